@@ -1,0 +1,116 @@
+//! Command-line layer: clap structs that mirror the command line, resolved
+//! into library calls. The only code that prints or sets the exit code.
+//!
+//! Exit codes: 0 success; 1 a check or verification found a problem;
+//! 2 bad input or usage.
+
+mod args;
+mod measure;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// What a command produced: text for stdout, notes for stderr, and whether a
+/// check found a problem (exit 1).
+#[derive(Debug, Default)]
+pub struct Report {
+    /// For standard output.
+    pub stdout: String,
+    /// One line each, for standard error.
+    pub notes: Vec<String>,
+    /// A check or verification failed.
+    pub problem: bool,
+}
+
+impl Report {
+    fn text(stdout: String) -> Self {
+        Report {
+            stdout,
+            ..Report::default()
+        }
+    }
+}
+
+/// A failure caused by the user's input or usage: exit code 2.
+#[derive(Debug)]
+pub struct InputError(pub String);
+
+impl<E: std::fmt::Display> From<E> for InputError {
+    fn from(e: E) -> Self {
+        InputError(e.to_string())
+    }
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "chemodose",
+    version,
+    about = "Checked chemotherapy doses, schedules and histories from typed regimen files",
+    long_about = None,
+    after_help = "Exit codes: 0 success, 1 a check or verification found a problem, 2 bad input or usage."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Body surface area by one formula or all of them.
+    Bsa(measure::BsaArgs),
+    /// Creatinine clearance (Cockcroft-Gault) and eGFR (CKD-EPI 2021).
+    Crcl(measure::CrclArgs),
+    /// Carboplatin dose by the Calvert formula.
+    Carboplatin(measure::CarboplatinArgs),
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+        }
+    };
+    let result = match cli.command {
+        Command::Bsa(a) => measure::bsa(a),
+        Command::Crcl(a) => measure::crcl(a),
+        Command::Carboplatin(a) => measure::carboplatin(a),
+    };
+    match result {
+        Ok(report) => {
+            for note in &report.notes {
+                eprintln!("note: {note}");
+            }
+            if !write_stdout(&report.stdout) {
+                // The reader went away (`chemodose ... | head`): not an error.
+                return ExitCode::SUCCESS;
+            }
+            if report.problem {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Err(InputError(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Writes to stdout; false when the pipe is closed.
+fn write_stdout(text: &str) -> bool {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
+        Err(e) => {
+            eprintln!("error: cannot write to standard output: {e}");
+            false
+        }
+    }
+}

@@ -1,0 +1,34 @@
+//! # chemodose
+//!
+//! Checked chemotherapy doses from typed regimen definitions and a patient's
+//! measurements.
+//!
+//! The crate is a pure calculation core with I/O at the edges: the modules
+//! below compute from typed inputs to typed outputs and never read files, the
+//! clock or the terminal, except the regimen loader (which reads files it is
+//! handed) and the renderers (which only build strings).
+//!
+//! ```
+//! use chemodose::quantity::{parse_height, parse_weight};
+//! use chemodose::bsa::{BsaFormula, body_surface_area};
+//! use uom::si::area::square_meter;
+//!
+//! let height = parse_height("170cm").unwrap();
+//! let weight = parse_weight("75kg").unwrap();
+//! let bsa = body_surface_area(BsaFormula::Mosteller, height, weight, None).unwrap();
+//! // Mosteller: sqrt(170 × 75 / 3600) = 1.882 m² (Mosteller 1987)
+//! assert!((bsa.get::<square_meter>() - 1.882).abs() < 0.0005);
+//! ```
+//!
+//! See `docs/ARCHITECTURE.md` for a map of the modules.
+
+#[macro_use]
+extern crate uom;
+
+pub mod bsa;
+pub mod display;
+pub mod patient;
+pub mod quantity;
+pub mod renal;
+pub mod render;
+pub mod rounding;

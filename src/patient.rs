@@ -1,0 +1,81 @@
+//! The patient as the calculations see them: measurements with units, sex
+//! and age. Parsing what was typed lives in [`crate::quantity`]; this module
+//! only holds the typed values.
+
+use std::fmt;
+use std::str::FromStr;
+
+use uom::si::f64::{Length, Mass, MassConcentration, Time};
+
+/// Sex as used by sex-specific formulas (Schlich BSA, Devine IBW,
+/// Janmahasatian LBW, Cockcroft–Gault, CKD-EPI 2021).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sex {
+    /// Female.
+    Female,
+    /// Male.
+    Male,
+}
+
+impl Sex {
+    /// `female` or `male`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Female => "female",
+            Sex::Male => "male",
+        }
+    }
+}
+
+impl fmt::Display for Sex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A sex that is neither `female` nor `male` (nor `f`/`m`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("sex must be `female` or `male` (got `{0}`)")]
+pub struct SexError(pub String);
+
+impl FromStr for Sex {
+    type Err = SexError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "female" | "f" => Ok(Sex::Female),
+            "male" | "m" => Ok(Sex::Male),
+            _ => Err(SexError(s.to_owned())),
+        }
+    }
+}
+
+/// One patient's measurements. Height and weight are always known; the rest
+/// only where a formula needs them, and a formula that needs a missing one
+/// says so rather than assuming a value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Patient {
+    /// Body height.
+    pub height: Length,
+    /// Actual (total) body weight.
+    pub weight: Mass,
+    /// Sex, where known.
+    pub sex: Option<Sex>,
+    /// Age, where known.
+    pub age: Option<Time>,
+    /// Serum creatinine, where known.
+    pub serum_creatinine: Option<MassConcentration>,
+}
+
+impl Patient {
+    /// A patient with height and weight only.
+    pub fn new(height: Length, weight: Mass) -> Self {
+        Patient {
+            height,
+            weight,
+            sex: None,
+            age: None,
+            serum_creatinine: None,
+        }
+    }
+}

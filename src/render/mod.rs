@@ -1,0 +1,58 @@
+//! Renderers: turn computed results into text for people and machines.
+//!
+//! Owns: layout (aligned text tables, and later Markdown, HTML, CSV, JSON,
+//! iCalendar). Never does: compute a dose, read a file or know about the
+//! command line; every renderer is a function of a result value to a string.
+
+/// Lays out rows as an aligned plain-text table: columns padded to their widest
+/// cell (counted in characters), separated by two spaces, trailing spaces trimmed.
+pub fn text_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let columns = headers.len();
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate().take(columns) {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &mut dyn Iterator<Item = &str>| {
+        let mut text = String::new();
+        for (i, cell) in cells.enumerate() {
+            if i > 0 {
+                text.push_str("  ");
+            }
+            text.push_str(cell);
+            let pad = widths[i].saturating_sub(cell.chars().count());
+            text.extend(std::iter::repeat_n(' ', pad));
+        }
+        out.push_str(text.trim_end());
+        out.push('\n');
+    };
+    line(&mut headers.iter().copied());
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    line(&mut rule.iter().map(String::as_str));
+    for row in rows {
+        line(&mut row.iter().map(String::as_str));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn aligns_by_characters() {
+        let t = text_table(
+            &["Formula", "BSA (m²)"],
+            &[
+                vec!["Mosteller".into(), "1.88".into()],
+                vec!["Boyd".into(), "1.9".into()],
+            ],
+        );
+        assert_eq!(
+            t,
+            "Formula    BSA (m²)\n---------  --------\nMosteller  1.88\nBoyd       1.9\n"
+        );
+    }
+}
