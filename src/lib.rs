@@ -27,8 +27,10 @@ extern crate uom;
 
 pub mod bsa;
 pub mod display;
+pub mod dose;
 pub mod patient;
 pub mod quantity;
+pub mod regimen;
 pub mod renal;
 pub mod render;
 pub mod rounding;

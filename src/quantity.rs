@@ -761,3 +761,314 @@ pub fn parse_auc(input: &str) -> Result<Auc, AucError> {
         _ => Err(AucError(format!("`{input}`"))),
     }
 }
+
+/// The mass unit a dose was written in, kept so that a dose prescribed in mcg
+/// is shown in mcg (a 350 mcg filgrastim dose must not print as 0.35 mg).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DoseUnit {
+    /// Milligram (also used for doses written in g).
+    Mg,
+    /// Microgram, written `mcg` (never `µg`, per ISMP).
+    Mcg,
+}
+
+impl DoseUnit {
+    /// `mg` or `mcg`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            DoseUnit::Mg => "mg",
+            DoseUnit::Mcg => "mcg",
+        }
+    }
+
+    /// A mass in this unit.
+    pub fn of(self, mass: Mass) -> f64 {
+        match self {
+            DoseUnit::Mg => mass.get::<uom::si::mass::milligram>(),
+            DoseUnit::Mcg => mass.get::<uom::si::mass::microgram>(),
+        }
+    }
+
+    /// A mass from a number in this unit.
+    pub fn mass(self, value: f64) -> Mass {
+        match self {
+            DoseUnit::Mg => Mass::new::<uom::si::mass::milligram>(value),
+            DoseUnit::Mcg => Mass::new::<uom::si::mass::microgram>(value),
+        }
+    }
+}
+
+/// A dose per kilogram of body weight: the mass of drug given for each kg.
+/// mg/kg is a ratio of two masses, which `uom` would reduce to a bare number;
+/// this type keeps it from being mistaken for one.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct PerKg(pub Mass);
+
+/// The basis of a prescribed dose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DoseBasis {
+    /// Per m² of body surface area.
+    PerM2,
+    /// Per kg of body weight.
+    PerKg,
+    /// A flat dose.
+    Flat,
+    /// Carboplatin target AUC (Calvert).
+    Auc,
+}
+
+impl DoseBasis {
+    /// How a pharmacist says it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            DoseBasis::PerM2 => "per m² of body surface area",
+            DoseBasis::PerKg => "per kg of body weight",
+            DoseBasis::Flat => "flat",
+            DoseBasis::Auc => "target AUC (Calvert)",
+        }
+    }
+}
+
+/// A dose as a protocol prescribes it: `900 mg/m2`, `15 mcg/kg`, `800 mg`, `AUC 5`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PrescribedDose {
+    /// Per m² of BSA.
+    PerM2(uom::si::f64::ArealMassDensity, DoseUnit),
+    /// Per kg of body weight.
+    PerKg(PerKg, DoseUnit),
+    /// Flat.
+    Flat(Mass, DoseUnit),
+    /// Target AUC; the result is in mg.
+    Auc(Auc),
+}
+
+impl PrescribedDose {
+    /// The basis.
+    pub fn basis(&self) -> DoseBasis {
+        match self {
+            PrescribedDose::PerM2(..) => DoseBasis::PerM2,
+            PrescribedDose::PerKg(..) => DoseBasis::PerKg,
+            PrescribedDose::Flat(..) => DoseBasis::Flat,
+            PrescribedDose::Auc(_) => DoseBasis::Auc,
+        }
+    }
+
+    /// The unit the final dose is shown in.
+    pub fn unit(&self) -> DoseUnit {
+        match self {
+            PrescribedDose::PerM2(_, u)
+            | PrescribedDose::PerKg(_, u)
+            | PrescribedDose::Flat(_, u) => *u,
+            PrescribedDose::Auc(_) => DoseUnit::Mg,
+        }
+    }
+
+    /// The number in the prescribed unit (900 for 900 mg/m², 5 for AUC 5).
+    pub fn value(&self) -> f64 {
+        match self {
+            PrescribedDose::PerM2(d, u) => {
+                // mg/m² or mcg/m²: the mass on one square metre.
+                u.of(Mass::new::<kilogram>(
+                    d.get::<uom::si::areal_mass_density::kilogram_per_square_meter>(),
+                ))
+            }
+            PrescribedDose::PerKg(PerKg(m), u) | PrescribedDose::Flat(m, u) => u.of(*m),
+            PrescribedDose::Auc(a) => a.mg_min_per_ml(),
+        }
+    }
+
+    /// The same basis and unit, scaled by `factor` (for percentage reductions
+    /// and cycle totals).
+    pub fn scaled(&self, factor: f64) -> PrescribedDose {
+        match *self {
+            PrescribedDose::PerM2(d, u) => PrescribedDose::PerM2(d * factor, u),
+            PrescribedDose::PerKg(PerKg(m), u) => PrescribedDose::PerKg(PerKg(m * factor), u),
+            PrescribedDose::Flat(m, u) => PrescribedDose::Flat(m * factor, u),
+            PrescribedDose::Auc(a) => PrescribedDose::Auc(Auc(a.0 * factor)),
+        }
+    }
+
+    /// The number in the basis's milligram unit (mg/m², mg/kg, mg; AUC as is),
+    /// so that doses written in mcg, mg or g compare correctly.
+    pub fn canonical(&self) -> f64 {
+        match self {
+            PrescribedDose::PerM2(d, _) => {
+                d.get::<uom::si::areal_mass_density::kilogram_per_square_meter>() * 1.0e6
+            }
+            PrescribedDose::PerKg(PerKg(m), _) | PrescribedDose::Flat(m, _) => {
+                m.get::<uom::si::mass::milligram>()
+            }
+            PrescribedDose::Auc(a) => a.mg_min_per_ml(),
+        }
+    }
+
+    /// The unit as written after the number: `mg/m²`, `mcg/kg`, `mg`.
+    pub fn unit_text(&self) -> String {
+        match self {
+            PrescribedDose::PerM2(_, u) => format!("{}/m²", u.symbol()),
+            PrescribedDose::PerKg(_, u) => format!("{}/kg", u.symbol()),
+            PrescribedDose::Flat(_, u) => u.symbol().to_owned(),
+            PrescribedDose::Auc(_) => "mg/mL·min".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for PrescribedDose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PrescribedDose::Auc(a) => write!(f, "AUC {}", format_number(a.mg_min_per_ml(), 3)),
+            _ => write!(f, "{} {}", format_number(self.value(), 4), self.unit_text()),
+        }
+    }
+}
+
+/// A dose string that could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DoseError {
+    /// No number at the start.
+    #[error(
+        "`{0}` is not a dose; write e.g. \"900 mg/m2\", \"15 mcg/kg\", \"800 mg\" or \"AUC 5\""
+    )]
+    NotADose(String),
+    /// A number without a unit.
+    #[error("dose `{0}` needs a unit, e.g. \"900 mg/m2\", \"15 mcg/kg\" or \"800 mg\"")]
+    MissingUnit(String),
+    /// A unit that is not a dose unit.
+    #[error(
+        "unknown dose unit `{unit}` in `{input}`; use mg, mcg or g, alone or per m2 or per kg (mg/m2, mcg/kg), or AUC N"
+    )]
+    UnknownUnit {
+        /// What was typed.
+        input: String,
+        /// The unit as typed.
+        unit: String,
+    },
+    /// Zero, negative or not finite.
+    #[error("dose `{0}` must be a finite number greater than zero")]
+    NotPositive(String),
+    /// Beyond any real dose (protects the arithmetic from hostile files).
+    #[error("dose `{0}` is implausibly large (more than 100 g)")]
+    TooLarge(String),
+    /// A bad AUC.
+    #[error(transparent)]
+    Auc(#[from] AucError),
+}
+
+/// Parses a prescribed dose: `900 mg/m2`, `900 mg/m²`, `1.5 g/m2`, `15 mcg/kg`,
+/// `2 mg`, `AUC 5`. Units are case-insensitive; `µg`/`ug` read as mcg.
+pub fn parse_dose(input: &str) -> Result<PrescribedDose, DoseError> {
+    let t = input.trim();
+    if t.len() >= 3 && t[..3].eq_ignore_ascii_case("auc") {
+        return Ok(PrescribedDose::Auc(parse_auc(t)?));
+    }
+    let (number, rest) = split_number(t);
+    if number.is_empty() {
+        return Err(DoseError::NotADose(input.to_owned()));
+    }
+    let value: f64 = number
+        .parse()
+        .map_err(|_| DoseError::NotADose(input.to_owned()))?;
+    let unit = fold_unit(rest);
+    if unit.is_empty() {
+        return Err(DoseError::MissingUnit(input.to_owned()));
+    }
+    if !value.is_finite() || value <= 0.0 {
+        return Err(DoseError::NotPositive(input.to_owned()));
+    }
+    let unknown = || DoseError::UnknownUnit {
+        input: input.to_owned(),
+        unit: rest.trim().to_owned(),
+    };
+    let (mass_text, per) = match unit.split_once('/') {
+        Some((m, p)) => (m, Some(p)),
+        None => (unit.as_str(), None),
+    };
+    let (mass, dose_unit) = match mass_text {
+        "mg" => (Mass::new::<uom::si::mass::milligram>(value), DoseUnit::Mg),
+        "g" => (Mass::new::<uom::si::mass::gram>(value), DoseUnit::Mg),
+        "mcg" | "ug" => (Mass::new::<uom::si::mass::microgram>(value), DoseUnit::Mcg),
+        _ => return Err(unknown()),
+    };
+    if mass.get::<uom::si::mass::gram>() > 100.0 {
+        return Err(DoseError::TooLarge(input.to_owned()));
+    }
+    Ok(match per {
+        None => PrescribedDose::Flat(mass, dose_unit),
+        Some("m2" | "m²" | "m^2") => PrescribedDose::PerM2(
+            uom::si::f64::ArealMassDensity::new::<
+                uom::si::areal_mass_density::kilogram_per_square_meter,
+            >(mass.get::<kilogram>()),
+            dose_unit,
+        ),
+        Some("kg") => PrescribedDose::PerKg(PerKg(mass), dose_unit),
+        Some(_) => return Err(unknown()),
+    })
+}
+
+/// Parses a mass such as a maximum single dose or a tablet strength: `2 mg`, `200 mg`.
+pub fn parse_dose_mass(input: &str) -> Result<(Mass, DoseUnit), DoseError> {
+    match parse_dose(input)? {
+        PrescribedDose::Flat(m, u) => Ok((m, u)),
+        _ => Err(DoseError::UnknownUnit {
+            input: input.to_owned(),
+            unit: "a per-m², per-kg or AUC unit where a plain mass (mg) is needed".to_owned(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod dose_tests {
+    use super::*;
+
+    #[test]
+    fn doses_as_pharmacists_write_them() {
+        let d = parse_dose("900 mg/m2").unwrap();
+        assert_eq!(d.basis(), DoseBasis::PerM2);
+        assert!((d.value() - 900.0).abs() < 1e-9);
+        assert_eq!(d.to_string(), "900 mg/m²");
+        let d = parse_dose("1.5 g/m²").unwrap();
+        assert!((d.value() - 1500.0).abs() < 1e-9);
+        assert_eq!(d.to_string(), "1,500 mg/m²");
+        let d = parse_dose("5 mcg/kg").unwrap();
+        assert_eq!(d.basis(), DoseBasis::PerKg);
+        assert_eq!(d.to_string(), "5 mcg/kg");
+        let d = parse_dose("800 mg").unwrap();
+        assert_eq!(d.basis(), DoseBasis::Flat);
+        let d = parse_dose("AUC 5").unwrap();
+        assert_eq!(d.basis(), DoseBasis::Auc);
+        assert_eq!(d.to_string(), "AUC 5");
+        assert_eq!(parse_dose("0.5 MG/M2").unwrap().to_string(), "0.5 mg/m²");
+    }
+
+    #[test]
+    fn bad_doses() {
+        assert!(matches!(
+            parse_dose("900 mg/m").unwrap_err(),
+            DoseError::UnknownUnit { .. }
+        ));
+        assert!(matches!(
+            parse_dose("900").unwrap_err(),
+            DoseError::MissingUnit(_)
+        ));
+        assert!(matches!(
+            parse_dose("mg/m2").unwrap_err(),
+            DoseError::NotADose(_)
+        ));
+        assert!(matches!(
+            parse_dose("0 mg").unwrap_err(),
+            DoseError::NotPositive(_)
+        ));
+        assert!(matches!(
+            parse_dose("1e300 mg").unwrap_err(),
+            DoseError::UnknownUnit { .. } | DoseError::NotADose(_)
+        ));
+        assert!(matches!(
+            parse_dose("200000 mg").unwrap_err(),
+            DoseError::TooLarge(_)
+        ));
+        assert!(parse_dose("AUC 50").is_err());
+        assert!(parse_dose_mass("900 mg/m2").is_err());
+    }
+}

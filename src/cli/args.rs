@@ -69,3 +69,72 @@ pub enum SimpleFormat {
     Text,
     Json,
 }
+
+pub fn bsa(s: &str) -> Result<uom::si::f64::Area, String> {
+    quantity::parse_bsa(s).map_err(|e| e.to_string())
+}
+
+pub fn formula(s: &str) -> Result<BsaFormula, String> {
+    s.parse()
+        .map_err(|e: chemodose::bsa::BsaError| e.to_string())
+}
+
+/// `NAME=VALUE` or `VALUE`.
+fn split_drug(s: &str) -> (Option<String>, &str) {
+    match s.split_once('=') {
+        Some((d, v)) => (Some(d.trim().to_lowercase()), v.trim()),
+        None => (None, s.trim()),
+    }
+}
+
+/// A dose level: `-1` or `docetaxel=-1`.
+pub fn level(s: &str) -> Result<(Option<String>, i32), String> {
+    let (drug, v) = split_drug(s);
+    match v.parse::<i32>() {
+        Ok(l) if l < 0 => Ok((drug, l)),
+        _ => Err(format!(
+            "a dose level is a negative whole number such as -1, optionally for one drug (docetaxel=-1); got `{s}`"
+        )),
+    }
+}
+
+/// A percent: `20%` (the % is required, so that 20 is never read as 0.2).
+pub fn percent(s: &str) -> Result<rust_decimal::Decimal, String> {
+    let t = s.trim();
+    let Some(number) = t.strip_suffix('%') else {
+        return Err(format!(
+            "write a percent with its sign, e.g. 20% (got `{s}`)"
+        ));
+    };
+    number
+        .trim()
+        .parse::<rust_decimal::Decimal>()
+        .ok()
+        .filter(|d| *d >= rust_decimal::Decimal::ZERO && *d < rust_decimal::Decimal::ONE_HUNDRED)
+        .ok_or_else(|| format!("a percent from 0% to below 100% is needed (got `{s}`)"))
+}
+
+/// `20%` or `gemcitabine=25%`.
+pub fn percent_for(s: &str) -> Result<(Option<String>, rust_decimal::Decimal), String> {
+    let (drug, v) = split_drug(s);
+    Ok((drug, percent(v)?))
+}
+
+/// `1mg`, `none`, `strengths`, or any of them for one drug (`docetaxel=10mg`).
+pub fn rounding_for(s: &str) -> Result<(Option<String>, chemodose::regimen::RoundingRule), String> {
+    use chemodose::regimen::RoundingRule;
+    let (drug, v) = split_drug(s);
+    let rule = match v.to_lowercase().as_str() {
+        "none" => RoundingRule::None,
+        "strengths" => RoundingRule::Strengths,
+        _ => match quantity::parse_dose_mass(v) {
+            Ok((step, unit)) => RoundingRule::Nearest { step, unit },
+            Err(_) => {
+                return Err(format!(
+                    "rounding is a step with a unit (1mg, 10mg, 0.1mg), none or strengths, optionally for one drug (docetaxel=10mg); got `{s}`"
+                ));
+            }
+        },
+    };
+    Ok((drug, rule))
+}

@@ -5,7 +5,9 @@
 //! 2 bad input or usage.
 
 mod args;
+mod dose;
 mod measure;
+mod regimens;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -37,6 +39,21 @@ impl Report {
 #[derive(Debug)]
 pub struct InputError(pub String);
 
+/// Why a command did not produce its output.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad input or usage: exit 2.
+    Input(InputError),
+    /// A safety check refused: exit 1.
+    Check(String),
+}
+
+impl From<InputError> for Failure {
+    fn from(e: InputError) -> Self {
+        Failure::Input(e)
+    }
+}
+
 impl<E: std::fmt::Display> From<E> for InputError {
     fn from(e: E) -> Self {
         InputError(e.to_string())
@@ -64,6 +81,10 @@ enum Command {
     Crcl(measure::CrclArgs),
     /// Carboplatin dose by the Calvert formula.
     Carboplatin(measure::CarboplatinArgs),
+    /// One cycle's doses for a patient, with every adjustment shown.
+    Dose(Box<dose::DoseArgs>),
+    /// List, show and check regimen definitions.
+    Regimens(regimens::RegimensArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -75,10 +96,12 @@ pub fn run() -> ExitCode {
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
-    let result = match cli.command {
-        Command::Bsa(a) => measure::bsa(a),
-        Command::Crcl(a) => measure::crcl(a),
-        Command::Carboplatin(a) => measure::carboplatin(a),
+    let result: Result<Report, Failure> = match cli.command {
+        Command::Bsa(a) => measure::bsa(a).map_err(Failure::from),
+        Command::Crcl(a) => measure::crcl(a).map_err(Failure::from),
+        Command::Carboplatin(a) => measure::carboplatin(a).map_err(Failure::from),
+        Command::Dose(a) => dose::run(*a),
+        Command::Regimens(a) => regimens::run(a).map_err(Failure::from),
     };
     match result {
         Ok(report) => {
@@ -95,8 +118,17 @@ pub fn run() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Err(InputError(message)) => {
+        Err(Failure::Check(message)) => {
             eprintln!("error: {message}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Input(InputError(message))) => {
+            if message.contains('\n') {
+                // Pre-rendered diagnostics carry their own layout.
+                eprint!("{message}");
+            } else {
+                eprintln!("error: {message}");
+            }
             ExitCode::from(2)
         }
     }

@@ -4,6 +4,9 @@
 //! iCalendar). Never does: compute a dose, read a file or know about the
 //! command line; every renderer is a function of a result value to a string.
 
+pub mod dose;
+pub mod regimen;
+
 /// Lays out rows as an aligned plain-text table: columns padded to their widest
 /// cell (counted in characters), separated by two spaces, trailing spaces trimmed.
 pub fn text_table(headers: &[&str], rows: &[Vec<String>]) -> String {

@@ -1,0 +1,205 @@
+//! `chemodose dose`: one cycle's doses for a patient.
+
+use clap::Args;
+use rust_decimal::Decimal;
+use uom::si::f64::{Area, Length, Mass, MassConcentration, Time, VolumeRate};
+
+use chemodose::bsa::{BsaFormula, BsaRounding};
+use chemodose::dose::{DoseError, DoseOptions, PerDrug, Reduction, calculate};
+use chemodose::patient::{Patient, Sex};
+use chemodose::regimen::RoundingRule;
+use chemodose::renal::{CockcroftGaultOptions, GfrCap, WeightBasis};
+use chemodose::render::dose::{dose_json, dose_text};
+
+use super::args::{self, SimpleFormat};
+use super::regimens::LibraryArgs;
+use super::{InputError, Report};
+
+/// Patient measurements and dose options shared by `dose` and `schedule`.
+#[derive(Debug, Args, Clone)]
+pub struct PatientDoseArgs {
+    /// Height with a unit: 170cm, 67in, 5ft7in.
+    #[arg(long, allow_hyphen_values = true, value_parser = args::height)]
+    pub height: Option<Length>,
+    /// Weight with a unit: 70kg, 154lb.
+    #[arg(long, allow_hyphen_values = true, value_parser = args::weight)]
+    pub weight: Option<Mass>,
+    /// female or male.
+    #[arg(long, value_parser = args::sex)]
+    pub sex: Option<Sex>,
+    /// Age: 64 (years).
+    #[arg(long, allow_hyphen_values = true, value_parser = args::age)]
+    pub age: Option<Time>,
+    /// Serum creatinine with a unit: 1.1mg/dL, 97umol/L.
+    #[arg(long, allow_hyphen_values = true, value_parser = args::creatinine)]
+    pub scr: Option<MassConcentration>,
+    /// BSA formula (default mosteller).
+    #[arg(long, default_value = "mosteller", value_parser = args::formula)]
+    pub formula: BsaFormula,
+    /// BSA rounding for dosing: a step (0.01, 0.1) or none.
+    #[arg(long, default_value = "0.01", value_parser = args::bsa_rounding)]
+    pub bsa_round: BsaRounding,
+    /// Cap the BSA of every per-m² drug, e.g. 2.0m2 (off by default; ASCO
+    /// recommends full weight-based dosing).
+    #[arg(long, value_parser = args::bsa)]
+    pub bsa_cap: Option<Area>,
+    /// Weight for per-kg doses: actual (default), ideal or adjusted.
+    #[arg(long, default_value = "actual", value_parser = args::weight_basis)]
+    pub dose_weight: WeightBasis,
+    /// A measured or estimated GFR for carboplatin, e.g. 90mL/min.
+    #[arg(long, allow_hyphen_values = true, value_parser = args::gfr)]
+    pub gfr: Option<VolumeRate>,
+    /// Do not cap the Calvert GFR at 125 mL/min.
+    #[arg(long)]
+    pub no_gfr_cap: bool,
+    /// Weight for Cockcroft-Gault: actual (default), ideal or adjusted.
+    #[arg(long, default_value = "actual", value_parser = args::weight_basis)]
+    pub crcl_weight: WeightBasis,
+    /// Minimum serum creatinine for Cockcroft-Gault, e.g. 0.7mg/dL.
+    #[arg(long, value_parser = args::creatinine)]
+    pub scr_floor: Option<MassConcentration>,
+    /// Planned number of cycles, for course totals and lifetime limits.
+    #[arg(long)]
+    pub cycles: Option<u32>,
+    /// Dose level for all antineoplastic drugs (-1) or one drug (docetaxel=-1). Repeatable.
+    #[arg(long, allow_hyphen_values = true, value_parser = args::level)]
+    pub level: Vec<(Option<String>, i32)>,
+    /// Percent reduction for all antineoplastic drugs (20%) or one drug (gemcitabine=25%). Repeatable.
+    #[arg(long, value_parser = args::percent_for)]
+    pub reduce: Vec<(Option<String>, Decimal)>,
+    /// Rounding for the antineoplastic drugs or one drug (docetaxel=10mg): a step such as 1mg, none, or strengths. Repeatable.
+    #[arg(long, value_parser = args::rounding_for)]
+    pub round: Vec<(Option<String>, RoundingRule)>,
+    /// Largest accepted rounding change, percent (default 10%, HOPA).
+    #[arg(long, default_value = "10%", value_parser = args::percent)]
+    pub round_tolerance: Decimal,
+    /// The patient has had mediastinal or cardiac-region radiation (lower anthracycline limit).
+    #[arg(long)]
+    pub cardiac_radiation: bool,
+    /// Give doses past a lifetime limit; the reason is printed with the warning.
+    #[arg(long, value_name = "REASON")]
+    pub allow_over_limit: Option<String>,
+    /// Give doses past a per-cycle ceiling; the reason is printed with the warning.
+    #[arg(long, value_name = "REASON")]
+    pub allow_over_ceiling: Option<String>,
+}
+
+impl PatientDoseArgs {
+    /// The patient, refusing missing height or weight.
+    pub fn patient(&self) -> Result<Patient, InputError> {
+        let height = self
+            .height
+            .ok_or_else(|| InputError("--height is required, e.g. --height 170cm".to_owned()))?;
+        let weight = self
+            .weight
+            .ok_or_else(|| InputError("--weight is required, e.g. --weight 70kg".to_owned()))?;
+        Ok(Patient {
+            height,
+            weight,
+            sex: self.sex,
+            age: self.age,
+            serum_creatinine: self.scr,
+        })
+    }
+
+    /// The engine options.
+    pub fn options(&self) -> Result<DoseOptions, InputError> {
+        let mut reductions = PerDrug::default();
+        for (drug, level) in &self.level {
+            set(&mut reductions, drug, Reduction::Level(*level), "--level")?;
+        }
+        for (drug, p) in &self.reduce {
+            set(&mut reductions, drug, Reduction::Percent(*p), "--reduce")?;
+        }
+        let mut rounding = PerDrug::default();
+        for (drug, r) in &self.round {
+            set(&mut rounding, drug, r.clone(), "--round")?;
+        }
+        Ok(DoseOptions {
+            bsa_formula: self.formula,
+            bsa_rounding: self.bsa_round,
+            bsa_cap: self.bsa_cap,
+            dose_weight: self.dose_weight,
+            gfr: self.gfr,
+            crcl: CockcroftGaultOptions {
+                weight_basis: self.crcl_weight,
+                creatinine_floor: self.scr_floor,
+            },
+            gfr_cap: if self.no_gfr_cap {
+                GfrCap::Off
+            } else {
+                GfrCap::Fda125
+            },
+            reductions,
+            rounding,
+            rounding_tolerance_percent: self.round_tolerance,
+            planned_cycles: self.cycles,
+            prior: Vec::new(),
+            cardiac_radiation: self.cardiac_radiation,
+            allow_over_limit: self.allow_over_limit.clone(),
+            allow_over_ceiling: self.allow_over_ceiling.clone(),
+        })
+    }
+}
+
+fn set<T>(
+    target: &mut PerDrug<T>,
+    drug: &Option<String>,
+    value: T,
+    flag: &str,
+) -> Result<(), InputError> {
+    match drug {
+        None => {
+            if target.all.is_some() {
+                return Err(InputError(format!("{flag} for all drugs is given twice")));
+            }
+            target.all = Some(value);
+        }
+        Some(d) => {
+            if target.drugs.insert(d.clone(), value).is_some() {
+                return Err(InputError(format!(
+                    "{flag} for {d} is given twice (a level and a percent reduction cannot be combined)"
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct DoseArgs {
+    /// A regimen id or alias (see `chemodose regimens list`), or a path to a regimen file.
+    regimen: String,
+    /// The cycle to dose (default 1).
+    #[arg(long, default_value_t = 1)]
+    cycle: u32,
+    #[command(flatten)]
+    patient: PatientDoseArgs,
+    #[command(flatten)]
+    lib: LibraryArgs,
+    #[arg(long, value_enum, default_value_t)]
+    format: SimpleFormat,
+}
+
+/// A dose error as an exit code: safety stops are 1, bad input 2.
+pub fn dose_failure(e: DoseError) -> super::Failure {
+    if e.is_safety_stop() {
+        super::Failure::Check(format!("refused: {e}"))
+    } else {
+        super::Failure::Input(InputError(e.to_string()))
+    }
+}
+
+pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
+    let entry = a.lib.regimen(&a.regimen)?;
+    let patient = a.patient.patient()?;
+    let options = a.patient.options()?;
+    let plan = calculate(&entry.regimen, &patient, a.cycle, &options).map_err(dose_failure)?;
+    let stdout = match a.format {
+        SimpleFormat::Text => dose_text(&plan, &entry.regimen),
+        SimpleFormat::Json => {
+            serde_json::to_string_pretty(&dose_json(&plan)).map_err(InputError::from)? + "\n"
+        }
+    };
+    Ok(Report::text(stdout))
+}

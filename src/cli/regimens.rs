@@ -1,0 +1,263 @@
+//! `chemodose regimens list|show|check`, and where regimens come from.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+
+use chemodose::display::drug_display_name;
+use chemodose::regimen::{
+    Library, LibraryError, RegimenEntry, check_bytes, load_regimen_file, regimen_files,
+};
+use chemodose::render::regimen::{regimen_json, regimen_text};
+use chemodose::render::text_table;
+
+use super::args::SimpleFormat;
+use super::{InputError, Report};
+
+/// Where to find regimens; shared by every command that takes one.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LibraryArgs {
+    /// Folder of regimen files (else $CHEMODOSE_REGIMENS, else ./regimens
+    /// when it exists, else the bundled library).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub regimens: Option<PathBuf>,
+}
+
+impl LibraryArgs {
+    /// The library in force and a description of where it came from.
+    pub fn library(&self) -> Result<(Library, String), InputError> {
+        let dir = self
+            .regimens
+            .clone()
+            .or_else(|| std::env::var_os("CHEMODOSE_REGIMENS").map(PathBuf::from))
+            .or_else(|| {
+                let local = PathBuf::from("regimens");
+                local.is_dir().then_some(local)
+            });
+        match dir {
+            Some(d) => Library::load_dir(&d)
+                .map(|l| (l, d.display().to_string()))
+                .map_err(library_error),
+            None => Library::bundled()
+                .map(|l| (l, "bundled library".to_owned()))
+                .map_err(library_error),
+        }
+    }
+
+    /// A regimen by id or alias, or by path to a file.
+    pub fn regimen(&self, key: &str) -> Result<RegimenEntry, InputError> {
+        let path = Path::new(key);
+        if key.ends_with(".toml") || key.contains('/') {
+            return load_regimen_file(path)
+                .map(|regimen| RegimenEntry {
+                    regimen,
+                    origin: key.to_owned(),
+                })
+                .map_err(|e| InputError(e.render()));
+        }
+        let (lib, from) = self.library()?;
+        lib.get(key).cloned().ok_or_else(|| {
+            InputError(format!(
+                "unknown regimen `{key}` in the {from}; known regimens: {}",
+                lib.ids().join(", ")
+            ))
+        })
+    }
+}
+
+fn library_error(e: LibraryError) -> InputError {
+    match e {
+        LibraryError::Invalid(errs) => {
+            InputError(errs.iter().map(|e| e.render()).collect::<Vec<_>>().join(""))
+        }
+        other => InputError(other.to_string()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RegimensArgs {
+    #[command(subcommand)]
+    command: RegimensCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum RegimensCommand {
+    /// List the regimens: id, name, status, cycle, drugs.
+    List {
+        #[command(flatten)]
+        lib: LibraryArgs,
+        #[arg(long, value_enum, default_value_t)]
+        format: SimpleFormat,
+    },
+    /// Show one regimen as a pharmacist reads it on paper.
+    Show {
+        /// A regimen id or alias, or a path to a regimen file.
+        regimen: String,
+        #[command(flatten)]
+        lib: LibraryArgs,
+        #[arg(long, value_enum, default_value_t)]
+        format: SimpleFormat,
+    },
+    /// Validate regimen files and folders; every problem is printed.
+    Check {
+        /// Files or folders (default: the library in force).
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        lib: LibraryArgs,
+    },
+}
+
+pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
+    match a.command {
+        RegimensCommand::List { lib, format } => list(&lib, format),
+        RegimensCommand::Show {
+            regimen,
+            lib,
+            format,
+        } => {
+            let entry = lib.regimen(&regimen)?;
+            let stdout = match format {
+                SimpleFormat::Text => regimen_text(&entry.regimen, &entry.origin),
+                SimpleFormat::Json => {
+                    serde_json::to_string_pretty(&regimen_json(&entry.regimen, &entry.origin))?
+                        + "\n"
+                }
+            };
+            Ok(Report::text(stdout))
+        }
+        RegimensCommand::Check { paths, lib } => check(paths, &lib),
+    }
+}
+
+fn list(lib: &LibraryArgs, format: SimpleFormat) -> Result<Report, InputError> {
+    let (library, from) = lib.library()?;
+    let stdout = match format {
+        SimpleFormat::Json => {
+            let rows: Vec<_> = library
+                .entries()
+                .iter()
+                .map(|e| {
+                    let r = &e.regimen;
+                    serde_json::json!({
+                        "id": r.id,
+                        "name": r.name,
+                        "version": r.version,
+                        "status": r.status,
+                        "cycle_length_days": r.cycle.length_days,
+                        "cycles": r.cycle.count.to_string(),
+                        "drugs": r.drugs.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&rows)? + "\n"
+        }
+        SimpleFormat::Text => {
+            let rows: Vec<Vec<String>> = library
+                .entries()
+                .iter()
+                .map(|e| {
+                    let r = &e.regimen;
+                    vec![
+                        r.id.clone(),
+                        r.status.id().to_owned(),
+                        format!("q{}d, {}", r.cycle.length_days, r.cycle.count),
+                        r.drugs
+                            .iter()
+                            .map(|d| drug_display_name(&d.name))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    ]
+                })
+                .collect();
+            format!(
+                "{} regimens from the {from}\n\n{}",
+                rows.len(),
+                text_table(&["Id", "Status", "Cycle", "Drugs"], &rows)
+            )
+        }
+    };
+    Ok(Report::text(stdout))
+}
+
+fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
+    let mut files = Vec::new();
+    let mut bundled = false;
+    if paths.is_empty() {
+        match lib
+            .regimens
+            .clone()
+            .or_else(|| std::env::var_os("CHEMODOSE_REGIMENS").map(PathBuf::from))
+            .or_else(|| {
+                let local = PathBuf::from("regimens");
+                local.is_dir().then_some(local)
+            }) {
+            Some(d) => files.extend(regimen_files(&d).map_err(|e| InputError(e.to_string()))?),
+            None => bundled = true,
+        }
+    }
+    for p in paths {
+        if p.is_dir() {
+            files.extend(regimen_files(&p).map_err(|e| InputError(e.to_string()))?);
+        } else if p.exists() {
+            files.push(p);
+        } else {
+            return Err(InputError(format!(
+                "{}: no such file or folder",
+                p.display()
+            )));
+        }
+    }
+    let mut out = String::new();
+    let mut failed = 0;
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut checked = 0;
+    if bundled {
+        checked = chemodose::regimen::bundled().len();
+        if let Err(e) = Library::bundled() {
+            out.push_str(&library_error(e).0);
+            failed += 1;
+        }
+    }
+    for f in &files {
+        checked += 1;
+        let shown = f.display().to_string();
+        let result = match std::fs::read(f) {
+            Ok(bytes) => check_bytes(&shown, bytes).and_then(|r| {
+                // The file name must match the id; load_regimen_file checks it.
+                load_regimen_file(f).map(|_| r)
+            }),
+            Err(e) => {
+                out.push_str(&format!("{shown}: cannot read: {e}\n"));
+                failed += 1;
+                continue;
+            }
+        };
+        match result {
+            Ok(r) => {
+                if let Some((_, first)) = seen.iter().find(|(id, _)| *id == r.id) {
+                    out.push_str(&format!(
+                        "{shown}: regimen id `{}` is already defined in {first}\n",
+                        r.id
+                    ));
+                    failed += 1;
+                } else {
+                    seen.push((r.id.clone(), shown));
+                }
+            }
+            Err(e) => {
+                out.push_str(&e.render());
+                failed += 1;
+            }
+        }
+    }
+    out.push_str(&format!(
+        "{checked} regimen file{} checked: {} valid, {failed} with problems\n",
+        if checked == 1 { "" } else { "s" },
+        checked - failed.min(checked)
+    ));
+    Ok(Report {
+        stdout: out,
+        notes: Vec::new(),
+        problem: failed > 0,
+    })
+}

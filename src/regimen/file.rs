@@ -1,0 +1,247 @@
+//! The regimen file as written: serde structs that mirror the TOML, with spans
+//! kept for every value that is checked after parsing. Only the loader uses
+//! these; the rest of the crate sees [`super::Regimen`].
+//!
+//! The JSON Schema in `docs/regimen.schema.json` is generated from these types.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{EmetogenicRisk, FebrileNeutropeniaRisk, Intent, Role, Status};
+
+/// One regimen file.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "chemodose regimen")]
+pub struct RegimenFile {
+    /// Kebab-case identifier, unique in a library and equal to the file name.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// Name as printed.
+    pub name: String,
+    /// Other names (acronyms, brand combinations).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// Version of this definition, e.g. "1.0.0"; bump on every change.
+    pub version: String,
+    /// active, draft, case-report or withdrawn.
+    #[schemars(with = "Status")]
+    pub status: Spanned<Status>,
+    /// Why the status is what it is; required for case-report and withdrawn.
+    pub status_note: Option<String>,
+    /// Date of the last pharmacist review (TOML date, e.g. 2026-11-22).
+    #[schemars(with = "String")]
+    pub last_reviewed: Spanned<toml::value::Datetime>,
+    /// Indications, free text.
+    #[serde(default)]
+    pub indications: Vec<String>,
+    /// Treatment intent(s).
+    #[serde(default)]
+    pub intent: Vec<Intent>,
+    /// Emetogenic risk.
+    pub emetogenic_risk: Option<EmetogenicRisk>,
+    /// Febrile-neutropenia risk.
+    pub febrile_neutropenia_risk: Option<FebrileNeutropeniaRisk>,
+    /// Free-text notes shown with the regimen.
+    pub notes: Option<String>,
+    /// Cycle length and count.
+    #[schemars(with = "CycleFile")]
+    pub cycle: Spanned<CycleFile>,
+    /// Published sources; at least one.
+    #[serde(default, rename = "source")]
+    pub sources: Vec<SourceFile>,
+    /// Drugs, in order of administration.
+    #[serde(default, rename = "drug")]
+    #[schemars(with = "Vec<DrugFile>")]
+    pub drugs: Vec<Spanned<DrugFile>>,
+    /// Supportive care given as instructions.
+    #[serde(default)]
+    pub supportive: SupportiveFile,
+}
+
+/// `[cycle]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CycleFile {
+    /// Days from one cycle's day 1 to the next.
+    #[schemars(with = "u32")]
+    pub length_days: Spanned<i64>,
+    /// A number of cycles, or "until-progression".
+    #[schemars(with = "CyclesValue")]
+    pub cycles: Spanned<CyclesValue>,
+    /// With "until-progression": the most cycles a protocol allows.
+    #[schemars(with = "Option<u32>")]
+    pub max_cycles: Option<Spanned<i64>>,
+}
+
+/// A number of cycles or the text "until-progression".
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CyclesValue {
+    /// A fixed number.
+    Count(i64),
+    /// "until-progression".
+    Text(String),
+}
+
+/// `[[source]]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceFile {
+    /// Citation text.
+    pub citation: String,
+    /// URL.
+    pub url: Option<String>,
+    /// DOI.
+    pub doi: Option<String>,
+    /// PubMed id.
+    pub pmid: Option<String>,
+    /// What this source supports.
+    pub note: Option<String>,
+}
+
+/// `[[drug]]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrugFile {
+    /// Generic name, lower case (tall-man lettering is applied on output).
+    #[schemars(with = "String")]
+    pub name: Spanned<String>,
+    /// antineoplastic, supportive or premedication.
+    pub role: Role,
+    /// The dose with its basis: "900 mg/m2", "15 mcg/kg", "800 mg", "AUC 5".
+    #[schemars(with = "Option<String>")]
+    pub dose: Option<Spanned<String>>,
+    /// "day" (the dose is given on each listed day; default) or "cycle"
+    /// (the dose is the cycle total, split evenly over the listed days).
+    #[schemars(with = "Option<String>")]
+    pub dose_per: Option<Spanned<String>>,
+    /// A dose derived from another drug's final dose, on the same days.
+    pub companion: Option<CompanionFile>,
+    /// Route: IV, PO, SC, IM, IT, ...
+    #[schemars(with = "String")]
+    pub route: Spanned<String>,
+    /// Infusion duration: "90 min", "24 h", "2-5 min", "bolus".
+    #[schemars(with = "Option<String>")]
+    pub infusion: Option<Spanned<String>>,
+    /// Administration days in the cycle: "1", "1,8", "1-5", "1-3,8".
+    #[schemars(with = "String")]
+    pub days: Spanned<String>,
+    /// Cycles in which the drug is given, when not all: "1-8".
+    #[schemars(with = "Option<String>")]
+    pub cycles: Option<Spanned<String>>,
+    /// Doses that differ in some cycles (a cycle-1 loading dose).
+    #[serde(default, rename = "phase")]
+    pub phases: Vec<PhaseFile>,
+    /// Largest single administration, a mass: "2 mg".
+    #[schemars(with = "Option<String>")]
+    pub max_single_dose: Option<Spanned<String>>,
+    /// Largest total in one cycle, in the dose's basis or in mg: "100 mg/m2".
+    #[schemars(with = "Option<String>")]
+    pub max_per_cycle: Option<Spanned<String>>,
+    /// Where the per-cycle ceiling comes from.
+    pub max_per_cycle_source: Option<String>,
+    /// BSA cap for this drug: "2 m2". Only for per-m² doses.
+    #[schemars(with = "Option<String>")]
+    pub bsa_cap: Option<Spanned<String>>,
+    /// Rounding: "none", a step such as "1 mg" or "10 mg", "strengths"
+    /// (what the listed strengths can make), or "bands" (nearest of `bands`).
+    #[schemars(with = "Option<String>")]
+    pub round: Option<Spanned<String>>,
+    /// Dose bands for `round = "bands"`: ["1200 mg", "1400 mg"].
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub bands: Vec<Spanned<String>>,
+    /// Dose-reduction levels: `-1 = "75 mg/m2"`.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub reductions: BTreeMap<String, Spanned<String>>,
+    /// Tablet or vial strengths: ["200 mg", "400 mg"].
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub strengths: Vec<Spanned<String>>,
+    /// Cumulative lifetime limit.
+    pub limit: Option<LimitFile>,
+    /// Renal-function requirement.
+    pub renal: Option<RenalFile>,
+    /// Administration note shown with the drug.
+    pub note: Option<String>,
+}
+
+/// `[drug.companion]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompanionFile {
+    /// The drug this dose derives from.
+    #[schemars(with = "String")]
+    pub of: Spanned<String>,
+    /// Percentage of the parent's final dose, e.g. 60.
+    #[schemars(with = "f64")]
+    pub percent: Spanned<f64>,
+}
+
+/// `[[drug.phase]]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseFile {
+    /// Cycles of this phase: "1", "2-6".
+    #[schemars(with = "String")]
+    pub cycles: Spanned<String>,
+    /// The dose in these cycles.
+    #[schemars(with = "String")]
+    pub dose: Spanned<String>,
+}
+
+/// `[drug.limit]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LimitFile {
+    /// Cumulative lifetime limit: "550 mg/m2".
+    #[schemars(with = "String")]
+    pub lifetime: Spanned<String>,
+    /// Lower limit after mediastinal or cardiac-region radiation: "400 mg/m2".
+    #[schemars(with = "Option<String>")]
+    pub after_cardiac_radiation: Option<Spanned<String>>,
+    /// Where the limit comes from.
+    pub source: String,
+}
+
+/// `[drug.renal]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenalFile {
+    /// Renal function must be known to give this drug.
+    #[serde(default)]
+    pub required: bool,
+    /// Flag the dose when creatinine clearance is below this: "60 mL/min".
+    #[schemars(with = "Option<String>")]
+    pub flag_below: Option<Spanned<String>>,
+    /// What to do when flagged.
+    pub note: Option<String>,
+    /// Where the threshold comes from.
+    pub source: Option<String>,
+}
+
+/// `[supportive]`
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupportiveFile {
+    /// Hydration instructions.
+    pub hydration: Option<String>,
+    /// Premedication instructions.
+    #[serde(default)]
+    pub premedication: Vec<String>,
+    /// Antiemetic instructions.
+    pub antiemetics: Option<String>,
+    /// Growth-factor instructions.
+    pub growth_factor: Option<String>,
+    /// Monitoring before and during treatment.
+    #[serde(default)]
+    pub monitoring: Vec<String>,
+    /// Anything else.
+    #[serde(default)]
+    pub other: Vec<String>,
+}

@@ -1,0 +1,154 @@
+//! A set of regimens: the bundled library compiled into the binary, or a
+//! folder of regimen files. Ids are unique within a library.
+
+use std::path::Path;
+
+use super::load::{decode, load_regimen_file, parse_regimen};
+use super::{Regimen, RegimenErrors};
+
+include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
+
+/// The bundled regimen files: (file name, text).
+pub fn bundled() -> &'static [(&'static str, &'static str)] {
+    BUNDLED
+}
+
+/// A regimen and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RegimenEntry {
+    /// The regimen.
+    pub regimen: Regimen,
+    /// A file path, or `bundled:<file>`.
+    pub origin: String,
+}
+
+/// Why a library could not be loaded.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LibraryError {
+    /// One or more files have problems.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<RegimenErrors>),
+    /// Two files share an id.
+    #[error("regimen id `{id}` is defined twice: in {first} and in {second}")]
+    Duplicate {
+        /// The id.
+        id: String,
+        /// The first file.
+        first: String,
+        /// The second file.
+        second: String,
+    },
+    /// A folder could not be read.
+    #[error("cannot read {path}: {message}")]
+    Io {
+        /// The folder.
+        path: String,
+        /// The system's message.
+        message: String,
+    },
+}
+
+/// A set of regimens with unique ids.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Library {
+    entries: Vec<RegimenEntry>,
+}
+
+impl Library {
+    /// The library compiled into the binary.
+    pub fn bundled() -> Result<Library, LibraryError> {
+        let mut errors = Vec::new();
+        let mut entries = Vec::new();
+        for (name, text) in BUNDLED {
+            let origin = format!("bundled:{name}");
+            match parse_regimen(&origin, text) {
+                Ok(regimen) => entries.push(RegimenEntry { regimen, origin }),
+                Err(e) => errors.push(e),
+            }
+        }
+        Self::build(entries, errors)
+    }
+
+    /// Every `*.toml` in `dir` (not `*.checks.toml`), in name order.
+    pub fn load_dir(dir: &Path) -> Result<Library, LibraryError> {
+        let mut errors = Vec::new();
+        let mut entries = Vec::new();
+        for path in regimen_files(dir)? {
+            match load_regimen_file(&path) {
+                Ok(regimen) => entries.push(RegimenEntry {
+                    regimen,
+                    origin: path.display().to_string(),
+                }),
+                Err(e) => errors.push(e),
+            }
+        }
+        Self::build(entries, errors)
+    }
+
+    fn build(
+        entries: Vec<RegimenEntry>,
+        errors: Vec<RegimenErrors>,
+    ) -> Result<Library, LibraryError> {
+        if !errors.is_empty() {
+            return Err(LibraryError::Invalid(errors));
+        }
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(first) = entries[..i].iter().find(|f| f.regimen.id == e.regimen.id) {
+                return Err(LibraryError::Duplicate {
+                    id: e.regimen.id.clone(),
+                    first: first.origin.clone(),
+                    second: e.origin.clone(),
+                });
+            }
+        }
+        Ok(Library { entries })
+    }
+
+    /// The regimen with this id or alias (case-insensitive).
+    pub fn get(&self, key: &str) -> Option<&RegimenEntry> {
+        let k = key.trim();
+        self.entries
+            .iter()
+            .find(|e| e.regimen.id.eq_ignore_ascii_case(k))
+            .or_else(|| {
+                self.entries
+                    .iter()
+                    .find(|e| e.regimen.aliases.iter().any(|a| a.eq_ignore_ascii_case(k)))
+            })
+    }
+
+    /// All regimens, in file-name order.
+    pub fn entries(&self) -> &[RegimenEntry] {
+        &self.entries
+    }
+
+    /// The ids, for messages.
+    pub fn ids(&self) -> Vec<&str> {
+        self.entries.iter().map(|e| e.regimen.id.as_str()).collect()
+    }
+}
+
+/// The regimen files of a folder, sorted.
+pub fn regimen_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, LibraryError> {
+    let rd = std::fs::read_dir(dir).map_err(|e| LibraryError::Io {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    })?;
+    let mut files: Vec<_> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            name.ends_with(".toml") && !name.ends_with(".checks.toml") && p.is_file()
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Validates one file's bytes as a regimen (for `regimens check` on files
+/// that may not be UTF-8).
+pub fn check_bytes(shown: &str, bytes: Vec<u8>) -> Result<Regimen, RegimenErrors> {
+    let text = decode(shown, bytes)?;
+    parse_regimen(shown, &text)
+}

@@ -1,0 +1,430 @@
+//! Regimen definitions: the typed model, the TOML loader with its
+//! diagnostics, and the library of bundled regimens.
+//!
+//! Owns: what a regimen *is* (drugs, doses with their basis, days, cycles,
+//! caps, rounding rules, reductions, companions, limits, sources) and the
+//! checks that make a bad file fail when it is loaded, never later.
+//! Never does: compute a dose (that is [`crate::dose`], which reads regimens;
+//! this module never calls it).
+
+mod file;
+mod library;
+mod load;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use uom::si::f64::{Area, Mass, VolumeRate};
+
+use crate::quantity::{DoseUnit, PrescribedDose};
+
+pub use file::RegimenFile;
+pub use library::{Library, LibraryError, RegimenEntry, bundled, check_bytes, regimen_files};
+pub use load::{LIMITS, Problem, RegimenErrors, load_regimen_file, parse_regimen};
+
+/// Where a regimen stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// In use.
+    Active,
+    /// Being written or reviewed; not for use.
+    Draft,
+    /// As published in a case report, not a standard.
+    CaseReport,
+    /// Withdrawn; kept for history.
+    Withdrawn,
+}
+
+impl Status {
+    /// As written in files.
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Draft => "draft",
+            Status::CaseReport => "case-report",
+            Status::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// Whether the output must show the status prominently.
+    pub fn needs_attention(self) -> bool {
+        self != Status::Active
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// Treatment intent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Intent {
+    /// Curative.
+    Curative,
+    /// Adjuvant.
+    Adjuvant,
+    /// Neoadjuvant.
+    Neoadjuvant,
+    /// Palliative.
+    Palliative,
+}
+
+/// Emetogenic risk of the regimen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum EmetogenicRisk {
+    /// Minimal.
+    Minimal,
+    /// Low.
+    Low,
+    /// Moderate.
+    Moderate,
+    /// High.
+    High,
+}
+
+/// Febrile-neutropenia risk of the regimen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FebrileNeutropeniaRisk {
+    /// Below 10 %.
+    Low,
+    /// 10–20 %.
+    Intermediate,
+    /// Above 20 %.
+    High,
+}
+
+/// What a drug is in the regimen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Role {
+    /// The anticancer drugs.
+    Antineoplastic,
+    /// Supportive care (mesna, G-CSF).
+    Supportive,
+    /// Premedication.
+    Premedication,
+}
+
+/// A published source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Source {
+    /// Citation text.
+    pub citation: String,
+    /// URL.
+    pub url: Option<String>,
+    /// DOI.
+    pub doi: Option<String>,
+    /// PubMed id.
+    pub pmid: Option<String>,
+    /// What it supports.
+    pub note: Option<String>,
+}
+
+/// How many cycles a regimen runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleCount {
+    /// A fixed number.
+    Fixed(u32),
+    /// Until progression or unacceptable toxicity, with an optional maximum.
+    UntilProgression {
+        /// The most cycles the protocol allows.
+        max: Option<u32>,
+    },
+}
+
+impl CycleCount {
+    /// The planned number of cycles, where the regimen fixes one.
+    pub fn planned(self) -> Option<u32> {
+        match self {
+            CycleCount::Fixed(n) => Some(n),
+            CycleCount::UntilProgression { max } => max,
+        }
+    }
+}
+
+impl fmt::Display for CycleCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CycleCount::Fixed(n) => write!(f, "{n} cycles"),
+            CycleCount::UntilProgression { max: None } => f.write_str("until progression"),
+            CycleCount::UntilProgression { max: Some(m) } => {
+                write!(f, "until progression, at most {m} cycles")
+            }
+        }
+    }
+}
+
+/// Cycle length and count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CycleSpec {
+    /// Days from one cycle's day 1 to the next.
+    pub length_days: u32,
+    /// How many cycles.
+    pub count: CycleCount,
+}
+
+/// An inclusive range of cycle numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CycleRange {
+    /// First cycle, from 1.
+    pub first: u32,
+    /// Last cycle, inclusive; `None` for "and every later cycle".
+    pub last: Option<u32>,
+}
+
+impl CycleRange {
+    /// Whether cycle `n` is in the range.
+    pub fn contains(self, n: u32) -> bool {
+        n >= self.first && self.last.is_none_or(|l| n <= l)
+    }
+}
+
+impl fmt::Display for CycleRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.last {
+            Some(l) if l == self.first => write!(f, "cycle {l}"),
+            Some(l) => write!(f, "cycles {}-{l}", self.first),
+            None => write!(f, "cycles {} on", self.first),
+        }
+    }
+}
+
+/// Whether a drug's dose is given on each listed day or is a cycle total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DosePer {
+    /// The dose is given on each listed day.
+    #[default]
+    Day,
+    /// The dose is the total per cycle, split evenly over the listed days
+    /// (a continuous infusion of a total).
+    Cycle,
+}
+
+/// How a drug's dose is set.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dosing {
+    /// Its own prescribed dose.
+    Own {
+        /// The dose.
+        dose: PrescribedDose,
+        /// Per day or per cycle.
+        per: DosePer,
+    },
+    /// A percentage of another drug's final dose on the same day (mesna).
+    Companion {
+        /// The parent drug's name.
+        of: String,
+        /// Percentage of the parent's final dose.
+        percent: Decimal,
+    },
+}
+
+/// A cycle-specific dose (a loading dose in cycle 1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phase {
+    /// The cycles.
+    pub cycles: CycleRange,
+    /// The dose in them.
+    pub dose: PrescribedDose,
+}
+
+/// A per-cycle ceiling with its source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ceiling {
+    /// The most that may be given in one cycle, in the dose's basis or in mg.
+    pub dose: PrescribedDose,
+    /// Where it comes from.
+    pub source: Option<String>,
+}
+
+/// How a final dose is rounded.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum RoundingRule {
+    /// Not rounded.
+    #[default]
+    None,
+    /// To the nearest multiple of a step, half up.
+    Nearest {
+        /// The step.
+        step: Mass,
+        /// The unit it was written in.
+        unit: DoseUnit,
+    },
+    /// To what whole tablets or vials of the drug's strengths can make.
+    Strengths,
+    /// To the nearest of a list of dose bands.
+    Bands(Vec<Mass>),
+}
+
+/// A cumulative lifetime limit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LifetimeLimit {
+    /// The limit.
+    pub lifetime: PrescribedDose,
+    /// The lower limit after mediastinal or cardiac-region radiation.
+    pub after_cardiac_radiation: Option<PrescribedDose>,
+    /// Where it comes from.
+    pub source: String,
+}
+
+/// A renal-function requirement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenalRequirement {
+    /// Renal function must be known.
+    pub required: bool,
+    /// Flag when creatinine clearance is below this.
+    pub flag_below: Option<VolumeRate>,
+    /// What to do when flagged.
+    pub note: Option<String>,
+    /// Where the threshold comes from.
+    pub source: Option<String>,
+}
+
+/// One drug of a regimen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drug {
+    /// Generic name, lower case.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Dose or derivation.
+    pub dosing: Dosing,
+    /// Route (IV, PO, SC, ...).
+    pub route: String,
+    /// Infusion duration as written ("90 min", "24 h").
+    pub infusion: Option<String>,
+    /// Administration days, ascending.
+    pub days: Vec<u32>,
+    /// Cycles in which it is given; all when `None`.
+    pub cycles: Option<CycleRange>,
+    /// Cycle-specific doses.
+    pub phases: Vec<Phase>,
+    /// Largest single administration.
+    pub max_single_dose: Option<Mass>,
+    /// Largest total in one cycle.
+    pub max_per_cycle: Option<Ceiling>,
+    /// BSA cap for this drug.
+    pub bsa_cap: Option<Area>,
+    /// Rounding rule.
+    pub rounding: RoundingRule,
+    /// Dose-reduction levels, keyed -1, -2, ...
+    pub reductions: BTreeMap<i32, PrescribedDose>,
+    /// Tablet or vial strengths.
+    pub strengths: Vec<Mass>,
+    /// Cumulative lifetime limit.
+    pub lifetime_limit: Option<LifetimeLimit>,
+    /// Renal requirement.
+    pub renal: Option<RenalRequirement>,
+    /// Administration note.
+    pub note: Option<String>,
+}
+
+impl Drug {
+    /// Whether the drug is given in cycle `n`.
+    pub fn given_in_cycle(&self, n: u32) -> bool {
+        self.cycles.is_none_or(|r| r.contains(n))
+    }
+
+    /// The prescribed dose in cycle `n` (phases first), `None` for companions.
+    pub fn dose_in_cycle(&self, n: u32) -> Option<PrescribedDose> {
+        match &self.dosing {
+            Dosing::Own { dose, .. } => Some(
+                self.phases
+                    .iter()
+                    .find(|p| p.cycles.contains(n))
+                    .map_or(*dose, |p| p.dose),
+            ),
+            Dosing::Companion { .. } => None,
+        }
+    }
+}
+
+/// Supportive-care instructions.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Supportive {
+    /// Hydration.
+    pub hydration: Option<String>,
+    /// Premedication.
+    pub premedication: Vec<String>,
+    /// Antiemetics.
+    pub antiemetics: Option<String>,
+    /// Growth factor.
+    pub growth_factor: Option<String>,
+    /// Monitoring.
+    pub monitoring: Vec<String>,
+    /// Anything else.
+    pub other: Vec<String>,
+}
+
+/// A validated regimen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Regimen {
+    /// Kebab-case id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Other names.
+    pub aliases: Vec<String>,
+    /// Version of the definition.
+    pub version: String,
+    /// Status.
+    pub status: Status,
+    /// Why the status is what it is.
+    pub status_note: Option<String>,
+    /// Last pharmacist review.
+    pub last_reviewed: NaiveDate,
+    /// Indications.
+    pub indications: Vec<String>,
+    /// Intent(s).
+    pub intent: Vec<Intent>,
+    /// Emetogenic risk.
+    pub emetogenic_risk: Option<EmetogenicRisk>,
+    /// Febrile-neutropenia risk.
+    pub febrile_neutropenia_risk: Option<FebrileNeutropeniaRisk>,
+    /// Notes.
+    pub notes: Option<String>,
+    /// Sources.
+    pub sources: Vec<Source>,
+    /// Cycle.
+    pub cycle: CycleSpec,
+    /// Drugs in order of administration.
+    pub drugs: Vec<Drug>,
+    /// Supportive care.
+    pub supportive: Supportive,
+}
+
+impl Regimen {
+    /// The drug called `name` (case-insensitive).
+    pub fn drug(&self, name: &str) -> Option<&Drug> {
+        self.drugs
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case(name))
+    }
+
+    /// Whether any drug needs renal function.
+    pub fn needs_renal_function(&self) -> bool {
+        self.drugs.iter().any(|d| {
+            d.renal
+                .as_ref()
+                .is_some_and(|r| r.required || r.flag_below.is_some())
+                || matches!(
+                    d.dosing,
+                    Dosing::Own {
+                        dose: PrescribedDose::Auc(_),
+                        ..
+                    }
+                )
+        })
+    }
+}

@@ -1,0 +1,321 @@
+//! A regimen as a pharmacist reads it on paper, and as JSON.
+
+use serde_json::{Value, json};
+
+use crate::display::{drug_display_name, format_number};
+use crate::quantity::{DoseUnit, m2, ml_per_min};
+use crate::regimen::{DosePer, Dosing, Drug, Regimen, RoundingRule};
+use crate::render::text_table;
+
+fn dose_text(d: &Drug) -> String {
+    match &d.dosing {
+        Dosing::Own {
+            dose,
+            per: DosePer::Day,
+        } => format!("{dose}"),
+        Dosing::Own {
+            dose,
+            per: DosePer::Cycle,
+        } => {
+            let n = d.days.len() as f64;
+            format!(
+                "{dose} per cycle (= {} {} per day)",
+                format_number(dose.value() / n, 3),
+                dose.unit_text()
+            )
+        }
+        Dosing::Companion { of, percent } => format!("{percent}% of the {of} dose"),
+    }
+}
+
+/// The days as a pharmacist writes them: "1, 8", "1-5", "1-3, 8".
+pub fn days_text(days: &[u32]) -> String {
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < days.len() {
+        let start = days[i];
+        let mut end = start;
+        while i + 1 < days.len() && days[i + 1] == end + 1 {
+            i += 1;
+            end = days[i];
+        }
+        parts.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        i += 1;
+    }
+    parts.join(", ")
+}
+
+/// The rounding rule in words.
+pub fn rounding_text(r: &RoundingRule, strengths_unit: DoseUnit) -> String {
+    match r {
+        RoundingRule::None => "not rounded".to_owned(),
+        RoundingRule::Nearest { step, unit } => {
+            format!(
+                "to the nearest {} {}",
+                format_number(unit.of(*step), 4),
+                unit.symbol()
+            )
+        }
+        RoundingRule::Strengths => "to whole tablets/vials of the listed strengths".to_owned(),
+        RoundingRule::Bands(b) => format!(
+            "to dose bands ({})",
+            b.iter()
+                .map(|m| format!(
+                    "{} {}",
+                    format_number(strengths_unit.of(*m), 4),
+                    strengths_unit.symbol()
+                ))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+fn unit_of(d: &Drug) -> DoseUnit {
+    match &d.dosing {
+        Dosing::Own { dose, .. } => dose.unit(),
+        Dosing::Companion { .. } => DoseUnit::Mg,
+    }
+}
+
+/// The regimen on paper.
+pub fn regimen_text(r: &Regimen, origin: &str) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("{} ({})  version {}\n", r.name, r.id, r.version));
+    if r.status.needs_attention() {
+        out.push_str(&format!(
+            "\n*** STATUS: {} ***\n",
+            r.status.id().to_uppercase()
+        ));
+        if let Some(n) = &r.status_note {
+            out.push_str(&format!("{n}\n"));
+        }
+        out.push('\n');
+    } else {
+        out.push_str(&format!("Status: {}\n", r.status));
+    }
+    if !r.aliases.is_empty() {
+        out.push_str(&format!("Also called: {}\n", r.aliases.join(", ")));
+    }
+    if !r.indications.is_empty() {
+        out.push_str(&format!("Indications: {}\n", r.indications.join("; ")));
+    }
+    out.push_str(&format!(
+        "Cycle: every {} days, {}\nLast reviewed: {}\nDefinition: {origin}\n",
+        r.cycle.length_days, r.cycle.count, r.last_reviewed
+    ));
+    if let Some(n) = &r.notes {
+        out.push_str(&format!("Notes: {n}\n"));
+    }
+    out.push('\n');
+    let rows: Vec<Vec<String>> = r
+        .drugs
+        .iter()
+        .map(|d| {
+            vec![
+                drug_display_name(&d.name),
+                dose_text(d),
+                d.route.clone(),
+                days_text(&d.days),
+                d.infusion.clone().unwrap_or_else(|| "-".to_owned()),
+                d.cycles.map_or_else(|| "all".to_owned(), |c| c.to_string()),
+            ]
+        })
+        .collect();
+    out.push_str(&text_table(
+        &["Drug", "Dose", "Route", "Days", "Infusion", "Cycles"],
+        &rows,
+    ));
+    for d in &r.drugs {
+        let mut lines = Vec::new();
+        for p in &d.phases {
+            lines.push(format!("{}: {}", p.cycles, p.dose));
+        }
+        if !d.reductions.is_empty() {
+            let levels: Vec<String> = d
+                .reductions
+                .iter()
+                .rev()
+                .map(|(l, v)| format!("level {l}: {v}"))
+                .collect();
+            lines.push(format!("dose reductions: {}", levels.join("; ")));
+        }
+        if let Some(m) = d.max_single_dose {
+            lines.push(format!(
+                "maximum single dose {} mg",
+                format_number(DoseUnit::Mg.of(m), 4)
+            ));
+        }
+        if let Some(c) = &d.max_per_cycle {
+            lines.push(format!(
+                "maximum per cycle {}{}",
+                c.dose,
+                c.source
+                    .as_ref()
+                    .map_or(String::new(), |s| format!(" ({s})"))
+            ));
+        }
+        if let Some(c) = d.bsa_cap {
+            lines.push(format!("BSA capped at {} m²", format_number(m2(c), 2)));
+        }
+        lines.push(format!(
+            "rounding: {}",
+            rounding_text(&d.rounding, unit_of(d))
+        ));
+        if !d.strengths.is_empty() {
+            let u = unit_of(d);
+            let s: Vec<String> = d
+                .strengths
+                .iter()
+                .map(|m| format!("{} {}", format_number(u.of(*m), 4), u.symbol()))
+                .collect();
+            lines.push(format!("strengths: {}", s.join(", ")));
+        }
+        if let Some(l) = &d.lifetime_limit {
+            let after = l.after_cardiac_radiation.map_or(String::new(), |a| {
+                format!("; {a} after cardiac-region radiation")
+            });
+            lines.push(format!(
+                "lifetime limit {}{after} ({})",
+                l.lifetime, l.source
+            ));
+        }
+        if let Some(rn) = &d.renal {
+            let mut s = String::from("renal function");
+            if rn.required {
+                s.push_str(" required");
+            }
+            if let Some(f) = rn.flag_below {
+                s.push_str(&format!(
+                    "; flagged below CrCl {} mL/min",
+                    format_number(ml_per_min(f), 1)
+                ));
+            }
+            if let Some(n) = &rn.note {
+                s.push_str(&format!(": {n}"));
+            }
+            lines.push(s);
+        }
+        if let Some(n) = &d.note {
+            lines.push(n.clone());
+        }
+        out.push_str(&format!("\n{}:\n", drug_display_name(&d.name)));
+        for l in lines {
+            out.push_str(&format!("  - {l}\n"));
+        }
+    }
+    let s = &r.supportive;
+    let mut support = Vec::new();
+    if let Some(h) = &s.hydration {
+        support.push(format!("Hydration: {h}"));
+    }
+    for p in &s.premedication {
+        support.push(format!("Premedication: {p}"));
+    }
+    if let Some(a) = &s.antiemetics {
+        support.push(format!("Antiemetics: {a}"));
+    }
+    if let Some(g) = &s.growth_factor {
+        support.push(format!("Growth factor: {g}"));
+    }
+    for m in &s.monitoring {
+        support.push(format!("Monitoring: {m}"));
+    }
+    for o in &s.other {
+        support.push(o.clone());
+    }
+    if !support.is_empty() {
+        out.push_str("\nSupportive care:\n");
+        for l in support {
+            out.push_str(&format!("  - {l}\n"));
+        }
+    }
+    out.push_str("\nSources:\n");
+    for (i, src) in r.sources.iter().enumerate() {
+        let mut line = format!("  [{}] {}", i + 1, src.citation);
+        for (label, v) in [("DOI", &src.doi), ("PMID", &src.pmid), ("URL", &src.url)] {
+            if let Some(v) = v {
+                line.push_str(&format!(" {label}: {v}"));
+            }
+        }
+        if let Some(n) = &src.note {
+            line.push_str(&format!(" ({n})"));
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The regimen as JSON. Doses are strings as written ("900 mg/m²") so that no
+/// unit is lost; numbers that are quantities carry their unit in the key.
+pub fn regimen_json(r: &Regimen, origin: &str) -> Value {
+    let drugs: Vec<Value> = r
+        .drugs
+        .iter()
+        .map(|d| {
+            let (dose, per, companion) = match &d.dosing {
+                Dosing::Own { dose, per } => (Some(dose.to_string()), Some(*per), None),
+                Dosing::Companion { of, percent } => (None, None, Some(json!({"of": of, "percent": percent.to_string()}))),
+            };
+            json!({
+                "name": d.name,
+                "display_name": drug_display_name(&d.name),
+                "role": d.role,
+                "dose": dose,
+                "basis": match &d.dosing { Dosing::Own { dose, .. } => Some(dose.basis()), _ => None },
+                "dose_per": per,
+                "companion": companion,
+                "route": d.route,
+                "infusion": d.infusion,
+                "days": d.days,
+                "cycles": d.cycles.map(|c| c.to_string()),
+                "phases": d.phases.iter().map(|p| json!({"cycles": p.cycles.to_string(), "dose": p.dose.to_string()})).collect::<Vec<_>>(),
+                "reductions": d.reductions.iter().map(|(l, v)| (l.to_string(), Value::String(v.to_string()))).collect::<serde_json::Map<_, _>>(),
+                "max_single_dose_mg": d.max_single_dose.map(|m| DoseUnit::Mg.of(m)),
+                "max_per_cycle": d.max_per_cycle.as_ref().map(|c| json!({"dose": c.dose.to_string(), "source": c.source})),
+                "bsa_cap_m2": d.bsa_cap.map(m2),
+                "rounding": rounding_text(&d.rounding, unit_of(d)),
+                "lifetime_limit": d.lifetime_limit.as_ref().map(|l| json!({
+                    "lifetime": l.lifetime.to_string(),
+                    "after_cardiac_radiation": l.after_cardiac_radiation.map(|a| a.to_string()),
+                    "source": l.source,
+                })),
+                "renal": d.renal.as_ref().map(|rn| json!({
+                    "required": rn.required,
+                    "flag_below_ml_min": rn.flag_below.map(ml_per_min),
+                    "note": rn.note,
+                    "source": rn.source,
+                })),
+                "note": d.note,
+            })
+        })
+        .collect();
+    json!({
+        "id": r.id,
+        "name": r.name,
+        "aliases": r.aliases,
+        "version": r.version,
+        "status": r.status,
+        "status_note": r.status_note,
+        "last_reviewed": r.last_reviewed.to_string(),
+        "indications": r.indications,
+        "intent": r.intent,
+        "emetogenic_risk": r.emetogenic_risk,
+        "febrile_neutropenia_risk": r.febrile_neutropenia_risk,
+        "notes": r.notes,
+        "cycle": {
+            "length_days": r.cycle.length_days,
+            "cycles": r.cycle.count.to_string(),
+            "planned": r.cycle.count.planned(),
+        },
+        "drugs": drugs,
+        "supportive": r.supportive,
+        "sources": r.sources,
+        "origin": origin,
+    })
+}
