@@ -215,3 +215,154 @@ fn crcl_ideal_weight_needs_height() {
 fn unknown_subcommand_is_a_usage_error() {
     Run::new(&["frobnicate"]).fails(2);
 }
+
+#[test]
+fn regimens_check_bundled_folder_exits_0() {
+    let out = Run::new(&["regimens", "check", "regimens/"]).success();
+    assert!(
+        out.contains("14 regimen files checked: 14 valid, 0 with problems"),
+        "{out}"
+    );
+}
+
+#[test]
+fn regimens_check_reports_a_bad_file_and_exits_1() {
+    let dir = std::env::temp_dir().join(format!("chemodose-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = std::fs::read_to_string("regimens/gemcitabine-docetaxel.toml").unwrap();
+    let bad = good.replace("dose = \"900 mg/m2\"", "dose = \"900 mg/m\"");
+    let path = dir.join("gemcitabine-docetaxel.toml");
+    std::fs::write(&path, bad).unwrap();
+    let run = Run::new(&["regimens", "check", path.to_str().unwrap()]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let out = run.stdout();
+    assert!(out.contains("unknown dose unit `mg/m`"), "{out}");
+    assert!(out.contains("dose = \"900 mg/m\""), "{out}");
+    assert!(out.contains("1 with problems"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn regimens_list_and_show() {
+    let out = Run::new(&["regimens", "list", "--format", "json"]).success();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 14);
+    let out = Run::new(&["regimens", "show", "cisplatin-ifosfamide-case-report"]).success();
+    assert!(out.contains("*** STATUS: CASE-REPORT ***"), "{out}");
+    assert!(out.contains("CISplatin"), "{out}");
+    let out = Run::new(&["regimens", "show", "olaratumab-doxorubicin"]).success();
+    assert!(out.contains("*** STATUS: WITHDRAWN ***"), "{out}");
+    let err = Run::new(&["regimens", "show", "no-such-regimen"]).fails(2);
+    assert!(err.contains("unknown regimen `no-such-regimen`"), "{err}");
+}
+
+#[test]
+fn regimens_from_the_bundled_library_work_from_any_folder() {
+    let out = Run::in_dir(&["regimens", "list"], "/").success();
+    assert!(out.contains("from the bundled library"), "{out}");
+}
+
+#[test]
+fn dose_exact_tie_rounds_half_up() {
+    // 202.5 cm × 96.1 kg → 2.325 m² exactly; 900 × 2.325 = 2092.5 → 2093 mg
+    let out = Run::new(&[
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "202.5cm",
+        "--weight",
+        "96.1kg",
+        "--bsa-round",
+        "none",
+        "--round",
+        "1mg",
+        "--format",
+        "json",
+    ])
+    .success();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let first = &v["administrations"][0];
+    assert_eq!(first["drug"], "gemcitabine");
+    assert_eq!(first["day"], 1);
+    assert_eq!(first["final_mg"].as_f64().unwrap(), 2093.0);
+    assert_eq!(first["calculated_mg"].as_f64().unwrap(), 2092.5);
+    assert_eq!(first["adjustments"][0]["kind"], "rounding");
+    assert_eq!(v["bsa"]["m2"].as_f64().unwrap(), 2.325);
+}
+
+#[test]
+fn dose_over_lifetime_limit_is_refused_then_allowed_with_a_reason() {
+    let args = [
+        "dose",
+        "doxorubicin",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--cycles",
+        "8",
+    ];
+    let err = Run::new(&args).fails(1);
+    assert!(err.contains("lifetime limit of 550 mg/m²"), "{err}");
+    let mut allowed = args.to_vec();
+    allowed.extend(["--allow-over-limit", "reviewed by cardio-oncology"]);
+    let out = Run::new(&allowed).success();
+    assert!(out.contains("137 mg"), "{out}");
+    assert!(
+        out.contains("allowed: reviewed by cardio-oncology"),
+        "{out}"
+    );
+}
+
+#[test]
+fn dose_text_shows_adjustments_and_tall_man_names() {
+    let out = Run::new(&[
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "190cm",
+        "--weight",
+        "130kg",
+        "--bsa-cap",
+        "2m2",
+        "--level",
+        "docetaxel=-1",
+    ])
+    .success();
+    assert!(out.contains("DOCEtaxel"), "{out}");
+    assert!(
+        out.contains("BSA capped at 2 m² (command line; BSA 2.62 m²)"),
+        "{out}"
+    );
+    assert!(out.contains("dose level -1 (75 mg/m²)"), "{out}");
+    // 100 → 75 mg/m² × 2.0 m² (capped) = 150 mg
+    assert!(out.contains("150 mg"), "{out}");
+}
+
+#[test]
+fn dose_bad_options_exit_2() {
+    let base = [
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+    ];
+    for extra in [
+        vec!["--level", "paclitaxel=-1"],
+        vec!["--reduce", "20"],
+        vec!["--reduce", "120%"],
+        vec!["--round", "1"],
+        vec!["--bsa-cap", "9m2"],
+        vec!["--cycle", "0"],
+        vec!["--level", "-3"],
+    ] {
+        let mut args = base.to_vec();
+        args.extend(extra.iter());
+        let err = Run::new(&args).fails(2);
+        assert!(err.starts_with("error"), "{extra:?}: {err}");
+    }
+    let err = Run::new(&["dose", "gemcitabine-docetaxel", "--weight", "70kg"]).fails(2);
+    assert!(err.contains("--height is required"), "{err}");
+}

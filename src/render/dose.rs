@@ -221,7 +221,7 @@ pub fn dose_json(plan: &DosePlan) -> Value {
         },
         "bsa": {
             "formula": plan.bsa.formula.id(),
-            "m2": m2(plan.bsa.unrounded),
+            "m2": tidy(m2(plan.bsa.unrounded)),
             "m2_used": tidy(m2(plan.bsa.used)),
             "rounding": plan.bsa.rounding.id(),
         },

@@ -1,0 +1,573 @@
+//! Worked examples for every bundled regimen. Expected doses are worked out
+//! here from the published doses and the Mosteller formula, never copied from
+//! the program's output.
+//!
+//! Standard patient: 170 cm, 70 kg, female, 60 years, SCr 0.9 mg/dL.
+//! BSA = sqrt(170 × 70 / 3600) = sqrt(3.305556) = 1.818119 m² → 1.82 m² for dosing.
+//! CrCl = (140 − 60) × 70 / (72 × 0.9) × 0.85 = 73.457 mL/min.
+
+use chemodose::dose::{DoseError, DoseOptions, DosePlan, PerDrug, Reduction, calculate};
+use chemodose::patient::{Patient, Sex};
+use chemodose::quantity::{
+    parse_age, parse_bsa, parse_gfr, parse_height, parse_serum_creatinine, parse_weight,
+};
+use chemodose::regimen::{Library, Regimen};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::FromPrimitive;
+
+fn lib() -> Library {
+    Library::bundled().expect("bundled library loads")
+}
+
+fn regimen(id: &str) -> Regimen {
+    lib()
+        .get(id)
+        .unwrap_or_else(|| panic!("{id} is bundled"))
+        .regimen
+        .clone()
+}
+
+fn patient(h: &str, w: &str) -> Patient {
+    Patient {
+        height: parse_height(h).unwrap(),
+        weight: parse_weight(w).unwrap(),
+        sex: Some(Sex::Female),
+        age: Some(parse_age("60").unwrap()),
+        serum_creatinine: Some(parse_serum_creatinine("0.9mg/dL").unwrap()),
+    }
+}
+
+fn standard() -> Patient {
+    patient("170cm", "70kg")
+}
+
+fn plan(id: &str, p: &Patient, cycle: u32, options: &DoseOptions) -> DosePlan {
+    calculate(&regimen(id), p, cycle, options).unwrap_or_else(|e| panic!("{id}: {e}"))
+}
+
+fn d(x: f64) -> Decimal {
+    Decimal::from_f64(x).unwrap().normalize()
+}
+
+/// Final doses of `drug` by day, in the drug's unit.
+fn finals(plan: &DosePlan, drug: &str) -> Vec<(u32, Decimal)> {
+    plan.administrations
+        .iter()
+        .filter(|a| a.drug == drug)
+        .map(|a| (a.day, a.final_dose.normalize()))
+        .collect()
+}
+
+fn days(list: &[u32], dose: f64) -> Vec<(u32, Decimal)> {
+    list.iter().map(|day| (*day, d(dose))).collect()
+}
+
+#[test]
+fn gemcitabine_docetaxel_at_bsa_1_75() {
+    // Clinical reference worked example: 900/100 mg/m² at BSA 1.75 m²:
+    // gemcitabine 1575 mg on days 1 and 8, docetaxel 175 mg on day 8.
+    // 1.75 m² by Mosteller: H × W = 1.75² × 3600 = 11025, e.g. 175 cm × 63 kg.
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("175cm", "63kg"),
+        1,
+        &DoseOptions::default(),
+    );
+    assert_eq!(p.bsa.used, parse_bsa("1.75m2").unwrap());
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 1575.0));
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 175.0));
+    let gem = p.totals.iter().find(|t| t.drug == "gemcitabine").unwrap();
+    // cycle 1575 × 2 = 3150 mg; course 3150 × 6 = 18900 mg
+    assert_eq!(gem.cycle_total, d(3150.0));
+    assert_eq!(gem.course_total, Some(d(18900.0)));
+}
+
+#[test]
+fn gemcitabine_docetaxel_standard_patient() {
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &standard(),
+        1,
+        &DoseOptions::default(),
+    );
+    // 900 × 1.82 = 1638; 100 × 1.82 = 182
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 1638.0));
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 182.0));
+}
+
+#[test]
+fn gemcitabine_docetaxel_reduced_ties_round_up() {
+    let p = plan(
+        "gemcitabine-docetaxel-reduced",
+        &standard(),
+        1,
+        &DoseOptions::default(),
+    );
+    // 675 × 1.82 = 1228.5 → 1229 (half up); 75 × 1.82 = 136.5 → 137
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 1229.0));
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 137.0));
+}
+
+#[test]
+fn exact_tie_without_bsa_rounding() {
+    // 202.5 cm × 96.1 kg: Mosteller = sqrt(19460.25 / 3600) = 2.325 m² exactly;
+    // 900 × 2.325 = 2092.5 mg exactly → 2093 mg (half up), although f64 gives 2092.4999….
+    let options = DoseOptions {
+        bsa_rounding: "none".parse().unwrap(),
+        ..DoseOptions::default()
+    };
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("202.5cm", "96.1kg"),
+        1,
+        &options,
+    );
+    assert_eq!(finals(&p, "gemcitabine")[0], (1, d(2093.0)));
+    // 100 × 2.325 = 232.5 → 233
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 233.0));
+}
+
+#[test]
+fn doxorubicin_single_agent() {
+    let p = plan("doxorubicin", &standard(), 1, &DoseOptions::default());
+    // 75 × 1.82 = 136.5 → 137 mg
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 137.0));
+    let t = &p.totals[0];
+    let limit = t.limit.as_ref().unwrap();
+    // course: 6 × 137 = 822 mg = 822 / 1.82 = 451.65 mg/m² of 550 (82.1 %)
+    assert_eq!(limit.cumulative, d(451.65));
+    assert_eq!(limit.percent_of_limit, d(82.1));
+    assert!(p.warnings.iter().any(|w| w.code == "lifetime-limit-near"));
+}
+
+#[test]
+fn doxorubicin_over_the_lifetime_limit_is_refused_unless_allowed() {
+    // 170 cm, 70 kg; 8 cycles × 75 mg/m² = 600 mg/m² planned > 550 mg/m².
+    let options = DoseOptions {
+        planned_cycles: Some(8),
+        ..DoseOptions::default()
+    };
+    let e = calculate(&regimen("doxorubicin"), &standard(), 1, &options).unwrap_err();
+    assert!(matches!(e, DoseError::LifetimeLimit { .. }), "{e}");
+    assert!(e.is_safety_stop());
+    let text = e.to_string();
+    assert!(
+        text.contains("550 mg/m²") && text.contains("MIMS"),
+        "{text}"
+    );
+    let allowed = DoseOptions {
+        allow_over_limit: Some("cardio-oncology review".to_owned()),
+        ..options
+    };
+    let p = plan("doxorubicin", &standard(), 1, &allowed);
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 137.0));
+    let w = p
+        .warnings
+        .iter()
+        .find(|w| w.code == "lifetime-limit-overridden")
+        .unwrap();
+    assert!(w.message.contains("cardio-oncology review"));
+}
+
+#[test]
+fn cardiac_radiation_lowers_the_doxorubicin_limit() {
+    // 6 cycles = 451.65 mg/m² > 400 mg/m² after cardiac-region radiation.
+    let options = DoseOptions {
+        cardiac_radiation: true,
+        ..DoseOptions::default()
+    };
+    let e = calculate(&regimen("doxorubicin"), &standard(), 1, &options).unwrap_err();
+    assert!(e.to_string().contains("400 mg/m²"), "{e}");
+}
+
+#[test]
+fn dacarbazine_doxorubicin_case_report() {
+    let p = plan(
+        "dacarbazine-doxorubicin-case-report",
+        &standard(),
+        1,
+        &DoseOptions::default(),
+    );
+    // dacarbazine 200 × 1.82 = 364 mg; doxorubicin 15 × 1.82 = 27.3 → 27 mg, day 1 as encoded
+    assert_eq!(finals(&p, "dacarbazine"), days(&[1], 364.0));
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 27.0));
+    assert!(p.warnings.iter().any(|w| w.code == "status-case-report"));
+}
+
+#[test]
+fn dacarbazine_doxorubicin_bolus() {
+    let p = plan(
+        "dacarbazine-doxorubicin-bolus",
+        &standard(),
+        1,
+        &DoseOptions {
+            planned_cycles: Some(6),
+            ..DoseOptions::default()
+        },
+    );
+    // doxorubicin 60 × 1.82 = 109.2 → 109 mg day 1; dacarbazine 250 × 1.82 = 455 mg days 1-5
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 109.0));
+    assert_eq!(finals(&p, "dacarbazine"), days(&[1, 2, 3, 4, 5], 455.0));
+}
+
+#[test]
+fn dacarbazine_doxorubicin_continuous_infusion_splits_the_cycle_total() {
+    let p = plan(
+        "dacarbazine-doxorubicin-ci",
+        &standard(),
+        1,
+        &DoseOptions {
+            planned_cycles: Some(6),
+            ..DoseOptions::default()
+        },
+    );
+    // doxorubicin 60 mg/m² per cycle over 4 days: 60 × 1.82 / 4 = 27.3 → 27 mg/day
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1, 2, 3, 4], 27.0));
+    // dacarbazine 1000 × 1.82 / 4 = 455 mg/day
+    assert_eq!(finals(&p, "dacarbazine"), days(&[1, 2, 3, 4], 455.0));
+}
+
+#[test]
+fn cisplatin_ifosfamide_case_report_with_mesna() {
+    let p = plan(
+        "cisplatin-ifosfamide-case-report",
+        &standard(),
+        1,
+        &DoseOptions {
+            planned_cycles: Some(2),
+            ..DoseOptions::default()
+        },
+    );
+    // cisplatin 25 × 1.82 = 45.5 → 46 mg; ifosfamide 1000 × 1.82 = 1820 mg; mesna 60 % × 1820 = 1092 mg
+    assert_eq!(finals(&p, "cisplatin"), days(&[1], 46.0));
+    assert_eq!(finals(&p, "ifosfamide"), days(&[1], 1820.0));
+    assert_eq!(finals(&p, "mesna"), days(&[1], 1092.0));
+}
+
+#[test]
+fn cisplatin_ifosfamide_gog108() {
+    let p = plan(
+        "cisplatin-ifosfamide",
+        &standard(),
+        1,
+        &DoseOptions::default(),
+    );
+    // cisplatin 20 × 1.82 = 36.4 → 36 mg days 1-5 (100 mg/m² per cycle: at, not above, the ceiling)
+    assert_eq!(finals(&p, "cisplatin"), days(&[1, 2, 3, 4, 5], 36.0));
+    // ifosfamide 1500 × 1.82 = 2730 mg; mesna 0.6 × 2730 = 1638 mg
+    assert_eq!(finals(&p, "ifosfamide"), days(&[1, 2, 3, 4, 5], 2730.0));
+    assert_eq!(finals(&p, "mesna"), days(&[1, 2, 3, 4, 5], 1638.0));
+}
+
+#[test]
+fn cisplatin_per_cycle_ceiling_catches_per_day_confusion() {
+    // The case-report regimen read as 25 mg/m² on days 1-5 = 125 mg/m² per cycle > 100.
+    let text = lib()
+        .get("cisplatin-ifosfamide-case-report")
+        .map(|_| {
+            chemodose::regimen::bundled()
+                .iter()
+                .find(|(n, _)| *n == "cisplatin-ifosfamide-case-report.toml")
+                .unwrap()
+                .1
+        })
+        .unwrap();
+    let at = text.find("name = \"cisplatin\"").unwrap();
+    let five_days = format!(
+        "{}{}",
+        &text[..at],
+        text[at..].replacen("days = \"1\"", "days = \"1-5\"", 1)
+    );
+    let r = chemodose::regimen::parse_regimen("five-days.toml", &five_days).unwrap();
+    let e = calculate(&r, &standard(), 1, &DoseOptions::default()).unwrap_err();
+    assert!(matches!(e, DoseError::PerCycleCeiling { .. }), "{e}");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("125 mg/m²") && msg.contains("100 mg/m²") && msg.contains("boxed warning"),
+        "{msg}"
+    );
+    let allowed = DoseOptions {
+        allow_over_ceiling: Some("confirmed with the oncologist".to_owned()),
+        ..DoseOptions::default()
+    };
+    let p = calculate(&r, &standard(), 1, &allowed).unwrap();
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.code == "per-cycle-ceiling-overridden"
+                && w.message.contains("confirmed with the oncologist"))
+    );
+}
+
+#[test]
+fn doxorubicin_ifosfamide_mesna() {
+    let p = plan(
+        "doxorubicin-ifosfamide-mesna",
+        &standard(),
+        1,
+        &DoseOptions {
+            planned_cycles: Some(6),
+            ..DoseOptions::default()
+        },
+    );
+    // doxorubicin 25 × 1.82 = 45.5 → 46 mg days 1-3; ifosfamide 2500 × 1.82 = 4550 mg days 1-4;
+    // mesna 0.6 × 4550 = 2730 mg days 1-4
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1, 2, 3], 46.0));
+    assert_eq!(finals(&p, "ifosfamide"), days(&[1, 2, 3, 4], 4550.0));
+    assert_eq!(finals(&p, "mesna"), days(&[1, 2, 3, 4], 2730.0));
+}
+
+#[test]
+fn trabectedin_with_dexamethasone() {
+    let p = plan(
+        "trabectedin",
+        &standard(),
+        1,
+        &DoseOptions {
+            planned_cycles: Some(6),
+            ..DoseOptions::default()
+        },
+    );
+    // 1.5 × 1.82 = 2.73 → 2.7 mg (0.1 mg steps); dexamethasone 20 mg flat
+    assert_eq!(finals(&p, "trabectedin"), days(&[1], 2.7));
+    assert_eq!(finals(&p, "dexamethasone"), days(&[1], 20.0));
+    // level -1: 1.2 × 1.82 = 2.184 → 2.2 mg
+    let options = DoseOptions {
+        planned_cycles: Some(6),
+        reductions: PerDrug {
+            all: Some(Reduction::Level(-1)),
+            ..PerDrug::default()
+        },
+        ..DoseOptions::default()
+    };
+    let p = plan("trabectedin", &standard(), 1, &options);
+    assert_eq!(finals(&p, "trabectedin"), days(&[1], 2.2));
+    assert_eq!(
+        finals(&p, "dexamethasone"),
+        days(&[1], 20.0),
+        "premedication is not reduced"
+    );
+}
+
+#[test]
+fn eribulin_and_its_renal_flag() {
+    let p = plan(
+        "eribulin",
+        &standard(),
+        1,
+        &DoseOptions {
+            planned_cycles: Some(6),
+            ..DoseOptions::default()
+        },
+    );
+    // 1.4 × 1.82 = 2.548 → 2.5 mg days 1 and 8
+    assert_eq!(finals(&p, "eribulin"), days(&[1, 8], 2.5));
+    assert!(!p.warnings.iter().any(|w| w.code == "renal-flag"));
+    // SCr 2.0: CrCl = 80 × 70 / (72 × 2) × 0.85 = 33.06 mL/min < 50 → flagged
+    let mut renal = standard();
+    renal.serum_creatinine = Some(parse_serum_creatinine("2mg/dL").unwrap());
+    let p = plan(
+        "eribulin",
+        &renal,
+        1,
+        &DoseOptions {
+            planned_cycles: Some(6),
+            ..DoseOptions::default()
+        },
+    );
+    let flag = p.warnings.iter().find(|w| w.code == "renal-flag").unwrap();
+    assert!(flag.message.contains("33.1 mL/min"), "{}", flag.message);
+}
+
+#[test]
+fn pazopanib_flat_whole_tablets() {
+    let p = plan(
+        "pazopanib",
+        &standard(),
+        1,
+        &DoseOptions {
+            planned_cycles: Some(1),
+            ..DoseOptions::default()
+        },
+    );
+    let f = finals(&p, "pazopanib");
+    assert_eq!(f.len(), 28);
+    assert!(f.iter().all(|(_, v)| *v == d(800.0)));
+    // 20 % reduction: 640 mg is not a whole number of 200/400 mg tablets → 600 mg (−6.25 %)
+    let options = DoseOptions {
+        planned_cycles: Some(1),
+        reductions: PerDrug {
+            all: Some(Reduction::Percent(Decimal::from(20))),
+            ..PerDrug::default()
+        },
+        ..DoseOptions::default()
+    };
+    let p = plan("pazopanib", &standard(), 1, &options);
+    assert_eq!(finals(&p, "pazopanib")[0], (1, d(600.0)));
+}
+
+#[test]
+fn olaratumab_loading_dose_in_cycle_1() {
+    // ANNOUNCE gave doxorubicin for 8 cycles: 8 × 75 = 600 mg/m², past the 550 mg/m²
+    // label limit, so a planned 8-cycle course is refused without a reason.
+    let eight = DoseOptions {
+        planned_cycles: Some(8),
+        ..DoseOptions::default()
+    };
+    let e = calculate(&regimen("olaratumab-doxorubicin"), &standard(), 1, &eight).unwrap_err();
+    assert!(matches!(e, DoseError::LifetimeLimit { .. }), "{e}");
+    let options = DoseOptions {
+        planned_cycles: Some(6),
+        ..DoseOptions::default()
+    };
+    // cycle 1: 20 mg/kg × 70 kg = 1400 mg days 1 and 8; doxorubicin 137 mg
+    let p = plan("olaratumab-doxorubicin", &standard(), 1, &options);
+    assert_eq!(finals(&p, "olaratumab"), days(&[1, 8], 1400.0));
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 137.0));
+    assert!(p.warnings.iter().any(|w| w.code == "status-withdrawn"));
+    // cycle 2: 15 mg/kg × 70 kg = 1050 mg
+    let p = plan("olaratumab-doxorubicin", &standard(), 2, &options);
+    assert_eq!(finals(&p, "olaratumab"), days(&[1, 8], 1050.0));
+}
+
+#[test]
+fn carboplatin_auc_from_cockcroft_gault_or_given_gfr() {
+    let p = plan(
+        "carboplatin-paclitaxel",
+        &standard(),
+        1,
+        &DoseOptions::default(),
+    );
+    // 5 × (73.457 + 25) = 492.28 → 492 mg
+    assert_eq!(finals(&p, "carboplatin"), days(&[1], 492.0));
+    let options = DoseOptions {
+        gfr: Some(parse_gfr("150mL/min").unwrap()),
+        ..DoseOptions::default()
+    };
+    let p = plan("carboplatin-paclitaxel", &standard(), 1, &options);
+    // capped at 125: 5 × 150 = 750 mg
+    assert_eq!(finals(&p, "carboplatin"), days(&[1], 750.0));
+    assert!(
+        p.administrations[0]
+            .adjustments
+            .iter()
+            .any(|a| matches!(a, chemodose::dose::Adjustment::GfrCap { .. }))
+    );
+    // no creatinine and no GFR: an error naming what to give
+    let mut p2 = standard();
+    p2.serum_creatinine = None;
+    let e = calculate(
+        &regimen("carboplatin-paclitaxel"),
+        &p2,
+        1,
+        &DoseOptions::default(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("--gfr"), "{e}");
+}
+
+#[test]
+fn reductions_by_level_and_percent_are_shown() {
+    let options = DoseOptions {
+        reductions: PerDrug {
+            all: None,
+            drugs: [
+                ("docetaxel".to_owned(), Reduction::Level(-1)),
+                (
+                    "gemcitabine".to_owned(),
+                    Reduction::Percent(Decimal::from(25)),
+                ),
+            ]
+            .into_iter()
+            .collect(),
+        },
+        ..DoseOptions::default()
+    };
+    let p = plan("gemcitabine-docetaxel", &standard(), 1, &options);
+    // gemcitabine 1638 × 0.75 = 1228.5 → 1229; docetaxel level -1: 75 × 1.82 = 136.5 → 137
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 1229.0));
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 137.0));
+    let doc = p
+        .administrations
+        .iter()
+        .find(|a| a.drug == "docetaxel")
+        .unwrap();
+    assert!(matches!(
+        doc.adjustments[0],
+        chemodose::dose::Adjustment::ReductionLevel { level: -1, .. }
+    ));
+    // a level the regimen does not define
+    let options = DoseOptions {
+        reductions: PerDrug {
+            all: Some(Reduction::Level(-2)),
+            ..PerDrug::default()
+        },
+        ..DoseOptions::default()
+    };
+    let e = calculate(&regimen("gemcitabine-docetaxel"), &standard(), 1, &options).unwrap_err();
+    assert!(matches!(e, DoseError::NoSuchLevel { level: -2, .. }), "{e}");
+}
+
+#[test]
+fn bsa_cap_is_applied_and_shown() {
+    // 190 cm, 130 kg: BSA sqrt(24700/3600) = 2.6194 → 2.62; cap 2.0 m²:
+    // gemcitabine 900 × 2.0 = 1800 mg; docetaxel 100 × 2.0 = 200 mg
+    let options = DoseOptions {
+        bsa_cap: Some(parse_bsa("2m2").unwrap()),
+        ..DoseOptions::default()
+    };
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("190cm", "130kg"),
+        1,
+        &options,
+    );
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 1800.0));
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 200.0));
+    assert!(p.administrations.iter().all(|a| {
+        a.adjustments
+            .iter()
+            .any(|x| matches!(x, chemodose::dose::Adjustment::BsaCap { .. }))
+    }));
+    // Without the cap (ASCO: full weight-based dosing): 900 × 2.62 = 2358 mg
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("190cm", "130kg"),
+        1,
+        &DoseOptions::default(),
+    );
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 2358.0));
+}
+
+#[test]
+fn rounding_beyond_tolerance_is_refused() {
+    // eribulin 2.548 mg rounded to 1 mg steps → 3 mg, +17.7 % > 10 %
+    let options = DoseOptions {
+        planned_cycles: Some(6),
+        rounding: PerDrug {
+            all: Some(chemodose::regimen::RoundingRule::Nearest {
+                step: chemodose::quantity::DoseUnit::Mg.mass(1.0),
+                unit: chemodose::quantity::DoseUnit::Mg,
+            }),
+            ..PerDrug::default()
+        },
+        ..DoseOptions::default()
+    };
+    let e = calculate(&regimen("eribulin"), &standard(), 1, &options).unwrap_err();
+    assert!(matches!(e, DoseError::RoundingTolerance { .. }), "{e}");
+}
+
+#[test]
+fn cycle_outside_the_course_is_an_error() {
+    let e = calculate(
+        &regimen("gemcitabine-docetaxel"),
+        &standard(),
+        7,
+        &DoseOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, DoseError::CycleOutOfRange { cycle: 7, .. }),
+        "{e}"
+    );
+}

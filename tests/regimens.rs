@@ -1,0 +1,307 @@
+//! The regimen format: every bundled file loads, and each class of bad file
+//! fails at load time with its exact message and location.
+
+use chemodose::regimen::{
+    Library, LibraryError, RegimenFile, bundled, check_bytes, load_regimen_file, parse_regimen,
+};
+
+const BASE: &str = r#"id = "test-regimen"
+name = "Test"
+version = "1"
+status = "active"
+last_reviewed = 2026-11-22
+
+[cycle]
+length_days = 21
+cycles = 6
+
+[[source]]
+citation = "A source"
+
+[[drug]]
+name = "gemcitabine"
+role = "antineoplastic"
+dose = "900 mg/m2"
+route = "IV"
+days = "1,8"
+"#;
+
+fn errors(text: &str) -> Vec<String> {
+    match parse_regimen("test.toml", text) {
+        Ok(_) => panic!("expected errors for:\n{text}"),
+        Err(e) => e.to_string().lines().map(str::to_owned).collect(),
+    }
+}
+
+fn with(from: &str, to: &str) -> String {
+    assert!(BASE.contains(from), "{from}");
+    BASE.replacen(from, to, 1)
+}
+
+#[test]
+fn the_base_fixture_is_valid() {
+    let r = parse_regimen("test.toml", BASE).unwrap();
+    assert_eq!(r.drugs[0].days, vec![1, 8]);
+}
+
+#[test]
+fn every_bundled_regimen_loads_with_the_agreed_ids() {
+    let lib = Library::bundled().unwrap();
+    let mut ids = lib.ids();
+    ids.sort_unstable();
+    assert_eq!(
+        ids,
+        [
+            "carboplatin-paclitaxel",
+            "cisplatin-ifosfamide",
+            "cisplatin-ifosfamide-case-report",
+            "dacarbazine-doxorubicin-bolus",
+            "dacarbazine-doxorubicin-case-report",
+            "dacarbazine-doxorubicin-ci",
+            "doxorubicin",
+            "doxorubicin-ifosfamide-mesna",
+            "eribulin",
+            "gemcitabine-docetaxel",
+            "gemcitabine-docetaxel-reduced",
+            "olaratumab-doxorubicin",
+            "pazopanib",
+            "trabectedin",
+        ]
+    );
+    for e in lib.entries() {
+        assert!(
+            !e.regimen.sources.is_empty(),
+            "{} cites no source",
+            e.regimen.id
+        );
+    }
+    // The files on disk are the bundled ones, and each file's name is its id.
+    let on_disk = Library::load_dir(std::path::Path::new("regimens")).unwrap();
+    assert_eq!(on_disk.ids().len(), bundled().len());
+}
+
+#[test]
+fn case_report_and_withdrawn_statuses_are_explained() {
+    let lib = Library::bundled().unwrap();
+    for id in [
+        "dacarbazine-doxorubicin-case-report",
+        "cisplatin-ifosfamide-case-report",
+        "olaratumab-doxorubicin",
+    ] {
+        let r = &lib.get(id).unwrap().regimen;
+        assert!(r.status.needs_attention());
+        assert!(
+            r.status_note.as_deref().is_some_and(|n| n.len() > 40),
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn a_mistyped_dose_unit_points_at_the_value() {
+    // line 17: dose = "900 mg/m"; the string starts at column 8
+    assert_eq!(
+        errors(&with("900 mg/m2", "900 mg/m")),
+        [
+            "test.toml:17:8: dose of gemcitabine: unknown dose unit `mg/m` in `900 mg/m`; use mg, mcg or g, alone or per m2 or per kg (mg/m2, mcg/kg), or AUC N (valid doses look like \"900 mg/m2\", \"15 mcg/kg\", \"800 mg\" or \"AUC 5\")"
+        ]
+    );
+}
+
+#[test]
+fn a_day_beyond_the_cycle() {
+    assert_eq!(
+        errors(&with("days = \"1,8\"", "days = \"1,28\"")),
+        [
+            "test.toml:19:8: day 28 is beyond the cycle length of 21 days (days run from 1 to the cycle length)"
+        ]
+    );
+}
+
+#[test]
+fn all_problems_of_a_file_are_reported_together() {
+    let text = with("900 mg/m2", "900 mg/m")
+        .replace("days = \"1,8\"", "days = \"8-1\"")
+        .replace("route = \"IV\"", "route = \"vein\"");
+    let e = errors(&text);
+    assert_eq!(e.len(), 3, "{e:#?}");
+    assert!(e[0].starts_with("test.toml:17:8: dose of gemcitabine"));
+    assert!(e[1].starts_with("test.toml:18:9: unknown route `vein`"));
+    assert!(e[2].starts_with("test.toml:19:8: range `8-1` in \"8-1\" runs backwards"));
+}
+
+#[test]
+fn unknown_keys_are_errors() {
+    let e = errors(&with("route = \"IV\"", "route = \"IV\"\ndoze = \"1 mg\""));
+    assert_eq!(e.len(), 1);
+    assert!(
+        e[0].starts_with("test.toml:19:1: unknown field `doze`, expected one of"),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn malformed_toml_and_wrong_types() {
+    let e = errors(&with("name = \"Test\"", "name = \"Test"));
+    assert!(e[0].starts_with("test.toml:2:"), "{}", e[0]);
+    let e = errors(&with("length_days = 21", "length_days = \"21\""));
+    assert!(
+        e[0].starts_with("test.toml:8:15: invalid type: string \"21\", expected i64"),
+        "{}",
+        e[0]
+    );
+    let e = errors(&with("status = \"active\"", "status = \"approved\""));
+    assert!(
+        e[0].starts_with("test.toml:4:10: unknown variant `approved`, expected one of"),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn empty_and_non_utf8_files() {
+    let e = errors("  \n");
+    assert!(e[0].starts_with("test.toml: the file is empty"), "{}", e[0]);
+    let e = check_bytes("bad.toml", vec![b'i', b'd', 0xff, 0xfe]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "bad.toml: the file is not valid UTF-8 (first bad byte at offset 2) (save the file as UTF-8)"
+    );
+}
+
+#[test]
+fn companion_of_a_drug_not_in_the_regimen() {
+    let text = format!(
+        "{BASE}\n[[drug]]\nname = \"mesna\"\nrole = \"supportive\"\nroute = \"IV\"\ndays = \"1\"\ncompanion = {{ of = \"ifosfamide\", percent = 60 }}\n"
+    );
+    let e = errors(&text);
+    assert_eq!(
+        e,
+        [
+            "test.toml:26:20: mesna is a companion of `ifosfamide`, which is not a drug of this regimen (drugs here: gemcitabine, mesna)"
+        ]
+    );
+}
+
+#[test]
+fn a_reduction_level_larger_than_the_full_dose() {
+    let e = errors(&with(
+        "days = \"1,8\"",
+        "days = \"1,8\"\nreductions = { -1 = \"1000 mg/m2\" }",
+    ));
+    assert_eq!(
+        e,
+        [
+            "test.toml:20:21: reduction level -1 (1,000 mg/m²) is not smaller than the full dose (900 mg/m²)"
+        ]
+    );
+}
+
+#[test]
+fn a_per_kg_dose_with_a_bsa_cap() {
+    let e = errors(
+        &with("900 mg/m2", "15 mg/kg")
+            .replace("days = \"1,8\"", "days = \"1,8\"\nbsa_cap = \"2 m2\""),
+    );
+    assert_eq!(
+        e,
+        [
+            "test.toml:20:11: gemcitabine is dosed per kg of body weight; a BSA cap only applies to per-m² doses (remove bsa_cap, or use max_single_dose for a ceiling in mg)"
+        ]
+    );
+}
+
+#[test]
+fn a_reduction_in_another_basis() {
+    let e = errors(&with(
+        "days = \"1,8\"",
+        "days = \"1,8\"\nreductions = { -1 = \"700 mg\" }",
+    ));
+    assert_eq!(
+        e,
+        [
+            "test.toml:20:21: reduction level -1 `700 mg` is flat but the dose of gemcitabine is per m² of body surface area"
+        ]
+    );
+}
+
+#[test]
+fn duplicate_drugs_bad_ids_and_missing_status_notes() {
+    let text = format!(
+        "{BASE}\n[[drug]]\nname = \"Gemcitabine\"\nrole = \"antineoplastic\"\ndose = \"1 mg\"\nroute = \"IV\"\ndays = \"1\"\n"
+    );
+    let e = errors(&text);
+    assert_eq!(
+        e,
+        [
+            "test.toml:22:8: drug `gemcitabine` is listed twice (give each drug once; use [[drug.phase]] for cycle-specific doses)"
+        ]
+    );
+    let e = errors(&with("test-regimen", "Test_Regimen"));
+    assert!(
+        e[0].starts_with("test.toml:1:6: id `Test_Regimen` must be kebab-case"),
+        "{}",
+        e[0]
+    );
+    let e = errors(&with("\"active\"", "\"case-report\""));
+    assert!(
+        e[0].starts_with("test.toml:4:10: status `case-report` needs a `status_note`"),
+        "{}",
+        e[0]
+    );
+}
+
+#[test]
+fn a_cycle_count_that_is_not_a_count() {
+    let e = errors(&with("cycles = 6", "cycles = \"forever\""));
+    assert_eq!(
+        e,
+        ["test.toml:9:10: cycles must be a number or \"until-progression\" (got \"forever\")"]
+    );
+    let e = errors(&with("cycles = 6", "cycles = 100000"));
+    assert_eq!(
+        e,
+        ["test.toml:9:10: number of cycles must be between 1 and 100 (got 100000)"]
+    );
+}
+
+#[test]
+fn the_file_name_must_match_the_id() {
+    let dir = std::env::temp_dir().join(format!("chemodose-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("other-name.toml");
+    std::fs::write(&path, BASE).unwrap();
+    let e = load_regimen_file(&path).unwrap_err();
+    assert!(e.to_string().ends_with("1:6: the id `test-regimen` does not match the file name `other-name.toml` (rename the file to `test-regimen.toml` or change the id)"), "{e}");
+    // Renamed to its id, the same file loads; a folder with a bad file fails as a whole.
+    std::fs::rename(&path, dir.join("test-regimen.toml")).unwrap();
+    assert_eq!(Library::load_dir(&dir).unwrap().ids(), ["test-regimen"]);
+    std::fs::write(dir.join("broken.toml"), "id = ").unwrap();
+    assert!(matches!(Library::load_dir(&dir), Err(LibraryError::Invalid(e)) if e.len() == 1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn rendered_diagnostics_underline_the_value() {
+    let e = parse_regimen("test.toml", &with("900 mg/m2", "900 mg/m")).unwrap_err();
+    let r = e.render();
+    assert!(r.contains("╭─[test.toml:17:8]"), "{r}");
+    assert!(r.contains(" 17 │ dose = \"900 mg/m\""), "{r}");
+    assert!(r.contains("not a valid dose"), "{r}");
+}
+
+#[test]
+fn the_json_schema_is_up_to_date() {
+    let schema = schemars::schema_for!(RegimenFile);
+    let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+    let path = std::path::Path::new("docs/regimen.schema.json");
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(path, &text).unwrap();
+    }
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        committed == text,
+        "docs/regimen.schema.json is stale: run `UPDATE_SCHEMA=1 cargo test --test regimens` and commit it"
+    );
+}
