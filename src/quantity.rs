@@ -960,7 +960,7 @@ pub enum DoseError {
 /// `2 mg`, `AUC 5`. Units are case-insensitive; `µg`/`ug` read as mcg.
 pub fn parse_dose(input: &str) -> Result<PrescribedDose, DoseError> {
     let t = input.trim();
-    if t.len() >= 3 && t[..3].eq_ignore_ascii_case("auc") {
+    if t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("auc")) {
         return Ok(PrescribedDose::Auc(parse_auc(t)?));
     }
     let (number, rest) = split_number(t);
@@ -1070,5 +1070,13 @@ mod dose_tests {
         ));
         assert!(parse_dose("AUC 50").is_err());
         assert!(parse_dose_mass("900 mg/m2").is_err());
+    }
+
+    /// Found by proptest: slicing the first three bytes to look for "AUC"
+    /// panicked when they cut a multi-byte character.
+    #[test]
+    fn regression_multibyte_start_does_not_panic() {
+        assert!(parse_dose("𝼑3 mg").is_err());
+        assert!(parse_dose("µg").is_err());
     }
 }
