@@ -34,3 +34,4 @@ pub mod regimen;
 pub mod renal;
 pub mod render;
 pub mod rounding;
+pub mod schedule;

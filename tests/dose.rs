@@ -571,3 +571,42 @@ fn cycle_outside_the_course_is_an_error() {
         "{e}"
     );
 }
+
+/// Found by proptest: with a BSA cap that did not bind (BSA below the cap),
+/// rounding up could carry a dose past prescribed × cap.
+#[test]
+fn regression_rounding_does_not_cross_an_unbinding_bsa_cap() {
+    // 140 cm × 72.6 kg: sqrt(10164 / 3600) = 1.6803 → 1.68 m², below the 1.69 m² cap.
+    // docetaxel 100 × 1.68 = 168 mg; to 10 mg steps 170 mg would pass 100 × 1.69 = 169 mg,
+    // so it goes down to 160 mg (−4.76 %).
+    let options = DoseOptions {
+        bsa_cap: Some(parse_bsa("1.69m2").unwrap()),
+        rounding: PerDrug {
+            all: Some(chemodose::regimen::RoundingRule::Nearest {
+                step: chemodose::quantity::DoseUnit::Mg.mass(10.0),
+                unit: chemodose::quantity::DoseUnit::Mg,
+            }),
+            ..PerDrug::default()
+        },
+        ..DoseOptions::default()
+    };
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("140cm", "72.6kg"),
+        1,
+        &options,
+    );
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 160.0));
+    let doc = p
+        .administrations
+        .iter()
+        .find(|a| a.drug == "docetaxel")
+        .unwrap();
+    assert!(matches!(
+        doc.adjustments[0],
+        chemodose::dose::Adjustment::Rounding {
+            held_under_cap: true,
+            ..
+        }
+    ));
+}

@@ -138,6 +138,7 @@ impl PatientDoseArgs {
             cardiac_radiation: self.cardiac_radiation,
             allow_over_limit: self.allow_over_limit.clone(),
             allow_over_ceiling: self.allow_over_ceiling.clone(),
+            lifetime_check: chemodose::dose::LifetimeCheck::PlannedCourse,
         })
     }
 }

@@ -7,7 +7,9 @@
 mod args;
 mod dose;
 mod measure;
+mod output;
 mod regimens;
+mod schedule;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -83,6 +85,8 @@ enum Command {
     Carboplatin(measure::CarboplatinArgs),
     /// One cycle's doses for a patient, with every adjustment shown.
     Dose(Box<dose::DoseArgs>),
+    /// Calendar of every administration of every cycle; text, md, html, csv, json or ics.
+    Schedule(Box<schedule::ScheduleArgs>),
     /// List, show and check regimen definitions.
     Regimens(regimens::RegimensArgs),
 }
@@ -101,6 +105,7 @@ pub fn run() -> ExitCode {
         Command::Crcl(a) => measure::crcl(a).map_err(Failure::from),
         Command::Carboplatin(a) => measure::carboplatin(a).map_err(Failure::from),
         Command::Dose(a) => dose::run(*a),
+        Command::Schedule(a) => schedule::run(*a),
         Command::Regimens(a) => regimens::run(a).map_err(Failure::from),
     };
     match result {

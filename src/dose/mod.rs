@@ -124,6 +124,19 @@ pub struct DoseOptions {
     pub allow_over_limit: Option<String>,
     /// A reason to go past a per-cycle ceiling.
     pub allow_over_ceiling: Option<String>,
+    /// Who judges lifetime limits.
+    pub lifetime_check: LifetimeCheck,
+}
+
+/// Who judges lifetime limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LifetimeCheck {
+    /// [`calculate`] checks the planned course (prior exposure included).
+    #[default]
+    PlannedCourse,
+    /// The caller sums the real course (a schedule whose doses change from
+    /// cycle to cycle) and calls [`lifetime_limit`] itself.
+    Caller,
 }
 
 impl Default for DoseOptions {
@@ -144,6 +157,7 @@ impl Default for DoseOptions {
             cardiac_radiation: false,
             allow_over_limit: None,
             allow_over_ceiling: None,
+            lifetime_check: LifetimeCheck::PlannedCourse,
         }
     }
 }
@@ -699,6 +713,111 @@ pub fn calculate(
     })
 }
 
+/// A cumulative amount of one drug: in mg, and in mg/m² of the BSA used at
+/// each administration.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Exposure {
+    /// Total, mg.
+    pub mg: Decimal,
+    /// Total per m², mg/m².
+    pub mg_per_m2: Decimal,
+}
+
+/// Checks `course` (plus the prior exposure in `options`) against the drug's
+/// lifetime limit: a warning at 80 %, an error past 100 % unless
+/// `options.allow_over_limit` gives a reason. `scope` says what `course`
+/// covers ("the planned 6 cycles"). The one place lifetime limits are judged.
+pub fn lifetime_limit(
+    drug: &Drug,
+    course: Exposure,
+    scope: &str,
+    options: &DoseOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<LimitStatus>, DoseError> {
+    let Some(l) = &drug.lifetime_limit else {
+        return Ok(None);
+    };
+    let (limit_dose, after) = match (options.cardiac_radiation, l.after_cardiac_radiation) {
+        (true, Some(a)) => (a, true),
+        _ => (l.lifetime, false),
+    };
+    let per_m2_limit = limit_dose.basis() == DoseBasis::PerM2;
+    let prior: Decimal = options
+        .prior
+        .iter()
+        .filter(|p| p.drug == drug.name)
+        .map(|p| if per_m2_limit { p.mg_per_m2 } else { p.mg })
+        .sum();
+    let this_course = if per_m2_limit {
+        course.mg_per_m2
+    } else {
+        course.mg
+    };
+    let cumulative = prior + this_course;
+    let scope = if prior.is_zero() {
+        scope.to_owned()
+    } else {
+        format!("{scope} plus prior exposure")
+    };
+    let limit_value = dec(limit_dose.canonical());
+    let unit_text = if per_m2_limit { "mg/m²" } else { "mg" };
+    let percent = if limit_value.is_zero() {
+        Decimal::ZERO
+    } else {
+        round_dp_half_up(cumulative / limit_value * Decimal::ONE_HUNDRED, 1)
+    };
+    let source = if after {
+        format!("{}; limit after cardiac-region radiation", l.source)
+    } else {
+        l.source.clone()
+    };
+    if cumulative > limit_value {
+        match &options.allow_over_limit {
+            Some(reason) => warnings.push(Warning {
+                code: "lifetime-limit-overridden",
+                message: format!(
+                    "{}: cumulative {} {unit_text} over {scope} exceeds the lifetime limit of {} {unit_text} ({source}); allowed: {reason}",
+                    drug_display_name(&drug.name),
+                    format_decimal(cumulative),
+                    format_decimal(limit_value)
+                ),
+            }),
+            None => {
+                return Err(DoseError::LifetimeLimit {
+                    drug: drug_display_name(&drug.name),
+                    cumulative: format_decimal(cumulative),
+                    unit: unit_text,
+                    scope,
+                    limit: format_decimal(limit_value),
+                    limit_source: source,
+                });
+            }
+        }
+    } else if percent >= Decimal::from(80) {
+        warnings.push(Warning {
+            code: "lifetime-limit-near",
+            message: format!(
+                "{}: cumulative {} {unit_text} over {scope} is {}% of the lifetime limit of {} {unit_text} ({source})",
+                drug_display_name(&drug.name),
+                format_decimal(cumulative),
+                format_decimal(percent),
+                format_decimal(limit_value)
+            ),
+        });
+    }
+    Ok(Some(LimitStatus {
+        limit: limit_dose.to_string(),
+        limit_value,
+        unit: unit_text,
+        prior,
+        cumulative,
+        percent_of_limit: percent,
+        remaining: (limit_value - cumulative).max(Decimal::ZERO),
+        after_cardiac_radiation: after,
+        source,
+    }))
+}
+
 fn dose_weight(patient: &Patient, basis: WeightBasis) -> Result<Mass, DoseError> {
     let needs_sex = || DoseError::NeedsMeasurement {
         drug: "a per-kg dose on ideal or adjusted weight".to_owned(),
@@ -920,6 +1039,7 @@ impl Basis<'_> {
                     from: dose,
                     to: reduced,
                 });
+                prescribed_text = format!("{prescribed} − {}%", format_decimal(p));
                 dose = reduced;
             }
         }
@@ -936,20 +1056,23 @@ impl Basis<'_> {
                 .into_iter()
                 .flatten()
                 .min_by(|a, b| m2(a.0).total_cmp(&m2(b.0)))
-                && m2(self.bsa.used) > m2(c)
             {
                 let bsa_m2 = dec(m2(self.bsa.used));
                 let cap_m2 = dec(m2(c));
-                let capped = (dose * cap_m2 / bsa_m2).round_dp(12).normalize();
-                adjustments.push(Adjustment::BsaCap {
-                    bsa_m2,
-                    cap_m2,
-                    from_setting,
-                    from: dose,
-                    to: capped,
-                });
-                dose = capped;
-                cap = Some(capped);
+                // The dose at the capped BSA is a ceiling even when the cap does
+                // not bind: rounding up must not carry the dose past it.
+                let ceiling = (dose * cap_m2 / bsa_m2).round_dp(12).normalize();
+                if bsa_m2 > cap_m2 {
+                    adjustments.push(Adjustment::BsaCap {
+                        bsa_m2,
+                        cap_m2,
+                        from_setting,
+                        from: dose,
+                        to: ceiling,
+                    });
+                    dose = ceiling;
+                }
+                cap = Some(ceiling);
             }
         }
         if let Some(max) = drug.max_single_dose {
@@ -1171,16 +1294,20 @@ impl Basis<'_> {
                 .dose_in_cycle(cycle)
                 .is_some_and(|d| d.basis() == DoseBasis::PerM2);
             let per_m2 = |d: Decimal| round_dp_half_up(d / bsa, 2);
-            let limit = self.limit(
-                drug,
-                unit,
-                cycle,
-                planned,
-                course_total,
-                cycle_total,
-                bsa,
-                warnings,
-            )?;
+            let limit = if self.options.lifetime_check == LifetimeCheck::Caller {
+                None
+            } else {
+                self.limit(
+                    drug,
+                    unit,
+                    cycle,
+                    planned,
+                    course_total,
+                    cycle_total,
+                    bsa,
+                    warnings,
+                )?
+            };
             out.push(DrugTotal {
                 drug: drug.name.clone(),
                 display_name: drug_display_name(&drug.name),
@@ -1208,102 +1335,23 @@ impl Basis<'_> {
         bsa: Decimal,
         warnings: &mut Vec<Warning>,
     ) -> Result<Option<LimitStatus>, DoseError> {
-        let Some(l) = &drug.lifetime_limit else {
-            return Ok(None);
-        };
-        let (limit_dose, after) = match (self.options.cardiac_radiation, l.after_cardiac_radiation)
-        {
-            (true, Some(a)) => (a, true),
-            _ => (l.lifetime, false),
-        };
-        let per_m2_limit = limit_dose.basis() == DoseBasis::PerM2;
         let to_mg = |d: Decimal| match unit {
             DoseUnit::Mg => d,
             DoseUnit::Mcg => d / Decimal::ONE_THOUSAND,
         };
-        let prior: Decimal = self
-            .options
-            .prior
-            .iter()
-            .filter(|p| p.drug == drug.name)
-            .map(|p| if per_m2_limit { p.mg_per_m2 } else { p.mg })
-            .sum();
         // Without a planned course, count the cycles up to this one.
-        let (this_course, scope) = match (course_total, planned) {
+        let (mg, scope) = match (course_total, planned) {
             (Some(t), Some(n)) => (to_mg(t), format!("the planned {n} cycles")),
             _ => (
                 to_mg(cycle_total) * Decimal::from(cycle),
                 format!("cycles 1-{cycle}"),
             ),
         };
-        let this_course = if per_m2_limit {
-            round_dp_half_up(this_course / bsa, 2)
-        } else {
-            this_course
+        let exposure = Exposure {
+            mg,
+            mg_per_m2: round_dp_half_up(mg / bsa, 2),
         };
-        let cumulative = prior + this_course;
-        let scope = if prior.is_zero() {
-            scope
-        } else {
-            format!("{scope} plus prior exposure")
-        };
-        let limit_value = dec(limit_dose.canonical());
-        let unit_text = if per_m2_limit { "mg/m²" } else { "mg" };
-        let percent = if limit_value.is_zero() {
-            Decimal::ZERO
-        } else {
-            round_dp_half_up(cumulative / limit_value * Decimal::ONE_HUNDRED, 1)
-        };
-        let source = if after {
-            format!("{}; limit after cardiac-region radiation", l.source)
-        } else {
-            l.source.clone()
-        };
-        if cumulative > limit_value {
-            match &self.options.allow_over_limit {
-                Some(reason) => warnings.push(Warning {
-                    code: "lifetime-limit-overridden",
-                    message: format!(
-                        "{}: cumulative {} {unit_text} over {scope} exceeds the lifetime limit of {} {unit_text} ({source}); allowed: {reason}",
-                        drug_display_name(&drug.name),
-                        format_decimal(cumulative),
-                        format_decimal(limit_value)
-                    ),
-                }),
-                None => {
-                    return Err(DoseError::LifetimeLimit {
-                        drug: drug_display_name(&drug.name),
-                        cumulative: format_decimal(cumulative),
-                        unit: unit_text,
-                        scope,
-                        limit: format_decimal(limit_value),
-                        limit_source: source,
-                    });
-                }
-            }
-        } else if percent >= Decimal::from(80) {
-            warnings.push(Warning {
-                code: "lifetime-limit-near",
-                message: format!(
-                    "{}: cumulative {} {unit_text} over {scope} is {}% of the lifetime limit of {} {unit_text} ({source})",
-                    drug_display_name(&drug.name),
-                    format_decimal(cumulative),
-                    format_decimal(percent),
-                    format_decimal(limit_value)
-                ),
-            });
-        }
-        Ok(Some(LimitStatus {
-            limit: limit_dose.to_string(),
-            limit_value,
-            unit: unit_text,
-            prior,
-            cumulative,
-            percent_of_limit: percent,
-            remaining: (limit_value - cumulative).max(Decimal::ZERO),
-            after_cardiac_radiation: after,
-            source,
-        }))
+        lifetime_limit(drug, exposure, &scope, self.options, warnings)
     }
 
     fn renal_checks(&self, cycle: u32, warnings: &mut Vec<Warning>) {

@@ -243,6 +243,8 @@ pub fn dose_json(plan: &DosePlan) -> Value {
             "unit": a.unit,
             "calculated_mg": a.calculated_mg(),
             "final_mg": a.final_mg(),
+            "calculated": a.calculated,
+            "final_dose": a.final_dose,
             "final": amount(a, a.final_dose),
             "route": a.route,
             "infusion": a.infusion,

@@ -6,6 +6,7 @@
 
 pub mod dose;
 pub mod regimen;
+pub mod schedule;
 
 /// Lays out rows as an aligned plain-text table: columns padded to their widest
 /// cell (counted in characters), separated by two spaces, trailing spaces trimmed.

@@ -6,6 +6,7 @@ use crate::display::{drug_display_name, format_number};
 use crate::quantity::{DoseUnit, m2, ml_per_min};
 use crate::regimen::{DosePer, Dosing, Drug, Regimen, RoundingRule};
 use crate::render::text_table;
+use crate::rounding::tidy;
 
 fn dose_text(d: &Drug) -> String {
     match &d.dosing {
@@ -260,7 +261,7 @@ pub fn regimen_json(r: &Regimen, origin: &str) -> Value {
         .map(|d| {
             let (dose, per, companion) = match &d.dosing {
                 Dosing::Own { dose, per } => (Some(dose.to_string()), Some(*per), None),
-                Dosing::Companion { of, percent } => (None, None, Some(json!({"of": of, "percent": percent.to_string()}))),
+                Dosing::Companion { of, percent } => (None, None, Some(json!({"of": of, "percent": percent}))),
             };
             json!({
                 "name": d.name,
@@ -276,9 +277,9 @@ pub fn regimen_json(r: &Regimen, origin: &str) -> Value {
                 "cycles": d.cycles.map(|c| c.to_string()),
                 "phases": d.phases.iter().map(|p| json!({"cycles": p.cycles.to_string(), "dose": p.dose.to_string()})).collect::<Vec<_>>(),
                 "reductions": d.reductions.iter().map(|(l, v)| (l.to_string(), Value::String(v.to_string()))).collect::<serde_json::Map<_, _>>(),
-                "max_single_dose_mg": d.max_single_dose.map(|m| DoseUnit::Mg.of(m)),
+                "max_single_dose_mg": d.max_single_dose.map(|m| tidy(DoseUnit::Mg.of(m))),
                 "max_per_cycle": d.max_per_cycle.as_ref().map(|c| json!({"dose": c.dose.to_string(), "source": c.source})),
-                "bsa_cap_m2": d.bsa_cap.map(m2),
+                "bsa_cap_m2": d.bsa_cap.map(|c| tidy(m2(c))),
                 "rounding": rounding_text(&d.rounding, unit_of(d)),
                 "lifetime_limit": d.lifetime_limit.as_ref().map(|l| json!({
                     "lifetime": l.lifetime.to_string(),
@@ -287,7 +288,7 @@ pub fn regimen_json(r: &Regimen, origin: &str) -> Value {
                 })),
                 "renal": d.renal.as_ref().map(|rn| json!({
                     "required": rn.required,
-                    "flag_below_ml_min": rn.flag_below.map(ml_per_min),
+                    "flag_below_ml_min": rn.flag_below.map(|f| tidy(ml_per_min(f))),
                     "note": rn.note,
                     "source": rn.source,
                 })),

@@ -1,0 +1,186 @@
+//! `chemodose schedule`: every administration of every cycle on its date.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+
+use chemodose::dose::Reduction;
+use chemodose::render::schedule::{
+    RenderContext, schedule_csv, schedule_html, schedule_ics, schedule_json, schedule_markdown,
+    schedule_text,
+};
+use chemodose::schedule::{
+    DoseChange, ScheduleError, ScheduleOptions, build_schedule, parse_holidays,
+};
+
+use super::dose::{PatientDoseArgs, dose_failure};
+use super::output::write_atomically;
+use super::regimens::LibraryArgs;
+use super::{Failure, InputError, Report};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum ScheduleFormat {
+    #[default]
+    Text,
+    Md,
+    Html,
+    Csv,
+    Json,
+    Ics,
+}
+
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// A regimen id or alias, or a path to a regimen file.
+    regimen: String,
+    /// Day 1 of cycle 1: 2026-12-01.
+    #[arg(long, value_parser = date)]
+    start: NaiveDate,
+    #[command(flatten)]
+    patient: PatientDoseArgs,
+    /// Delay a cycle and every later one: 3=7 (cycle 3, 7 days). Repeatable; delays add up.
+    #[arg(long, value_parser = delay)]
+    delay: Vec<(u32, u32)>,
+    /// A dose level from a cycle on: 3=-1, or for one drug 3=docetaxel=-1. Repeatable.
+    #[arg(long, allow_hyphen_values = true, value_parser = level_from)]
+    level_from: Vec<DoseChange>,
+    /// A percent reduction from a cycle on: 4=20%, or 4=gemcitabine=25%. Repeatable.
+    #[arg(long, value_parser = reduce_from)]
+    reduce_from: Vec<DoseChange>,
+    /// A file of holiday dates (one YYYY-MM-DD per line) to flag.
+    #[arg(long, value_name = "FILE")]
+    holidays: Option<PathBuf>,
+    /// A pseudonymous patient id for the page header and calendar (never a name).
+    #[arg(long, value_name = "ID")]
+    patient_id: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    format: ScheduleFormat,
+    /// Write to this file (whole or not at all) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    #[command(flatten)]
+    lib: LibraryArgs,
+}
+
+fn date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date; write 2026-12-01"))
+}
+
+fn delay(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("a delay is CYCLE=DAYS, e.g. 3=7 (got `{s}`)");
+    let (c, d) = s.split_once('=').ok_or_else(bad)?;
+    let c: u32 = c.trim().parse().map_err(|_| bad())?;
+    let d: u32 = d.trim().trim_end_matches('d').parse().map_err(|_| bad())?;
+    if d > 365 {
+        return Err(format!("a delay of {d} days is implausible (at most 365)"));
+    }
+    Ok((c, d))
+}
+
+fn from_cycle(s: &str) -> Result<(u32, &str), String> {
+    let (c, rest) = s
+        .split_once('=')
+        .ok_or_else(|| format!("write CYCLE=VALUE, e.g. 3=-1 (got `{s}`)"))?;
+    let c: u32 = c
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{c}` is not a cycle number in `{s}`"))?;
+    Ok((c, rest))
+}
+
+fn level_from(s: &str) -> Result<DoseChange, String> {
+    let (from_cycle, rest) = from_cycle(s)?;
+    let (drug, level) = super::args::level(rest)?;
+    Ok(DoseChange {
+        from_cycle,
+        drug,
+        reduction: Reduction::Level(level),
+    })
+}
+
+fn reduce_from(s: &str) -> Result<DoseChange, String> {
+    let (from_cycle, rest) = from_cycle(s)?;
+    let (drug, p) = super::args::percent_for(rest)?;
+    Ok(DoseChange {
+        from_cycle,
+        drug,
+        reduction: Reduction::Percent(p),
+    })
+}
+
+/// The time the output is made, for iCalendar DTSTAMP: `SOURCE_DATE_EPOCH`
+/// when set (reproducible builds), else now.
+fn generated_at() -> Option<chrono::DateTime<chrono::Utc>> {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()
+                .and_then(|d| i64::try_from(d.as_secs()).ok())
+        })?;
+    chrono::DateTime::from_timestamp(secs, 0)
+}
+
+pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
+    let entry = a.lib.regimen(&a.regimen)?;
+    let patient = a.patient.patient()?;
+    let options = a.patient.options()?;
+    let holidays = match &a.holidays {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| InputError(format!("{}: {e}", p.display())))?;
+            parse_holidays(&text).map_err(|e| InputError(format!("{}: {e}", p.display())))?
+        }
+        None => Default::default(),
+    };
+    let mut delays = BTreeMap::new();
+    for (c, d) in &a.delay {
+        *delays.entry(*c).or_insert(0) += d;
+    }
+    let mut changes = a.level_from.clone();
+    changes.extend(a.reduce_from.iter().cloned());
+    let sched = ScheduleOptions {
+        start: Some(a.start),
+        cycles: a.patient.cycles,
+        delays,
+        changes,
+        holidays,
+    };
+    let schedule =
+        build_schedule(&entry.regimen, &patient, &options, &sched).map_err(|e| match e {
+            ScheduleError::Dose(d) => dose_failure(d),
+            other => Failure::Input(InputError(other.to_string())),
+        })?;
+    let ctx = RenderContext {
+        patient_id: a.patient_id.clone(),
+        generated: generated_at(),
+    };
+    let text = match a.format {
+        ScheduleFormat::Text => schedule_text(&schedule, &ctx),
+        ScheduleFormat::Md => schedule_markdown(&schedule, &ctx),
+        ScheduleFormat::Html => schedule_html(&schedule, &ctx),
+        ScheduleFormat::Csv => schedule_csv(&schedule, &ctx),
+        ScheduleFormat::Json => {
+            serde_json::to_string_pretty(&schedule_json(&schedule, &ctx))
+                .map_err(InputError::from)?
+                + "\n"
+        }
+        ScheduleFormat::Ics => schedule_ics(&schedule, &ctx),
+    };
+    match &a.output {
+        Some(path) => {
+            write_atomically(path, text.as_bytes())?;
+            Ok(Report {
+                stdout: String::new(),
+                notes: vec![format!("wrote {}", path.display())],
+                problem: false,
+            })
+        }
+        None => Ok(Report::text(text)),
+    }
+}

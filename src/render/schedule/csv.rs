@@ -1,0 +1,65 @@
+//! The schedule as CSV (RFC 4180 via the `csv` crate): one row per administration.
+
+use super::{RenderContext, adjustments_text};
+use crate::schedule::Schedule;
+
+/// The header row.
+pub const CSV_HEADER: [&str; 18] = [
+    "patient_id",
+    "regimen",
+    "regimen_version",
+    "cycle",
+    "day",
+    "date",
+    "weekday",
+    "drug",
+    "role",
+    "prescribed",
+    "calculated",
+    "final_dose",
+    "unit",
+    "route",
+    "infusion",
+    "adjustments",
+    "weekend",
+    "holiday",
+];
+
+/// CSV with a header. Numbers are plain decimals (no thousands separators) so
+/// that spreadsheets read them as numbers.
+pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
+    let mut w = ::csv::WriterBuilder::new()
+        .terminator(::csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = w.write_record(CSV_HEADER);
+    for (c, a) in s.administrations() {
+        let adm = &a.administration;
+        let record = [
+            ctx.patient_id.clone().unwrap_or_default(),
+            s.regimen.id.clone(),
+            s.regimen.version.clone(),
+            c.number.to_string(),
+            adm.day.to_string(),
+            a.date.format("%Y-%m-%d").to_string(),
+            a.date.format("%a").to_string(),
+            adm.drug.clone(),
+            format!("{:?}", adm.role).to_lowercase(),
+            adm.prescribed.clone(),
+            adm.calculated.normalize().to_string(),
+            adm.final_dose.normalize().to_string(),
+            adm.unit.symbol().to_owned(),
+            adm.route.clone(),
+            adm.infusion.clone().unwrap_or_default(),
+            if adm.adjustments.is_empty() {
+                String::new()
+            } else {
+                adjustments_text(adm)
+            },
+            a.weekend.to_string(),
+            a.holiday.to_string(),
+        ];
+        let _ = w.write_record(&record);
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    String::from_utf8(bytes).unwrap_or_default()
+}

@@ -1,0 +1,205 @@
+//! The schedule as one self-contained, print-ready HTML page: no external
+//! assets and no script. Prints on A4 and Letter (the page size is left to
+//! the printer), one cycle per page, a running header with the patient id and
+//! page numbers (CSS page-margin boxes, where the browser supports them),
+//! check boxes and initials columns for the pharmacist and the nurse.
+//! The markup is well-formed XML as well as HTML, which the tests check.
+
+use std::fmt::Write as _;
+
+use super::{RenderContext, adjustments_text, cumulative_text, date_text, dose_text, flags_text};
+use crate::render::dose::patient_lines;
+use crate::schedule::Schedule;
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text for a CSS string, and for the HTML it sits in.
+fn css_string(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '<' => out.push_str("\\3C "),
+            '>' => out.push_str("\\3E "),
+            '&' => out.push_str("\\26 "),
+            '\n' | '\r' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = r#"
+@page { margin: 20mm 14mm 16mm 14mm; }
+* { box-sizing: border-box; }
+html { margin: 0; }
+body { font: 9.5pt/1.35 "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #111; margin: 0; }
+h1 { font-size: 15pt; margin: 0 0 4mm 0; }
+h2 { font-size: 12pt; margin: 0 0 2mm 0; }
+.blocks { display: table; width: 100%; border-spacing: 0; margin-bottom: 4mm; }
+.block { display: table-cell; width: 50%; border: 1px solid #777; padding: 2mm 3mm; vertical-align: top; }
+.block h3 { font-size: 10pt; margin: 0 0 1mm 0; text-transform: uppercase; letter-spacing: 0.05em; color: #333; }
+.block p { margin: 0.5mm 0; }
+.status { border: 3px solid #a00; color: #a00; font-weight: bold; padding: 2mm 3mm; margin-bottom: 4mm; }
+.warnings { border: 2px solid #a00; padding: 2mm 3mm; margin: 0 0 4mm 0; }
+.warnings h3 { margin: 0 0 1mm 0; font-size: 10pt; color: #a00; }
+.warnings ul { margin: 0; padding-left: 5mm; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 3mm; }
+th, td { border: 1px solid #888; padding: 1.2mm 1.5mm; vertical-align: top; text-align: left; }
+th { background: #eee; font-size: 9pt; }
+td.date, td.dose { white-space: nowrap; }
+td.dose { font-weight: bold; text-align: right; }
+td.small { font-size: 8.5pt; }
+td.sign { width: 17mm; white-space: nowrap; }
+.box { display: inline-block; width: 3.5mm; height: 3.5mm; border: 1px solid #000; vertical-align: middle; margin-right: 1.5mm; }
+.flag { color: #a00; font-weight: bold; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+section.cycle { break-before: page; page-break-before: always; }
+.cumulative { margin: 0 0 2mm 0; }
+.sources { font-size: 8.5pt; break-before: page; page-break-before: always; }
+.running { display: none; }
+@media screen { body { max-width: 210mm; margin: 8mm auto; } .running { display: block; color: #555; } }
+"#;
+
+/// The HTML page.
+pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
+    let mut o = String::new();
+    let pid = ctx
+        .patient_id
+        .clone()
+        .unwrap_or_else(|| "not given".to_owned());
+    let title = format!("{} - schedule", s.regimen.name);
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>{}</title>\n<style>{STYLE}@page {{ @top-left {{ content: \"Patient id: {}  |  {}\"; font: 8pt sans-serif; }} @top-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; }} }}\n</style>\n</head>\n<body>\n",
+        escape(&title),
+        css_string(&pid),
+        css_string(&s.regimen.id),
+    );
+    let _ = writeln!(o, "<p class=\"running\">Patient id: {}</p>", escape(&pid));
+    let _ = writeln!(o, "<h1>{}</h1>", escape(&s.regimen.name));
+    if s.regimen.status.needs_attention() {
+        let _ = writeln!(
+            o,
+            "<div class=\"status\">STATUS: {}. {}</div>",
+            escape(&s.regimen.status.id().to_uppercase()),
+            escape(s.regimen.status_note.as_deref().unwrap_or(""))
+        );
+    }
+    o.push_str("<div class=\"blocks\">\n<div class=\"block\">\n<h3>Patient</h3>\n");
+    let _ = writeln!(o, "<p>Patient id: <b>{}</b></p>", escape(&pid));
+    for l in patient_lines(&s.first_plan) {
+        let _ = writeln!(o, "<p>{}</p>", escape(&l));
+    }
+    o.push_str("</div>\n<div class=\"block\">\n<h3>Regimen</h3>\n");
+    let _ = writeln!(
+        o,
+        "<p><b>{}</b> ({}, version {})</p>",
+        escape(&s.regimen.name),
+        escape(&s.regimen.id),
+        escape(&s.regimen.version)
+    );
+    let _ = writeln!(o, "<p>Status: {}</p>", escape(s.regimen.status.id()));
+    let last = s
+        .last_date()
+        .map_or_else(String::new, |d| format!(" to {}", date_text(d)));
+    let _ = writeln!(
+        o,
+        "<p>{} cycles every {} days, {}{}</p>",
+        s.cycles.len(),
+        s.regimen.cycle_length_days,
+        escape(
+            &s.cycles
+                .first()
+                .map_or_else(String::new, |c| date_text(c.start))
+        ),
+        escape(&last)
+    );
+    let _ = writeln!(o, "<p>Sources: {}</p>", s.regimen.sources.len());
+    o.push_str("</div>\n</div>\n");
+    if !s.warnings.is_empty() {
+        o.push_str("<div class=\"warnings\">\n<h3>Warnings</h3>\n<ul>\n");
+        for w in &s.warnings {
+            let _ = writeln!(o, "<li>{}</li>", escape(&w.message));
+        }
+        o.push_str("</ul>\n</div>\n");
+    }
+    for (i, c) in s.cycles.iter().enumerate() {
+        // The first cycle shares page 1 with the header blocks.
+        let class = if i == 0 { "cycle-first" } else { "cycle" };
+        let delay = if c.delay_days > 0 {
+            format!(" (delayed {} days)", c.delay_days)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            o,
+            "<section class=\"{class}\">\n<h2>Cycle {} of {}: day 1 {}{}</h2>",
+            c.number,
+            s.cycles.len(),
+            escape(&date_text(c.start)),
+            escape(&delay)
+        );
+        for ch in &c.dose_changes {
+            let _ = writeln!(o, "<p>Dose change in force: {}</p>", escape(ch));
+        }
+        o.push_str("<table>\n<thead><tr><th>Date</th><th>Day</th><th>Drug</th><th>Dose</th><th>Route</th><th>Infusion</th><th>Calculation and adjustments</th><th>Pharmacist</th><th>Nurse</th></tr></thead>\n<tbody>\n");
+        for a in &c.administrations {
+            let adm = &a.administration;
+            let flags = flags_text(a);
+            let flag_html = if flags.is_empty() {
+                String::new()
+            } else {
+                format!("<br/><span class=\"flag\">{}</span>", escape(&flags))
+            };
+            let _ = writeln!(
+                o,
+                "<tr><td class=\"date\">{}{flag_html}</td><td>{}</td><td><b>{}</b></td><td class=\"dose\">{}</td><td>{}</td><td>{}</td><td class=\"small\">{}; {}</td><td class=\"sign\"><span class=\"box\"></span>____</td><td class=\"sign\"><span class=\"box\"></span>____</td></tr>",
+                escape(&date_text(a.date)),
+                adm.day,
+                escape(&adm.display_name),
+                escape(&dose_text(a)),
+                escape(&adm.route),
+                escape(adm.infusion.as_deref().unwrap_or("-")),
+                escape(&adm.prescribed),
+                escape(&adjustments_text(adm)),
+            );
+        }
+        o.push_str("</tbody>\n</table>\n");
+        let _ = writeln!(
+            o,
+            "<p class=\"cumulative\"><b>Cumulative after cycle {}:</b></p>\n<ul>",
+            c.number
+        );
+        for cu in &c.cumulative {
+            let _ = writeln!(o, "<li>{}</li>", escape(&cumulative_text(cu)));
+        }
+        o.push_str("</ul>\n</section>\n");
+    }
+    o.push_str("<section class=\"sources\">\n<h2>Sources</h2>\n<ol>\n");
+    for src in &s.regimen.sources {
+        let mut line = escape(&src.citation);
+        for v in [&src.doi, &src.pmid, &src.url].into_iter().flatten() {
+            let _ = write!(line, " {}", escape(v));
+        }
+        let _ = writeln!(o, "<li>{line}</li>");
+    }
+    o.push_str("</ol>\n<p>Generated by chemodose. Check every dose against the order before preparation.</p>\n</section>\n</body>\n</html>\n");
+    o
+}

@@ -1,0 +1,78 @@
+//! The schedule as Markdown: a heading per cycle and a pipe table.
+
+use super::{
+    RenderContext, adjustments_text, cumulative_text, date_text, dose_text, flags_text,
+    header_lines,
+};
+use crate::schedule::Schedule;
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Markdown.
+pub fn schedule_markdown(s: &Schedule, ctx: &RenderContext) -> String {
+    let mut out = format!("# {}\n\n", cell(&s.regimen.name));
+    if s.regimen.status.needs_attention() {
+        out.push_str(&format!(
+            "> **STATUS: {}**",
+            s.regimen.status.id().to_uppercase()
+        ));
+        if let Some(n) = &s.regimen.status_note {
+            out.push_str(&format!(" {}", cell(n)));
+        }
+        out.push_str("\n\n");
+    }
+    for l in header_lines(s, ctx) {
+        out.push_str(&format!("- {}\n", cell(&l)));
+    }
+    for c in &s.cycles {
+        let delay = if c.delay_days > 0 {
+            format!(" (delayed {} days)", c.delay_days)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "\n## Cycle {}: day 1 {}{delay}\n\n",
+            c.number,
+            date_text(c.start)
+        ));
+        for ch in &c.dose_changes {
+            out.push_str(&format!("Dose change in force: {}\n\n", cell(ch)));
+        }
+        out.push_str(
+            "| Date | Day | Drug | Dose | Prescribed | Route | Infusion | Adjustments | Flags |\n",
+        );
+        out.push_str("|---|---:|---|---:|---|---|---|---|---|\n");
+        for a in &c.administrations {
+            let adm = &a.administration;
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                date_text(a.date),
+                adm.day,
+                cell(&adm.display_name),
+                dose_text(a),
+                cell(&adm.prescribed),
+                cell(&adm.route),
+                cell(adm.infusion.as_deref().unwrap_or("-")),
+                cell(&adjustments_text(adm)),
+                flags_text(a)
+            ));
+        }
+        out.push_str(&format!("\nCumulative after cycle {}:\n\n", c.number));
+        for cu in &c.cumulative {
+            out.push_str(&format!("- {}\n", cell(&cumulative_text(cu))));
+        }
+    }
+    if !s.warnings.is_empty() {
+        out.push_str("\n## Warnings\n\n");
+        for w in &s.warnings {
+            out.push_str(&format!("- **{}**\n", cell(&w.message)));
+        }
+    }
+    out.push_str("\n## Sources\n\n");
+    for (i, src) in s.regimen.sources.iter().enumerate() {
+        out.push_str(&format!("{}. {}\n", i + 1, cell(&src.citation)));
+    }
+    out
+}

@@ -1,0 +1,125 @@
+//! One schedule model, several renderers: text, Markdown, HTML (print-ready),
+//! CSV, JSON and iCalendar. Each renderer is a function of a [`Schedule`] and
+//! a [`RenderContext`] to a string.
+
+mod csv;
+mod html;
+mod ical;
+mod json;
+mod markdown;
+mod text;
+
+pub use csv::schedule_csv;
+pub use html::schedule_html;
+pub use ical::schedule_ics;
+pub use json::schedule_json;
+pub use markdown::schedule_markdown;
+pub use text::schedule_text;
+
+use chrono::{DateTime, Utc};
+
+use crate::display::format_decimal;
+use crate::dose::Administration;
+use crate::render::dose::amount;
+use crate::schedule::{CumulativeDose, Schedule, ScheduledAdministration};
+
+/// What a renderer needs besides the schedule; passed in so that the same
+/// input always gives the same bytes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RenderContext {
+    /// A pseudonymous patient id for headers, never a name.
+    pub patient_id: Option<String>,
+    /// When the output was made (iCalendar DTSTAMP); `None` prints no time.
+    pub generated: Option<DateTime<Utc>>,
+}
+
+/// The adjustments of one administration in words, or "none".
+pub fn adjustments_text(a: &Administration) -> String {
+    if a.adjustments.is_empty() {
+        "none".to_owned()
+    } else {
+        a.adjustments
+            .iter()
+            .map(|x| x.describe(a.unit))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// "Tue 2026-12-01".
+pub fn date_text(d: chrono::NaiveDate) -> String {
+    d.format("%a %Y-%m-%d").to_string()
+}
+
+/// "weekend", "holiday", "weekend, holiday" or "".
+pub fn flags_text(a: &ScheduledAdministration) -> String {
+    let mut f = Vec::new();
+    if a.weekend {
+        f.push("weekend");
+    }
+    if a.holiday {
+        f.push("holiday");
+    }
+    f.join(", ")
+}
+
+/// The final dose with its unit.
+pub fn dose_text(a: &ScheduledAdministration) -> String {
+    amount(&a.administration, a.administration.final_dose)
+}
+
+/// A cumulative line: "DOXOrubicin 274 mg (150.55 mg/m²; 27.4% of 550 mg/m²)".
+pub fn cumulative_text(c: &CumulativeDose) -> String {
+    let mut s = format!(
+        "{} {} {}",
+        c.display_name,
+        format_decimal(crate::rounding::round_dp_half_up(c.total, 2)),
+        c.unit.symbol()
+    );
+    let mut extra = Vec::new();
+    if let Some(p) = c.total_per_m2 {
+        extra.push(format!("{} {}/m²", format_decimal(p), c.unit.symbol()));
+    }
+    if let Some(l) = &c.limit {
+        let prior = if l.prior.is_zero() {
+            String::new()
+        } else {
+            format!(" with {} {} prior", format_decimal(l.prior), l.unit)
+        };
+        extra.push(format!(
+            "{}% of the {} {} lifetime limit{prior}",
+            format_decimal(l.percent_of_limit),
+            format_decimal(l.limit_value),
+            l.unit
+        ));
+    }
+    if !extra.is_empty() {
+        s.push_str(&format!(" ({})", extra.join("; ")));
+    }
+    s
+}
+
+/// Header lines shared by the text-like renderers.
+pub fn header_lines(s: &Schedule, ctx: &RenderContext) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(id) = &ctx.patient_id {
+        lines.push(format!("Patient id: {id}"));
+    }
+    lines.extend(crate::render::dose::patient_lines(&s.first_plan));
+    lines.push(format!(
+        "Regimen: {} ({} v{}), status {}",
+        s.regimen.name, s.regimen.id, s.regimen.version, s.regimen.status
+    ));
+    let last = s
+        .last_date()
+        .map_or_else(String::new, |d| format!(" to {}", date_text(d)));
+    lines.push(format!(
+        "Course: {} cycles every {} days, {}{last}",
+        s.cycles.len(),
+        s.regimen.cycle_length_days,
+        s.cycles
+            .first()
+            .map_or_else(String::new, |c| date_text(c.start))
+    ));
+    lines
+}

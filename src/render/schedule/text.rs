@@ -1,0 +1,81 @@
+//! The schedule as aligned text for the terminal, one block per cycle.
+
+use super::{
+    RenderContext, adjustments_text, cumulative_text, date_text, dose_text, flags_text,
+    header_lines,
+};
+use crate::render::text_table;
+use crate::schedule::Schedule;
+
+/// Text: header, then per cycle a table and the cumulative doses, then warnings.
+pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
+    let mut out = String::new();
+    if s.regimen.status.needs_attention() {
+        out.push_str(&format!(
+            "*** STATUS: {} ***\n",
+            s.regimen.status.id().to_uppercase()
+        ));
+    }
+    for l in header_lines(s, ctx) {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    for c in &s.cycles {
+        let delay = if c.delay_days > 0 {
+            format!(" (delayed {} days)", c.delay_days)
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "\nCycle {}: day 1 {}{delay}\n",
+            c.number,
+            date_text(c.start)
+        ));
+        for ch in &c.dose_changes {
+            out.push_str(&format!("Dose change in force: {ch}\n"));
+        }
+        let rows: Vec<Vec<String>> = c
+            .administrations
+            .iter()
+            .map(|a| {
+                let adm = &a.administration;
+                vec![
+                    date_text(a.date),
+                    adm.day.to_string(),
+                    adm.display_name.clone(),
+                    dose_text(a),
+                    adm.prescribed.clone(),
+                    adm.route.clone(),
+                    adm.infusion.clone().unwrap_or_else(|| "-".to_owned()),
+                    adjustments_text(adm),
+                    flags_text(a),
+                ]
+            })
+            .collect();
+        out.push_str(&text_table(
+            &[
+                "Date",
+                "Day",
+                "Drug",
+                "Dose",
+                "Prescribed",
+                "Route",
+                "Infusion",
+                "Adjustments",
+                "Flags",
+            ],
+            &rows,
+        ));
+        out.push_str(&format!("Cumulative after cycle {}:\n", c.number));
+        for cu in &c.cumulative {
+            out.push_str(&format!("  {}\n", cumulative_text(cu)));
+        }
+    }
+    if !s.warnings.is_empty() {
+        out.push_str("\nWarnings\n");
+        for w in &s.warnings {
+            out.push_str(&format!("  ! {}\n", w.message));
+        }
+    }
+    out
+}

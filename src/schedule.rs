@@ -1,0 +1,439 @@
+//! Cycle schedules: the calendar date of every administration of every cycle.
+//!
+//! Owns: dates (cycle n, day d falls on start + (n − 1) × cycle length + the
+//! delays so far + (d − 1)), delays, dose changes from a cycle on, weekend and
+//! holiday flags, and the running cumulative dose per drug against its
+//! lifetime limit. Every dose comes from the dose engine ([`crate::dose`]),
+//! cycle by cycle, so each adjustment is shown where it applies.
+//! Never does: move an administration (weekends and holidays are flagged,
+//! not moved), read a file or the clock (the start date and holidays are
+//! passed in).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::bsa::BodySurfaceArea;
+use crate::display::drug_display_name;
+use crate::dose::{
+    Administration, DoseError, DoseOptions, DosePlan, Exposure, LifetimeCheck, LimitStatus,
+    Reduction, RenalUsed, Warning, calculate, lifetime_limit,
+};
+use crate::patient::Patient;
+use crate::quantity::{DoseBasis, DoseUnit, m2};
+use crate::regimen::{CycleCount, Regimen, Source, Status};
+use crate::renal::WeightBasis;
+use crate::rounding::{round_dp_half_up, to_decimal};
+
+/// The most cycles a schedule may have.
+pub const MAX_CYCLES: u32 = 100;
+
+/// A dose change that applies from a cycle on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoseChange {
+    /// First cycle it applies to.
+    pub from_cycle: u32,
+    /// The drug, or every antineoplastic drug when `None`.
+    pub drug: Option<String>,
+    /// The reduction.
+    pub reduction: Reduction,
+}
+
+/// What a schedule needs besides the regimen, patient and dose options.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScheduleOptions {
+    /// Day 1 of cycle 1.
+    pub start: Option<NaiveDate>,
+    /// Number of cycles (default: the regimen's).
+    pub cycles: Option<u32>,
+    /// Delays in days by cycle: the cycle and every later one move.
+    pub delays: BTreeMap<u32, u32>,
+    /// Dose changes from a cycle on.
+    pub changes: Vec<DoseChange>,
+    /// Dates to flag as holidays.
+    pub holidays: BTreeSet<NaiveDate>,
+}
+
+/// One administration on its date.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScheduledAdministration {
+    /// Calendar date.
+    pub date: NaiveDate,
+    /// Saturday or Sunday.
+    pub weekend: bool,
+    /// In the holiday list.
+    pub holiday: bool,
+    /// The dose, with its adjustments.
+    #[serde(flatten)]
+    pub administration: Administration,
+}
+
+/// A drug's cumulative dose after a cycle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CumulativeDose {
+    /// Drug.
+    pub drug: String,
+    /// Display name.
+    pub display_name: String,
+    /// Unit of `total`.
+    pub unit: DoseUnit,
+    /// Total so far in this schedule.
+    pub total: Decimal,
+    /// Total so far per m², for per-m² drugs and drugs with a per-m² limit.
+    pub total_per_m2: Option<Decimal>,
+    /// Against the lifetime limit (prior exposure included).
+    pub limit: Option<LimitStatus>,
+}
+
+/// One cycle of the schedule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ScheduledCycle {
+    /// Cycle number.
+    pub number: u32,
+    /// Date of day 1.
+    pub start: NaiveDate,
+    /// Delay applied to this cycle (days), 0 when none.
+    pub delay_days: u32,
+    /// Reductions in force in this cycle, in words.
+    pub dose_changes: Vec<String>,
+    /// Administrations by date.
+    pub administrations: Vec<ScheduledAdministration>,
+    /// Cumulative doses after this cycle.
+    pub cumulative: Vec<CumulativeDose>,
+}
+
+/// A regimen as a schedule names it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RegimenSummary {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Version.
+    pub version: String,
+    /// Status.
+    pub status: Status,
+    /// Why the status is what it is.
+    pub status_note: Option<String>,
+    /// Cycle length, days.
+    pub cycle_length_days: u32,
+    /// Sources.
+    pub sources: Vec<Source>,
+}
+
+/// A whole schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Schedule {
+    /// The regimen.
+    pub regimen: RegimenSummary,
+    /// The patient.
+    pub patient: Patient,
+    /// BSA.
+    pub bsa: BodySurfaceArea,
+    /// Renal function used.
+    pub renal: RenalUsed,
+    /// Weight used for per-kg doses.
+    pub dose_weight: Option<(WeightBasis, uom::si::f64::Mass)>,
+    /// Cycles.
+    pub cycles: Vec<ScheduledCycle>,
+    /// Warnings, each once.
+    pub warnings: Vec<Warning>,
+    /// The first cycle's plan, for the header (measurements, BSA, CrCl).
+    pub first_plan: DosePlan,
+}
+
+impl Schedule {
+    /// Every administration in date order.
+    pub fn administrations(
+        &self,
+    ) -> impl Iterator<Item = (&ScheduledCycle, &ScheduledAdministration)> {
+        self.cycles
+            .iter()
+            .flat_map(|c| c.administrations.iter().map(move |a| (c, a)))
+    }
+
+    /// The date of the last administration.
+    pub fn last_date(&self) -> Option<NaiveDate> {
+        self.administrations().map(|(_, a)| a.date).max()
+    }
+}
+
+/// Why a schedule could not be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScheduleError {
+    /// From the dose engine.
+    #[error(transparent)]
+    Dose(#[from] DoseError),
+    /// No start date.
+    #[error("a schedule needs a start date (--start 2026-12-01)")]
+    NoStart,
+    /// An open-ended regimen without a number of cycles.
+    #[error("{regimen} runs {course}: give the number of cycles to schedule (--cycles N)")]
+    NeedsCycles {
+        /// Regimen id.
+        regimen: String,
+        /// Its course.
+        course: String,
+    },
+    /// Zero or too many cycles.
+    #[error("the number of cycles must be between 1 and {MAX_CYCLES} (got {0})")]
+    BadCycleCount(u32),
+    /// A delay or change for a cycle that is not in the schedule.
+    #[error("{what} names cycle {cycle}, but the schedule has cycles 1 to {cycles}")]
+    NoSuchCycle {
+        /// "--delay" etc.
+        what: &'static str,
+        /// The cycle named.
+        cycle: u32,
+        /// Cycles scheduled.
+        cycles: u32,
+    },
+    /// Dates beyond the calendar.
+    #[error("the schedule runs past the last date the calendar can hold")]
+    DateOverflow,
+}
+
+/// Builds the schedule: every cycle through the dose engine, dated.
+pub fn build_schedule(
+    regimen: &Regimen,
+    patient: &Patient,
+    base: &DoseOptions,
+    options: &ScheduleOptions,
+) -> Result<Schedule, ScheduleError> {
+    let start = options.start.ok_or(ScheduleError::NoStart)?;
+    let cycles = match (options.cycles.or(base.planned_cycles), regimen.cycle.count) {
+        (Some(n), _) => n,
+        (None, CycleCount::Fixed(n)) => n,
+        (None, count @ CycleCount::UntilProgression { .. }) => {
+            return Err(ScheduleError::NeedsCycles {
+                regimen: regimen.id.clone(),
+                course: count.to_string(),
+            });
+        }
+    };
+    if cycles == 0 || cycles > MAX_CYCLES {
+        return Err(ScheduleError::BadCycleCount(cycles));
+    }
+    for &c in options.delays.keys() {
+        if c == 0 || c > cycles {
+            return Err(ScheduleError::NoSuchCycle {
+                what: "--delay",
+                cycle: c,
+                cycles,
+            });
+        }
+    }
+    for ch in &options.changes {
+        if ch.from_cycle == 0 || ch.from_cycle > cycles {
+            return Err(ScheduleError::NoSuchCycle {
+                what: "a dose change from a cycle",
+                cycle: ch.from_cycle,
+                cycles,
+            });
+        }
+    }
+    let mut warnings: Vec<Warning> = Vec::new();
+    let mut scheduled = Vec::new();
+    let mut plans = Vec::new();
+    let mut delay_so_far: u64 = 0;
+    let mut running: BTreeMap<String, (Exposure, Decimal)> = BTreeMap::new();
+    for n in 1..=cycles {
+        let mut opts = cycle_options(base, &options.changes, n);
+        opts.planned_cycles = Some(cycles);
+        opts.lifetime_check = LifetimeCheck::Caller;
+        let plan = calculate(regimen, patient, n, &opts)?;
+        let delay = options.delays.get(&n).copied().unwrap_or(0);
+        delay_so_far += u64::from(delay);
+        let offset = u64::from(n - 1) * u64::from(regimen.cycle.length_days) + delay_so_far;
+        let cycle_start = start
+            .checked_add_days(Days::new(offset))
+            .ok_or(ScheduleError::DateOverflow)?;
+        let mut administrations = Vec::new();
+        for a in &plan.administrations {
+            let date = cycle_start
+                .checked_add_days(Days::new(u64::from(a.day - 1)))
+                .ok_or(ScheduleError::DateOverflow)?;
+            administrations.push(ScheduledAdministration {
+                date,
+                weekend: matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
+                holiday: options.holidays.contains(&date),
+                administration: a.clone(),
+            });
+        }
+        let bsa = to_decimal(m2(plan.bsa.used)).unwrap_or(Decimal::ONE);
+        for a in &plan.administrations {
+            let entry = running.entry(a.drug.clone()).or_default();
+            entry.0.mg += a.final_mg();
+            entry.0.mg_per_m2 += a.final_mg() / bsa;
+            entry.1 += a.final_dose;
+        }
+        // Display the running status; the final judgement is made once, below.
+        let mut display_opts = opts.clone();
+        display_opts.allow_over_limit = Some(String::new());
+        let mut scratch = Vec::new();
+        let mut cumulative = Vec::new();
+        for drug in &regimen.drugs {
+            let Some((exposure, total)) = running.get(&drug.name) else {
+                continue;
+            };
+            let exposure = Exposure {
+                mg: exposure.mg,
+                mg_per_m2: round_dp_half_up(exposure.mg_per_m2, 2),
+            };
+            let limit = lifetime_limit(drug, exposure, "", &display_opts, &mut scratch)?;
+            let per_m2_basis = drug
+                .dose_in_cycle(n)
+                .is_some_and(|d| d.basis() == DoseBasis::PerM2);
+            let unit = plan
+                .administrations
+                .iter()
+                .find(|a| a.drug == drug.name)
+                .map_or(DoseUnit::Mg, |a| a.unit);
+            cumulative.push(CumulativeDose {
+                drug: drug.name.clone(),
+                display_name: drug_display_name(&drug.name),
+                unit,
+                total: *total,
+                total_per_m2: (per_m2_basis || limit.is_some()).then_some(exposure.mg_per_m2),
+                limit,
+            });
+        }
+        for w in &plan.warnings {
+            if !warnings.contains(w) {
+                warnings.push(w.clone());
+            }
+        }
+        scheduled.push(ScheduledCycle {
+            number: n,
+            start: cycle_start,
+            delay_days: delay,
+            dose_changes: describe_changes(&opts),
+            administrations,
+            cumulative,
+        });
+        plans.push(plan);
+    }
+    // The lifetime limits, judged once on the real course.
+    for drug in &regimen.drugs {
+        let Some((exposure, _)) = running.get(&drug.name) else {
+            continue;
+        };
+        let exposure = Exposure {
+            mg: exposure.mg,
+            mg_per_m2: round_dp_half_up(exposure.mg_per_m2, 2),
+        };
+        lifetime_limit(
+            drug,
+            exposure,
+            &format!("the scheduled {cycles} cycles"),
+            base,
+            &mut warnings,
+        )?;
+    }
+    let flagged: Vec<String> = scheduled
+        .iter()
+        .flat_map(|c| c.administrations.iter())
+        .filter(|a| a.weekend || a.holiday)
+        .map(|a| a.date)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|d| d.format("%a %Y-%m-%d").to_string())
+        .collect();
+    if !flagged.is_empty() {
+        warnings.push(Warning {
+            code: "weekend-or-holiday",
+            message: format!(
+                "administrations fall on a weekend or holiday (flagged, not moved): {}",
+                flagged.join(", ")
+            ),
+        });
+    }
+    let first_plan = plans.into_iter().next().expect("at least one cycle");
+    Ok(Schedule {
+        regimen: RegimenSummary {
+            id: regimen.id.clone(),
+            name: regimen.name.clone(),
+            version: regimen.version.clone(),
+            status: regimen.status,
+            status_note: regimen.status_note.clone(),
+            cycle_length_days: regimen.cycle.length_days,
+            sources: regimen.sources.clone(),
+        },
+        patient: *patient,
+        bsa: first_plan.bsa,
+        renal: first_plan.renal.clone(),
+        dose_weight: first_plan.dose_weight,
+        cycles: scheduled,
+        warnings,
+        first_plan,
+    })
+}
+
+/// The dose options in force in cycle `n`: the base options with every change
+/// whose first cycle is `n` or earlier applied in cycle order.
+fn cycle_options(base: &DoseOptions, changes: &[DoseChange], n: u32) -> DoseOptions {
+    let mut opts = base.clone();
+    let mut in_force: Vec<&DoseChange> = changes.iter().filter(|c| c.from_cycle <= n).collect();
+    in_force.sort_by_key(|c| c.from_cycle);
+    for c in in_force {
+        match &c.drug {
+            Some(d) => {
+                opts.reductions.drugs.insert(d.clone(), c.reduction);
+            }
+            None => {
+                opts.reductions.all = Some(c.reduction);
+                // A later change for all drugs replaces earlier per-drug ones.
+                opts.reductions.drugs.clear();
+            }
+        }
+    }
+    opts
+}
+
+fn describe_changes(opts: &DoseOptions) -> Vec<String> {
+    let text = |r: &Reduction| match r {
+        Reduction::Level(l) => format!("dose level {l}"),
+        Reduction::Percent(p) => format!("reduced by {}%", crate::display::format_decimal(*p)),
+    };
+    let mut out = Vec::new();
+    if let Some(r) = &opts.reductions.all {
+        out.push(format!("all antineoplastic drugs: {}", text(r)));
+    }
+    for (d, r) in &opts.reductions.drugs {
+        out.push(format!("{}: {}", drug_display_name(d), text(r)));
+    }
+    out
+}
+
+/// Reads a holiday list: one `YYYY-MM-DD` per line; `#` starts a comment.
+/// Errors name the line.
+pub fn parse_holidays(text: &str) -> Result<BTreeSet<NaiveDate>, String> {
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let date = NaiveDate::parse_from_str(line, "%Y-%m-%d")
+            .map_err(|_| format!("line {}: `{line}` is not a date (write 2026-12-25)", i + 1))?;
+        out.insert(date);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn holidays_file() {
+        let h = parse_holidays("# UK 2026\n2026-12-25\n2026-12-26 # Boxing Day\n\n").unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(
+            parse_holidays("25/12/2026").unwrap_err(),
+            "line 1: `25/12/2026` is not a date (write 2026-12-25)"
+        );
+    }
+}

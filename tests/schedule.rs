@@ -1,0 +1,368 @@
+//! Schedules: dates worked out by hand, delays, dose changes, flags, cumulative
+//! doses, and every output format (snapshots for looks, parsers for validity).
+
+use std::collections::BTreeSet;
+
+use chemodose::dose::{DoseOptions, Reduction};
+use chemodose::patient::{Patient, Sex};
+use chemodose::quantity::{parse_height, parse_weight};
+use chemodose::regimen::{Library, Regimen};
+use chemodose::render::schedule::{
+    RenderContext, schedule_csv, schedule_html, schedule_ics, schedule_json, schedule_markdown,
+    schedule_text,
+};
+use chemodose::schedule::{DoseChange, Schedule, ScheduleError, ScheduleOptions, build_schedule};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+fn regimen(id: &str) -> Regimen {
+    Library::bundled().unwrap().get(id).unwrap().regimen.clone()
+}
+
+fn patient() -> Patient {
+    Patient {
+        height: parse_height("170cm").unwrap(),
+        weight: parse_weight("70kg").unwrap(),
+        sex: Some(Sex::Female),
+        age: None,
+        serum_creatinine: None,
+    }
+}
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn options(start: &str) -> ScheduleOptions {
+    ScheduleOptions {
+        start: Some(date(start)),
+        ..ScheduleOptions::default()
+    }
+}
+
+fn build(id: &str, o: &ScheduleOptions) -> Schedule {
+    build_schedule(&regimen(id), &patient(), &DoseOptions::default(), o).unwrap()
+}
+
+fn dates_of(s: &Schedule, drug: &str) -> Vec<NaiveDate> {
+    s.administrations()
+        .filter(|(_, a)| a.administration.drug == drug)
+        .map(|(_, a)| a.date)
+        .collect()
+}
+
+fn dates(list: &[&str]) -> Vec<NaiveDate> {
+    list.iter().map(|d| date(d)).collect()
+}
+
+#[test]
+fn gemcitabine_docetaxel_day_8_dates() {
+    // Cycle n day 8 = 2026-12-01 + 21 × (n − 1) + 7 days.
+    let s = build("gemcitabine-docetaxel", &options("2026-12-01"));
+    assert_eq!(s.cycles.len(), 6);
+    assert_eq!(
+        dates_of(&s, "docetaxel"),
+        dates(&[
+            "2026-12-08",
+            "2026-12-29",
+            "2027-01-19",
+            "2027-02-09",
+            "2027-03-02",
+            "2027-03-23"
+        ])
+    );
+    assert_eq!(
+        dates_of(&s, "gemcitabine"),
+        dates(&[
+            "2026-12-01",
+            "2026-12-08",
+            "2026-12-22",
+            "2026-12-29",
+            "2027-01-12",
+            "2027-01-19",
+            "2027-02-02",
+            "2027-02-09",
+            "2027-02-23",
+            "2027-03-02",
+            "2027-03-16",
+            "2027-03-23",
+        ])
+    );
+}
+
+#[test]
+fn a_delay_moves_that_cycle_and_every_later_one() {
+    let mut o = options("2026-12-01");
+    o.delays.insert(3, 7);
+    let s = build("gemcitabine-docetaxel", &o);
+    // Cycles 1-2 unchanged; cycle 3 day 1 = 2027-01-12 + 7 = 2027-01-19, and so on.
+    assert_eq!(
+        dates_of(&s, "docetaxel"),
+        dates(&[
+            "2026-12-08",
+            "2026-12-29",
+            "2027-01-26",
+            "2027-02-16",
+            "2027-03-09",
+            "2027-03-30"
+        ])
+    );
+    assert_eq!(s.cycles[2].delay_days, 7);
+    // Two delays add up: +7 at cycle 3 and +3 at cycle 5.
+    o.delays.insert(5, 3);
+    let s = build("gemcitabine-docetaxel", &o);
+    assert_eq!(s.cycles[4].start, date("2027-03-05")); // 2027-02-23 + 10
+    assert_eq!(s.cycles[5].start, date("2027-03-26")); // 2027-03-16 + 10
+}
+
+#[test]
+fn dose_changes_apply_from_their_cycle_and_are_shown() {
+    let mut o = options("2026-12-01");
+    o.changes.push(DoseChange {
+        from_cycle: 4,
+        drug: Some("docetaxel".into()),
+        reduction: Reduction::Level(-1),
+    });
+    o.changes.push(DoseChange {
+        from_cycle: 5,
+        drug: None,
+        reduction: Reduction::Percent(Decimal::from(20)),
+    });
+    let s = build("gemcitabine-docetaxel", &o);
+    let doc: Vec<Decimal> = s
+        .administrations()
+        .filter(|(_, a)| a.administration.drug == "docetaxel")
+        .map(|(_, a)| a.administration.final_dose)
+        .collect();
+    // 100 × 1.82 = 182 (cycles 1-3); level -1 75 × 1.82 = 136.5 → 137 (cycle 4);
+    // from cycle 5, 20 % off for all: 182 × 0.8 = 145.6 → 146
+    let want: Vec<Decimal> = [182, 182, 182, 137, 146, 146]
+        .into_iter()
+        .map(Decimal::from)
+        .collect();
+    assert_eq!(doc, want);
+    assert_eq!(s.cycles[3].dose_changes, ["DOCEtaxel: dose level -1"]);
+    assert_eq!(
+        s.cycles[4].dose_changes,
+        ["all antineoplastic drugs: reduced by 20%"]
+    );
+}
+
+#[test]
+fn weekends_and_holidays_are_flagged_not_moved() {
+    // 2026-12-05 is a Saturday; day 8 is Saturday 2026-12-12 too.
+    let mut o = options("2026-12-05");
+    o.cycles = Some(1);
+    o.holidays = [date("2026-12-12")].into_iter().collect::<BTreeSet<_>>();
+    let s = build("gemcitabine-docetaxel", &o);
+    let first = &s.cycles[0].administrations[0];
+    assert_eq!(first.date, date("2026-12-05"));
+    assert!(first.weekend && !first.holiday);
+    let day8 = &s.cycles[0].administrations[1];
+    assert!(day8.weekend && day8.holiday);
+    assert!(
+        s.warnings
+            .iter()
+            .any(|w| w.code == "weekend-or-holiday" && w.message.contains("Sat 2026-12-05"))
+    );
+}
+
+#[test]
+fn cumulative_doxorubicin_after_each_cycle() {
+    let s = build("doxorubicin", &options("2026-12-01"));
+    for (i, c) in s.cycles.iter().enumerate() {
+        let d = c
+            .cumulative
+            .iter()
+            .find(|x| x.drug == "doxorubicin")
+            .unwrap();
+        // 137 mg per cycle (75 × 1.82 = 136.5 → 137)
+        assert_eq!(d.total, Decimal::from(137 * (i as i64 + 1)));
+        let limit = d.limit.as_ref().unwrap();
+        assert_eq!(limit.limit_value, Decimal::from(550));
+    }
+    // After 6 cycles: 822 mg / 1.82 m² = 451.65 mg/m²
+    let last = &s.cycles[5].cumulative[0];
+    assert_eq!(last.total_per_m2, Some(Decimal::new(45165, 2)));
+}
+
+#[test]
+fn a_schedule_past_the_lifetime_limit_is_refused() {
+    let mut o = options("2026-12-01");
+    o.cycles = Some(8);
+    let e = build_schedule(
+        &regimen("doxorubicin"),
+        &patient(),
+        &DoseOptions::default(),
+        &o,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("lifetime limit of 550 mg/m²"), "{e}");
+}
+
+#[test]
+fn until_progression_needs_a_cycle_count() {
+    let e = build_schedule(
+        &regimen("trabectedin"),
+        &patient(),
+        &DoseOptions::default(),
+        &options("2026-12-01"),
+    )
+    .unwrap_err();
+    assert!(matches!(e, ScheduleError::NeedsCycles { .. }), "{e}");
+    let mut o = options("2026-12-01");
+    o.delays.insert(9, 7);
+    let e = build_schedule(
+        &regimen("doxorubicin"),
+        &patient(),
+        &DoseOptions::default(),
+        &o,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, ScheduleError::NoSuchCycle { cycle: 9, .. }),
+        "{e}"
+    );
+}
+
+#[test]
+fn continuous_infusion_and_companions_appear_on_their_days() {
+    let mut o = options("2026-12-01");
+    o.cycles = Some(1);
+    let s = build("doxorubicin-ifosfamide-mesna", &o);
+    let mesna = dates_of(&s, "mesna");
+    assert_eq!(
+        mesna,
+        dates(&["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"])
+    );
+    let s = build("dacarbazine-doxorubicin-ci", &o);
+    assert_eq!(dates_of(&s, "doxorubicin").len(), 4);
+}
+
+fn snapshot_schedule() -> (Schedule, RenderContext) {
+    let mut o = options("2026-12-01");
+    o.delays.insert(3, 7);
+    o.changes.push(DoseChange {
+        from_cycle: 4,
+        drug: Some("docetaxel".into()),
+        reduction: Reduction::Level(-1),
+    });
+    let s = build("gemcitabine-docetaxel", &o);
+    let ctx = RenderContext {
+        patient_id: Some("PT-0042".into()),
+        generated: Some(chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap()),
+    };
+    (s, ctx)
+}
+
+#[test]
+fn snapshots_of_every_format() {
+    let (s, ctx) = snapshot_schedule();
+    insta::assert_snapshot!("schedule_text", schedule_text(&s, &ctx));
+    insta::assert_snapshot!("schedule_markdown", schedule_markdown(&s, &ctx));
+    insta::assert_snapshot!("schedule_html", schedule_html(&s, &ctx));
+    insta::assert_snapshot!("schedule_csv", schedule_csv(&s, &ctx));
+    insta::assert_snapshot!(
+        "schedule_json",
+        serde_json::to_string_pretty(&schedule_json(&s, &ctx)).unwrap()
+    );
+    insta::assert_snapshot!("schedule_ics", schedule_ics(&s, &ctx));
+}
+
+#[test]
+fn the_ics_parses_back_with_an_independent_parser() {
+    let (s, ctx) = snapshot_schedule();
+    let text = schedule_ics(&s, &ctx);
+    assert!(
+        text.lines().all(|l| l.len() <= 75),
+        "every content line is folded to 75 octets"
+    );
+    assert!(text.contains("\r\n"));
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    let cal = parser.next().expect("one calendar").expect("parses");
+    // One event per administration day: days 1 and 8 of 6 cycles.
+    assert_eq!(cal.events.len(), 12);
+    let mut uids = BTreeSet::new();
+    for e in &cal.events {
+        let prop = |name: &str| {
+            e.properties
+                .iter()
+                .find(|p| p.name == name)
+                .and_then(|p| p.value.clone())
+                .unwrap_or_default()
+        };
+        assert!(uids.insert(prop("UID")), "UIDs are unique");
+        // 1_795_000_000 s after the epoch = 2026-11-18 11:06:40 UTC
+        assert_eq!(prop("DTSTAMP"), "20261118T110640Z");
+        let start = NaiveDate::parse_from_str(&prop("DTSTART"), "%Y%m%d").unwrap();
+        let end = NaiveDate::parse_from_str(&prop("DTEND"), "%Y%m%d").unwrap();
+        assert_eq!(
+            end - start,
+            chrono::Duration::days(1),
+            "all-day end is exclusive"
+        );
+    }
+    let first = &cal.events[0];
+    let summary = first
+        .properties
+        .iter()
+        .find(|p| p.name == "SUMMARY")
+        .unwrap()
+        .value
+        .clone()
+        .unwrap();
+    assert!(summary.contains("gemcitabine 1\\,638 mg"), "{summary}");
+    // Stable: the same schedule gives the same UIDs.
+    let again = schedule_ics(&s, &ctx);
+    assert_eq!(text, again);
+}
+
+#[test]
+fn the_csv_parses_back_with_the_csv_crate() {
+    let (s, ctx) = snapshot_schedule();
+    let text = schedule_csv(&s, &ctx);
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    assert_eq!(&headers[0], "patient_id");
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    // 3 administrations per cycle × 6 cycles
+    assert_eq!(rows.len(), 18);
+    let i = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    assert_eq!(&rows[0][i("date")], "2026-12-01");
+    assert_eq!(&rows[0][i("final_dose")], "1638");
+    // cycle 4 docetaxel at level -1: 75 × 1.82 = 136.5 → 137
+    let doc4 = rows
+        .iter()
+        .find(|r| &r[i("cycle")] == "4" && &r[i("drug")] == "docetaxel")
+        .unwrap();
+    assert_eq!(&doc4[i("final_dose")], "137");
+    assert!(doc4[i("adjustments")].contains("dose level -1"));
+}
+
+#[test]
+fn the_html_is_well_formed() {
+    let (s, ctx) = snapshot_schedule();
+    let html = schedule_html(&s, &ctx);
+    let mut reader = quick_xml::Reader::from_str(&html);
+    let mut depth = 0i32;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert_eq!(depth, 0);
+    assert!(!html.contains("<script"));
+    assert!(
+        !html.contains("http://") || html.contains("pmc.ncbi"),
+        "no external assets"
+    );
+    assert_eq!(
+        html.matches("<section class=\"cycle\">").count(),
+        5,
+        "a page break before cycles 2-6"
+    );
+}
