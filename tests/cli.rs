@@ -366,3 +366,136 @@ fn dose_bad_options_exit_2() {
     let err = Run::new(&["dose", "gemcitabine-docetaxel", "--weight", "70kg"]).fails(2);
     assert!(err.contains("--height is required"), "{err}");
 }
+
+#[test]
+fn schedule_writes_every_format_atomically() {
+    let dir = std::env::temp_dir().join(format!("chemodose-sched-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for format in ["text", "md", "html", "csv", "json", "ics"] {
+        let path = dir.join(format!("schedule.{format}"));
+        std::fs::write(&path, "old contents").unwrap();
+        let run = Run::new(&[
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--format",
+            format,
+            "--output",
+            path.to_str().unwrap(),
+        ]);
+        run.success();
+        assert!(run.stderr().contains("wrote"), "{}", run.stderr());
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.contains("638 mg") || text.contains("1638"),
+            "{format}: {text}"
+        );
+        assert!(!text.contains("old contents"));
+    }
+    // No temporary files are left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".chemodose-"))
+        .collect();
+    assert!(leftovers.is_empty());
+    // A failed schedule leaves the existing file untouched.
+    let path = dir.join("schedule.text");
+    std::fs::write(&path, "keep me").unwrap();
+    Run::new(&[
+        "schedule",
+        "doxorubicin",
+        "--start",
+        "2026-12-01",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--cycles",
+        "8",
+        "--output",
+        path.to_str().unwrap(),
+    ])
+    .fails(1);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "keep me");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn schedule_bad_input_exits_2() {
+    let base = [
+        "schedule",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+    ];
+    for extra in [
+        vec!["--start", "01/12/2026"],
+        vec!["--start", "2026-12-01", "--delay", "3"],
+        vec!["--start", "2026-12-01", "--delay", "9=7"],
+        vec!["--start", "2026-12-01", "--level-from", "3=-9"],
+        vec!["--start", "2026-12-01", "--format", "pdf"],
+        vec!["--start", "2026-12-01", "--holidays", "/no/such/file"],
+    ] {
+        let mut args = base.to_vec();
+        args.extend(extra.iter());
+        Run::new(&args).fails(2);
+    }
+    let err = Run::new(&[
+        "schedule",
+        "trabectedin",
+        "--start",
+        "2026-12-01",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+    ])
+    .fails(2);
+    assert!(err.contains("--cycles"), "{err}");
+}
+
+#[test]
+fn broken_pipe_is_a_clean_exit() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        .args([
+            "schedule",
+            "pazopanib",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--cycles",
+            "12",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.code().is_some_and(|c| c == 0),
+        "{:?}",
+        out.status
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}

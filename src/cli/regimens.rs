@@ -36,7 +36,7 @@ impl LibraryArgs {
             });
         match dir {
             Some(d) => Library::load_dir(&d)
-                .map(|l| (l, d.display().to_string()))
+                .map(|l| (l, format!("folder {}", d.display())))
                 .map_err(library_error),
             None => Library::bundled()
                 .map(|l| (l, "bundled library".to_owned()))
