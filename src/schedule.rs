@@ -275,6 +275,9 @@ pub fn build_schedule(
         let mut scratch = Vec::new();
         let mut cumulative = Vec::new();
         for drug in &regimen.drugs {
+            if matches!(drug.dosing, crate::regimen::Dosing::Instruction(_)) {
+                continue;
+            }
             let Some((exposure, total)) = running.get(&drug.name) else {
                 continue;
             };
@@ -335,7 +338,12 @@ pub fn build_schedule(
     let flagged: Vec<String> = scheduled
         .iter()
         .flat_map(|c| c.administrations.iter())
-        .filter(|a| a.weekend || a.holiday)
+        // Rows are flagged for every drug; the warning names the days that need
+        // the day unit (antineoplastic drugs), not home G-CSF injections.
+        .filter(|a| {
+            (a.weekend || a.holiday)
+                && a.administration.role == crate::regimen::Role::Antineoplastic
+        })
         .map(|a| a.date)
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -345,7 +353,7 @@ pub fn build_schedule(
         warnings.push(Warning {
             code: "weekend-or-holiday",
             message: format!(
-                "administrations fall on a weekend or holiday (flagged, not moved): {}",
+                "antineoplastic administrations fall on a weekend or holiday (flagged, not moved): {}",
                 flagged.join(", ")
             ),
         });

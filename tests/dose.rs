@@ -524,11 +524,16 @@ fn bsa_cap_is_applied_and_shown() {
     );
     assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 1800.0));
     assert_eq!(finals(&p, "docetaxel"), days(&[8], 200.0));
-    assert!(p.administrations.iter().all(|a| {
-        a.adjustments
+    assert!(
+        p.administrations
             .iter()
-            .any(|x| matches!(x, chemodose::dose::Adjustment::BsaCap { .. }))
-    }));
+            .filter(|a| a.basis == Some(chemodose::quantity::DoseBasis::PerM2))
+            .all(|a| {
+                a.adjustments
+                    .iter()
+                    .any(|x| matches!(x, chemodose::dose::Adjustment::BsaCap { .. }))
+            })
+    );
     // Without the cap (ASCO: full weight-based dosing): 900 × 2.62 = 2358 mg
     let p = plan(
         "gemcitabine-docetaxel",

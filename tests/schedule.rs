@@ -280,8 +280,8 @@ fn the_ics_parses_back_with_an_independent_parser() {
     assert!(text.contains("\r\n"));
     let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
     let cal = parser.next().expect("one calendar").expect("parses");
-    // One event per administration day: days 1 and 8 of 6 cycles.
-    assert_eq!(cal.events.len(), 12);
+    // One event per administration day: days 1, 8 and G-CSF days 9-15 of 6 cycles.
+    assert_eq!(cal.events.len(), 6 * 9);
     let mut uids = BTreeSet::new();
     for e in &cal.events {
         let prop = |name: &str| {
@@ -325,9 +325,17 @@ fn the_csv_parses_back_with_the_csv_crate() {
     let headers = r.headers().unwrap().clone();
     assert_eq!(&headers[0], "patient_id");
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
-    // 3 administrations per cycle × 6 cycles
-    assert_eq!(rows.len(), 18);
     let i = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    // 3 doses and 7 G-CSF days per cycle × 6 cycles
+    assert_eq!(rows.len(), 60);
+    let gcsf = rows.iter().find(|r| &r[i("drug")] == "filgrastim").unwrap();
+    assert_eq!(&gcsf[i("date")], "2026-12-09");
+    assert_eq!(
+        &gcsf[i("final_dose")],
+        "",
+        "no amount for a drug given by protocol"
+    );
+    assert_eq!(&gcsf[i("instruction")], "G-CSF SC daily per local protocol");
     assert_eq!(&rows[0][i("date")], "2026-12-01");
     assert_eq!(&rows[0][i("final_dose")], "1638");
     // cycle 4 docetaxel at level -1: 75 × 1.82 = 136.5 → 137

@@ -337,6 +337,8 @@ pub struct Administration {
     pub infusion: Option<String>,
     /// The regimen's note.
     pub note: Option<String>,
+    /// For drugs given by local protocol: the instruction; the amounts are zero.
+    pub instruction: Option<String>,
 }
 
 impl Administration {
@@ -930,6 +932,33 @@ impl Basis<'_> {
                     route: drug.route.clone(),
                     infusion: drug.infusion.clone(),
                     note: drug.note.clone(),
+                    instruction: None,
+                });
+            }
+        }
+        for drug in &self.regimen.drugs {
+            let Dosing::Instruction(text) = &drug.dosing else {
+                continue;
+            };
+            if !drug.given_in_cycle(cycle) {
+                continue;
+            }
+            for &day in &drug.days {
+                out.push(Administration {
+                    day,
+                    drug: drug.name.clone(),
+                    display_name: drug_display_name(&drug.name),
+                    role: drug.role,
+                    prescribed: text.clone(),
+                    basis: None,
+                    unit: DoseUnit::Mg,
+                    calculated: Decimal::ZERO,
+                    final_dose: Decimal::ZERO,
+                    adjustments: Vec::new(),
+                    route: drug.route.clone(),
+                    infusion: drug.infusion.clone(),
+                    note: drug.note.clone(),
+                    instruction: Some(text.clone()),
                 });
             }
         }
@@ -1103,6 +1132,7 @@ impl Basis<'_> {
                 route: drug.route.clone(),
                 infusion: drug.infusion.clone(),
                 note: drug.note.clone(),
+                instruction: None,
             },
             calvert_used,
         ))
@@ -1269,6 +1299,9 @@ impl Basis<'_> {
         };
         let mut out = Vec::new();
         for drug in &self.regimen.drugs {
+            if matches!(drug.dosing, Dosing::Instruction(_)) {
+                continue;
+            }
             let unit = admins
                 .iter()
                 .find(|a| a.drug == drug.name)

@@ -121,6 +121,10 @@ pub struct DrugFile {
     pub dose_per: Option<Spanned<String>>,
     /// A dose derived from another drug's final dose, on the same days.
     pub companion: Option<CompanionFile>,
+    /// For supportive and premedication drugs given by local protocol: the
+    /// instruction instead of a dose ("filgrastim SC daily per local protocol").
+    /// The drug then appears on its days with this text and no amount.
+    pub instruction: Option<String>,
     /// Route: IV, PO, SC, IM, IT, ...
     #[schemars(with = "String")]
     pub route: Spanned<String>,

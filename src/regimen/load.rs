@@ -531,7 +531,28 @@ impl Validator {
                 None,
             );
         }
+        if let Some(text) = &d.instruction {
+            if d.role == super::Role::Antineoplastic {
+                self.problem(
+                    d.name.span(),
+                    "needs a dose",
+                    format!("{name} is antineoplastic: it needs a `dose`; `instruction` is only for supportive care and premedication"),
+                    None,
+                );
+            }
+            if d.dose.is_some() || d.companion.is_some() || text.trim().is_empty() {
+                self.problem(
+                    d.name.span(),
+                    "instruction and dose",
+                    format!("{name}: give exactly one of `dose`, `[drug.companion]` or a non-empty `instruction`"),
+                    None,
+                );
+            }
+        }
         let dosing = match (&d.dose, &d.companion) {
+            _ if d.instruction.is_some() => Some(Dosing::Instruction(
+                d.instruction.clone().unwrap_or_default(),
+            )),
             (Some(dose), None) => {
                 let per = match d.dose_per.as_ref().map(|s| s.get_ref().as_str()) {
                     None | Some("day") => DosePer::Day,

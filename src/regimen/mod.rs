@@ -228,6 +228,8 @@ pub enum Dosing {
         /// Percentage of the parent's final dose.
         percent: Decimal,
     },
+    /// Given by local protocol (supportive care, premedication): no amount.
+    Instruction(String),
 }
 
 /// A cycle-specific dose (a loading dose in cycle 1).
@@ -345,7 +347,7 @@ impl Drug {
                     .find(|p| p.cycles.contains(n))
                     .map_or(*dose, |p| p.dose),
             ),
-            Dosing::Companion { .. } => None,
+            Dosing::Companion { .. } | Dosing::Instruction(_) => None,
         }
     }
 }

@@ -11,6 +11,9 @@ use crate::rounding::{round_dp_half_up, tidy};
 
 /// A dose with its unit by the display rules: `1,575 mg`, `0.5 mg`, `350 mcg`.
 pub fn amount(a: &Administration, value: rust_decimal::Decimal) -> String {
+    if a.instruction.is_some() {
+        return "per protocol".to_owned();
+    }
     format!(
         "{} {}",
         format_decimal(round_dp_half_up(value, 2)),
@@ -249,6 +252,7 @@ pub fn dose_json(plan: &DosePlan) -> Value {
             "route": a.route,
             "infusion": a.infusion,
             "adjustments": a.adjustments,
+            "instruction": a.instruction,
         })).collect::<Vec<_>>(),
         "totals": plan.totals,
         "warnings": plan.warnings,

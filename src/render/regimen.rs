@@ -26,6 +26,7 @@ fn dose_text(d: &Drug) -> String {
             )
         }
         Dosing::Companion { of, percent } => format!("{percent}% of the {of} dose"),
+        Dosing::Instruction(text) => text.clone(),
     }
 }
 
@@ -79,7 +80,7 @@ pub fn rounding_text(r: &RoundingRule, strengths_unit: DoseUnit) -> String {
 fn unit_of(d: &Drug) -> DoseUnit {
     match &d.dosing {
         Dosing::Own { dose, .. } => dose.unit(),
-        Dosing::Companion { .. } => DoseUnit::Mg,
+        Dosing::Companion { .. } | Dosing::Instruction(_) => DoseUnit::Mg,
     }
 }
 
@@ -262,6 +263,7 @@ pub fn regimen_json(r: &Regimen, origin: &str) -> Value {
             let (dose, per, companion) = match &d.dosing {
                 Dosing::Own { dose, per } => (Some(dose.to_string()), Some(*per), None),
                 Dosing::Companion { of, percent } => (None, None, Some(json!({"of": of, "percent": percent}))),
+                Dosing::Instruction(_) => (None, None, None),
             };
             json!({
                 "name": d.name,
@@ -292,6 +294,7 @@ pub fn regimen_json(r: &Regimen, origin: &str) -> Value {
                     "note": rn.note,
                     "source": rn.source,
                 })),
+                "instruction": match &d.dosing { Dosing::Instruction(t) => Some(t.clone()), _ => None },
                 "note": d.note,
             })
         })

@@ -4,7 +4,7 @@ use super::{RenderContext, adjustments_text};
 use crate::schedule::Schedule;
 
 /// The header row.
-pub const CSV_HEADER: [&str; 18] = [
+pub const CSV_HEADER: [&str; 19] = [
     "patient_id",
     "regimen",
     "regimen_version",
@@ -23,6 +23,7 @@ pub const CSV_HEADER: [&str; 18] = [
     "adjustments",
     "weekend",
     "holiday",
+    "instruction",
 ];
 
 /// CSV with a header. Numbers are plain decimals (no thousands separators) so
@@ -45,8 +46,8 @@ pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
             adm.drug.clone(),
             format!("{:?}", adm.role).to_lowercase(),
             adm.prescribed.clone(),
-            adm.calculated.normalize().to_string(),
-            adm.final_dose.normalize().to_string(),
+            amount_cell(adm, adm.calculated),
+            amount_cell(adm, adm.final_dose),
             adm.unit.symbol().to_owned(),
             adm.route.clone(),
             adm.infusion.clone().unwrap_or_default(),
@@ -57,9 +58,19 @@ pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
             },
             a.weekend.to_string(),
             a.holiday.to_string(),
+            adm.instruction.clone().unwrap_or_default(),
         ];
         let _ = w.write_record(&record);
     }
     let bytes = w.into_inner().unwrap_or_default();
     String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// A plain number, or nothing for a drug given by protocol (no amount).
+fn amount_cell(a: &crate::dose::Administration, value: rust_decimal::Decimal) -> String {
+    if a.instruction.is_some() {
+        String::new()
+    } else {
+        value.normalize().to_string()
+    }
 }
