@@ -35,3 +35,4 @@ pub mod renal;
 pub mod render;
 pub mod rounding;
 pub mod schedule;
+pub mod verify;

@@ -305,3 +305,24 @@ fn the_json_schema_is_up_to_date() {
         "docs/regimen.schema.json is stale: run `UPDATE_SCHEMA=1 cargo test --test regimens` and commit it"
     );
 }
+
+#[test]
+fn bundled_check_files_parse_and_pass() {
+    let lib = Library::bundled().unwrap();
+    for entry in std::fs::read_dir("regimens").unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let Some(id) = name.strip_suffix(".checks.toml") else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).unwrap();
+        let file =
+            chemodose::verify::parse_check_file(&name, &text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(file.regimen, id);
+        let regimen = &lib.get(id).unwrap().regimen;
+        for check in &file.checks {
+            let r = chemodose::verify::run_check(regimen, check);
+            assert!(r.passed(), "{id} / {}: {:?}", check.name, r.outcome);
+        }
+    }
+}

@@ -10,6 +10,7 @@ mod measure;
 mod output;
 mod regimens;
 mod schedule;
+mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -89,6 +90,8 @@ enum Command {
     Schedule(Box<schedule::ScheduleArgs>),
     /// List, show and check regimen definitions.
     Regimens(regimens::RegimensArgs),
+    /// Run the golden checks of regimen files (`<id>.checks.toml`).
+    Verify(verify::VerifyArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -107,6 +110,7 @@ pub fn run() -> ExitCode {
         Command::Dose(a) => dose::run(*a),
         Command::Schedule(a) => schedule::run(*a),
         Command::Regimens(a) => regimens::run(a).map_err(Failure::from),
+        Command::Verify(a) => verify::run(a),
     };
     match result {
         Ok(report) => {

@@ -13,6 +13,11 @@ pub fn bundled() -> &'static [(&'static str, &'static str)] {
     BUNDLED
 }
 
+/// The bundled check files (`<id>.checks.toml`): (file name, text).
+pub fn bundled_checks() -> &'static [(&'static str, &'static str)] {
+    BUNDLED_CHECKS
+}
+
 /// A regimen and where it came from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegimenEntry {

@@ -23,7 +23,9 @@ use uom::si::f64::{Area, Mass, VolumeRate};
 use crate::quantity::{DoseUnit, PrescribedDose};
 
 pub use file::RegimenFile;
-pub use library::{Library, LibraryError, RegimenEntry, bundled, check_bytes, regimen_files};
+pub use library::{
+    Library, LibraryError, RegimenEntry, bundled, bundled_checks, check_bytes, regimen_files,
+};
 pub use load::{LIMITS, Problem, RegimenErrors, load_regimen_file, parse_regimen};
 
 /// Where a regimen stands.

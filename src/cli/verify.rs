@@ -1,0 +1,266 @@
+//! `chemodose verify [PATH...] [--bless] [--yes]`: golden checks of regimen files.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use chemodose::regimen::{Library, Regimen, bundled_checks, load_regimen_file};
+use chemodose::verify::{CheckResult, Outcome, bless, parse_check_file, run_check};
+
+use super::output::write_atomically;
+use super::regimens::LibraryArgs;
+use super::{Failure, InputError, Report};
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Check files (`*.checks.toml`), regimen files (their checks beside them)
+    /// or folders. Default: the regimen library in force.
+    paths: Vec<PathBuf>,
+    /// Write the current results as the new expectations (after confirmation).
+    #[arg(long)]
+    bless: bool,
+    /// With --bless: do not ask.
+    #[arg(long, requires = "bless")]
+    yes: bool,
+    #[command(flatten)]
+    lib: LibraryArgs,
+}
+
+/// A check file to run: where it is shown from, its text, and where to write it back.
+struct Source {
+    shown: String,
+    text: String,
+    path: Option<PathBuf>,
+}
+
+fn read(path: &Path) -> Result<Source, InputError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    Ok(Source {
+        shown: path.display().to_string(),
+        text,
+        path: Some(path.to_owned()),
+    })
+}
+
+fn check_files_in(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| InputError(format!("{}: {e}", dir.display())))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_string_lossy().ends_with(".checks.toml"))
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+fn sources(a: &VerifyArgs) -> Result<Vec<Source>, InputError> {
+    let mut out = Vec::new();
+    if a.paths.is_empty() {
+        let dir = a
+            .lib
+            .regimens
+            .clone()
+            .or_else(|| std::env::var_os("CHEMODOSE_REGIMENS").map(PathBuf::from))
+            .or_else(|| Some(PathBuf::from("regimens")).filter(|d| d.is_dir()));
+        match dir {
+            Some(d) => {
+                for p in check_files_in(&d)? {
+                    out.push(read(&p)?);
+                }
+            }
+            None => {
+                for (name, text) in bundled_checks() {
+                    out.push(Source {
+                        shown: format!("bundled:{name}"),
+                        text: (*text).to_owned(),
+                        path: None,
+                    });
+                }
+            }
+        }
+        return Ok(out);
+    }
+    for p in &a.paths {
+        let name = p.to_string_lossy();
+        if p.is_dir() {
+            for f in check_files_in(p)? {
+                out.push(read(&f)?);
+            }
+        } else if name.ends_with(".checks.toml") {
+            out.push(read(p)?);
+        } else if let Some(stem) = name.strip_suffix(".toml") {
+            let sibling = PathBuf::from(format!("{stem}.checks.toml"));
+            if !sibling.exists() {
+                return Err(InputError(format!(
+                    "{}: no check file beside it ({})",
+                    p.display(),
+                    sibling.display()
+                )));
+            }
+            out.push(read(&sibling)?);
+        } else {
+            return Err(InputError(format!(
+                "{}: not a check file, regimen file or folder",
+                p.display()
+            )));
+        }
+    }
+    Ok(out)
+}
+
+/// The regimen a check file is for: the regimen file beside it, else the library.
+fn regimen_for(
+    source: &Source,
+    id: &str,
+    lib: &LibraryArgs,
+) -> Result<(Regimen, String), InputError> {
+    if let Some(dir) = source.path.as_ref().and_then(|p| p.parent()) {
+        let beside = dir.join(format!("{id}.toml"));
+        if beside.exists() {
+            let r = load_regimen_file(&beside).map_err(|e| InputError(e.render()))?;
+            return Ok((r, beside.display().to_string()));
+        }
+    }
+    if source.path.is_none() {
+        let lib = Library::bundled().map_err(|e| InputError(e.to_string()))?;
+        if let Some(e) = lib.get(id) {
+            return Ok((e.regimen.clone(), e.origin.clone()));
+        }
+    }
+    let e = lib.regimen(id)?;
+    Ok((e.regimen, e.origin))
+}
+
+fn describe(result: &CheckResult, out: &mut String) {
+    match &result.outcome {
+        Outcome::Passed => out.push_str(&format!("  ok    {}\n", result.name)),
+        Outcome::Mismatches(list) => {
+            out.push_str(&format!("  FAIL  {}\n", result.name));
+            for m in list {
+                out.push_str(&format!(
+                    "        {} day {}: expected {}, got {}\n          step: {}\n",
+                    m.drug, m.day, m.expected, m.got, m.step
+                ));
+            }
+        }
+        Outcome::Refused(e) => {
+            out.push_str(&format!("  FAIL  {}\n        refused: {e}\n", result.name))
+        }
+        Outcome::WrongRefusal { expected, got } => out.push_str(&format!(
+            "  FAIL  {}\n        expected a refusal containing \"{expected}\"; got: {got}\n",
+            result.name
+        )),
+    }
+}
+
+fn confirm(question: &str) -> Result<bool, InputError> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Err(InputError(format!(
+            "{question} needs confirmation: run in a terminal or add --yes"
+        )));
+    }
+    eprint!("{question} [y/N] ");
+    let mut line = String::new();
+    stdin
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| InputError(e.to_string()))?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
+}
+
+pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
+    let mut out = String::new();
+    let mut notes = Vec::new();
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut to_bless: Vec<(PathBuf, String)> = Vec::new();
+    for source in sources(&a)? {
+        let file = match parse_check_file(&source.shown, &source.text) {
+            Ok(f) => f,
+            Err(e) => {
+                out.push_str(&e.render());
+                failed += 1;
+                continue;
+            }
+        };
+        let (regimen, origin) = regimen_for(&source, &file.regimen, &a.lib)?;
+        out.push_str(&format!(
+            "{}: {} v{} ({origin})\n",
+            source.shown, regimen.id, regimen.version
+        ));
+        if let Some(v) = &file.regimen_version
+            && *v != regimen.version
+        {
+            out.push_str(&format!(
+                "  note  the checks were worked out for version {v}; the regimen is version {}\n",
+                regimen.version
+            ));
+        }
+        let results: Vec<CheckResult> =
+            file.checks.iter().map(|c| run_check(&regimen, c)).collect();
+        for r in &results {
+            describe(r, &mut out);
+            if r.passed() {
+                passed += 1;
+            } else {
+                failed += 1;
+            }
+        }
+        if a.bless && results.iter().any(|r| !r.passed()) {
+            match &source.path {
+                Some(p) => {
+                    let today = chrono::DateTime::from_timestamp(
+                        std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.as_secs() as i64),
+                        0,
+                    )
+                    .map_or_else(
+                        || chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap(),
+                        |t| t.date_naive(),
+                    );
+                    let new = bless(
+                        &source.text,
+                        &results,
+                        "chemodose verify --bless (program output, not a hand calculation)",
+                        today,
+                    )
+                    .map_err(|e| InputError(format!("{}: {e}", source.shown)))?;
+                    to_bless.push((p.clone(), new));
+                }
+                None => notes.push(format!(
+                    "{}: bundled checks cannot be blessed; copy the regimens folder first",
+                    source.shown
+                )),
+            }
+        }
+    }
+    out.push_str(&format!("{passed} passed, {failed} failed\n"));
+    if a.bless && !to_bless.is_empty() {
+        print!("{out}");
+        out.clear();
+        let question = format!(
+            "Write the current results into {} check file(s)?",
+            to_bless.len()
+        );
+        if a.yes || confirm(&question)? {
+            for (path, text) in &to_bless {
+                write_atomically(path, text.as_bytes())?;
+                notes.push(format!("blessed {}", path.display()));
+            }
+            return Ok(Report {
+                stdout: out,
+                notes,
+                problem: false,
+            });
+        }
+        notes.push("nothing written".to_owned());
+    }
+    Ok(Report {
+        stdout: out,
+        notes,
+        problem: failed > 0,
+    })
+}

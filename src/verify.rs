@@ -1,0 +1,678 @@
+//! Golden checks for regimen files: a pharmacy writes, next to each regimen,
+//! patients with the final doses it worked out by hand, and `verify` recomputes
+//! them so that a change to a regimen file or to the engine cannot move a dose
+//! unnoticed.
+//!
+//! Owns: the check-file format (`<id>.checks.toml`, see
+//! `docs/verifying-regimens.md`), running a check through the dose engine,
+//! naming the step that produced a difference, and the edit that writes
+//! current results back (`--bless`), keeping comments and layout.
+//! Never does: decide what is right. A check is only as good as the
+//! independent arithmetic behind it.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::bsa::{BsaFormula, BsaRounding};
+use crate::display::format_decimal;
+use crate::dose::{Adjustment, Administration, DoseOptions, PerDrug, Reduction, calculate};
+use crate::patient::{Patient, Sex};
+use crate::quantity::{
+    self, DoseUnit, parse_age, parse_bsa, parse_dose_mass, parse_gfr, parse_height,
+    parse_serum_creatinine, parse_weight,
+};
+use crate::regimen::{Problem, Regimen, RegimenErrors, RoundingRule};
+use crate::renal::WeightBasis;
+use crate::rounding::to_decimal;
+
+/// Most checks in one file.
+pub const MAX_CHECKS: usize = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckFileRaw {
+    regimen: Spanned<String>,
+    regimen_version: Option<String>,
+    #[serde(default, rename = "check")]
+    checks: Vec<Spanned<CheckRaw>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckRaw {
+    name: String,
+    worked_out_by: String,
+    worked_out_on: Spanned<toml::value::Datetime>,
+    note: Option<String>,
+    height: Spanned<String>,
+    weight: Spanned<String>,
+    sex: Option<Spanned<String>>,
+    age: Option<Spanned<String>>,
+    scr: Option<Spanned<String>>,
+    cycle: Option<u32>,
+    cycles: Option<u32>,
+    formula: Option<Spanned<String>>,
+    bsa_round: Option<Spanned<String>>,
+    bsa_cap: Option<Spanned<String>>,
+    dose_weight: Option<Spanned<String>>,
+    gfr: Option<Spanned<String>>,
+    level: Option<i32>,
+    #[serde(default)]
+    levels: BTreeMap<String, i32>,
+    reduce: Option<Spanned<String>>,
+    #[serde(default)]
+    reductions: BTreeMap<String, Spanned<String>>,
+    round: Option<Spanned<String>>,
+    #[serde(default)]
+    rounding: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    cardiac_radiation: bool,
+    tolerance: Option<Spanned<String>>,
+    #[serde(default)]
+    expect: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
+    expect_refusal: Option<String>,
+}
+
+/// An expected final dose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Expected {
+    /// The amount.
+    pub value: Decimal,
+    /// Its unit.
+    pub unit: DoseUnit,
+}
+
+/// One golden case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Its name ("obese adult, BSA capped at 2 m²").
+    pub name: String,
+    /// Who worked the numbers out.
+    pub worked_out_by: String,
+    /// When.
+    pub worked_out_on: NaiveDate,
+    /// The patient.
+    pub patient: Patient,
+    /// Cycle to dose (default 1).
+    pub cycle: u32,
+    /// Engine options.
+    pub options: DoseOptions,
+    /// Largest accepted difference, in mg (default: none, exact).
+    pub tolerance_mg: Decimal,
+    /// drug → day → expected final dose.
+    pub expect: BTreeMap<String, BTreeMap<u32, Expected>>,
+    /// Text the refusal must contain, for a check that expects one.
+    pub expect_refusal: Option<String>,
+}
+
+/// A check file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckFile {
+    /// The regimen id.
+    pub regimen: String,
+    /// The regimen version the numbers were worked out for.
+    pub regimen_version: Option<String>,
+    /// The checks, in file order.
+    pub checks: Vec<Check>,
+}
+
+/// One difference between a check and the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// Drug.
+    pub drug: String,
+    /// Day.
+    pub day: u32,
+    /// Expected, with unit, or "not in the check".
+    pub expected: String,
+    /// What the engine gives, or "not given".
+    pub got: String,
+    /// Which step produced the difference.
+    pub step: String,
+}
+
+/// How one check came out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Every dose as expected (or the expected refusal).
+    Passed,
+    /// Doses differ.
+    Mismatches(Vec<Mismatch>),
+    /// The engine refused, and the check expected doses.
+    Refused(String),
+    /// The check expected a refusal that did not come, or a different one.
+    WrongRefusal {
+        /// What the check expected.
+        expected: String,
+        /// What happened.
+        got: String,
+    },
+}
+
+/// A check's result with the engine's current doses (for `--bless`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckResult {
+    /// The check's name.
+    pub name: String,
+    /// Outcome.
+    pub outcome: Outcome,
+    /// drug → day → current final dose, as written in check files ("1638 mg").
+    pub current: BTreeMap<String, BTreeMap<u32, String>>,
+}
+
+impl CheckResult {
+    /// Whether the check passed.
+    pub fn passed(&self) -> bool {
+        self.outcome == Outcome::Passed
+    }
+}
+
+struct Collector {
+    problems: Vec<Problem>,
+}
+
+impl Collector {
+    fn push(&mut self, span: Range<usize>, message: String) {
+        self.problems.push(Problem {
+            message,
+            span: Some(span),
+            label: "here".to_owned(),
+            help: None,
+        });
+    }
+
+    fn parse<T, E: std::fmt::Display>(
+        &mut self,
+        s: &Spanned<String>,
+        what: &str,
+        f: impl Fn(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        match f(s.get_ref()) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(s.span(), format!("{what}: {e}"));
+                None
+            }
+        }
+    }
+}
+
+/// Parses a percent such as `20%`: the sign is required so that 20 is never
+/// read as 0.2 or 2000 %.
+pub fn parse_percent(s: &str) -> Result<Decimal, String> {
+    let t = s.trim();
+    let number = t
+        .strip_suffix('%')
+        .ok_or_else(|| format!("write a percent with its sign, e.g. 20% (got `{s}`)"))?;
+    number
+        .trim()
+        .parse::<Decimal>()
+        .ok()
+        .filter(|d| *d > Decimal::ZERO && *d < Decimal::ONE_HUNDRED)
+        .ok_or_else(|| format!("a percent above 0% and below 100% is needed (got `{s}`)"))
+}
+
+/// Parses a rounding rule as written on the command line or in a check file:
+/// a step with a unit (`1mg`, `10 mg`, `0.1mg`), `none` or `strengths`.
+pub fn parse_rounding_rule(s: &str) -> Result<RoundingRule, String> {
+    match s.trim().to_lowercase().as_str() {
+        "none" => Ok(RoundingRule::None),
+        "strengths" => Ok(RoundingRule::Strengths),
+        _ => parse_dose_mass(s)
+            .map(|(step, unit)| RoundingRule::Nearest { step, unit })
+            .map_err(|_| format!("rounding is a step with a unit (1mg, 10mg, 0.1mg), none or strengths; got `{s}`")),
+    }
+}
+
+fn expected(s: &str) -> Result<Expected, String> {
+    let (mass, unit) = parse_dose_mass(s).map_err(|e| e.to_string())?;
+    let value = to_decimal(unit.of(mass)).ok_or_else(|| format!("`{s}` is not a dose"))?;
+    Ok(Expected { value, unit })
+}
+
+/// Parses a check file. `path` is only used in messages.
+pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, RegimenErrors> {
+    let errors = |problems| RegimenErrors {
+        path: path.to_owned(),
+        text: text.to_owned(),
+        problems,
+    };
+    if text.len() > crate::regimen::LIMITS.max_file_bytes {
+        return Err(errors(vec![Problem {
+            message: format!(
+                "the file is larger than {} bytes",
+                crate::regimen::LIMITS.max_file_bytes
+            ),
+            span: None,
+            label: String::new(),
+            help: None,
+        }]));
+    }
+    let raw: CheckFileRaw = toml::from_str(text).map_err(|e| {
+        errors(vec![Problem {
+            message: e.message().trim_end().to_owned(),
+            span: e.span(),
+            label: "here".to_owned(),
+            help: Some("see docs/verifying-regimens.md for every key".to_owned()),
+        }])
+    })?;
+    let mut c = Collector {
+        problems: Vec::new(),
+    };
+    if raw.checks.is_empty() {
+        c.push(
+            raw.regimen.span(),
+            "a check file needs at least one [[check]]".to_owned(),
+        );
+    }
+    if raw.checks.len() > MAX_CHECKS {
+        c.push(
+            raw.regimen.span(),
+            format!("at most {MAX_CHECKS} checks per file"),
+        );
+    }
+    let mut checks = Vec::new();
+    for spanned in raw.checks.iter().take(MAX_CHECKS) {
+        if let Some(check) = parse_check(&mut c, spanned) {
+            checks.push(check);
+        }
+    }
+    if !c.problems.is_empty() {
+        return Err(errors(c.problems));
+    }
+    Ok(CheckFile {
+        regimen: raw.regimen.into_inner(),
+        regimen_version: raw.regimen_version,
+        checks,
+    })
+}
+
+fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> {
+    let r = spanned.get_ref();
+    let before = c.problems.len();
+    let dt = r.worked_out_on.get_ref();
+    let worked_out_on = match (dt.date, dt.time) {
+        (Some(d), None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()),
+        _ => None,
+    };
+    if worked_out_on.is_none() {
+        c.push(
+            r.worked_out_on.span(),
+            "worked_out_on must be a plain date, e.g. 2026-11-22".to_owned(),
+        );
+    }
+    if r.worked_out_by.trim().is_empty() {
+        c.push(
+            spanned.span(),
+            format!(
+                "check `{}`: worked_out_by must name who worked the numbers out",
+                r.name
+            ),
+        );
+    }
+    let height = c.parse(&r.height, "height", parse_height);
+    let weight = c.parse(&r.weight, "weight", parse_weight);
+    let sex = r
+        .sex
+        .as_ref()
+        .and_then(|s| c.parse(s, "sex", |v| v.parse::<Sex>()));
+    let age = r.age.as_ref().and_then(|s| c.parse(s, "age", parse_age));
+    let scr = r
+        .scr
+        .as_ref()
+        .and_then(|s| c.parse(s, "scr", parse_serum_creatinine));
+    let mut options = DoseOptions {
+        planned_cycles: r.cycles,
+        cardiac_radiation: r.cardiac_radiation,
+        ..DoseOptions::default()
+    };
+    if let Some(f) = &r.formula {
+        options.bsa_formula = c
+            .parse(f, "formula", |v| v.parse::<BsaFormula>())
+            .unwrap_or_default();
+    }
+    if let Some(b) = &r.bsa_round {
+        options.bsa_rounding = c
+            .parse(b, "bsa_round", |v| v.parse::<BsaRounding>())
+            .unwrap_or_default();
+    }
+    options.bsa_cap = r
+        .bsa_cap
+        .as_ref()
+        .and_then(|s| c.parse(s, "bsa_cap", parse_bsa));
+    if let Some(w) = &r.dose_weight {
+        options.dose_weight = c
+            .parse(w, "dose_weight", |v| v.parse::<WeightBasis>())
+            .unwrap_or_default();
+    }
+    options.gfr = r.gfr.as_ref().and_then(|s| c.parse(s, "gfr", parse_gfr));
+    let mut reductions = PerDrug::default();
+    if let Some(l) = r.level {
+        reductions.all = Some(Reduction::Level(l));
+    }
+    for (d, l) in &r.levels {
+        reductions
+            .drugs
+            .insert(d.to_lowercase(), Reduction::Level(*l));
+    }
+    if let Some(p) = &r.reduce {
+        if reductions.all.is_some() {
+            c.push(
+                p.span(),
+                "give `level` or `reduce` for all drugs, not both".to_owned(),
+            );
+        }
+        reductions.all = c.parse(p, "reduce", parse_percent).map(Reduction::Percent);
+    }
+    for (d, p) in &r.reductions {
+        if let Some(v) = c.parse(p, "reductions", parse_percent) {
+            reductions
+                .drugs
+                .insert(d.to_lowercase(), Reduction::Percent(v));
+        }
+    }
+    options.reductions = reductions;
+    let mut rounding = PerDrug::default();
+    rounding.all = r
+        .round
+        .as_ref()
+        .and_then(|s| c.parse(s, "round", parse_rounding_rule));
+    for (d, s) in &r.rounding {
+        if let Some(v) = c.parse(s, "rounding", parse_rounding_rule) {
+            rounding.drugs.insert(d.to_lowercase(), v);
+        }
+    }
+    options.rounding = rounding;
+    let tolerance_mg = match &r.tolerance {
+        Some(t) => c
+            .parse(t, "tolerance", |v| {
+                parse_dose_mass(v).map_err(|e| e.to_string())
+            })
+            .and_then(|(m, _)| to_decimal(DoseUnit::Mg.of(m)))
+            .unwrap_or_default(),
+        None => Decimal::ZERO,
+    };
+    let mut expect = BTreeMap::new();
+    for (drug, days) in &r.expect {
+        let mut by_day = BTreeMap::new();
+        for (day, value) in days {
+            let Ok(d) = day.parse::<u32>() else {
+                c.push(
+                    value.span(),
+                    format!("expect.{drug}: `{day}` is not a day number"),
+                );
+                continue;
+            };
+            if let Some(e) = c.parse(value, &format!("expect.{drug}.{day}"), expected) {
+                by_day.insert(d, e);
+            }
+        }
+        expect.insert(drug.to_lowercase(), by_day);
+    }
+    if expect.is_empty() && r.expect_refusal.is_none() {
+        c.push(
+            spanned.span(),
+            format!(
+                "check `{}` expects nothing: add [check.expect] doses or expect_refusal",
+                r.name
+            ),
+        );
+    }
+    if c.problems.len() > before {
+        return None;
+    }
+    let mut patient = Patient::new(height?, weight?);
+    patient.sex = sex;
+    patient.age = age;
+    patient.serum_creatinine = scr;
+    let _ = &r.note;
+    Some(Check {
+        name: r.name.clone(),
+        worked_out_by: r.worked_out_by.clone(),
+        worked_out_on: worked_out_on?,
+        patient,
+        cycle: r.cycle.unwrap_or(1),
+        options,
+        tolerance_mg,
+        expect,
+        expect_refusal: r.expect_refusal.clone(),
+    })
+}
+
+/// The dose as a check file writes it: "1638 mg", "2.5 mg", "350 mcg".
+fn written(a: &Administration) -> String {
+    format!("{} {}", a.final_dose.normalize(), a.unit.symbol())
+}
+
+fn in_mg(value: Decimal, unit: DoseUnit) -> Decimal {
+    match unit {
+        DoseUnit::Mg => value,
+        DoseUnit::Mcg => value / Decimal::ONE_THOUSAND,
+    }
+}
+
+/// Names the step that made the engine's dose differ from the expected one:
+/// the first step after which the expected value no longer appears.
+fn step_of_difference(
+    a: &Administration,
+    expected_mg: Decimal,
+    tolerance_mg: Decimal,
+    bsa_m2: f64,
+) -> String {
+    let close =
+        |v: Decimal| (in_mg(v, a.unit) - expected_mg).abs() <= tolerance_mg.max(Decimal::new(5, 7));
+    let name = |adj: &Adjustment| match adj {
+        Adjustment::ReductionLevel { .. } | Adjustment::ReductionPercent { .. } => "reduction",
+        Adjustment::BsaCap { .. } => "BSA cap",
+        Adjustment::MaxSingleDose { .. } => "maximum single dose",
+        Adjustment::GfrCap { .. } => "GFR cap",
+        Adjustment::Rounding { .. } => "rounding",
+    };
+    if close(a.calculated) {
+        // The basis agrees; the first adjustment moved it away.
+        return match a.adjustments.first() {
+            Some(adj) => format!("{}: {}", name(adj), adj.describe(a.unit)),
+            None => "final dose".to_owned(),
+        };
+    }
+    for (i, adj) in a.adjustments.iter().enumerate() {
+        let after = match adj {
+            Adjustment::ReductionLevel { to, .. }
+            | Adjustment::ReductionPercent { to, .. }
+            | Adjustment::BsaCap { to, .. }
+            | Adjustment::MaxSingleDose { to, .. }
+            | Adjustment::Rounding { to, .. } => *to,
+            Adjustment::GfrCap { .. } => continue,
+        };
+        if close(after) {
+            return match a.adjustments.get(i + 1) {
+                Some(next) => format!("{}: {}", name(next), next.describe(a.unit)),
+                None => "final dose".to_owned(),
+            };
+        }
+    }
+    format!(
+        "BSA or basis: {} gives {} {} before any adjustment (BSA used {} m²)",
+        a.prescribed,
+        format_decimal(crate::rounding::round_dp_half_up(a.calculated, 2)),
+        a.unit.symbol(),
+        crate::display::format_number(bsa_m2, 4)
+    )
+}
+
+/// Runs one check through the dose engine.
+pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
+    let plan = calculate(regimen, &check.patient, check.cycle, &check.options);
+    let mut current: BTreeMap<String, BTreeMap<u32, String>> = BTreeMap::new();
+    let outcome = match (&plan, &check.expect_refusal) {
+        (Err(e), Some(want)) => {
+            let got = e.to_string();
+            if got.contains(want.as_str()) {
+                Outcome::Passed
+            } else {
+                Outcome::WrongRefusal {
+                    expected: want.clone(),
+                    got,
+                }
+            }
+        }
+        (Err(e), None) => Outcome::Refused(e.to_string()),
+        (Ok(_), Some(want)) => Outcome::WrongRefusal {
+            expected: want.clone(),
+            got: "no refusal: doses were given".to_owned(),
+        },
+        (Ok(plan), None) => {
+            let given: Vec<&Administration> = plan
+                .administrations
+                .iter()
+                .filter(|a| a.instruction.is_none())
+                .collect();
+            for a in &given {
+                current
+                    .entry(a.drug.clone())
+                    .or_default()
+                    .insert(a.day, written(a));
+            }
+            let bsa = quantity::m2(plan.bsa.used);
+            let mut mismatches = Vec::new();
+            for (drug, days) in &check.expect {
+                for (day, want) in days {
+                    let want_mg = in_mg(want.value, want.unit);
+                    match given.iter().find(|a| a.drug == *drug && a.day == *day) {
+                        None => mismatches.push(Mismatch {
+                            drug: drug.clone(),
+                            day: *day,
+                            expected: format!(
+                                "{} {}",
+                                format_decimal(want.value),
+                                want.unit.symbol()
+                            ),
+                            got: "not given".to_owned(),
+                            step: "the regimen does not give this drug on this day in this cycle"
+                                .to_owned(),
+                        }),
+                        Some(a) => {
+                            if (a.final_mg() - want_mg).abs() > check.tolerance_mg {
+                                mismatches.push(Mismatch {
+                                    drug: drug.clone(),
+                                    day: *day,
+                                    expected: format!(
+                                        "{} {}",
+                                        format_decimal(want.value),
+                                        want.unit.symbol()
+                                    ),
+                                    got: format!(
+                                        "{} {}",
+                                        format_decimal(a.final_dose),
+                                        a.unit.symbol()
+                                    ),
+                                    step: step_of_difference(a, want_mg, check.tolerance_mg, bsa),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+            for a in &given {
+                let listed = check
+                    .expect
+                    .get(&a.drug)
+                    .is_some_and(|d| d.contains_key(&a.day));
+                if !listed {
+                    mismatches.push(Mismatch {
+                        drug: a.drug.clone(),
+                        day: a.day,
+                        expected: "not in the check".to_owned(),
+                        got: format!("{} {}", format_decimal(a.final_dose), a.unit.symbol()),
+                        step: "a dose the check does not list: add it so that it cannot move unnoticed".to_owned(),
+                    });
+                }
+            }
+            if mismatches.is_empty() {
+                Outcome::Passed
+            } else {
+                Outcome::Mismatches(mismatches)
+            }
+        }
+    };
+    CheckResult {
+        name: check.name.clone(),
+        outcome,
+        current,
+    }
+}
+
+/// Writes the current doses of `results` into the check file `text` as the new
+/// expectations, keeping comments and layout, and marks who blessed them and
+/// when. Checks that expect a refusal are left alone.
+pub fn bless(
+    text: &str,
+    results: &[CheckResult],
+    by: &str,
+    on: NaiveDate,
+) -> Result<String, String> {
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| e.to_string())?;
+    let Some(checks) = doc
+        .get_mut("check")
+        .and_then(|c| c.as_array_of_tables_mut())
+    else {
+        return Err("the file has no [[check]] tables".to_owned());
+    };
+    for (table, result) in checks.iter_mut().zip(results) {
+        if result.passed() || table.contains_key("expect_refusal") || result.current.is_empty() {
+            continue;
+        }
+        let expect = table
+            .entry("expect")
+            .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()));
+        let Some(expect) = expect.as_table_like_mut() else {
+            return Err(format!("check `{}`: expect is not a table", result.name));
+        };
+        // Drugs the engine no longer gives are removed; the rest updated in place.
+        let stale: Vec<String> = expect
+            .iter()
+            .map(|(k, _)| k.to_owned())
+            .filter(|k| !result.current.contains_key(k))
+            .collect();
+        for k in stale {
+            expect.remove(&k);
+        }
+        for (drug, days) in &result.current {
+            let entry = expect.entry(drug).or_insert(toml_edit::Item::Value(
+                toml_edit::Value::InlineTable(toml_edit::InlineTable::new()),
+            ));
+            let Some(days_table) = entry.as_table_like_mut() else {
+                return Err(format!(
+                    "check `{}`: expect.{drug} is not a table",
+                    result.name
+                ));
+            };
+            let stale: Vec<String> = days_table
+                .iter()
+                .map(|(k, _)| k.to_owned())
+                .filter(|k| k.parse::<u32>().map_or(true, |d| !days.contains_key(&d)))
+                .collect();
+            for k in stale {
+                days_table.remove(&k);
+            }
+            for (day, value) in days {
+                days_table.insert(&day.to_string(), toml_edit::value(value.as_str()));
+            }
+        }
+        table["worked_out_by"] = toml_edit::value(by);
+        let date: toml_edit::Datetime = on
+            .format("%Y-%m-%d")
+            .to_string()
+            .parse()
+            .map_err(|e: toml_edit::DatetimeParseError| e.to_string())?;
+        table["worked_out_on"] = toml_edit::value(date);
+    }
+    Ok(doc.to_string())
+}
