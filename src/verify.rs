@@ -377,11 +377,13 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
         }
     }
     options.reductions = reductions;
-    let mut rounding = PerDrug::default();
-    rounding.all = r
-        .round
-        .as_ref()
-        .and_then(|s| c.parse(s, "round", parse_rounding_rule));
+    let mut rounding = PerDrug {
+        all: r
+            .round
+            .as_ref()
+            .and_then(|s| c.parse(s, "round", parse_rounding_rule)),
+        drugs: BTreeMap::new(),
+    };
     for (d, s) in &r.rounding {
         if let Some(v) = c.parse(s, "rounding", parse_rounding_rule) {
             rounding.drugs.insert(d.to_lowercase(), v);
