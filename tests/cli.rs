@@ -499,3 +499,94 @@ fn broken_pipe_is_a_clean_exit() {
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+fn copy_regimen_folder(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chemodose-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in [
+        "gemcitabine-docetaxel.toml",
+        "gemcitabine-docetaxel.checks.toml",
+    ] {
+        std::fs::copy(format!("regimens/{name}"), dir.join(name)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn verify_bundled_checks_pass() {
+    let out = Run::new(&["verify"]).success();
+    assert!(out.lines().last().unwrap().ends_with(" 0 failed"), "{out}");
+    assert!(out.contains("ok    typical adult"), "{out}");
+}
+
+#[test]
+fn verify_names_the_step_that_moved_a_dose_and_exits_1() {
+    let dir = copy_regimen_folder("verify");
+    let regimen = dir.join("gemcitabine-docetaxel.toml");
+    let text = std::fs::read_to_string(&regimen).unwrap();
+    // A pharmacy changes docetaxel rounding from 1 mg to 10 mg steps.
+    let at = text.find("name = \"docetaxel\"").unwrap();
+    let changed = format!(
+        "{}{}",
+        &text[..at],
+        text[at..].replacen("round = \"1 mg\"", "round = \"10 mg\"", 1)
+    );
+    std::fs::write(&regimen, changed).unwrap();
+    let run = Run::new(&["verify", dir.to_str().unwrap()]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let out = run.stdout();
+    // typical adult: 100 × 1.82 = 182 mg, now rounded to 180 mg
+    assert!(
+        out.contains("docetaxel day 8: expected 182 mg, got 180 mg"),
+        "{out}"
+    );
+    assert!(
+        out.contains("step: rounding: rounded to the nearest 10 mg: 182 → 180 mg"),
+        "{out}"
+    );
+    assert!(
+        out.contains("passed, ") && out.lines().last().unwrap().contains("failed"),
+        "{out}"
+    );
+
+    // Without --yes and without a terminal, --bless refuses to write.
+    let err = Run::new(&["verify", "--bless", dir.to_str().unwrap()]).fails(2);
+    assert!(err.contains("--yes"), "{err}");
+
+    // --bless --yes writes the current results, keeping the comments.
+    Run::new(&["verify", "--bless", "--yes", dir.to_str().unwrap()]).success();
+    let blessed = std::fs::read_to_string(dir.join("gemcitabine-docetaxel.checks.toml")).unwrap();
+    assert!(
+        blessed.contains("# BSA = sqrt(170 x 70 / 3600)"),
+        "comments kept"
+    );
+    assert!(
+        blessed.contains("docetaxel = { 8 = \"180 mg\" }"),
+        "{blessed}"
+    );
+    assert!(blessed.contains("program output, not a hand calculation"));
+    let out = Run::new(&["verify", dir.to_str().unwrap()]).success();
+    assert!(out.contains(" 0 failed"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn verify_bad_check_file_points_at_the_value() {
+    let dir = copy_regimen_folder("verify-bad");
+    let checks = dir.join("gemcitabine-docetaxel.checks.toml");
+    let text = std::fs::read_to_string(&checks).unwrap().replacen(
+        "height = \"170cm\"",
+        "height = \"170\"",
+        1,
+    );
+    std::fs::write(&checks, text).unwrap();
+    let run = Run::new(&["verify", checks.to_str().unwrap()]);
+    assert_eq!(run.code(), Some(1));
+    assert!(
+        run.stdout().contains("height needs a unit"),
+        "{}",
+        run.stdout()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
