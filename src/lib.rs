@@ -25,6 +25,7 @@
 #[macro_use]
 extern crate uom;
 
+pub mod batch;
 pub mod bsa;
 pub mod display;
 pub mod dose;

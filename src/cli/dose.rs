@@ -18,6 +18,15 @@ use super::{InputError, Report};
 /// Patient measurements and dose options shared by `dose` and `schedule`.
 #[derive(Debug, Args, Clone)]
 pub struct PatientDoseArgs {
+    #[command(flatten)]
+    pub patient: PatientArgs,
+    #[command(flatten)]
+    pub dose: DoseOptionArgs,
+}
+
+/// One patient's measurements.
+#[derive(Debug, Args, Clone)]
+pub struct PatientArgs {
     /// Height with a unit: 170cm, 67in, 5ft7in.
     #[arg(long, allow_hyphen_values = true, value_parser = args::height)]
     pub height: Option<Length>,
@@ -33,6 +42,11 @@ pub struct PatientDoseArgs {
     /// Serum creatinine with a unit: 1.1mg/dL, 97umol/L.
     #[arg(long, allow_hyphen_values = true, value_parser = args::creatinine)]
     pub scr: Option<MassConcentration>,
+}
+
+/// Dose options shared by `dose`, `schedule` and `batch`.
+#[derive(Debug, Args, Clone)]
+pub struct DoseOptionArgs {
     /// BSA formula (default mosteller).
     #[arg(long, default_value = "mosteller", value_parser = args::formula)]
     pub formula: BsaFormula,
@@ -87,6 +101,18 @@ pub struct PatientDoseArgs {
 impl PatientDoseArgs {
     /// The patient, refusing missing height or weight.
     pub fn patient(&self) -> Result<Patient, InputError> {
+        self.patient.patient()
+    }
+
+    /// The engine options.
+    pub fn options(&self) -> Result<DoseOptions, InputError> {
+        self.dose.options()
+    }
+}
+
+impl PatientArgs {
+    /// The patient, refusing missing height or weight.
+    pub fn patient(&self) -> Result<Patient, InputError> {
         let height = self
             .height
             .ok_or_else(|| InputError("--height is required, e.g. --height 170cm".to_owned()))?;
@@ -101,7 +127,9 @@ impl PatientDoseArgs {
             serum_creatinine: self.scr,
         })
     }
+}
 
+impl DoseOptionArgs {
     /// The engine options.
     pub fn options(&self) -> Result<DoseOptions, InputError> {
         let mut reductions = PerDrug::default();

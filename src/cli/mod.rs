@@ -5,6 +5,7 @@
 //! 2 bad input or usage.
 
 mod args;
+mod batch;
 mod dose;
 mod measure;
 mod output;
@@ -86,6 +87,8 @@ enum Command {
     Carboplatin(measure::CarboplatinArgs),
     /// One cycle's doses for a patient, with every adjustment shown.
     Dose(Box<dose::DoseArgs>),
+    /// Doses for every patient of a CSV file, streamed, on every core.
+    Batch(Box<batch::BatchArgs>),
     /// Calendar of every administration of every cycle; text, md, html, csv, json or ics.
     Schedule(Box<schedule::ScheduleArgs>),
     /// List, show and check regimen definitions.
@@ -109,6 +112,7 @@ pub fn run() -> ExitCode {
         Command::Carboplatin(a) => measure::carboplatin(a).map_err(Failure::from),
         Command::Dose(a) => dose::run(*a),
         Command::Schedule(a) => schedule::run(*a),
+        Command::Batch(a) => batch::run(*a),
         Command::Regimens(a) => regimens::run(a).map_err(Failure::from),
         Command::Verify(a) => verify::run(a),
     };

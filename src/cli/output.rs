@@ -5,6 +5,22 @@ use std::path::Path;
 
 use super::InputError;
 
+/// A temporary-file builder whose file gets the permissions the target has,
+/// or ordinary ones (rw-r--r--) for a new file, not the 0600 of a temp file.
+fn temp_builder(path: &Path) -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".chemodose-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let perms = std::fs::metadata(path)
+            .map(|m| m.permissions())
+            .unwrap_or_else(|_| std::fs::Permissions::from_mode(0o644));
+        b.permissions(perms);
+    }
+    b
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder,
 /// flushed to disk, then renamed over the target. A reader never sees a
 /// half-written file, and an existing file is replaced only by a whole one.
@@ -16,9 +32,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
     let fail = |what: &str, e: std::io::Error| {
         InputError(format!("cannot write {}: {what}: {e}", path.display()))
     };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".chemodose-")
-        .suffix(".tmp")
+    let mut tmp = temp_builder(path)
         .tempfile_in(dir)
         .map_err(|e| fail("cannot create a temporary file beside it", e))?;
     tmp.write_all(bytes).map_err(|e| fail("write failed", e))?;
@@ -28,4 +42,56 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
     tmp.persist(path)
         .map_err(|e| fail("rename failed", e.error))?;
     Ok(())
+}
+
+/// A file being written through a temporary file beside it; `commit` renames
+/// it into place, and dropping it without `commit` leaves the target untouched.
+pub struct AtomicFile {
+    path: std::path::PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    /// Starts writing `path`.
+    pub fn create(path: &Path) -> Result<Self, InputError> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = temp_builder(path).tempfile_in(dir).map_err(|e| {
+            InputError(format!(
+                "cannot write {}: cannot create a temporary file beside it: {e}",
+                path.display()
+            ))
+        })?;
+        Ok(AtomicFile {
+            path: path.to_owned(),
+            tmp,
+        })
+    }
+
+    /// The file to write to.
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.tmp.as_file_mut()
+    }
+
+    /// Flushes to disk and renames over the target.
+    pub fn commit(self) -> Result<(), InputError> {
+        let fail = |what: &str, e: std::io::Error| {
+            InputError(format!("cannot write {}: {what}: {e}", self.path.display()))
+        };
+        self.tmp
+            .as_file()
+            .sync_all()
+            .map_err(|e| fail("sync failed", e))?;
+        let path = self.path.clone();
+        self.tmp.persist(&path).map_err(|e| {
+            InputError(format!(
+                "cannot write {}: rename failed: {}",
+                path.display(),
+                e.error
+            ))
+        })?;
+        Ok(())
+    }
 }

@@ -146,7 +146,7 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     changes.extend(a.reduce_from.iter().cloned());
     let sched = ScheduleOptions {
         start: Some(a.start),
-        cycles: a.patient.cycles,
+        cycles: a.patient.dose.cycles,
         delays,
         changes,
         holidays,

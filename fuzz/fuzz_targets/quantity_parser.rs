@@ -1,0 +1,19 @@
+//! Every quantity and dose parser must return a value or an error, never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = chemodose::quantity::parse_height(s);
+        let _ = chemodose::quantity::parse_weight(s);
+        let _ = chemodose::quantity::parse_serum_creatinine(s);
+        let _ = chemodose::quantity::parse_age(s);
+        let _ = chemodose::quantity::parse_bsa(s);
+        let _ = chemodose::quantity::parse_gfr(s);
+        let _ = chemodose::quantity::parse_dose(s);
+        let _ = chemodose::quantity::parse_auc(s);
+        let _ = chemodose::verify::parse_percent(s);
+        let _ = chemodose::verify::parse_rounding_rule(s);
+    }
+});

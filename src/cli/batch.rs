@@ -1,0 +1,137 @@
+//! `chemodose batch`: doses for every patient of a CSV file.
+
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use chemodose::batch::{BatchPlan, Layout, run_batch};
+
+use super::dose::DoseOptionArgs;
+use super::output::AtomicFile;
+use super::regimens::LibraryArgs;
+use super::{Failure, InputError, Report};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum LayoutArg {
+    /// One row per patient.
+    #[default]
+    Wide,
+    /// One row per patient × drug × day.
+    Long,
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// A regimen id or alias, or a path to a regimen file.
+    regimen: String,
+    /// CSV of patients: id, height, weight and optionally sex, age, scr; units in
+    /// the header (height_cm, weight_kg, scr_mg_dl, scr_umol_l) or in every cell.
+    #[arg(long, value_name = "FILE")]
+    patients: PathBuf,
+    #[arg(long, value_enum, default_value_t)]
+    layout: LayoutArg,
+    /// The cycle to dose (default 1).
+    #[arg(long, default_value_t = 1)]
+    cycle: u32,
+    #[command(flatten)]
+    dose: DoseOptionArgs,
+    /// Write to this file (whole or not at all) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
+    #[command(flatten)]
+    lib: LibraryArgs,
+}
+
+pub fn run(a: BatchArgs) -> Result<Report, Failure> {
+    let entry = a.lib.regimen(&a.regimen)?;
+    let options = a.dose.options()?;
+    let plan = BatchPlan::new(&entry.regimen, &options, a.cycle);
+    let input = std::fs::File::open(&a.patients)
+        .map_err(|e| InputError(format!("{}: {e}", a.patients.display())))?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let layout = match a.layout {
+        LayoutArg::Wide => Layout::Wide,
+        LayoutArg::Long => Layout::Long,
+    };
+    // A progress bar for large files, only when someone is watching.
+    let bar = (std::io::stderr().is_terminal() && size > 20 << 20).then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {human_pos} patients ({per_sec}) {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        b
+    });
+    let mut progress = |rows: u64| {
+        if let Some(b) = &bar {
+            b.set_position(rows);
+        }
+    };
+    let reader = BufReader::with_capacity(1 << 20, input);
+    let summary = match &a.output {
+        Some(path) => {
+            let mut file = AtomicFile::create(path)?;
+            let summary = {
+                let mut w = BufWriter::with_capacity(1 << 20, file.file());
+                let s = run_batch(&plan, reader, &mut w, layout, threads, &mut progress)
+                    .map_err(|e| InputError(format!("{}: {e}", a.patients.display())))?;
+                w.flush().map_err(|e| InputError(e.to_string()))?;
+                s
+            };
+            file.commit()?;
+            summary
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
+            match run_batch(&plan, reader, &mut w, layout, threads, &mut progress) {
+                Ok(s) => s,
+                Err(chemodose::batch::BatchError::Io(e)) if e.contains("Broken pipe") => {
+                    return Ok(Report::default());
+                }
+                Err(e) => return Err(InputError(format!("{}: {e}", a.patients.display())).into()),
+            }
+        }
+    };
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let mut notes = Vec::new();
+    for e in &summary.errors {
+        notes.push(format!(
+            "{} line {}: skipped: {}",
+            a.patients.display(),
+            e.line,
+            e.message
+        ));
+    }
+    if summary.skipped as usize > summary.errors.len() {
+        notes.push(format!(
+            "... and {} more skipped rows",
+            summary.skipped as usize - summary.errors.len()
+        ));
+    }
+    notes.push(format!(
+        "{} patients read: {} written, {} skipped{}",
+        summary.rows,
+        summary.written,
+        summary.skipped,
+        a.output
+            .as_ref()
+            .map_or(String::new(), |p| format!("; wrote {}", p.display()))
+    ));
+    Ok(Report {
+        stdout: String::new(),
+        notes,
+        problem: summary.skipped > 0,
+    })
+}

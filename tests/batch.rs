@@ -1,0 +1,225 @@
+//! Batch dosing gives exactly the doses of the dose engine, row by row, on the
+//! fast path and on the engine path; bad rows are skipped with their line.
+
+use chemodose::batch::{BatchError, BatchPlan, Layout, run_batch};
+use chemodose::bsa::BsaRounding;
+use chemodose::dose::{DoseOptions, calculate};
+use chemodose::patient::Patient;
+use chemodose::quantity::DoseUnit;
+use chemodose::quantity::{parse_height, parse_weight};
+use chemodose::regimen::{Library, Regimen, RoundingRule};
+use rust_decimal::Decimal;
+
+fn regimen(id: &str) -> Regimen {
+    Library::bundled().unwrap().get(id).unwrap().regimen.clone()
+}
+
+/// Deterministic patients across adult sizes, plus exact-tie cases
+/// (202.5 cm × 96.1 kg is exactly 2.325 m²; 900 × 2.325 = 2092.5 mg).
+fn patients_csv(n: usize) -> String {
+    let mut s = String::from("id,height_cm,weight_kg\n");
+    let mut x: u64 = 20_261_122;
+    for i in 0..n {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let h = 1400 + (x >> 33) % 651; // 140.0 to 205.0 cm
+        let w = 350 + (x >> 13) % 1501; // 35.0 to 185.0 kg
+        s.push_str(&format!(
+            "{i},{}.{},{}.{}\n",
+            h / 10,
+            h % 10,
+            w / 10,
+            w % 10
+        ));
+    }
+    s.push_str("tie,202.5,96.1\n");
+    s
+}
+
+fn run(
+    plan: &BatchPlan<'_>,
+    input: &str,
+    layout: Layout,
+) -> (String, chemodose::batch::BatchSummary) {
+    let mut out = Vec::new();
+    let summary = run_batch(plan, input.as_bytes(), &mut out, layout, 2, &mut |_| {}).unwrap();
+    (String::from_utf8(out).unwrap(), summary)
+}
+
+fn compare_with_engine(id: &str, options: &DoseOptions, expect_fast: bool) {
+    let r = regimen(id);
+    let plan = BatchPlan::new(&r, options, 1);
+    assert_eq!(plan.is_fast(), expect_fast, "{id}");
+    let input = patients_csv(1500);
+    let (out, summary) = run(&plan, &input, Layout::Wide);
+    assert_eq!(summary.skipped, 0, "{:?}", summary.errors);
+    let mut lines = out.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    for (row, input_line) in lines.zip(input.lines().skip(1)) {
+        let fields: Vec<&str> = row.split(',').collect();
+        let cells: Vec<&str> = input_line.split(',').collect();
+        let patient = Patient::new(
+            parse_height(&format!("{}cm", cells[1])).unwrap(),
+            parse_weight(&format!("{}kg", cells[2])).unwrap(),
+        );
+        let plan = calculate(&r, &patient, 1, options).unwrap();
+        for (name, value) in header.iter().zip(&fields).skip(2) {
+            let Some((drug, day)) = name.strip_suffix("_mg").and_then(|n| n.rsplit_once("_d"))
+            else {
+                continue;
+            };
+            let Ok(day) = day.parse::<u32>() else {
+                continue;
+            };
+            let a = plan
+                .administrations
+                .iter()
+                .find(|a| a.drug == drug && a.day == day)
+                .unwrap();
+            assert_eq!(
+                value.parse::<Decimal>().unwrap(),
+                a.final_mg(),
+                "{id} patient {} {name}",
+                cells[0]
+            );
+        }
+    }
+}
+
+#[test]
+fn fast_path_matches_the_engine_without_bsa_rounding() {
+    let options = DoseOptions {
+        bsa_rounding: BsaRounding::None,
+        rounding: chemodose::dose::PerDrug {
+            all: Some(RoundingRule::Nearest {
+                step: DoseUnit::Mg.mass(1.0),
+                unit: DoseUnit::Mg,
+            }),
+            ..Default::default()
+        },
+        ..DoseOptions::default()
+    };
+    compare_with_engine("gemcitabine-docetaxel", &options, true);
+}
+
+#[test]
+fn fast_path_matches_the_engine_with_bsa_rounding() {
+    compare_with_engine("gemcitabine-docetaxel", &DoseOptions::default(), true);
+    compare_with_engine("doxorubicin", &DoseOptions::default(), false);
+}
+
+#[test]
+fn engine_path_for_companions_and_multi_day_regimens() {
+    compare_with_engine("cisplatin-ifosfamide", &DoseOptions::default(), false);
+    compare_with_engine(
+        "dacarbazine-doxorubicin-ci",
+        &DoseOptions {
+            planned_cycles: Some(6),
+            ..DoseOptions::default()
+        },
+        false,
+    );
+}
+
+#[test]
+fn the_exact_tie_rounds_up_in_batch() {
+    let r = regimen("gemcitabine-docetaxel");
+    let options = DoseOptions {
+        bsa_rounding: BsaRounding::None,
+        ..DoseOptions::default()
+    };
+    let plan = BatchPlan::new(&r, &options, 1);
+    let (out, _) = run(
+        &plan,
+        "id,height_cm,weight_kg\ntie,202.5,96.1\n",
+        Layout::Wide,
+    );
+    // 900 × 2.325 = 2092.5 → 2093; 100 × 2.325 = 232.5 → 233; cycle 4186 + 233; course × 6
+    assert_eq!(
+        out.lines().nth(1).unwrap(),
+        "tie,2.3250,2093,2093,233,4186,233,25116,1398"
+    );
+}
+
+#[test]
+fn header_matches_the_peer_script() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &DoseOptions::default(), 1);
+    assert_eq!(
+        plan.header(Layout::Wide),
+        "id,bsa_m2,gemcitabine_d1_mg,gemcitabine_d8_mg,docetaxel_d8_mg,gemcitabine_cycle_mg,docetaxel_cycle_mg,gemcitabine_course_mg,docetaxel_course_mg\n"
+    );
+}
+
+#[test]
+fn units_in_cells_long_layout_and_bad_rows() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &DoseOptions::default(), 1);
+    let input = "id,height,weight,sex\na,170cm,70kg,female\nb,170,70kg,female\nc,1700cm,70kg,male\nd,67in,154lb,\n";
+    let (out, summary) = run(&plan, input, Layout::Long);
+    assert_eq!(summary.rows, 4);
+    assert_eq!(summary.written, 2);
+    assert_eq!(summary.skipped, 2);
+    assert_eq!(summary.errors[0].line, 3);
+    assert!(summary.errors[0].message.contains("height needs a unit"));
+    assert_eq!(summary.errors[1].line, 4);
+    assert!(summary.errors[1].message.contains("implausible"));
+    // a: BSA 1.82 → gemcitabine 1638 on days 1 and 8, docetaxel 182 on day 8
+    let a: Vec<&str> = out.lines().filter(|l| l.starts_with("a,")).collect();
+    assert_eq!(
+        a,
+        [
+            "a,1.8181,gemcitabine,1,1638",
+            "a,1.8181,gemcitabine,8,1638",
+            "a,1.8181,docetaxel,8,182"
+        ]
+    );
+    // d: 67 in × 154 lb = 170.18 cm × 69.853 kg → sqrt(11887.6/3600) = 1.8172 → 1.82
+    assert!(out.contains("d,1.8172,gemcitabine,1,1638"), "{out}");
+}
+
+#[test]
+fn a_file_without_units_is_refused_with_the_fix() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &DoseOptions::default(), 1);
+    let mut out = Vec::new();
+    let e = run_batch(
+        &plan,
+        "id,height,weight\n1,170,70\n".as_bytes(),
+        &mut out,
+        Layout::Wide,
+        2,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(e, BatchError::NoUnits { .. }), "{e}");
+    assert!(e.to_string().contains("height_cm"), "{e}");
+    let e = run_batch(
+        &plan,
+        "name,height_cm,weight_kg\n".as_bytes(),
+        &mut out,
+        Layout::Wide,
+        2,
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(e, BatchError::MissingColumn("id")), "{e}");
+}
+
+#[test]
+fn large_input_in_many_blocks_keeps_order_and_counts() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &DoseOptions::default(), 1);
+    let input = patients_csv(60_000); // about 1.1 MB: more than one block
+    let (out, summary) = run(&plan, &input, Layout::Wide);
+    assert_eq!(summary.written, 60_001);
+    let ids: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids[0], "0");
+    assert_eq!(ids[59_999], "59999");
+    assert_eq!(ids[60_000], "tie");
+}
