@@ -739,7 +739,7 @@ impl Auc {
 
 /// A target AUC outside the accepted range.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("target AUC must be greater than 0 and at most 10 mg·min/mL (got {0})")]
+#[error("target AUC must be a number above 0 and at most 10 mg·min/mL, e.g. AUC 5 (got {0})")]
 pub struct AucError(pub String);
 
 /// Parses a target AUC as typed: `5`, `AUC 5`, `5 mg/mL*min`.
@@ -954,6 +954,9 @@ pub enum DoseError {
     /// A bad AUC.
     #[error(transparent)]
     Auc(#[from] AucError),
+    /// A dose with a basis where a plain mass is needed.
+    #[error("`{0}` is a dose per m², per kg or an AUC; a plain mass is needed here, e.g. \"2 mg\"")]
+    NotAMass(String),
 }
 
 /// Parses a prescribed dose: `900 mg/m2`, `900 mg/m²`, `1.5 g/m2`, `15 mcg/kg`,
@@ -1011,10 +1014,7 @@ pub fn parse_dose(input: &str) -> Result<PrescribedDose, DoseError> {
 pub fn parse_dose_mass(input: &str) -> Result<(Mass, DoseUnit), DoseError> {
     match parse_dose(input)? {
         PrescribedDose::Flat(m, u) => Ok((m, u)),
-        _ => Err(DoseError::UnknownUnit {
-            input: input.to_owned(),
-            unit: "a per-m², per-kg or AUC unit where a plain mass (mg) is needed".to_owned(),
-        }),
+        _ => Err(DoseError::NotAMass(input.to_owned())),
     }
 }
 

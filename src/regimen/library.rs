@@ -34,7 +34,7 @@ pub enum LibraryError {
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<RegimenErrors>),
     /// Two files share an id.
-    #[error("regimen id `{id}` is defined twice: in {first} and in {second}")]
+    #[error("regimen id or alias `{id}` is defined twice: in {first} and in {second}")]
     Duplicate {
         /// The id.
         id: String,
@@ -98,6 +98,23 @@ impl Library {
             return Err(LibraryError::Invalid(errors));
         }
         for (i, e) in entries.iter().enumerate() {
+            // An alias that is another regimen's id or alias would make lookups ambiguous.
+            for alias in &e.regimen.aliases {
+                if let Some(other) = entries.iter().enumerate().find(|(j, o)| {
+                    *j != i
+                        && (o.regimen.id.eq_ignore_ascii_case(alias)
+                            || o.regimen
+                                .aliases
+                                .iter()
+                                .any(|a| a.eq_ignore_ascii_case(alias)))
+                }) {
+                    return Err(LibraryError::Duplicate {
+                        id: alias.clone(),
+                        first: other.1.origin.clone(),
+                        second: e.origin.clone(),
+                    });
+                }
+            }
             if let Some(first) = entries[..i].iter().find(|f| f.regimen.id == e.regimen.id) {
                 return Err(LibraryError::Duplicate {
                     id: e.regimen.id.clone(),

@@ -50,6 +50,15 @@ pub const LIMITS: Limits = Limits {
     max_list: 20,
 };
 
+/// Drugs that must never be given intrathecally (ISMP; fatal).
+const VINCA_ALKALOIDS: &[&str] = &[
+    "vincristine",
+    "vinblastine",
+    "vinorelbine",
+    "vindesine",
+    "vinflunine",
+];
+
 /// Routes accepted in regimen files.
 const ROUTES: &[&str] = &[
     "IV", "PO", "SC", "IM", "IT", "IP", "IA", "IVES", "TOP", "INH", "SL",
@@ -354,10 +363,25 @@ impl Validator {
                 f.id.span(),
                 "not kebab-case",
                 format!(
-                    "id `{id}` must be kebab-case: lower-case letters, digits and single hyphens"
+                    "id `{id}` must be kebab-case (lower-case letters, digits and single hyphens) and at most 80 characters"
                 ),
                 Some("for example \"gemcitabine-docetaxel\""),
             );
+        }
+        for (text, what) in [(&f.name, "name"), (&f.version, "version")] {
+            if text.trim().is_empty() {
+                self.problem(f.id.span(), "blank", format!("`{what}` is blank"), None);
+            }
+        }
+        for src in &f.sources {
+            if src.citation.trim().is_empty() {
+                self.problem(
+                    f.id.span(),
+                    "blank",
+                    "a [[source]] has a blank citation".to_owned(),
+                    None,
+                );
+            }
         }
         let status = *f.status.get_ref();
         if matches!(status, Status::CaseReport | Status::Withdrawn)
@@ -626,6 +650,56 @@ impl Validator {
                 Some(&format!("use one of {}", ROUTES.join(", "))),
             );
         }
+        // ISMP: vinca alkaloids given intrathecally are fatal; never allow it.
+        if route == "IT" && VINCA_ALKALOIDS.contains(&name.as_str()) {
+            self.problem(
+                d.route.span(),
+                "fatal route",
+                format!("{name} must never be given intrathecally (fatal; ISMP): route IT refused"),
+                Some("vinca alkaloids are given IV only, as a minibag infusion"),
+            );
+        }
+        // Settings that shape an own dose make no sense on a derived or protocol dose.
+        if d.dose.is_none() {
+            let own_only = [
+                ("reductions", !d.reductions.is_empty()),
+                ("[[drug.phase]]", !d.phases.is_empty()),
+                ("bsa_cap", d.bsa_cap.is_some()),
+                ("max_per_cycle", d.max_per_cycle.is_some()),
+                ("max_single_dose", d.max_single_dose.is_some()),
+                ("[drug.limit]", d.limit.is_some()),
+            ];
+            for (key, present) in own_only {
+                if present {
+                    self.problem(
+                        d.name.span(),
+                        "only with a dose",
+                        format!("{name}: `{key}` applies only to a drug with its own `dose`"),
+                        Some("a companion follows its parent's final dose; an instruction has no amount"),
+                    );
+                }
+            }
+            if d.instruction.is_some() && (d.round.is_some() || d.dose_per.is_some()) {
+                self.problem(
+                    d.name.span(),
+                    "only with an amount",
+                    format!("{name}: `round` and `dose_per` do not apply to an instruction"),
+                    None,
+                );
+            }
+        }
+        if !d.bands.is_empty()
+            && d.round
+                .as_ref()
+                .is_none_or(|r| r.get_ref().trim() != "bands")
+        {
+            self.problem(
+                d.bands[0].span(),
+                "unused bands",
+                format!("{name}: `bands` are listed but round is not \"bands\""),
+                Some("add round = \"bands\" or remove the bands"),
+            );
+        }
         if let Some(inf) = &d.infusion
             && !is_duration(inf.get_ref())
         {
@@ -633,7 +707,7 @@ impl Validator {
                 inf.span(),
                 "not a duration",
                 format!("infusion `{}` is not a duration", inf.get_ref()),
-                Some("write e.g. \"90 min\", \"24 h\", \"2-5 min\" or \"bolus\""),
+                Some("write e.g. \"90 min\", \"24 h\", \"2-5 min\" or \"bolus\" (at most 14 days; a range runs forwards)"),
             );
         }
         let days = self.days(&d.days, cycle);
@@ -782,7 +856,8 @@ impl Validator {
         }
         for (key, value) in &d.reductions {
             let level = match key.parse::<i32>() {
-                Ok(l) if (-20..=-1).contains(&l) => l,
+                // "-01" and "-1" would be one level written twice.
+                Ok(l) if (-20..=-1).contains(&l) && l.to_string() == *key => l,
                 _ => {
                     self.problem(
                         value.span(),
@@ -843,6 +918,9 @@ impl Validator {
         }
         let lifetime_limit = d.limit.as_ref().and_then(|l| {
             let lifetime = self.dose(&l.lifetime, "lifetime limit")?;
+            if l.source.trim().is_empty() {
+                self.problem(l.lifetime.span(), "no source", "a lifetime limit needs its `source`".to_owned(), None);
+            }
             if !matches!(lifetime.basis(), DoseBasis::PerM2 | DoseBasis::Flat) {
                 self.problem(l.lifetime.span(), "bad basis", "a lifetime limit is in mg/m² or mg".to_owned(), None);
             }
@@ -884,6 +962,35 @@ impl Validator {
             note: r.note.clone(),
             source: r.source.clone(),
         });
+        // A file must not break its own per-cycle ceiling with its full dose or
+        // a phase dose: it would load and then refuse every calculation.
+        if let (Some(c), Some(Dosing::Own { dose, per }), Some(days), Some(span)) = (
+            &max_per_cycle,
+            &dosing,
+            &days,
+            d.max_per_cycle.as_ref().map(Spanned::span),
+        ) {
+            let per_cycle = |x: &PrescribedDose| match per {
+                DosePer::Day => x.canonical() * days.len() as f64,
+                DosePer::Cycle => x.canonical(),
+            };
+            let all = std::iter::once(*dose).chain(phases.iter().map(|p| p.dose));
+            if let Some(x) = all
+                .filter(|x| x.basis() == c.dose.basis())
+                .find(|x| per_cycle(x) > c.dose.canonical() * (1.0 + 1e-9))
+            {
+                self.problem(
+                    span,
+                    "below the prescribed dose",
+                    format!(
+                        "{name}: max_per_cycle {} is below the {x} the file prescribes over {} day(s) in a cycle",
+                        c.dose,
+                        days.len()
+                    ),
+                    Some("check the day list, dose_per and the ceiling"),
+                );
+            }
+        }
         if self.problems.len() > before {
             return None;
         }
@@ -995,16 +1102,18 @@ impl Validator {
                 return None;
             }
         };
-        if let Some(CycleSpec {
-            count: CycleCount::Fixed(n),
-            ..
-        }) = cycle
-            && range.first > n
+        let course_max = match cycle.map(|c| c.count) {
+            Some(CycleCount::Fixed(n)) => Some(n),
+            Some(CycleCount::UntilProgression { max }) => max,
+            None => None,
+        };
+        if let Some(n) = course_max
+            && (range.first > n || range.last.is_some_and(|l| l > n))
         {
             self.problem(
                 s.span(),
                 "beyond the course",
-                format!("cycle {} is beyond the regimen's {n} cycles", range.first),
+                format!("`{}` reaches beyond the regimen's {n} cycles", s.get_ref()),
                 None,
             );
             return None;
@@ -1064,6 +1173,26 @@ impl Validator {
                             Some("a companion dose derives from the parent's dose on the same day"),
                         );
                     }
+                    let parent_cycles = drugs.iter().find(|x| x.name == of).map(|x| x.cycles);
+                    let own_cycles = drugs.iter().find(|x| x.name == name).map(|x| x.cycles);
+                    if let (Some(Some(p)), Some(o)) = (parent_cycles, own_cycles) {
+                        let within = o.is_some_and(|o| {
+                            o.first >= p.first
+                                && match (o.last, p.last) {
+                                    (_, None) => true,
+                                    (Some(ol), Some(pl)) => ol <= pl,
+                                    (None, Some(_)) => false,
+                                }
+                        });
+                        if !within {
+                            self.problem(
+                                d.cycles.as_ref().map_or(d.name.span(), Spanned::span),
+                                "not the parent's cycles",
+                                format!("{name} runs in cycles where its parent `{of}` ({p}) is not given"),
+                                Some("give the companion the parent's `cycles`"),
+                            );
+                        }
+                    }
                 }
             }
         }
@@ -1094,11 +1223,21 @@ fn is_duration(s: &str) -> bool {
     let Some((number, unit)) = t.split_once(' ') else {
         return false;
     };
-    let unit_ok = matches!(unit.trim(), "min" | "minutes" | "h" | "hours" | "hour");
-    let numbers_ok = number
+    let minutes_per = match unit.trim() {
+        "min" | "minutes" => 1.0,
+        "h" | "hours" | "hour" => 60.0,
+        _ => return false,
+    };
+    let values: Vec<f64> = number
         .split('-')
-        .all(|n| n.parse::<f64>().is_ok_and(|v| v.is_finite() && v > 0.0));
-    unit_ok && numbers_ok && number.split('-').count() <= 2
+        .filter_map(|n| n.parse::<f64>().ok())
+        .collect();
+    // Longer than a continuous infusion could run (14 days) is a typo.
+    let sane = |v: &f64| v.is_finite() && *v > 0.0 && v * minutes_per <= 14.0 * 24.0 * 60.0;
+    values.len() == number.split('-').count()
+        && (1..=2).contains(&values.len())
+        && values.iter().all(sane)
+        && values.windows(2).all(|w| w[0] < w[1])
 }
 
 /// Parses a day list: `"1"`, `"1,8"`, `"1-5"`, `"1-3,8"`. Days ascend without repeats.
