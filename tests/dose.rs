@@ -261,29 +261,43 @@ fn cisplatin_ifosfamide_gog108() {
 
 #[test]
 fn cisplatin_per_cycle_ceiling_catches_per_day_confusion() {
-    // The case-report regimen read as 25 mg/m² on days 1-5 = 125 mg/m² per cycle > 100.
-    let text = lib()
-        .get("cisplatin-ifosfamide-case-report")
-        .map(|_| {
-            chemodose::regimen::bundled()
-                .iter()
-                .find(|(n, _)| *n == "cisplatin-ifosfamide-case-report.toml")
-                .unwrap()
-                .1
-        })
-        .unwrap();
+    // The case-report regimen read as 25 mg/m² on days 1-5 = 125 mg/m² per cycle,
+    // above the 100 mg/m² ceiling of the cisplatin boxed warning: refused when loaded.
+    let text = chemodose::regimen::bundled()
+        .iter()
+        .find(|(n, _)| *n == "cisplatin-ifosfamide-case-report.toml")
+        .unwrap()
+        .1;
     let at = text.find("name = \"cisplatin\"").unwrap();
     let five_days = format!(
         "{}{}",
         &text[..at],
         text[at..].replacen("days = \"1\"", "days = \"1-5\"", 1)
     );
-    let r = chemodose::regimen::parse_regimen("five-days.toml", &five_days).unwrap();
+    let e = chemodose::regimen::parse_regimen("five-days.toml", &five_days).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("prescribes 125 mg/m² per cycle")
+            && msg.contains("max_per_cycle of 100 mg/m²"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_per_cycle_ceiling_in_mg_is_checked_per_patient() {
+    // A 40 mg per-cycle ceiling on cisplatin 25 mg/m²: the standard patient gets
+    // 25 × 1.82 = 45.5 → 46 mg > 40 mg, refused unless a reason is given.
+    let mut r = regimen("cisplatin-ifosfamide-case-report");
+    let cis = r.drugs.iter_mut().find(|d| d.name == "cisplatin").unwrap();
+    cis.max_per_cycle = Some(chemodose::regimen::Ceiling {
+        dose: chemodose::quantity::parse_dose("40 mg").unwrap(),
+        source: Some("test ceiling".to_owned()),
+    });
     let e = calculate(&r, &standard(), 1, &DoseOptions::default()).unwrap_err();
     assert!(matches!(e, DoseError::PerCycleCeiling { .. }), "{e}");
     let msg = e.to_string();
     assert!(
-        msg.contains("125 mg/m²") && msg.contains("100 mg/m²") && msg.contains("boxed warning"),
+        msg.contains("46 mg") && msg.contains("40 mg") && msg.contains("test ceiling"),
         "{msg}"
     );
     let allowed = DoseOptions {
@@ -297,6 +311,9 @@ fn cisplatin_per_cycle_ceiling_catches_per_day_confusion() {
             .any(|w| w.code == "per-cycle-ceiling-overridden"
                 && w.message.contains("confirmed with the oncologist"))
     );
+    // A small patient stays under it: 150 cm × 45 kg → 1.37 m² → 25 × 1.37 = 34.25 → 34 mg
+    let small = patient("150cm", "45kg");
+    assert!(calculate(&r, &small, 1, &DoseOptions::default()).is_ok());
 }
 
 #[test]

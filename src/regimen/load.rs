@@ -983,9 +983,19 @@ impl Validator {
                     span,
                     "below the prescribed dose",
                     format!(
-                        "{name}: max_per_cycle {} is below the {x} the file prescribes over {} day(s) in a cycle",
-                        c.dose,
-                        days.len()
+                        "{name}: the file prescribes {} {} per cycle ({x}{}), above its own max_per_cycle of {}",
+                        crate::display::format_number(per_cycle(&x), 4),
+                        match x.basis() {
+                            DoseBasis::PerM2 => "mg/m²",
+                            DoseBasis::PerKg => "mg/kg",
+                            DoseBasis::Flat => "mg",
+                            DoseBasis::Auc => "AUC",
+                        },
+                        match per {
+                            DosePer::Day => format!(" on each of {} days", days.len()),
+                            DosePer::Cycle => " per cycle".to_owned(),
+                        },
+                        c.dose
                     ),
                     Some("check the day list, dose_per and the ceiling"),
                 );
