@@ -29,6 +29,7 @@ pub mod batch;
 pub mod bsa;
 pub mod display;
 pub mod dose;
+pub mod history;
 pub mod patient;
 pub mod quantity;
 pub mod regimen;

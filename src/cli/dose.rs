@@ -22,6 +22,11 @@ pub struct PatientDoseArgs {
     pub patient: PatientArgs,
     #[command(flatten)]
     pub dose: DoseOptionArgs,
+    /// A treatment history: prior doses count against lifetime limits, and its
+    /// latest measurements are used where --height, --weight, --sex, --age or
+    /// --scr are not given.
+    #[arg(long, value_name = "FILE")]
+    pub history: Option<std::path::PathBuf>,
 }
 
 /// One patient's measurements.
@@ -99,14 +104,59 @@ pub struct DoseOptionArgs {
 }
 
 impl PatientDoseArgs {
-    /// The patient, refusing missing height or weight.
-    pub fn patient(&self) -> Result<Patient, InputError> {
-        self.patient.patient()
-    }
-
-    /// The engine options.
-    pub fn options(&self) -> Result<DoseOptions, InputError> {
-        self.dose.options()
+    /// The patient and the engine options, with the history's measurements and
+    /// prior exposure merged in when `--history` is given.
+    pub fn resolve(
+        &self,
+        lib: &LibraryArgs,
+    ) -> Result<(Patient, DoseOptions, Vec<String>), InputError> {
+        let mut options = self.dose.options()?;
+        let Some(path) = &self.history else {
+            return Ok((self.patient.patient()?, options, Vec::new()));
+        };
+        let (library, _) = lib.library()?;
+        let (_, history) = super::history::load(path, &library)?;
+        let mut notes = Vec::new();
+        let latest = history.latest_patient();
+        let given = &self.patient;
+        let height = given.height.or(latest.map(|p| p.height));
+        let weight = given.weight.or(latest.map(|p| p.weight));
+        let (Some(height), Some(weight)) = (height, weight) else {
+            return Err(InputError(format!(
+                "{}: no height and weight recorded; give --height and --weight",
+                path.display()
+            )));
+        };
+        if given.height.is_none() || given.weight.is_none() {
+            notes.push(format!(
+                "height and weight from the latest measurements in {}",
+                path.display()
+            ));
+        }
+        let patient = Patient {
+            height,
+            weight,
+            sex: given.sex.or(history.sex),
+            age: given.age.or(latest.and_then(|p| p.age)),
+            serum_creatinine: given.scr.or(latest.and_then(|p| p.serum_creatinine)),
+        };
+        options.prior = history
+            .prior_exposure(&library)
+            .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+        if history.cardiac_radiation() {
+            options.cardiac_radiation = true;
+            notes.push(
+                "cardiac-region radiation in the history: the lower anthracycline limit applies"
+                    .to_owned(),
+            );
+        }
+        if !options.prior.is_empty() {
+            notes.push(format!(
+                "prior exposure from {} counts against lifetime limits",
+                path.display()
+            ));
+        }
+        Ok((patient, options, notes))
     }
 }
 
@@ -221,8 +271,7 @@ pub fn dose_failure(e: DoseError) -> super::Failure {
 
 pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
-    let patient = a.patient.patient()?;
-    let options = a.patient.options()?;
+    let (patient, options, notes) = a.patient.resolve(&a.lib)?;
     let plan = calculate(&entry.regimen, &patient, a.cycle, &options).map_err(dose_failure)?;
     let stdout = match a.format {
         SimpleFormat::Text => dose_text(&plan, &entry.regimen),
@@ -230,5 +279,9 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
             serde_json::to_string_pretty(&dose_json(&plan)).map_err(InputError::from)? + "\n"
         }
     };
-    Ok(Report::text(stdout))
+    Ok(Report {
+        stdout,
+        notes,
+        problem: false,
+    })
 }

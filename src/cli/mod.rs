@@ -7,6 +7,7 @@
 mod args;
 mod batch;
 mod dose;
+mod history;
 mod measure;
 mod output;
 mod regimens;
@@ -91,6 +92,8 @@ enum Command {
     Batch(Box<batch::BatchArgs>),
     /// Calendar of every administration of every cycle; text, md, html, csv, json or ics.
     Schedule(Box<schedule::ScheduleArgs>),
+    /// A patient's lines of therapy and lifetime cumulative doses.
+    History(history::HistoryArgs),
     /// List, show and check regimen definitions.
     Regimens(regimens::RegimensArgs),
     /// Run the golden checks of regimen files (`<id>.checks.toml`).
@@ -115,6 +118,7 @@ pub fn run() -> ExitCode {
         Command::Batch(a) => batch::run(*a),
         Command::Regimens(a) => regimens::run(a).map_err(Failure::from),
         Command::Verify(a) => verify::run(a),
+        Command::History(a) => history::run(a),
     };
     match result {
         Ok(report) => {

@@ -39,6 +39,11 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), InputError> {
     tmp.as_file()
         .sync_all()
         .map_err(|e| fail("sync failed", e))?;
+    // Test hook: die between writing the temporary file and the rename, as a
+    // killed process would; the tests check that the original is intact.
+    if std::env::var_os("CHEMODOSE_FAILPOINT").is_some_and(|v| v == "before-rename") {
+        std::process::abort();
+    }
     tmp.persist(path)
         .map_err(|e| fail("rename failed", e.error))?;
     Ok(())

@@ -128,8 +128,7 @@ fn generated_at() -> Option<chrono::DateTime<chrono::Utc>> {
 
 pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
-    let patient = a.patient.patient()?;
-    let options = a.patient.options()?;
+    let (patient, options, history_notes) = a.patient.resolve(&a.lib)?;
     let holidays = match &a.holidays {
         Some(p) => {
             let text = std::fs::read_to_string(p)
@@ -172,15 +171,21 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         }
         ScheduleFormat::Ics => schedule_ics(&schedule, &ctx),
     };
+    let mut notes = history_notes;
     match &a.output {
         Some(path) => {
             write_atomically(path, text.as_bytes())?;
+            notes.push(format!("wrote {}", path.display()));
             Ok(Report {
                 stdout: String::new(),
-                notes: vec![format!("wrote {}", path.display())],
+                notes,
                 problem: false,
             })
         }
-        None => Ok(Report::text(text)),
+        None => Ok(Report {
+            stdout: text,
+            notes,
+            problem: false,
+        }),
     }
 }

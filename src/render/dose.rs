@@ -157,8 +157,9 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
             };
             let course = match (t.course_total, t.course_cycles) {
                 (Some(c), Some(n)) => format!(
-                    "{} {u} over {n} cycles{}",
+                    "{} {u} over {n} cycle{}{}",
                     format_decimal(round_dp_half_up(c, 2)),
+                    if n == 1 { "" } else { "s" },
                     per_m2(t.course_total_per_m2)
                 ),
                 _ => "no planned course (give --cycles)".to_owned(),

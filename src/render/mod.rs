@@ -5,6 +5,7 @@
 //! command line; every renderer is a function of a result value to a string.
 
 pub mod dose;
+pub mod history;
 pub mod regimen;
 pub mod schedule;
 

@@ -44,7 +44,8 @@ fn css_string(s: &str) -> String {
     out
 }
 
-const STYLE: &str = r#"
+/// The print style sheet shared by schedule and history pages.
+pub const STYLE: &str = r#"
 @page { margin: 20mm 14mm 16mm 14mm; }
 * { box-sizing: border-box; }
 html { margin: 0; }

@@ -3,7 +3,7 @@
 //! a [`RenderContext`] to a string.
 
 mod csv;
-mod html;
+pub mod html;
 mod ical;
 mod json;
 mod markdown;

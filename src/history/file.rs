@@ -1,0 +1,167 @@
+//! The history file as written: serde structs mirroring the TOML, with spans
+//! for values checked after parsing. The JSON Schema in
+//! `docs/history.schema.json` is generated from these types.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::regimen::{Intent, RegimenFile};
+
+/// A patient's treatment history.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(title = "chemodose treatment history")]
+pub struct HistoryFile {
+    /// Who the history is about (pseudonymous).
+    pub patient: PatientFile,
+    /// Dated measurements; the latest on or before a cycle's date is used.
+    #[serde(default, rename = "measurement")]
+    #[schemars(with = "Vec<MeasurementFile>")]
+    pub measurements: Vec<Spanned<MeasurementFile>>,
+    /// Lines of therapy, in order.
+    #[serde(default, rename = "line")]
+    #[schemars(with = "Vec<LineFile>")]
+    pub lines: Vec<Spanned<LineFile>>,
+    /// Other treatment events: surgery, radiation, prior anthracycline, death.
+    #[serde(default, rename = "event")]
+    #[schemars(with = "Vec<EventFile>")]
+    pub events: Vec<Spanned<EventFile>>,
+}
+
+/// `[patient]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatientFile {
+    /// A pseudonymous id, never a name.
+    #[schemars(with = "String")]
+    pub id: Spanned<String>,
+    /// female or male.
+    #[schemars(with = "Option<String>")]
+    pub sex: Option<Spanned<String>>,
+    /// Year of birth.
+    pub birth_year: Option<i32>,
+    /// Or: age in years on a date.
+    pub age_at: Option<AgeAtFile>,
+    /// Free text (diagnosis, illustrative-data disclaimer).
+    pub note: Option<String>,
+}
+
+/// `age_at = { years = 64, on = 2019-03-01 }`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgeAtFile {
+    /// Age in whole years.
+    pub years: u32,
+    /// On this date.
+    #[schemars(with = "String")]
+    pub on: Spanned<toml::value::Datetime>,
+}
+
+/// `[[measurement]]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasurementFile {
+    /// Date measured.
+    #[schemars(with = "String")]
+    pub date: Spanned<toml::value::Datetime>,
+    /// Height with a unit.
+    #[schemars(with = "Option<String>")]
+    pub height: Option<Spanned<String>>,
+    /// Weight with a unit.
+    #[schemars(with = "Option<String>")]
+    pub weight: Option<Spanned<String>>,
+    /// Serum creatinine with a unit.
+    #[schemars(with = "Option<String>")]
+    pub scr: Option<Spanned<String>>,
+}
+
+/// `[[line]]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineFile {
+    /// Line number, from 1, in order.
+    #[schemars(with = "u32")]
+    pub number: Spanned<i64>,
+    /// Setting in words: "adjuvant", "first-line metastatic".
+    pub setting: Option<String>,
+    /// Intent.
+    pub intent: Option<Intent>,
+    /// A bundled or local regimen id.
+    #[schemars(with = "Option<String>")]
+    pub regimen: Option<Spanned<String>>,
+    /// The regimen version this line was given with.
+    pub regimen_version: Option<String>,
+    /// Or: the regimen itself, inline (same format as a regimen file).
+    #[schemars(with = "Option<RegimenFile>")]
+    pub inline_regimen: Option<Spanned<toml::Table>>,
+    /// First day of the line.
+    #[schemars(with = "String")]
+    pub start: Spanned<toml::value::Datetime>,
+    /// Last day of the line (when it has ended).
+    #[schemars(with = "Option<String>")]
+    pub end: Option<Spanned<toml::value::Datetime>>,
+    /// completed, progression, toxicity, patient-decision, death, other.
+    #[schemars(with = "Option<String>")]
+    pub stop_reason: Option<Spanned<String>>,
+    /// Free text about the end.
+    pub stop_note: Option<String>,
+    /// Cycles given.
+    #[serde(default, rename = "cycle")]
+    #[schemars(with = "Vec<CycleFile>")]
+    pub cycles: Vec<Spanned<CycleFile>>,
+}
+
+/// `[[line.cycle]]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CycleFile {
+    /// Cycle number in the line.
+    #[schemars(with = "u32")]
+    pub number: Spanned<i64>,
+    /// Day 1 of the cycle.
+    #[schemars(with = "String")]
+    pub date: Spanned<toml::value::Datetime>,
+    /// Dose level for all antineoplastic drugs.
+    pub level: Option<i32>,
+    /// Percent reduction for all antineoplastic drugs: "20%".
+    #[schemars(with = "Option<String>")]
+    pub reduce: Option<Spanned<String>>,
+    /// Doses actually given when they differed, per administration: { doxorubicin = "25 mg" }.
+    #[serde(default)]
+    #[schemars(with = "std::collections::BTreeMap<String, String>")]
+    pub actual: std::collections::BTreeMap<String, Spanned<String>>,
+    /// Why the cycle was delayed.
+    pub delay_reason: Option<String>,
+    /// The reason recorded when the cycle went past a lifetime limit.
+    pub allow_over_limit: Option<String>,
+    /// Free text.
+    pub note: Option<String>,
+}
+
+/// `[[event]]`
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventFile {
+    /// surgery, radiation, prior-anthracycline, recurrence, death, other.
+    #[schemars(with = "String")]
+    pub kind: Spanned<String>,
+    /// Date.
+    #[schemars(with = "String")]
+    pub date: Spanned<toml::value::Datetime>,
+    /// What happened.
+    pub description: Option<String>,
+    /// Radiation: site ("T9-T11", "mediastinum").
+    pub site: Option<String>,
+    /// Radiation: total dose ("30 Gy in 10 fractions").
+    pub dose: Option<String>,
+    /// Radiation: the field included the heart (mediastinal or cardiac region):
+    /// the lower anthracycline limit applies.
+    #[serde(default)]
+    pub cardiac_region: bool,
+    /// Prior anthracycline: the drug.
+    pub drug: Option<String>,
+    /// Prior anthracycline: cumulative dose per m² ("300 mg/m2").
+    #[schemars(with = "Option<String>")]
+    pub cumulative: Option<Spanned<String>>,
+}

@@ -1,0 +1,397 @@
+//! Treatment histories: the two published case reports as history files, the
+//! cumulative doses worked out by hand, edits that keep the file's layout, a
+//! refusal at a lifetime limit, and a write interrupted before the rename.
+
+mod common;
+use common::Run;
+
+use chemodose::history::parse_history;
+use chemodose::regimen::Library;
+use rust_decimal::Decimal;
+
+fn report(path: &str) -> chemodose::history::HistoryReport {
+    let lib = Library::bundled().unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    parse_history(path, &text, &lib)
+        .unwrap()
+        .report(&lib)
+        .unwrap()
+}
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+#[test]
+fn first_case_report_lines_cycles_and_cumulative_doxorubicin() {
+    let r = report("docs/examples/lms-case-1.toml");
+    assert_eq!(r.lines.len(), 2);
+    assert_eq!(r.lines[0].regimen, "dacarbazine-doxorubicin-case-report");
+    assert_eq!(r.lines[0].cycles.len(), 3);
+    assert_eq!(r.lines[1].regimen, "cisplatin-ifosfamide-case-report");
+    assert_eq!(r.lines[1].cycles.len(), 2);
+    assert_eq!(
+        r.lines[0].stop_reason,
+        Some(chemodose::history::StopReason::Progression)
+    );
+    assert_eq!(
+        r.lines[1].stop_reason,
+        Some(chemodose::history::StopReason::PatientDecision)
+    );
+    // 165 cm, 62 kg: BSA sqrt(165 × 62 / 3600) = sqrt(2.841667) = 1.6857 → 1.69 m²
+    // doxorubicin 15 mg/m² × 1.69 = 25.35 → 25 mg per cycle; 3 cycles = 75 mg;
+    // 3 × 25 / 1.69 = 44.378 → 44.38 mg/m²
+    let dox = r
+        .cumulative
+        .iter()
+        .find(|c| c.drug == "doxorubicin")
+        .unwrap();
+    assert_eq!(dox.mg, d("75"));
+    assert_eq!(dox.mg_per_m2, d("44.38"));
+    // Line 2 at 58 kg: BSA sqrt(165 × 58 / 3600) = 1.6304 → 1.63 m²;
+    // cisplatin 25 × 1.63 = 40.75 → 41 mg × 2 = 82 mg; ifosfamide 1000 × 1.63 = 1630 mg × 2;
+    // mesna 60 % × 1630 = 978 mg × 2 = 1956 mg
+    let get = |drug: &str| r.cumulative.iter().find(|c| c.drug == drug).unwrap().mg;
+    assert_eq!(get("cisplatin"), d("82"));
+    assert_eq!(get("ifosfamide"), d("3260"));
+    assert_eq!(get("mesna"), d("1956"));
+    // dacarbazine 200 × 1.69 = 338 mg × 3
+    assert_eq!(get("dacarbazine"), d("1014"));
+    let a = r.anthracycline.as_ref().unwrap();
+    assert_eq!(a.total_mg_per_m2, d("44.38"));
+    assert_eq!(
+        a.limit_mg_per_m2,
+        d("550"),
+        "T9-T11 radiation is not cardiac-region"
+    );
+    // Time to next treatment: 2019-03-04 to 2019-06-03 = 91 days
+    assert_eq!(r.lines[0].time_to_next_treatment_days, Some(91));
+}
+
+#[test]
+fn second_case_report_doxorubicin_near_the_limit() {
+    let r = report("docs/examples/uterine-lms-case-2.toml");
+    // 160 cm, 64 kg: BSA sqrt(10240 / 3600) = 1.6865 → 1.69 m²; 75 × 1.69 = 126.75 → 127 mg;
+    // 6 cycles = 762 mg; 762 / 1.69 = 450.89 mg/m² (82 % of 550)
+    let dox = &r.cumulative[0];
+    assert_eq!((dox.mg, dox.mg_per_m2), (d("762"), d("450.89")));
+    assert!(r.warnings.iter().any(|w| w.code == "lifetime-limit-near"));
+    assert_eq!(r.events.len(), 4);
+}
+
+#[test]
+fn prior_anthracycline_and_cardiac_radiation() {
+    let lib = Library::bundled().unwrap();
+    let mut text = std::fs::read_to_string("docs/examples/uterine-lms-case-2.toml").unwrap();
+    text.push_str(
+        "\n[[event]]\nkind = \"prior-anthracycline\"\ndate = 2010-01-01\ndrug = \"epirubicin\"\ncumulative = \"100 mg/m2\"\n\n[[event]]\nkind = \"radiation\"\ndate = 2011-01-01\nsite = \"mediastinum\"\ncardiac_region = true\n",
+    );
+    let h = parse_history("h.toml", &text, &lib).unwrap();
+    let r = h.report(&lib).unwrap();
+    let a = r.anthracycline.unwrap();
+    // 450.89 (doxorubicin) + 100 × 1 (epirubicin, conservative factor) = 550.89 mg/m²,
+    // over the 400 mg/m² limit that applies after cardiac-region radiation
+    assert_eq!(a.total_mg_per_m2, d("550.89"));
+    assert_eq!(a.limit_mg_per_m2, d("400"));
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.code == "lifetime-limit-exceeded")
+    );
+    // The history's prior exposure for a new course: doxorubicin-equivalent 550.89 mg/m²
+    let prior = h.prior_exposure(&lib).unwrap();
+    assert_eq!(
+        prior
+            .iter()
+            .find(|p| p.drug == "doxorubicin")
+            .unwrap()
+            .mg_per_m2,
+        d("550.89")
+    );
+}
+
+#[test]
+fn bad_history_files_name_file_line_and_column() {
+    let lib = Library::bundled().unwrap();
+    let text = std::fs::read_to_string("docs/examples/lms-case-1.toml").unwrap();
+    let bad = text.replacen(
+        "stop_reason = \"progression\"",
+        "stop_reason = \"progressed\"",
+        1,
+    );
+    let e = parse_history("h.toml", &bad, &lib).unwrap_err().to_string();
+    // line 34 of the example, the value starts at column 15
+    assert!(
+        e.starts_with("h.toml:34:15: unknown stop reason `progressed`"),
+        "{e}"
+    );
+    let bad = text.replacen("weight = \"62kg\"", "weight = \"62\"", 1);
+    let e = parse_history("h.toml", &bad, &lib).unwrap_err().to_string();
+    assert!(e.contains("weight needs a unit"), "{e}");
+    let bad = text.replacen("[patient]", "[patient]\nname = \"Jane Doe\"", 1);
+    let e = parse_history("h.toml", &bad, &lib).unwrap_err().to_string();
+    assert!(e.contains("unknown field `name`"), "{e}");
+}
+
+#[test]
+fn the_history_json_schema_is_up_to_date() {
+    let schema = schemars::schema_for!(chemodose::history::HistoryFile);
+    let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
+    let path = std::path::Path::new("docs/history.schema.json");
+    if std::env::var_os("UPDATE_SCHEMA").is_some() {
+        std::fs::write(path, &text).unwrap();
+    }
+    assert!(
+        std::fs::read_to_string(path).unwrap_or_default() == text,
+        "docs/history.schema.json is stale: UPDATE_SCHEMA=1 cargo test --test history"
+    );
+}
+
+fn temp_copy(tag: &str, source: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chemodose-hist-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("history.toml");
+    std::fs::copy(source, &path).unwrap();
+    path
+}
+
+#[test]
+fn show_prints_both_lines_cycles_reasons_and_doxorubicin() {
+    let out = Run::new(&["history", "show", "docs/examples/lms-case-1.toml"]).success();
+    assert!(
+        out.contains("line 1 ends, 3 cycles: progression: Hepatic nodules grew on CT."),
+        "{out}"
+    );
+    assert!(
+        out.contains("line 2 ends, 2 cycles: patient's decision"),
+        "{out}"
+    );
+    assert!(out.contains("DOXOrubicin  75 mg"), "{out}");
+    assert!(out.contains("44.38 mg/m²"), "{out}");
+    for format in ["md", "html", "json"] {
+        Run::new(&[
+            "history",
+            "show",
+            "docs/examples/lms-case-1.toml",
+            "--format",
+            format,
+        ])
+        .success();
+    }
+}
+
+#[test]
+fn start_record_end_keep_comments_and_refuse_at_the_limit() {
+    let path = temp_copy("edit", "docs/examples/uterine-lms-case-2.toml");
+    let p = path.to_str().unwrap();
+    // Line 1 has ended: a second line can start.
+    Run::new(&[
+        "history",
+        "start-line",
+        p,
+        "--regimen",
+        "doxorubicin",
+        "--date",
+        "2020-03-02",
+        "--intent",
+        "palliative",
+    ])
+    .success();
+    // It is open now: another start is refused.
+    let err = Run::new(&[
+        "history",
+        "start-line",
+        p,
+        "--regimen",
+        "eribulin",
+        "--date",
+        "2020-04-01",
+    ])
+    .fails(2);
+    assert!(err.contains("has not ended"), "{err}");
+    // Cycle 1: 450.89 + 127 / 1.69 (75.15) = 526.04 mg/m² < 550: recorded.
+    Run::new(&[
+        "history",
+        "record",
+        p,
+        "--line",
+        "2",
+        "--date",
+        "2020-03-02",
+    ])
+    .success();
+    let before = std::fs::read_to_string(&path).unwrap();
+    assert!(before.contains("# ILLUSTRATIVE DATA"), "comments kept");
+    // Cycle 2 would reach 601.18 mg/m² > 550: refused, file untouched.
+    let err = Run::new(&[
+        "history",
+        "record",
+        p,
+        "--line",
+        "2",
+        "--date",
+        "2020-03-23",
+    ])
+    .fails(1);
+    assert!(
+        err.contains("past a lifetime limit") && err.contains("Nothing was written"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+    // With a reason it is recorded, and the reason is written into the file.
+    Run::new(&[
+        "history",
+        "record",
+        p,
+        "--line",
+        "2",
+        "--date",
+        "2020-03-23",
+        "--allow-over-limit",
+        "cardio-oncology review, dexrazoxane",
+    ])
+    .success();
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        after.contains("allow_over_limit = \"cardio-oncology review, dexrazoxane\""),
+        "{after}"
+    );
+    Run::new(&[
+        "history",
+        "end-line",
+        p,
+        "--line",
+        "2",
+        "--date",
+        "2020-04-13",
+        "--reason",
+        "toxicity",
+        "--note",
+        "LVEF fell",
+    ])
+    .success();
+    let err = Run::new(&[
+        "history",
+        "end-line",
+        p,
+        "--line",
+        "2",
+        "--date",
+        "2020-04-14",
+        "--reason",
+        "toxicity",
+    ])
+    .fails(2);
+    assert!(err.contains("already ended"), "{err}");
+    let err = Run::new(&[
+        "history",
+        "end-line",
+        p,
+        "--line",
+        "1",
+        "--date",
+        "2020-04-14",
+        "--reason",
+        "bored",
+    ])
+    .fails(2);
+    assert!(err.contains("unknown stop reason"), "{err}");
+    let out = Run::new(&["history", "show", p]).success();
+    assert!(
+        out.contains("line 2 ends, 2 cycles: toxicity: LVEF fell"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[test]
+fn nothing_is_recorded_after_death() {
+    let path = temp_copy("death", "docs/examples/lms-case-1.toml");
+    let err = Run::new(&[
+        "history",
+        "start-line",
+        path.to_str().unwrap(),
+        "--regimen",
+        "doxorubicin",
+        "--date",
+        "2020-01-01",
+    ])
+    .fails(2);
+    assert!(err.contains("death on 2019-10-15"), "{err}");
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[test]
+fn an_interrupted_write_leaves_the_original_intact() {
+    let path = temp_copy("crash", "docs/examples/uterine-lms-case-2.toml");
+    let original = std::fs::read_to_string(&path).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        .args([
+            "history",
+            "start-line",
+            path.to_str().unwrap(),
+            "--regimen",
+            "eribulin",
+            "--date",
+            "2020-03-02",
+        ])
+        .env("CHEMODOSE_FAILPOINT", "before-rename")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the process was killed mid-write");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        original,
+        "the original is intact"
+    );
+    // The file still parses, and the next write succeeds.
+    Run::new(&[
+        "history",
+        "start-line",
+        path.to_str().unwrap(),
+        "--regimen",
+        "eribulin",
+        "--date",
+        "2020-03-02",
+    ])
+    .success();
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("regimen = \"eribulin\"")
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[test]
+fn dose_with_history_counts_prior_doxorubicin() {
+    // 450.89 mg/m² before; 6 more cycles of 127 mg / 1.69 = 75.15 each → 901.78 > 550: refused.
+    let err = Run::new(&[
+        "dose",
+        "doxorubicin",
+        "--history",
+        "docs/examples/uterine-lms-case-2.toml",
+    ])
+    .fails(1);
+    assert!(
+        err.contains("901.78 mg/m²") && err.contains("plus prior exposure"),
+        "{err}"
+    );
+    // One cycle: 526.04 mg/m², 95.6 % of the limit.
+    let run = Run::new(&[
+        "dose",
+        "doxorubicin",
+        "--history",
+        "docs/examples/uterine-lms-case-2.toml",
+        "--cycles",
+        "1",
+    ]);
+    let out = run.success();
+    assert!(out.contains("526.04 of 550 mg/m²"), "{out}");
+    assert!(
+        run.stderr().contains("latest measurements"),
+        "{}",
+        run.stderr()
+    );
+}
