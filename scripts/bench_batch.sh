@@ -58,10 +58,16 @@ for a, b in diff[:5]:
 PY
 fi
 
-echo "== chemodose schedule, cold process, mean of 100 runs"
+echo "== chemodose schedule (bundled regimen, from an empty folder), cold process, mean of 100 runs"
+ABS_BIN="$(pwd)/$BIN"
+EMPTY=$(mktemp -d)
 START=$(date +%s.%N)
 for _ in $(seq 100); do
-  "$BIN" schedule gemcitabine-docetaxel --start 2026-12-01 --height 170cm --weight 70kg >/dev/null
+  (cd "$EMPTY" && "$ABS_BIN" schedule gemcitabine-docetaxel --start 2026-12-01 --height 170cm --weight 70kg >/dev/null)
 done
 END=$(date +%s.%N)
-python3 -c "print(f'{($END - $START) / 100 * 1000:.2f} ms per run')"
+START0=$(date +%s.%N)
+for _ in $(seq 100); do (cd "$EMPTY" && /bin/true); done
+END0=$(date +%s.%N)
+python3 -c "print(f'{($END - $START) / 100 * 1000:.2f} ms per run (the same loop running /bin/true: {($END0 - $START0) / 100 * 1000:.2f} ms)')"
+rmdir "$EMPTY"

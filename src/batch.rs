@@ -28,6 +28,8 @@ use crate::rounding::to_decimal;
 
 /// Bytes per block of whole lines handed to a worker.
 const BLOCK_BYTES: usize = 1 << 20;
+/// The longest line accepted (a broken file must not exhaust memory).
+const MAX_LINE_BYTES: usize = 16 << 20;
 /// Most skipped rows reported one by one; the rest are counted.
 pub const MAX_REPORTED_ERRORS: usize = 100;
 
@@ -179,24 +181,66 @@ struct Row<'a> {
     patient: Patient,
 }
 
-fn cell(record: &csv::ByteRecord, i: usize) -> &str {
-    record
+fn cell<'a>(fields: &[&'a [u8]], i: usize) -> &'a str {
+    fields
         .get(i)
         .map(|b| std::str::from_utf8(b).unwrap_or("\u{fffd}"))
         .unwrap_or("")
         .trim()
 }
 
-fn number(measure: Measure, text: &str, factor: f64) -> Result<f64, String> {
-    let v: f64 = text
-        .parse()
-        .map_err(|_| format!("{measure} `{text}` is not a number"))?;
+/// Parses a plain decimal such as `203.4` exactly as `str::parse::<f64>` does:
+/// an integer mantissa below 2^53 divided by an exact power of ten is one
+/// correctly rounded IEEE operation (Clinger's fast path). Anything else
+/// (signs, exponents, long mantissas) goes to the standard parser.
+fn fast_decimal(text: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (mut mantissa, mut decimals, mut seen_point, mut digits) = (0u64, 0usize, false, 0usize);
+    for &b in text {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                if seen_point {
+                    decimals += 1;
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+        if digits > 15 {
+            return None;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    Some(mantissa as f64 / POW10[decimals])
+}
+
+fn number(measure: Measure, fields: &[&[u8]], i: usize, factor: f64) -> Result<f64, String> {
+    let raw = fields.get(i).copied().unwrap_or_default();
+    let v: f64 = match fast_decimal(raw) {
+        Some(v) => v,
+        None => {
+            let text = cell(fields, i);
+            text.parse()
+                .map_err(|_| format!("{measure} `{text}` is not a number"))?
+        }
+    };
     let canonical = v * factor;
-    check_plausible(measure, canonical, text).map_err(|e| e.to_string())?;
+    // Bounds first without formatting; the message is built only on failure.
+    let b = measure.bounds();
+    if canonical.is_finite() && canonical >= b.min && canonical <= b.max && canonical > 0.0 {
+        return Ok(canonical);
+    }
+    check_plausible(measure, canonical, cell(fields, i)).map_err(|e| e.to_string())?;
     Ok(canonical)
 }
 
-fn parse_row<'a>(c: &Columns, record: &'a csv::ByteRecord) -> Result<Row<'a>, String> {
+fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>, String> {
     if record.len() < c.names.len() {
         return Err(format!(
             "{} fields, the header has {}",
@@ -204,14 +248,15 @@ fn parse_row<'a>(c: &Columns, record: &'a csv::ByteRecord) -> Result<Row<'a>, St
             c.names.len()
         ));
     }
-    let id = record.get(c.id).unwrap_or_default();
+    let id: &[u8] = record.get(c.id).copied().unwrap_or_default();
     if id.is_empty() {
         return Err("the id is empty".to_owned());
     }
     let height = match c.height.1 {
         Unit::Header(f) => uom::si::f64::Length::new::<uom::si::length::centimeter>(number(
             Measure::Height,
-            cell(record, c.height.0),
+            record,
+            c.height.0,
             f,
         )?),
         Unit::Cell => parse_height(cell(record, c.height.0)).map_err(|e| e.to_string())?,
@@ -219,7 +264,8 @@ fn parse_row<'a>(c: &Columns, record: &'a csv::ByteRecord) -> Result<Row<'a>, St
     let weight = match c.weight.1 {
         Unit::Header(f) => uom::si::f64::Mass::new::<uom::si::mass::kilogram>(number(
             Measure::Weight,
-            cell(record, c.weight.0),
+            record,
+            c.weight.0,
             f,
         )?),
         Unit::Cell => parse_weight(cell(record, c.weight.0)).map_err(|e| e.to_string())?,
@@ -241,9 +287,11 @@ fn parse_row<'a>(c: &Columns, record: &'a csv::ByteRecord) -> Result<Row<'a>, St
         let s = cell(record, i);
         if !s.is_empty() {
             patient.serum_creatinine = Some(match unit {
-                Unit::Header(f) => uom::si::f64::MassConcentration::new::<
-                    uom::si::mass_concentration::milligram_per_deciliter,
-                >(number(Measure::SerumCreatinine, s, f)?),
+                Unit::Header(f) => {
+                    uom::si::f64::MassConcentration::new::<
+                        uom::si::mass_concentration::milligram_per_deciliter,
+                    >(number(Measure::SerumCreatinine, record, i, f)?)
+                }
                 Unit::Cell => parse_serum_creatinine(s).map_err(|e| e.to_string())?,
             });
         }
@@ -535,7 +583,9 @@ fn round_half_up_clear_of_tie(y: f64) -> Option<f64> {
     if !y.is_finite() || !(0.0..=1e15).contains(&y) {
         return None;
     }
-    let f = y.floor();
+    // y is in [0, 1e15]: the integer cast truncates, which is floor here
+    // (and avoids a libm call on baseline x86-64).
+    let f = (y as u64) as f64;
     let frac = y - f;
     if (frac - 0.5).abs() <= 1e-9 * y.max(1.0) {
         return None;
@@ -605,15 +655,53 @@ fn process(
         out: Vec::with_capacity(bytes.len() * 3),
         ..Part::default()
     };
+    let mut rows = RowState {
+        doses: Vec::with_capacity(plan.columns.len()),
+        ints: Vec::with_capacity(plan.columns.len()),
+        totals: vec![Decimal::ZERO; plan.drugs.len()],
+        int_totals: vec![0u64; plan.drugs.len()],
+    };
+    if !bytes.contains(&b'"') {
+        // No quoting anywhere: split lines and fields directly (the common case).
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(c.names.len() + 2);
+        let mut start = 0;
+        let mut index = 0u64;
+        let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+        for end in ends {
+            if start > bytes.len() {
+                break;
+            }
+            let raw = &bytes[start..end];
+            start = end + 1;
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            index += 1;
+            if line.is_empty() {
+                continue;
+            }
+            fields.clear();
+            let mut from = 0;
+            for comma in memchr::memchr_iter(b',', line) {
+                fields.push(&line[from..comma]);
+                from = comma + 1;
+            }
+            fields.push(&line[from..]);
+            one_row(
+                plan,
+                c,
+                layout,
+                &fields,
+                first_line + index - 1,
+                &mut rows,
+                &mut part,
+            );
+        }
+        return part;
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
     let mut record = csv::ByteRecord::new();
-    let mut doses = Vec::with_capacity(plan.columns.len());
-    let mut ints = Vec::with_capacity(plan.columns.len());
-    let mut totals = vec![Decimal::ZERO; plan.drugs.len()];
-    let mut int_totals = vec![0u64; plan.drugs.len()];
     let mut line = first_line;
     loop {
         match reader.read_byte_record(&mut record) {
@@ -631,42 +719,70 @@ fn process(
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
             continue;
         }
-        part.rows += 1;
-        let row = match parse_row(c, &record) {
-            Ok(r) => r,
-            Err(message) => {
-                part.skip(line, message);
-                continue;
-            }
-        };
-        if plan.fast_int
-            && layout == Layout::Wide
-            && let Some(bsa) = plan.fast_int_doses(&row.patient, &mut ints)
-        {
-            part.written += 1;
-            part.fast += 1;
-            write_int_row(plan, row.id, bsa, &ints, &mut int_totals, &mut part.out);
-            continue;
-        }
-        let mut fast = false;
-        match plan.doses(&row.patient, &mut doses, &mut fast) {
-            Err(message) => part.skip(line, message),
-            Ok(bsa) => {
-                part.written += 1;
-                part.fast += u64::from(fast);
-                write_row(
-                    plan,
-                    layout,
-                    row.id,
-                    bsa,
-                    &doses,
-                    &mut totals,
-                    &mut part.out,
-                );
-            }
-        }
+        let fields: Vec<&[u8]> = record.iter().collect();
+        one_row(plan, c, layout, &fields, line, &mut rows, &mut part);
     }
     part
+}
+
+/// Buffers reused from row to row.
+struct RowState {
+    doses: Vec<Decimal>,
+    ints: Vec<u64>,
+    totals: Vec<Decimal>,
+    int_totals: Vec<u64>,
+}
+
+fn one_row(
+    plan: &BatchPlan<'_>,
+    c: &Columns,
+    layout: Layout,
+    fields: &[&[u8]],
+    line: u64,
+    st: &mut RowState,
+    part: &mut Part,
+) {
+    part.rows += 1;
+    let row = match parse_row(c, fields) {
+        Ok(r) => r,
+        Err(message) => {
+            part.skip(line, message);
+            return;
+        }
+    };
+    if plan.fast_int
+        && layout == Layout::Wide
+        && let Some(bsa) = plan.fast_int_doses(&row.patient, &mut st.ints)
+    {
+        part.written += 1;
+        part.fast += 1;
+        write_int_row(
+            plan,
+            row.id,
+            bsa,
+            &st.ints,
+            &mut st.int_totals,
+            &mut part.out,
+        );
+        return;
+    }
+    let mut fast = false;
+    match plan.doses(&row.patient, &mut st.doses, &mut fast) {
+        Err(message) => part.skip(line, message),
+        Ok(bsa) => {
+            part.written += 1;
+            part.fast += u64::from(fast);
+            write_row(
+                plan,
+                layout,
+                row.id,
+                bsa,
+                &st.doses,
+                &mut st.totals,
+                &mut part.out,
+            );
+        }
+    }
 }
 
 impl Part {
@@ -837,29 +953,45 @@ pub fn run_batch(
         let columns = &columns;
         let fail = &fail;
         s.spawn(move || {
-            let mut buf: Vec<u8> = Vec::with_capacity(BLOCK_BYTES + (1 << 20));
-            let mut chunk = vec![0u8; 1 << 20];
+            // Read straight into each block; only the partial last line is copied
+            // over to the next one.
+            let mut carry: Vec<u8> = Vec::new();
             let (mut idx, mut line, mut eof) = (0u64, 2u64, false);
             while !eof {
-                while buf.len() < BLOCK_BYTES {
-                    match input.read(&mut chunk) {
-                        Ok(0) => {
-                            eof = true;
-                            break;
+                let mut block = Vec::with_capacity(BLOCK_BYTES + carry.len());
+                block.extend_from_slice(&carry);
+                carry.clear();
+                let mut filled = block.len();
+                let mut want = BLOCK_BYTES.max(filled + (64 << 10));
+                loop {
+                    block.resize(want, 0);
+                    while filled < want {
+                        match input.read(&mut block[filled..]) {
+                            Ok(0) => {
+                                eof = true;
+                                break;
+                            }
+                            Ok(n) => filled += n,
+                            Err(e) => return fail(BatchError::Io(e.to_string())),
                         }
-                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        Err(e) => return fail(BatchError::Io(e.to_string())),
                     }
+                    block.truncate(filled);
+                    if eof || memchr::memrchr(b'\n', &block).is_some() {
+                        break;
+                    }
+                    // One line longer than a block: grow, up to a limit.
+                    if want >= MAX_LINE_BYTES {
+                        return fail(BatchError::Csv {
+                            line,
+                            message: format!("a line is longer than {MAX_LINE_BYTES} bytes"),
+                        });
+                    }
+                    want *= 2;
                 }
-                let cut = if eof {
-                    buf.len()
-                } else {
-                    match memchr::memrchr(b'\n', &buf) {
-                        Some(i) => i + 1,
-                        None => continue,
-                    }
-                };
-                let block: Vec<u8> = buf.drain(..cut).collect();
+                if !eof && let Some(i) = memchr::memrchr(b'\n', &block) {
+                    carry.extend_from_slice(&block[i + 1..]);
+                    block.truncate(i + 1);
+                }
                 if idx == 0
                     && let Err(e) = check_units(columns, &block, line)
                 {
@@ -948,7 +1080,8 @@ fn check_units(c: &Columns, block: &[u8], line: u64) -> Result<(), BatchError> {
     ];
     for (col, name, suggestion, example) in checks {
         if let Some((i, Unit::Cell)) = col {
-            let v = cell(&record, i);
+            let fields: Vec<&[u8]> = record.iter().collect();
+            let v = cell(&fields, i);
             if !v.is_empty() && v.parse::<f64>().is_ok() {
                 return Err(BatchError::NoUnits {
                     column: name.to_owned(),

@@ -55,6 +55,11 @@ impl LibraryArgs {
                 })
                 .map_err(|e| InputError(e.render()));
         }
+        // Parse only the one file when the id names it: start-up stays fast
+        // (a bundled regimen is parsed lazily, not the whole library).
+        if let Some(entry) = self.single(key) {
+            return entry;
+        }
         let (lib, from) = self.library()?;
         lib.get(key).cloned().ok_or_else(|| {
             InputError(format!(
@@ -62,6 +67,46 @@ impl LibraryArgs {
                 lib.ids().join(", ")
             ))
         })
+    }
+}
+
+impl LibraryArgs {
+    /// The folder in force, or `None` for the bundled library.
+    fn folder(&self) -> Option<PathBuf> {
+        self.regimens
+            .clone()
+            .or_else(|| std::env::var_os("CHEMODOSE_REGIMENS").map(PathBuf::from))
+            .or_else(|| {
+                let local = PathBuf::from("regimens");
+                local.is_dir().then_some(local)
+            })
+    }
+
+    /// The regimen `<key>.toml` alone, when such a file exists.
+    fn single(&self, key: &str) -> Option<Result<RegimenEntry, InputError>> {
+        let file = format!("{}.toml", key.trim());
+        match self.folder() {
+            Some(dir) => {
+                let path = dir.join(&file);
+                path.is_file().then(|| {
+                    load_regimen_file(&path)
+                        .map(|regimen| RegimenEntry {
+                            regimen,
+                            origin: path.display().to_string(),
+                        })
+                        .map_err(|e| InputError(e.render()))
+                })
+            }
+            None => chemodose::regimen::bundled()
+                .iter()
+                .find(|(n, _)| *n == file)
+                .map(|(n, text)| {
+                    let origin = format!("bundled:{n}");
+                    chemodose::regimen::parse_regimen(&origin, text)
+                        .map(|regimen| RegimenEntry { regimen, origin })
+                        .map_err(|e| InputError(e.render()))
+                }),
+        }
     }
 }
 
