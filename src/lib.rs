@@ -30,6 +30,7 @@ pub mod bsa;
 pub mod display;
 pub mod dose;
 pub mod history;
+pub mod lines;
 pub mod patient;
 pub mod quantity;
 pub mod regimen;

@@ -8,6 +8,7 @@ mod args;
 mod batch;
 mod dose;
 mod history;
+mod lines;
 mod measure;
 mod output;
 mod regimens;
@@ -94,6 +95,8 @@ enum Command {
     Schedule(Box<schedule::ScheduleArgs>),
     /// A patient's lines of therapy and lifetime cumulative doses.
     History(history::HistoryArgs),
+    /// Lines of therapy derived from drug-administration records.
+    Lines(lines::LinesArgs),
     /// List, show and check regimen definitions.
     Regimens(regimens::RegimensArgs),
     /// Run the golden checks of regimen files (`<id>.checks.toml`).
@@ -119,6 +122,7 @@ pub fn run() -> ExitCode {
         Command::Regimens(a) => regimens::run(a).map_err(Failure::from),
         Command::Verify(a) => verify::run(a),
         Command::History(a) => history::run(a),
+        Command::Lines(a) => lines::run(a),
     };
     match result {
         Ok(report) => {

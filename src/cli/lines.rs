@@ -1,0 +1,322 @@
+//! `chemodose lines derive|to-history`: lines of therapy from administration records.
+
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use chemodose::lines::{ColumnNames, DerivedLine, LinesError, Rules, derive_stream, draft_history};
+
+use super::output::{AtomicFile, write_atomically};
+use super::regimens::LibraryArgs;
+use super::{Failure, InputError, Report};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
+pub enum LinesFormat {
+    #[default]
+    Text,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct LinesArgs {
+    #[command(subcommand)]
+    command: LinesCommand,
+}
+
+/// Where the records come from and how to read them.
+#[derive(Debug, Args)]
+struct Input {
+    /// CSV of administrations: patient_id, drug, date (YYYY-MM-DD), sorted by patient.
+    file: PathBuf,
+    /// A rules file (TOML); missing rules take the defaults (docs/lines-of-therapy.md).
+    #[arg(long, value_name = "RULES.toml")]
+    rules: Option<PathBuf>,
+    /// Column names when they differ: patient=pid,drug=medication,date=given_on.
+    #[arg(long, value_parser = columns)]
+    columns: Option<ColumnNames>,
+    #[command(flatten)]
+    lib: LibraryArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum LinesCommand {
+    /// Derive every patient's lines of therapy.
+    Derive {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, value_enum, default_value_t)]
+        format: LinesFormat,
+        /// Write to this file (whole or not at all).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Draft a history file for one patient from the derived lines.
+    ToHistory {
+        #[command(flatten)]
+        input: Input,
+        /// The patient id.
+        #[arg(long)]
+        patient: String,
+        /// Write to this file (whole or not at all).
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+fn columns(s: &str) -> Result<ColumnNames, String> {
+    let mut c = ColumnNames::default();
+    for part in s.split(',') {
+        let (k, v) = part
+            .split_once('=')
+            .ok_or_else(|| format!("write patient=NAME,drug=NAME,date=NAME (got `{part}`)"))?;
+        match k.trim() {
+            "patient" => c.patient = v.trim().to_owned(),
+            "drug" => c.drug = v.trim().to_owned(),
+            "date" => c.date = v.trim().to_owned(),
+            other => {
+                return Err(format!(
+                    "unknown column role `{other}`; use patient, drug or date"
+                ));
+            }
+        }
+    }
+    Ok(c)
+}
+
+fn csv_row(l: &DerivedLine) -> String {
+    let q = |s: &str| {
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
+    format!(
+        "{},{},{},{},{},{},{},{},{}\n",
+        q(&l.patient),
+        l.number,
+        q(&l.regimen.iter().cloned().collect::<Vec<_>>().join("+")),
+        q(&l.later.iter().cloned().collect::<Vec<_>>().join("+")),
+        l.start,
+        l.end,
+        l.administration_days,
+        q(&l.end_reason.text()),
+        q(&l.regimen_match.text()),
+    )
+}
+
+fn text_row(l: &DerivedLine) -> String {
+    let later = if l.later.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (later: {})",
+            l.later.iter().cloned().collect::<Vec<_>>().join(", ")
+        )
+    };
+    format!(
+        "{}  line {}  {} to {}  {} days given  {}{later}  ended: {}  regimen: {}\n",
+        l.patient,
+        l.number,
+        l.start,
+        l.end,
+        l.administration_days,
+        l.regimen.iter().cloned().collect::<Vec<_>>().join(" + "),
+        l.end_reason.text(),
+        l.regimen_match.text()
+    )
+}
+
+fn read_rules(input: &Input) -> Result<Rules, InputError> {
+    match &input.rules {
+        None => Ok(Rules::default()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| InputError(format!("{}: {e}", p.display())))?;
+            Rules::parse(&p.display().to_string(), &text).map_err(|e| InputError(e.render()))
+        }
+    }
+}
+
+fn notes_for(file: &std::path::Path, s: &chemodose::lines::DeriveSummary) -> Vec<String> {
+    let mut notes: Vec<String> = s
+        .errors
+        .iter()
+        .map(|e| format!("{} line {}: skipped: {}", file.display(), e.line, e.message))
+        .collect();
+    if s.skipped as usize > s.errors.len() {
+        notes.push(format!(
+            "... and {} more skipped records",
+            s.skipped as usize - s.errors.len()
+        ));
+    }
+    notes.push(format!(
+        "{} records, {} patients, {} lines; {} records skipped",
+        s.records, s.patients, s.lines, s.skipped
+    ));
+    notes
+}
+
+pub fn run(a: LinesArgs) -> Result<Report, Failure> {
+    match a.command {
+        LinesCommand::Derive {
+            input,
+            format,
+            output,
+        } => {
+            let rules = read_rules(&input)?;
+            let (library, _) = input.lib.library()?;
+            let file = std::fs::File::open(&input.file)
+                .map_err(|e| InputError(format!("{}: {e}", input.file.display())))?;
+            let columns = input.columns.clone().unwrap_or_default();
+            let bar = (std::io::stderr().is_terminal()
+                && file.metadata().map(|m| m.len()).unwrap_or(0) > 20 << 20)
+                .then(|| {
+                    let b = indicatif::ProgressBar::new_spinner();
+                    b.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{spinner} {human_pos} records ({per_sec}) {elapsed}",
+                        )
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                    );
+                    b
+                });
+            let mut progress = |n: u64| {
+                if let Some(b) = &bar {
+                    b.set_position(n);
+                }
+            };
+            let mut target: Option<AtomicFile> = match &output {
+                Some(p) => Some(AtomicFile::create(p)?),
+                None => None,
+            };
+            let summary = {
+                let sink: Box<dyn Write> = match target.as_mut() {
+                    Some(f) => Box::new(f.file()),
+                    None => Box::new(std::io::stdout().lock()),
+                };
+                let mut w = BufWriter::with_capacity(1 << 20, sink);
+                let io = |e: std::io::Error| LinesError::Io(e.to_string());
+                match format {
+                    LinesFormat::Csv => w
+                        .write_all(b"patient_id,line,regimen_drugs,later_drugs,start,end,administration_days,end_reason,regimen_match\n")
+                        .map_err(|e| InputError(e.to_string()))?,
+                    LinesFormat::Json => w.write_all(b"[\n").map_err(|e| InputError(e.to_string()))?,
+                    LinesFormat::Text => {}
+                }
+                let mut first = true;
+                let mut emit = |lines: &[DerivedLine]| -> Result<(), LinesError> {
+                    for l in lines {
+                        match format {
+                            LinesFormat::Text => w.write_all(text_row(l).as_bytes()).map_err(io)?,
+                            LinesFormat::Csv => w.write_all(csv_row(l).as_bytes()).map_err(io)?,
+                            LinesFormat::Json => {
+                                if !first {
+                                    w.write_all(b",\n").map_err(io)?;
+                                }
+                                first = false;
+                                let v = serde_json::to_string(l)
+                                    .map_err(|e| LinesError::Io(e.to_string()))?;
+                                w.write_all(v.as_bytes()).map_err(io)?;
+                            }
+                        }
+                    }
+                    Ok(())
+                };
+                let reader = BufReader::with_capacity(1 << 20, file);
+                let summary = match derive_stream(
+                    reader,
+                    &columns,
+                    &rules,
+                    &library,
+                    &mut emit,
+                    &mut progress,
+                ) {
+                    Ok(s) => s,
+                    Err(LinesError::Io(e)) if e.contains("Broken pipe") => {
+                        return Ok(Report::default());
+                    }
+                    Err(e) => {
+                        return Err(InputError(format!("{}: {e}", input.file.display())).into());
+                    }
+                };
+                if format == LinesFormat::Json {
+                    w.write_all(b"\n]\n")
+                        .map_err(|e| InputError(e.to_string()))?;
+                }
+                w.flush().map_err(|e| InputError(e.to_string()))?;
+                summary
+            };
+            if let Some(b) = bar {
+                b.finish_and_clear();
+            }
+            if let Some(f) = target {
+                f.commit()?;
+            }
+            let mut notes = notes_for(&input.file, &summary);
+            if let Some(p) = &output {
+                notes.push(format!("wrote {}", p.display()));
+            }
+            Ok(Report {
+                stdout: String::new(),
+                notes,
+                problem: summary.skipped > 0,
+            })
+        }
+        LinesCommand::ToHistory {
+            input,
+            patient,
+            output,
+        } => {
+            let rules = read_rules(&input)?;
+            let (library, _) = input.lib.library()?;
+            let file = std::fs::File::open(&input.file)
+                .map_err(|e| InputError(format!("{}: {e}", input.file.display())))?;
+            let columns = input.columns.clone().unwrap_or_default();
+            let mut found: Vec<DerivedLine> = Vec::new();
+            let mut emit = |lines: &[DerivedLine]| -> Result<(), LinesError> {
+                found.extend(lines.iter().filter(|l| l.patient == patient).cloned());
+                Ok(())
+            };
+            let summary = derive_stream(
+                BufReader::new(file),
+                &columns,
+                &rules,
+                &library,
+                &mut emit,
+                &mut |_| {},
+            )
+            .map_err(|e| InputError(format!("{}: {e}", input.file.display())))?;
+            if found.is_empty() {
+                return Err(InputError(format!(
+                    "{}: no records for patient `{patient}`",
+                    input.file.display()
+                ))
+                .into());
+            }
+            let text = draft_history(&patient, &found, &library);
+            let mut notes = notes_for(&input.file, &summary);
+            match &output {
+                Some(p) => {
+                    write_atomically(p, text.as_bytes())?;
+                    notes.push(format!(
+                        "wrote {} (a draft: curate it by hand)",
+                        p.display()
+                    ));
+                    Ok(Report {
+                        stdout: String::new(),
+                        notes,
+                        problem: summary.skipped > 0,
+                    })
+                }
+                None => Ok(Report {
+                    stdout: text,
+                    notes,
+                    problem: summary.skipped > 0,
+                }),
+            }
+        }
+    }
+}

@@ -1,0 +1,615 @@
+//! Lines of therapy derived from raw drug-administration records.
+//!
+//! Owns: the rules (data, not code: a TOML rules file with documented
+//! defaults, `docs/lines-of-therapy.md`), the derivation for one patient's
+//! records, matching a line's drug set to bundled regimens, and the streaming
+//! reader that feeds one patient at a time. Never does: guess a regimen when
+//! several match (it reports the ambiguity), or open files (the caller passes
+//! a reader).
+
+mod history;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::regimen::{Library, Role};
+
+pub use history::draft_history;
+
+/// The rules of line derivation. Every field has a documented default.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct Rules {
+    /// The regimen of a line is every drug first given within this many days
+    /// of the line's first administration (28: the Merck/Regenstrief
+    /// algorithm; OHDSI OncoRegimenFinder uses 30).
+    pub window_days: u32,
+    /// A gap longer than this many days between administrations ends the line
+    /// (120 by default; 60 or 180 are used for some indications).
+    pub gap_days: u32,
+    /// After a gap, the same drugs start a new line (`new-line`, default) or
+    /// restart the same line (`same-line`).
+    pub after_gap: AfterGap,
+    /// Whether dropping a drug from the combination starts a new line
+    /// (default false): a drug of the regimen not given for `drop_days`
+    /// while another drug of it continues.
+    pub drop_starts_new_line: bool,
+    /// See `drop_starts_new_line` (default 60).
+    pub drop_days: u32,
+    /// Pairs that may replace each other within a line without starting a new
+    /// one (cisplatin ↔ carboplatin, paclitaxel ↔ nab-paclitaxel).
+    pub substitutions: Vec<[String; 2]>,
+    /// Drugs that may be added to a line after its window without starting a
+    /// new one.
+    pub additions: Vec<String>,
+    /// Drugs that may continue alone after the combination as maintenance.
+    pub maintenance: Vec<String>,
+    /// Drugs that are not line-defining (supportive care, premedication).
+    pub ignore: Vec<String>,
+    /// Other names → generic name (matched case-insensitively).
+    pub synonyms: BTreeMap<String, String>,
+}
+
+/// What a gap does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AfterGap {
+    /// A new line starts.
+    NewLine,
+    /// The same drugs restart the same line; other drugs start a new one.
+    SameLine,
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        let s = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        Rules {
+            window_days: 28,
+            gap_days: 120,
+            after_gap: AfterGap::NewLine,
+            drop_starts_new_line: false,
+            drop_days: 60,
+            substitutions: vec![
+                ["cisplatin".to_owned(), "carboplatin".to_owned()],
+                ["paclitaxel".to_owned(), "nab-paclitaxel".to_owned()],
+            ],
+            additions: Vec::new(),
+            maintenance: vec!["olaratumab".to_owned()],
+            ignore: [
+                "mesna",
+                "filgrastim",
+                "pegfilgrastim",
+                "lipegfilgrastim",
+                "dexamethasone",
+                "ondansetron",
+                "granisetron",
+                "palonosetron",
+                "aprepitant",
+                "fosaprepitant",
+                "dexrazoxane",
+                "leucovorin",
+            ]
+            .iter()
+            .map(|x| (*x).to_owned())
+            .collect(),
+            synonyms: [
+                s("adriamycin", "doxorubicin"),
+                s("doxorubicin hydrochloride", "doxorubicin"),
+                s("dtic", "dacarbazine"),
+                s("dtic-dome", "dacarbazine"),
+                s("ifex", "ifosfamide"),
+                s("platinol", "cisplatin"),
+                s("cddp", "cisplatin"),
+                s("paraplatin", "carboplatin"),
+                s("taxol", "paclitaxel"),
+                s("abraxane", "nab-paclitaxel"),
+                s("taxotere", "docetaxel"),
+                s("gemzar", "gemcitabine"),
+                s("yondelis", "trabectedin"),
+                s("halaven", "eribulin"),
+                s("votrient", "pazopanib"),
+                s("lartruvo", "olaratumab"),
+                s("mesnex", "mesna"),
+                s("neupogen", "filgrastim"),
+                s("neulasta", "pegfilgrastim"),
+                s("g-csf", "filgrastim"),
+            ]
+            .into_iter()
+            .collect(),
+        }
+    }
+}
+
+impl Rules {
+    /// Parses a rules file; missing keys take the defaults.
+    pub fn parse(path: &str, text: &str) -> Result<Rules, crate::regimen::RegimenErrors> {
+        toml::from_str::<Rules>(text)
+            .map(Rules::normalized)
+            .map_err(|e| crate::regimen::RegimenErrors {
+                path: path.to_owned(),
+                text: text.to_owned(),
+                problems: vec![crate::regimen::Problem {
+                    message: e.message().trim_end().to_owned(),
+                    span: e.span(),
+                    label: "here".to_owned(),
+                    help: Some("see docs/lines-of-therapy.md for every rule".to_owned()),
+                }],
+            })
+    }
+
+    fn normalized(mut self) -> Rules {
+        let low = |v: &mut Vec<String>| v.iter_mut().for_each(|x| *x = x.trim().to_lowercase());
+        low(&mut self.additions);
+        low(&mut self.maintenance);
+        low(&mut self.ignore);
+        for pair in &mut self.substitutions {
+            pair.iter_mut().for_each(|x| *x = x.trim().to_lowercase());
+        }
+        self.synonyms = self
+            .synonyms
+            .into_iter()
+            .map(|(k, v)| (k.trim().to_lowercase(), v.trim().to_lowercase()))
+            .collect();
+        self
+    }
+
+    /// The generic name of a drug as recorded.
+    pub fn generic(&self, name: &str) -> String {
+        let n = name.trim().to_lowercase();
+        self.synonyms.get(&n).cloned().unwrap_or(n)
+    }
+
+    fn substitutes(&self, a: &str, b: &str) -> bool {
+        self.substitutions
+            .iter()
+            .any(|[x, y]| (x == a && y == b) || (x == b && y == a))
+    }
+}
+
+/// One administration record.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Administration {
+    /// Date given.
+    pub date: NaiveDate,
+    /// Generic drug name.
+    pub drug: String,
+}
+
+/// Why a derived line ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum EndReason {
+    /// A drug outside the regimen was started after the window.
+    NewDrug {
+        /// The drug.
+        drug: String,
+    },
+    /// No administration for longer than the gap.
+    Gap {
+        /// Days without an administration.
+        days: i64,
+    },
+    /// A drug of the combination was dropped (only when the rules say so).
+    DroppedDrug {
+        /// The drug.
+        drug: String,
+    },
+    /// The records end.
+    EndOfData,
+}
+
+impl EndReason {
+    /// In words.
+    pub fn text(&self) -> String {
+        match self {
+            EndReason::NewDrug { drug } => format!("new drug ({drug})"),
+            EndReason::Gap { days } => format!("gap of {days} days"),
+            EndReason::DroppedDrug { drug } => format!("{drug} dropped"),
+            EndReason::EndOfData => "end of data".to_owned(),
+        }
+    }
+}
+
+/// How a line's drug set matches the bundled regimens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum RegimenMatch {
+    /// Exactly one regimen has this drug set.
+    Exact {
+        /// Its id.
+        id: String,
+    },
+    /// Several do; chemodose does not guess.
+    Ambiguous {
+        /// Their ids.
+        ids: Vec<String>,
+    },
+    /// None does.
+    None,
+}
+
+impl RegimenMatch {
+    /// In words.
+    pub fn text(&self) -> String {
+        match self {
+            RegimenMatch::Exact { id } => id.clone(),
+            RegimenMatch::Ambiguous { ids } => format!("ambiguous: {}", ids.join(" | ")),
+            RegimenMatch::None => "no bundled regimen".to_owned(),
+        }
+    }
+}
+
+/// A derived line of therapy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DerivedLine {
+    /// Patient id.
+    pub patient: String,
+    /// Line number, from 1.
+    pub number: u32,
+    /// The regimen's drugs (given within the window).
+    pub regimen: BTreeSet<String>,
+    /// Drugs added later under the rules (additions, maintenance, substitutes).
+    pub later: BTreeSet<String>,
+    /// First administration.
+    pub start: NaiveDate,
+    /// Last administration.
+    pub end: NaiveDate,
+    /// Distinct administration days.
+    pub administration_days: u32,
+    /// Why it ended.
+    pub end_reason: EndReason,
+    /// Best-matching bundled regimen.
+    pub regimen_match: RegimenMatch,
+    /// The distinct administration dates (for histories).
+    #[serde(skip)]
+    pub dates: Vec<NaiveDate>,
+}
+
+struct Open {
+    regimen: BTreeSet<String>,
+    later: BTreeSet<String>,
+    start: NaiveDate,
+    last: NaiveDate,
+    last_by_drug: BTreeMap<String, NaiveDate>,
+    dates: BTreeSet<NaiveDate>,
+}
+
+impl Open {
+    fn new(a: &Administration) -> Open {
+        Open {
+            regimen: [a.drug.clone()].into_iter().collect(),
+            later: BTreeSet::new(),
+            start: a.date,
+            last: a.date,
+            last_by_drug: [(a.drug.clone(), a.date)].into_iter().collect(),
+            dates: [a.date].into_iter().collect(),
+        }
+    }
+
+    fn take(&mut self, a: &Administration) {
+        self.last = self.last.max(a.date);
+        self.last_by_drug.insert(a.drug.clone(), a.date);
+        self.dates.insert(a.date);
+    }
+}
+
+/// Derives the lines of one patient from their administrations (any order).
+pub fn derive(
+    patient: &str,
+    records: &mut [Administration],
+    rules: &Rules,
+    library: &Library,
+) -> Vec<DerivedLine> {
+    records.sort();
+    let mut lines: Vec<DerivedLine> = Vec::new();
+    let mut open: Option<Open> = None;
+    let close = |o: Open, reason: EndReason, lines: &mut Vec<DerivedLine>| {
+        lines.push(DerivedLine {
+            patient: patient.to_owned(),
+            number: lines.len() as u32 + 1,
+            regimen_match: match_regimen(&o.regimen, library),
+            regimen: o.regimen,
+            later: o.later,
+            start: o.start,
+            end: o.last,
+            administration_days: o.dates.len() as u32,
+            end_reason: reason,
+            dates: o.dates.into_iter().collect(),
+        });
+    };
+    for a in records.iter().filter(|a| !rules.ignore.contains(&a.drug)) {
+        let Some(mut cur) = open.take() else {
+            open = Some(Open::new(a));
+            continue;
+        };
+        let gap = (a.date - cur.last).num_days();
+        if gap > i64::from(rules.gap_days) {
+            let same = rules.after_gap == AfterGap::SameLine && cur.regimen.contains(&a.drug);
+            if same {
+                cur.take(a);
+                open = Some(cur);
+            } else {
+                close(cur, EndReason::Gap { days: gap }, &mut lines);
+                open = Some(Open::new(a));
+            }
+            continue;
+        }
+        let in_window = (a.date - cur.start).num_days() <= i64::from(rules.window_days);
+        if in_window {
+            cur.regimen.insert(a.drug.clone());
+            cur.take(a);
+            open = Some(cur);
+            continue;
+        }
+        if rules.drop_starts_new_line
+            && let Some(dropped) =
+                cur.regimen
+                    .iter()
+                    .find(|d| {
+                        **d != a.drug
+                            && cur.last_by_drug.get(*d).is_some_and(|l| {
+                                (a.date - *l).num_days() > i64::from(rules.drop_days)
+                            })
+                    })
+                    .cloned()
+            && cur.regimen.contains(&a.drug)
+        {
+            close(cur, EndReason::DroppedDrug { drug: dropped }, &mut lines);
+            open = Some(Open::new(a));
+            continue;
+        }
+        let known = cur.regimen.contains(&a.drug) || cur.later.contains(&a.drug);
+        let substitute = cur.regimen.iter().any(|d| rules.substitutes(d, &a.drug));
+        let allowed = rules.additions.contains(&a.drug) || rules.maintenance.contains(&a.drug);
+        if known || substitute || allowed {
+            if !known {
+                cur.later.insert(a.drug.clone());
+            }
+            cur.take(a);
+            open = Some(cur);
+        } else {
+            close(
+                cur,
+                EndReason::NewDrug {
+                    drug: a.drug.clone(),
+                },
+                &mut lines,
+            );
+            open = Some(Open::new(a));
+        }
+    }
+    if let Some(cur) = open {
+        close(cur, EndReason::EndOfData, &mut lines);
+    }
+    lines
+}
+
+/// The bundled regimens whose antineoplastic drugs are exactly `drugs`.
+pub fn match_regimen(drugs: &BTreeSet<String>, library: &Library) -> RegimenMatch {
+    let ids: Vec<String> = library
+        .entries()
+        .iter()
+        .filter(|e| {
+            let set: BTreeSet<&str> = e
+                .regimen
+                .drugs
+                .iter()
+                .filter(|d| d.role == Role::Antineoplastic)
+                .map(|d| d.name.as_str())
+                .collect();
+            set.len() == drugs.len() && drugs.iter().all(|d| set.contains(d.as_str()))
+        })
+        .map(|e| e.regimen.id.clone())
+        .collect();
+    match ids.len() {
+        0 => RegimenMatch::None,
+        1 => RegimenMatch::Exact { id: ids[0].clone() },
+        _ => RegimenMatch::Ambiguous { ids },
+    }
+}
+
+/// Column names of the administrations file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnNames {
+    /// Patient id column.
+    pub patient: String,
+    /// Drug column.
+    pub drug: String,
+    /// Date column.
+    pub date: String,
+}
+
+impl Default for ColumnNames {
+    fn default() -> Self {
+        ColumnNames {
+            patient: "patient_id".to_owned(),
+            drug: "drug".to_owned(),
+            date: "date".to_owned(),
+        }
+    }
+}
+
+/// A skipped record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedRow {
+    /// Line in the file (header = 1).
+    pub line: u64,
+    /// Why.
+    pub message: String,
+}
+
+/// The outcome of reading a whole file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeriveSummary {
+    /// Records read.
+    pub records: u64,
+    /// Patients.
+    pub patients: u64,
+    /// Lines derived.
+    pub lines: u64,
+    /// Records skipped.
+    pub skipped: u64,
+    /// The first skipped records, with reasons.
+    pub errors: Vec<SkippedRow>,
+}
+
+/// Why a file could not be read at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinesError {
+    /// A column is missing.
+    #[error(
+        "the administrations file has no `{0}` column (rename it, or name the column with --columns)"
+    )]
+    MissingColumn(String),
+    /// Records of one patient are not together.
+    #[error(
+        "line {line}: patient `{patient}` appears again after `{previous}`: the file must be sorted by patient id (e.g. `sort -t, -k1,1 -s`), so that memory stays bounded by one patient's records"
+    )]
+    NotSorted {
+        /// The line.
+        line: u64,
+        /// The patient.
+        patient: String,
+        /// The one before.
+        previous: String,
+    },
+    /// Reading failed.
+    #[error("{0}")]
+    Io(String),
+}
+
+/// Orders patient ids numerically when both are numbers, else as text.
+fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
+    match (a.parse::<u128>(), b.parse::<u128>()) {
+        (Ok(x), Ok(y)) => x.cmp(&y),
+        _ => a.cmp(b),
+    }
+}
+
+/// Most records one patient may have (a broken file must not exhaust memory).
+pub const MAX_RECORDS_PER_PATIENT: usize = 1_000_000;
+
+/// Reads administrations from `input` (sorted by patient id), derives each
+/// patient's lines and hands them to `emit` as soon as the patient is
+/// complete. Memory holds one patient's records at a time.
+pub fn derive_stream(
+    input: impl Read,
+    columns: &ColumnNames,
+    rules: &Rules,
+    library: &Library,
+    emit: &mut dyn FnMut(&[DerivedLine]) -> Result<(), LinesError>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<DeriveSummary, LinesError> {
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+    let headers = reader
+        .byte_headers()
+        .map_err(|e| LinesError::Io(e.to_string()))?
+        .clone();
+    let find = |name: &str| {
+        headers
+            .iter()
+            .position(|h| {
+                String::from_utf8_lossy(h)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .eq_ignore_ascii_case(name)
+            })
+            .ok_or_else(|| LinesError::MissingColumn(name.to_owned()))
+    };
+    let (pi, di, ti) = (
+        find(&columns.patient)?,
+        find(&columns.drug)?,
+        find(&columns.date)?,
+    );
+    let mut summary = DeriveSummary::default();
+    let mut current: Option<String> = None;
+    let mut records: Vec<Administration> = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    let mut flush = |patient: &str,
+                     records: &mut Vec<Administration>,
+                     summary: &mut DeriveSummary|
+     -> Result<(), LinesError> {
+        let lines = derive(patient, records, rules, library);
+        summary.patients += 1;
+        summary.lines += lines.len() as u64;
+        records.clear();
+        emit(&lines)
+    };
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                summary.skipped += 1;
+                if summary.errors.len() < 100 {
+                    summary.errors.push(SkippedRow {
+                        line,
+                        message: e.to_string(),
+                    });
+                }
+                continue;
+            }
+        }
+        summary.records += 1;
+        if summary.records.is_multiple_of(1 << 20) {
+            progress(summary.records);
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        let field = |i: usize| {
+            record
+                .get(i)
+                .map(|b| String::from_utf8_lossy(b).trim().to_owned())
+                .unwrap_or_default()
+        };
+        let (patient, drug, date) = (field(pi), field(di), field(ti));
+        let parsed = if patient.is_empty() {
+            Err("the patient id is empty".to_owned())
+        } else if drug.is_empty() {
+            Err("the drug is empty".to_owned())
+        } else {
+            NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                .map_err(|_| format!("`{date}` is not a date (write 2019-03-04)"))
+        };
+        let date = match parsed {
+            Ok(d) => d,
+            Err(message) => {
+                summary.skipped += 1;
+                if summary.errors.len() < 100 {
+                    summary.errors.push(SkippedRow { line, message });
+                }
+                continue;
+            }
+        };
+        if current.as_deref() != Some(patient.as_str()) {
+            if let Some(prev) = current.take() {
+                if id_order(&patient, &prev) != std::cmp::Ordering::Greater {
+                    return Err(LinesError::NotSorted {
+                        line,
+                        patient,
+                        previous: prev,
+                    });
+                }
+                flush(&prev, &mut records, &mut summary)?;
+            }
+            current = Some(patient);
+        }
+        if records.len() >= MAX_RECORDS_PER_PATIENT {
+            return Err(LinesError::Io(format!(
+                "line {line}: more than {MAX_RECORDS_PER_PATIENT} records for one patient"
+            )));
+        }
+        records.push(Administration {
+            date,
+            drug: rules.generic(&drug),
+        });
+    }
+    if let Some(prev) = current {
+        flush(&prev, &mut records, &mut summary)?;
+    }
+    progress(summary.records);
+    Ok(summary)
+}

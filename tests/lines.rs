@@ -1,0 +1,334 @@
+//! Line-of-therapy derivation: one small hand-written case per rule, the first
+//! case report as raw administrations, streaming and bad input.
+
+mod common;
+use common::Run;
+
+use chemodose::lines::{
+    AfterGap, ColumnNames, DerivedLine, EndReason, LinesError, RegimenMatch, Rules, derive_stream,
+};
+use chemodose::regimen::Library;
+
+fn derive(csv: &str, rules: &Rules) -> Result<Vec<DerivedLine>, LinesError> {
+    let lib = Library::bundled().unwrap();
+    let mut out = Vec::new();
+    let mut emit = |l: &[DerivedLine]| {
+        out.extend_from_slice(l);
+        Ok(())
+    };
+    derive_stream(
+        csv.as_bytes(),
+        &ColumnNames::default(),
+        rules,
+        &lib,
+        &mut emit,
+        &mut |_| {},
+    )?;
+    Ok(out)
+}
+
+fn drugs(l: &DerivedLine) -> Vec<&str> {
+    l.regimen.iter().map(String::as_str).collect()
+}
+
+const HEADER: &str = "patient_id,drug,date\n";
+
+#[test]
+fn the_window_collects_the_regimen() {
+    // gemcitabine day 1, docetaxel day 8 (within 28 days): one line of both.
+    let csv = format!(
+        "{HEADER}p,gemcitabine,2020-01-01\np,gemcitabine,2020-01-08\np,docetaxel,2020-01-08\np,gemcitabine,2020-01-22\np,docetaxel,2020-01-29\n"
+    );
+    let lines = derive(&csv, &Rules::default()).unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(drugs(&lines[0]), ["docetaxel", "gemcitabine"]);
+    assert_eq!(lines[0].administration_days, 4);
+    assert_eq!(lines[0].end_reason, EndReason::EndOfData);
+    assert_eq!(
+        lines[0].regimen_match,
+        RegimenMatch::Ambiguous {
+            ids: vec![
+                "gemcitabine-docetaxel-reduced".into(),
+                "gemcitabine-docetaxel".into()
+            ]
+        }
+    );
+}
+
+#[test]
+fn a_drug_first_given_after_the_window_starts_a_new_line() {
+    // docetaxel first on day 29 (2020-01-30 is 29 days after 2020-01-01): outside the 28-day window.
+    let csv = format!(
+        "{HEADER}p,gemcitabine,2020-01-01\np,gemcitabine,2020-01-22\np,docetaxel,2020-01-30\n"
+    );
+    let lines = derive(&csv, &Rules::default()).unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(
+        lines[0].end_reason,
+        EndReason::NewDrug {
+            drug: "docetaxel".into()
+        }
+    );
+    assert_eq!(lines[0].end.to_string(), "2020-01-22");
+    assert_eq!(lines[1].start.to_string(), "2020-01-30");
+    // Day 28 is still inside: 2020-01-29.
+    let csv = format!("{HEADER}p,gemcitabine,2020-01-01\np,docetaxel,2020-01-29\n");
+    assert_eq!(derive(&csv, &Rules::default()).unwrap().len(), 1);
+    // OHDSI OncoRegimenFinder's 30-day window keeps day 29 in the line.
+    let thirty = Rules {
+        window_days: 30,
+        ..Rules::default()
+    };
+    let csv = format!("{HEADER}p,gemcitabine,2020-01-01\np,docetaxel,2020-01-30\n");
+    assert_eq!(derive(&csv, &thirty).unwrap().len(), 1);
+}
+
+#[test]
+fn substitution_does_not_start_a_new_line() {
+    // carboplatin replaces cisplatin in cycle 3: same line, carboplatin listed as later.
+    let csv = format!(
+        "{HEADER}p,paclitaxel,2020-01-01\np,cisplatin,2020-01-01\np,paclitaxel,2020-01-22\np,cisplatin,2020-01-22\np,paclitaxel,2020-02-12\np,carboplatin,2020-02-12\n"
+    );
+    let lines = derive(&csv, &Rules::default()).unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(drugs(&lines[0]), ["cisplatin", "paclitaxel"]);
+    assert_eq!(lines[0].later.iter().collect::<Vec<_>>(), ["carboplatin"]);
+}
+
+#[test]
+fn maintenance_continues_the_line() {
+    // olaratumab + doxorubicin, then olaratumab alone (listed as maintenance by default),
+    // and a maintenance drug first given after the window.
+    let csv = format!(
+        "{HEADER}p,doxorubicin,2020-01-01\np,olaratumab,2020-01-01\np,olaratumab,2020-06-01\np,olaratumab,2020-06-22\n"
+    );
+    let lines = derive(
+        &csv,
+        &Rules {
+            gap_days: 200,
+            ..Rules::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(lines.len(), 1);
+    let rules = Rules {
+        maintenance: vec!["pazopanib".into()],
+        ..Rules::default()
+    };
+    let csv = format!(
+        "{HEADER}p,doxorubicin,2020-01-01\np,doxorubicin,2020-01-22\np,pazopanib,2020-02-20\n"
+    );
+    let lines = derive(&csv, &rules).unwrap();
+    assert_eq!(lines.len(), 1);
+    assert_eq!(lines[0].later.iter().collect::<Vec<_>>(), ["pazopanib"]);
+    // Without that rule, pazopanib starts line 2.
+    assert_eq!(derive(&csv, &Rules::default()).unwrap().len(), 2);
+}
+
+#[test]
+fn a_gap_longer_than_the_threshold_ends_the_line() {
+    // 2020-01-22 to 2020-05-21 is 120 days: not longer than 120, same line;
+    // to 2020-05-22 is 121 days: a new line.
+    let csv = format!(
+        "{HEADER}p,doxorubicin,2020-01-01\np,doxorubicin,2020-01-22\np,doxorubicin,2020-05-21\n"
+    );
+    assert_eq!(derive(&csv, &Rules::default()).unwrap().len(), 1);
+    let csv = format!(
+        "{HEADER}p,doxorubicin,2020-01-01\np,doxorubicin,2020-01-22\np,doxorubicin,2020-05-22\n"
+    );
+    let lines = derive(&csv, &Rules::default()).unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0].end_reason, EndReason::Gap { days: 121 });
+    // The same drugs restart the same line when the rules say so.
+    let same = Rules {
+        after_gap: AfterGap::SameLine,
+        ..Rules::default()
+    };
+    assert_eq!(derive(&csv, &same).unwrap().len(), 1);
+    // A 60-day threshold, as for some indications.
+    let short = Rules {
+        gap_days: 60,
+        ..Rules::default()
+    };
+    let csv = format!("{HEADER}p,doxorubicin,2020-01-01\np,doxorubicin,2020-03-02\n");
+    assert_eq!(derive(&csv, &short).unwrap().len(), 2);
+}
+
+#[test]
+fn dropping_a_drug_starts_a_new_line_only_when_configured() {
+    // docetaxel stops after cycle 2; gemcitabine continues 70 days later.
+    let csv = format!(
+        "{HEADER}p,gemcitabine,2020-01-01\np,docetaxel,2020-01-08\np,gemcitabine,2020-01-22\np,docetaxel,2020-01-29\np,gemcitabine,2020-04-08\n"
+    );
+    assert_eq!(derive(&csv, &Rules::default()).unwrap().len(), 1);
+    let rules = Rules {
+        drop_starts_new_line: true,
+        drop_days: 60,
+        ..Rules::default()
+    };
+    let lines = derive(&csv, &rules).unwrap();
+    assert_eq!(lines.len(), 2);
+    // docetaxel last 2020-01-29, 70 days before 2020-04-08 > 60
+    assert_eq!(
+        lines[0].end_reason,
+        EndReason::DroppedDrug {
+            drug: "docetaxel".into()
+        }
+    );
+    assert_eq!(drugs(&lines[1]), ["gemcitabine"]);
+}
+
+#[test]
+fn synonyms_ignored_drugs_and_exact_matches() {
+    // Adriamycin = doxorubicin; mesna is supportive and does not define the line.
+    let csv = format!("{HEADER}p,Adriamycin,2020-01-01\np,Ifex,2020-01-01\np,MESNA,2020-01-01\n");
+    let lines = derive(&csv, &Rules::default()).unwrap();
+    assert_eq!(drugs(&lines[0]), ["doxorubicin", "ifosfamide"]);
+    assert_eq!(
+        lines[0].regimen_match,
+        RegimenMatch::Exact {
+            id: "doxorubicin-ifosfamide-mesna".into()
+        }
+    );
+    let csv = format!("{HEADER}p,trabectedin,2020-01-01\n");
+    assert_eq!(
+        derive(&csv, &Rules::default()).unwrap()[0].regimen_match,
+        RegimenMatch::Exact {
+            id: "trabectedin".into()
+        }
+    );
+    let csv = format!("{HEADER}p,imatinib,2020-01-01\n");
+    assert_eq!(
+        derive(&csv, &Rules::default()).unwrap()[0].regimen_match,
+        RegimenMatch::None
+    );
+}
+
+#[test]
+fn the_first_case_report_derives_exactly_its_two_lines() {
+    let csv = std::fs::read_to_string("tests/data/lms-case-1-administrations.csv").unwrap();
+    let lines = derive(&csv, &Rules::default()).unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(drugs(&lines[0]), ["dacarbazine", "doxorubicin"]);
+    assert_eq!(
+        (lines[0].start.to_string(), lines[0].end.to_string()),
+        ("2019-03-04".into(), "2019-04-15".into())
+    );
+    assert_eq!(lines[0].administration_days, 3);
+    assert_eq!(
+        lines[0].end_reason,
+        EndReason::NewDrug {
+            drug: "cisplatin".into()
+        }
+    );
+    assert_eq!(drugs(&lines[1]), ["cisplatin", "ifosfamide"]);
+    assert_eq!(lines[1].administration_days, 2);
+    assert_eq!(lines[1].end_reason, EndReason::EndOfData);
+    match &lines[1].regimen_match {
+        RegimenMatch::Ambiguous { ids } => {
+            assert!(ids.contains(&"cisplatin-ifosfamide-case-report".to_owned()))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn unsorted_input_is_refused_and_bad_rows_are_skipped() {
+    let csv = format!(
+        "{HEADER}a,doxorubicin,2020-01-01\nb,doxorubicin,2020-01-01\na,doxorubicin,2020-02-01\n"
+    );
+    let e = derive(&csv, &Rules::default()).unwrap_err();
+    assert!(matches!(e, LinesError::NotSorted { line: 4, .. }), "{e}");
+    assert!(e.to_string().contains("sort -t,"));
+    // Numeric ids are ordered as numbers: 2 before 10.
+    let csv = format!("{HEADER}2,doxorubicin,2020-01-01\n10,doxorubicin,2020-01-01\n");
+    assert_eq!(derive(&csv, &Rules::default()).unwrap().len(), 2);
+    let e = derive("pid,drug,date\n", &Rules::default()).unwrap_err();
+    assert!(
+        matches!(e, LinesError::MissingColumn(ref c) if c == "patient_id"),
+        "{e}"
+    );
+}
+
+#[test]
+fn rules_files_override_defaults_and_unknown_rules_are_errors() {
+    let r = Rules::parse(
+        "r.toml",
+        "window_days = 30\ngap_days = 180\n[synonyms]\nXeloda = \"capecitabine\"\n",
+    )
+    .unwrap();
+    assert_eq!((r.window_days, r.gap_days), (30, 180));
+    assert_eq!(r.generic("xeloda"), "capecitabine");
+    assert_eq!(
+        r.ignore,
+        Rules::default().ignore,
+        "unlisted rules keep their defaults"
+    );
+    let e = Rules::parse("r.toml", "window = 30\n")
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("r.toml:1:1: unknown field `window`"), "{e}");
+}
+
+#[test]
+fn cli_derive_formats_skips_and_to_history() {
+    let out = Run::new(&[
+        "lines",
+        "derive",
+        "tests/data/lms-case-1-administrations.csv",
+        "--format",
+        "csv",
+    ])
+    .success();
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(&rows[0][2], "dacarbazine+doxorubicin");
+    let out = Run::new(&[
+        "lines",
+        "derive",
+        "tests/data/lms-case-1-administrations.csv",
+        "--format",
+        "json",
+    ])
+    .success();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    // A bad date is skipped with its line number, and the exit code says so.
+    let dir = std::env::temp_dir().join(format!("chemodose-lines-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!("{HEADER}p,doxorubicin,2020-01-01\np,doxorubicin,01/22/2020\n"),
+    )
+    .unwrap();
+    let run = Run::new(&["lines", "derive", bad.to_str().unwrap()]);
+    assert_eq!(run.code(), Some(1));
+    assert!(
+        run.stderr()
+            .contains("line 3: skipped: `01/22/2020` is not a date"),
+        "{}",
+        run.stderr()
+    );
+    // to-history drafts a history file that chemodose can read.
+    let draft = dir.join("draft.toml");
+    Run::new(&[
+        "lines",
+        "to-history",
+        "tests/data/lms-case-1-administrations.csv",
+        "--patient",
+        "LMS-CASE-1",
+        "-o",
+        draft.to_str().unwrap(),
+    ])
+    .success();
+    let text = std::fs::read_to_string(&draft).unwrap();
+    assert!(text.contains("CHECK: several bundled regimens"));
+    let lib = Library::bundled().unwrap();
+    let h = chemodose::history::parse_history("draft.toml", &text, &lib).unwrap();
+    assert_eq!(h.lines.len(), 2);
+    assert_eq!(h.lines[0].cycles.len(), 3);
+    assert_eq!(h.lines[1].cycles.len(), 2);
+    let _ = std::fs::remove_dir_all(&dir);
+}
