@@ -590,3 +590,110 @@ fn verify_bad_check_file_points_at_the_value() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn batch_cli_writes_rows_and_reports_skips() {
+    let dir = std::env::temp_dir().join(format!("chemodose-batch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("patients.csv");
+    // 170 × 70: BSA 1.8181 → 1.82; gemcitabine 1638, docetaxel 182 (cycle 3276 / 182; course × 6)
+    std::fs::write(
+        &input,
+        "id,height_cm,weight_kg\n1,170,70\n2,1700,70\n3,170,abc\n",
+    )
+    .unwrap();
+    let out = dir.join("out.csv");
+    let run = Run::new(&[
+        "batch",
+        "gemcitabine-docetaxel",
+        "--patients",
+        input.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code(), Some(1), "rows were skipped: {}", run.stderr());
+    let err = run.stderr();
+    assert!(
+        err.contains("line 3: skipped: height of 1,700 cm is implausible"),
+        "{err}"
+    );
+    assert!(
+        err.contains("line 4: skipped: weight `abc` is not a number"),
+        "{err}"
+    );
+    assert!(
+        err.contains("3 patients read: 1 written, 2 skipped"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        text.lines().nth(1).unwrap(),
+        "1,1.8181,1638,1638,182,3276,182,19656,1092"
+    );
+    // A clean file exits 0; a file without units is refused with the fix (exit 2).
+    std::fs::write(&input, "id,height_cm,weight_kg\n1,170,70\n").unwrap();
+    Run::new(&[
+        "batch",
+        "gemcitabine-docetaxel",
+        "--patients",
+        input.to_str().unwrap(),
+    ])
+    .success();
+    std::fs::write(&input, "id,height,weight\n1,170,70\n").unwrap();
+    let err = Run::new(&[
+        "batch",
+        "gemcitabine-docetaxel",
+        "--patients",
+        input.to_str().unwrap(),
+    ])
+    .fails(2);
+    assert!(err.contains("name it height_cm"), "{err}");
+    let err = Run::new(&[
+        "batch",
+        "gemcitabine-docetaxel",
+        "--patients",
+        "/no/such.csv",
+    ])
+    .fails(2);
+    assert!(err.contains("/no/such.csv"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn history_and_lines_bad_input_exit_2() {
+    let err = Run::new(&["history", "show", "/no/such.toml"]).fails(2);
+    assert!(err.contains("/no/such.toml"), "{err}");
+    let err = Run::new(&[
+        "history",
+        "record",
+        "docs/examples/lms-case-1.toml",
+        "--line",
+        "1",
+        "--date",
+        "2019-13-01",
+    ])
+    .fails(2);
+    assert!(err.contains("not a date"), "{err}");
+    let err = Run::new(&["lines", "derive", "/no/such.csv"]).fails(2);
+    assert!(err.contains("/no/such.csv"), "{err}");
+    let err = Run::new(&[
+        "lines",
+        "derive",
+        "tests/data/lms-case-1-administrations.csv",
+        "--columns",
+        "patient",
+    ])
+    .fails(2);
+    assert!(err.contains("patient=NAME"), "{err}");
+    let err = Run::new(&[
+        "lines",
+        "to-history",
+        "tests/data/lms-case-1-administrations.csv",
+        "--patient",
+        "nobody",
+    ])
+    .fails(2);
+    assert!(err.contains("no records for patient `nobody`"), "{err}");
+    let err = Run::new(&["verify", "/no/such/dir"]).fails(2);
+    assert!(err.contains("/no/such/dir"), "{err}");
+}

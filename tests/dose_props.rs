@@ -113,3 +113,33 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Mutating one value of a real regimen file: the loader accepts it or
+    /// names the file and a location, and never panics.
+    #[test]
+    fn mutated_regimen_files_never_panic(
+        which in 0usize..14,
+        at in 0usize..4000,
+        replacement in prop::sample::select(vec![
+            "\"\"", "0", "-1", "1e309", "\"900 mg/m\"", "\"AUC 99\"", "\"0-0\"", "[]", "{}", "\"1-99\"",
+            "\"µg\"", "\"𝼑\"", "true", "\"\\u0000\"", "99999999999999999999", "\"9 m2\"", "\"-01\"",
+        ]),
+    ) {
+        let (name, text) = chemodose::regimen::bundled()[which % chemodose::regimen::bundled().len()];
+        // Replace the value after the `=` of the line containing byte `at`.
+        let at = at.min(text.len().saturating_sub(1));
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let line = &text[line_start..line_end];
+        let Some(eq) = line.find(" = ") else { return Ok(()) };
+        let mutated = format!("{}{}{}{}", &text[..line_start], &line[..eq + 3], replacement, &text[line_end..]);
+        if let Err(e) = parse_regimen(name, &mutated) {
+            let shown = e.to_string();
+            prop_assert!(shown.starts_with(name), "{shown}");
+            let _ = e.render();
+        }
+    }
+}
