@@ -487,13 +487,17 @@ impl<'a> BatchPlan<'a> {
 
     /// One patient's doses (mg, per column) and unrounded BSA, by the fast path
     /// when it applies and is safe, else by the engine.
+    /// `course` is filled with each drug's course total (mg) by the engine, and
+    /// left empty by the fast path (course = cycle × planned cycles there).
     fn doses(
         &self,
         patient: &Patient,
         out: &mut Vec<Decimal>,
+        course: &mut Vec<Decimal>,
         fast_used: &mut bool,
     ) -> Result<f64, String> {
         out.clear();
+        course.clear();
         if let Some(items) = &self.fast
             && let Some(bsa) = self.fast_doses(items, patient, out)
         {
@@ -511,6 +515,20 @@ impl<'a> BatchPlan<'a> {
                 .find(|a| a.drug == c.drug && a.day == c.day)
                 .map_or(Decimal::ZERO, |a| a.final_mg());
             out.push(v);
+        }
+        // The engine's course totals: right for phases (a cycle-1 loading dose)
+        // and drugs given in some cycles only.
+        if self.planned.is_some() {
+            for d in &self.drugs {
+                let t = plan.totals.iter().find(|t| t.drug == *d);
+                let mg = t.and_then(|t| {
+                    t.course_total.map(|c| match t.unit {
+                        DoseUnit::Mg => c,
+                        DoseUnit::Mcg => c / Decimal::ONE_THOUSAND,
+                    })
+                });
+                course.push(mg.unwrap_or(Decimal::ZERO));
+            }
         }
         Ok(quantity::m2(plan.bsa.unrounded))
     }
@@ -657,6 +675,7 @@ fn process(
     };
     let mut rows = RowState {
         doses: Vec::with_capacity(plan.columns.len()),
+        course: Vec::with_capacity(plan.drugs.len()),
         ints: Vec::with_capacity(plan.columns.len()),
         totals: vec![Decimal::ZERO; plan.drugs.len()],
         int_totals: vec![0u64; plan.drugs.len()],
@@ -728,6 +747,7 @@ fn process(
 /// Buffers reused from row to row.
 struct RowState {
     doses: Vec<Decimal>,
+    course: Vec<Decimal>,
     ints: Vec<u64>,
     totals: Vec<Decimal>,
     int_totals: Vec<u64>,
@@ -767,20 +787,12 @@ fn one_row(
         return;
     }
     let mut fast = false;
-    match plan.doses(&row.patient, &mut st.doses, &mut fast) {
+    match plan.doses(&row.patient, &mut st.doses, &mut st.course, &mut fast) {
         Err(message) => part.skip(line, message),
         Ok(bsa) => {
             part.written += 1;
             part.fast += u64::from(fast);
-            write_row(
-                plan,
-                layout,
-                row.id,
-                bsa,
-                &st.doses,
-                &mut st.totals,
-                &mut part.out,
-            );
+            write_row(plan, layout, row.id, bsa, st, &mut part.out);
         }
     }
 }
@@ -836,10 +848,15 @@ fn write_row(
     layout: Layout,
     id: &[u8],
     bsa: f64,
-    doses: &[Decimal],
-    totals: &mut [Decimal],
+    st: &mut RowState,
     out: &mut Vec<u8>,
 ) {
+    let RowState {
+        doses,
+        course,
+        totals,
+        ..
+    } = st;
     match layout {
         Layout::Long => {
             for (col, dose) in plan.columns.iter().zip(doses) {
@@ -869,12 +886,12 @@ fn write_row(
                 out.push(b',');
                 push_decimal(out, *t);
             }
-            for t in totals.iter() {
+            for (i, t) in totals.iter().enumerate() {
                 out.push(b',');
-                // Course = cycle × planned cycles, as the dose engine's course
-                // total when every cycle gives the same doses.
-                if let Some(n) = plan.planned {
-                    push_decimal(out, *t * Decimal::from(n));
+                match (course.get(i), plan.planned) {
+                    (Some(c), _) => push_decimal(out, *c),
+                    (None, Some(n)) => push_decimal(out, *t * Decimal::from(n)),
+                    (None, None) => {}
                 }
             }
             out.push(b'\n');

@@ -223,3 +223,26 @@ fn large_input_in_many_blocks_keeps_order_and_counts() {
     assert_eq!(ids[59_999], "59999");
     assert_eq!(ids[60_000], "tie");
 }
+
+/// The course column of a regimen whose cycles differ (olaratumab 20 mg/kg in
+/// cycle 1, then 15 mg/kg) must be the engine's course total, not cycle 1 × N.
+#[test]
+fn regression_course_total_with_a_loading_dose() {
+    let r = regimen("olaratumab-doxorubicin");
+    let options = DoseOptions {
+        planned_cycles: Some(6),
+        ..DoseOptions::default()
+    };
+    let plan = BatchPlan::new(&r, &options, 1);
+    let (out, summary) = run(&plan, "id,height_cm,weight_kg\n1,170,70\n", Layout::Wide);
+    assert_eq!(summary.written, 1, "{:?}", summary.errors);
+    let header: Vec<&str> = out.lines().next().unwrap().split(',').collect();
+    let row: Vec<&str> = out.lines().nth(1).unwrap().split(',').collect();
+    let col = |n: &str| row[header.iter().position(|h| *h == n).unwrap()];
+    // olaratumab: cycle 1 20 × 70 = 1400 mg on days 1 and 8 = 2800; cycles 2-6
+    // 15 × 70 = 1050 mg × 2 = 2100 each: course 2800 + 5 × 2100 = 13300 mg
+    assert_eq!(col("olaratumab_cycle_mg"), "2800");
+    assert_eq!(col("olaratumab_course_mg"), "13300");
+    // doxorubicin 75 × 1.82 = 136.5 → 137 mg per cycle × 6 = 822 mg
+    assert_eq!(col("doxorubicin_course_mg"), "822");
+}

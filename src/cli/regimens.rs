@@ -26,15 +26,7 @@ pub struct LibraryArgs {
 impl LibraryArgs {
     /// The library in force and a description of where it came from.
     pub fn library(&self) -> Result<(Library, String), InputError> {
-        let dir = self
-            .regimens
-            .clone()
-            .or_else(|| std::env::var_os("CHEMODOSE_REGIMENS").map(PathBuf::from))
-            .or_else(|| {
-                let local = PathBuf::from("regimens");
-                local.is_dir().then_some(local)
-            });
-        match dir {
+        match self.folder() {
             Some(d) => Library::load_dir(&d)
                 .map(|l| (l, format!("folder {}", d.display())))
                 .map_err(library_error),
@@ -71,8 +63,9 @@ impl LibraryArgs {
 }
 
 impl LibraryArgs {
-    /// The folder in force, or `None` for the bundled library.
-    fn folder(&self) -> Option<PathBuf> {
+    /// The folder in force (`--regimens`, `$CHEMODOSE_REGIMENS`, `./regimens`),
+    /// or `None` for the bundled library.
+    pub fn folder(&self) -> Option<PathBuf> {
         self.regimens
             .clone()
             .or_else(|| std::env::var_os("CHEMODOSE_REGIMENS").map(PathBuf::from))
@@ -228,14 +221,7 @@ fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
     let mut files = Vec::new();
     let mut bundled = false;
     if paths.is_empty() {
-        match lib
-            .regimens
-            .clone()
-            .or_else(|| std::env::var_os("CHEMODOSE_REGIMENS").map(PathBuf::from))
-            .or_else(|| {
-                let local = PathBuf::from("regimens");
-                local.is_dir().then_some(local)
-            }) {
+        match lib.folder() {
             Some(d) => files.extend(regimen_files(&d).map_err(|e| InputError(e.to_string()))?),
             None => bundled = true,
         }

@@ -58,13 +58,7 @@ fn check_files_in(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
 fn sources(a: &VerifyArgs) -> Result<Vec<Source>, InputError> {
     let mut out = Vec::new();
     if a.paths.is_empty() {
-        let dir = a
-            .lib
-            .regimens
-            .clone()
-            .or_else(|| std::env::var_os("CHEMODOSE_REGIMENS").map(PathBuf::from))
-            .or_else(|| Some(PathBuf::from("regimens")).filter(|d| d.is_dir()));
-        match dir {
+        match a.lib.folder() {
             Some(d) => {
                 for p in check_files_in(&d)? {
                     out.push(read(&p)?);

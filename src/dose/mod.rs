@@ -616,32 +616,24 @@ pub fn calculate(
         });
     }
     let mut warnings = Vec::new();
-    match regimen.status {
-        Status::Active => {}
-        Status::CaseReport => warnings.push(Warning {
-            code: "status-case-report",
+    let status = match regimen.status {
+        Status::Active => None,
+        Status::CaseReport => Some((
+            "status-case-report",
+            "a CASE-REPORT regimen, as published in a case report, not a standard",
+        )),
+        Status::Draft => Some(("status-draft", "a DRAFT regimen: not reviewed for use")),
+        Status::Withdrawn => Some(("status-withdrawn", "WITHDRAWN")),
+    };
+    if let Some((code, what)) = status {
+        warnings.push(Warning {
+            code,
             message: format!(
-                "{} is a CASE-REPORT regimen, as published in a case report, not a standard. {}",
+                "{} is {what}. {}",
                 regimen.id,
                 regimen.status_note.clone().unwrap_or_default()
             ),
-        }),
-        Status::Draft => warnings.push(Warning {
-            code: "status-draft",
-            message: format!(
-                "{} is a DRAFT regimen: not reviewed for use. {}",
-                regimen.id,
-                regimen.status_note.clone().unwrap_or_default()
-            ),
-        }),
-        Status::Withdrawn => warnings.push(Warning {
-            code: "status-withdrawn",
-            message: format!(
-                "{} is WITHDRAWN. {}",
-                regimen.id,
-                regimen.status_note.clone().unwrap_or_default()
-            ),
-        }),
+        });
     }
     if let (Some(p), Some(max)) = (options.planned_cycles, course_max)
         && p > max

@@ -21,6 +21,18 @@ pub fn amount(a: &Administration, value: rust_decimal::Decimal) -> String {
     )
 }
 
+/// The adjustments of one administration in words, or "none".
+pub fn adjustments_text(a: &Administration) -> String {
+    if a.adjustments.is_empty() {
+        return "none".to_owned();
+    }
+    a.adjustments
+        .iter()
+        .map(|x| x.describe(a.unit))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The patient and the measurements used, one line each.
 pub fn patient_lines(plan: &DosePlan) -> Vec<String> {
     let p = &plan.patient;
@@ -110,15 +122,7 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
         .administrations
         .iter()
         .map(|a| {
-            let adj = if a.adjustments.is_empty() {
-                "none".to_owned()
-            } else {
-                a.adjustments
-                    .iter()
-                    .map(|x| x.describe(a.unit))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            };
+            let adj = adjustments_text(a);
             vec![
                 a.day.to_string(),
                 a.display_name.clone(),

@@ -19,7 +19,7 @@ pub use text::schedule_text;
 use chrono::{DateTime, Utc};
 
 use crate::display::format_decimal;
-use crate::dose::Administration;
+pub use crate::render::dose::adjustments_text;
 use crate::render::dose::amount;
 use crate::schedule::{CumulativeDose, Schedule, ScheduledAdministration};
 
@@ -31,19 +31,6 @@ pub struct RenderContext {
     pub patient_id: Option<String>,
     /// When the output was made (iCalendar DTSTAMP); `None` prints no time.
     pub generated: Option<DateTime<Utc>>,
-}
-
-/// The adjustments of one administration in words, or "none".
-pub fn adjustments_text(a: &Administration) -> String {
-    if a.adjustments.is_empty() {
-        "none".to_owned()
-    } else {
-        a.adjustments
-            .iter()
-            .map(|x| x.describe(a.unit))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
 }
 
 /// "Tue 2026-12-01".
