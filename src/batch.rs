@@ -541,15 +541,36 @@ impl<'a> BatchPlan<'a> {
             body_surface_area(self.formula, patient.height, patient.weight, patient.sex).ok()?,
         );
         let used = self.used_bsa(unrounded)?;
+        let mut previous: Option<(FastItem, u64)> = None;
         for it in items {
+            // Day 8 is usually day 1 again: same inputs, same dose.
+            if let Some((p, r)) = previous
+                && p == *it
+            {
+                out.push(r);
+                continue;
+            }
             let value = if it.per_m2 { it.value * used } else { it.value };
-            let x = value / it.split;
-            let s = it.step? as f64;
-            let r = round_half_up_clear_of_tie(x / s)? * s;
-            if x <= 0.0 || ((r - x) / x * 100.0).abs() > self.tolerance - 1e-9 {
+            // Dividing by 1 is exact: skipped, the result is the same f64.
+            let x = if it.split == 1.0 {
+                value
+            } else {
+                value / it.split
+            };
+            let step = it.step?;
+            let r = if step == 1 {
+                round_half_up_clear_of_tie(x)?
+            } else {
+                let s = step as f64;
+                round_half_up_clear_of_tie(x / s)? * s
+            };
+            // Conservative: anything near or past the tolerance goes to the
+            // engine, which decides in decimal arithmetic.
+            if x <= 0.0 || (r - x).abs() * 100.0 >= (self.tolerance - 0.01) * x {
                 return None;
             }
             out.push(r as u64);
+            previous = Some((*it, r as u64));
         }
         Some(unrounded)
     }
@@ -823,9 +844,19 @@ fn write_int_row(
     out.push(b',');
     push_bsa(out, bsa);
     totals.iter_mut().for_each(|t| *t = 0);
+    // Day 1 and day 8 doses are usually equal: copy the digits instead of
+    // formatting them again.
+    let mut last: Option<(u64, usize, usize)> = None;
     for (dose, drug) in doses.iter().zip(&plan.column_drug) {
         out.push(b',');
-        push_u64(out, *dose);
+        match last {
+            Some((v, from, to)) if v == *dose => out.extend_from_within(from..to),
+            _ => {
+                let from = out.len();
+                push_u64(out, *dose);
+                last = Some((*dose, from, out.len()));
+            }
+        }
         totals[*drug] += dose;
     }
     for t in totals.iter() {
