@@ -395,3 +395,64 @@ fn dose_with_history_counts_prior_doxorubicin() {
         run.stderr()
     );
 }
+
+#[test]
+fn a_line_with_an_inline_regimen() {
+    let lib = Library::bundled().unwrap();
+    let text = r#"
+[patient]
+id = "P-INLINE"
+sex = "female"
+birth_year = 1960
+
+[[measurement]]
+date = 2021-01-01
+height = "160cm"
+weight = "60kg"
+
+[[line]]
+number = 1
+start = 2021-01-04
+
+[line.inline_regimen]
+id = "local-vinorelbine"
+name = "Vinorelbine weekly (local)"
+version = "1"
+status = "draft"
+status_note = "Local protocol."
+last_reviewed = 2021-01-01
+
+[line.inline_regimen.cycle]
+length_days = 7
+cycles = 4
+
+[[line.inline_regimen.source]]
+citation = "Local protocol"
+
+[[line.inline_regimen.drug]]
+name = "vinorelbine"
+role = "antineoplastic"
+dose = "25 mg/m2"
+route = "IV"
+days = "1"
+round = "1 mg"
+
+[[line.cycle]]
+number = 1
+date = 2021-01-04
+"#;
+    let h = parse_history("inline.toml", text, &lib).unwrap();
+    let r = h.report(&lib).unwrap();
+    // 160 × 60: BSA sqrt(9600 / 3600) = 1.633 → 1.63; 25 × 1.63 = 40.75 → 41 mg
+    assert_eq!(r.lines[0].regimen, "local-vinorelbine");
+    assert_eq!(r.cumulative[0].mg, d("41"));
+    // An inline regimen with a mistake is reported at the inline table.
+    let bad = text.replace("dose = \"25 mg/m2\"", "dose = \"25 mg/m\"");
+    let e = parse_history("inline.toml", &bad, &lib)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("line 1: inline regimen: dose of vinorelbine: unknown dose unit"),
+        "{e}"
+    );
+}
