@@ -697,3 +697,32 @@ fn history_and_lines_bad_input_exit_2() {
     let err = Run::new(&["verify", "/no/such/dir"]).fails(2);
     assert!(err.contains("/no/such/dir"), "{err}");
 }
+
+#[test]
+fn dose_shows_the_creatinine_floor_and_the_calvert_gfr() {
+    // CrCl = (140 − 60) × 70 / (72 × 0.7) × 0.85 = 94.44 mL/min with SCr 0.5 raised to 0.7;
+    // carboplatin 5 × (94.44 + 25) = 597.2 → 597 mg
+    let out = Run::new(&[
+        "dose",
+        "carboplatin-paclitaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--sex",
+        "female",
+        "--age",
+        "60",
+        "--scr",
+        "0.5mg/dL",
+        "--scr-floor",
+        "0.7mg/dL",
+    ])
+    .success();
+    assert!(
+        out.contains("creatinine raised to the floor of 0.7 mg/dL): 94.4 mL/min"),
+        "{out}"
+    );
+    assert!(out.contains("597 mg"), "{out}");
+    assert!(out.contains("*** STATUS: DRAFT ***"), "{out}");
+}

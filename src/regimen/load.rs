@@ -863,7 +863,7 @@ impl Validator {
                         value.span(),
                         "bad level",
                         format!(
-                            "reduction level `{key}` must be a negative whole number (-1, -2, ...)"
+                            "reduction level `{key}` must be a negative whole number written plainly (-1, -2, ...)"
                         ),
                         None,
                     );

@@ -71,9 +71,18 @@ pub fn patient_lines(plan: &DosePlan) -> Vec<String> {
         ));
     }
     if let Some(c) = &plan.renal.crcl {
+        let floor = if c.creatinine_floored {
+            format!(
+                "; creatinine raised to the floor of {} mg/dL",
+                format_number(mg_per_dl(c.creatinine_used), 3)
+            )
+        } else {
+            String::new()
+        };
         lines.push(format!(
-            "Creatinine clearance (Cockcroft-Gault, {} weight): {} mL/min",
+            "Creatinine clearance (Cockcroft-Gault, {} weight {} kg{floor}): {} mL/min",
             c.weight_basis,
+            format_number(kg(c.weight_used), 2),
             format_number(ml_per_min(c.value), 1)
         ));
     }
