@@ -354,7 +354,7 @@ impl<'a> BatchPlan<'a> {
                 });
             }
         }
-        let fast = Self::fast_items(regimen, options, cycle, &columns);
+        let fast = Self::fast_items(regimen, options, &columns);
         let column_drug = columns
             .iter()
             .map(|c| drugs.iter().position(|d| *d == c.drug).unwrap_or(0))
@@ -386,7 +386,6 @@ impl<'a> BatchPlan<'a> {
     fn fast_items(
         regimen: &Regimen,
         options: &DoseOptions,
-        cycle: u32,
         columns: &[DoseColumn],
     ) -> Option<Vec<FastItem>> {
         if options.bsa_cap.is_some()
@@ -453,7 +452,6 @@ impl<'a> BatchPlan<'a> {
                 PrescribedDose::Flat(..) => (dose.value(), false),
                 _ => return None,
             };
-            let _ = cycle;
             items.push(FastItem {
                 value,
                 split,

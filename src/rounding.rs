@@ -53,8 +53,12 @@ pub fn round_half_up(x: Decimal, step: Decimal) -> Decimal {
     if step <= Decimal::ZERO {
         return x;
     }
-    ((x / step).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero) * step)
-        .normalize()
+    // Steps are validated (at least 1 mcg), so this cannot overflow; checked
+    // arithmetic keeps a broken caller from panicking all the same.
+    x.checked_div(step)
+        .map(|q| q.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero))
+        .and_then(|q| q.checked_mul(step))
+        .map_or(x, |r| r.normalize())
 }
 
 /// Rounds `x` down to a multiple of `step` (used where rounding up would cross a cap).
@@ -62,7 +66,10 @@ pub fn round_down(x: Decimal, step: Decimal) -> Decimal {
     if step <= Decimal::ZERO {
         return x;
     }
-    ((x / step).floor() * step).normalize()
+    x.checked_div(step)
+        .map(|q| q.floor())
+        .and_then(|q| q.checked_mul(step))
+        .map_or(x, |r| r.normalize())
 }
 
 /// Rounds `x` to `decimals` decimal places, half up.
@@ -99,6 +106,14 @@ mod tests {
         assert_eq!(round_down(dec!(2.19), dec!(0.5)), dec!(2));
         assert_eq!(round_dp_half_up(dec!(1.8825), 2), dec!(1.88));
         assert_eq!(round_dp_half_up(dec!(1.885), 2), dec!(1.89));
+    }
+
+    #[test]
+    fn an_overflowing_step_does_not_panic() {
+        // 1e-28 × 2000 overflows the quotient; the value comes back unrounded.
+        let tiny = Decimal::new(1, 28);
+        assert_eq!(round_half_up(dec!(2000), tiny), dec!(2000));
+        assert_eq!(round_down(dec!(2000), tiny), dec!(2000));
     }
 
     #[test]

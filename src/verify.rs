@@ -96,6 +96,8 @@ pub struct Check {
     pub worked_out_by: String,
     /// When.
     pub worked_out_on: NaiveDate,
+    /// Free text kept with the check.
+    pub note: Option<String>,
     /// The patient.
     pub patient: Patient,
     /// Cycle to dose (default 1).
@@ -215,18 +217,6 @@ pub fn parse_percent(s: &str) -> Result<Decimal, String> {
         .ok()
         .filter(|d| *d > Decimal::ZERO && *d < Decimal::ONE_HUNDRED)
         .ok_or_else(|| format!("a percent above 0% and below 100% is needed (got `{s}`)"))
-}
-
-/// Parses a rounding rule as written on the command line or in a check file:
-/// a step with a unit (`1mg`, `10 mg`, `0.1mg`), `none` or `strengths`.
-pub fn parse_rounding_rule(s: &str) -> Result<RoundingRule, String> {
-    match s.trim().to_lowercase().as_str() {
-        "none" => Ok(RoundingRule::None),
-        "strengths" => Ok(RoundingRule::Strengths),
-        _ => parse_dose_mass(s)
-            .map(|(step, unit)| RoundingRule::Nearest { step, unit })
-            .map_err(|_| format!("rounding is a step with a unit (1mg, 10mg, 0.1mg), none or strengths; got `{s}`")),
-    }
 }
 
 fn expected(s: &str) -> Result<Expected, String> {
@@ -381,11 +371,11 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
         all: r
             .round
             .as_ref()
-            .and_then(|s| c.parse(s, "round", parse_rounding_rule)),
+            .and_then(|s| c.parse(s, "round", RoundingRule::parse)),
         drugs: BTreeMap::new(),
     };
     for (d, s) in &r.rounding {
-        if let Some(v) = c.parse(s, "rounding", parse_rounding_rule) {
+        if let Some(v) = c.parse(s, "rounding", RoundingRule::parse) {
             rounding.drugs.insert(d.to_lowercase(), v);
         }
     }
@@ -432,11 +422,11 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
     patient.sex = sex;
     patient.age = age;
     patient.serum_creatinine = scr;
-    let _ = &r.note;
     Some(Check {
         name: r.name.clone(),
         worked_out_by: r.worked_out_by.clone(),
         worked_out_on: worked_out_on?,
+        note: r.note.clone(),
         patient,
         cycle: r.cycle.unwrap_or(1),
         options,
@@ -545,15 +535,12 @@ pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
             for (drug, days) in &check.expect {
                 for (day, want) in days {
                     let want_mg = in_mg(want.value, want.unit);
+                    let expected = format!("{} {}", format_decimal(want.value), want.unit.symbol());
                     match given.iter().find(|a| a.drug == *drug && a.day == *day) {
                         None => mismatches.push(Mismatch {
                             drug: drug.clone(),
                             day: *day,
-                            expected: format!(
-                                "{} {}",
-                                format_decimal(want.value),
-                                want.unit.symbol()
-                            ),
+                            expected: expected.clone(),
                             got: "not given".to_owned(),
                             step: "the regimen does not give this drug on this day in this cycle"
                                 .to_owned(),
@@ -563,11 +550,7 @@ pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
                                 mismatches.push(Mismatch {
                                     drug: drug.clone(),
                                     day: *day,
-                                    expected: format!(
-                                        "{} {}",
-                                        format_decimal(want.value),
-                                        want.unit.symbol()
-                                    ),
+                                    expected: expected.clone(),
                                     got: format!(
                                         "{} {}",
                                         format_decimal(a.final_dose),

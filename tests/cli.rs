@@ -726,3 +726,33 @@ fn dose_shows_the_creatinine_floor_and_the_calvert_gfr() {
     assert!(out.contains("597 mg"), "{out}");
     assert!(out.contains("*** STATUS: DRAFT ***"), "{out}");
 }
+
+/// Found in review: a rounding step of 1e-28 mg overflowed decimal division
+/// and panicked. Steps finer than 1 mcg are refused as input now.
+#[test]
+fn regression_a_tiny_rounding_step_is_refused_not_a_panic() {
+    let err = Run::new(&[
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--round",
+        "0.0000000000000000000000000001mg",
+    ])
+    .fails(2);
+    assert!(err.contains("finer than 1 mcg"), "{err}");
+    // 1 mcg itself is accepted.
+    Run::new(&[
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--round",
+        "1mcg",
+    ])
+    .success();
+}

@@ -14,6 +14,6 @@ fuzz_target!(|data: &[u8]| {
         let _ = chemodose::quantity::parse_dose(s);
         let _ = chemodose::quantity::parse_auc(s);
         let _ = chemodose::verify::parse_percent(s);
-        let _ = chemodose::verify::parse_rounding_rule(s);
+        let _ = chemodose::regimen::RoundingRule::parse(s);
     }
 });

@@ -98,7 +98,8 @@ pub fn level(s: &str) -> Result<(Option<String>, i32), String> {
     }
 }
 
-/// A percent: `20%` (the % is required, so that 20 is never read as 0.2).
+/// A tolerance percent: `10%` (0% allowed: no rounding at all; the % sign is
+/// required, so that 10 is never read as 0.1).
 pub fn percent(s: &str) -> Result<rust_decimal::Decimal, String> {
     let t = s.trim();
     let Some(number) = t.strip_suffix('%') else {
@@ -117,24 +118,13 @@ pub fn percent(s: &str) -> Result<rust_decimal::Decimal, String> {
 /// `20%` or `gemcitabine=25%`.
 pub fn percent_for(s: &str) -> Result<(Option<String>, rust_decimal::Decimal), String> {
     let (drug, v) = split_drug(s);
-    Ok((drug, percent(v)?))
+    Ok((drug, chemodose::verify::parse_percent(v)?))
 }
 
 /// `1mg`, `none`, `strengths`, or any of them for one drug (`docetaxel=10mg`).
 pub fn rounding_for(s: &str) -> Result<(Option<String>, chemodose::regimen::RoundingRule), String> {
-    use chemodose::regimen::RoundingRule;
     let (drug, v) = split_drug(s);
-    let rule = match v.to_lowercase().as_str() {
-        "none" => RoundingRule::None,
-        "strengths" => RoundingRule::Strengths,
-        _ => match quantity::parse_dose_mass(v) {
-            Ok((step, unit)) => RoundingRule::Nearest { step, unit },
-            Err(_) => {
-                return Err(format!(
-                    "rounding is a step with a unit (1mg, 10mg, 0.1mg), none or strengths, optionally for one drug (docetaxel=10mg); got `{s}`"
-                ));
-            }
-        },
-    };
+    let rule = chemodose::regimen::RoundingRule::parse(v)
+        .map_err(|e| format!("{e}; optionally for one drug (docetaxel=10mg)"))?;
     Ok((drug, rule))
 }

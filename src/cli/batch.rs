@@ -1,6 +1,6 @@
 //! `chemodose batch`: doses for every patient of a CSV file.
 
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
@@ -61,16 +61,7 @@ pub fn run(a: BatchArgs) -> Result<Report, Failure> {
         LayoutArg::Long => Layout::Long,
     };
     // A progress bar for large files, only when someone is watching.
-    let bar = (std::io::stderr().is_terminal() && size > 20 << 20).then(|| {
-        let b = indicatif::ProgressBar::new_spinner();
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {human_pos} patients ({per_sec}) {elapsed}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-        );
-        b
-    });
+    let bar = super::output::progress_bar(size, "patients");
     let mut progress = |rows: u64| {
         if let Some(b) = &bar {
             b.set_position(rows);

@@ -1,6 +1,6 @@
 //! `chemodose lines derive|to-history`: lines of therapy from administration records.
 
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -129,6 +129,30 @@ fn text_row(l: &DerivedLine) -> String {
     )
 }
 
+/// The rules, the regimen library, the file and its column names.
+fn open(
+    input: &Input,
+) -> Result<
+    (
+        Rules,
+        chemodose::regimen::Library,
+        std::fs::File,
+        ColumnNames,
+    ),
+    InputError,
+> {
+    let rules = read_rules(input)?;
+    let (library, _) = input.lib.library()?;
+    let file = std::fs::File::open(&input.file)
+        .map_err(|e| InputError(format!("{}: {e}", input.file.display())))?;
+    Ok((
+        rules,
+        library,
+        file,
+        input.columns.clone().unwrap_or_default(),
+    ))
+}
+
 fn read_rules(input: &Input) -> Result<Rules, InputError> {
     match &input.rules {
         None => Ok(Rules::default()),
@@ -166,23 +190,9 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
             format,
             output,
         } => {
-            let rules = read_rules(&input)?;
-            let (library, _) = input.lib.library()?;
-            let file = std::fs::File::open(&input.file)
-                .map_err(|e| InputError(format!("{}: {e}", input.file.display())))?;
-            let columns = input.columns.clone().unwrap_or_default();
-            let bar = (std::io::stderr().is_terminal()
-                && file.metadata().map(|m| m.len()).unwrap_or(0) > 20 << 20)
-                .then(|| {
-                    let b = indicatif::ProgressBar::new_spinner();
-                    b.set_style(
-                        indicatif::ProgressStyle::with_template(
-                            "{spinner} {human_pos} records ({per_sec}) {elapsed}",
-                        )
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-                    );
-                    b
-                });
+            let (rules, library, file, columns) = open(&input)?;
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let bar = super::output::progress_bar(size, "records");
             let mut progress = |n: u64| {
                 if let Some(b) = &bar {
                     b.set_position(n);
@@ -270,11 +280,7 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
             patient,
             output,
         } => {
-            let rules = read_rules(&input)?;
-            let (library, _) = input.lib.library()?;
-            let file = std::fs::File::open(&input.file)
-                .map_err(|e| InputError(format!("{}: {e}", input.file.display())))?;
-            let columns = input.columns.clone().unwrap_or_default();
+            let (rules, library, file, columns) = open(&input)?;
             let mut found: Vec<DerivedLine> = Vec::new();
             let mut emit = |lines: &[DerivedLine]| -> Result<(), LinesError> {
                 found.extend(lines.iter().filter(|l| l.patient == patient).cloned());

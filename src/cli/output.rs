@@ -100,3 +100,19 @@ impl AtomicFile {
         Ok(())
     }
 }
+
+/// A spinner on stderr for inputs over 20 MB, only when stderr is a terminal
+/// (so pipes and CI logs stay clean).
+pub fn progress_bar(input_bytes: u64, noun: &str) -> Option<indicatif::ProgressBar> {
+    use std::io::IsTerminal;
+    (std::io::stderr().is_terminal() && input_bytes > 20 << 20).then(|| {
+        let b = indicatif::ProgressBar::new_spinner();
+        b.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{spinner}} {{human_pos}} {noun} ({{per_sec}}) {{elapsed}}"
+            ))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        b
+    })
+}

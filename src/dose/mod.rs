@@ -1192,7 +1192,6 @@ impl Basis<'_> {
             if given.is_empty() {
                 continue;
             }
-            let unit = ceiling.dose.unit();
             // Per-m² ceilings compare the prescribed amount per m² (what the
             // label's "mg/m² per cycle" means); mg ceilings the final doses.
             let (amount, limit, unit_text) = match ceiling.dose.basis() {
@@ -1215,7 +1214,6 @@ impl Basis<'_> {
                     "mg",
                 ),
             };
-            let _ = unit;
             if amount > limit {
                 let source_text = ceiling
                     .source

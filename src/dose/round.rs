@@ -53,12 +53,8 @@ pub fn round_dose(
                 held_under_cap: false,
             });
         }
-        RoundingRule::Nearest {
-            step,
-            unit: step_unit,
-        } => {
+        RoundingRule::Nearest { step, .. } => {
             let step = to_decimal(unit.of(*step)).unwrap_or(Decimal::ONE);
-            let _ = step_unit;
             let up = round_half_up(dose, step);
             return Ok(finish(dose, up, cap, |_| round_down(dose, step)));
         }

@@ -1057,13 +1057,13 @@ impl Validator {
                 }
                 RoundingRule::Bands(bands)
             }
-            _ => match parse_dose_mass(text) {
-                Ok((step, unit)) => RoundingRule::Nearest { step, unit },
-                Err(_) => {
+            _ => match RoundingRule::step(text) {
+                Ok(rule) => rule,
+                Err(e) => {
                     self.problem(
                         r.span(),
                         "not a rounding rule",
-                        format!("{name}: round `{text}` is not a rounding rule"),
+                        format!("{name}: round: {e}"),
                         Some("use \"none\", a step such as \"1 mg\" or \"10 mg\", \"strengths\" or \"bands\""),
                     );
                     RoundingRule::None

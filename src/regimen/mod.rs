@@ -271,6 +271,36 @@ pub enum RoundingRule {
     Bands(Vec<Mass>),
 }
 
+impl RoundingRule {
+    /// The smallest rounding step accepted: 1 mcg. Finer steps mean nothing
+    /// for a prepared dose, and would overflow decimal arithmetic.
+    pub const MIN_STEP_MG: f64 = 0.001;
+
+    /// Parses a rule as written on the command line or in a check file: a step
+    /// with a unit (`1mg`, `10 mg`, `0.1mg`, `5mcg`), `none` or `strengths`.
+    /// (`bands` needs the band list of a regimen file.)
+    pub fn parse(s: &str) -> Result<RoundingRule, String> {
+        match s.trim().to_lowercase().as_str() {
+            "none" => Ok(RoundingRule::None),
+            "strengths" => Ok(RoundingRule::Strengths),
+            _ => Self::step(s).map_err(|e| format!("rounding: {e}; or none, or strengths")),
+        }
+    }
+
+    /// A "nearest step" rule from text such as `1 mg`, refusing steps below
+    /// [`Self::MIN_STEP_MG`].
+    pub fn step(s: &str) -> Result<RoundingRule, String> {
+        let (step, unit) = crate::quantity::parse_dose_mass(s)
+            .map_err(|_| format!("`{s}` is not a step with a unit (1mg, 10mg, 0.1mg)"))?;
+        if DoseUnit::Mg.of(step) < Self::MIN_STEP_MG * (1.0 - 1e-9) {
+            return Err(format!(
+                "a rounding step of `{s}` is finer than 1 mcg (0.001 mg)"
+            ));
+        }
+        Ok(RoundingRule::Nearest { step, unit })
+    }
+}
+
 /// A cumulative lifetime limit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LifetimeLimit {

@@ -144,11 +144,7 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
     for (i, c) in s.cycles.iter().enumerate() {
         // The first cycle shares page 1 with the header blocks.
         let class = if i == 0 { "cycle-first" } else { "cycle" };
-        let delay = if c.delay_days > 0 {
-            format!(" (delayed {} days)", c.delay_days)
-        } else {
-            String::new()
-        };
+        let delay = super::delay_text(c);
         let _ = writeln!(
             o,
             "<section class=\"{class}\">\n<h2>Cycle {} of {}: day 1 {}{}</h2>",

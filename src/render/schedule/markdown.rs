@@ -27,11 +27,7 @@ pub fn schedule_markdown(s: &Schedule, ctx: &RenderContext) -> String {
         out.push_str(&format!("- {}\n", cell(&l)));
     }
     for c in &s.cycles {
-        let delay = if c.delay_days > 0 {
-            format!(" (delayed {} days)", c.delay_days)
-        } else {
-            String::new()
-        };
+        let delay = super::delay_text(c);
         out.push_str(&format!(
             "\n## Cycle {}: day 1 {}{delay}\n\n",
             c.number,

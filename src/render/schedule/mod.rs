@@ -38,6 +38,15 @@ pub fn date_text(d: chrono::NaiveDate) -> String {
     d.format("%a %Y-%m-%d").to_string()
 }
 
+/// " (delayed 7 days)" or "".
+pub fn delay_text(c: &crate::schedule::ScheduledCycle) -> String {
+    if c.delay_days > 0 {
+        format!(" (delayed {} days)", c.delay_days)
+    } else {
+        String::new()
+    }
+}
+
 /// "weekend", "holiday", "weekend, holiday" or "".
 pub fn flags_text(a: &ScheduledAdministration) -> String {
     let mut f = Vec::new();

@@ -21,11 +21,7 @@ pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
         out.push('\n');
     }
     for c in &s.cycles {
-        let delay = if c.delay_days > 0 {
-            format!(" (delayed {} days)", c.delay_days)
-        } else {
-            String::new()
-        };
+        let delay = super::delay_text(c);
         out.push_str(&format!(
             "\nCycle {}: day 1 {}{delay}\n",
             c.number,
