@@ -68,7 +68,9 @@ impl<T> Default for PerDrug<T> {
 }
 
 impl<T: Clone> PerDrug<T> {
-    fn for_drug(&self, name: &str, applies_to_all: bool) -> Option<T> {
+    /// The setting for `name`: its own entry, else `all` where `applies_to_all`
+    /// (reductions and rounding for "all drugs" mean the antineoplastic ones).
+    pub(crate) fn for_drug(&self, name: &str, applies_to_all: bool) -> Option<T> {
         self.drugs.get(name).cloned().or_else(|| {
             if applies_to_all {
                 self.all.clone()
