@@ -374,7 +374,7 @@ impl<'a> BatchPlan<'a> {
             fast_int,
             formula: options.bsa_formula,
             bsa_rounding: options.bsa_rounding,
-            tolerance: crate::rounding::to_f64(options.rounding_tolerance_percent),
+            tolerance: crate::rounding::to_f64(options.rounding_tolerance.value()),
         }
     }
 

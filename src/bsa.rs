@@ -17,7 +17,6 @@ use uom::si::areal_mass_density::kilogram_per_square_meter;
 use uom::si::f64::{Area, ArealMassDensity, Length, Mass};
 use uom::si::mass::kilogram;
 
-use crate::display::format_number;
 use crate::patient::Sex;
 use crate::quantity::{Measure, cm, kg, m2};
 use crate::rounding::{round_dp_half_up, to_decimal, to_f64};
@@ -149,41 +148,29 @@ impl FromStr for BsaFormula {
     }
 }
 
-/// Why a BSA or a weight descriptor could not be given.
+/// Why a BSA or a weight descriptor could not be given. The message is
+/// written by `render::messages` from the values held here.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BsaError {
-    /// A formula name nobody knows.
-    #[error(
-        "unknown BSA formula `{0}`; use one of mosteller, dubois, haycock, gehan_george, boyd, fujimoto, takahira, shuter_aslani, schlich, livingston_lee"
-    )]
+    /// A formula name nobody knows, as typed.
     UnknownFormula(String),
-    /// A sex-specific formula without a sex.
-    #[error("the {0} formula differs by sex: give --sex female or --sex male")]
+    /// A sex-specific formula (Schlich) without the patient's sex; holds the
+    /// formula's name.
     SexRequired(&'static str),
-    /// The result is outside what a human body can have.
-    #[error(
-        "{formula} BSA of {value} m² is implausible (accepted {min} to {max} m²); check height and weight"
-    )]
+    /// The result is outside what a human body can have (see
+    /// [`Measure::BodySurfaceArea`] bounds).
     Implausible {
         /// The formula's name.
         formula: &'static str,
-        /// The value computed.
-        value: String,
-        /// Lower bound.
-        min: String,
-        /// Upper bound.
-        max: String,
+        /// The value computed, m² (may be NaN or infinite).
+        value_m2: f64,
     },
-    /// Devine IBW below 60 inches.
-    #[error(
-        "ideal body weight (Devine) is not defined below 152.4 cm (60 in); height is {height_cm} cm"
-    )]
+    /// Devine IBW is undefined below 60 inches (152.4 cm).
     IdealWeightUndefined {
-        /// The height, in cm.
-        height_cm: String,
+        /// The patient's height, cm.
+        height_cm: f64,
     },
-    /// A BSA rounding policy that is not `none` or a power of ten step.
-    #[error("BSA rounding must be `none` or a step such as 0.01 or 0.1 (got `{0}`)")]
+    /// A BSA rounding policy that is not `none` or a power-of-ten step, as typed.
     BadRounding(String),
 }
 
@@ -227,12 +214,17 @@ pub fn body_surface_area(
     if !value.is_finite() || value < bounds.min || value > bounds.max {
         return Err(BsaError::Implausible {
             formula: formula.name(),
-            value: format_number(value, 3),
-            min: format_number(bounds.min, 2),
-            max: format_number(bounds.max, 2),
+            value_m2: value,
         });
     }
     Ok(Area::new::<square_meter>(value))
+}
+
+impl fmt::Display for BsaRounding {
+    /// The policy's id, as typed on the command line (`0.01`, `none`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id())
+    }
 }
 
 /// How the BSA used for dosing is rounded. The unrounded value is always kept.
@@ -345,9 +337,7 @@ pub fn ideal_body_weight(height: Length, sex: Sex) -> Result<Mass, BsaError> {
     let h_in = h_cm / 2.54;
     // Small tolerance: 152.4 cm typed as "5ft" must not be refused for f64 noise.
     if h_in < 60.0 - 1e-9 {
-        return Err(BsaError::IdealWeightUndefined {
-            height_cm: format_number(h_cm, 1),
-        });
+        return Err(BsaError::IdealWeightUndefined { height_cm: h_cm });
     }
     let base = match sex {
         Sex::Male => 50.0,

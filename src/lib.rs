@@ -27,7 +27,6 @@ extern crate uom;
 
 pub mod batch;
 pub mod bsa;
-pub mod display;
 pub mod dose;
 pub mod history;
 pub mod lines;

@@ -12,7 +12,6 @@ use uom::si::f64::{Area, Length, Mass, MassConcentration, Time, VolumeRate};
 use uom::si::mass::milligram;
 
 use crate::bsa::{BsaError, adjusted_body_weight, ideal_body_weight};
-use crate::display::format_number;
 use crate::patient::Sex;
 use crate::quantity::units::milliliter_per_minute;
 use crate::quantity::{Auc, kg, m2, mg_per_dl, ml_per_min, years};
@@ -64,25 +63,22 @@ impl FromStr for WeightBasis {
     }
 }
 
-/// Why a renal estimate could not be given.
+/// Why a renal estimate could not be given. The message is written by
+/// `render::messages` from the values held here.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RenalError {
-    /// Not actual, ideal or adjusted.
-    #[error("weight basis must be actual, ideal or adjusted (got `{0}`)")]
+    /// Not actual, ideal or adjusted, as typed.
     UnknownWeightBasis(String),
-    /// Ideal or adjusted weight needs a height.
-    #[error("the {0} weight basis needs a height (--height)")]
+    /// Ideal or adjusted weight needs the patient's height; holds the basis.
     HeightRequired(&'static str),
     /// The equation is validated in adults only.
-    #[error("{formula} is validated for adults (18 years or older); age given is {age} years")]
     NotAnAdult {
         /// The equation.
         formula: &'static str,
-        /// The age, in years.
-        age: String,
+        /// The age given, years.
+        age_years: f64,
     },
     /// From the weight descriptors.
-    #[error(transparent)]
     Weight(#[from] BsaError),
 }
 
@@ -126,7 +122,7 @@ pub fn cockcroft_gault(
     if age_y < 18.0 {
         return Err(RenalError::NotAnAdult {
             formula: "Cockcroft-Gault",
-            age: format_number(age_y, 1),
+            age_years: age_y,
         });
     }
     let weight_used = match options.weight_basis {
@@ -187,7 +183,7 @@ pub fn ckd_epi_2021(
     if age_y < 18.0 {
         return Err(RenalError::NotAnAdult {
             formula: "CKD-EPI 2021",
-            age: format_number(age_y, 1),
+            age_years: age_y,
         });
     }
     let (kappa, alpha, sex_factor) = match sex {

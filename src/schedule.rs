@@ -11,21 +11,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
-use rust_decimal::Decimal;
-use serde::Serialize;
-
 use crate::bsa::BodySurfaceArea;
-use crate::display::drug_display_name;
 use crate::dose::{
-    Administration, DoseError, DoseOptions, DosePlan, Exposure, LifetimeCheck, LimitStatus,
-    Reduction, RenalUsed, Warning, calculate, lifetime_limit,
+    Administration, DoseError, DoseOptions, DosePlan, Exposure, LifetimeCheck, LimitScope,
+    LimitStatus, Reduction, RenalUsed, Warning, calculate, lifetime_limit,
 };
 use crate::patient::Patient;
 use crate::quantity::{DoseBasis, DoseUnit, m2};
 use crate::regimen::{CycleCount, Regimen, Source, Status};
 use crate::renal::WeightBasis;
 use crate::rounding::{round_dp_half_up, to_decimal};
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use rust_decimal::Decimal;
 
 /// The most cycles a schedule may have.
 pub const MAX_CYCLES: u32 = 100;
@@ -57,7 +54,7 @@ pub struct ScheduleOptions {
 }
 
 /// One administration on its date.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScheduledAdministration {
     /// Calendar date.
     pub date: NaiveDate,
@@ -66,38 +63,47 @@ pub struct ScheduledAdministration {
     /// In the holiday list.
     pub holiday: bool,
     /// The dose, with its adjustments.
-    #[serde(flatten)]
     pub administration: Administration,
 }
 
 /// A drug's cumulative dose after a cycle.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CumulativeDose {
-    /// Drug.
+    /// Drug name, lower case.
     pub drug: String,
-    /// Display name.
-    pub display_name: String,
     /// Unit of `total`.
     pub unit: DoseUnit,
-    /// Total so far in this schedule.
+    /// Total of the final doses so far in this schedule, in `unit`.
     pub total: Decimal,
-    /// Total so far per m², for per-m² drugs and drugs with a per-m² limit.
+    /// Total so far per m² of each cycle's BSA, 2 decimals; for per-m² drugs
+    /// and drugs with a per-m² limit.
     pub total_per_m2: Option<Decimal>,
     /// Against the lifetime limit (prior exposure included).
     pub limit: Option<LimitStatus>,
 }
 
+/// A reduction in force in a cycle: for one drug, or for every
+/// antineoplastic drug when `drug` is `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReductionInForce {
+    /// The drug, lower case; `None` for every antineoplastic drug.
+    pub drug: Option<String>,
+    /// The reduction.
+    pub reduction: Reduction,
+}
+
 /// One cycle of the schedule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ScheduledCycle {
-    /// Cycle number.
+    /// Cycle number, from 1.
     pub number: u32,
     /// Date of day 1.
     pub start: NaiveDate,
-    /// Delay applied to this cycle (days), 0 when none.
+    /// Delay applied to this cycle, days; 0 when none.
     pub delay_days: u32,
-    /// Reductions in force in this cycle, in words.
-    pub dose_changes: Vec<String>,
+    /// Reductions in force in this cycle: the one for all drugs first, then
+    /// by drug name.
+    pub dose_changes: Vec<ReductionInForce>,
     /// Administrations by date.
     pub administrations: Vec<ScheduledAdministration>,
     /// Cumulative doses after this cycle.
@@ -105,7 +111,7 @@ pub struct ScheduledCycle {
 }
 
 /// A regimen as a schedule names it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RegimenSummary {
     /// Id.
     pub id: String,
@@ -167,10 +173,10 @@ pub enum ScheduleError {
     #[error(transparent)]
     Dose(#[from] DoseError),
     /// No start date.
-    #[error("a schedule needs a start date (--start 2026-12-01)")]
+    #[error("a schedule needs a start date (day 1 of cycle 1)")]
     NoStart,
     /// An open-ended regimen without a number of cycles.
-    #[error("{regimen} runs {course}: give the number of cycles to schedule (--cycles N)")]
+    #[error("{regimen} runs {course}: the number of cycles to schedule is needed")]
     NeedsCycles {
         /// Regimen id.
         regimen: String,
@@ -285,7 +291,13 @@ pub fn build_schedule(
                 mg: exposure.mg,
                 mg_per_m2: round_dp_half_up(exposure.mg_per_m2, 2),
             };
-            let limit = lifetime_limit(drug, exposure, "", &display_opts, &mut scratch)?;
+            let limit = lifetime_limit(
+                drug,
+                exposure,
+                LimitScope::RunningTotal,
+                &display_opts,
+                &mut scratch,
+            )?;
             let per_m2_basis = drug
                 .dose_in_cycle(n)
                 .is_some_and(|d| d.basis() == DoseBasis::PerM2);
@@ -296,7 +308,6 @@ pub fn build_schedule(
                 .map_or(DoseUnit::Mg, |a| a.unit);
             cumulative.push(CumulativeDose {
                 drug: drug.name.clone(),
-                display_name: drug_display_name(&drug.name),
                 unit,
                 total: *total,
                 total_per_m2: (per_m2_basis || limit.is_some()).then_some(exposure.mg_per_m2),
@@ -312,7 +323,7 @@ pub fn build_schedule(
             number: n,
             start: cycle_start,
             delay_days: delay,
-            dose_changes: describe_changes(&opts),
+            dose_changes: reductions_in_force(&opts),
             administrations,
             cumulative,
         });
@@ -330,12 +341,12 @@ pub fn build_schedule(
         lifetime_limit(
             drug,
             exposure,
-            &format!("the scheduled {cycles} cycles"),
+            LimitScope::ScheduledCycles(cycles),
             base,
             &mut warnings,
         )?;
     }
-    let flagged: Vec<String> = scheduled
+    let flagged: Vec<NaiveDate> = scheduled
         .iter()
         .flat_map(|c| c.administrations.iter())
         // Rows are flagged for every drug; the warning names the days that need
@@ -347,16 +358,9 @@ pub fn build_schedule(
         .map(|a| a.date)
         .collect::<BTreeSet<_>>()
         .into_iter()
-        .map(|d| d.format("%a %Y-%m-%d").to_string())
         .collect();
     if !flagged.is_empty() {
-        warnings.push(Warning {
-            code: "weekend-or-holiday",
-            message: format!(
-                "antineoplastic administrations fall on a weekend or holiday (flagged, not moved): {}",
-                flagged.join(", ")
-            ),
-        });
+        warnings.push(Warning::WeekendOrHoliday { dates: flagged });
     }
     let first_plan = plans.into_iter().next().expect("at least one cycle");
     Ok(Schedule {
@@ -400,19 +404,17 @@ fn cycle_options(base: &DoseOptions, changes: &[DoseChange], n: u32) -> DoseOpti
     opts
 }
 
-fn describe_changes(opts: &DoseOptions) -> Vec<String> {
-    let text = |r: &Reduction| match r {
-        Reduction::Level(l) => format!("dose level {l}"),
-        Reduction::Percent(p) => format!("reduced by {}%", crate::display::format_decimal(*p)),
-    };
-    let mut out = Vec::new();
-    if let Some(r) = &opts.reductions.all {
-        out.push(format!("all antineoplastic drugs: {}", text(r)));
-    }
-    for (d, r) in &opts.reductions.drugs {
-        out.push(format!("{}: {}", drug_display_name(d), text(r)));
-    }
-    out
+fn reductions_in_force(opts: &DoseOptions) -> Vec<ReductionInForce> {
+    let all = opts.reductions.all.map(|reduction| ReductionInForce {
+        drug: None,
+        reduction,
+    });
+    all.into_iter()
+        .chain(opts.reductions.drugs.iter().map(|(d, r)| ReductionInForce {
+            drug: Some(d.clone()),
+            reduction: *r,
+        }))
+        .collect()
 }
 
 /// Reads a holiday list: one `YYYY-MM-DD` per line; `#` starts a comment.

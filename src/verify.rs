@@ -19,11 +19,12 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::bsa::{BsaFormula, BsaRounding};
-use crate::display::format_decimal;
-use crate::dose::{Adjustment, Administration, DoseOptions, PerDrug, Reduction, calculate};
+use crate::dose::{
+    Adjustment, Administration, DoseError, DoseOptions, PerDrug, Prescription, Reduction, calculate,
+};
 use crate::patient::{Patient, Sex};
 use crate::quantity::{
-    self, DoseUnit, parse_age, parse_bsa, parse_dose_mass, parse_gfr, parse_height,
+    self, DoseUnit, Percent, parse_age, parse_bsa, parse_dose_mass, parse_gfr, parse_height,
     parse_serum_creatinine, parse_weight,
 };
 use crate::regimen::{Problem, Regimen, RegimenErrors, RoundingRule};
@@ -123,36 +124,63 @@ pub struct CheckFile {
     pub checks: Vec<Check>,
 }
 
+/// The step of the engine that made a dose differ from the expected one.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// The regimen does not give this drug on this day in this cycle.
+    NotGiven,
+    /// The engine gives a dose the check does not list.
+    NotInCheck,
+    /// This adjustment moved the dose away from the expected value.
+    Adjustment(Adjustment),
+    /// Every step agreed; the final dose itself differs (within none of the
+    /// adjustments).
+    FinalDose,
+    /// The basis already differs: the prescription times the BSA, weight or
+    /// GFR gives another amount before any adjustment.
+    Basis {
+        /// How the dose was prescribed.
+        prescription: Prescription,
+        /// The amount before any adjustment, in `unit` of the mismatch.
+        calculated: Decimal,
+        /// The BSA used, m².
+        bsa_m2: f64,
+    },
+}
+
 /// One difference between a check and the engine.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Mismatch {
-    /// Drug.
+    /// Drug, lower case.
     pub drug: String,
-    /// Day.
+    /// Day of the cycle.
     pub day: u32,
-    /// Expected, with unit, or "not in the check".
-    pub expected: String,
-    /// What the engine gives, or "not given".
-    pub got: String,
+    /// What the check expects; `None` when the check does not list the dose.
+    pub expected: Option<Expected>,
+    /// What the engine gives, in the administration's unit; `None` when it
+    /// gives nothing on this day.
+    pub got: Option<Expected>,
     /// Which step produced the difference.
-    pub step: String,
+    pub step: Step,
+    /// The unit of the engine's amounts (for `step`).
+    pub unit: DoseUnit,
 }
 
 /// How one check came out.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Every dose as expected (or the expected refusal).
     Passed,
     /// Doses differ.
     Mismatches(Vec<Mismatch>),
     /// The engine refused, and the check expected doses.
-    Refused(String),
+    Refused(DoseError),
     /// The check expected a refusal that did not come, or a different one.
     WrongRefusal {
-        /// What the check expected.
+        /// The text the check expects the refusal to contain.
         expected: String,
-        /// What happened.
-        got: String,
+        /// The refusal that came; `None` when doses were given.
+        got: Option<DoseError>,
     },
 }
 
@@ -202,21 +230,6 @@ impl Collector {
             }
         }
     }
-}
-
-/// Parses a percent such as `20%`: the sign is required so that 20 is never
-/// read as 0.2 or 2000 %.
-pub fn parse_percent(s: &str) -> Result<Decimal, String> {
-    let t = s.trim();
-    let number = t
-        .strip_suffix('%')
-        .ok_or_else(|| format!("write a percent with its sign, e.g. 20% (got `{s}`)"))?;
-    number
-        .trim()
-        .parse::<Decimal>()
-        .ok()
-        .filter(|d| *d > Decimal::ZERO && *d < Decimal::ONE_HUNDRED)
-        .ok_or_else(|| format!("a percent above 0% and below 100% is needed (got `{s}`)"))
 }
 
 fn expected(s: &str) -> Result<Expected, String> {
@@ -357,10 +370,12 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
                 "give `level` or `reduce` for all drugs, not both".to_owned(),
             );
         }
-        reductions.all = c.parse(p, "reduce", parse_percent).map(Reduction::Percent);
+        reductions.all = c
+            .parse(p, "reduce", Percent::reduction)
+            .map(Reduction::Percent);
     }
     for (d, p) in &r.reductions {
-        if let Some(v) = c.parse(p, "reductions", parse_percent) {
+        if let Some(v) = c.parse(p, "reductions", Percent::reduction) {
             reductions
                 .drugs
                 .insert(d.to_lowercase(), Reduction::Percent(v));
@@ -441,13 +456,6 @@ fn written(a: &Administration) -> String {
     format!("{} {}", a.final_dose.normalize(), a.unit.symbol())
 }
 
-fn in_mg(value: Decimal, unit: DoseUnit) -> Decimal {
-    match unit {
-        DoseUnit::Mg => value,
-        DoseUnit::Mcg => value / Decimal::ONE_THOUSAND,
-    }
-}
-
 /// Names the step that made the engine's dose differ from the expected one:
 /// the first step after which the expected value no longer appears.
 fn step_of_difference(
@@ -455,74 +463,63 @@ fn step_of_difference(
     expected_mg: Decimal,
     tolerance_mg: Decimal,
     bsa_m2: f64,
-) -> String {
+) -> Step {
     let close =
-        |v: Decimal| (in_mg(v, a.unit) - expected_mg).abs() <= tolerance_mg.max(Decimal::new(5, 7));
-    let name = |adj: &Adjustment| match adj {
-        Adjustment::ReductionLevel { .. } | Adjustment::ReductionPercent { .. } => "reduction",
-        Adjustment::BsaCap { .. } => "BSA cap",
-        Adjustment::MaxSingleDose { .. } => "maximum single dose",
-        Adjustment::GfrCap { .. } => "GFR cap",
-        Adjustment::Rounding { .. } => "rounding",
+        |v: Decimal| (a.unit.to_mg(v) - expected_mg).abs() <= tolerance_mg.max(Decimal::new(5, 7));
+    let after = |i: usize| {
+        a.adjustments
+            .get(i)
+            .map_or(Step::FinalDose, |adj| Step::Adjustment(adj.clone()))
     };
     if close(a.calculated) {
         // The basis agrees; the first adjustment moved it away.
-        return match a.adjustments.first() {
-            Some(adj) => format!("{}: {}", name(adj), adj.describe(a.unit)),
-            None => "final dose".to_owned(),
-        };
+        return after(0);
     }
     for (i, adj) in a.adjustments.iter().enumerate() {
-        let after = match adj {
-            Adjustment::ReductionLevel { to, .. }
-            | Adjustment::ReductionPercent { to, .. }
-            | Adjustment::BsaCap { to, .. }
-            | Adjustment::MaxSingleDose { to, .. }
-            | Adjustment::Rounding { to, .. } => *to,
-            Adjustment::GfrCap { .. } => continue,
-        };
-        if close(after) {
-            return match a.adjustments.get(i + 1) {
-                Some(next) => format!("{}: {}", name(next), next.describe(a.unit)),
-                None => "final dose".to_owned(),
-            };
+        if adj.to().is_some_and(close) {
+            return after(i + 1);
         }
     }
-    format!(
-        "BSA or basis: {} gives {} {} before any adjustment (BSA used {} m²)",
-        a.prescribed,
-        format_decimal(crate::rounding::round_dp_half_up(a.calculated, 2)),
-        a.unit.symbol(),
-        crate::display::format_number(bsa_m2, 4)
-    )
+    Step::Basis {
+        prescription: a.prescription.clone(),
+        calculated: a.calculated,
+        bsa_m2,
+    }
+}
+
+/// The engine's final dose as an [`Expected`] value.
+fn got(a: &Administration) -> Expected {
+    Expected {
+        value: a.final_dose,
+        unit: a.unit,
+    }
 }
 
 /// Runs one check through the dose engine.
 pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
     let plan = calculate(regimen, &check.patient, check.cycle, &check.options);
     let mut current: BTreeMap<String, BTreeMap<u32, String>> = BTreeMap::new();
-    let outcome = match (&plan, &check.expect_refusal) {
+    let outcome = match (plan, &check.expect_refusal) {
         (Err(e), Some(want)) => {
-            let got = e.to_string();
-            if got.contains(want.as_str()) {
+            if e.to_string().contains(want.as_str()) {
                 Outcome::Passed
             } else {
                 Outcome::WrongRefusal {
                     expected: want.clone(),
-                    got,
+                    got: Some(e),
                 }
             }
         }
-        (Err(e), None) => Outcome::Refused(e.to_string()),
+        (Err(e), None) => Outcome::Refused(e),
         (Ok(_), Some(want)) => Outcome::WrongRefusal {
             expected: want.clone(),
-            got: "no refusal: doses were given".to_owned(),
+            got: None,
         },
         (Ok(plan), None) => {
             let given: Vec<&Administration> = plan
                 .administrations
                 .iter()
-                .filter(|a| a.instruction.is_none())
+                .filter(|a| a.instruction().is_none())
                 .collect();
             for a in &given {
                 current
@@ -534,29 +531,25 @@ pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
             let mut mismatches = Vec::new();
             for (drug, days) in &check.expect {
                 for (day, want) in days {
-                    let want_mg = in_mg(want.value, want.unit);
-                    let expected = format!("{} {}", format_decimal(want.value), want.unit.symbol());
+                    let want_mg = want.unit.to_mg(want.value);
                     match given.iter().find(|a| a.drug == *drug && a.day == *day) {
                         None => mismatches.push(Mismatch {
                             drug: drug.clone(),
                             day: *day,
-                            expected: expected.clone(),
-                            got: "not given".to_owned(),
-                            step: "the regimen does not give this drug on this day in this cycle"
-                                .to_owned(),
+                            expected: Some(want.clone()),
+                            got: None,
+                            step: Step::NotGiven,
+                            unit: want.unit,
                         }),
                         Some(a) => {
                             if (a.final_mg() - want_mg).abs() > check.tolerance_mg {
                                 mismatches.push(Mismatch {
                                     drug: drug.clone(),
                                     day: *day,
-                                    expected: expected.clone(),
-                                    got: format!(
-                                        "{} {}",
-                                        format_decimal(a.final_dose),
-                                        a.unit.symbol()
-                                    ),
+                                    expected: Some(want.clone()),
+                                    got: Some(got(a)),
                                     step: step_of_difference(a, want_mg, check.tolerance_mg, bsa),
+                                    unit: a.unit,
                                 });
                             }
                         }
@@ -572,9 +565,10 @@ pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
                     mismatches.push(Mismatch {
                         drug: a.drug.clone(),
                         day: a.day,
-                        expected: "not in the check".to_owned(),
-                        got: format!("{} {}", format_decimal(a.final_dose), a.unit.symbol()),
-                        step: "a dose the check does not list: add it so that it cannot move unnoticed".to_owned(),
+                        expected: None,
+                        got: Some(got(a)),
+                        step: Step::NotInCheck,
+                        unit: a.unit,
                     });
                 }
             }

@@ -56,7 +56,7 @@ proptest! {
         let options = DoseOptions { bsa_rounding: BsaRounding::None, ..DoseOptions::default() };
         let plan = calculate(r, &patient(h, w), 1, &options).unwrap();
         let bsa = (h * w / 3600.0).sqrt();
-        for a in plan.administrations.iter().filter(|a| a.instruction.is_none()) {
+        for a in plan.administrations.iter().filter(|a| a.instruction().is_none()) {
             let per_m2 = if a.drug == "gemcitabine" { 900.0 } else { 100.0 };
             let calculated: f64 = a.calculated.try_into().unwrap();
             prop_assert!((calculated - per_m2 * bsa).abs() < 1e-6 * per_m2 * bsa, "{} {calculated}", a.drug);
@@ -87,7 +87,7 @@ proptest! {
             Err(e) => return Err(TestCaseError::fail(e.to_string())),
         };
         let cap_d = Decimal::try_from(cap).unwrap();
-        for a in plan.administrations.iter().filter(|a| a.instruction.is_none()) {
+        for a in plan.administrations.iter().filter(|a| a.instruction().is_none()) {
             let per_m2 = Decimal::from(if a.drug == "gemcitabine" { 900 } else { 100 });
             // never above prescribed × cap, even after rounding
             prop_assert!(a.final_dose <= (per_m2 * cap_d).round_dp(6), "{} {} > {}", a.drug, a.final_dose, per_m2 * cap_d);

@@ -75,7 +75,7 @@ fn second_case_report_doxorubicin_near_the_limit() {
     // 6 cycles = 762 mg; 762 / 1.69 = 450.89 mg/m² (82 % of 550)
     let dox = &r.cumulative[0];
     assert_eq!((dox.mg, dox.mg_per_m2), (d("762"), d("450.89")));
-    assert!(r.warnings.iter().any(|w| w.code == "lifetime-limit-near"));
+    assert!(r.warnings.iter().any(|w| w.code() == "lifetime-limit-near"));
     assert_eq!(r.events.len(), 4);
 }
 
@@ -96,7 +96,7 @@ fn prior_anthracycline_and_cardiac_radiation() {
     assert!(
         r.warnings
             .iter()
-            .any(|w| w.code == "lifetime-limit-exceeded")
+            .any(|w| w.code() == "lifetime-limit-exceeded")
     );
     // The history's prior exposure for a new course: doxorubicin-equivalent 550.89 mg/m²
     let prior = h.prior_exposure(&lib).unwrap();

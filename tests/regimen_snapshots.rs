@@ -129,7 +129,7 @@ fn compact(path: &std::path::Path) -> String {
                             format!(
                                 "D{} {} {}{adj}",
                                 adm.day,
-                                adm.display_name,
+                                chemodose::render::ismp::drug_display_name(&adm.drug),
                                 amount(adm, adm.final_dose)
                             )
                         })
@@ -145,7 +145,7 @@ fn compact(path: &std::path::Path) -> String {
                         );
                     }
                 }
-                let mut codes: Vec<&str> = s.warnings.iter().map(|w| w.code).collect();
+                let mut codes: Vec<&str> = s.warnings.iter().map(|w| w.code()).collect();
                 codes.dedup();
                 let _ = writeln!(
                     out,

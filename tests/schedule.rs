@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 
 use chemodose::dose::{DoseOptions, Reduction};
 use chemodose::patient::{Patient, Sex};
-use chemodose::quantity::{parse_height, parse_weight};
+use chemodose::quantity::{Percent, parse_height, parse_weight};
 use chemodose::regimen::{Library, Regimen};
 use chemodose::render::schedule::{
-    RenderContext, schedule_csv, schedule_html, schedule_ics, schedule_json, schedule_markdown,
-    schedule_text,
+    RenderContext, dose_change_text, schedule_csv, schedule_html, schedule_ics, schedule_json,
+    schedule_markdown, schedule_text,
 };
 use chemodose::schedule::{DoseChange, Schedule, ScheduleError, ScheduleOptions, build_schedule};
 use chrono::NaiveDate;
@@ -126,7 +126,7 @@ fn dose_changes_apply_from_their_cycle_and_are_shown() {
     o.changes.push(DoseChange {
         from_cycle: 5,
         drug: None,
-        reduction: Reduction::Percent(Decimal::from(20)),
+        reduction: Reduction::Percent(Percent::whole(20)),
     });
     let s = build("gemcitabine-docetaxel", &o);
     let doc: Vec<Decimal> = s
@@ -141,11 +141,15 @@ fn dose_changes_apply_from_their_cycle_and_are_shown() {
         .map(Decimal::from)
         .collect();
     assert_eq!(doc, want);
-    assert_eq!(s.cycles[3].dose_changes, ["DOCEtaxel: dose level -1"]);
-    assert_eq!(
-        s.cycles[4].dose_changes,
-        ["all antineoplastic drugs: reduced by 20%"]
-    );
+    let changes = |c: usize| -> Vec<String> {
+        s.cycles[c]
+            .dose_changes
+            .iter()
+            .map(dose_change_text)
+            .collect()
+    };
+    assert_eq!(changes(3), ["DOCEtaxel: dose level -1"]);
+    assert_eq!(changes(4), ["all antineoplastic drugs: reduced by 20%"]);
 }
 
 #[test]
@@ -163,7 +167,7 @@ fn weekends_and_holidays_are_flagged_not_moved() {
     assert!(
         s.warnings
             .iter()
-            .any(|w| w.code == "weekend-or-holiday" && w.message.contains("Sat 2026-12-05"))
+            .any(|w| w.code() == "weekend-or-holiday" && w.to_string().contains("Sat 2026-12-05"))
     );
 }
 

@@ -3,7 +3,7 @@
 
 use chemodose::bsa::{BsaFormula, BsaRounding};
 use chemodose::patient::Sex;
-use chemodose::quantity;
+use chemodose::quantity::{self, Percent};
 use chemodose::renal::WeightBasis;
 use uom::si::f64::{Length, Mass, MassConcentration, Time, VolumeRate};
 
@@ -100,25 +100,19 @@ pub fn level(s: &str) -> Result<(Option<String>, i32), String> {
 
 /// A tolerance percent: `10%` (0% allowed: no rounding at all; the % sign is
 /// required, so that 10 is never read as 0.1).
-pub fn percent(s: &str) -> Result<rust_decimal::Decimal, String> {
-    let t = s.trim();
-    let Some(number) = t.strip_suffix('%') else {
-        return Err(format!(
-            "write a percent with its sign, e.g. 20% (got `{s}`)"
-        ));
-    };
-    number
-        .trim()
-        .parse::<rust_decimal::Decimal>()
-        .ok()
-        .filter(|d| *d >= rust_decimal::Decimal::ZERO && *d < rust_decimal::Decimal::ONE_HUNDRED)
-        .ok_or_else(|| format!("a percent from 0% to below 100% is needed (got `{s}`)"))
+pub fn tolerance(s: &str) -> Result<Percent, String> {
+    Percent::tolerance(s).map_err(|e| e.to_string())
 }
 
-/// `20%` or `gemcitabine=25%`.
-pub fn percent_for(s: &str) -> Result<(Option<String>, rust_decimal::Decimal), String> {
+/// A reduction for all drugs: `20%`.
+pub fn reduction(s: &str) -> Result<Percent, String> {
+    Percent::reduction(s).map_err(|e| e.to_string())
+}
+
+/// A reduction: `20%` or `gemcitabine=25%`.
+pub fn percent_for(s: &str) -> Result<(Option<String>, Percent), String> {
     let (drug, v) = split_drug(s);
-    Ok((drug, chemodose::verify::parse_percent(v)?))
+    Ok((drug, Percent::reduction(v).map_err(|e| e.to_string())?))
 }
 
 /// `1mg`, `none`, `strengths`, or any of them for one drug (`docetaxel=10mg`).

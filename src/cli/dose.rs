@@ -1,15 +1,16 @@
 //! `chemodose dose`: one cycle's doses for a patient.
 
 use clap::Args;
-use rust_decimal::Decimal;
 use uom::si::f64::{Area, Length, Mass, MassConcentration, Time, VolumeRate};
 
 use chemodose::bsa::{BsaFormula, BsaRounding};
 use chemodose::dose::{DoseError, DoseOptions, PerDrug, Reduction, calculate};
 use chemodose::patient::{Patient, Sex};
+use chemodose::quantity::Percent;
 use chemodose::regimen::RoundingRule;
 use chemodose::renal::{CockcroftGaultOptions, GfrCap, WeightBasis};
-use chemodose::render::dose::{dose_json, dose_text};
+use chemodose::render::dose::dose_text;
+use chemodose::render::json::dose_json;
 
 use super::args::{self, SimpleFormat};
 use super::regimens::LibraryArgs;
@@ -52,18 +53,19 @@ pub struct PatientArgs {
 /// Dose options shared by `dose`, `schedule` and `batch`.
 #[derive(Debug, Args, Clone)]
 pub struct DoseOptionArgs {
-    /// BSA formula (default mosteller).
-    #[arg(long, default_value = "mosteller", value_parser = args::formula)]
+    /// BSA formula: mosteller, dubois, haycock, gehan_george, boyd, fujimoto,
+    /// takahira, shuter_aslani, schlich or livingston_lee.
+    #[arg(long, default_value_t = DoseOptions::default().bsa_formula, value_parser = args::formula)]
     pub formula: BsaFormula,
     /// BSA rounding for dosing: a step (0.01, 0.1) or none.
-    #[arg(long, default_value = "0.01", value_parser = args::bsa_rounding)]
+    #[arg(long, default_value_t = DoseOptions::default().bsa_rounding, value_parser = args::bsa_rounding)]
     pub bsa_round: BsaRounding,
     /// Cap the BSA of every per-m² drug, e.g. 2.0m2 (off by default; ASCO
     /// recommends full weight-based dosing).
     #[arg(long, value_parser = args::bsa)]
     pub bsa_cap: Option<Area>,
-    /// Weight for per-kg doses: actual (default), ideal or adjusted.
-    #[arg(long, default_value = "actual", value_parser = args::weight_basis)]
+    /// Weight for per-kg doses: actual, ideal or adjusted.
+    #[arg(long, default_value_t = DoseOptions::default().dose_weight, value_parser = args::weight_basis)]
     pub dose_weight: WeightBasis,
     /// A measured or estimated GFR for carboplatin, e.g. 90mL/min.
     #[arg(long, allow_hyphen_values = true, value_parser = args::gfr)]
@@ -71,8 +73,8 @@ pub struct DoseOptionArgs {
     /// Do not cap the Calvert GFR at 125 mL/min.
     #[arg(long)]
     pub no_gfr_cap: bool,
-    /// Weight for Cockcroft-Gault: actual (default), ideal or adjusted.
-    #[arg(long, default_value = "actual", value_parser = args::weight_basis)]
+    /// Weight for Cockcroft-Gault: actual, ideal or adjusted.
+    #[arg(long, default_value_t = DoseOptions::default().crcl.weight_basis, value_parser = args::weight_basis)]
     pub crcl_weight: WeightBasis,
     /// Minimum serum creatinine for Cockcroft-Gault, e.g. 0.7mg/dL.
     #[arg(long, value_parser = args::creatinine)]
@@ -85,13 +87,13 @@ pub struct DoseOptionArgs {
     pub level: Vec<(Option<String>, i32)>,
     /// Percent reduction for all antineoplastic drugs (20%) or one drug (gemcitabine=25%). Repeatable.
     #[arg(long, value_parser = args::percent_for)]
-    pub reduce: Vec<(Option<String>, Decimal)>,
+    pub reduce: Vec<(Option<String>, Percent)>,
     /// Rounding for the antineoplastic drugs or one drug (docetaxel=10mg): a step such as 1mg, none, or strengths. Repeatable.
     #[arg(long, value_parser = args::rounding_for)]
     pub round: Vec<(Option<String>, RoundingRule)>,
-    /// Largest accepted rounding change, percent (default 10%, HOPA).
-    #[arg(long, default_value = "10%", value_parser = args::percent)]
-    pub round_tolerance: Decimal,
+    /// Largest accepted rounding change, percent (HOPA: 10%).
+    #[arg(long, default_value_t = DoseOptions::DEFAULT_ROUNDING_TOLERANCE, value_parser = args::tolerance)]
+    pub round_tolerance: Percent,
     /// The patient has had mediastinal or cardiac-region radiation (lower anthracycline limit).
     #[arg(long)]
     pub cardiac_radiation: bool,
@@ -210,7 +212,7 @@ impl DoseOptionArgs {
             },
             reductions,
             rounding,
-            rounding_tolerance_percent: self.round_tolerance,
+            rounding_tolerance: self.round_tolerance,
             planned_cycles: self.cycles,
             prior: Vec::new(),
             cardiac_radiation: self.cardiac_radiation,
@@ -260,12 +262,14 @@ pub struct DoseArgs {
     format: SimpleFormat,
 }
 
-/// A dose error as an exit code: safety stops are 1, bad input 2.
+/// A dose error as an exit code (safety stops 1, bad input 2), with the
+/// flag that would let the user proceed.
 pub fn dose_failure(e: DoseError) -> super::Failure {
+    let message = super::hints::with_hint(&e.to_string(), super::hints::dose_hint(&e));
     if e.is_safety_stop() {
-        super::Failure::Check(format!("refused: {e}"))
+        super::Failure::Check(format!("refused: {message}"))
     } else {
-        super::Failure::Input(InputError(e.to_string()))
+        super::Failure::Input(InputError(message))
     }
 }
 

@@ -57,8 +57,8 @@ enum HistoryCommand {
         #[arg(long, allow_hyphen_values = true, conflicts_with = "reduce")]
         level: Option<i32>,
         /// Percent reduction given (20%).
-        #[arg(long, value_parser = super::args::percent)]
-        reduce: Option<rust_decimal::Decimal>,
+        #[arg(long, value_parser = super::args::reduction)]
+        reduce: Option<chemodose::quantity::Percent>,
         /// A dose given when it differed: doxorubicin=25mg. Repeatable.
         #[arg(long, value_parser = actual)]
         actual: Vec<(String, String)>,
@@ -146,8 +146,12 @@ fn breaches(r: &HistoryReport) -> Vec<String> {
             && l.cumulative > l.limit_value
         {
             out.push(format!(
-                "{}: {} {} > {} {} ({})",
-                c.drug, l.cumulative, l.unit, l.limit_value, l.unit, l.source
+                "{}: {} {unit} > {} {unit} ({})",
+                c.drug,
+                l.cumulative,
+                l.limit_value,
+                chemodose::render::messages::limit_source_text(l),
+                unit = chemodose::render::messages::limit_unit_text(l.unit),
             ));
         }
     }

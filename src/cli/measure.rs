@@ -5,18 +5,24 @@ use serde_json::json;
 use uom::si::f64::{Length, Mass, MassConcentration, Time, VolumeRate};
 
 use chemodose::bsa::{BodySurfaceArea, BsaFormula, BsaRounding};
-use chemodose::display::format_number;
 use chemodose::patient::Sex;
 use chemodose::quantity::{Auc, cm, kg, m2, mg_per_dl, ml_per_min, years};
 use chemodose::renal::{
     CockcroftGaultOptions, GfrCap, WeightBasis, calvert, ckd_epi_2021, cockcroft_gault,
 };
+use chemodose::render::ismp::format_number;
 use chemodose::render::text_table;
 use chemodose::rounding::tidy;
 use uom::si::mass::milligram;
 
 use super::args::{self, FormulaChoice, SimpleFormat};
+use super::hints::{bsa_hint, renal_hint, with_hint};
 use super::{InputError, Report};
+
+/// A renal error with the flag that answers it.
+fn renal_failure(e: chemodose::renal::RenalError) -> InputError {
+    InputError(with_hint(&e.to_string(), renal_hint(&e)))
+}
 
 #[derive(Debug, Args)]
 pub struct BsaArgs {
@@ -34,7 +40,7 @@ pub struct BsaArgs {
     #[arg(long, default_value = "mosteller", value_parser = args::formula_choice)]
     formula: FormulaChoice,
     /// BSA rounding for dosing: a step (0.01, 0.1) or none.
-    #[arg(long, default_value = "0.01", value_parser = args::bsa_rounding)]
+    #[arg(long, default_value_t = chemodose::dose::DoseOptions::default().bsa_rounding, value_parser = args::bsa_rounding)]
     bsa_round: BsaRounding,
     #[arg(long, value_enum, default_value_t)]
     format: SimpleFormat,
@@ -60,13 +66,10 @@ pub fn bsa(a: BsaArgs) -> Result<Report, InputError> {
     };
     let mut results = Vec::new();
     for f in formulas {
-        results.push(BodySurfaceArea::compute(
-            f,
-            a.height,
-            a.weight,
-            a.sex,
-            a.bsa_round,
-        )?);
+        results.push(
+            BodySurfaceArea::compute(f, a.height, a.weight, a.sex, a.bsa_round)
+                .map_err(|e| InputError(with_hint(&e.to_string(), bsa_hint(&e))))?,
+        );
     }
     let stdout = match a.format {
         SimpleFormat::Json => {
@@ -207,8 +210,9 @@ pub fn crcl(a: CrclArgs) -> Result<Report, InputError> {
         r.sex,
         r.scr,
         a.renal.options(),
-    )?;
-    let egfr = ckd_epi_2021(r.age, r.sex, r.scr)?;
+    )
+    .map_err(renal_failure)?;
+    let egfr = ckd_epi_2021(r.age, r.sex, r.scr).map_err(renal_failure)?;
     let stdout = match a.format {
         SimpleFormat::Json => {
             serde_json::to_string_pretty(&json!({
@@ -285,7 +289,8 @@ pub fn carboplatin(a: CarboplatinArgs) -> Result<Report, InputError> {
                 r.sex,
                 r.scr,
                 a.renal.options(),
-            )?;
+            )
+            .map_err(renal_failure)?;
             (
                 cg.value,
                 format!("Cockcroft-Gault, {} weight", cg.weight_basis),

@@ -7,6 +7,7 @@
 mod args;
 mod batch;
 mod dose;
+mod hints;
 mod history;
 mod lines;
 mod measure;

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 
-use chemodose::display::drug_display_name;
 use chemodose::regimen::{
     Library, LibraryError, RegimenEntry, check_bytes, load_regimen_file, regimen_files,
 };
+use chemodose::render::ismp::drug_display_name;
 use chemodose::render::regimen::{regimen_json, regimen_text};
 use chemodose::render::text_table;
 

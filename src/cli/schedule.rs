@@ -153,7 +153,10 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     let schedule =
         build_schedule(&entry.regimen, &patient, &options, &sched).map_err(|e| match e {
             ScheduleError::Dose(d) => dose_failure(d),
-            other => Failure::Input(InputError(other.to_string())),
+            other => Failure::Input(InputError(super::hints::with_hint(
+                &other.to_string(),
+                super::hints::schedule_hint(&other),
+            ))),
         })?;
     let ctx = RenderContext {
         patient_id: a.patient_id.clone(),

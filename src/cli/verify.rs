@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use chemodose::regimen::{Library, Regimen, bundled_checks, load_regimen_file};
-use chemodose::verify::{CheckResult, Outcome, bless, parse_check_file, run_check};
+use chemodose::verify::{CheckResult, bless, parse_check_file, run_check};
 
 use super::output::write_atomically;
 use super::regimens::LibraryArgs;
@@ -128,25 +128,7 @@ fn regimen_for(
 }
 
 fn describe(result: &CheckResult, out: &mut String) {
-    match &result.outcome {
-        Outcome::Passed => out.push_str(&format!("  ok    {}\n", result.name)),
-        Outcome::Mismatches(list) => {
-            out.push_str(&format!("  FAIL  {}\n", result.name));
-            for m in list {
-                out.push_str(&format!(
-                    "        {} day {}: expected {}, got {}\n          step: {}\n",
-                    m.drug, m.day, m.expected, m.got, m.step
-                ));
-            }
-        }
-        Outcome::Refused(e) => {
-            out.push_str(&format!("  FAIL  {}\n        refused: {e}\n", result.name))
-        }
-        Outcome::WrongRefusal { expected, got } => out.push_str(&format!(
-            "  FAIL  {}\n        expected a refusal containing \"{expected}\"; got: {got}\n",
-            result.name
-        )),
-    }
+    out.push_str(&chemodose::render::verify::check_result_text(result));
 }
 
 fn confirm(question: &str) -> Result<bool, InputError> {

@@ -73,7 +73,7 @@ pub fn record_cycle(text: &str, r: &RecordCycle) -> Result<String, String> {
     t["date"] = value(date_value(date)?);
     match r.reduction {
         Some(Reduction::Level(l)) => t["level"] = value(i64::from(l)),
-        Some(Reduction::Percent(p)) => t["reduce"] = value(format!("{}%", p.normalize())),
+        Some(Reduction::Percent(p)) => t["reduce"] = value(format!("{}%", p.value())),
         None => {}
     }
     if !r.actual.is_empty() {

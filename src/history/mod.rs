@@ -18,10 +18,9 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use toml::Spanned;
 
-use crate::display::format_decimal;
 use crate::dose::{
-    DoseOptions, Exposure, LifetimeCheck, LimitStatus, PriorExposure, Reduction, Warning,
-    calculate, lifetime_limit,
+    DoseError, DoseOptions, Exposure, LifetimeCheck, LimitScope, LimitStatus, PriorExposure,
+    Reduction, Warning, calculate, lifetime_limit,
 };
 use crate::patient::{Patient, Sex};
 use crate::quantity::{
@@ -605,10 +604,10 @@ fn parse_line(
                 None
             }
             (Some(l), None) => Some(Reduction::Level(l)),
-            (None, Some(p)) => match crate::verify::parse_percent(p.get_ref()) {
+            (None, Some(p)) => match crate::quantity::Percent::reduction(p.get_ref()) {
                 Ok(v) => Some(Reduction::Percent(v)),
                 Err(e) => {
-                    c.push(p.span(), e, None);
+                    c.push(p.span(), e.to_string(), None);
                     None
                 }
             },
@@ -708,18 +707,19 @@ pub fn anthracycline_factor(drug: &str) -> Option<Decimal> {
 }
 
 /// One cycle's doses as recomputed.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CycleDoses {
-    /// Cycle number.
+    /// Cycle number in the line, from 1.
     pub number: u32,
-    /// Date.
+    /// Date of day 1.
     pub date: NaiveDate,
-    /// BSA used for dosing, m².
+    /// BSA used for dosing at that cycle's measurements, m².
     pub bsa_m2: Decimal,
-    /// Drug → (mg in the cycle, whether an actual dose replaced the regimen's).
+    /// Drug → (mg in the cycle, whether a recorded actual dose replaced the
+    /// regimen's).
     pub doses: BTreeMap<String, (Decimal, bool)>,
-    /// Reduction in words.
-    pub reduction: Option<String>,
+    /// The reduction recorded for the cycle.
+    pub reduction: Option<Reduction>,
     /// Delay reason.
     pub delay_reason: Option<String>,
     /// Recorded reason for going past a limit.
@@ -727,7 +727,7 @@ pub struct CycleDoses {
 }
 
 /// One line as reported.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LineReport {
     /// Number.
     pub number: u32,
@@ -756,7 +756,7 @@ pub struct LineReport {
 }
 
 /// Cumulative dose of one drug across all lines.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CumulativeDrug {
     /// Drug.
     pub drug: String,
@@ -769,7 +769,7 @@ pub struct CumulativeDrug {
 }
 
 /// The anthracycline total.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AnthracyclineTotal {
     /// The factor set and its version.
     pub factor_set: &'static str,
@@ -788,7 +788,7 @@ pub struct AnthracyclineTotal {
 }
 
 /// The whole report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct HistoryReport {
     /// Patient id.
     pub patient_id: String,
@@ -828,18 +828,16 @@ pub enum HistoryError {
         id: String,
     },
     /// The engine refused a cycle.
-    #[error("line {line} cycle {cycle}: {message}")]
+    #[error("line {line} cycle {cycle}: {error}")]
     Dose {
         /// Line.
         line: u32,
         /// Cycle.
         cycle: u32,
-        /// The engine's message.
-        message: String,
+        /// Why the engine refused.
+        #[source]
+        error: DoseError,
     },
-    /// A lifetime limit was crossed without a recorded reason.
-    #[error("{0}")]
-    LimitCrossed(String),
 }
 
 impl History {
@@ -929,12 +927,11 @@ impl History {
             } = &line.regimen
                 && *v != regimen.version
             {
-                warnings.push(Warning {
-                    code: "regimen-version-changed",
-                    message: format!(
-                        "line {}: given with {} version {v}; the library now has version {} (doses are recomputed with the current definition)",
-                        line.number, regimen.id, regimen.version
-                    ),
+                warnings.push(Warning::RegimenVersionChanged {
+                    line: line.number,
+                    regimen: regimen.id.clone(),
+                    given: v.clone(),
+                    current: regimen.version.clone(),
                 });
             }
             let mut cycles = Vec::new();
@@ -983,7 +980,7 @@ impl History {
                         mg: *mg,
                         mg_per_m2: per_m2,
                     },
-                    "all lines",
+                    LimitScope::AllLines,
                     &options,
                     &mut Vec::new(),
                 )
@@ -1001,25 +998,17 @@ impl History {
         let anthracycline = self.anthracycline_total(&cumulative);
         if let Some(a) = &anthracycline {
             if a.total_mg_per_m2 > a.limit_mg_per_m2 {
-                warnings.push(Warning {
-                    code: "lifetime-limit-exceeded",
-                    message: format!(
-                        "cumulative anthracycline {} mg/m² doxorubicin-equivalent exceeds the {} mg/m² limit ({})",
-                        format_decimal(a.total_mg_per_m2),
-                        format_decimal(a.limit_mg_per_m2),
-                        a.limit_source
-                    ),
+                warnings.push(Warning::AnthracyclineLimitExceeded {
+                    total_mg_per_m2: a.total_mg_per_m2,
+                    limit_mg_per_m2: a.limit_mg_per_m2,
+                    source: a.limit_source,
                 });
             } else if a.total_mg_per_m2 * Decimal::from(100)
                 >= a.limit_mg_per_m2 * Decimal::from(80)
             {
-                warnings.push(Warning {
-                    code: "lifetime-limit-near",
-                    message: format!(
-                        "cumulative anthracycline {} mg/m² doxorubicin-equivalent is at least 80% of the {} mg/m² limit",
-                        format_decimal(a.total_mg_per_m2),
-                        format_decimal(a.limit_mg_per_m2)
-                    ),
+                warnings.push(Warning::AnthracyclineLimitNear {
+                    total_mg_per_m2: a.total_mg_per_m2,
+                    limit_mg_per_m2: a.limit_mg_per_m2,
                 });
             }
         }
@@ -1052,7 +1041,7 @@ impl History {
             lifetime_check: LifetimeCheck::Caller,
             // A record of what was given: the engine recomputes, it does not refuse.
             allow_over_ceiling: Some("historical record".to_owned()),
-            rounding_tolerance_percent: Decimal::ONE_HUNDRED,
+            rounding_tolerance: crate::quantity::Percent::whole(100),
             planned_cycles: Some(
                 c.number
                     .max(regimen.cycle.count.planned().unwrap_or(c.number)),
@@ -1060,17 +1049,18 @@ impl History {
             ..DoseOptions::default()
         };
         options.reductions.all = c.reduction;
-        let plan =
-            calculate(regimen, &patient, c.number, &options).map_err(|e| HistoryError::Dose {
+        let plan = calculate(regimen, &patient, c.number, &options).map_err(|error| {
+            HistoryError::Dose {
                 line: line.number,
                 cycle: c.number,
-                message: e.to_string(),
-            })?;
+                error,
+            }
+        })?;
         let mut doses: BTreeMap<String, (Decimal, bool)> = BTreeMap::new();
         for a in plan
             .administrations
             .iter()
-            .filter(|a| a.instruction.is_none())
+            .filter(|a| a.instruction().is_none())
         {
             let (mg, actual) = match c.actual.get(&a.drug) {
                 Some(v) => (*v, true),
@@ -1085,10 +1075,7 @@ impl History {
             date: c.date,
             bsa_m2: to_decimal(m2(plan.bsa.used)).unwrap_or(Decimal::ONE),
             doses,
-            reduction: c.reduction.map(|r| match r {
-                Reduction::Level(l) => format!("dose level {l}"),
-                Reduction::Percent(p) => format!("reduced by {}%", format_decimal(p)),
-            }),
+            reduction: c.reduction,
             delay_reason: c.delay_reason.clone(),
             allow_over_limit: c.allow_over_limit.clone(),
         })

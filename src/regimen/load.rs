@@ -984,7 +984,7 @@ impl Validator {
                     "below the prescribed dose",
                     format!(
                         "{name}: the file prescribes {} {} per cycle ({x}{}), above its own max_per_cycle of {}",
-                        crate::display::format_number(per_cycle(&x), 4),
+                        crate::render::ismp::format_number(per_cycle(&x), 4),
                         match x.basis() {
                             DoseBasis::PerM2 => "mg/m²",
                             DoseBasis::PerKg => "mg/kg",

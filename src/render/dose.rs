@@ -1,17 +1,22 @@
-//! A cycle's doses as a pharmacist checks them: text and JSON.
+//! A cycle's doses as a pharmacist checks them: the words for a
+//! prescription and its adjustments, and the dose table as text. (The JSON
+//! is in [`super::json`].)
 
-use serde_json::{Value, json};
+use rust_decimal::Decimal;
 
-use crate::display::{format_decimal, format_number};
-use crate::dose::{Administration, DosePlan};
-use crate::quantity::{cm, kg, m2, mg_per_dl, ml_per_min, years};
-use crate::regimen::Regimen;
+use crate::dose::{
+    Adjustment, Administration, AppliedReduction, CapSource, DosePlan, Prescription,
+};
+use crate::quantity::{DoseUnit, cm, kg, m2, mg_per_dl, ml_per_min, years};
+use crate::regimen::{DosePer, Regimen};
+use crate::render::ismp::{drug_display_name, format_decimal, format_number};
+use crate::render::regimen::rounding_text;
 use crate::render::text_table;
-use crate::rounding::{round_dp_half_up, tidy};
+use crate::rounding::round_dp_half_up;
 
 /// A dose with its unit by the display rules: `1,575 mg`, `0.5 mg`, `350 mcg`.
-pub fn amount(a: &Administration, value: rust_decimal::Decimal) -> String {
-    if a.instruction.is_some() {
+pub fn amount(a: &Administration, value: Decimal) -> String {
+    if a.instruction().is_some() {
         return "per protocol".to_owned();
     }
     format!(
@@ -28,9 +33,126 @@ pub fn adjustments_text(a: &Administration) -> String {
     }
     a.adjustments
         .iter()
-        .map(|x| x.describe(a.unit))
+        .map(|x| adjustment_text(x, a.unit))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// One adjustment in words, with its size: "dose level -1 (75 mg/m²): 182 →
+/// 136.5 mg", "rounded to the nearest 1 mg: 136.5 → 137 mg (+0.37%)".
+pub fn adjustment_text(adjustment: &Adjustment, unit: DoseUnit) -> String {
+    let u = unit.symbol();
+    let f = |d: &Decimal| format_decimal(*d);
+    match adjustment {
+        Adjustment::ReductionLevel {
+            level,
+            dose,
+            from,
+            to,
+        } => format!("dose level {level} ({dose}): {} → {} {u}", f(from), f(to)),
+        Adjustment::ReductionPercent { percent, from, to } => format!(
+            "reduced by {}%: {} → {} {u}",
+            f(&percent.value()),
+            f(from),
+            f(to)
+        ),
+        Adjustment::BsaCap {
+            bsa_m2,
+            cap_m2,
+            source,
+            from,
+            to,
+        } => format!(
+            "BSA capped at {} m² ({}; BSA {} m²): {} → {} {u}",
+            f(cap_m2),
+            cap_source_text(*source),
+            f(bsa_m2),
+            f(from),
+            f(to)
+        ),
+        Adjustment::MaxSingleDose { max, from, to } => {
+            format!(
+                "maximum single dose {} {u}: {} → {} {u}",
+                f(max),
+                f(from),
+                f(to)
+            )
+        }
+        Adjustment::GfrCap {
+            gfr_ml_min,
+            used_ml_min,
+        } => format!(
+            "GFR capped at {} mL/min (was {} mL/min)",
+            f(used_ml_min),
+            f(gfr_ml_min)
+        ),
+        Adjustment::Rounding {
+            rule,
+            from,
+            to,
+            deviation_percent,
+            held_under_cap,
+        } => {
+            let sign = if *deviation_percent > Decimal::ZERO {
+                "+"
+            } else {
+                ""
+            };
+            let held = if *held_under_cap {
+                ", held under the cap"
+            } else {
+                ""
+            };
+            format!(
+                "rounded {}: {} → {} {u} ({sign}{}%{held})",
+                rounding_text(rule, unit),
+                f(from),
+                f(to),
+                f(deviation_percent)
+            )
+        }
+    }
+}
+
+/// Who set a BSA cap: "regimen" or "command line" (the caller's setting).
+pub fn cap_source_text(source: CapSource) -> &'static str {
+    match source {
+        CapSource::Regimen => "regimen",
+        CapSource::Options => "command line",
+    }
+}
+
+/// The dose as prescribed for this cycle: "900 mg/m²", "100 mg/m² → level -1:
+/// 75 mg/m²", "20 mg/m² − 20%", "60 mg/m² per cycle over 4 days", "60% of
+/// IFOSfamide", or a protocol instruction.
+pub fn prescription_text(p: &Prescription) -> String {
+    match p {
+        Prescription::Own {
+            dose,
+            per,
+            days,
+            reduction,
+        } => {
+            let mut text = match reduction {
+                None => dose.to_string(),
+                Some(AppliedReduction::Level {
+                    level,
+                    dose: level_dose,
+                }) => format!("{dose} → level {level}: {level_dose}"),
+                Some(AppliedReduction::Percent(p)) => {
+                    format!("{dose} − {}%", format_decimal(p.value()))
+                }
+            };
+            if *per == DosePer::Cycle {
+                text = format!("{text} per cycle over {days} days");
+            }
+            text
+        }
+        Prescription::Companion { of, percent } => {
+            format!("{}% of {}", format_decimal(*percent), drug_display_name(of))
+        }
+        Prescription::Instruction(text) => text.clone(),
+    }
 }
 
 /// The patient and the measurements used, one line each.
@@ -134,8 +256,8 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
             let adj = adjustments_text(a);
             vec![
                 a.day.to_string(),
-                a.display_name.clone(),
-                a.prescribed.clone(),
+                drug_display_name(&a.drug),
+                prescription_text(&a.prescription),
                 amount(a, a.calculated),
                 amount(a, a.final_dose),
                 a.route.clone(),
@@ -163,7 +285,7 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
         .iter()
         .map(|t| {
             let u = t.unit.symbol();
-            let per_m2 = |v: Option<rust_decimal::Decimal>| {
+            let per_m2 = |v: Option<Decimal>| {
                 v.map_or(String::new(), |v| {
                     format!(" ({} {u}/m²)", format_decimal(v))
                 })
@@ -175,7 +297,7 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
                     if n == 1 { "" } else { "s" },
                     per_m2(t.course_total_per_m2)
                 ),
-                _ => "no planned course (give --cycles)".to_owned(),
+                _ => "no planned course (give the number of cycles)".to_owned(),
             };
             let limit = t.limit.as_ref().map_or_else(
                 || "-".to_owned(),
@@ -184,14 +306,14 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
                         "{} of {} {} ({}%, {} remaining)",
                         format_decimal(l.cumulative),
                         format_decimal(l.limit_value),
-                        l.unit,
+                        crate::render::messages::limit_unit_text(l.unit),
                         format_decimal(l.percent_of_limit),
                         format_decimal(l.remaining)
                     )
                 },
             );
             vec![
-                t.display_name.clone(),
+                drug_display_name(&t.drug),
                 format!(
                     "{} {u}{}",
                     format_decimal(round_dp_half_up(t.cycle_total, 2)),
@@ -214,61 +336,8 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
     if !plan.warnings.is_empty() {
         out.push_str("\nWarnings\n");
         for w in &plan.warnings {
-            out.push_str(&format!("  ! {}\n", w.message));
+            out.push_str(&format!("  ! {w}\n"));
         }
     }
     out
-}
-
-/// The plan as JSON (documented in `docs/output-json.md`).
-pub fn dose_json(plan: &DosePlan) -> Value {
-    let p = &plan.patient;
-    json!({
-        "regimen": plan.regimen_id,
-        "regimen_version": plan.regimen_version,
-        "status": plan.status,
-        "cycle": plan.cycle,
-        "planned_cycles": plan.planned_cycles,
-        "patient": {
-            "height_cm": tidy(cm(p.height)),
-            "weight_kg": tidy(kg(p.weight)),
-            "sex": p.sex,
-            "age_years": p.age.map(|a| tidy(years(a))),
-            "scr_mg_dl": p.serum_creatinine.map(|c| tidy(mg_per_dl(c))),
-        },
-        "bsa": {
-            "formula": plan.bsa.formula.id(),
-            "m2": tidy(m2(plan.bsa.unrounded)),
-            "m2_used": tidy(m2(plan.bsa.used)),
-            "rounding": plan.bsa.rounding.id(),
-        },
-        "dose_weight": plan.dose_weight.map(|(b, w)| json!({"basis": b.id(), "kg": tidy(kg(w))})),
-        "renal": {
-            "crcl_ml_min": plan.renal.crcl.map(|c| tidy(ml_per_min(c.value))),
-            "crcl_weight_basis": plan.renal.crcl.map(|c| c.weight_basis.id()),
-            "gfr_given_ml_min": plan.renal.gfr_given.map(|g| tidy(ml_per_min(g))),
-            "calvert_gfr_used_ml_min": plan.renal.calvert.map(|c| tidy(ml_per_min(c.gfr_used))),
-            "calvert_gfr_capped": plan.renal.calvert.map(|c| c.gfr_capped),
-        },
-        "administrations": plan.administrations.iter().map(|a| json!({
-            "day": a.day,
-            "drug": a.drug,
-            "display_name": a.display_name,
-            "role": a.role,
-            "prescribed": a.prescribed,
-            "basis": a.basis,
-            "unit": a.unit,
-            "calculated_mg": a.calculated_mg(),
-            "final_mg": a.final_mg(),
-            "calculated": a.calculated,
-            "final_dose": a.final_dose,
-            "final": amount(a, a.final_dose),
-            "route": a.route,
-            "infusion": a.infusion,
-            "adjustments": a.adjustments,
-            "instruction": a.instruction,
-        })).collect::<Vec<_>>(),
-        "totals": plan.totals,
-        "warnings": plan.warnings,
-    })
 }

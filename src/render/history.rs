@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use crate::display::{drug_display_name, format_decimal};
 use crate::history::{EventKind, HistoryReport};
+use crate::render::ismp::{drug_display_name, format_decimal};
 use crate::render::schedule::html::escape;
 use crate::render::text_table;
 
@@ -123,7 +123,7 @@ fn cycle_rows(r: &HistoryReport) -> Vec<Vec<String>> {
                 .collect();
             let mut notes = Vec::new();
             if let Some(x) = &c.reduction {
-                notes.push(x.clone());
+                notes.push(crate::render::schedule::reduction_text(x));
             }
             if let Some(x) = &c.delay_reason {
                 notes.push(format!("delayed: {x}"));
@@ -158,7 +158,7 @@ fn cumulative_rows(r: &HistoryReport) -> Vec<Vec<String>> {
                         "{}% of {} {} ({} remaining)",
                         format_decimal(l.percent_of_limit),
                         format_decimal(l.limit_value),
-                        l.unit,
+                        crate::render::messages::limit_unit_text(l.unit),
                         format_decimal(l.remaining)
                     )
                 }),
@@ -216,7 +216,7 @@ pub fn history_text(r: &HistoryReport) -> String {
     if !r.warnings.is_empty() {
         o.push_str("\nWarnings\n");
         for w in &r.warnings {
-            let _ = writeln!(o, "  ! {}", w.message);
+            let _ = writeln!(o, "  ! {w}");
         }
     }
     o
@@ -256,7 +256,7 @@ pub fn history_markdown(r: &HistoryReport) -> String {
     if !r.warnings.is_empty() {
         o.push_str("\n## Warnings\n\n");
         for w in &r.warnings {
-            o.push_str(&format!("- **{}**\n", w.message));
+            o.push_str(&format!("- **{w}**\n"));
         }
     }
     o
@@ -292,7 +292,7 @@ pub fn history_html(r: &HistoryReport) -> String {
     if !r.warnings.is_empty() {
         o.push_str("<div class=\"warnings\">\n<h3>Warnings</h3>\n<ul>\n");
         for w in &r.warnings {
-            let _ = writeln!(o, "<li>{}</li>", escape(&w.message));
+            let _ = writeln!(o, "<li>{}</li>", escape(&w.to_string()));
         }
         o.push_str("</ul>\n</div>\n");
     }
@@ -312,7 +312,4 @@ pub fn history_html(r: &HistoryReport) -> String {
     o
 }
 
-/// JSON: the report as it is (see `docs/output-json.md`).
-pub fn history_json(r: &HistoryReport) -> serde_json::Value {
-    serde_json::to_value(r).unwrap_or(serde_json::Value::Null)
-}
+pub use crate::render::json::history_json;

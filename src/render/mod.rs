@@ -1,13 +1,23 @@
 //! Renderers: turn computed results into text for people and machines.
 //!
-//! Owns: layout (aligned text tables, and later Markdown, HTML, CSV, JSON,
-//! iCalendar). Never does: compute a dose, read a file or know about the
-//! command line; every renderer is a function of a result value to a string.
+//! Owns: every word and figure a person reads. The ISMP display rules and
+//! tall-man names ([`ismp`]), the messages of errors and warnings
+//! ([`messages`]), the adjustments in words, and the layouts: aligned text
+//! tables, regimen sheets, dose tables, schedules as text, Markdown, HTML,
+//! CSV, JSON and iCalendar, histories.
+//! Never does: compute a dose, read a file or know about the command line;
+//! every renderer is a function of a result value to a string. The
+//! calculation modules never import this one: they emit values, and the
+//! words are written here.
 
 pub mod dose;
 pub mod history;
+pub mod ismp;
+pub mod json;
+pub mod messages;
 pub mod regimen;
 pub mod schedule;
+pub mod verify;
 
 /// Lays out rows as an aligned plain-text table: columns padded to their widest
 /// cell (counted in characters), separated by two spaces, trailing spaces trimmed.

@@ -2,9 +2,9 @@
 
 use serde_json::{Value, json};
 
-use crate::display::{drug_display_name, format_number};
 use crate::quantity::{DoseUnit, m2, ml_per_min};
 use crate::regimen::{DosePer, Dosing, Drug, Regimen, RoundingRule};
+use crate::render::ismp::{drug_display_name, format_number};
 use crate::render::text_table;
 use crate::rounding::tidy;
 

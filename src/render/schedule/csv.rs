@@ -1,6 +1,6 @@
 //! The schedule as CSV (RFC 4180 via the `csv` crate): one row per administration.
 
-use super::{RenderContext, adjustments_text};
+use super::{RenderContext, adjustments_text, prescribed_text};
 use crate::schedule::Schedule;
 
 /// The header row.
@@ -45,7 +45,7 @@ pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
             a.date.format("%a").to_string(),
             adm.drug.clone(),
             format!("{:?}", adm.role).to_lowercase(),
-            adm.prescribed.clone(),
+            prescribed_text(a),
             amount_cell(adm, adm.calculated),
             amount_cell(adm, adm.final_dose),
             adm.unit.symbol().to_owned(),
@@ -58,7 +58,7 @@ pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
             },
             a.weekend.to_string(),
             a.holiday.to_string(),
-            adm.instruction.clone().unwrap_or_default(),
+            adm.instruction().unwrap_or_default().to_owned(),
         ];
         let _ = w.write_record(&record);
     }
@@ -68,7 +68,7 @@ pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
 
 /// A plain number, or nothing for a drug given by protocol (no amount).
 fn amount_cell(a: &crate::dose::Administration, value: rust_decimal::Decimal) -> String {
-    if a.instruction.is_some() {
+    if a.instruction().is_some() {
         String::new()
     } else {
         value.normalize().to_string()

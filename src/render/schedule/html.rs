@@ -7,7 +7,10 @@
 
 use std::fmt::Write as _;
 
-use super::{RenderContext, adjustments_text, cumulative_text, date_text, dose_text, flags_text};
+use super::{
+    RenderContext, adjustments_text, cumulative_text, date_text, dose_change_text, dose_text,
+    drug_name, flags_text, prescribed_text,
+};
 use crate::render::dose::patient_lines;
 use crate::schedule::Schedule;
 
@@ -137,7 +140,7 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
     if !s.warnings.is_empty() {
         o.push_str("<div class=\"warnings\">\n<h3>Warnings</h3>\n<ul>\n");
         for w in &s.warnings {
-            let _ = writeln!(o, "<li>{}</li>", escape(&w.message));
+            let _ = writeln!(o, "<li>{}</li>", escape(&w.to_string()));
         }
         o.push_str("</ul>\n</div>\n");
     }
@@ -154,7 +157,11 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
             escape(&delay)
         );
         for ch in &c.dose_changes {
-            let _ = writeln!(o, "<p>Dose change in force: {}</p>", escape(ch));
+            let _ = writeln!(
+                o,
+                "<p>Dose change in force: {}</p>",
+                escape(&dose_change_text(ch))
+            );
         }
         o.push_str("<table>\n<thead><tr><th>Date</th><th>Day</th><th>Drug</th><th>Dose</th><th>Route</th><th>Infusion</th><th>Calculation and adjustments</th><th>Pharmacist</th><th>Nurse</th></tr></thead>\n<tbody>\n");
         for a in &c.administrations {
@@ -170,11 +177,11 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
                 "<tr><td class=\"date\">{}{flag_html}</td><td>{}</td><td><b>{}</b></td><td class=\"dose\">{}</td><td>{}</td><td>{}</td><td class=\"small\">{}; {}</td><td class=\"sign\"><span class=\"box\"></span>____</td><td class=\"sign\"><span class=\"box\"></span>____</td></tr>",
                 escape(&date_text(a.date)),
                 adm.day,
-                escape(&adm.display_name),
+                escape(&drug_name(a)),
                 escape(&dose_text(a)),
                 escape(&adm.route),
                 escape(adm.infusion.as_deref().unwrap_or("-")),
-                escape(&adm.prescribed),
+                escape(&prescribed_text(a)),
                 escape(&adjustments_text(adm)),
             );
         }

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use icalendar::{Calendar, Component, Event, EventLike};
 
-use super::{RenderContext, dose_text};
+use super::{RenderContext, dose_text, drug_name, prescribed_text};
 use crate::schedule::{Schedule, ScheduledAdministration, ScheduledCycle};
 
 /// A UID that stays the same when the schedule is printed again: regimen,
@@ -58,7 +58,7 @@ pub fn schedule_ics(s: &Schedule, ctx: &RenderContext) -> String {
     for ((date, cycle, day), (_, list)) in by_day {
         let drugs: Vec<String> = list
             .iter()
-            .map(|a| format!("{} {}", a.administration.display_name, dose_text(a)))
+            .map(|a| format!("{} {}", drug_name(a), dose_text(a)))
             .collect();
         let mut description = vec![format!("{} cycle {cycle} day {day}", s.regimen.name)];
         if let Some(p) = &ctx.patient_id {
@@ -66,11 +66,11 @@ pub fn schedule_ics(s: &Schedule, ctx: &RenderContext) -> String {
         }
         for a in &list {
             let adm = &a.administration;
-            let mut line = format!("{} {} {}", adm.display_name, dose_text(a), adm.route);
+            let mut line = format!("{} {} {}", drug_name(a), dose_text(a), adm.route);
             if let Some(i) = &adm.infusion {
                 line.push_str(&format!(" over {i}"));
             }
-            line.push_str(&format!(" ({})", adm.prescribed));
+            line.push_str(&format!(" ({})", prescribed_text(a)));
             description.push(line);
         }
         if s.regimen.status.needs_attention() {

@@ -1,25 +1,162 @@
-//! The schedule model as JSON (documented in `docs/output-json.md`).
+//! The schedule as JSON (documented in `docs/output-json.md`), through wire
+//! structs of its own; the patient, BSA and renal blocks are those of `dose`.
 
-use serde_json::{Value, json};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
 
-use super::RenderContext;
-use crate::render::dose::dose_json;
-use crate::schedule::Schedule;
+use super::{RenderContext, dose_change_text};
+use crate::dose::Warning;
+use crate::quantity::{DoseBasis, DoseUnit};
+use crate::regimen::{Role, Status};
+use crate::render::dose::prescription_text;
+use crate::render::ismp::drug_display_name;
+use crate::render::json::{
+    AdjustmentJson, BsaJson, DoseWeightJson, LimitJson, PatientJson, RenalJson, SourceJson,
+    WarningJson, tree, warnings_json,
+};
+use crate::schedule::{CumulativeDose, Schedule, ScheduledAdministration, ScheduledCycle};
+
+#[derive(Serialize)]
+struct RegimenJson {
+    id: String,
+    name: String,
+    version: String,
+    status: Status,
+    status_note: Option<String>,
+    cycle_length_days: u32,
+    sources: Vec<SourceJson>,
+}
+
+#[derive(Serialize)]
+struct AdministrationJson {
+    date: NaiveDate,
+    weekend: bool,
+    holiday: bool,
+    day: u32,
+    drug: String,
+    display_name: String,
+    role: Role,
+    prescribed: String,
+    basis: Option<DoseBasis>,
+    unit: DoseUnit,
+    calculated: Decimal,
+    final_dose: Decimal,
+    adjustments: Vec<AdjustmentJson>,
+    route: String,
+    infusion: Option<String>,
+    note: Option<String>,
+    instruction: Option<String>,
+}
+
+impl From<&ScheduledAdministration> for AdministrationJson {
+    fn from(s: &ScheduledAdministration) -> Self {
+        let a = &s.administration;
+        AdministrationJson {
+            date: s.date,
+            weekend: s.weekend,
+            holiday: s.holiday,
+            day: a.day,
+            drug: a.drug.clone(),
+            display_name: drug_display_name(&a.drug),
+            role: a.role,
+            prescribed: prescription_text(&a.prescription),
+            basis: a.basis(),
+            unit: a.unit,
+            calculated: a.calculated,
+            final_dose: a.final_dose,
+            adjustments: crate::render::json::adjustments_of(a),
+            route: a.route.clone(),
+            infusion: a.infusion.clone(),
+            note: a.note.clone(),
+            instruction: a.instruction().map(str::to_owned),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CumulativeJson {
+    drug: String,
+    display_name: String,
+    unit: DoseUnit,
+    total: Decimal,
+    total_per_m2: Option<Decimal>,
+    limit: Option<LimitJson>,
+}
+
+impl From<&CumulativeDose> for CumulativeJson {
+    fn from(c: &CumulativeDose) -> Self {
+        CumulativeJson {
+            drug: c.drug.clone(),
+            display_name: drug_display_name(&c.drug),
+            unit: c.unit,
+            total: c.total,
+            total_per_m2: c.total_per_m2,
+            limit: c.limit.as_ref().map(LimitJson::from),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CycleJson {
+    number: u32,
+    start: NaiveDate,
+    delay_days: u32,
+    dose_changes: Vec<String>,
+    administrations: Vec<AdministrationJson>,
+    cumulative: Vec<CumulativeJson>,
+}
+
+impl From<&ScheduledCycle> for CycleJson {
+    fn from(c: &ScheduledCycle) -> Self {
+        CycleJson {
+            number: c.number,
+            start: c.start,
+            delay_days: c.delay_days,
+            dose_changes: c.dose_changes.iter().map(dose_change_text).collect(),
+            administrations: c.administrations.iter().map(Into::into).collect(),
+            cumulative: c.cumulative.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct ScheduleJson {
+    patient_id: Option<String>,
+    regimen: RegimenJson,
+    patient: PatientJson,
+    bsa: BsaJson,
+    renal: RenalJson,
+    dose_weight: Option<DoseWeightJson>,
+    start: Option<NaiveDate>,
+    end: Option<NaiveDate>,
+    cycles: Vec<CycleJson>,
+    warnings: Vec<WarningJson>,
+}
 
 /// JSON: regimen, patient block (as in `dose`), cycles with dated
 /// administrations and cumulative doses, warnings.
 pub fn schedule_json(s: &Schedule, ctx: &RenderContext) -> Value {
-    let first = dose_json(&s.first_plan);
-    json!({
-        "patient_id": ctx.patient_id,
-        "regimen": s.regimen,
-        "patient": first["patient"],
-        "bsa": first["bsa"],
-        "renal": first["renal"],
-        "dose_weight": first["dose_weight"],
-        "start": s.cycles.first().map(|c| c.start),
-        "end": s.last_date(),
-        "cycles": s.cycles,
-        "warnings": s.warnings,
+    let warnings: &[Warning] = &s.warnings;
+    tree(ScheduleJson {
+        patient_id: ctx.patient_id.clone(),
+        regimen: RegimenJson {
+            id: s.regimen.id.clone(),
+            name: s.regimen.name.clone(),
+            version: s.regimen.version.clone(),
+            status: s.regimen.status,
+            status_note: s.regimen.status_note.clone(),
+            cycle_length_days: s.regimen.cycle_length_days,
+            sources: s.regimen.sources.iter().map(Into::into).collect(),
+        },
+        patient: PatientJson::from(&s.patient),
+        bsa: BsaJson::from(&s.bsa),
+        renal: RenalJson::from(&s.renal),
+        dose_weight: crate::render::json::dose_weight_json(s.dose_weight),
+        start: s.cycles.first().map(|c| c.start),
+        end: s.last_date(),
+        cycles: s.cycles.iter().map(Into::into).collect(),
+        warnings: warnings_json(warnings),
     })
 }

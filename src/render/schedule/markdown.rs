@@ -1,8 +1,8 @@
 //! The schedule as Markdown: a heading per cycle and a pipe table.
 
 use super::{
-    RenderContext, adjustments_text, cumulative_text, date_text, dose_text, flags_text,
-    header_lines,
+    RenderContext, adjustments_text, cumulative_text, date_text, dose_change_text, dose_text,
+    drug_name, flags_text, header_lines, prescribed_text,
 };
 use crate::schedule::Schedule;
 
@@ -34,7 +34,10 @@ pub fn schedule_markdown(s: &Schedule, ctx: &RenderContext) -> String {
             date_text(c.start)
         ));
         for ch in &c.dose_changes {
-            out.push_str(&format!("Dose change in force: {}\n\n", cell(ch)));
+            out.push_str(&format!(
+                "Dose change in force: {}\n\n",
+                cell(&dose_change_text(ch))
+            ));
         }
         out.push_str(
             "| Date | Day | Drug | Dose | Prescribed | Route | Infusion | Adjustments | Flags |\n",
@@ -46,9 +49,9 @@ pub fn schedule_markdown(s: &Schedule, ctx: &RenderContext) -> String {
                 "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 date_text(a.date),
                 adm.day,
-                cell(&adm.display_name),
+                cell(&drug_name(a)),
                 dose_text(a),
-                cell(&adm.prescribed),
+                cell(&prescribed_text(a)),
                 cell(&adm.route),
                 cell(adm.infusion.as_deref().unwrap_or("-")),
                 cell(&adjustments_text(adm)),
@@ -63,7 +66,7 @@ pub fn schedule_markdown(s: &Schedule, ctx: &RenderContext) -> String {
     if !s.warnings.is_empty() {
         out.push_str("\n## Warnings\n\n");
         for w in &s.warnings {
-            out.push_str(&format!("- **{}**\n", cell(&w.message)));
+            out.push_str(&format!("- **{}**\n", cell(&w.to_string())));
         }
     }
     out.push_str("\n## Sources\n\n");

@@ -18,10 +18,12 @@ pub use text::schedule_text;
 
 use chrono::{DateTime, Utc};
 
-use crate::display::format_decimal;
+use crate::dose::Reduction;
 pub use crate::render::dose::adjustments_text;
 use crate::render::dose::amount;
-use crate::schedule::{CumulativeDose, Schedule, ScheduledAdministration};
+use crate::render::ismp::{drug_display_name, format_decimal};
+use crate::render::messages::limit_unit_text;
+use crate::schedule::{CumulativeDose, ReductionInForce, Schedule, ScheduledAdministration};
 
 /// What a renderer needs besides the schedule; passed in so that the same
 /// input always gives the same bytes.
@@ -68,7 +70,7 @@ pub fn dose_text(a: &ScheduledAdministration) -> String {
 pub fn cumulative_text(c: &CumulativeDose) -> String {
     let mut s = format!(
         "{} {} {}",
-        c.display_name,
+        drug_display_name(&c.drug),
         format_decimal(crate::rounding::round_dp_half_up(c.total, 2)),
         c.unit.symbol()
     );
@@ -80,19 +82,51 @@ pub fn cumulative_text(c: &CumulativeDose) -> String {
         let prior = if l.prior.is_zero() {
             String::new()
         } else {
-            format!(" with {} {} prior", format_decimal(l.prior), l.unit)
+            format!(
+                " with {} {} prior",
+                format_decimal(l.prior),
+                limit_unit_text(l.unit)
+            )
         };
         extra.push(format!(
             "{}% of the {} {} lifetime limit{prior}",
             format_decimal(l.percent_of_limit),
             format_decimal(l.limit_value),
-            l.unit
+            limit_unit_text(l.unit)
         ));
     }
     if !extra.is_empty() {
         s.push_str(&format!(" ({})", extra.join("; ")));
     }
     s
+}
+
+/// A reduction in words: "dose level -1", "reduced by 20%".
+pub fn reduction_text(r: &Reduction) -> String {
+    match r {
+        Reduction::Level(l) => format!("dose level {l}"),
+        Reduction::Percent(p) => format!("reduced by {}%", format_decimal(p.value())),
+    }
+}
+
+/// A reduction in force in a cycle: "all antineoplastic drugs: dose level -1",
+/// "DOCEtaxel: reduced by 20%".
+pub fn dose_change_text(c: &ReductionInForce) -> String {
+    let who = c
+        .drug
+        .as_deref()
+        .map_or_else(|| "all antineoplastic drugs".to_owned(), drug_display_name);
+    format!("{who}: {}", reduction_text(&c.reduction))
+}
+
+/// The drug's name as printed (tall-man letters).
+pub fn drug_name(a: &ScheduledAdministration) -> String {
+    drug_display_name(&a.administration.drug)
+}
+
+/// The prescription as printed.
+pub fn prescribed_text(a: &ScheduledAdministration) -> String {
+    crate::render::dose::prescription_text(&a.administration.prescription)
 }
 
 /// Header lines shared by the text-like renderers.

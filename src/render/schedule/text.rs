@@ -1,8 +1,8 @@
 //! The schedule as aligned text for the terminal, one block per cycle.
 
 use super::{
-    RenderContext, adjustments_text, cumulative_text, date_text, dose_text, flags_text,
-    header_lines,
+    RenderContext, adjustments_text, cumulative_text, date_text, dose_change_text, dose_text,
+    drug_name, flags_text, header_lines, prescribed_text,
 };
 use crate::render::text_table;
 use crate::schedule::Schedule;
@@ -28,7 +28,7 @@ pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
             date_text(c.start)
         ));
         for ch in &c.dose_changes {
-            out.push_str(&format!("Dose change in force: {ch}\n"));
+            out.push_str(&format!("Dose change in force: {}\n", dose_change_text(ch)));
         }
         let rows: Vec<Vec<String>> = c
             .administrations
@@ -38,9 +38,9 @@ pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
                 vec![
                     date_text(a.date),
                     adm.day.to_string(),
-                    adm.display_name.clone(),
+                    drug_name(a),
                     dose_text(a),
-                    adm.prescribed.clone(),
+                    prescribed_text(a),
                     adm.route.clone(),
                     adm.infusion.clone().unwrap_or_else(|| "-".to_owned()),
                     adjustments_text(adm),
@@ -70,7 +70,7 @@ pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
     if !s.warnings.is_empty() {
         out.push_str("\nWarnings\n");
         for w in &s.warnings {
-            out.push_str(&format!("  ! {}\n", w.message));
+            out.push_str(&format!("  ! {w}\n"));
         }
     }
     out

@@ -6,8 +6,11 @@
 //! look-alike drug names (FDA/ISMP lists). Never does: round for dosing;
 //! figures arrive already rounded by policy and this module only writes them.
 
+use std::fmt;
+
 use rust_decimal::Decimal;
 
+use crate::quantity::PrescribedDose;
 use crate::rounding::{round_dp_half_up, to_decimal};
 
 /// Writes a decimal by the ISMP rules: `1` not `1.0`, `0.5` not `.5`,
@@ -83,6 +86,24 @@ pub fn drug_display_name(name: &str) -> String {
         }
     }
     name.to_owned()
+}
+
+/// A percentage with its sign: `10%`, `12.5%`.
+impl fmt::Display for crate::quantity::Percent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}%", format_decimal(self.value()))
+    }
+}
+
+/// A prescribed dose as a protocol writes it: `900 mg/m²`, `15 mcg/kg`,
+/// `800 mg`, `AUC 5` (at most 4 decimals; AUC 3).
+impl fmt::Display for PrescribedDose {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PrescribedDose::Auc(a) => write!(f, "AUC {}", format_number(a.mg_min_per_ml(), 3)),
+            _ => write!(f, "{} {}", format_number(self.value(), 4), self.unit_text()),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,187 @@
+//! The checks around the dose arithmetic: names and cycles the caller asked
+//! for, the regimen's status, per-cycle ceilings and renal requirements.
+//!
+//! Owns: what makes a plan refused or flagged besides lifetime limits (those
+//! are in [`super::limits`]).
+//! Never does: change a dose.
+
+use rust_decimal::Decimal;
+
+use super::error::{Course, DoseError};
+use super::options::{DoseOptions, Reduction};
+use super::plan::{Administration, LimitUnit};
+use super::warning::Warning;
+use super::{Engine, exact};
+use crate::quantity::{DoseBasis, m2, ml_per_min};
+use crate::regimen::{CycleCount, Regimen, Status};
+use crate::rounding::round_dp_half_up;
+
+/// Refuses drug names the regimen does not have and percent reductions
+/// outside (0, 100).
+pub(super) fn check_names(regimen: &Regimen, options: &DoseOptions) -> Result<(), DoseError> {
+    for name in options
+        .reductions
+        .drugs
+        .keys()
+        .chain(options.rounding.drugs.keys())
+    {
+        if regimen.drug(name).is_none() {
+            return Err(DoseError::UnknownDrug {
+                name: name.clone(),
+                regimen: regimen.id.clone(),
+                known: regimen.drugs.iter().map(|d| d.name.clone()).collect(),
+            });
+        }
+    }
+    for r in options
+        .reductions
+        .drugs
+        .values()
+        .chain(options.reductions.all.iter())
+    {
+        if let Reduction::Percent(p) = r
+            && !p.is_reduction()
+        {
+            return Err(DoseError::BadReduction(*p));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a cycle outside the planned course (or cycle 0).
+pub(super) fn check_cycle(
+    regimen: &Regimen,
+    cycle: u32,
+    planned: Option<u32>,
+) -> Result<(), DoseError> {
+    if cycle == 0 || planned.is_some_and(|p| cycle > p) {
+        return Err(DoseError::CycleOutOfRange {
+            cycle,
+            regimen: regimen.id.clone(),
+            course: planned.map_or(Course::Regimen(regimen.cycle.count), Course::Planned),
+        });
+    }
+    Ok(())
+}
+
+/// Warnings about the regimen itself: a status other than active, and a
+/// planned course longer than the regimen allows.
+pub(super) fn status_warnings(regimen: &Regimen, options: &DoseOptions) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    if regimen.status != Status::Active {
+        warnings.push(Warning::RegimenStatus {
+            regimen: regimen.id.clone(),
+            status: regimen.status,
+            note: regimen.status_note.clone(),
+        });
+    }
+    let course_max = match regimen.cycle.count {
+        CycleCount::Fixed(n) => Some(n),
+        CycleCount::UntilProgression { max } => max,
+    };
+    if let (Some(planned), Some(max)) = (options.planned_cycles, course_max)
+        && planned > max
+    {
+        warnings.push(Warning::CourseBeyondRegimen { planned, max });
+    }
+    warnings
+}
+
+impl Engine<'_> {
+    /// Per-cycle ceilings: per-m² ceilings compare the dose in force per m²
+    /// (what the label's "mg/m² per cycle" means); mg ceilings the final doses.
+    pub(super) fn check_ceilings(
+        &self,
+        cycle: u32,
+        admins: &[Administration],
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), DoseError> {
+        for drug in &self.regimen.drugs {
+            let Some(ceiling) = &drug.max_per_cycle else {
+                continue;
+            };
+            let given: Vec<&Administration> =
+                admins.iter().filter(|a| a.drug == drug.name).collect();
+            if given.is_empty() {
+                continue;
+            }
+            let final_mg: Decimal = given.iter().map(|a| a.final_mg()).sum();
+            let (amount, unit) = match ceiling.dose.basis() {
+                DoseBasis::PerM2 => {
+                    let prescribed = match self.in_force(drug, cycle)? {
+                        Some(f) if f.dose.basis() == DoseBasis::PerM2 => {
+                            round_dp_half_up(f.per_cycle_canonical(drug)?, 2)
+                        }
+                        _ => round_dp_half_up(final_mg / exact(m2(self.bsa.used), drug)?, 2),
+                    };
+                    (prescribed.max(Decimal::ZERO), LimitUnit::MgPerM2)
+                }
+                _ => (final_mg, LimitUnit::Mg),
+            };
+            if amount <= exact(ceiling.dose.canonical(), drug)? {
+                continue;
+            }
+            match &self.options.allow_over_ceiling {
+                Some(reason) => warnings.push(Warning::PerCycleCeilingOverridden {
+                    drug: drug.name.clone(),
+                    cycle,
+                    amount,
+                    unit,
+                    ceiling: ceiling.dose,
+                    ceiling_source: ceiling.source.clone(),
+                    reason: reason.clone(),
+                }),
+                None => {
+                    return Err(DoseError::PerCycleCeiling {
+                        drug: drug.name.clone(),
+                        cycle,
+                        amount,
+                        unit,
+                        ceiling: ceiling.dose,
+                        ceiling_source: ceiling.source.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Renal requirements: a drug that needs renal function without one is
+    /// flagged, and a clearance below a drug's threshold is flagged.
+    pub(super) fn renal_checks(&self, cycle: u32, warnings: &mut Vec<Warning>) {
+        for drug in &self.regimen.drugs {
+            if !drug.given_in_cycle(cycle) {
+                continue;
+            }
+            let Some(r) = &drug.renal else { continue };
+            match &self.crcl {
+                None if self.options.gfr.is_none() && (r.required || r.flag_below.is_some()) => {
+                    warnings.push(Warning::RenalFunctionMissing {
+                        drug: drug.name.clone(),
+                    });
+                }
+                Some(Err(e)) => warnings.push(Warning::RenalFunctionFailed {
+                    drug: drug.name.clone(),
+                    error: e.clone(),
+                }),
+                _ => {}
+            }
+            let clearance = self
+                .crcl
+                .as_ref()
+                .and_then(|c| c.as_ref().ok().map(|c| c.value))
+                .or(self.options.gfr);
+            if let (Some(threshold), Some(value)) = (r.flag_below, clearance)
+                && value < threshold
+            {
+                warnings.push(Warning::RenalFlag {
+                    drug: drug.name.clone(),
+                    clearance_ml_min: ml_per_min(value),
+                    threshold_ml_min: ml_per_min(threshold),
+                    note: r.note.clone(),
+                    source: r.source.clone(),
+                });
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Why doses could not be given. Each variant holds the values that caused
+//! it (amounts as `Decimal`, doses as [`PrescribedDose`]); the message is
+//! written by `render::messages` when the error is displayed, and a caller
+//! that knows its own interface (the command line) adds how to proceed.
+//!
+//! Owns: [`DoseError`], [`Needed`], and which errors are safety stops.
+//! Never does: name a command-line flag.
+
+use rust_decimal::Decimal;
+
+use super::plan::{LimitScope, LimitStatus, LimitUnit};
+use super::round::RoundError;
+use crate::bsa::BsaError;
+use crate::quantity::{DoseUnit, Percent, PrescribedDose};
+use crate::regimen::CycleCount;
+use crate::renal::{RenalError, WeightBasis};
+
+/// A patient measurement or value the engine needed and did not have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needed {
+    /// The patient's sex, for ideal or adjusted body weight.
+    SexForDoseWeight(WeightBasis),
+    /// A GFR for Calvert dosing: a measured one, or age, sex and serum
+    /// creatinine for Cockcroft–Gault.
+    GfrForCalvert,
+}
+
+/// The course a cycle number was checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Course {
+    /// The planned number of cycles.
+    Planned(u32),
+    /// The regimen's own cycle count (open-ended).
+    Regimen(CycleCount),
+}
+
+/// Why doses could not be given.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DoseError {
+    /// From the BSA.
+    Bsa(#[from] BsaError),
+    /// From renal function.
+    Renal(#[from] RenalError),
+    /// A measurement the regimen needs is missing.
+    NeedsMeasurement {
+        /// The drug that needs it, lower case; `None` when it is needed for
+        /// every per-kg dose.
+        drug: Option<String>,
+        /// What is needed.
+        needs: Needed,
+    },
+    /// A drug named by the caller is not in the regimen.
+    UnknownDrug {
+        /// The name given.
+        name: String,
+        /// Regimen id.
+        regimen: String,
+        /// The regimen's drugs, in order.
+        known: Vec<String>,
+    },
+    /// A dose level the regimen does not define for the drug.
+    NoSuchLevel {
+        /// The drug, lower case.
+        drug: String,
+        /// The level asked for.
+        level: i32,
+        /// Regimen id.
+        regimen: String,
+        /// Levels that exist, shallowest first (-1, -2, ...).
+        available: Vec<i32>,
+    },
+    /// A percent reduction of 0 % or 100 % or more.
+    BadReduction(Percent),
+    /// A cycle outside the course.
+    CycleOutOfRange {
+        /// The cycle asked for.
+        cycle: u32,
+        /// Regimen id.
+        regimen: String,
+        /// The course it is outside of.
+        course: Course,
+    },
+    /// Rounding moved a dose more than the tolerance.
+    RoundingTolerance {
+        /// Drug, lower case.
+        drug: String,
+        /// Day of the cycle.
+        day: u32,
+        /// The dose before rounding, in `unit`.
+        calculated: Decimal,
+        /// The dose after rounding, in `unit`.
+        rounded: Decimal,
+        /// Unit of the amounts.
+        unit: DoseUnit,
+        /// Signed change, percent.
+        deviation: Decimal,
+        /// The tolerance in force.
+        tolerance: Percent,
+    },
+    /// A rounding rule that cannot be met (no strength or band near the dose).
+    Rounding {
+        /// Drug, lower case.
+        drug: String,
+        /// Why.
+        error: RoundError,
+    },
+    /// A per-cycle ceiling is exceeded.
+    PerCycleCeiling {
+        /// Drug, lower case.
+        drug: String,
+        /// The cycle.
+        cycle: u32,
+        /// The amount in the cycle, in `unit`.
+        amount: Decimal,
+        /// mg/m² or mg.
+        unit: LimitUnit,
+        /// The ceiling as the regimen writes it.
+        ceiling: PrescribedDose,
+        /// Where it comes from.
+        ceiling_source: Option<String>,
+    },
+    /// A lifetime limit would be exceeded.
+    LifetimeLimit {
+        /// Drug, lower case.
+        drug: String,
+        /// Where the patient would stand.
+        status: LimitStatus,
+        /// What the cumulative amount covers.
+        scope: LimitScope,
+    },
+    /// An amount left the range of exact decimal arithmetic (not a number,
+    /// infinite, or beyond 7.9 × 10²⁸): refused rather than read as 0 mg.
+    NotRepresentable {
+        /// Drug, lower case.
+        drug: String,
+    },
+}
+
+/// The kinds of safety stop, each overridable only by its own reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StopKind {
+    /// A per-cycle ceiling.
+    PerCycleCeiling,
+    /// A lifetime limit.
+    LifetimeLimit,
+    /// Rounding beyond the tolerance.
+    RoundingTolerance,
+}
+
+impl DoseError {
+    /// The safety stop this error is (a check finding a problem, exit 1),
+    /// or `None` for bad input.
+    pub fn stop(&self) -> Option<StopKind> {
+        match self {
+            DoseError::PerCycleCeiling { .. } => Some(StopKind::PerCycleCeiling),
+            DoseError::LifetimeLimit { .. } => Some(StopKind::LifetimeLimit),
+            DoseError::RoundingTolerance { .. } => Some(StopKind::RoundingTolerance),
+            _ => None,
+        }
+    }
+
+    /// True for the safety checks (ceiling, limit, rounding tolerance), which
+    /// are a check finding a problem rather than bad input.
+    pub fn is_safety_stop(&self) -> bool {
+        self.stop().is_some()
+    }
+}

@@ -1,0 +1,187 @@
+//! Totals and lifetime limits: a drug's cycle and course totals, and where
+//! the patient stands against the drug's lifetime limit (prior exposure
+//! included).
+//!
+//! Owns: [`lifetime_limit`], the one place lifetime limits are judged (a
+//! warning at 80 %, a refusal past 100 % unless a reason is given).
+//! Never does: change a dose.
+
+use rust_decimal::Decimal;
+
+use super::error::DoseError;
+use super::options::{DoseOptions, LifetimeCheck};
+use super::plan::{Administration, DrugTotal, Exposure, LimitScope, LimitStatus, LimitUnit};
+use super::warning::Warning;
+use super::{Engine, exact};
+use crate::quantity::{DoseBasis, DoseUnit, m2};
+use crate::regimen::{Dosing, Drug};
+use crate::rounding::{round_dp_half_up, to_decimal};
+
+/// Share of a lifetime limit at which a warning is shown, percent.
+const NEAR_LIMIT_PERCENT: u32 = 80;
+
+/// Checks `course` (plus the prior exposure in `options`) against the drug's
+/// lifetime limit: a warning at 80 %, an error past 100 % unless
+/// `options.allow_over_limit` gives a reason (then a warning that shows it).
+/// `scope` says what `course` covers. `Ok(None)` for a drug without a limit.
+///
+/// # Errors
+/// [`DoseError::LifetimeLimit`] when the limit would be exceeded and no
+/// reason to override it was given.
+pub fn lifetime_limit(
+    drug: &Drug,
+    course: Exposure,
+    scope: LimitScope,
+    options: &DoseOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Option<LimitStatus>, DoseError> {
+    let Some(l) = &drug.lifetime_limit else {
+        return Ok(None);
+    };
+    let (limit_dose, after) = match (options.cardiac_radiation, l.after_cardiac_radiation) {
+        (true, Some(a)) => (a, true),
+        _ => (l.lifetime, false),
+    };
+    let unit = if limit_dose.basis() == DoseBasis::PerM2 {
+        LimitUnit::MgPerM2
+    } else {
+        LimitUnit::Mg
+    };
+    let in_unit = |e: Exposure| match unit {
+        LimitUnit::MgPerM2 => e.mg_per_m2,
+        LimitUnit::Mg => e.mg,
+    };
+    let prior: Decimal = options
+        .prior
+        .iter()
+        .filter(|p| p.drug == drug.name)
+        .map(|p| {
+            in_unit(Exposure {
+                mg: p.mg,
+                mg_per_m2: p.mg_per_m2,
+            })
+        })
+        .sum();
+    let cumulative = prior + in_unit(course);
+    let limit_value = exact(limit_dose.canonical(), drug)?;
+    let percent = if limit_value.is_zero() {
+        Decimal::ZERO
+    } else {
+        round_dp_half_up(cumulative / limit_value * Decimal::ONE_HUNDRED, 1)
+    };
+    let status = LimitStatus {
+        limit: limit_dose,
+        limit_value,
+        unit,
+        prior,
+        cumulative,
+        percent_of_limit: percent,
+        remaining: (limit_value - cumulative).max(Decimal::ZERO),
+        after_cardiac_radiation: after,
+        source: l.source.clone(),
+    };
+    if status.exceeded() {
+        match &options.allow_over_limit {
+            Some(reason) => warnings.push(Warning::LifetimeLimitOverridden {
+                drug: drug.name.clone(),
+                status: status.clone(),
+                scope,
+                reason: reason.clone(),
+            }),
+            None => {
+                return Err(DoseError::LifetimeLimit {
+                    drug: drug.name.clone(),
+                    status,
+                    scope,
+                });
+            }
+        }
+    } else if percent >= Decimal::from(NEAR_LIMIT_PERCENT) {
+        warnings.push(Warning::LifetimeLimitNear {
+            drug: drug.name.clone(),
+            status: status.clone(),
+            scope,
+        });
+    }
+    Ok(Some(status))
+}
+
+impl Engine<'_> {
+    /// Each drug's cycle total, course total (the planned course recomputed
+    /// cycle by cycle, so that phases and cycle ranges count) and limit.
+    pub(super) fn totals(
+        &self,
+        cycle: u32,
+        planned: Option<u32>,
+        admins: &[Administration],
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Vec<DrugTotal>, DoseError> {
+        let bsa = to_decimal(m2(self.bsa.used)).unwrap_or(Decimal::ONE);
+        let course: Option<Vec<Vec<Administration>>> = match planned {
+            Some(n) => Some(
+                (1..=n)
+                    .map(|c| self.cycle(c).map(|x| x.0))
+                    .collect::<Result<_, _>>()?,
+            ),
+            None => None,
+        };
+        let mut out = Vec::new();
+        for drug in &self.regimen.drugs {
+            if matches!(drug.dosing, Dosing::Instruction(_)) {
+                continue;
+            }
+            let unit = admins
+                .iter()
+                .find(|a| a.drug == drug.name)
+                .map_or(DoseUnit::Mg, |a| a.unit);
+            let sum = |list: &[Administration]| -> Decimal {
+                list.iter()
+                    .filter(|a| a.drug == drug.name)
+                    .map(|a| a.final_dose)
+                    .sum()
+            };
+            let cycle_total = sum(admins);
+            let course_total = course
+                .as_ref()
+                .map(|cs| cs.iter().map(|c| sum(c)).sum::<Decimal>());
+            let in_course = course
+                .as_ref()
+                .is_some_and(|cs| cs.iter().any(|c| c.iter().any(|a| a.drug == drug.name)));
+            if cycle_total.is_zero() && !in_course {
+                continue;
+            }
+            let is_per_m2 = drug
+                .dose_in_cycle(cycle)
+                .is_some_and(|d| d.basis() == DoseBasis::PerM2);
+            let per_m2 = |d: Decimal| round_dp_half_up(d / bsa, 2);
+            let limit = if self.options.lifetime_check == LifetimeCheck::Caller {
+                None
+            } else {
+                // Without a planned course, count the cycles up to this one.
+                let (mg, scope) = match (course_total, planned) {
+                    (Some(t), Some(n)) => (unit.to_mg(t), LimitScope::PlannedCycles(n)),
+                    _ => (
+                        unit.to_mg(cycle_total) * Decimal::from(cycle),
+                        LimitScope::CyclesUpTo(cycle),
+                    ),
+                };
+                let exposure = Exposure {
+                    mg,
+                    mg_per_m2: round_dp_half_up(mg / bsa, 2),
+                };
+                lifetime_limit(drug, exposure, scope, self.options, warnings)?
+            };
+            out.push(DrugTotal {
+                drug: drug.name.clone(),
+                unit,
+                cycle_total,
+                cycle_total_per_m2: is_per_m2.then(|| per_m2(cycle_total)),
+                course_cycles: planned,
+                course_total,
+                course_total_per_m2: course_total.filter(|_| is_per_m2).map(per_m2),
+                limit,
+            });
+        }
+        Ok(out)
+    }
+}

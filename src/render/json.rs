@@ -1,0 +1,546 @@
+//! The JSON outputs, as wire structs of their own (documented field by field
+//! in `docs/output-json.md`). The engine's types hold values; these structs
+//! say what leaves the program, so a field cannot change without the
+//! compiler pointing here.
+//!
+//! Owns: the JSON field names and shapes of `dose`, `schedule` and `history`.
+//! Never does: compute. Every value is read from a result.
+//!
+//! Keys come out sorted (through `serde_json::Value`), as they always have.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
+
+use super::dose::{amount, cap_source_text, prescription_text};
+use super::ismp::drug_display_name;
+use super::messages::{limit_source_text, limit_unit_text};
+use super::regimen::rounding_text;
+use crate::bsa::BodySurfaceArea;
+use crate::dose::{
+    Adjustment, Administration, DosePlan, DrugTotal, LimitStatus, RenalUsed, Warning,
+};
+use crate::patient::{Patient, Sex};
+use crate::quantity::{DoseBasis, DoseUnit, cm, kg, m2, mg_per_dl, ml_per_min, years};
+use crate::regimen::{Role, Source, Status};
+use crate::renal::WeightBasis;
+use crate::rounding::tidy;
+
+/// A serialisable value as a JSON tree (keys sorted); `Null` if it cannot be.
+pub(crate) fn tree(value: impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// The patient's measurements, in canonical units.
+#[derive(Serialize)]
+pub(crate) struct PatientJson {
+    height_cm: f64,
+    weight_kg: f64,
+    sex: Option<Sex>,
+    age_years: Option<f64>,
+    scr_mg_dl: Option<f64>,
+}
+
+impl From<&Patient> for PatientJson {
+    fn from(p: &Patient) -> Self {
+        PatientJson {
+            height_cm: tidy(cm(p.height)),
+            weight_kg: tidy(kg(p.weight)),
+            sex: p.sex,
+            age_years: p.age.map(|a| tidy(years(a))),
+            scr_mg_dl: p.serum_creatinine.map(|c| tidy(mg_per_dl(c))),
+        }
+    }
+}
+
+/// The BSA: formula, unrounded, used, rounding policy.
+#[derive(Serialize)]
+pub(crate) struct BsaJson {
+    formula: &'static str,
+    m2: f64,
+    m2_used: f64,
+    rounding: String,
+}
+
+impl From<&BodySurfaceArea> for BsaJson {
+    fn from(b: &BodySurfaceArea) -> Self {
+        BsaJson {
+            formula: b.formula.id(),
+            m2: tidy(m2(b.unrounded)),
+            m2_used: tidy(m2(b.used)),
+            rounding: b.rounding.id(),
+        }
+    }
+}
+
+/// The weight per-kg doses used.
+#[derive(Serialize)]
+pub(crate) struct DoseWeightJson {
+    basis: &'static str,
+    kg: f64,
+}
+
+pub(crate) fn dose_weight_json(
+    w: Option<(WeightBasis, uom::si::f64::Mass)>,
+) -> Option<DoseWeightJson> {
+    w.map(|(basis, w)| DoseWeightJson {
+        basis: basis.id(),
+        kg: tidy(kg(w)),
+    })
+}
+
+/// The renal function used.
+#[derive(Serialize)]
+pub(crate) struct RenalJson {
+    crcl_ml_min: Option<f64>,
+    crcl_weight_basis: Option<&'static str>,
+    gfr_given_ml_min: Option<f64>,
+    calvert_gfr_used_ml_min: Option<f64>,
+    calvert_gfr_capped: Option<bool>,
+}
+
+impl From<&RenalUsed> for RenalJson {
+    fn from(r: &RenalUsed) -> Self {
+        RenalJson {
+            crcl_ml_min: r.crcl.map(|c| tidy(ml_per_min(c.value))),
+            crcl_weight_basis: r.crcl.map(|c| c.weight_basis.id()),
+            gfr_given_ml_min: r.gfr_given.map(|g| tidy(ml_per_min(g))),
+            calvert_gfr_used_ml_min: r.calvert.map(|c| tidy(ml_per_min(c.gfr_used))),
+            calvert_gfr_capped: r.calvert.map(|c| c.gfr_capped),
+        }
+    }
+}
+
+/// One adjustment, tagged by `kind`.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub(crate) enum AdjustmentJson {
+    ReductionLevel {
+        level: i32,
+        prescribed: String,
+        from: Decimal,
+        to: Decimal,
+    },
+    ReductionPercent {
+        percent: Decimal,
+        from: Decimal,
+        to: Decimal,
+    },
+    BsaCap {
+        bsa_m2: Decimal,
+        cap_m2: Decimal,
+        from_setting: &'static str,
+        from: Decimal,
+        to: Decimal,
+    },
+    MaxSingleDose {
+        max: Decimal,
+        from: Decimal,
+        to: Decimal,
+    },
+    GfrCap {
+        gfr_ml_min: Decimal,
+        used_ml_min: Decimal,
+    },
+    Rounding {
+        rule: String,
+        from: Decimal,
+        to: Decimal,
+        deviation_percent: Decimal,
+        held_under_cap: bool,
+    },
+}
+
+impl AdjustmentJson {
+    fn new(a: &Adjustment, unit: DoseUnit) -> Self {
+        match a {
+            Adjustment::ReductionLevel {
+                level,
+                dose,
+                from,
+                to,
+            } => AdjustmentJson::ReductionLevel {
+                level: *level,
+                prescribed: dose.to_string(),
+                from: *from,
+                to: *to,
+            },
+            Adjustment::ReductionPercent { percent, from, to } => {
+                AdjustmentJson::ReductionPercent {
+                    percent: percent.value(),
+                    from: *from,
+                    to: *to,
+                }
+            }
+            Adjustment::BsaCap {
+                bsa_m2,
+                cap_m2,
+                source,
+                from,
+                to,
+            } => AdjustmentJson::BsaCap {
+                bsa_m2: *bsa_m2,
+                cap_m2: *cap_m2,
+                from_setting: cap_source_text(*source),
+                from: *from,
+                to: *to,
+            },
+            Adjustment::MaxSingleDose { max, from, to } => AdjustmentJson::MaxSingleDose {
+                max: *max,
+                from: *from,
+                to: *to,
+            },
+            Adjustment::GfrCap {
+                gfr_ml_min,
+                used_ml_min,
+            } => AdjustmentJson::GfrCap {
+                gfr_ml_min: *gfr_ml_min,
+                used_ml_min: *used_ml_min,
+            },
+            Adjustment::Rounding {
+                rule,
+                from,
+                to,
+                deviation_percent,
+                held_under_cap,
+            } => AdjustmentJson::Rounding {
+                rule: rounding_text(rule, unit),
+                from: *from,
+                to: *to,
+                deviation_percent: *deviation_percent,
+                held_under_cap: *held_under_cap,
+            },
+        }
+    }
+}
+
+pub(crate) fn adjustments_of(a: &Administration) -> Vec<AdjustmentJson> {
+    a.adjustments
+        .iter()
+        .map(|x| AdjustmentJson::new(x, a.unit))
+        .collect()
+}
+
+/// One administration in the `dose` output.
+#[derive(Serialize)]
+struct DoseAdministrationJson {
+    day: u32,
+    drug: String,
+    display_name: String,
+    role: Role,
+    prescribed: String,
+    basis: Option<DoseBasis>,
+    unit: DoseUnit,
+    calculated_mg: Decimal,
+    final_mg: Decimal,
+    calculated: Decimal,
+    final_dose: Decimal,
+    #[serde(rename = "final")]
+    final_text: String,
+    route: String,
+    infusion: Option<String>,
+    adjustments: Vec<AdjustmentJson>,
+    instruction: Option<String>,
+}
+
+impl From<&Administration> for DoseAdministrationJson {
+    fn from(a: &Administration) -> Self {
+        DoseAdministrationJson {
+            day: a.day,
+            drug: a.drug.clone(),
+            display_name: drug_display_name(&a.drug),
+            role: a.role,
+            prescribed: prescription_text(&a.prescription),
+            basis: a.basis(),
+            unit: a.unit,
+            calculated_mg: a.calculated_mg(),
+            final_mg: a.final_mg(),
+            calculated: a.calculated,
+            final_dose: a.final_dose,
+            final_text: amount(a, a.final_dose),
+            route: a.route.clone(),
+            infusion: a.infusion.clone(),
+            adjustments: adjustments_of(a),
+            instruction: a.instruction().map(str::to_owned),
+        }
+    }
+}
+
+/// A lifetime limit and where the patient stands.
+#[derive(Serialize)]
+pub(crate) struct LimitJson {
+    limit: String,
+    limit_value: Decimal,
+    unit: &'static str,
+    prior: Decimal,
+    cumulative: Decimal,
+    percent_of_limit: Decimal,
+    remaining: Decimal,
+    after_cardiac_radiation: bool,
+    source: String,
+}
+
+impl From<&LimitStatus> for LimitJson {
+    fn from(l: &LimitStatus) -> Self {
+        LimitJson {
+            limit: l.limit.to_string(),
+            limit_value: l.limit_value,
+            unit: limit_unit_text(l.unit),
+            prior: l.prior,
+            cumulative: l.cumulative,
+            percent_of_limit: l.percent_of_limit,
+            remaining: l.remaining,
+            after_cardiac_radiation: l.after_cardiac_radiation,
+            source: limit_source_text(l),
+        }
+    }
+}
+
+/// Totals for one drug.
+#[derive(Serialize)]
+struct DrugTotalJson {
+    drug: String,
+    display_name: String,
+    unit: DoseUnit,
+    cycle_total: Decimal,
+    cycle_total_per_m2: Option<Decimal>,
+    course_cycles: Option<u32>,
+    course_total: Option<Decimal>,
+    course_total_per_m2: Option<Decimal>,
+    limit: Option<LimitJson>,
+}
+
+impl From<&DrugTotal> for DrugTotalJson {
+    fn from(t: &DrugTotal) -> Self {
+        DrugTotalJson {
+            drug: t.drug.clone(),
+            display_name: drug_display_name(&t.drug),
+            unit: t.unit,
+            cycle_total: t.cycle_total,
+            cycle_total_per_m2: t.cycle_total_per_m2,
+            course_cycles: t.course_cycles,
+            course_total: t.course_total,
+            course_total_per_m2: t.course_total_per_m2,
+            limit: t.limit.as_ref().map(LimitJson::from),
+        }
+    }
+}
+
+/// A warning: a stable code and the words.
+#[derive(Serialize)]
+pub(crate) struct WarningJson {
+    code: &'static str,
+    message: String,
+}
+
+impl From<&Warning> for WarningJson {
+    fn from(w: &Warning) -> Self {
+        WarningJson {
+            code: w.code(),
+            message: w.to_string(),
+        }
+    }
+}
+
+pub(crate) fn warnings_json(warnings: &[Warning]) -> Vec<WarningJson> {
+    warnings.iter().map(WarningJson::from).collect()
+}
+
+/// The `dose` output.
+#[derive(Serialize)]
+struct DoseJson {
+    regimen: String,
+    regimen_version: String,
+    status: Status,
+    cycle: u32,
+    planned_cycles: Option<u32>,
+    patient: PatientJson,
+    bsa: BsaJson,
+    dose_weight: Option<DoseWeightJson>,
+    renal: RenalJson,
+    administrations: Vec<DoseAdministrationJson>,
+    totals: Vec<DrugTotalJson>,
+    warnings: Vec<WarningJson>,
+}
+
+/// The plan as JSON (documented in `docs/output-json.md`).
+pub fn dose_json(plan: &DosePlan) -> Value {
+    tree(DoseJson {
+        regimen: plan.regimen_id.clone(),
+        regimen_version: plan.regimen_version.clone(),
+        status: plan.status,
+        cycle: plan.cycle,
+        planned_cycles: plan.planned_cycles,
+        patient: PatientJson::from(&plan.patient),
+        bsa: BsaJson::from(&plan.bsa),
+        dose_weight: dose_weight_json(plan.dose_weight),
+        renal: RenalJson::from(&plan.renal),
+        administrations: plan.administrations.iter().map(Into::into).collect(),
+        totals: plan.totals.iter().map(Into::into).collect(),
+        warnings: warnings_json(&plan.warnings),
+    })
+}
+
+/// A published source.
+#[derive(Serialize)]
+pub(crate) struct SourceJson {
+    citation: String,
+    url: Option<String>,
+    doi: Option<String>,
+    pmid: Option<String>,
+    note: Option<String>,
+}
+
+impl From<&Source> for SourceJson {
+    fn from(s: &Source) -> Self {
+        SourceJson {
+            citation: s.citation.clone(),
+            url: s.url.clone(),
+            doi: s.doi.clone(),
+            pmid: s.pmid.clone(),
+            note: s.note.clone(),
+        }
+    }
+}
+
+/// One cycle of a history line, as recomputed.
+#[derive(Serialize)]
+struct HistoryCycleJson {
+    number: u32,
+    date: chrono::NaiveDate,
+    bsa_m2: Decimal,
+    /// drug → [mg, whether a recorded actual dose replaced the regimen's]
+    doses: std::collections::BTreeMap<String, (Decimal, bool)>,
+    reduction: Option<String>,
+    delay_reason: Option<String>,
+    allow_over_limit: Option<String>,
+}
+
+#[derive(Serialize)]
+struct HistoryLineJson {
+    number: u32,
+    regimen: String,
+    regimen_name: String,
+    setting: Option<String>,
+    intent: Option<crate::regimen::Intent>,
+    start: chrono::NaiveDate,
+    end: Option<chrono::NaiveDate>,
+    duration_days: Option<i64>,
+    time_to_next_treatment_days: Option<i64>,
+    stop_reason: Option<crate::history::StopReason>,
+    stop_note: Option<String>,
+    cycles: Vec<HistoryCycleJson>,
+}
+
+#[derive(Serialize)]
+struct HistoryEventJson {
+    kind: crate::history::EventKind,
+    date: chrono::NaiveDate,
+    description: Option<String>,
+    site: Option<String>,
+    dose: Option<String>,
+    cardiac_region: bool,
+    drug: Option<String>,
+    cumulative_mg_per_m2: Option<Decimal>,
+}
+
+#[derive(Serialize)]
+struct CumulativeDrugJson {
+    drug: String,
+    mg: Decimal,
+    mg_per_m2: Decimal,
+    limit: Option<LimitJson>,
+}
+
+#[derive(Serialize)]
+struct AnthracyclineJson {
+    factor_set: &'static str,
+    /// [drug, mg/m², factor, doxorubicin-equivalent mg/m², factor source]
+    contributions: Vec<(String, Decimal, Decimal, Decimal, &'static str)>,
+    total_mg_per_m2: Decimal,
+    limit_mg_per_m2: Decimal,
+    after_cardiac_radiation: bool,
+    remaining_mg_per_m2: Decimal,
+    limit_source: &'static str,
+}
+
+#[derive(Serialize)]
+struct HistoryJson {
+    patient_id: String,
+    lines: Vec<HistoryLineJson>,
+    events: Vec<HistoryEventJson>,
+    cumulative: Vec<CumulativeDrugJson>,
+    anthracycline: Option<AnthracyclineJson>,
+    warnings: Vec<WarningJson>,
+}
+
+/// A history report as JSON (documented in `docs/output-json.md`).
+pub fn history_json(r: &crate::history::HistoryReport) -> Value {
+    tree(HistoryJson {
+        patient_id: r.patient_id.clone(),
+        lines: r
+            .lines
+            .iter()
+            .map(|l| HistoryLineJson {
+                number: l.number,
+                regimen: l.regimen.clone(),
+                regimen_name: l.regimen_name.clone(),
+                setting: l.setting.clone(),
+                intent: l.intent,
+                start: l.start,
+                end: l.end,
+                duration_days: l.duration_days,
+                time_to_next_treatment_days: l.time_to_next_treatment_days,
+                stop_reason: l.stop_reason,
+                stop_note: l.stop_note.clone(),
+                cycles: l
+                    .cycles
+                    .iter()
+                    .map(|c| HistoryCycleJson {
+                        number: c.number,
+                        date: c.date,
+                        bsa_m2: c.bsa_m2,
+                        doses: c.doses.clone(),
+                        reduction: c.reduction.as_ref().map(super::schedule::reduction_text),
+                        delay_reason: c.delay_reason.clone(),
+                        allow_over_limit: c.allow_over_limit.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        events: r
+            .events
+            .iter()
+            .map(|e| HistoryEventJson {
+                kind: e.kind,
+                date: e.date,
+                description: e.description.clone(),
+                site: e.site.clone(),
+                dose: e.dose.clone(),
+                cardiac_region: e.cardiac_region,
+                drug: e.drug.clone(),
+                cumulative_mg_per_m2: e.cumulative_mg_per_m2,
+            })
+            .collect(),
+        cumulative: r
+            .cumulative
+            .iter()
+            .map(|c| CumulativeDrugJson {
+                drug: c.drug.clone(),
+                mg: c.mg,
+                mg_per_m2: c.mg_per_m2,
+                limit: c.limit.as_ref().map(LimitJson::from),
+            })
+            .collect(),
+        anthracycline: r.anthracycline.as_ref().map(|a| AnthracyclineJson {
+            factor_set: a.factor_set,
+            contributions: a.contributions.clone(),
+            total_mg_per_m2: a.total_mg_per_m2,
+            limit_mg_per_m2: a.limit_mg_per_m2,
+            after_cardiac_radiation: a.after_cardiac_radiation,
+            remaining_mg_per_m2: a.remaining_mg_per_m2,
+            limit_source: a.limit_source,
+        }),
+        warnings: warnings_json(&r.warnings),
+    })
+}

@@ -1,0 +1,498 @@
+//! The messages of errors and warnings, written from the values they hold.
+//!
+//! Owns: the `Display` of every library error whose message shows a figure or
+//! a drug name (figures by the ISMP rules, drug names in tall-man letters),
+//! and the words of each engine [`Warning`](crate::dose::Warning).
+//! Never does: name a command-line flag. A message says what is wrong and
+//! what the value must be; the command-line layer adds which flag to pass.
+
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use super::ismp::{drug_display_name, format_decimal, format_number};
+use crate::bsa::BsaError;
+use crate::dose::{Course, DoseError, LimitScope, LimitStatus, LimitUnit, Needed, Warning};
+use crate::quantity::PrescribedDose;
+use crate::quantity::{AucError, Measure, PercentError, QuantityError};
+use crate::regimen::Status;
+use crate::renal::RenalError;
+use crate::rounding::round_dp_half_up;
+
+impl fmt::Display for QuantityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            QuantityError::MissingUnit {
+                measure,
+                input,
+                example,
+            } => write!(f, "{measure} needs a unit, e.g. {example} (got `{input}`)"),
+            QuantityError::NotANumber {
+                measure,
+                input,
+                example,
+            } => write!(
+                f,
+                "{measure}: `{input}` is not a number with a unit; write e.g. {example}"
+            ),
+            QuantityError::NotFinite {
+                measure,
+                input,
+                example,
+            } => write!(
+                f,
+                "{measure}: `{input}` is not a finite number; write e.g. {example}"
+            ),
+            QuantityError::UnknownUnit {
+                measure,
+                input,
+                unit,
+                accepted,
+            } => write!(
+                f,
+                "{measure}: unknown unit `{unit}` in `{input}`; accepted units: {accepted}"
+            ),
+            QuantityError::WrongKind {
+                measure,
+                input,
+                unit,
+                kind,
+                accepted,
+            } => write!(
+                f,
+                "{measure}: `{unit}` in `{input}` is a unit of {kind}, not of {measure}; accepted units: {accepted}"
+            ),
+            QuantityError::NotPositive { measure, input } => {
+                write!(f, "{measure} must be greater than zero (got `{input}`)")
+            }
+            QuantityError::Implausible {
+                measure,
+                input,
+                value,
+                bounds,
+            } => write!(
+                f,
+                "{measure} of {} {unit} is implausible (got `{input}`); accepted range is {} to {} {unit}",
+                format_number(*value, 2),
+                format_number(bounds.min, 2),
+                format_number(bounds.max, 2),
+                unit = bounds.unit,
+            ),
+        }
+    }
+}
+
+impl fmt::Display for AucError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let got = match self {
+            AucError::OutOfRange(v) => format_number(*v, 3),
+            AucError::NotAnAuc(text) => format!("`{text}`"),
+        };
+        write!(
+            f,
+            "target AUC must be a number above 0 and at most 10 mg·min/mL, e.g. AUC 5 (got {got})"
+        )
+    }
+}
+
+impl fmt::Display for PercentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PercentError::NoSign(s) => {
+                write!(f, "write a percent with its sign, e.g. 20% (got `{s}`)")
+            }
+            PercentError::NotAReduction(s) => {
+                write!(f, "a percent above 0% and below 100% is needed (got `{s}`)")
+            }
+            PercentError::NotATolerance(s) => {
+                write!(f, "a percent from 0% to below 100% is needed (got `{s}`)")
+            }
+        }
+    }
+}
+
+impl fmt::Display for BsaError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BsaError::UnknownFormula(name) => write!(
+                f,
+                "unknown BSA formula `{name}`; use one of mosteller, dubois, haycock, gehan_george, boyd, fujimoto, takahira, shuter_aslani, schlich, livingston_lee"
+            ),
+            BsaError::SexRequired(formula) => write!(
+                f,
+                "the {formula} formula differs by sex: the patient's sex (female or male) is needed"
+            ),
+            BsaError::Implausible { formula, value_m2 } => {
+                let bounds = Measure::BodySurfaceArea.bounds();
+                write!(
+                    f,
+                    "{formula} BSA of {} m² is implausible (accepted {} to {} m²); check height and weight",
+                    format_number(*value_m2, 3),
+                    format_number(bounds.min, 2),
+                    format_number(bounds.max, 2)
+                )
+            }
+            BsaError::IdealWeightUndefined { height_cm } => write!(
+                f,
+                "ideal body weight (Devine) is not defined below 152.4 cm (60 in); height is {} cm",
+                format_number(*height_cm, 1)
+            ),
+            BsaError::BadRounding(text) => write!(
+                f,
+                "BSA rounding must be `none` or a step such as 0.01 or 0.1 (got `{text}`)"
+            ),
+        }
+    }
+}
+
+impl fmt::Display for RenalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenalError::UnknownWeightBasis(text) => write!(
+                f,
+                "weight basis must be actual, ideal or adjusted (got `{text}`)"
+            ),
+            RenalError::HeightRequired(basis) => {
+                write!(f, "the {basis} weight basis needs a height")
+            }
+            RenalError::NotAnAdult { formula, age_years } => write!(
+                f,
+                "{formula} is validated for adults (18 years or older); age given is {} years",
+                format_number(*age_years, 1)
+            ),
+            RenalError::Weight(e) => e.fmt(f),
+        }
+    }
+}
+
+/// The unit a limit or ceiling amount is counted in.
+pub fn limit_unit_text(unit: LimitUnit) -> &'static str {
+    match unit {
+        LimitUnit::MgPerM2 => "mg/m²",
+        LimitUnit::Mg => "mg",
+    }
+}
+
+/// What a cumulative amount covers: "the planned 6 cycles", with "plus prior
+/// exposure" when earlier doses count too.
+pub fn scope_text(scope: LimitScope, with_prior: bool) -> String {
+    let base = match scope {
+        LimitScope::PlannedCycles(n) => format!("the planned {n} cycles"),
+        LimitScope::CyclesUpTo(c) => format!("cycles 1-{c}"),
+        LimitScope::ScheduledCycles(n) => format!("the scheduled {n} cycles"),
+        LimitScope::AllLines => "all lines".to_owned(),
+        LimitScope::RunningTotal => String::new(),
+    };
+    if with_prior {
+        format!("{base} plus prior exposure")
+    } else {
+        base
+    }
+}
+
+/// A limit's source, with the reason a lower limit applies.
+pub fn limit_source_text(status: &LimitStatus) -> String {
+    if status.after_cardiac_radiation {
+        format!("{}; limit after cardiac-region radiation", status.source)
+    } else {
+        status.source.clone()
+    }
+}
+
+/// "DOXOrubicin: cumulative 602.2 mg/m² over the planned 8 cycles", the start
+/// of every lifetime-limit message.
+fn cumulative_text(drug: &str, status: &LimitStatus, scope: LimitScope) -> String {
+    format!(
+        "{}: cumulative {} {} over {}",
+        drug_display_name(drug),
+        format_decimal(status.cumulative),
+        limit_unit_text(status.unit),
+        scope_text(scope, !status.prior.is_zero())
+    )
+}
+
+/// " (source)" or "".
+fn source_suffix(source: Option<&str>) -> String {
+    source.map_or(String::new(), |s| format!(" ({s})"))
+}
+
+/// "CISplatin: 125 mg/m² in cycle 1 is above the per-cycle ceiling of 100 mg/m² (source)".
+fn ceiling_text(
+    drug: &str,
+    cycle: u32,
+    amount: Decimal,
+    unit: LimitUnit,
+    ceiling: &PrescribedDose,
+    source: Option<&str>,
+) -> String {
+    format!(
+        "{}: {} {} in cycle {cycle} is above the per-cycle ceiling of {ceiling}{}",
+        drug_display_name(drug),
+        format_decimal(amount),
+        limit_unit_text(unit),
+        source_suffix(source)
+    )
+}
+
+impl fmt::Display for DoseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DoseError::Bsa(e) => e.fmt(f),
+            DoseError::Renal(e) => e.fmt(f),
+            DoseError::NeedsMeasurement { drug, needs } => match needs {
+                Needed::SexForDoseWeight(basis) => write!(
+                    f,
+                    "a per-kg dose on {basis} weight needs the patient's sex (female or male)"
+                ),
+                Needed::GfrForCalvert => write!(
+                    f,
+                    "{} needs a GFR for Calvert dosing: a measured GFR, or age, sex and serum creatinine for Cockcroft-Gault",
+                    drug.as_deref()
+                        .map_or_else(|| "an AUC dose".to_owned(), drug_display_name)
+                ),
+            },
+            DoseError::UnknownDrug {
+                name,
+                regimen,
+                known,
+            } => write!(
+                f,
+                "`{name}` is not a drug of {regimen}; its drugs are {}",
+                known.join(", ")
+            ),
+            DoseError::NoSuchLevel {
+                drug,
+                level,
+                regimen,
+                available,
+            } => {
+                let available = if available.is_empty() {
+                    "none".to_owned()
+                } else {
+                    available
+                        .iter()
+                        .map(i32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                write!(
+                    f,
+                    "{} has no dose level {level} in {regimen}; levels defined: {available}",
+                    drug_display_name(drug)
+                )
+            }
+            DoseError::BadReduction(p) => write!(
+                f,
+                "a reduction must be more than 0% and less than 100% (got {}%)",
+                format_decimal(p.value())
+            ),
+            DoseError::CycleOutOfRange {
+                cycle,
+                regimen,
+                course,
+            } => {
+                let course = match course {
+                    Course::Planned(n) => format!("{n} cycles"),
+                    Course::Regimen(count) => count.to_string(),
+                };
+                write!(
+                    f,
+                    "cycle {cycle} is outside the course: {regimen} runs {course}"
+                )
+            }
+            DoseError::RoundingTolerance {
+                drug,
+                day,
+                calculated,
+                rounded,
+                unit,
+                deviation,
+                tolerance,
+            } => write!(
+                f,
+                "{} day {day}: rounding {} {u} to {} {u} is a {}% change, beyond the {}% tolerance; choose a finer rounding rule or check the dose",
+                drug_display_name(drug),
+                format_decimal(round_dp_half_up(*calculated, 2)),
+                format_decimal(*rounded),
+                format_decimal(*deviation),
+                format_decimal(tolerance.value()),
+                u = unit.symbol(),
+            ),
+            DoseError::Rounding { drug, error } => write!(f, "{drug}: {error}"),
+            DoseError::PerCycleCeiling {
+                drug,
+                cycle,
+                amount,
+                unit,
+                ceiling,
+                ceiling_source,
+            } => write!(
+                f,
+                "{}; check per-day versus per-cycle dosing",
+                ceiling_text(
+                    drug,
+                    *cycle,
+                    *amount,
+                    *unit,
+                    ceiling,
+                    ceiling_source.as_deref()
+                )
+            ),
+            DoseError::LifetimeLimit {
+                drug,
+                status,
+                scope,
+            } => write!(
+                f,
+                "{} would exceed the lifetime limit of {} {} ({})",
+                cumulative_text(drug, status, *scope),
+                format_decimal(status.limit_value),
+                limit_unit_text(status.unit),
+                limit_source_text(status)
+            ),
+            DoseError::NotRepresentable { drug } => write!(
+                f,
+                "{}: a dose left the range of exact decimal arithmetic; check the measurements and the regimen",
+                drug_display_name(drug)
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::RegimenStatus {
+                regimen,
+                status,
+                note,
+            } => {
+                let what = match status {
+                    Status::CaseReport => {
+                        "a CASE-REPORT regimen, as published in a case report, not a standard"
+                    }
+                    Status::Draft => "a DRAFT regimen: not reviewed for use",
+                    Status::Withdrawn => "WITHDRAWN",
+                    Status::Active => "active",
+                };
+                write!(
+                    f,
+                    "{regimen} is {what}. {}",
+                    note.as_deref().unwrap_or_default()
+                )
+            }
+            Warning::CourseBeyondRegimen { planned, max } => write!(
+                f,
+                "the planned {planned} cycles are more than the regimen's {max}"
+            ),
+            Warning::LifetimeLimitNear {
+                drug,
+                status,
+                scope,
+            } => write!(
+                f,
+                "{} is {}% of the lifetime limit of {} {} ({})",
+                cumulative_text(drug, status, *scope),
+                format_decimal(status.percent_of_limit),
+                format_decimal(status.limit_value),
+                limit_unit_text(status.unit),
+                limit_source_text(status)
+            ),
+            Warning::LifetimeLimitOverridden {
+                drug,
+                status,
+                scope,
+                reason,
+            } => write!(
+                f,
+                "{} exceeds the lifetime limit of {} {} ({}); allowed: {reason}",
+                cumulative_text(drug, status, *scope),
+                format_decimal(status.limit_value),
+                limit_unit_text(status.unit),
+                limit_source_text(status)
+            ),
+            Warning::PerCycleCeilingOverridden {
+                drug,
+                cycle,
+                amount,
+                unit,
+                ceiling,
+                ceiling_source,
+                reason,
+            } => write!(
+                f,
+                "{}; given anyway: {reason}",
+                ceiling_text(
+                    drug,
+                    *cycle,
+                    *amount,
+                    *unit,
+                    ceiling,
+                    ceiling_source.as_deref()
+                )
+            ),
+            Warning::RenalFunctionMissing { drug } => write!(
+                f,
+                "{} needs renal function, but creatinine clearance could not be estimated: give serum creatinine, age and sex (or a measured GFR)",
+                drug_display_name(drug)
+            ),
+            Warning::RenalFunctionFailed { drug, error } => write!(
+                f,
+                "{} needs renal function, but Cockcroft-Gault failed: {error}",
+                drug_display_name(drug)
+            ),
+            Warning::RenalFlag {
+                drug,
+                clearance_ml_min,
+                threshold_ml_min,
+                note,
+                source,
+            } => write!(
+                f,
+                "{}: creatinine clearance {} mL/min is below {} mL/min{}{}",
+                drug_display_name(drug),
+                format_number(*clearance_ml_min, 1),
+                format_number(*threshold_ml_min, 1),
+                note.as_ref().map_or(String::new(), |n| format!(": {n}")),
+                source_suffix(source.as_deref())
+            ),
+            Warning::WeekendOrHoliday { dates } => write!(
+                f,
+                "antineoplastic administrations fall on a weekend or holiday (flagged, not moved): {}",
+                dates
+                    .iter()
+                    .map(|d| d.format("%a %Y-%m-%d").to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Warning::RegimenVersionChanged {
+                line,
+                regimen,
+                given,
+                current,
+            } => write!(
+                f,
+                "line {line}: given with {regimen} version {given}; the library now has version {current} (doses are recomputed with the current definition)"
+            ),
+            Warning::AnthracyclineLimitExceeded {
+                total_mg_per_m2,
+                limit_mg_per_m2,
+                source,
+            } => write!(
+                f,
+                "cumulative anthracycline {} mg/m² doxorubicin-equivalent exceeds the {} mg/m² limit ({source})",
+                format_decimal(*total_mg_per_m2),
+                format_decimal(*limit_mg_per_m2)
+            ),
+            Warning::AnthracyclineLimitNear {
+                total_mg_per_m2,
+                limit_mg_per_m2,
+            } => write!(
+                f,
+                "cumulative anthracycline {} mg/m² doxorubicin-equivalent is at least 80% of the {} mg/m² limit",
+                format_decimal(*total_mg_per_m2),
+                format_decimal(*limit_mg_per_m2)
+            ),
+        }
+    }
+}
