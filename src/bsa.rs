@@ -254,14 +254,6 @@ impl BsaRounding {
         }
     }
 
-    /// The policy as the output names it.
-    pub fn describe(self) -> String {
-        match self {
-            BsaRounding::None => "not rounded".to_owned(),
-            BsaRounding::Decimals(n) => format!("rounded half up to {n} decimals"),
-        }
-    }
-
     /// The policy as written on the command line and in JSON: `none`, `0.01`.
     pub fn id(self) -> String {
         match self {

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use toml::Spanned;
@@ -24,8 +24,8 @@ use crate::dose::{
 };
 use crate::patient::{Patient, Sex};
 use crate::quantity::{
-    self, DoseUnit, Percent, parse_age, parse_bsa, parse_dose_mass, parse_gfr, parse_height,
-    parse_serum_creatinine, parse_weight,
+    self, DoseUnit, ParseDoseError, Percent, parse_age, parse_bsa, parse_dose_mass, parse_gfr,
+    parse_height, parse_serum_creatinine, parse_weight,
 };
 use crate::regimen::{Problem, Regimen, RegimenErrors, RoundingRule};
 use crate::renal::WeightBasis;
@@ -232,9 +232,9 @@ impl Collector {
     }
 }
 
-fn expected(s: &str) -> Result<Expected, String> {
-    let (mass, unit) = parse_dose_mass(s).map_err(|e| e.to_string())?;
-    let value = to_decimal(unit.of(mass)).ok_or_else(|| format!("`{s}` is not a dose"))?;
+fn expected(s: &str) -> Result<Expected, ParseDoseError> {
+    let (mass, unit) = parse_dose_mass(s)?;
+    let value = to_decimal(unit.of(mass)).ok_or_else(|| ParseDoseError::NotADose(s.to_owned()))?;
     Ok(Expected { value, unit })
 }
 
@@ -586,6 +586,28 @@ pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
     }
 }
 
+/// Why the current results could not be written into a check file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BlessError {
+    /// The file is not TOML (it parsed before, so it changed meanwhile).
+    #[error("{0}")]
+    Toml(String),
+    /// No `[[check]]` tables.
+    #[error("the file has no [[check]] tables")]
+    NoChecks,
+    /// A key that must be a table is not one.
+    #[error("check `{check}`: {key} is not a table")]
+    NotATable {
+        /// The check's name.
+        check: String,
+        /// The key.
+        key: String,
+    },
+    /// A date outside what TOML can write.
+    #[error("{0} cannot be written as a TOML date")]
+    Date(NaiveDate),
+}
+
 /// Writes the current doses of `results` into the check file `text` as the new
 /// expectations, keeping comments and layout, and marks who blessed them and
 /// when. Checks that expect a refusal are left alone.
@@ -594,15 +616,15 @@ pub fn bless(
     results: &[CheckResult],
     by: &str,
     on: NaiveDate,
-) -> Result<String, String> {
+) -> Result<String, BlessError> {
     let mut doc: toml_edit::DocumentMut = text
         .parse()
-        .map_err(|e: toml_edit::TomlError| e.to_string())?;
+        .map_err(|e: toml_edit::TomlError| BlessError::Toml(e.message().to_owned()))?;
     let Some(checks) = doc
         .get_mut("check")
         .and_then(|c| c.as_array_of_tables_mut())
     else {
-        return Err("the file has no [[check]] tables".to_owned());
+        return Err(BlessError::NoChecks);
     };
     for (table, result) in checks.iter_mut().zip(results) {
         if result.passed() || table.contains_key("expect_refusal") || result.current.is_empty() {
@@ -612,7 +634,10 @@ pub fn bless(
             .entry("expect")
             .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()));
         let Some(expect) = expect.as_table_like_mut() else {
-            return Err(format!("check `{}`: expect is not a table", result.name));
+            return Err(BlessError::NotATable {
+                check: result.name.clone(),
+                key: "expect".to_owned(),
+            });
         };
         // Drugs the engine no longer gives are removed; the rest updated in place.
         let stale: Vec<String> = expect
@@ -628,10 +653,10 @@ pub fn bless(
                 toml_edit::Value::InlineTable(toml_edit::InlineTable::new()),
             ));
             let Some(days_table) = entry.as_table_like_mut() else {
-                return Err(format!(
-                    "check `{}`: expect.{drug} is not a table",
-                    result.name
-                ));
+                return Err(BlessError::NotATable {
+                    check: result.name.clone(),
+                    key: format!("expect.{drug}"),
+                });
             };
             let stale: Vec<String> = days_table
                 .iter()
@@ -646,12 +671,15 @@ pub fn bless(
             }
         }
         table["worked_out_by"] = toml_edit::value(by);
-        let date: toml_edit::Datetime = on
-            .format("%Y-%m-%d")
-            .to_string()
-            .parse()
-            .map_err(|e: toml_edit::DatetimeParseError| e.to_string())?;
-        table["worked_out_on"] = toml_edit::value(date);
+        table["worked_out_on"] = toml_edit::value(toml_edit::Datetime {
+            date: Some(toml_edit::Date {
+                year: u16::try_from(on.year()).map_err(|_| BlessError::Date(on))?,
+                month: u8::try_from(on.month()).map_err(|_| BlessError::Date(on))?,
+                day: u8::try_from(on.day()).map_err(|_| BlessError::Date(on))?,
+            }),
+            time: None,
+            offset: None,
+        });
     }
     Ok(doc.to_string())
 }

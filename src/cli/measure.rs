@@ -87,7 +87,10 @@ pub fn bsa(a: BsaArgs) -> Result<Report, InputError> {
         }
         SimpleFormat::Text => {
             let mut out = patient_line(a.height, a.weight, a.sex);
-            out.push_str(&format!("BSA for dosing: {}\n\n", a.bsa_round.describe()));
+            out.push_str(&format!(
+                "BSA for dosing: {}\n\n",
+                chemodose::render::dose::bsa_rounding_text(a.bsa_round)
+            ));
             let rows: Vec<Vec<String>> = results
                 .iter()
                 .map(|b| {

@@ -65,18 +65,6 @@ impl StopReason {
             _ => return None,
         })
     }
-
-    /// In words.
-    pub fn text(self) -> &'static str {
-        match self {
-            StopReason::Completed => "completed",
-            StopReason::Progression => "progression",
-            StopReason::Toxicity => "toxicity",
-            StopReason::PatientDecision => "patient's decision",
-            StopReason::Death => "death",
-            StopReason::Other => "other",
-        }
-    }
 }
 
 /// The accepted stop reasons, for messages.

@@ -279,27 +279,48 @@ impl RoundingRule {
     /// Parses a rule as written on the command line or in a check file: a step
     /// with a unit (`1mg`, `10 mg`, `0.1mg`, `5mcg`), `none` or `strengths`.
     /// (`bands` needs the band list of a regimen file.)
-    pub fn parse(s: &str) -> Result<RoundingRule, String> {
+    ///
+    /// # Errors
+    /// [`RoundingRuleError`] for anything else, or a step finer than 1 mcg.
+    pub fn parse(s: &str) -> Result<RoundingRule, RoundingRuleError> {
         match s.trim().to_lowercase().as_str() {
             "none" => Ok(RoundingRule::None),
             "strengths" => Ok(RoundingRule::Strengths),
-            _ => Self::step(s).map_err(|e| format!("rounding: {e}; or none, or strengths")),
+            _ => Self::step(s).map_err(RoundingRuleError),
         }
     }
 
     /// A "nearest step" rule from text such as `1 mg`, refusing steps below
     /// [`Self::MIN_STEP_MG`].
-    pub fn step(s: &str) -> Result<RoundingRule, String> {
+    ///
+    /// # Errors
+    /// [`RoundingStepError`] for text that is not a mass, or a step finer
+    /// than 1 mcg.
+    pub fn step(s: &str) -> Result<RoundingRule, RoundingStepError> {
         let (step, unit) = crate::quantity::parse_dose_mass(s)
-            .map_err(|_| format!("`{s}` is not a step with a unit (1mg, 10mg, 0.1mg)"))?;
+            .map_err(|_| RoundingStepError::NotAStep(s.to_owned()))?;
         if DoseUnit::Mg.of(step) < Self::MIN_STEP_MG * (1.0 - 1e-9) {
-            return Err(format!(
-                "a rounding step of `{s}` is finer than 1 mcg (0.001 mg)"
-            ));
+            return Err(RoundingStepError::TooFine(s.to_owned()));
         }
         Ok(RoundingRule::Nearest { step, unit })
     }
 }
+
+/// A rounding step that cannot be used; holds the text as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RoundingStepError {
+    /// Not a mass with a unit.
+    #[error("`{0}` is not a step with a unit (1mg, 10mg, 0.1mg)")]
+    NotAStep(String),
+    /// Finer than [`RoundingRule::MIN_STEP_MG`] (1 mcg).
+    #[error("a rounding step of `{0}` is finer than 1 mcg (0.001 mg)")]
+    TooFine(String),
+}
+
+/// A rounding rule that cannot be used: not a step, `none` or `strengths`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("rounding: {0}; or none, or strengths")]
+pub struct RoundingRuleError(pub RoundingStepError);
 
 /// A cumulative lifetime limit.
 #[derive(Debug, Clone, PartialEq)]

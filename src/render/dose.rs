@@ -4,6 +4,7 @@
 
 use rust_decimal::Decimal;
 
+use crate::bsa::BsaRounding;
 use crate::dose::{
     Adjustment, Administration, AppliedReduction, CapSource, DosePlan, Prescription,
 };
@@ -114,6 +115,14 @@ pub fn adjustment_text(adjustment: &Adjustment, unit: DoseUnit) -> String {
     }
 }
 
+/// The BSA rounding policy in words: "rounded half up to 2 decimals".
+pub fn bsa_rounding_text(r: BsaRounding) -> String {
+    match r {
+        BsaRounding::None => "not rounded".to_owned(),
+        BsaRounding::Decimals(n) => format!("rounded half up to {n} decimals"),
+    }
+}
+
 /// Who set a BSA cap: "regimen" or "command line" (the caller's setting).
 pub fn cap_source_text(source: CapSource) -> &'static str {
     match source {
@@ -183,7 +192,7 @@ pub fn patient_lines(plan: &DosePlan) -> Vec<String> {
             b.formula.name(),
             format_number(m2(b.unrounded), 4),
             format_number(m2(b.used), 4),
-            b.rounding.describe()
+            bsa_rounding_text(b.rounding)
         ),
     ];
     if let Some((basis, w)) = plan.dose_weight {

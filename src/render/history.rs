@@ -2,10 +2,22 @@
 
 use std::fmt::Write as _;
 
-use crate::history::{EventKind, HistoryReport};
+use crate::history::{EventKind, HistoryReport, StopReason};
 use crate::render::ismp::{drug_display_name, format_decimal};
 use crate::render::schedule::html::escape;
 use crate::render::text_table;
+
+/// Why a line stopped, in words.
+pub fn stop_reason_text(r: StopReason) -> &'static str {
+    match r {
+        StopReason::Completed => "completed",
+        StopReason::Progression => "progression",
+        StopReason::Toxicity => "toxicity",
+        StopReason::PatientDecision => "patient's decision",
+        StopReason::Death => "death",
+        StopReason::Other => "other",
+    }
+}
 
 fn event_kind(k: EventKind) -> &'static str {
     match k {
@@ -31,7 +43,7 @@ fn timeline(r: &HistoryReport) -> Vec<(String, String)> {
             ),
         ));
         if let Some(e) = l.end {
-            let why = l.stop_reason.map_or("", |s| s.text());
+            let why = l.stop_reason.map_or("", stop_reason_text);
             let note = l
                 .stop_note
                 .as_ref()
@@ -88,7 +100,7 @@ fn line_rows(r: &HistoryReport) -> Vec<Vec<String>> {
                 l.time_to_next_treatment_days
                     .map_or("-".to_owned(), |d| format!("{d} days")),
                 l.stop_reason
-                    .map_or("-".to_owned(), |s| s.text().to_owned()),
+                    .map_or("-".to_owned(), |s| stop_reason_text(s).to_owned()),
             ]
         })
         .collect()
