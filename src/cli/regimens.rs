@@ -171,22 +171,9 @@ fn list(lib: &LibraryArgs, format: SimpleFormat) -> Result<Report, InputError> {
     let (library, from) = lib.library()?;
     let stdout = match format {
         SimpleFormat::Json => {
-            let rows: Vec<_> = library
-                .entries()
-                .iter()
-                .map(|e| {
-                    let r = &e.regimen;
-                    serde_json::json!({
-                        "id": r.id,
-                        "name": r.name,
-                        "version": r.version,
-                        "status": r.status,
-                        "cycle_length_days": r.cycle.length_days,
-                        "cycles": r.cycle.count.to_string(),
-                        "drugs": r.drugs.iter().map(|d| d.name.clone()).collect::<Vec<_>>(),
-                    })
-                })
-                .collect();
+            let rows = chemodose::render::json::regimen_list_json(
+                library.entries().iter().map(|e| &e.regimen),
+            );
             serde_json::to_string_pretty(&rows)? + "\n"
         }
         SimpleFormat::Text => {

@@ -118,7 +118,7 @@ pub enum Role {
 }
 
 /// A published source.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
     /// Citation text.
     pub citation: String,
@@ -406,7 +406,7 @@ impl Drug {
 }
 
 /// Supportive-care instructions.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Supportive {
     /// Hydration.
     pub hydration: Option<String>,

@@ -1,12 +1,9 @@
 //! A regimen as a pharmacist reads it on paper, and as JSON.
 
-use serde_json::{Value, json};
-
 use crate::quantity::{DoseUnit, m2, ml_per_min};
 use crate::regimen::{DosePer, Dosing, Drug, Regimen, RoundingRule};
 use crate::render::ismp::{drug_display_name, format_number};
 use crate::render::text_table;
-use crate::rounding::tidy;
 
 fn dose_text(d: &Drug) -> String {
     match &d.dosing {
@@ -77,7 +74,8 @@ pub fn rounding_text(r: &RoundingRule, strengths_unit: DoseUnit) -> String {
     }
 }
 
-fn unit_of(d: &Drug) -> DoseUnit {
+/// The unit a drug's doses are shown in (a companion's are mg).
+pub(crate) fn unit_of(d: &Drug) -> DoseUnit {
     match &d.dosing {
         Dosing::Own { dose, .. } => dose.unit(),
         Dosing::Companion { .. } | Dosing::Instruction(_) => DoseUnit::Mg,
@@ -253,73 +251,4 @@ pub fn regimen_text(r: &Regimen, origin: &str) -> String {
     out
 }
 
-/// The regimen as JSON. Doses are strings as written ("900 mg/m²") so that no
-/// unit is lost; numbers that are quantities carry their unit in the key.
-pub fn regimen_json(r: &Regimen, origin: &str) -> Value {
-    let drugs: Vec<Value> = r
-        .drugs
-        .iter()
-        .map(|d| {
-            let (dose, per, companion) = match &d.dosing {
-                Dosing::Own { dose, per } => (Some(dose.to_string()), Some(*per), None),
-                Dosing::Companion { of, percent } => (None, None, Some(json!({"of": of, "percent": percent}))),
-                Dosing::Instruction(_) => (None, None, None),
-            };
-            json!({
-                "name": d.name,
-                "display_name": drug_display_name(&d.name),
-                "role": d.role,
-                "dose": dose,
-                "basis": match &d.dosing { Dosing::Own { dose, .. } => Some(dose.basis()), _ => None },
-                "dose_per": per,
-                "companion": companion,
-                "route": d.route,
-                "infusion": d.infusion,
-                "days": d.days,
-                "cycles": d.cycles.map(|c| c.to_string()),
-                "phases": d.phases.iter().map(|p| json!({"cycles": p.cycles.to_string(), "dose": p.dose.to_string()})).collect::<Vec<_>>(),
-                "reductions": d.reductions.iter().map(|(l, v)| (l.to_string(), Value::String(v.to_string()))).collect::<serde_json::Map<_, _>>(),
-                "max_single_dose_mg": d.max_single_dose.map(|m| tidy(DoseUnit::Mg.of(m))),
-                "max_per_cycle": d.max_per_cycle.as_ref().map(|c| json!({"dose": c.dose.to_string(), "source": c.source})),
-                "bsa_cap_m2": d.bsa_cap.map(|c| tidy(m2(c))),
-                "rounding": rounding_text(&d.rounding, unit_of(d)),
-                "lifetime_limit": d.lifetime_limit.as_ref().map(|l| json!({
-                    "lifetime": l.lifetime.to_string(),
-                    "after_cardiac_radiation": l.after_cardiac_radiation.map(|a| a.to_string()),
-                    "source": l.source,
-                })),
-                "renal": d.renal.as_ref().map(|rn| json!({
-                    "required": rn.required,
-                    "flag_below_ml_min": rn.flag_below.map(|f| tidy(ml_per_min(f))),
-                    "note": rn.note,
-                    "source": rn.source,
-                })),
-                "instruction": match &d.dosing { Dosing::Instruction(t) => Some(t.clone()), _ => None },
-                "note": d.note,
-            })
-        })
-        .collect();
-    json!({
-        "id": r.id,
-        "name": r.name,
-        "aliases": r.aliases,
-        "version": r.version,
-        "status": r.status,
-        "status_note": r.status_note,
-        "last_reviewed": r.last_reviewed.to_string(),
-        "indications": r.indications,
-        "intent": r.intent,
-        "emetogenic_risk": r.emetogenic_risk,
-        "febrile_neutropenia_risk": r.febrile_neutropenia_risk,
-        "notes": r.notes,
-        "cycle": {
-            "length_days": r.cycle.length_days,
-            "cycles": r.cycle.count.to_string(),
-            "planned": r.cycle.count.planned(),
-        },
-        "drugs": drugs,
-        "supportive": r.supportive,
-        "sources": r.sources,
-        "origin": origin,
-    })
-}
+pub use crate::render::json::regimen_json;
