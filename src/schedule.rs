@@ -14,7 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::bsa::BodySurfaceArea;
 use crate::dose::{
     Administration, DoseError, DoseOptions, DosePlan, Exposure, LifetimeCheck, LimitScope,
-    LimitStatus, Reduction, RenalUsed, Warning, calculate, lifetime_limit,
+    LimitStatus, Overridden, Reduction, RenalUsed, StopLedger, Warning, calculate, file_limit,
+    lifetime_limit,
 };
 use crate::patient::Patient;
 use crate::quantity::{DoseBasis, DoseUnit, m2};
@@ -146,6 +147,9 @@ pub struct Schedule {
     pub cycles: Vec<ScheduledCycle>,
     /// Warnings, each once.
     pub warnings: Vec<Warning>,
+    /// Safety stops let through by a reason, each once; shown beside the
+    /// doses they concern.
+    pub overridden: Vec<Overridden>,
     /// The first cycle's plan, for the header (measurements, BSA, CrCl).
     pub first_plan: DosePlan,
 }
@@ -241,6 +245,7 @@ pub fn build_schedule(
         }
     }
     let mut warnings: Vec<Warning> = Vec::new();
+    let mut overridden: Vec<Overridden> = Vec::new();
     let mut scheduled = Vec::new();
     let mut plans = Vec::new();
     let mut delay_so_far: u64 = 0;
@@ -275,10 +280,7 @@ pub fn build_schedule(
             entry.0.mg_per_m2 += a.final_mg() / bsa;
             entry.1 += a.final_dose;
         }
-        // Display the running status; the final judgement is made once, below.
-        let mut display_opts = opts.clone();
-        display_opts.allow_over_limit = Some(String::new());
-        let mut scratch = Vec::new();
+        // The running status, for display; the limit is judged once, below.
         let mut cumulative = Vec::new();
         for drug in &regimen.drugs {
             if matches!(drug.dosing, crate::regimen::Dosing::Instruction(_)) {
@@ -291,13 +293,7 @@ pub fn build_schedule(
                 mg: exposure.mg,
                 mg_per_m2: round_dp_half_up(exposure.mg_per_m2, 2),
             };
-            let limit = lifetime_limit(
-                drug,
-                exposure,
-                LimitScope::RunningTotal,
-                &display_opts,
-                &mut scratch,
-            )?;
+            let limit = lifetime_limit(drug, exposure, &opts)?;
             let per_m2_basis = drug
                 .dose_in_cycle(n)
                 .is_some_and(|d| d.basis() == DoseBasis::PerM2);
@@ -319,6 +315,11 @@ pub fn build_schedule(
                 warnings.push(w.clone());
             }
         }
+        for o in &plan.overridden {
+            if !overridden.contains(o) {
+                overridden.push(o.clone());
+            }
+        }
         scheduled.push(ScheduledCycle {
             number: n,
             start: cycle_start,
@@ -330,6 +331,7 @@ pub fn build_schedule(
         plans.push(plan);
     }
     // The lifetime limits, judged once on the real course.
+    let mut ledger = StopLedger::default();
     for drug in &regimen.drugs {
         let Some((exposure, _)) = running.get(&drug.name) else {
             continue;
@@ -338,13 +340,24 @@ pub fn build_schedule(
             mg: exposure.mg,
             mg_per_m2: round_dp_half_up(exposure.mg_per_m2, 2),
         };
-        lifetime_limit(
-            drug,
-            exposure,
-            LimitScope::ScheduledCycles(cycles),
-            base,
-            &mut warnings,
-        )?;
+        if let Some(status) = lifetime_limit(drug, exposure, base)? {
+            file_limit(
+                &drug.name,
+                &status,
+                LimitScope::ScheduledCycles(cycles),
+                base,
+                &mut warnings,
+                &mut ledger,
+            );
+        }
+    }
+    if !ledger.refused.is_empty() {
+        return Err(DoseError::Refused(ledger.refused).into());
+    }
+    for o in ledger.overridden {
+        if !overridden.contains(&o) {
+            overridden.push(o);
+        }
     }
     let flagged: Vec<NaiveDate> = scheduled
         .iter()
@@ -379,6 +392,7 @@ pub fn build_schedule(
         dose_weight: first_plan.dose_weight,
         cycles: scheduled,
         warnings,
+        overridden,
         first_plan,
     })
 }

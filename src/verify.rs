@@ -39,6 +39,10 @@ pub const MAX_CHECKS: usize = 200;
 struct CheckFileRaw {
     regimen: Spanned<String>,
     regimen_version: Option<String>,
+    /// Reasons that let stops through for every check of the file (a draft
+    /// regimen's checks: `status-draft = "golden checks of a draft"`).
+    #[serde(default)]
+    overrides: BTreeMap<String, String>,
     #[serde(default, rename = "check")]
     checks: Vec<Spanned<CheckRaw>>,
 }
@@ -74,6 +78,9 @@ struct CheckRaw {
     #[serde(default)]
     cardiac_radiation: bool,
     tolerance: Option<Spanned<String>>,
+    /// Reasons that let stops through for this check, by stop code.
+    #[serde(default)]
+    overrides: BTreeMap<String, String>,
     #[serde(default)]
     expect: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
     expect_refusal: Option<String>,
@@ -281,7 +288,10 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, RegimenErro
     }
     let mut checks = Vec::new();
     for spanned in raw.checks.iter().take(MAX_CHECKS) {
-        if let Some(check) = parse_check(&mut c, spanned) {
+        if let Some(mut check) = parse_check(&mut c, spanned) {
+            for (code, reason) in &raw.overrides {
+                check.options.overrides.insert(code, reason);
+            }
             checks.push(check);
         }
     }
@@ -395,6 +405,9 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
         }
     }
     options.rounding = rounding;
+    for (code, reason) in &r.overrides {
+        options.overrides.insert(code, reason);
+    }
     let tolerance_mg = match &r.tolerance {
         Some(t) => c
             .parse(t, "tolerance", |v| {

@@ -229,10 +229,14 @@ fn large_input_in_many_blocks_keeps_order_and_counts() {
 #[test]
 fn regression_course_total_with_a_loading_dose() {
     let r = regimen("olaratumab-doxorubicin");
-    let options = DoseOptions {
+    let mut options = DoseOptions {
         planned_cycles: Some(6),
         ..DoseOptions::default()
     };
+    // Withdrawn: every row would be refused without a reason.
+    options
+        .overrides
+        .insert("status-withdrawn", "course totals test");
     let plan = BatchPlan::new(&r, &options, 1);
     let (out, summary) = run(&plan, "id,height_cm,weight_kg\n1,170,70\n", Layout::Wide);
     assert_eq!(summary.written, 1, "{:?}", summary.errors);

@@ -304,14 +304,24 @@ fn dose_over_lifetime_limit_is_refused_then_allowed_with_a_reason() {
     ];
     let err = Run::new(&args).fails(1);
     assert!(err.contains("lifetime limit of 550 mg/m²"), "{err}");
-    let mut allowed = args.to_vec();
-    allowed.extend(["--allow-over-limit", "reviewed by cardio-oncology"]);
-    let out = Run::new(&allowed).success();
-    assert!(out.contains("137 mg"), "{out}");
     assert!(
-        out.contains("allowed: reviewed by cardio-oncology"),
-        "{out}"
+        err.contains("--override lifetime-limit=\"<reason>\""),
+        "{err}"
     );
+    // The override, or its older alias, lets it through with the reason beside the dose.
+    for flag in [
+        ["--override", "lifetime-limit=reviewed by cardio-oncology"],
+        ["--allow-over-limit", "reviewed by cardio-oncology"],
+    ] {
+        let mut allowed = args.to_vec();
+        allowed.extend(flag);
+        let out = Run::new(&allowed).success();
+        assert!(out.contains("137 mg"), "{out}");
+        assert!(
+            out.contains("override lifetime-limit: reviewed by cardio-oncology"),
+            "{out}"
+        );
+    }
 }
 
 #[test]
@@ -717,6 +727,8 @@ fn dose_shows_the_creatinine_floor_and_the_calvert_gfr() {
         "0.5mg/dL",
         "--scr-floor",
         "0.7mg/dL",
+        "--override",
+        "status-draft=testing the carboplatin line",
     ])
     .success();
     assert!(

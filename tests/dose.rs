@@ -6,7 +6,9 @@
 //! BSA = sqrt(170 × 70 / 3600) = sqrt(3.305556) = 1.818119 m² → 1.82 m² for dosing.
 //! CrCl = (140 − 60) × 70 / (72 × 0.9) × 0.85 = 73.457 mL/min.
 
-use chemodose::dose::{DoseError, DoseOptions, DosePlan, PerDrug, Reduction, calculate};
+use chemodose::dose::{
+    DoseError, DoseOptions, DosePlan, Overrides, PerDrug, Reduction, Stop, calculate,
+};
 use chemodose::patient::{Patient, Sex};
 use chemodose::quantity::{
     parse_age, parse_bsa, parse_gfr, parse_height, parse_serum_creatinine, parse_weight,
@@ -41,8 +43,15 @@ fn standard() -> Patient {
     patient("170cm", "70kg")
 }
 
+/// The plan, with a draft or withdrawn regimen's status stop let through:
+/// these tests pin the arithmetic of each definition (the stop itself is
+/// tested on its own).
 fn plan(id: &str, p: &Patient, cycle: u32, options: &DoseOptions) -> DosePlan {
-    calculate(&regimen(id), p, cycle, options).unwrap_or_else(|e| panic!("{id}: {e}"))
+    let mut options = options.clone();
+    for code in ["status-draft", "status-withdrawn"] {
+        options.overrides.insert(code, "arithmetic test");
+    }
+    calculate(&regimen(id), p, cycle, &options).unwrap_or_else(|e| panic!("{id}: {e}"))
 }
 
 fn d(x: f64) -> Decimal {
@@ -148,25 +157,22 @@ fn doxorubicin_over_the_lifetime_limit_is_refused_unless_allowed() {
         ..DoseOptions::default()
     };
     let e = calculate(&regimen("doxorubicin"), &standard(), 1, &options).unwrap_err();
-    assert!(matches!(e, DoseError::LifetimeLimit { .. }), "{e}");
+    assert!(matches!(e.stops(), [Stop::LifetimeLimit { .. }]), "{e}");
     assert!(e.is_safety_stop());
     let text = e.to_string();
     assert!(
         text.contains("550 mg/m²") && text.contains("MIMS"),
         "{text}"
     );
-    let allowed = DoseOptions {
-        allow_over_limit: Some("cardio-oncology review".to_owned()),
-        ..options
-    };
+    let mut allowed = options;
+    allowed
+        .overrides
+        .insert("lifetime-limit", "cardio-oncology review");
     let p = plan("doxorubicin", &standard(), 1, &allowed);
     assert_eq!(finals(&p, "doxorubicin"), days(&[1], 137.0));
-    let w = p
-        .warnings
-        .iter()
-        .find(|w| w.code() == "lifetime-limit-overridden")
-        .unwrap();
-    assert!(w.to_string().contains("cardio-oncology review"));
+    let o = p.overrides_for("doxorubicin").next().unwrap();
+    assert!(matches!(o.stop, Stop::LifetimeLimit { .. }));
+    assert_eq!(o.reason, "cardio-oncology review");
 }
 
 #[test]
@@ -294,22 +300,22 @@ fn a_per_cycle_ceiling_in_mg_is_checked_per_patient() {
         source: Some("test ceiling".to_owned()),
     });
     let e = calculate(&r, &standard(), 1, &DoseOptions::default()).unwrap_err();
-    assert!(matches!(e, DoseError::PerCycleCeiling { .. }), "{e}");
+    assert!(matches!(e.stops(), [Stop::PerCycleCeiling { .. }]), "{e}");
     let msg = e.to_string();
     assert!(
         msg.contains("46 mg") && msg.contains("40 mg") && msg.contains("test ceiling"),
         "{msg}"
     );
-    let allowed = DoseOptions {
-        allow_over_ceiling: Some("confirmed with the oncologist".to_owned()),
-        ..DoseOptions::default()
-    };
+    let mut allowed = DoseOptions::default();
+    allowed
+        .overrides
+        .insert("per-cycle-ceiling", "confirmed with the oncologist");
     let p = calculate(&r, &standard(), 1, &allowed).unwrap();
     assert!(
-        p.warnings
+        p.overridden
             .iter()
-            .any(|w| w.code() == "per-cycle-ceiling-overridden"
-                && w.to_string().contains("confirmed with the oncologist"))
+            .any(|o| matches!(o.stop, Stop::PerCycleCeiling { .. })
+                && o.reason == "confirmed with the oncologist")
     );
     // A small patient stays under it: 150 cm × 45 kg → 1.37 m² → 25 × 1.37 = 34.25 → 34 mg
     let small = patient("150cm", "45kg");
@@ -431,21 +437,41 @@ fn pazopanib_flat_whole_tablets() {
 fn olaratumab_loading_dose_in_cycle_1() {
     // ANNOUNCE gave doxorubicin for 8 cycles: 8 × 75 = 600 mg/m², past the 550 mg/m²
     // label limit, so a planned 8-cycle course is refused without a reason.
+    // The regimen is withdrawn: refused for a new patient without a reason.
+    let mut withdrawn = Overrides::new();
+    withdrawn.insert(
+        "status-withdrawn",
+        "ANNOUNCE follow-up, consultant approved",
+    );
     let eight = DoseOptions {
         planned_cycles: Some(8),
+        overrides: withdrawn.clone(),
         ..DoseOptions::default()
     };
     let e = calculate(&regimen("olaratumab-doxorubicin"), &standard(), 1, &eight).unwrap_err();
-    assert!(matches!(e, DoseError::LifetimeLimit { .. }), "{e}");
+    assert!(matches!(e.stops(), [Stop::LifetimeLimit { .. }]), "{e}");
+    let e = calculate(
+        &regimen("olaratumab-doxorubicin"),
+        &standard(),
+        1,
+        &DoseOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(e.stops(), [Stop::RegimenStatus { .. }]), "{e}");
     let options = DoseOptions {
         planned_cycles: Some(6),
+        overrides: withdrawn,
         ..DoseOptions::default()
     };
     // cycle 1: 20 mg/kg × 70 kg = 1400 mg days 1 and 8; doxorubicin 137 mg
     let p = plan("olaratumab-doxorubicin", &standard(), 1, &options);
     assert_eq!(finals(&p, "olaratumab"), days(&[1, 8], 1400.0));
     assert_eq!(finals(&p, "doxorubicin"), days(&[1], 137.0));
-    assert!(p.warnings.iter().any(|w| w.code() == "status-withdrawn"));
+    assert!(
+        p.overridden
+            .iter()
+            .any(|o| o.stop.code() == "status-withdrawn" && o.reason.contains("ANNOUNCE"))
+    );
     // cycle 2: 15 mg/kg × 70 kg = 1050 mg
     let p = plan("olaratumab-doxorubicin", &standard(), 2, &options);
     assert_eq!(finals(&p, "olaratumab"), days(&[1, 8], 1050.0));

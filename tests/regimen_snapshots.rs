@@ -83,7 +83,13 @@ fn compact(path: &std::path::Path) -> String {
             cycles: Some(cycles),
             ..ScheduleOptions::default()
         };
-        match build_schedule(&regimen, &patient, &DoseOptions::default(), &options) {
+        // A draft or withdrawn regimen is refused for a new patient; the panel
+        // shows its doses with that stop overridden (and says so).
+        let mut dose_options = DoseOptions::default();
+        for code in ["status-draft", "status-withdrawn"] {
+            dose_options.overrides.insert(code, "reference panel");
+        }
+        match build_schedule(&regimen, &patient, &dose_options, &options) {
             Err(e) => {
                 let _ = writeln!(out, "REFUSED: {e}");
             }
@@ -144,6 +150,10 @@ fn compact(path: &std::path::Path) -> String {
                             chemodose::render::schedule::cumulative_text(cu)
                         );
                     }
+                }
+                let overridden: Vec<String> = s.overridden.iter().map(|o| o.stop.code()).collect();
+                if !overridden.is_empty() {
+                    let _ = writeln!(out, "overridden: {}", overridden.join(", "));
                 }
                 let mut codes: Vec<&str> = s.warnings.iter().map(|w| w.code()).collect();
                 codes.dedup();

@@ -115,6 +115,32 @@ pub fn percent_for(s: &str) -> Result<(Option<String>, Percent), String> {
     Ok((drug, Percent::reduction(v).map_err(|e| e.to_string())?))
 }
 
+/// An override: `CODE=reason`; the reason must say something.
+pub fn override_reason(s: &str) -> Result<(String, String), String> {
+    let Some((code, reason)) = s.split_once('=') else {
+        return Err(format!(
+            "write the stop's code and a reason: CODE=\"reason\", e.g. status-withdrawn=\"ANNOUNCE follow-up, consultant approved\" (got `{s}`)"
+        ));
+    };
+    let code = code.trim().to_lowercase();
+    let reason = reason.trim();
+    if code.is_empty()
+        || !code
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(format!(
+            "`{code}` is not a stop code (codes look like status-withdrawn)"
+        ));
+    }
+    if reason.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
+        return Err(format!(
+            "the override {code} needs a reason that says why (got `{reason}`)"
+        ));
+    }
+    Ok((code, reason.to_owned()))
+}
+
 /// `1mg`, `none`, `strengths`, or any of them for one drug (`docetaxel=10mg`).
 pub fn rounding_for(s: &str) -> Result<(Option<String>, chemodose::regimen::RoundingRule), String> {
     let (drug, v) = split_drug(s);

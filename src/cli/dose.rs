@@ -4,7 +4,7 @@ use clap::Args;
 use uom::si::f64::{Area, Length, Mass, MassConcentration, Time, VolumeRate};
 
 use chemodose::bsa::{BsaFormula, BsaRounding};
-use chemodose::dose::{DoseError, DoseOptions, PerDrug, Reduction, calculate};
+use chemodose::dose::{DoseError, DoseOptions, Overrides, PerDrug, Reduction, calculate};
 use chemodose::patient::{Patient, Sex};
 use chemodose::quantity::Percent;
 use chemodose::regimen::RoundingRule;
@@ -97,10 +97,15 @@ pub struct DoseOptionArgs {
     /// The patient has had mediastinal or cardiac-region radiation (lower anthracycline limit).
     #[arg(long)]
     pub cardiac_radiation: bool,
-    /// Give doses past a lifetime limit; the reason is printed with the warning.
+    /// Let one safety stop through, with the reason printed beside the dose:
+    /// CODE="reason", the code as the refusal names it (status-withdrawn,
+    /// per-cycle-ceiling, lifetime-limit, ...). Repeatable, one per stop.
+    #[arg(long = "override", value_name = "CODE=REASON", value_parser = args::override_reason)]
+    pub overrides: Vec<(String, String)>,
+    /// The same as --override lifetime-limit="REASON".
     #[arg(long, value_name = "REASON")]
     pub allow_over_limit: Option<String>,
-    /// Give doses past a per-cycle ceiling; the reason is printed with the warning.
+    /// The same as --override per-cycle-ceiling="REASON".
     #[arg(long, value_name = "REASON")]
     pub allow_over_ceiling: Option<String>,
 }
@@ -216,10 +221,37 @@ impl DoseOptionArgs {
             planned_cycles: self.cycles,
             prior: Vec::new(),
             cardiac_radiation: self.cardiac_radiation,
-            allow_over_limit: self.allow_over_limit.clone(),
-            allow_over_ceiling: self.allow_over_ceiling.clone(),
+            overrides: self.overrides()?,
             lifetime_check: chemodose::dose::LifetimeCheck::PlannedCourse,
         })
+    }
+}
+
+impl DoseOptionArgs {
+    /// The overrides, each code once (the aliases included).
+    fn overrides(&self) -> Result<Overrides, InputError> {
+        let mut out = Overrides::new();
+        let aliases = [
+            ("lifetime-limit", &self.allow_over_limit),
+            ("per-cycle-ceiling", &self.allow_over_ceiling),
+        ];
+        let given = self
+            .overrides
+            .iter()
+            .map(|(c, r)| (c.as_str(), r.as_str()))
+            .chain(
+                aliases
+                    .iter()
+                    .filter_map(|(c, r)| r.as_deref().map(|r| (*c, r))),
+            );
+        for (code, reason) in given {
+            if !out.insert(code, reason) {
+                return Err(InputError(format!(
+                    "the override {code} is given twice; give it once, with one reason"
+                )));
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -8,31 +8,32 @@ use chemodose::renal::RenalError;
 use chemodose::schedule::ScheduleError;
 
 /// `message` with `hint` after it, as one sentence more.
-pub fn with_hint(message: &str, hint: Option<&str>) -> String {
+pub fn with_hint(message: &str, hint: Option<impl AsRef<str>>) -> String {
     match hint {
-        Some(h) => format!("{message}. {h}"),
+        Some(h) => format!("{message}. {}", h.as_ref()),
         None => message.to_owned(),
     }
 }
 
 /// The flags that answer a dose error.
-pub fn dose_hint(e: &DoseError) -> Option<&'static str> {
+pub fn dose_hint(e: &DoseError) -> Option<String> {
     Some(match e {
-        DoseError::PerCycleCeiling { .. } => {
-            "To give it anyway, pass --allow-over-ceiling \"<reason>\""
-        }
-        DoseError::LifetimeLimit { .. } => {
-            "To give it anyway, pass --allow-over-limit \"<reason>\""
+        DoseError::Refused(stops) => {
+            let flags: Vec<String> = stops
+                .iter()
+                .map(|s| format!("--override {}=\"<reason>\"", s.code()))
+                .collect();
+            format!("To give it anyway, pass {}", flags.join(" "))
         }
         DoseError::RoundingTolerance { .. } => {
-            "For a finer rounding, pass --round DRUG=STEP (e.g. --round docetaxel=0.1mg)"
+            "For a finer rounding, pass --round DRUG=STEP (e.g. --round docetaxel=0.1mg)".to_owned()
         }
         DoseError::NeedsMeasurement { needs, .. } => match needs {
-            Needed::SexForDoseWeight(_) => "Give --sex female or --sex male",
-            Needed::GfrForCalvert => "Give --gfr, or --age, --sex and --scr",
+            Needed::SexForDoseWeight(_) => "Give --sex female or --sex male".to_owned(),
+            Needed::GfrForCalvert => "Give --gfr, or --age, --sex and --scr".to_owned(),
         },
-        DoseError::Bsa(b) => return bsa_hint(b),
-        DoseError::Renal(r) => return renal_hint(r),
+        DoseError::Bsa(b) => return bsa_hint(b).map(str::to_owned),
+        DoseError::Renal(r) => return renal_hint(r).map(str::to_owned),
         _ => return None,
     })
 }
@@ -55,11 +56,11 @@ pub fn renal_hint(e: &RenalError) -> Option<&'static str> {
 }
 
 /// The flags that answer a schedule error.
-pub fn schedule_hint(e: &ScheduleError) -> Option<&'static str> {
+pub fn schedule_hint(e: &ScheduleError) -> Option<String> {
     match e {
         ScheduleError::Dose(d) => dose_hint(d),
-        ScheduleError::NoStart => Some("Give --start, e.g. --start 2026-12-01"),
-        ScheduleError::NeedsCycles { .. } => Some("Give --cycles N"),
+        ScheduleError::NoStart => Some("Give --start, e.g. --start 2026-12-01".to_owned()),
+        ScheduleError::NeedsCycles { .. } => Some("Give --cycles N".to_owned()),
         _ => None,
     }
 }

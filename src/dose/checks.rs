@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use super::error::{Course, DoseError};
 use super::options::{DoseOptions, Reduction};
 use super::plan::{Administration, LimitUnit};
+use super::stop::{Stop, StopLedger};
 use super::warning::Warning;
 use super::{Engine, exact};
 use crate::quantity::{DoseBasis, m2, ml_per_min};
@@ -64,16 +65,30 @@ pub(super) fn check_cycle(
     Ok(())
 }
 
-/// Warnings about the regimen itself: a status other than active, and a
-/// planned course longer than the regimen allows.
-pub(super) fn status_warnings(regimen: &Regimen, options: &DoseOptions) -> Vec<Warning> {
+/// The regimen's own standing: a draft or withdrawn regimen is a stop (not
+/// for new patients); a case report is a warning; a planned course longer
+/// than the regimen allows is a warning.
+pub(super) fn status_checks(
+    regimen: &Regimen,
+    options: &DoseOptions,
+    ledger: &mut StopLedger,
+) -> Vec<Warning> {
     let mut warnings = Vec::new();
-    if regimen.status != Status::Active {
-        warnings.push(Warning::RegimenStatus {
+    match regimen.status {
+        Status::Active => {}
+        Status::CaseReport => warnings.push(Warning::RegimenStatus {
             regimen: regimen.id.clone(),
             status: regimen.status,
             note: regimen.status_note.clone(),
-        });
+        }),
+        Status::Draft | Status::Withdrawn => ledger.meet(
+            Stop::RegimenStatus {
+                regimen: regimen.id.clone(),
+                status: regimen.status,
+                note: regimen.status_note.clone(),
+            },
+            &options.overrides,
+        ),
     }
     let course_max = match regimen.cycle.count {
         CycleCount::Fixed(n) => Some(n),
@@ -94,7 +109,7 @@ impl Engine<'_> {
         &self,
         cycle: u32,
         admins: &[Administration],
-        warnings: &mut Vec<Warning>,
+        ledger: &mut StopLedger,
     ) -> Result<(), DoseError> {
         for drug in &self.regimen.drugs {
             let Some(ceiling) = &drug.max_per_cycle else {
@@ -121,27 +136,17 @@ impl Engine<'_> {
             if amount <= exact(ceiling.dose.canonical(), drug)? {
                 continue;
             }
-            match &self.options.allow_over_ceiling {
-                Some(reason) => warnings.push(Warning::PerCycleCeilingOverridden {
+            ledger.meet(
+                Stop::PerCycleCeiling {
                     drug: drug.name.clone(),
                     cycle,
                     amount,
                     unit,
                     ceiling: ceiling.dose,
                     ceiling_source: ceiling.source.clone(),
-                    reason: reason.clone(),
-                }),
-                None => {
-                    return Err(DoseError::PerCycleCeiling {
-                        drug: drug.name.clone(),
-                        cycle,
-                        amount,
-                        unit,
-                        ceiling: ceiling.dose,
-                        ceiling_source: ceiling.source.clone(),
-                    });
-                }
-            }
+                },
+                &self.options.overrides,
+            );
         }
         Ok(())
     }

@@ -8,10 +8,10 @@
 
 use rust_decimal::Decimal;
 
-use super::plan::{LimitScope, LimitStatus, LimitUnit};
 use super::round::RoundError;
+use super::stop::Stop;
 use crate::bsa::BsaError;
-use crate::quantity::{DoseUnit, Percent, PrescribedDose};
+use crate::quantity::{DoseUnit, Percent};
 use crate::regimen::CycleCount;
 use crate::renal::{RenalError, WeightBasis};
 
@@ -104,30 +104,8 @@ pub enum DoseError {
         /// Why.
         error: RoundError,
     },
-    /// A per-cycle ceiling is exceeded.
-    PerCycleCeiling {
-        /// Drug, lower case.
-        drug: String,
-        /// The cycle.
-        cycle: u32,
-        /// The amount in the cycle, in `unit`.
-        amount: Decimal,
-        /// mg/m² or mg.
-        unit: LimitUnit,
-        /// The ceiling as the regimen writes it.
-        ceiling: PrescribedDose,
-        /// Where it comes from.
-        ceiling_source: Option<String>,
-    },
-    /// A lifetime limit would be exceeded.
-    LifetimeLimit {
-        /// Drug, lower case.
-        drug: String,
-        /// Where the patient would stand.
-        status: LimitStatus,
-        /// What the cumulative amount covers.
-        scope: LimitScope,
-    },
+    /// Safety stops without a reason to override them (at least one).
+    Refused(Vec<Stop>),
     /// An amount left the range of exact decimal arithmetic (not a number,
     /// infinite, or beyond 7.9 × 10²⁸): refused rather than read as 0 mg.
     NotRepresentable {
@@ -136,32 +114,21 @@ pub enum DoseError {
     },
 }
 
-/// The kinds of safety stop, each overridable only by its own reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum StopKind {
-    /// A per-cycle ceiling.
-    PerCycleCeiling,
-    /// A lifetime limit.
-    LifetimeLimit,
-    /// Rounding beyond the tolerance.
-    RoundingTolerance,
-}
-
 impl DoseError {
-    /// The safety stop this error is (a check finding a problem, exit 1),
-    /// or `None` for bad input.
-    pub fn stop(&self) -> Option<StopKind> {
+    /// The stops that refused the plan; empty for any other error.
+    pub fn stops(&self) -> &[Stop] {
         match self {
-            DoseError::PerCycleCeiling { .. } => Some(StopKind::PerCycleCeiling),
-            DoseError::LifetimeLimit { .. } => Some(StopKind::LifetimeLimit),
-            DoseError::RoundingTolerance { .. } => Some(StopKind::RoundingTolerance),
-            _ => None,
+            DoseError::Refused(stops) => stops,
+            _ => &[],
         }
     }
 
-    /// True for the safety checks (ceiling, limit, rounding tolerance), which
-    /// are a check finding a problem rather than bad input.
+    /// True for the safety checks (a stop, or rounding beyond the
+    /// tolerance): a check finding a problem (exit 1) rather than bad input.
     pub fn is_safety_stop(&self) -> bool {
-        self.stop().is_some()
+        matches!(
+            self,
+            DoseError::Refused(_) | DoseError::RoundingTolerance { .. }
+        )
     }
 }

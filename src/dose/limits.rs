@@ -2,8 +2,9 @@
 //! the patient stands against the drug's lifetime limit (prior exposure
 //! included).
 //!
-//! Owns: [`lifetime_limit`], the one place lifetime limits are judged (a
-//! warning at 80 %, a refusal past 100 % unless a reason is given).
+//! Owns: [`lifetime_limit`] (where the patient stands) and
+//! [`judge_lifetime_limit`], the one place lifetime limits are judged (a
+//! warning at 80 %, a stop past 100 % unless a reason is given).
 //! Never does: change a dose.
 
 use rust_decimal::Decimal;
@@ -11,6 +12,7 @@ use rust_decimal::Decimal;
 use super::error::DoseError;
 use super::options::{DoseOptions, LifetimeCheck};
 use super::plan::{Administration, DrugTotal, Exposure, LimitScope, LimitStatus, LimitUnit};
+use super::stop::{Stop, StopLedger};
 use super::warning::Warning;
 use super::{Engine, exact};
 use crate::quantity::{DoseBasis, DoseUnit, m2};
@@ -20,20 +22,17 @@ use crate::rounding::{round_dp_half_up, to_decimal};
 /// Share of a lifetime limit at which a warning is shown, percent.
 const NEAR_LIMIT_PERCENT: u32 = 80;
 
-/// Checks `course` (plus the prior exposure in `options`) against the drug's
-/// lifetime limit: a warning at 80 %, an error past 100 % unless
-/// `options.allow_over_limit` gives a reason (then a warning that shows it).
-/// `scope` says what `course` covers. `Ok(None)` for a drug without a limit.
+/// Where the patient stands against the drug's lifetime limit: `course`
+/// plus the prior exposure in `options`, against the limit in force (the
+/// lower one after cardiac-region radiation). `Ok(None)` for a drug without
+/// a limit. Judged by [`judge_lifetime_limit`].
 ///
 /// # Errors
-/// [`DoseError::LifetimeLimit`] when the limit would be exceeded and no
-/// reason to override it was given.
+/// [`DoseError::NotRepresentable`] for a limit beyond decimal arithmetic.
 pub fn lifetime_limit(
     drug: &Drug,
     course: Exposure,
-    scope: LimitScope,
     options: &DoseOptions,
-    warnings: &mut Vec<Warning>,
 ) -> Result<Option<LimitStatus>, DoseError> {
     let Some(l) = &drug.lifetime_limit else {
         return Ok(None);
@@ -69,7 +68,7 @@ pub fn lifetime_limit(
     } else {
         round_dp_half_up(cumulative / limit_value * Decimal::ONE_HUNDRED, 1)
     };
-    let status = LimitStatus {
+    Ok(Some(LimitStatus {
         limit: limit_dose,
         limit_value,
         unit,
@@ -79,31 +78,55 @@ pub fn lifetime_limit(
         remaining: (limit_value - cumulative).max(Decimal::ZERO),
         after_cardiac_radiation: after,
         source: l.source.clone(),
-    };
+    }))
+}
+
+/// How a cumulative amount stands against its lifetime limit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LimitJudgement {
+    /// Below 80 % of the limit.
+    Within,
+    /// At 80 % of the limit or more: a warning.
+    Near(Warning),
+    /// Past the limit: a stop.
+    Exceeded(Stop),
+}
+
+/// The one place lifetime limits are judged: a warning at 80 %, a stop past
+/// 100 %. `scope` says what the cumulative amount covers.
+pub fn judge_lifetime_limit(drug: &str, status: &LimitStatus, scope: LimitScope) -> LimitJudgement {
     if status.exceeded() {
-        match &options.allow_over_limit {
-            Some(reason) => warnings.push(Warning::LifetimeLimitOverridden {
-                drug: drug.name.clone(),
-                status: status.clone(),
-                scope,
-                reason: reason.clone(),
-            }),
-            None => {
-                return Err(DoseError::LifetimeLimit {
-                    drug: drug.name.clone(),
-                    status,
-                    scope,
-                });
-            }
-        }
-    } else if percent >= Decimal::from(NEAR_LIMIT_PERCENT) {
-        warnings.push(Warning::LifetimeLimitNear {
-            drug: drug.name.clone(),
+        LimitJudgement::Exceeded(Stop::LifetimeLimit {
+            drug: drug.to_owned(),
             status: status.clone(),
             scope,
-        });
+        })
+    } else if status.percent_of_limit >= Decimal::from(NEAR_LIMIT_PERCENT) {
+        LimitJudgement::Near(Warning::LifetimeLimitNear {
+            drug: drug.to_owned(),
+            status: status.clone(),
+            scope,
+        })
+    } else {
+        LimitJudgement::Within
     }
-    Ok(Some(status))
+}
+
+/// Judges `status` and files the outcome: a warning, or a stop met (and
+/// overridden when the options give its reason).
+pub(crate) fn file_limit(
+    drug: &str,
+    status: &LimitStatus,
+    scope: LimitScope,
+    options: &DoseOptions,
+    warnings: &mut Vec<Warning>,
+    ledger: &mut StopLedger,
+) {
+    match judge_lifetime_limit(drug, status, scope) {
+        LimitJudgement::Within => {}
+        LimitJudgement::Near(w) => warnings.push(w),
+        LimitJudgement::Exceeded(stop) => ledger.meet(stop, &options.overrides),
+    }
 }
 
 impl Engine<'_> {
@@ -115,6 +138,7 @@ impl Engine<'_> {
         planned: Option<u32>,
         admins: &[Administration],
         warnings: &mut Vec<Warning>,
+        ledger: &mut StopLedger,
     ) -> Result<Vec<DrugTotal>, DoseError> {
         let bsa = to_decimal(m2(self.bsa.used)).unwrap_or(Decimal::ONE);
         let course: Option<Vec<Vec<Administration>>> = match planned {
@@ -169,7 +193,11 @@ impl Engine<'_> {
                     mg,
                     mg_per_m2: round_dp_half_up(mg / bsa, 2),
                 };
-                lifetime_limit(drug, exposure, scope, self.options, warnings)?
+                let status = lifetime_limit(drug, exposure, self.options)?;
+                if let Some(status) = &status {
+                    file_limit(&drug.name, status, scope, self.options, warnings, ledger);
+                }
+                status
             };
             out.push(DrugTotal {
                 drug: drug.name.clone(),

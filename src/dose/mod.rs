@@ -27,6 +27,7 @@ mod limits;
 mod options;
 mod plan;
 pub mod round;
+mod stop;
 mod warning;
 
 use rust_decimal::Decimal;
@@ -41,13 +42,16 @@ use crate::renal::{
 };
 use crate::rounding::to_decimal;
 
-pub use error::{Course, DoseError, Needed, StopKind};
-pub use limits::lifetime_limit;
+pub use error::{Course, DoseError, Needed};
+pub(crate) use limits::file_limit;
+pub use limits::{LimitJudgement, judge_lifetime_limit, lifetime_limit};
 pub use options::{DoseOptions, LifetimeCheck, PerDrug, PriorExposure, Reduction};
 pub use plan::{
     Adjustment, Administration, AppliedReduction, CapSource, DosePlan, DrugTotal, Exposure,
     LimitScope, LimitStatus, LimitUnit, Prescription, RenalUsed,
 };
+pub(crate) use stop::StopLedger;
+pub use stop::{Overridden, Overrides, Stop};
 pub use warning::Warning;
 
 use round::round_dose;
@@ -104,7 +108,8 @@ pub fn calculate(
     checks::check_names(regimen, options)?;
     let planned = options.planned_cycles.or(regimen.cycle.count.planned());
     checks::check_cycle(regimen, cycle, planned)?;
-    let mut warnings = checks::status_warnings(regimen, options);
+    let mut ledger = StopLedger::default();
+    let mut warnings = checks::status_checks(regimen, options, &mut ledger);
     let bsa = BodySurfaceArea::compute(
         options.bsa_formula,
         patient.height,
@@ -136,9 +141,12 @@ pub fn calculate(
             && d.dose_in_cycle(cycle)
                 .is_some_and(|p| p.basis() == DoseBasis::PerKg)
     });
-    engine.check_ceilings(cycle, &administrations, &mut warnings)?;
-    let totals = engine.totals(cycle, planned, &administrations, &mut warnings)?;
+    engine.check_ceilings(cycle, &administrations, &mut ledger)?;
+    let totals = engine.totals(cycle, planned, &administrations, &mut warnings, &mut ledger)?;
     engine.renal_checks(cycle, &mut warnings);
+    if !ledger.refused.is_empty() {
+        return Err(DoseError::Refused(ledger.refused));
+    }
     let renal = RenalUsed {
         crcl: engine.crcl.as_ref().and_then(|r| r.as_ref().ok().copied()),
         gfr_given: options.gfr,
@@ -165,6 +173,7 @@ pub fn calculate(
         administrations,
         totals,
         warnings,
+        overridden: ledger.overridden,
     })
 }
 

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use uom::si::f64::{Area, VolumeRate};
 
+use super::stop::Overrides;
 use crate::bsa::{BsaFormula, BsaRounding};
 use crate::quantity::Percent;
 use crate::regimen::RoundingRule;
@@ -121,10 +122,9 @@ pub struct DoseOptions {
     /// Mediastinal or cardiac-region radiation: the lower anthracycline
     /// lifetime limit applies.
     pub cardiac_radiation: bool,
-    /// A reason to go past a lifetime limit; printed beside the dose.
-    pub allow_over_limit: Option<String>,
-    /// A reason to go past a per-cycle ceiling; printed beside the dose.
-    pub allow_over_ceiling: Option<String>,
+    /// Reasons to let specific safety stops through, by stop code; each
+    /// reason is printed beside the doses it concerns.
+    pub overrides: Overrides,
     /// Who judges lifetime limits.
     pub lifetime_check: LifetimeCheck,
 }
@@ -151,8 +151,7 @@ impl Default for DoseOptions {
             planned_cycles: None,
             prior: Vec::new(),
             cardiac_radiation: false,
-            allow_over_limit: None,
-            allow_over_ceiling: None,
+            overrides: Overrides::new(),
             lifetime_check: LifetimeCheck::PlannedCourse,
         }
     }

@@ -11,6 +11,7 @@ use rust_decimal::Decimal;
 use uom::si::f64::{Mass, VolumeRate};
 
 use super::options::Reduction;
+use super::stop::Overridden;
 use super::warning::Warning;
 use crate::bsa::BodySurfaceArea;
 use crate::patient::Patient;
@@ -338,4 +339,17 @@ pub struct DosePlan {
     pub totals: Vec<DrugTotal>,
     /// Warnings, in the order they arose.
     pub warnings: Vec<Warning>,
+    /// Safety stops let through by a reason, shown beside the doses they
+    /// concern.
+    pub overridden: Vec<Overridden>,
+}
+
+impl DosePlan {
+    /// The overridden stops that concern `drug` (its own, and those that
+    /// concern every dose).
+    pub fn overrides_for<'a>(&'a self, drug: &'a str) -> impl Iterator<Item = &'a Overridden> {
+        self.overridden
+            .iter()
+            .filter(move |o| o.stop.drug().is_none_or(|d| d == drug))
+    }
 }

@@ -10,8 +10,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::plan::{LimitScope, LimitStatus, LimitUnit};
-use crate::quantity::PrescribedDose;
+use super::plan::{LimitScope, LimitStatus};
 use crate::regimen::Status;
 use crate::renal::RenalError;
 
@@ -42,34 +41,6 @@ pub enum Warning {
         status: LimitStatus,
         /// What the cumulative amount covers.
         scope: LimitScope,
-    },
-    /// A lifetime limit is exceeded and the caller gave a reason to go on.
-    LifetimeLimitOverridden {
-        /// Drug, lower case.
-        drug: String,
-        /// Where the patient stands.
-        status: LimitStatus,
-        /// What the cumulative amount covers.
-        scope: LimitScope,
-        /// The reason given.
-        reason: String,
-    },
-    /// A per-cycle ceiling is exceeded and the caller gave a reason to go on.
-    PerCycleCeilingOverridden {
-        /// Drug, lower case.
-        drug: String,
-        /// The cycle.
-        cycle: u32,
-        /// The amount in the cycle, in `unit`.
-        amount: Decimal,
-        /// mg/m² or mg.
-        unit: LimitUnit,
-        /// The ceiling as the regimen writes it.
-        ceiling: PrescribedDose,
-        /// Where the ceiling comes from.
-        ceiling_source: Option<String>,
-        /// The reason given.
-        reason: String,
     },
     /// A drug needs renal function, but none was given or could be estimated.
     RenalFunctionMissing {
@@ -148,9 +119,7 @@ impl Warning {
             Warning::LifetimeLimitNear { .. } | Warning::AnthracyclineLimitNear { .. } => {
                 "lifetime-limit-near"
             }
-            Warning::LifetimeLimitOverridden { .. } => "lifetime-limit-overridden",
             Warning::AnthracyclineLimitExceeded { .. } => "lifetime-limit-exceeded",
-            Warning::PerCycleCeilingOverridden { .. } => "per-cycle-ceiling-overridden",
             Warning::RenalFunctionMissing { .. } | Warning::RenalFunctionFailed { .. } => {
                 "renal-function-missing"
             }

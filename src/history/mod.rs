@@ -19,7 +19,7 @@ use serde::Serialize;
 use toml::Spanned;
 
 use crate::dose::{
-    DoseError, DoseOptions, Exposure, LifetimeCheck, LimitScope, LimitStatus, PriorExposure,
+    DoseError, DoseOptions, Exposure, LifetimeCheck, LimitStatus, Overrides, PriorExposure,
     Reduction, Warning, calculate, lifetime_limit,
 };
 use crate::patient::{Patient, Sex};
@@ -950,7 +950,6 @@ impl History {
         }
         let options = DoseOptions {
             cardiac_radiation: self.cardiac_radiation(),
-            allow_over_limit: Some(String::new()),
             ..DoseOptions::default()
         };
         let mut cumulative = Vec::new();
@@ -968,9 +967,7 @@ impl History {
                         mg: *mg,
                         mg_per_m2: per_m2,
                     },
-                    LimitScope::AllLines,
                     &options,
-                    &mut Vec::new(),
                 )
                 .ok()
                 .flatten(),
@@ -1025,10 +1022,14 @@ impl History {
                 what: missing.unwrap_or("height"),
             });
         };
+        // A record of what was given: the engine recomputes, it does not refuse.
+        let mut overrides = Overrides::new();
+        for code in ["per-cycle-ceiling", "status-draft", "status-withdrawn"] {
+            overrides.insert(code, "historical record");
+        }
         let mut options = DoseOptions {
             lifetime_check: LifetimeCheck::Caller,
-            // A record of what was given: the engine recomputes, it does not refuse.
-            allow_over_ceiling: Some("historical record".to_owned()),
+            overrides,
             rounding_tolerance: crate::quantity::Percent::whole(100),
             planned_cycles: Some(
                 c.number

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::bsa::BsaRounding;
 use crate::dose::{
-    Adjustment, Administration, AppliedReduction, CapSource, DosePlan, Prescription,
+    Adjustment, Administration, AppliedReduction, CapSource, DosePlan, Overridden, Prescription,
 };
 use crate::quantity::{DoseUnit, cm, kg, m2, mg_per_dl, ml_per_min, years};
 use crate::regimen::{DosePer, Regimen};
@@ -27,16 +27,38 @@ pub fn amount(a: &Administration, value: Decimal) -> String {
     )
 }
 
-/// The adjustments of one administration in words, or "none".
-pub fn adjustments_text(a: &Administration) -> String {
-    if a.adjustments.is_empty() {
-        return "none".to_owned();
-    }
-    a.adjustments
+/// The adjustments of one administration in words, then the overridden stops
+/// that concern it with their reasons; "none" when there are neither.
+pub fn adjustments_text(a: &Administration, overridden: &[Overridden]) -> String {
+    let overrides = overridden
+        .iter()
+        .filter(|o| o.stop.drug().is_none_or(|d| d == a.drug))
+        .map(override_text);
+    let all: Vec<String> = a
+        .adjustments
         .iter()
         .map(|x| adjustment_text(x, a.unit))
-        .collect::<Vec<_>>()
-        .join("; ")
+        .chain(overrides)
+        .collect();
+    if all.is_empty() {
+        "none".to_owned()
+    } else {
+        all.join("; ")
+    }
+}
+
+/// An overridden stop beside a dose: "override status-withdrawn: <reason>".
+pub fn override_text(o: &Overridden) -> String {
+    format!("override {}: {}", o.stop.code(), o.reason)
+}
+
+/// The overridden stops in full, one line each, for the header of a plan:
+/// "status-withdrawn (olaratumab-doxorubicin is WITHDRAWN: ...): <reason>".
+pub fn overridden_lines(overridden: &[Overridden]) -> Vec<String> {
+    overridden
+        .iter()
+        .map(|o| format!("{} ({}): {}", o.stop.code(), o.stop, o.reason))
+        .collect()
 }
 
 /// One adjustment in words, with its size: "dose level -1 (75 mg/m²): 182 →
@@ -262,7 +284,7 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
         .administrations
         .iter()
         .map(|a| {
-            let adj = adjustments_text(a);
+            let adj = adjustments_text(a, &plan.overridden);
             vec![
                 a.day.to_string(),
                 drug_display_name(&a.drug),
@@ -342,6 +364,18 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
         ],
         &rows,
     ));
+    if !plan.overridden.is_empty() {
+        out.push_str("\nOverridden stops (given anyway, with the reason)\n");
+        for l in overridden_lines(&plan.overridden) {
+            out.push_str(&format!("  ! {l}\n"));
+        }
+    }
+    if !plan.overridden.is_empty() {
+        out.push_str("\nOverridden stops (given anyway, with the reason)\n");
+        for l in overridden_lines(&plan.overridden) {
+            out.push_str(&format!("  ! {l}\n"));
+        }
+    }
     if !plan.warnings.is_empty() {
         out.push_str("\nWarnings\n");
         for w in &plan.warnings {

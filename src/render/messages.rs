@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::ismp::{drug_display_name, format_decimal, format_number};
 use crate::bsa::BsaError;
-use crate::dose::{Course, DoseError, LimitScope, LimitStatus, LimitUnit, Needed, Warning};
+use crate::dose::{Course, DoseError, LimitScope, LimitStatus, LimitUnit, Needed, Stop, Warning};
 use crate::quantity::PrescribedDose;
 use crate::quantity::{AucError, Measure, PercentError, QuantityError};
 use crate::regimen::Status;
@@ -319,7 +319,46 @@ impl fmt::Display for DoseError {
                 u = unit.symbol(),
             ),
             DoseError::Rounding { drug, error } => write!(f, "{drug}: {error}"),
-            DoseError::PerCycleCeiling {
+            DoseError::Refused(stops) => match stops.as_slice() {
+                [one] => one.fmt(f),
+                many => {
+                    write!(f, "{} checks stopped this plan:", many.len())?;
+                    for (i, stop) in many.iter().enumerate() {
+                        write!(f, " ({}) {stop};", i + 1)?;
+                    }
+                    Ok(())
+                }
+            },
+            DoseError::NotRepresentable { drug } => write!(
+                f,
+                "{}: a dose left the range of exact decimal arithmetic; check the measurements and the regimen",
+                drug_display_name(drug)
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Stop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stop::RegimenStatus {
+                regimen,
+                status,
+                note,
+            } => {
+                let what = match status {
+                    Status::Withdrawn => "WITHDRAWN",
+                    Status::Draft => "a DRAFT regimen, not reviewed for use",
+                    Status::CaseReport => "a CASE-REPORT regimen",
+                    Status::Active => "active",
+                };
+                write!(f, "{regimen} is {what}: not for new patients")?;
+                match note {
+                    Some(n) if !n.trim().is_empty() => write!(f, " ({})", n.trim()),
+                    _ => Ok(()),
+                }
+            }
+            Stop::PerCycleCeiling {
                 drug,
                 cycle,
                 amount,
@@ -338,7 +377,7 @@ impl fmt::Display for DoseError {
                     ceiling_source.as_deref()
                 )
             ),
-            DoseError::LifetimeLimit {
+            Stop::LifetimeLimit {
                 drug,
                 status,
                 scope,
@@ -349,11 +388,6 @@ impl fmt::Display for DoseError {
                 format_decimal(status.limit_value),
                 limit_unit_text(status.unit),
                 limit_source_text(status)
-            ),
-            DoseError::NotRepresentable { drug } => write!(
-                f,
-                "{}: a dose left the range of exact decimal arithmetic; check the measurements and the regimen",
-                drug_display_name(drug)
             ),
         }
     }
@@ -397,39 +431,6 @@ impl fmt::Display for Warning {
                 format_decimal(status.limit_value),
                 limit_unit_text(status.unit),
                 limit_source_text(status)
-            ),
-            Warning::LifetimeLimitOverridden {
-                drug,
-                status,
-                scope,
-                reason,
-            } => write!(
-                f,
-                "{} exceeds the lifetime limit of {} {} ({}); allowed: {reason}",
-                cumulative_text(drug, status, *scope),
-                format_decimal(status.limit_value),
-                limit_unit_text(status.unit),
-                limit_source_text(status)
-            ),
-            Warning::PerCycleCeilingOverridden {
-                drug,
-                cycle,
-                amount,
-                unit,
-                ceiling,
-                ceiling_source,
-                reason,
-            } => write!(
-                f,
-                "{}; given anyway: {reason}",
-                ceiling_text(
-                    drug,
-                    *cycle,
-                    *amount,
-                    *unit,
-                    ceiling,
-                    ceiling_source.as_deref()
-                )
             ),
             Warning::RenalFunctionMissing { drug } => write!(
                 f,

@@ -26,7 +26,7 @@ use super::messages::{limit_source_text, limit_unit_text};
 use super::regimen::rounding_text;
 use crate::bsa::BodySurfaceArea;
 use crate::dose::{
-    Adjustment, Administration, DosePlan, DrugTotal, LimitStatus, RenalUsed, Warning,
+    Adjustment, Administration, DosePlan, DrugTotal, LimitStatus, Overridden, RenalUsed, Warning,
 };
 use crate::patient::{Patient, Sex};
 use crate::quantity::{DoseBasis, DoseUnit, cm, kg, m2, mg_per_dl, ml_per_min, years};
@@ -248,11 +248,12 @@ struct DoseAdministrationJson {
     route: String,
     infusion: Option<String>,
     adjustments: Vec<AdjustmentJson>,
+    overrides: Vec<AdministrationOverrideJson>,
     instruction: Option<String>,
 }
 
-impl From<&Administration> for DoseAdministrationJson {
-    fn from(a: &Administration) -> Self {
+impl DoseAdministrationJson {
+    fn new(a: &Administration, overridden: &[Overridden]) -> Self {
         DoseAdministrationJson {
             day: a.day,
             drug: a.drug.clone(),
@@ -269,6 +270,7 @@ impl From<&Administration> for DoseAdministrationJson {
             route: a.route.clone(),
             infusion: a.infusion.clone(),
             adjustments: adjustments_of(a),
+            overrides: overrides_of(&a.drug, overridden),
             instruction: a.instruction().map(str::to_owned),
         }
     }
@@ -334,6 +336,46 @@ impl From<&DrugTotal> for DrugTotalJson {
     }
 }
 
+/// An overridden stop: its code, the reason given and the stop in words.
+#[derive(Serialize)]
+pub(crate) struct OverrideJson {
+    code: String,
+    reason: String,
+    message: String,
+}
+
+impl From<&Overridden> for OverrideJson {
+    fn from(o: &Overridden) -> Self {
+        OverrideJson {
+            code: o.stop.code(),
+            reason: o.reason.clone(),
+            message: o.stop.to_string(),
+        }
+    }
+}
+
+/// The overridden stops that concern one administration: code and reason.
+#[derive(Serialize)]
+pub(crate) struct AdministrationOverrideJson {
+    code: String,
+    reason: String,
+}
+
+/// The overridden stops that concern `drug` (its own and every dose's).
+pub(crate) fn overrides_of(
+    drug: &str,
+    overridden: &[Overridden],
+) -> Vec<AdministrationOverrideJson> {
+    overridden
+        .iter()
+        .filter(|o| o.stop.drug().is_none_or(|d| d == drug))
+        .map(|o| AdministrationOverrideJson {
+            code: o.stop.code(),
+            reason: o.reason.clone(),
+        })
+        .collect()
+}
+
 /// A warning: a stable code and the words.
 #[derive(Serialize)]
 pub(crate) struct WarningJson {
@@ -369,6 +411,7 @@ struct DoseJson {
     administrations: Vec<DoseAdministrationJson>,
     totals: Vec<DrugTotalJson>,
     warnings: Vec<WarningJson>,
+    overrides: Vec<OverrideJson>,
 }
 
 /// The plan as JSON (documented in `docs/output-json.md`).
@@ -383,9 +426,14 @@ pub fn dose_json(plan: &DosePlan) -> Value {
         bsa: BsaJson::from(&plan.bsa),
         dose_weight: dose_weight_json(plan.dose_weight),
         renal: RenalJson::from(&plan.renal),
-        administrations: plan.administrations.iter().map(Into::into).collect(),
+        administrations: plan
+            .administrations
+            .iter()
+            .map(|a| DoseAdministrationJson::new(a, &plan.overridden))
+            .collect(),
         totals: plan.totals.iter().map(Into::into).collect(),
         warnings: warnings_json(&plan.warnings),
+        overrides: plan.overridden.iter().map(Into::into).collect(),
     })
 }
 

@@ -51,10 +51,9 @@ pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
             adm.unit.symbol().to_owned(),
             adm.route.clone(),
             adm.infusion.clone().unwrap_or_default(),
-            if adm.adjustments.is_empty() {
-                String::new()
-            } else {
-                adjustments_text(adm)
+            match adjustments_text(adm, &s.overridden).as_str() {
+                "none" => String::new(),
+                text => text.to_owned(),
             },
             a.weekend.to_string(),
             a.holiday.to_string(),

@@ -137,6 +137,13 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
     );
     let _ = writeln!(o, "<p>Sources: {}</p>", s.regimen.sources.len());
     o.push_str("</div>\n</div>\n");
+    if !s.overridden.is_empty() {
+        o.push_str("<div class=\"warnings\">\n<h3>Overridden stops (given anyway, with the reason)</h3>\n<ul>\n");
+        for l in crate::render::dose::overridden_lines(&s.overridden) {
+            let _ = writeln!(o, "<li>{}</li>", escape(&l));
+        }
+        o.push_str("</ul>\n</div>\n");
+    }
     if !s.warnings.is_empty() {
         o.push_str("<div class=\"warnings\">\n<h3>Warnings</h3>\n<ul>\n");
         for w in &s.warnings {
@@ -182,7 +189,7 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
                 escape(&adm.route),
                 escape(adm.infusion.as_deref().unwrap_or("-")),
                 escape(&prescribed_text(a)),
-                escape(&adjustments_text(adm)),
+                escape(&adjustments_text(adm, &s.overridden)),
             );
         }
         o.push_str("</tbody>\n</table>\n");

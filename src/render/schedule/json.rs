@@ -7,14 +7,14 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{RenderContext, dose_change_text};
-use crate::dose::Warning;
+use crate::dose::{Overridden, Warning};
 use crate::quantity::{DoseBasis, DoseUnit};
 use crate::regimen::{Role, Status};
 use crate::render::dose::prescription_text;
 use crate::render::ismp::drug_display_name;
 use crate::render::json::{
-    AdjustmentJson, BsaJson, DoseWeightJson, LimitJson, PatientJson, RenalJson, SourceJson,
-    WarningJson, tree, warnings_json,
+    AdjustmentJson, AdministrationOverrideJson, BsaJson, DoseWeightJson, LimitJson, OverrideJson,
+    PatientJson, RenalJson, SourceJson, WarningJson, overrides_of, tree, warnings_json,
 };
 use crate::schedule::{CumulativeDose, Schedule, ScheduledAdministration, ScheduledCycle};
 
@@ -44,14 +44,15 @@ struct AdministrationJson {
     calculated: Decimal,
     final_dose: Decimal,
     adjustments: Vec<AdjustmentJson>,
+    overrides: Vec<AdministrationOverrideJson>,
     route: String,
     infusion: Option<String>,
     note: Option<String>,
     instruction: Option<String>,
 }
 
-impl From<&ScheduledAdministration> for AdministrationJson {
-    fn from(s: &ScheduledAdministration) -> Self {
+impl AdministrationJson {
+    fn new(s: &ScheduledAdministration, overridden: &[Overridden]) -> Self {
         let a = &s.administration;
         AdministrationJson {
             date: s.date,
@@ -67,6 +68,7 @@ impl From<&ScheduledAdministration> for AdministrationJson {
             calculated: a.calculated,
             final_dose: a.final_dose,
             adjustments: crate::render::json::adjustments_of(a),
+            overrides: overrides_of(&a.drug, overridden),
             route: a.route.clone(),
             infusion: a.infusion.clone(),
             note: a.note.clone(),
@@ -108,14 +110,18 @@ struct CycleJson {
     cumulative: Vec<CumulativeJson>,
 }
 
-impl From<&ScheduledCycle> for CycleJson {
-    fn from(c: &ScheduledCycle) -> Self {
+impl CycleJson {
+    fn new(c: &ScheduledCycle, overridden: &[Overridden]) -> Self {
         CycleJson {
             number: c.number,
             start: c.start,
             delay_days: c.delay_days,
             dose_changes: c.dose_changes.iter().map(dose_change_text).collect(),
-            administrations: c.administrations.iter().map(Into::into).collect(),
+            administrations: c
+                .administrations
+                .iter()
+                .map(|a| AdministrationJson::new(a, overridden))
+                .collect(),
             cumulative: c.cumulative.iter().map(Into::into).collect(),
         }
     }
@@ -133,6 +139,7 @@ struct ScheduleJson {
     end: Option<NaiveDate>,
     cycles: Vec<CycleJson>,
     warnings: Vec<WarningJson>,
+    overrides: Vec<OverrideJson>,
 }
 
 /// JSON: regimen, patient block (as in `dose`), cycles with dated
@@ -156,7 +163,12 @@ pub fn schedule_json(s: &Schedule, ctx: &RenderContext) -> Value {
         dose_weight: crate::render::json::dose_weight_json(s.dose_weight),
         start: s.cycles.first().map(|c| c.start),
         end: s.last_date(),
-        cycles: s.cycles.iter().map(Into::into).collect(),
+        cycles: s
+            .cycles
+            .iter()
+            .map(|c| CycleJson::new(c, &s.overridden))
+            .collect(),
         warnings: warnings_json(warnings),
+        overrides: s.overridden.iter().map(Into::into).collect(),
     })
 }

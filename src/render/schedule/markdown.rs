@@ -54,13 +54,19 @@ pub fn schedule_markdown(s: &Schedule, ctx: &RenderContext) -> String {
                 cell(&prescribed_text(a)),
                 cell(&adm.route),
                 cell(adm.infusion.as_deref().unwrap_or("-")),
-                cell(&adjustments_text(adm)),
+                cell(&adjustments_text(adm, &s.overridden)),
                 flags_text(a)
             ));
         }
         out.push_str(&format!("\nCumulative after cycle {}:\n\n", c.number));
         for cu in &c.cumulative {
             out.push_str(&format!("- {}\n", cell(&cumulative_text(cu))));
+        }
+    }
+    if !s.overridden.is_empty() {
+        out.push_str("\n## Overridden stops (given anyway, with the reason)\n\n");
+        for l in crate::render::dose::overridden_lines(&s.overridden) {
+            out.push_str(&format!("- **{}**\n", cell(&l)));
         }
     }
     if !s.warnings.is_empty() {

@@ -43,7 +43,7 @@ pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
                     prescribed_text(a),
                     adm.route.clone(),
                     adm.infusion.clone().unwrap_or_else(|| "-".to_owned()),
-                    adjustments_text(adm),
+                    adjustments_text(adm, &s.overridden),
                     flags_text(a),
                 ]
             })
@@ -65,6 +65,12 @@ pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
         out.push_str(&format!("Cumulative after cycle {}:\n", c.number));
         for cu in &c.cumulative {
             out.push_str(&format!("  {}\n", cumulative_text(cu)));
+        }
+    }
+    if !s.overridden.is_empty() {
+        out.push_str("\nOverridden stops (given anyway, with the reason)\n");
+        for l in crate::render::dose::overridden_lines(&s.overridden) {
+            out.push_str(&format!("  ! {l}\n"));
         }
     }
     if !s.warnings.is_empty() {

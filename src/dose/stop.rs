@@ -1,0 +1,145 @@
+//! Safety stops: where a pharmacist would stop, the engine stops. Each stop
+//! carries the values it is about and a code; a caller lets a dose through
+//! only by giving a reason for that one code ([`Overrides`]), and the plan
+//! then shows the stop and the reason beside the doses it concerns.
+//!
+//! Owns: the kinds of stop, their codes, and the overrides.
+//! Never does: write the message (`render::messages` does) or name a
+//! command-line flag.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use super::plan::{LimitScope, LimitStatus, LimitUnit};
+use crate::quantity::PrescribedDose;
+use crate::regimen::Status;
+
+/// A check that refused a dose.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stop {
+    /// The regimen is a draft or withdrawn: not for new patients.
+    RegimenStatus {
+        /// Regimen id.
+        regimen: String,
+        /// Its status (`Draft` or `Withdrawn`).
+        status: Status,
+        /// The regimen's reason for its status.
+        note: Option<String>,
+    },
+    /// A per-cycle ceiling is exceeded by the doses given.
+    PerCycleCeiling {
+        /// Drug, lower case.
+        drug: String,
+        /// The cycle.
+        cycle: u32,
+        /// The amount in the cycle, in `unit`.
+        amount: Decimal,
+        /// mg/m² or mg.
+        unit: LimitUnit,
+        /// The ceiling as the regimen writes it.
+        ceiling: PrescribedDose,
+        /// Where the ceiling comes from.
+        ceiling_source: Option<String>,
+    },
+    /// A lifetime limit would be exceeded.
+    LifetimeLimit {
+        /// Drug, lower case.
+        drug: String,
+        /// Where the patient would stand.
+        status: LimitStatus,
+        /// What the cumulative amount covers.
+        scope: LimitScope,
+    },
+}
+
+impl Stop {
+    /// The code a caller gives to override this stop, with a reason.
+    pub fn code(&self) -> String {
+        match self {
+            Stop::RegimenStatus { status, .. } => format!("status-{}", status.id()),
+            Stop::PerCycleCeiling { .. } => "per-cycle-ceiling".to_owned(),
+            Stop::LifetimeLimit { .. } => "lifetime-limit".to_owned(),
+        }
+    }
+
+    /// The drug the stop concerns; `None` when it concerns every dose.
+    pub fn drug(&self) -> Option<&str> {
+        match self {
+            Stop::RegimenStatus { .. } => None,
+            Stop::PerCycleCeiling { drug, .. } | Stop::LifetimeLimit { drug, .. } => Some(drug),
+        }
+    }
+}
+
+/// The reasons a caller gives to let specific stops through, by code. There
+/// is no blanket override: each stop needs its own code.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Overrides(BTreeMap<String, String>);
+
+impl Overrides {
+    /// No overrides.
+    pub fn new() -> Self {
+        Overrides::default()
+    }
+
+    /// Adds the reason for `code`; `false` (and nothing changed) when the code
+    /// already has one.
+    pub fn insert(&mut self, code: &str, reason: &str) -> bool {
+        if self.0.contains_key(code) {
+            return false;
+        }
+        self.0.insert(code.to_owned(), reason.to_owned());
+        true
+    }
+
+    /// The reason given for `code`.
+    pub fn reason(&self, code: &str) -> Option<&str> {
+        self.0.get(code).map(String::as_str)
+    }
+
+    /// Every code and reason.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(c, r)| (c.as_str(), r.as_str()))
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// A stop that a reason let through; shown beside the doses it concerns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overridden {
+    /// The stop.
+    pub stop: Stop,
+    /// The reason given.
+    pub reason: String,
+}
+
+/// Stops met while computing a plan: each is overridden by its reason or
+/// collected for the refusal.
+#[derive(Debug, Default)]
+pub(crate) struct StopLedger {
+    /// Stops without a reason: the plan is refused.
+    pub refused: Vec<Stop>,
+    /// Stops with a reason: the plan shows them.
+    pub overridden: Vec<Overridden>,
+}
+
+impl StopLedger {
+    /// Records `stop`, overridden when `overrides` has a reason for its code.
+    pub fn meet(&mut self, stop: Stop, overrides: &Overrides) {
+        if self.refused.contains(&stop) || self.overridden.iter().any(|o| o.stop == stop) {
+            return;
+        }
+        match overrides.reason(&stop.code()) {
+            Some(reason) => self.overridden.push(Overridden {
+                stop,
+                reason: reason.to_owned(),
+            }),
+            None => self.refused.push(stop),
+        }
+    }
+}
