@@ -2703,6 +2703,21 @@ fn a_measured_gfr_is_flagged_when_no_creatinine_is_given() {
 }
 
 #[test]
+fn a_clearance_at_the_flag_is_not_below_it() {
+    // flag_below = 70 mL/min means strictly below: a measured 70 mL/min is not
+    // flagged, 69 mL/min is. (A measured GFR, so that both sides are the same
+    // typed number, with no formula in between.)
+    let drugs = with_renal("flag_below = \"70 mL/min\"");
+    let p = plan(&regimen(&drugs), &bsa_2_0(), &with_gfr("70mL/min"), 1);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    let p = plan(&regimen(&drugs), &bsa_2_0(), &with_gfr("69mL/min"), 1);
+    assert!(matches!(
+        &p.warnings[..],
+        [Warning::RenalFlag { clearance_ml_min, .. }] if close(*clearance_ml_min, 69.0)
+    ));
+}
+
+#[test]
 fn missing_renal_function_is_flagged() {
     let drugs = with_renal("required = true");
     // No creatinine and no GFR: flagged, the dose given (200 mg).
