@@ -541,7 +541,10 @@ impl Engine<'_> {
         })?;
         if r.value != dose {
             let tolerance = self.options.rounding_tolerance;
-            if r.deviation_percent.abs() > tolerance.value() {
+            // Judged on the exact change: the 2-decimal figure shown would let
+            // +0.004 % through a 0 % tolerance (regression test in tests/engine.rs).
+            let exact_change = (r.value - dose).abs() * Decimal::ONE_HUNDRED;
+            if exact_change > tolerance.value() * dose.abs() {
                 return Err(DoseError::RoundingTolerance {
                     drug: drug.name.clone(),
                     day,

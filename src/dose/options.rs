@@ -51,8 +51,15 @@ impl<T> Default for PerDrug<T> {
 impl<T: Clone> PerDrug<T> {
     /// The setting for `name`: its own entry, else `all` where `applies_to_all`
     /// (reductions and rounding for "all drugs" mean the antineoplastic ones).
+    /// Names match whatever their case, as the regimen's drug lookup does:
+    /// a setting named `Docetaxel` must not be accepted and then ignored.
     pub(crate) fn for_drug(&self, name: &str, applies_to_all: bool) -> Option<T> {
-        self.drugs.get(name).cloned().or_else(|| {
+        let own = self
+            .drugs
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone());
+        own.or_else(|| {
             if applies_to_all {
                 self.all.clone()
             } else {
