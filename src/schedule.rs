@@ -39,6 +39,17 @@ pub struct DoseChange {
     pub reduction: Reduction,
 }
 
+/// A day list for one drug that applies from a cycle on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DayListChange {
+    /// First cycle it applies to.
+    pub from_cycle: u32,
+    /// The drug, lower case.
+    pub drug: String,
+    /// The days, ascending.
+    pub days: Vec<u32>,
+}
+
 /// What a schedule needs besides the regimen, patient and dose options.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScheduleOptions {
@@ -50,6 +61,8 @@ pub struct ScheduleOptions {
     pub delays: BTreeMap<u32, u32>,
     /// Dose changes from a cycle on.
     pub changes: Vec<DoseChange>,
+    /// Day-list changes from a cycle on.
+    pub day_changes: Vec<DayListChange>,
     /// Dates to flag as holidays.
     pub holidays: BTreeSet<NaiveDate>,
 }
@@ -235,6 +248,15 @@ pub fn build_schedule(
             });
         }
     }
+    for c in options.day_changes.iter().map(|c| c.from_cycle) {
+        if c == 0 || c > cycles {
+            return Err(ScheduleError::NoSuchCycle {
+                what: "a day-list change from a cycle",
+                cycle: c,
+                cycles,
+            });
+        }
+    }
     for ch in &options.changes {
         if ch.from_cycle == 0 || ch.from_cycle > cycles {
             return Err(ScheduleError::NoSuchCycle {
@@ -252,6 +274,15 @@ pub fn build_schedule(
     let mut running: BTreeMap<String, (Exposure, Decimal)> = BTreeMap::new();
     for n in 1..=cycles {
         let mut opts = cycle_options(base, &options.changes, n);
+        let mut day_changes: Vec<&DayListChange> = options
+            .day_changes
+            .iter()
+            .filter(|c| c.from_cycle <= n)
+            .collect();
+        day_changes.sort_by_key(|c| c.from_cycle);
+        for c in day_changes {
+            opts.days.insert(c.drug.clone(), c.days.clone());
+        }
         opts.planned_cycles = Some(cycles);
         opts.lifetime_check = LifetimeCheck::Caller;
         let plan = calculate(regimen, patient, n, &opts)?;

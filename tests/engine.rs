@@ -297,6 +297,7 @@ days = "1,8"
             per: chemodose::regimen::DosePer::Day,
             days: 2,
             reduction: None,
+            changed_days: None,
         }
     );
 }

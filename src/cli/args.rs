@@ -115,6 +115,22 @@ pub fn percent_for(s: &str) -> Result<(Option<String>, Percent), String> {
     Ok((drug, Percent::reduction(v).map_err(|e| e.to_string())?))
 }
 
+/// A day list for one drug: `cisplatin=1-4`, `gemcitabine=1,8`.
+pub fn days_for(s: &str) -> Result<(String, Vec<u32>), String> {
+    let Some((drug, days)) = s.split_once('=') else {
+        return Err(format!(
+            "write the drug and its days: cisplatin=1-4 or gemcitabine=1,8 (got `{s}`)"
+        ));
+    };
+    let drug = drug.trim().to_lowercase();
+    if drug.is_empty() {
+        return Err(format!("a drug name is needed before `=` (got `{s}`)"));
+    }
+    // The cycle length is checked by the engine; 366 only bounds the list.
+    let days = chemodose::regimen::parse_day_list(days.trim(), 366).map_err(|e| e.to_string())?;
+    Ok((drug, days))
+}
+
 /// An override: `CODE=reason`; the reason must say something.
 pub fn override_reason(s: &str) -> Result<(String, String), String> {
     let Some((code, reason)) = s.split_once('=') else {

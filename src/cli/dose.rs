@@ -88,6 +88,11 @@ pub struct DoseOptionArgs {
     /// Percent reduction for all antineoplastic drugs (20%) or one drug (gemcitabine=25%). Repeatable.
     #[arg(long, value_parser = args::percent_for)]
     pub reduce: Vec<(Option<String>, Percent)>,
+    /// A day list for one drug in this cycle, replacing the regimen's:
+    /// cisplatin=1-4. Checked against the cycle length; shown beside the dose.
+    /// Repeatable, one per drug.
+    #[arg(long = "days", value_name = "DRUG=DAYS", value_parser = args::days_for)]
+    pub days: Vec<(String, Vec<u32>)>,
     /// Rounding for the antineoplastic drugs or one drug (docetaxel=10mg): a step such as 1mg, none, or strengths. Repeatable.
     #[arg(long, value_parser = args::rounding_for)]
     pub round: Vec<(Option<String>, RoundingRule)>,
@@ -222,6 +227,15 @@ impl DoseOptionArgs {
             prior: Vec::new(),
             cardiac_radiation: self.cardiac_radiation,
             overrides: self.overrides()?,
+            days: {
+                let mut days = std::collections::BTreeMap::new();
+                for (drug, list) in &self.days {
+                    if days.insert(drug.clone(), list.clone()).is_some() {
+                        return Err(InputError(format!("--days for {drug} is given twice")));
+                    }
+                }
+                days
+            },
             lifetime_check: chemodose::dose::LifetimeCheck::PlannedCourse,
         })
     }

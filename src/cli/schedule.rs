@@ -12,7 +12,7 @@ use chemodose::render::schedule::{
     schedule_text,
 };
 use chemodose::schedule::{
-    DoseChange, ScheduleError, ScheduleOptions, build_schedule, parse_holidays,
+    DayListChange, DoseChange, ScheduleError, ScheduleOptions, build_schedule, parse_holidays,
 };
 
 use super::dose::{PatientDoseArgs, dose_failure};
@@ -49,6 +49,10 @@ pub struct ScheduleArgs {
     /// A percent reduction from a cycle on: 4=20%, or 4=gemcitabine=25%. Repeatable.
     #[arg(long, value_parser = reduce_from)]
     reduce_from: Vec<DoseChange>,
+    /// A day list for one drug from a cycle on, replacing the regimen's:
+    /// 3=cisplatin=1-4. Repeatable.
+    #[arg(long, value_parser = days_from)]
+    days_from: Vec<DayListChange>,
     /// A file of holiday dates (one YYYY-MM-DD per line) to flag.
     #[arg(long, value_name = "FILE")]
     holidays: Option<PathBuf>,
@@ -89,6 +93,16 @@ fn from_cycle(s: &str) -> Result<(u32, &str), String> {
         .parse()
         .map_err(|_| format!("`{c}` is not a cycle number in `{s}`"))?;
     Ok((c, rest))
+}
+
+fn days_from(s: &str) -> Result<DayListChange, String> {
+    let (from_cycle, rest) = from_cycle(s)?;
+    let (drug, days) = super::args::days_for(rest)?;
+    Ok(DayListChange {
+        from_cycle,
+        drug,
+        days,
+    })
 }
 
 fn level_from(s: &str) -> Result<DoseChange, String> {
@@ -148,6 +162,7 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         cycles: a.patient.dose.cycles,
         delays,
         changes,
+        day_changes: a.days_from.clone(),
         holidays,
     };
     let schedule =

@@ -7,14 +7,14 @@
 
 use rust_decimal::Decimal;
 
-use super::error::{Course, DoseError};
+use super::error::{Course, DaysProblem, DoseError};
 use super::options::{DoseOptions, Reduction};
 use super::plan::{Administration, LimitUnit};
 use super::stop::{Stop, StopLedger};
 use super::warning::Warning;
 use super::{Engine, exact};
 use crate::quantity::{DoseBasis, m2, ml_per_min};
-use crate::regimen::{CycleCount, Regimen, Status};
+use crate::regimen::{CycleCount, DosePer, Dosing, Regimen, Status};
 use crate::rounding::round_dp_half_up;
 
 /// Refuses drug names the regimen does not have and percent reductions
@@ -32,6 +32,36 @@ pub(super) fn check_names(regimen: &Regimen, options: &DoseOptions) -> Result<()
                 regimen: regimen.id.clone(),
                 known: regimen.drugs.iter().map(|d| d.name.clone()).collect(),
             });
+        }
+    }
+    for (name, days) in &options.days {
+        let Some(drug) = regimen.drug(name) else {
+            return Err(DoseError::UnknownDrug {
+                name: name.clone(),
+                regimen: regimen.id.clone(),
+                known: regimen.drugs.iter().map(|d| d.name.clone()).collect(),
+            });
+        };
+        let bad = |problem| DoseError::BadDays {
+            drug: drug.name.clone(),
+            days: days.clone(),
+            cycle_length: regimen.cycle.length_days,
+            problem,
+        };
+        if days.is_empty() || days.contains(&0) {
+            return Err(bad(DaysProblem::Empty));
+        }
+        if days.iter().any(|d| *d > regimen.cycle.length_days) {
+            return Err(bad(DaysProblem::OutsideCycle));
+        }
+        if matches!(
+            drug.dosing,
+            Dosing::Own {
+                per: DosePer::Cycle,
+                ..
+            }
+        ) {
+            return Err(bad(DaysProblem::CycleTotal));
         }
     }
     for r in options

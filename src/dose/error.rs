@@ -25,6 +25,18 @@ pub enum Needed {
     GfrForCalvert,
 }
 
+/// Why a prescribed day list cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DaysProblem {
+    /// No day, or a day 0.
+    Empty,
+    /// A day after the end of the cycle.
+    OutsideCycle,
+    /// The drug's dose is a cycle total split over its days: another day
+    /// list would change the daily dose, which must be prescribed instead.
+    CycleTotal,
+}
+
 /// The course a cycle number was checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Course {
@@ -68,6 +80,18 @@ pub enum DoseError {
         regimen: String,
         /// Levels that exist, shallowest first (-1, -2, ...).
         available: Vec<i32>,
+    },
+    /// A day list prescribed for a drug that cannot take one: a day outside
+    /// the cycle, or a drug whose dose is a cycle total split over its days.
+    BadDays {
+        /// The drug, lower case.
+        drug: String,
+        /// The days given.
+        days: Vec<u32>,
+        /// The regimen's cycle length, days.
+        cycle_length: u32,
+        /// Why they cannot be used.
+        problem: DaysProblem,
     },
     /// A percent reduction of 0 % or 100 % or more.
     BadReduction(Percent),

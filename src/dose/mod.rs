@@ -42,13 +42,13 @@ use crate::renal::{
 };
 use crate::rounding::to_decimal;
 
-pub use error::{Course, DoseError, Needed};
+pub use error::{Course, DaysProblem, DoseError, Needed};
 pub(crate) use limits::file_limit;
 pub use limits::{LimitJudgement, judge_lifetime_limit, lifetime_limit};
 pub use options::{DoseOptions, LifetimeCheck, PerDrug, PriorExposure, Reduction};
 pub use plan::{
-    Adjustment, Administration, AppliedReduction, CapSource, DosePlan, DrugTotal, Exposure,
-    LimitScope, LimitStatus, LimitUnit, Prescription, RenalUsed,
+    Adjustment, Administration, AppliedReduction, CapSource, ChangedDays, DosePlan, DrugTotal,
+    Exposure, LimitScope, LimitStatus, LimitUnit, Prescription, RenalUsed,
 };
 pub(crate) use stop::StopLedger;
 pub use stop::{Overridden, Overrides, Stop};
@@ -253,7 +253,7 @@ impl Engine<'_> {
             let Some(in_force) = self.in_force(drug, cycle)? else {
                 continue;
             };
-            for &day in &drug.days {
+            for &day in self.days(drug) {
                 let (a, c) = self.own_dose(drug, in_force, day)?;
                 calvert_used = calvert_used.or(c);
                 out.push(a);
@@ -266,7 +266,7 @@ impl Engine<'_> {
             if !drug.given_in_cycle(cycle) {
                 continue;
             }
-            for &day in &drug.days {
+            for &day in self.days(drug) {
                 let Some(parent) = out.iter().find(|a| a.drug == *of && a.day == day) else {
                     continue;
                 };
@@ -281,7 +281,7 @@ impl Engine<'_> {
             if !drug.given_in_cycle(cycle) {
                 continue;
             }
-            for &day in &drug.days {
+            for &day in self.days(drug) {
                 out.push(Administration {
                     day,
                     drug: drug.name.clone(),
@@ -300,6 +300,12 @@ impl Engine<'_> {
         let order: Vec<&str> = self.regimen.drugs.iter().map(|d| d.name.as_str()).collect();
         out.sort_by_key(|a| (a.day, order.iter().position(|n| *n == a.drug)));
         Ok((out, calvert_used))
+    }
+
+    /// The drug's days in this plan: the day list the caller prescribed, or
+    /// the regimen's.
+    fn days<'d>(&'d self, drug: &'d Drug) -> &'d [u32] {
+        self.options.days.get(&drug.name).unwrap_or(&drug.days)
     }
 
     /// Step 2: the dose in force for `drug` in `cycle`, after the caller's
@@ -353,7 +359,7 @@ impl Engine<'_> {
         let unit = dose.unit();
         let split = match per {
             DosePer::Day => 1.0,
-            DosePer::Cycle => drug.days.len() as f64,
+            DosePer::Cycle => self.days(drug).len() as f64,
         };
         let (value, calvert_used) = match dose {
             PrescribedDose::PerM2(..) => (dose.value() * m2(self.bsa.used), None),
@@ -440,8 +446,12 @@ impl Engine<'_> {
                 prescription: Prescription::Own {
                     dose: prescribed,
                     per,
-                    days: u32::try_from(drug.days.len()).unwrap_or(u32::MAX),
+                    days: u32::try_from(self.days(drug).len()).unwrap_or(u32::MAX),
                     reduction,
+                    changed_days: self.options.days.get(&drug.name).map(|given| ChangedDays {
+                        given: given.clone(),
+                        regimen: drug.days.clone(),
+                    }),
                 },
                 unit,
                 calculated,

@@ -118,6 +118,10 @@ pub struct DoseOptions {
     /// Rounding rules that replace the regimen's, for all antineoplastic
     /// drugs or by drug.
     pub rounding: PerDrug<RoundingRule>,
+    /// Day lists prescribed for this cycle that replace a drug's own (GOG
+    /// 108's cisplatin + ifosfamide on days 1-4 instead of 1-5), by drug
+    /// (lower case); days ascending, within the cycle. Per-day doses only.
+    pub days: BTreeMap<String, Vec<u32>>,
     /// Largest accepted change by rounding; 10 % by default (HOPA,
     /// Fahrenbruch et al., J Oncol Pract 2018).
     pub rounding_tolerance: Percent,
@@ -154,6 +158,7 @@ impl Default for DoseOptions {
             gfr_cap: GfrCap::Fda125,
             reductions: PerDrug::default(),
             rounding: PerDrug::default(),
+            days: BTreeMap::new(),
             rounding_tolerance: Self::DEFAULT_ROUNDING_TOLERANCE,
             planned_cycles: None,
             prior: Vec::new(),

@@ -56,6 +56,9 @@ pub enum Prescription {
         days: u32,
         /// The reduction applied, where one was.
         reduction: Option<AppliedReduction>,
+        /// The day list prescribed for this cycle, when it differs from the
+        /// regimen's.
+        changed_days: Option<ChangedDays>,
     },
     /// A percentage of another drug's final dose on the same day (mesna).
     Companion {
@@ -66,6 +69,15 @@ pub enum Prescription {
     },
     /// Given by local protocol: the regimen's instruction, no amount.
     Instruction(String),
+}
+
+/// A day list prescribed instead of the regimen's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedDays {
+    /// The days prescribed, ascending.
+    pub given: Vec<u32>,
+    /// The regimen's days, ascending.
+    pub regimen: Vec<u32>,
 }
 
 /// Where a BSA cap came from.

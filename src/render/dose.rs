@@ -163,6 +163,7 @@ pub fn prescription_text(p: &Prescription) -> String {
             per,
             days,
             reduction,
+            changed_days,
         } => {
             let mut text = match reduction {
                 None => dose.to_string(),
@@ -176,6 +177,13 @@ pub fn prescription_text(p: &Prescription) -> String {
             };
             if *per == DosePer::Cycle {
                 text = format!("{text} per cycle over {days} days");
+            }
+            if let Some(c) = changed_days {
+                text = format!(
+                    "{text} on days {} as prescribed (regimen: days {})",
+                    crate::render::regimen::days_text(&c.given),
+                    crate::render::regimen::days_text(&c.regimen)
+                );
             }
             text
         }

@@ -12,7 +12,9 @@ use rust_decimal::Decimal;
 
 use super::ismp::{drug_display_name, format_decimal, format_number};
 use crate::bsa::BsaError;
-use crate::dose::{Course, DoseError, LimitScope, LimitStatus, LimitUnit, Needed, Stop, Warning};
+use crate::dose::{
+    Course, DaysProblem, DoseError, LimitScope, LimitStatus, LimitUnit, Needed, Stop, Warning,
+};
 use crate::quantity::PrescribedDose;
 use crate::quantity::{AucError, Measure, PercentError, QuantityError};
 use crate::regimen::Status;
@@ -280,6 +282,29 @@ impl fmt::Display for DoseError {
                     "{} has no dose level {level} in {regimen}; levels defined: {available}",
                     drug_display_name(drug)
                 )
+            }
+            DoseError::BadDays {
+                drug,
+                days,
+                cycle_length,
+                problem,
+            } => {
+                let list = crate::render::regimen::days_text(days);
+                let name = drug_display_name(drug);
+                match problem {
+                    DaysProblem::Empty => write!(
+                        f,
+                        "{name}: a day list needs at least one day, counted from 1 (got `{list}`)"
+                    ),
+                    DaysProblem::OutsideCycle => write!(
+                        f,
+                        "{name}: days {list} do not fit a {cycle_length}-day cycle"
+                    ),
+                    DaysProblem::CycleTotal => write!(
+                        f,
+                        "{name}'s dose is a cycle total split over its days; another day list would change the daily dose: prescribe the dose instead"
+                    ),
+                }
             }
             DoseError::BadReduction(p) => write!(
                 f,

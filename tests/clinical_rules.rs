@@ -1,0 +1,172 @@
+//! The clinical rules a pharmacist applies every day, through the real
+//! binary: prescribed day lists, safety stops and their overrides. Expected
+//! doses are worked out by hand beside each test (Mosteller BSA, rounded half
+//! up to 2 decimals for dosing).
+
+mod common;
+
+use common::Run;
+
+/// 165 cm, 60 kg, female, 50 years, SCr 0.8 mg/dL:
+/// BSA = sqrt(165 × 60 / 3600) = sqrt(2.75) = 1.658312 → 1.66 m².
+const PATIENT: [&str; 10] = [
+    "--height", "165cm", "--weight", "60kg", "--sex", "female", "--age", "50", "--scr", "0.8mg/dL",
+];
+
+fn args<'a>(head: &[&'a str], tail: &[&'a str]) -> Vec<&'a str> {
+    head.iter()
+        .copied()
+        .chain(PATIENT)
+        .chain(tail.iter().copied())
+        .collect()
+}
+
+#[test]
+fn a_prescribed_day_list_replaces_the_regimens_and_is_shown() {
+    // GOG 108 cut cisplatin + ifosfamide to 4 days. Cisplatin 20 × 1.66 =
+    // 33.2 → 33 mg, ifosfamide 1,500 × 1.66 = 2,490 mg, mesna 60 % of it =
+    // 1,494 mg, on days 1-4 only: mesna has no ifosfamide to follow on day 5.
+    let out = Run::new(&args(
+        &["dose", "cisplatin-ifosfamide", "--format", "json"],
+        &["--days", "cisplatin=1-4", "--days", "ifosfamide=1-4"],
+    ))
+    .success();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let days = |drug: &str| -> Vec<(u64, f64)> {
+        v["administrations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["drug"] == drug)
+            .map(|a| (a["day"].as_u64().unwrap(), a["final_mg"].as_f64().unwrap()))
+            .collect()
+    };
+    let four = |mg: f64| -> Vec<(u64, f64)> { (1..=4).map(|d| (d, mg)).collect() };
+    assert_eq!(days("cisplatin"), four(33.0));
+    assert_eq!(days("ifosfamide"), four(2490.0));
+    assert_eq!(days("mesna"), four(1494.0));
+    assert!(
+        v["administrations"][0]["prescribed"]
+            .as_str()
+            .unwrap()
+            .contains("on days 1-4 as prescribed (regimen: days 1-5)"),
+        "{}",
+        v["administrations"][0]["prescribed"]
+    );
+    // Totals follow the days given: cisplatin 4 × 33 = 132 mg.
+    let cis = v["totals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["drug"] == "cisplatin")
+        .unwrap();
+    assert_eq!(cis["cycle_total"].as_f64(), Some(132.0));
+}
+
+#[test]
+fn a_day_list_outside_the_cycle_or_for_a_cycle_total_is_refused() {
+    let err = Run::new(&args(
+        &["dose", "cisplatin-ifosfamide"],
+        &["--days", "cisplatin=1-40"],
+    ))
+    .fails(2);
+    assert!(err.contains("days 1-40 do not fit a 21-day cycle"), "{err}");
+    // Doxorubicin in the continuous-infusion AD schedule is 60 mg/m² per cycle
+    // split over days 1-4: three days would silently raise the daily dose.
+    let err = Run::new(&args(
+        &["dose", "dacarbazine-doxorubicin-ci"],
+        &["--days", "doxorubicin=1-3"],
+    ))
+    .fails(2);
+    assert!(err.contains("cycle total"), "{err}");
+    let err = Run::new(&args(
+        &["dose", "cisplatin-ifosfamide"],
+        &["--days", "carboplatin=1-4"],
+    ))
+    .fails(2);
+    assert!(
+        err.contains("is not a drug of cisplatin-ifosfamide"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_schedule_takes_a_day_list_from_a_cycle_on() {
+    // Cycles 1-2 on days 1-5, cycle 3 on days 1-4: cisplatin 33 mg × (5 + 5 + 4) = 462 mg.
+    let out = Run::new(&args(
+        &[
+            "schedule",
+            "cisplatin-ifosfamide",
+            "--start",
+            "2026-12-07",
+            "--cycles",
+            "3",
+            "--format",
+            "csv",
+        ],
+        &["--days-from", "3=cisplatin=1-4"],
+    ))
+    .success();
+    let cisplatin: Vec<&str> = out.lines().filter(|l| l.contains(",cisplatin,")).collect();
+    assert_eq!(cisplatin.len(), 14, "{out}");
+    assert!(
+        cisplatin.iter().all(|l| l.contains(",33.2,33,mg,")),
+        "{out}"
+    );
+    // Cycle 3 starts 2026-12-07 + 42 = 2027-01-18; its day 5 (2027-01-22) has no cisplatin.
+    assert!(!out.contains("2027-01-22,Fri,cisplatin"), "{out}");
+    assert!(out.contains("2027-01-21,Thu,cisplatin"), "{out}");
+}
+
+#[test]
+fn a_withdrawn_regimen_is_refused_then_given_with_the_reason_beside_every_dose() {
+    let dose = ["dose", "olaratumab-doxorubicin", "--cycles", "6"];
+    let err = Run::new(&args(&dose, &[])).fails(1);
+    assert!(err.contains("WITHDRAWN"), "{err}");
+    assert!(
+        err.contains("--override status-withdrawn=\"<reason>\""),
+        "{err}"
+    );
+    let out = Run::new(&args(
+        &dose,
+        &[
+            "--override",
+            "status-withdrawn=ANNOUNCE follow-up, consultant approved",
+        ],
+    ))
+    .success();
+    let beside = "override status-withdrawn: ANNOUNCE follow-up, consultant approved";
+    // Olaratumab days 1 and 8, doxorubicin day 1: three doses, each with the reason.
+    assert_eq!(out.matches(beside).count(), 3, "{out}");
+}
+
+#[test]
+fn an_override_needs_a_code_and_a_reason_and_is_given_once() {
+    for bad in [
+        "status-withdrawn",
+        "status-withdrawn=",
+        "status-withdrawn=ok",
+        "=because",
+    ] {
+        let err = Run::new(&args(
+            &["dose", "olaratumab-doxorubicin"],
+            &["--override", bad],
+        ))
+        .fails(2);
+        assert!(
+            err.contains("override") || err.contains("code"),
+            "{bad}: {err}"
+        );
+    }
+    let err = Run::new(&args(
+        &["dose", "doxorubicin", "--cycles", "8"],
+        &[
+            "--override",
+            "lifetime-limit=cardio-oncology review",
+            "--allow-over-limit",
+            "again",
+        ],
+    ))
+    .fails(2);
+    assert!(err.contains("given twice"), "{err}");
+}
