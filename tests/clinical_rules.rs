@@ -170,3 +170,95 @@ fn an_override_needs_a_code_and_a_reason_and_is_given_once() {
     .fails(2);
     assert!(err.contains("given twice"), "{err}");
 }
+
+/// A history with one ongoing gemcitabine/docetaxel line of 2 cycles: the
+/// weight was 80 kg at cycle 1 (2026-10-01) and 78 kg at cycle 2
+/// (2026-10-22).
+const GEMDOC_HISTORY: &str = r#"
+[patient]
+id = "WT-TEST"
+sex = "female"
+age_at = { years = 60, on = 2026-10-01 }
+
+[[measurement]]
+date = 2026-10-01
+height = "170cm"
+weight = "80kg"
+
+[[measurement]]
+date = 2026-10-22
+weight = "78kg"
+
+[[line]]
+number = 1
+regimen = "gemcitabine-docetaxel"
+start = 2026-10-01
+
+[[line.cycle]]
+number = 1
+date = 2026-10-01
+
+[[line.cycle]]
+number = 2
+date = 2026-10-22
+"#;
+
+fn history_file(dir: &tempfile::TempDir) -> String {
+    let path = dir.path().join("h.toml");
+    std::fs::write(&path, GEMDOC_HISTORY).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_weight_change_of_10_percent_stops_the_dose_until_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = history_file(&dir);
+    let dose = |weight: &str, extra: &[&str]| {
+        let mut a = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--cycle",
+            "3",
+            "--history",
+            &h,
+            "--height",
+            "170cm",
+            "--weight",
+        ];
+        a.push(weight);
+        a.extend(extra);
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| Run::new(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    // 72 kg: (72 − 80) / 80 = −10.0 % from the first cycle, at the 10 % threshold: stop.
+    let err = run(dose("72kg", &[])).fails(1);
+    assert!(
+        err.contains(
+            "weight 72 kg is -10% from 80 kg at the first cycle of this line (2026-10-01)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("--override weight-change="), "{err}");
+    // Acknowledged: given, with the reason beside every dose.
+    let out = run(dose(
+        "72kg",
+        &[
+            "--override",
+            "weight-change=recalculated from today's weight",
+        ],
+    ))
+    .success();
+    assert!(
+        out.contains("override weight-change: recalculated from today's weight"),
+        "{out}"
+    );
+    // 75 kg: −6.25 % from 80 kg and −3.8 % from 78 kg: information only, exit 0.
+    let out = run(dose("75kg", &[])).success();
+    assert!(
+        out.contains("weight 75 kg is -6.3% from 80 kg at the first cycle of this line"),
+        "{out}"
+    );
+    // A 5 % threshold (children) stops it.
+    let err = run(dose("75kg", &["--weight-change-threshold", "5%"])).fails(1);
+    assert!(err.contains("at or beyond the 5% threshold"), "{err}");
+}

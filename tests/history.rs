@@ -99,7 +99,9 @@ fn prior_anthracycline_and_cardiac_radiation() {
             .any(|w| w.code() == "lifetime-limit-exceeded")
     );
     // The history's prior exposure for a new course: doxorubicin-equivalent 550.89 mg/m²
-    let prior = h.prior_exposure(&lib).unwrap();
+    let prior = h
+        .prior_exposure(&lib, chemodose::history::Before::Everything)
+        .unwrap();
     assert_eq!(
         prior
             .iter()

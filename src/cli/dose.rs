@@ -4,7 +4,11 @@ use clap::Args;
 use uom::si::f64::{Area, Length, Mass, MassConcentration, Time, VolumeRate};
 
 use chemodose::bsa::{BsaFormula, BsaRounding};
-use chemodose::dose::{DoseError, DoseOptions, Overrides, PerDrug, Reduction, calculate};
+use chemodose::dose::{
+    DoseError, DoseOptions, Overrides, PerDrug, Reduction, WeightReference, WeightReferenceKind,
+    calculate,
+};
+use chemodose::history::{Before, GivenCycle, History};
 use chemodose::patient::{Patient, Sex};
 use chemodose::quantity::Percent;
 use chemodose::regimen::RoundingRule;
@@ -96,6 +100,11 @@ pub struct DoseOptionArgs {
     /// Rounding for the antineoplastic drugs or one drug (docetaxel=10mg): a step such as 1mg, none, or strengths. Repeatable.
     #[arg(long, value_parser = args::rounding_for)]
     pub round: Vec<(Option<String>, RoundingRule)>,
+    /// A weight change since the line's first or last cycle that stops the
+    /// dose until acknowledged with --override weight-change="reason" (5% for
+    /// children).
+    #[arg(long, default_value_t = DoseOptions::DEFAULT_WEIGHT_CHANGE, value_parser = args::tolerance)]
+    pub weight_change_threshold: Percent,
     /// Largest accepted rounding change, percent (HOPA: 10%).
     #[arg(long, default_value_t = DoseOptions::DEFAULT_ROUNDING_TOLERANCE, value_parser = args::tolerance)]
     pub round_tolerance: Percent,
@@ -121,6 +130,7 @@ impl PatientDoseArgs {
     pub fn resolve(
         &self,
         lib: &LibraryArgs,
+        dosing: Dosing<'_>,
     ) -> Result<(Patient, DoseOptions, Vec<String>), InputError> {
         let mut options = self.dose.options()?;
         let Some(path) = &self.history else {
@@ -152,9 +162,18 @@ impl PatientDoseArgs {
             age: given.age.or(latest.and_then(|p| p.age)),
             serum_creatinine: given.scr.or(latest.and_then(|p| p.serum_creatinine)),
         };
+        let before = match dosing {
+            Dosing::Cycle { regimen, cycle } => {
+                // The history holds the earlier cycles; the course counts from this one.
+                options.course_from = Some(cycle);
+                Before::Cycle { regimen, cycle }
+            }
+            Dosing::Schedule { start, .. } => Before::Date(start),
+        };
         options.prior = history
-            .prior_exposure(&library)
+            .prior_exposure(&library, before)
             .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+        options.weight_references = weight_references(&history, dosing);
         if history.cardiac_radiation() {
             options.cardiac_radiation = true;
             notes.push(
@@ -170,6 +189,58 @@ impl PatientDoseArgs {
         }
         Ok((patient, options, notes))
     }
+}
+
+/// What the patient's measurements are resolved for.
+#[derive(Debug, Clone, Copy)]
+pub enum Dosing<'a> {
+    /// One cycle of a regimen.
+    Cycle {
+        /// Regimen id.
+        regimen: &'a str,
+        /// The cycle.
+        cycle: u32,
+    },
+    /// A schedule starting on a date.
+    Schedule {
+        /// Regimen id.
+        regimen: &'a str,
+        /// Day 1 of cycle 1.
+        start: chrono::NaiveDate,
+    },
+}
+
+/// The weights today's is compared with: at the current line's first cycle
+/// and at its last cycle before this one.
+fn weight_references(history: &History, dosing: Dosing<'_>) -> Vec<WeightReference> {
+    let (regimen, earlier): (&str, Box<dyn Fn(&GivenCycle) -> bool>) = match dosing {
+        Dosing::Cycle { regimen, cycle } => (regimen, Box::new(move |c| c.number < cycle)),
+        Dosing::Schedule { regimen, start } => (regimen, Box::new(move |c| c.date < start)),
+    };
+    let Some(line) = history.current_line(regimen) else {
+        return Vec::new();
+    };
+    let given: Vec<&GivenCycle> = line.cycles.iter().filter(|c| earlier(c)).collect();
+    let weight_on = |kind, date| {
+        history.patient_on(date).0.map(|p| WeightReference {
+            kind,
+            date,
+            weight: p.weight,
+        })
+    };
+    let first = given.iter().min_by_key(|c| c.number);
+    let last = given.iter().max_by_key(|c| c.number);
+    let mut out: Vec<WeightReference> = first
+        .and_then(|c| weight_on(WeightReferenceKind::LineStart, c.date))
+        .into_iter()
+        .collect();
+    if let Some(l) = last
+        && first.is_some_and(|f| f.number != l.number)
+        && let Some(r) = weight_on(WeightReferenceKind::LastCycle, l.date)
+    {
+        out.push(r);
+    }
+    out
 }
 
 impl PatientArgs {
@@ -223,6 +294,9 @@ impl DoseOptionArgs {
             reductions,
             rounding,
             rounding_tolerance: self.round_tolerance,
+            weight_change_threshold: self.weight_change_threshold,
+            course_from: None,
+            weight_references: Vec::new(),
             planned_cycles: self.cycles,
             prior: Vec::new(),
             cardiac_radiation: self.cardiac_radiation,
@@ -321,7 +395,13 @@ pub fn dose_failure(e: DoseError) -> super::Failure {
 
 pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
-    let (patient, options, notes) = a.patient.resolve(&a.lib)?;
+    let (patient, options, notes) = a.patient.resolve(
+        &a.lib,
+        Dosing::Cycle {
+            regimen: &entry.regimen.id,
+            cycle: a.cycle,
+        },
+    )?;
     let plan = calculate(&entry.regimen, &patient, a.cycle, &options).map_err(dose_failure)?;
     let stdout = match a.format {
         SimpleFormat::Text => dose_text(&plan, &entry.regimen),

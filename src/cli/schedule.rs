@@ -142,7 +142,13 @@ fn generated_at() -> Option<chrono::DateTime<chrono::Utc>> {
 
 pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
-    let (patient, options, history_notes) = a.patient.resolve(&a.lib)?;
+    let (patient, options, history_notes) = a.patient.resolve(
+        &a.lib,
+        super::dose::Dosing::Schedule {
+            regimen: &entry.regimen.id,
+            start: a.start,
+        },
+    )?;
     let holidays = match &a.holidays {
         Some(p) => {
             let text = std::fs::read_to_string(p)

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use super::error::{Course, DaysProblem, DoseError};
 use super::options::{DoseOptions, Reduction};
 use super::plan::{Administration, LimitUnit};
-use super::stop::{Stop, StopLedger};
+use super::stop::{Stop, StopLedger, WeightChange};
 use super::warning::Warning;
 use super::{Engine, exact};
 use crate::quantity::{DoseBasis, m2, ml_per_min};
@@ -130,6 +130,41 @@ pub(super) fn status_checks(
         warnings.push(Warning::CourseBeyondRegimen { planned, max });
     }
     warnings
+}
+
+/// Today's weight against the earlier ones: a change of the threshold or
+/// more is a stop, 5 % or more a warning (clinical reference §9.7).
+pub(super) fn weight_checks(
+    patient: &crate::patient::Patient,
+    options: &DoseOptions,
+    warnings: &mut Vec<Warning>,
+    ledger: &mut StopLedger,
+) {
+    let Some(today) = crate::rounding::to_decimal(crate::quantity::kg(patient.weight)) else {
+        return;
+    };
+    for r in &options.weight_references {
+        let Some(before) = crate::rounding::to_decimal(crate::quantity::kg(r.weight)) else {
+            continue;
+        };
+        if before.is_zero() {
+            continue;
+        }
+        let exact_percent = (today - before) / before * Decimal::ONE_HUNDRED;
+        let change = WeightChange {
+            reference: r.kind,
+            date: r.date,
+            from_kg: before,
+            to_kg: today,
+            change_percent: round_dp_half_up(exact_percent, 1),
+            threshold: options.weight_change_threshold,
+        };
+        if exact_percent.abs() >= options.weight_change_threshold.value() {
+            ledger.meet(Stop::WeightChange(change), &options.overrides);
+        } else if exact_percent.abs() >= DoseOptions::WEIGHT_CHANGE_INFORMATION.value() {
+            warnings.push(Warning::WeightChange(change));
+        }
+    }
 }
 
 impl Engine<'_> {

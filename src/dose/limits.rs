@@ -141,6 +141,7 @@ impl Engine<'_> {
         ledger: &mut StopLedger,
     ) -> Result<Vec<DrugTotal>, DoseError> {
         let bsa = to_decimal(m2(self.bsa.used)).unwrap_or(Decimal::ONE);
+        let from = self.options.course_from.unwrap_or(1).max(1);
         let course: Option<Vec<Vec<Administration>>> = match planned {
             Some(n) => Some(
                 (1..=n)
@@ -168,6 +169,13 @@ impl Engine<'_> {
             let course_total = course
                 .as_ref()
                 .map(|cs| cs.iter().map(|c| sum(c)).sum::<Decimal>());
+            // What counts against the limit: the cycles from `from` on.
+            let remaining = course.as_ref().map(|cs| {
+                cs.iter()
+                    .skip(from as usize - 1)
+                    .map(|c| sum(c))
+                    .sum::<Decimal>()
+            });
             let in_course = course
                 .as_ref()
                 .is_some_and(|cs| cs.iter().any(|c| c.iter().any(|a| a.drug == drug.name)));
@@ -182,7 +190,10 @@ impl Engine<'_> {
                 None
             } else {
                 // Without a planned course, count the cycles up to this one.
-                let (mg, scope) = match (course_total, planned) {
+                let (mg, scope) = match (remaining, planned) {
+                    (Some(t), Some(n)) if from > 1 => {
+                        (unit.to_mg(t), LimitScope::RemainingCycles { from, to: n })
+                    }
                     (Some(t), Some(n)) => (unit.to_mg(t), LimitScope::PlannedCycles(n)),
                     _ => (
                         unit.to_mg(cycle_total) * Decimal::from(cycle),

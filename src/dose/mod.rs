@@ -45,13 +45,16 @@ use crate::rounding::to_decimal;
 pub use error::{Course, DaysProblem, DoseError, Needed};
 pub(crate) use limits::file_limit;
 pub use limits::{LimitJudgement, judge_lifetime_limit, lifetime_limit};
-pub use options::{DoseOptions, LifetimeCheck, PerDrug, PriorExposure, Reduction};
+pub use options::{
+    DoseOptions, LifetimeCheck, PerDrug, PriorExposure, Reduction, WeightReference,
+    WeightReferenceKind,
+};
 pub use plan::{
     Adjustment, Administration, AppliedReduction, CapSource, ChangedDays, DosePlan, DrugTotal,
     Exposure, LimitScope, LimitStatus, LimitUnit, Prescription, RenalUsed,
 };
 pub(crate) use stop::StopLedger;
-pub use stop::{Overridden, Overrides, Stop};
+pub use stop::{Overridden, Overrides, Stop, WeightChange};
 pub use warning::Warning;
 
 use round::round_dose;
@@ -110,6 +113,7 @@ pub fn calculate(
     checks::check_cycle(regimen, cycle, planned)?;
     let mut ledger = StopLedger::default();
     let mut warnings = checks::status_checks(regimen, options, &mut ledger);
+    checks::weight_checks(patient, options, &mut warnings, &mut ledger);
     let bsa = BodySurfaceArea::compute(
         options.bsa_formula,
         patient.height,

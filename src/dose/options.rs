@@ -80,6 +80,26 @@ pub struct PriorExposure {
     pub mg: Decimal,
 }
 
+/// An earlier weight to compare today's with.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WeightReference {
+    /// Which earlier weight.
+    pub kind: WeightReferenceKind,
+    /// When it was measured.
+    pub date: chrono::NaiveDate,
+    /// The weight.
+    pub weight: uom::si::f64::Mass,
+}
+
+/// Which earlier weight a reference is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightReferenceKind {
+    /// The weight at the current line's first cycle.
+    LineStart,
+    /// The weight at the last cycle given.
+    LastCycle,
+}
+
 /// Who judges lifetime limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum LifetimeCheck {
@@ -130,6 +150,19 @@ pub struct DoseOptions {
     pub planned_cycles: Option<u32>,
     /// Exposure before this course, by drug.
     pub prior: Vec<PriorExposure>,
+    /// The first cycle of the planned course that counts against lifetime
+    /// limits; the cycles before it are in `prior` (a dose of cycle 3 with a
+    /// history counts cycles 3 to the end, the history counts 1 and 2).
+    /// `None` counts the whole planned course.
+    pub course_from: Option<u32>,
+    /// Earlier weights to compare today's with (the line's first cycle, the
+    /// last cycle), from a treatment history.
+    pub weight_references: Vec<WeightReference>,
+    /// A change of weight from a reference that stops the dose until it is
+    /// acknowledged: 10 % by default (adults; US NIH Clinical Center
+    /// practice, a ±10 % EMR flag; COSA calls 10 % common practice). 5 % is
+    /// the paediatric setting.
+    pub weight_change_threshold: Percent,
     /// Mediastinal or cardiac-region radiation: the lower anthracycline
     /// lifetime limit applies.
     pub cardiac_radiation: bool,
@@ -144,6 +177,12 @@ impl DoseOptions {
     /// The default rounding tolerance, 10 % (HOPA position statement,
     /// Fahrenbruch et al., J Oncol Pract 2018).
     pub const DEFAULT_ROUNDING_TOLERANCE: Percent = Percent::whole(10);
+    /// The default weight change that stops a dose until acknowledged, 10 %
+    /// (clinical reference §9.7: NIH Clinical Center 10 % adults; Western
+    /// Health EMR ±10 %; COSA "common practice").
+    pub const DEFAULT_WEIGHT_CHANGE: Percent = Percent::whole(10);
+    /// A weight change shown for information below the threshold, 5 %.
+    pub const WEIGHT_CHANGE_INFORMATION: Percent = Percent::whole(5);
 }
 
 impl Default for DoseOptions {
@@ -162,6 +201,9 @@ impl Default for DoseOptions {
             rounding_tolerance: Self::DEFAULT_ROUNDING_TOLERANCE,
             planned_cycles: None,
             prior: Vec::new(),
+            course_from: None,
+            weight_references: Vec::new(),
+            weight_change_threshold: Self::DEFAULT_WEIGHT_CHANGE,
             cardiac_radiation: false,
             overrides: Overrides::new(),
             lifetime_check: LifetimeCheck::PlannedCourse,

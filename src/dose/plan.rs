@@ -244,6 +244,14 @@ pub enum LimitScope {
     PlannedCycles(u32),
     /// Cycles 1 to this one (no planned course).
     CyclesUpTo(u32),
+    /// The planned course from this cycle on (the earlier ones are prior
+    /// exposure).
+    RemainingCycles {
+        /// The first cycle counted.
+        from: u32,
+        /// The last planned cycle.
+        to: u32,
+    },
     /// A schedule of this many cycles.
     ScheduledCycles(u32),
     /// Every line of a treatment history.

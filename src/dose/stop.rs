@@ -11,7 +11,9 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
+use super::options::WeightReferenceKind;
 use super::plan::{LimitScope, LimitStatus, LimitUnit};
+use crate::quantity::Percent;
 use crate::quantity::PrescribedDose;
 use crate::regimen::Status;
 
@@ -42,6 +44,9 @@ pub enum Stop {
         /// Where the ceiling comes from.
         ceiling_source: Option<String>,
     },
+    /// The weight changed by the threshold or more since an earlier cycle:
+    /// recalculate or acknowledge (never a silent recalculation).
+    WeightChange(WeightChange),
     /// A lifetime limit would be exceeded.
     LifetimeLimit {
         /// Drug, lower case.
@@ -60,16 +65,34 @@ impl Stop {
             Stop::RegimenStatus { status, .. } => format!("status-{}", status.id()),
             Stop::PerCycleCeiling { .. } => "per-cycle-ceiling".to_owned(),
             Stop::LifetimeLimit { .. } => "lifetime-limit".to_owned(),
+            Stop::WeightChange(_) => "weight-change".to_owned(),
         }
     }
 
     /// The drug the stop concerns; `None` when it concerns every dose.
     pub fn drug(&self) -> Option<&str> {
         match self {
-            Stop::RegimenStatus { .. } => None,
+            Stop::RegimenStatus { .. } | Stop::WeightChange(_) => None,
             Stop::PerCycleCeiling { drug, .. } | Stop::LifetimeLimit { drug, .. } => Some(drug),
         }
     }
+}
+
+/// A weight compared with an earlier one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WeightChange {
+    /// Which earlier weight.
+    pub reference: WeightReferenceKind,
+    /// When it was measured.
+    pub date: chrono::NaiveDate,
+    /// The earlier weight, kg.
+    pub from_kg: Decimal,
+    /// Today's weight, kg.
+    pub to_kg: Decimal,
+    /// The signed change, percent of the earlier weight, 1 decimal.
+    pub change_percent: Decimal,
+    /// The threshold in force.
+    pub threshold: Percent,
 }
 
 /// The reasons a caller gives to let specific stops through, by code. There

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::plan::{LimitScope, LimitStatus};
+use super::stop::WeightChange;
 use crate::regimen::Status;
 use crate::renal::RenalError;
 
@@ -42,6 +43,9 @@ pub enum Warning {
         /// What the cumulative amount covers.
         scope: LimitScope,
     },
+    /// The weight changed by 5 % or more, below the threshold that stops the
+    /// dose: shown for information.
+    WeightChange(WeightChange),
     /// A drug needs renal function, but none was given or could be estimated.
     RenalFunctionMissing {
         /// Drug, lower case.
@@ -124,6 +128,7 @@ impl Warning {
                 "renal-function-missing"
             }
             Warning::RenalFlag { .. } => "renal-flag",
+            Warning::WeightChange(_) => "weight-change",
             Warning::WeekendOrHoliday { .. } => "weekend-or-holiday",
             Warning::RegimenVersionChanged { .. } => "regimen-version-changed",
         }

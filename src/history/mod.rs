@@ -792,6 +792,23 @@ pub struct HistoryReport {
     pub warnings: Vec<Warning>,
 }
 
+/// Which recorded cycles count as prior exposure for a dose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Before<'a> {
+    /// Every recorded cycle.
+    Everything,
+    /// Cycles given before this date (a schedule starting then).
+    Date(NaiveDate),
+    /// Everything but the current line's cycles from `cycle` on (a dose of
+    /// cycle `cycle` of `regimen`, whose course counts from that cycle).
+    Cycle {
+        /// The regimen being dosed.
+        regimen: &'a str,
+        /// The cycle being dosed.
+        cycle: u32,
+    },
+}
+
 /// Why a history could not be evaluated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HistoryError {
@@ -904,7 +921,29 @@ impl History {
     }
 
     /// Recomputes every given cycle and adds up the lifetime doses.
+    ///
+    /// # Errors
+    /// A line whose regimen is not in `library`, a cycle without a height and
+    /// weight measured on or before its date, or a cycle the engine cannot
+    /// recompute.
     pub fn report(&self, library: &Library) -> Result<HistoryReport, HistoryError> {
+        self.report_of(library, &|_, _| true)
+    }
+
+    /// The line a new dose of `regimen` continues: the last line with that
+    /// regimen that has not ended.
+    pub fn current_line(&self, regimen: &str) -> Option<&Line> {
+        self.lines.iter().rev().find(|l| {
+            l.end.is_none() && matches!(&l.regimen, LineRegimen::Id { id, .. } if id == regimen)
+        })
+    }
+
+    /// The report of the cycles `keep` accepts.
+    fn report_of(
+        &self,
+        library: &Library,
+        keep: &dyn Fn(&Line, &GivenCycle) -> bool,
+    ) -> Result<HistoryReport, HistoryError> {
         let mut warnings = Vec::new();
         let mut lines = Vec::new();
         let mut totals: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
@@ -923,7 +962,7 @@ impl History {
                 });
             }
             let mut cycles = Vec::new();
-            for c in &line.cycles {
+            for c in line.cycles.iter().filter(|c| keep(line, c)) {
                 let doses = self.cycle_doses(line, c, regimen)?;
                 for (drug, (mg, _)) in &doses.doses {
                     let t = totals.entry(drug.clone()).or_default();
@@ -1121,11 +1160,29 @@ impl History {
         })
     }
 
-    /// The prior exposure this history adds to a new course: each drug's
-    /// cumulative dose, with anthracyclines counted as doxorubicin equivalents
-    /// against doxorubicin's limit.
-    pub fn prior_exposure(&self, library: &Library) -> Result<Vec<PriorExposure>, HistoryError> {
-        let report = self.report(library)?;
+    /// The prior exposure this history adds to a dose: each drug's
+    /// cumulative dose over the cycles `before` counts, with anthracyclines
+    /// counted as doxorubicin equivalents against doxorubicin's limit.
+    ///
+    /// # Errors
+    /// As [`History::report`].
+    pub fn prior_exposure(
+        &self,
+        library: &Library,
+        before: Before<'_>,
+    ) -> Result<Vec<PriorExposure>, HistoryError> {
+        let keep = |line: &Line, c: &GivenCycle| match before {
+            Before::Everything => true,
+            Before::Date(d) => c.date < d,
+            Before::Cycle { regimen, cycle } => {
+                // The current line's cycles from this one on are the course
+                // being dosed, not prior exposure: counting them twice would
+                // refuse a course that is within the limit.
+                let current = self.current_line(regimen).map(|l| l.number);
+                !(Some(line.number) == current && c.number >= cycle)
+            }
+        };
+        let report = self.report_of(library, &keep)?;
         let mut prior: Vec<PriorExposure> = report
             .cumulative
             .iter()

@@ -14,6 +14,7 @@ use super::ismp::{drug_display_name, format_decimal, format_number};
 use crate::bsa::BsaError;
 use crate::dose::{
     Course, DaysProblem, DoseError, LimitScope, LimitStatus, LimitUnit, Needed, Stop, Warning,
+    WeightChange, WeightReferenceKind,
 };
 use crate::quantity::PrescribedDose;
 use crate::quantity::{AucError, Measure, PercentError, QuantityError};
@@ -181,6 +182,9 @@ pub fn scope_text(scope: LimitScope, with_prior: bool) -> String {
     let base = match scope {
         LimitScope::PlannedCycles(n) => format!("the planned {n} cycles"),
         LimitScope::CyclesUpTo(c) => format!("cycles 1-{c}"),
+        LimitScope::RemainingCycles { from, to } => {
+            format!("cycles {from}-{to} of the planned {to}")
+        }
         LimitScope::ScheduledCycles(n) => format!("the scheduled {n} cycles"),
         LimitScope::AllLines => "all lines".to_owned(),
         LimitScope::RunningTotal => String::new(),
@@ -402,6 +406,11 @@ impl fmt::Display for Stop {
                     ceiling_source.as_deref()
                 )
             ),
+            Stop::WeightChange(c) => write!(
+                f,
+                "{c}, at or beyond the {} threshold: recalculate the BSA and doses from today's weight, or acknowledge the change",
+                c.threshold
+            ),
             Stop::LifetimeLimit {
                 drug,
                 status,
@@ -415,6 +424,28 @@ impl fmt::Display for Stop {
                 limit_source_text(status)
             ),
         }
+    }
+}
+
+impl fmt::Display for WeightChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let reference = match self.reference {
+            WeightReferenceKind::LineStart => "the first cycle of this line",
+            WeightReferenceKind::LastCycle => "the last cycle",
+        };
+        let sign = if self.change_percent > Decimal::ZERO {
+            "+"
+        } else {
+            ""
+        };
+        write!(
+            f,
+            "weight {} kg is {sign}{}% from {} kg at {reference} ({})",
+            format_decimal(round_dp_half_up(self.to_kg, 2)),
+            format_decimal(self.change_percent),
+            format_decimal(round_dp_half_up(self.from_kg, 2)),
+            self.date
+        )
     }
 }
 
@@ -457,6 +488,7 @@ impl fmt::Display for Warning {
                 limit_unit_text(status.unit),
                 limit_source_text(status)
             ),
+            Warning::WeightChange(c) => write!(f, "{c} (information: below the threshold)"),
             Warning::RenalFunctionMissing { drug } => write!(
                 f,
                 "{} needs renal function, but creatinine clearance could not be estimated: give serum creatinine, age and sex (or a measured GFR)",
