@@ -213,9 +213,12 @@ pub enum Dosing<'a> {
 /// The weights today's is compared with: at the current line's first cycle
 /// and at its last cycle before this one.
 fn weight_references(history: &History, dosing: Dosing<'_>) -> Vec<WeightReference> {
-    let (regimen, earlier): (&str, Box<dyn Fn(&GivenCycle) -> bool>) = match dosing {
-        Dosing::Cycle { regimen, cycle } => (regimen, Box::new(move |c| c.number < cycle)),
-        Dosing::Schedule { regimen, start } => (regimen, Box::new(move |c| c.date < start)),
+    let regimen = match dosing {
+        Dosing::Cycle { regimen, .. } | Dosing::Schedule { regimen, .. } => regimen,
+    };
+    let earlier = |c: &GivenCycle| match dosing {
+        Dosing::Cycle { cycle, .. } => c.number < cycle,
+        Dosing::Schedule { start, .. } => c.date < start,
     };
     let Some(line) = history.current_line(regimen) else {
         return Vec::new();
