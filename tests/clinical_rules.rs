@@ -138,6 +138,7 @@ fn a_withdrawn_regimen_is_refused_then_given_with_the_reason_beside_every_dose()
     let beside = "override status-withdrawn: ANNOUNCE follow-up, consultant approved";
     // Olaratumab days 1 and 8, doxorubicin day 1: three doses, each with the reason.
     assert_eq!(out.matches(beside).count(), 3, "{out}");
+    assert_eq!(out.matches("Overridden stops").count(), 1, "{out}");
 }
 
 #[test]

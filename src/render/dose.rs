@@ -378,12 +378,6 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
             out.push_str(&format!("  ! {l}\n"));
         }
     }
-    if !plan.overridden.is_empty() {
-        out.push_str("\nOverridden stops (given anyway, with the reason)\n");
-        for l in overridden_lines(&plan.overridden) {
-            out.push_str(&format!("  ! {l}\n"));
-        }
-    }
     if !plan.warnings.is_empty() {
         out.push_str("\nWarnings\n");
         for w in &plan.warnings {
