@@ -36,6 +36,18 @@ pub fn to_decimal(x: f64) -> Option<Decimal> {
         .map(|d| d.normalize())
 }
 
+/// A decimal at [`SIGNIFICANT_DIGITS`] significant digits, the precision of
+/// every amount that came from floating point: two amounts meant to be
+/// equal (a dose and its share of a ceiling, 66.6666666667 against
+/// 66.666…67) then compare equal.
+pub fn significant(d: Decimal) -> Decimal {
+    if d.is_zero() {
+        return Decimal::ZERO;
+    }
+    d.round_sf_with_strategy(SIGNIFICANT_DIGITS, RoundingStrategy::MidpointAwayFromZero)
+        .map_or(d, |r| r.normalize())
+}
+
 /// A floating-point result without its binary noise (874.9999999999999 → 875),
 /// for machine-readable output. Non-finite values pass through.
 pub fn tidy(x: f64) -> f64 {

@@ -247,6 +247,7 @@ fn regression_course_total_with_a_loading_dose() {
     // 15 × 70 = 1050 mg × 2 = 2100 each: course 2800 + 5 × 2100 = 13300 mg
     assert_eq!(col("olaratumab_cycle_mg"), "2800");
     assert_eq!(col("olaratumab_course_mg"), "13300");
-    // doxorubicin 75 × 1.82 = 136.5 → 137 mg per cycle × 6 = 822 mg
-    assert_eq!(col("doxorubicin_course_mg"), "822");
+    // doxorubicin 75 × 1.82 = 136.5 mg, at its ceiling share 75 mg/m² × 1.82 / 1 day
+    // = 136.5 mg: 137 would cross it, so 136 mg per cycle × 6 = 816 mg
+    assert_eq!(col("doxorubicin_course_mg"), "816");
 }

@@ -139,13 +139,14 @@ fn exact_tie_without_bsa_rounding() {
 #[test]
 fn doxorubicin_single_agent() {
     let p = plan("doxorubicin", &standard(), 1, &DoseOptions::default());
-    // 75 × 1.82 = 136.5 → 137 mg
-    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 137.0));
+    // 75 × 1.82 = 136.5 mg, at the ceiling share 75 mg/m² × 1.82 / 1 day = 136.5 mg:
+    // 137 mg would cross it (137 / 1.82 = 75.27 mg/m²), so 136 mg (held under the cap)
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 136.0));
     let t = &p.totals[0];
     let limit = t.limit.as_ref().unwrap();
-    // course: 6 × 137 = 822 mg = 822 / 1.82 = 451.65 mg/m² of 550 (82.1 %)
-    assert_eq!(limit.cumulative, d(451.65));
-    assert_eq!(limit.percent_of_limit, d(82.1));
+    // course: 6 × 136 = 816 mg = 816 / 1.82 = 448.35 mg/m² of 550 (448.35 / 550 = 81.5 %)
+    assert_eq!(limit.cumulative, d(448.35));
+    assert_eq!(limit.percent_of_limit, d(81.5));
     assert!(p.warnings.iter().any(|w| w.code() == "lifetime-limit-near"));
 }
 
@@ -169,7 +170,8 @@ fn doxorubicin_over_the_lifetime_limit_is_refused_unless_allowed() {
         .overrides
         .insert("lifetime-limit", "cardio-oncology review");
     let p = plan("doxorubicin", &standard(), 1, &allowed);
-    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 137.0));
+    // 136.5 mg held under the ceiling share 136.5 mg → 136 mg
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 136.0));
     let o = p.overrides_for("doxorubicin").next().unwrap();
     assert!(matches!(o.stop, Stop::LifetimeLimit { .. }));
     assert_eq!(o.reason, "cardio-oncology review");
@@ -177,7 +179,8 @@ fn doxorubicin_over_the_lifetime_limit_is_refused_unless_allowed() {
 
 #[test]
 fn cardiac_radiation_lowers_the_doxorubicin_limit() {
-    // 6 cycles = 451.65 mg/m² > 400 mg/m² after cardiac-region radiation.
+    // 6 cycles × 136 mg = 816 mg / 1.82 = 448.35 mg/m² > 400 mg/m² after
+    // cardiac-region radiation.
     let options = DoseOptions {
         cardiac_radiation: true,
         ..DoseOptions::default()
@@ -333,9 +336,11 @@ fn doxorubicin_ifosfamide_mesna() {
             ..DoseOptions::default()
         },
     );
-    // doxorubicin 25 × 1.82 = 45.5 → 46 mg days 1-3; ifosfamide 2500 × 1.82 = 4550 mg days 1-4;
+    // doxorubicin 25 × 1.82 = 45.5 mg days 1-3, at the ceiling share 75 mg/m² × 1.82 / 3 days
+    // = 45.5 mg: 46 mg would cross it, so 45 mg (3 × 45 = 135 mg / 1.82 = 74.18 mg/m² ≤ 75);
+    // ifosfamide 2500 × 1.82 = 4550 mg days 1-4 (exactly its share 10000 × 1.82 / 4 = 4550);
     // mesna 0.6 × 4550 = 2730 mg days 1-4
-    assert_eq!(finals(&p, "doxorubicin"), days(&[1, 2, 3], 46.0));
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1, 2, 3], 45.0));
     assert_eq!(finals(&p, "ifosfamide"), days(&[1, 2, 3, 4], 4550.0));
     assert_eq!(finals(&p, "mesna"), days(&[1, 2, 3, 4], 2730.0));
 }
@@ -463,10 +468,11 @@ fn olaratumab_loading_dose_in_cycle_1() {
         overrides: withdrawn,
         ..DoseOptions::default()
     };
-    // cycle 1: 20 mg/kg × 70 kg = 1400 mg days 1 and 8; doxorubicin 137 mg
+    // cycle 1: 20 mg/kg × 70 kg = 1400 mg days 1 and 8; doxorubicin 75 × 1.82 = 136.5 mg,
+    // at the ceiling share 75 mg/m² × 1.82 / 1 day = 136.5 mg: 137 would cross it → 136 mg
     let p = plan("olaratumab-doxorubicin", &standard(), 1, &options);
     assert_eq!(finals(&p, "olaratumab"), days(&[1, 8], 1400.0));
-    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 137.0));
+    assert_eq!(finals(&p, "doxorubicin"), days(&[1], 136.0));
     assert!(
         p.overridden
             .iter()

@@ -2248,34 +2248,210 @@ max_per_cycle = "80 mg"
     ));
 }
 
-#[test]
-fn a_per_m2_ceiling_compares_the_prescribed_dose_so_rounding_cannot_trip_it() {
-    // 25 mg/m² on days 1-4 = 100 mg/m² per cycle, at the 100 mg/m² ceiling.
-    // 25 × 1.50 = 37.5 → 38 mg a day; 4 × 38 = 152 mg = 101.33 mg/m² of final
-    // doses, but the prescribed 100 mg/m² is what is compared: accepted.
-    let p = check(
+/// Cisplatin `dose` on days 1-4, 1 mg steps, under a 100 mg/m² per-cycle ceiling.
+fn cisplatin_days_1_to_4(dose: &str) -> String {
+    format!(
         r#"
 [[drug]]
 name = "cisplatin"
 role = "antineoplastic"
-dose = "25 mg/m2"
+dose = "{dose}"
 route = "IV"
 days = "1-4"
 round = "1 mg"
 max_per_cycle = "100 mg/m2"
 max_per_cycle_source = "Test ceiling per m2"
-"#,
+"#
+    )
+}
+
+#[test]
+fn a_per_m2_ceiling_is_shared_over_the_days_and_rounding_is_held_under_it() {
+    // 25 mg/m² on days 1-4 = 100 mg/m² per cycle, at the 100 mg/m² ceiling.
+    // 25 × 1.50 = 37.5 mg a day; the ceiling's share is 100 × 1.50 / 4 = 37.5 mg.
+    // Half up would give 38 mg > 37.5 mg (4 × 38 = 152 mg = 101.33 mg/m² of final
+    // doses, over the ceiling), so each day is held under the cap at 37 mg
+    // ((37 − 37.5) / 37.5 = −1.33 %): 4 × 37 = 148 mg = 148 / 1.5 = 98.67 mg/m².
+    let p = check(
+        &cisplatin_days_1_to_4("25 mg/m2"),
         &bsa_1_5(),
         &defaults(),
         1,
         &[
-            ("cisplatin", 1, "38 mg"),
-            ("cisplatin", 2, "38 mg"),
-            ("cisplatin", 3, "38 mg"),
-            ("cisplatin", 4, "38 mg"),
+            ("cisplatin", 1, "37 mg"),
+            ("cisplatin", 2, "37 mg"),
+            ("cisplatin", 3, "37 mg"),
+            ("cisplatin", 4, "37 mg"),
         ],
     );
+    for day in 1..=4 {
+        assert_eq!(
+            admin(&p, "cisplatin", day).adjustments,
+            vec![Adjustment::Rounding {
+                rule: step("1 mg"),
+                from: dec!(37.5),
+                to: dec!(37),
+                deviation_percent: dec!(-1.33),
+                held_under_cap: true,
+            }],
+            "day {day}"
+        );
+    }
+    let t = total(&p, "cisplatin");
+    assert_eq!(t.cycle_total, dec!(148));
+    assert_eq!(t.cycle_total_per_m2, Some(dec!(98.67)));
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
+    assert!(p.overridden.is_empty(), "{:?}", p.overridden);
+}
+
+#[test]
+fn a_dose_under_the_ceiling_share_rounds_as_usual() {
+    // 24 × 1.50 = 36 mg a day, no rounding; 24.2 × 1.50 = 36.3 → 36 mg (down,
+    // as usual). The share 100 × 1.50 / 4 = 37.5 mg is not reached: no cap shown.
+    for dose in ["24 mg/m2", "24.2 mg/m2"] {
+        let p = check(
+            &cisplatin_days_1_to_4(dose),
+            &bsa_1_5(),
+            &defaults(),
+            1,
+            &[
+                ("cisplatin", 1, "36 mg"),
+                ("cisplatin", 2, "36 mg"),
+                ("cisplatin", 3, "36 mg"),
+                ("cisplatin", 4, "36 mg"),
+            ],
+        );
+        assert!(
+            admin(&p, "cisplatin", 1)
+                .adjustments
+                .iter()
+                .all(|a| !matches!(
+                    a,
+                    Adjustment::Rounding {
+                        held_under_cap: true,
+                        ..
+                    }
+                )),
+            "{dose}"
+        );
+    }
+    // At 1.00 m², 24.6 mg/m² gives 24.6 mg a day → 25 mg (half up), at most the
+    // share 100 × 1.00 / 4 = 25 mg: not held (4 × 25 = 100 mg = 100 mg/m², at the
+    // ceiling, accepted).
+    let p = check(
+        &cisplatin_days_1_to_4("24.6 mg/m2"),
+        &bsa_1_0(),
+        &defaults(),
+        1,
+        &[
+            ("cisplatin", 1, "25 mg"),
+            ("cisplatin", 2, "25 mg"),
+            ("cisplatin", 3, "25 mg"),
+            ("cisplatin", 4, "25 mg"),
+        ],
+    );
+    assert!(matches!(
+        &admin(&p, "cisplatin", 1).adjustments[..],
+        [Adjustment::Rounding {
+            held_under_cap: false,
+            ..
+        }]
+    ));
+    assert_eq!(total(&p, "cisplatin").cycle_total_per_m2, Some(dec!(100)));
+}
+
+#[test]
+fn a_callers_coarser_step_cannot_carry_the_cycle_over_a_per_m2_ceiling() {
+    // The caller's 5 mg steps: 25 × 1.50 = 37.5 mg would go half up to 40 mg,
+    // above the share 100 × 1.50 / 4 = 37.5 mg (4 × 40 = 160 mg = 106.67 mg/m²),
+    // so it goes down to 35 mg ((35 − 37.5) / 37.5 = −6.67 %, within 10 %):
+    // 4 × 35 = 140 mg = 140 / 1.5 = 93.33 mg/m².
+    let drugs = cisplatin_days_1_to_4("25 mg/m2");
+    let mut options = DoseOptions {
+        rounding: PerDrug {
+            all: Some(step("5 mg")),
+            ..PerDrug::default()
+        },
+        ..defaults()
+    };
+    let p = check(
+        &drugs,
+        &bsa_1_5(),
+        &options,
+        1,
+        &[
+            ("cisplatin", 1, "35 mg"),
+            ("cisplatin", 2, "35 mg"),
+            ("cisplatin", 3, "35 mg"),
+            ("cisplatin", 4, "35 mg"),
+        ],
+    );
+    assert_eq!(
+        admin(&p, "cisplatin", 1).adjustments,
+        vec![Adjustment::Rounding {
+            rule: step("5 mg"),
+            from: dec!(37.5),
+            to: dec!(35),
+            deviation_percent: dec!(-6.67),
+            held_under_cap: true,
+        }]
+    );
+    assert_eq!(total(&p, "cisplatin").cycle_total_per_m2, Some(dec!(93.33)));
+    // 10 mg steps: 40 mg would cross the share, and down is 30 mg
+    // ((30 − 37.5) / 37.5 = −20 % > 10 %): refused for the rounding, never
+    // given as 4 × 40 = 160 mg over the ceiling.
+    options.rounding.all = Some(step("10 mg"));
+    assert_eq!(
+        refused(&drugs, &bsa_1_5(), &options, 1),
+        DoseError::RoundingTolerance {
+            drug: "cisplatin".to_owned(),
+            day: 1,
+            calculated: dec!(37.5),
+            rounded: dec!(30),
+            unit: DoseUnit::Mg,
+            deviation: dec!(-20),
+            tolerance: Percent::whole(10),
+        }
+    );
+}
+
+// Known defect, reported (not fixed here: src/ is out of this change's scope).
+// The day's dose is a 12-significant-digit decimal of a binary product
+// (100 × 2.00 / 3 = 66.6666666667 mg), while the ceiling's share is divided in
+// 28-digit decimal arithmetic (66.666666666666666666666666667 mg). The dose
+// compares as *above* its share, so the share is not applied as a cap, rounding
+// goes up to 67 mg and the cycle (3 × 67 = 201 mg = 100.5 mg/m²) is refused as
+// over the 100 mg/m² ceiling. `--bsa-round none` shows the same for the bundled
+// regimens (e.g. doxorubicin at 150 cm, 55 kg: 75 × 1.5138 = 113.54 mg → refused
+// at 114 mg = 75.31 mg/m² instead of being given as 113 mg).
+#[test]
+fn a_per_cycle_dose_at_its_ceiling_split_into_thirds_is_held_under_the_share() {
+    // 100 mg/m² per cycle over days 1-3, at a 100 mg/m² ceiling, 2.00 m²:
+    // 100 × 2.00 / 3 = 66.67 mg a day; the share is 100 × 2.00 / 3 = 66.67 mg;
+    // half up would give 67 mg (3 × 67 = 201 mg = 100.5 mg/m² > 100), so each day
+    // is held under the cap at 66 mg: 3 × 66 = 198 mg = 198 / 2 = 99 mg/m².
+    let p = check(
+        r#"
+[[drug]]
+name = "etoposide"
+role = "antineoplastic"
+dose = "100 mg/m2"
+dose_per = "cycle"
+route = "IV"
+days = "1-3"
+round = "1 mg"
+max_per_cycle = "100 mg/m2"
+"#,
+        &bsa_2_0(),
+        &defaults(),
+        1,
+        &[
+            ("etoposide", 1, "66 mg"),
+            ("etoposide", 2, "66 mg"),
+            ("etoposide", 3, "66 mg"),
+        ],
+    );
+    assert_eq!(total(&p, "etoposide").cycle_total_per_m2, Some(dec!(99)));
 }
 
 // ---------------------------------------------------------------------------
@@ -2836,4 +3012,38 @@ fn cycle_0_of_an_open_ended_regimen_is_refused() {
         }
     );
     assert!(!e.is_safety_stop());
+}
+
+/// Regression: with the BSA unrounded, a dose at its ceiling share computed in
+/// binary arithmetic could land a twelfth digit above the share computed in
+/// decimal; the cap was then skipped, rounding went up and the cycle was
+/// refused (dacarbazine-doxorubicin-ci at 170 cm, 70 kg: 455 × 4 mg =
+/// 1,001.03 mg/m²). Every patient of a grid must be held under the ceiling:
+/// the final dose never above 75 mg/m² × the BSA used.
+#[test]
+fn regression_an_unrounded_bsa_is_held_under_a_per_m2_ceiling() {
+    let drugs = r#"
+[[drug]]
+name = "doxorubicin"
+role = "antineoplastic"
+dose = "75 mg/m2"
+route = "IV"
+days = "1"
+round = "1 mg"
+max_per_cycle = "75 mg/m2"
+"#;
+    let r = regimen(drugs);
+    let options = DoseOptions {
+        bsa_rounding: chemodose::bsa::BsaRounding::None,
+        ..defaults()
+    };
+    for h in (150..=195).step_by(3) {
+        for w in (45..=120).step_by(4) {
+            let p = patient(&format!("{h}cm"), &format!("{w}kg"));
+            let plan = plan(&r, &p, &options, 1);
+            let bsa = rust_decimal::Decimal::from_f64_retain(m2(plan.bsa.used)).unwrap();
+            let given = plan.administrations[0].final_dose;
+            assert!(given <= dec!(75) * bsa, "{h} cm, {w} kg: {given} mg");
+        }
+    }
 }

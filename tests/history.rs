@@ -71,10 +71,12 @@ fn first_case_report_lines_cycles_and_cumulative_doxorubicin() {
 #[test]
 fn second_case_report_doxorubicin_near_the_limit() {
     let r = report("docs/examples/uterine-lms-case-2.toml");
-    // 160 cm, 64 kg: BSA sqrt(10240 / 3600) = 1.6865 → 1.69 m²; 75 × 1.69 = 126.75 → 127 mg;
-    // 6 cycles = 762 mg; 762 / 1.69 = 450.89 mg/m² (82 % of 550)
+    // 160 cm, 64 kg: BSA sqrt(10240 / 3600) = 1.6865 → 1.69 m²; 75 × 1.69 = 126.75 mg,
+    // at the ceiling share 75 mg/m² × 1.69 / 1 day = 126.75 mg: 127 mg would cross it,
+    // so 126 mg (held under the cap); 6 cycles = 6 × 126 = 756 mg;
+    // 6 × 126 / 1.69 = 447.337 → 447.34 mg/m² (447.34 / 550 = 81.3 %, over 80 %: near)
     let dox = &r.cumulative[0];
-    assert_eq!((dox.mg, dox.mg_per_m2), (d("762"), d("450.89")));
+    assert_eq!((dox.mg, dox.mg_per_m2), (d("756"), d("447.34")));
     assert!(r.warnings.iter().any(|w| w.code() == "lifetime-limit-near"));
     assert_eq!(r.events.len(), 4);
 }
@@ -89,16 +91,17 @@ fn prior_anthracycline_and_cardiac_radiation() {
     let h = parse_history("h.toml", &text, &lib).unwrap();
     let r = h.report(&lib).unwrap();
     let a = r.anthracycline.unwrap();
-    // 450.89 (doxorubicin) + 100 × 1 (epirubicin, conservative factor) = 550.89 mg/m²,
-    // over the 400 mg/m² limit that applies after cardiac-region radiation
-    assert_eq!(a.total_mg_per_m2, d("550.89"));
+    // 447.34 (doxorubicin, 6 × 126 mg / 1.69) + 100 × 1 (epirubicin, conservative
+    // factor) = 547.34 mg/m², over the 400 mg/m² limit that applies after
+    // cardiac-region radiation
+    assert_eq!(a.total_mg_per_m2, d("547.34"));
     assert_eq!(a.limit_mg_per_m2, d("400"));
     assert!(
         r.warnings
             .iter()
             .any(|w| w.code() == "lifetime-limit-exceeded")
     );
-    // The history's prior exposure for a new course: doxorubicin-equivalent 550.89 mg/m²
+    // The history's prior exposure for a new course: doxorubicin-equivalent 547.34 mg/m²
     let prior = h
         .prior_exposure(&lib, chemodose::history::Before::Everything)
         .unwrap();
@@ -108,7 +111,7 @@ fn prior_anthracycline_and_cardiac_radiation() {
             .find(|p| p.drug == "doxorubicin")
             .unwrap()
             .mg_per_m2,
-        d("550.89")
+        d("547.34")
     );
 }
 
@@ -368,7 +371,9 @@ fn an_interrupted_write_leaves_the_original_intact() {
 
 #[test]
 fn dose_with_history_counts_prior_doxorubicin() {
-    // 450.89 mg/m² before; 6 more cycles of 127 mg / 1.69 = 75.15 each → 901.78 > 550: refused.
+    // 447.34 mg/m² before (6 × 126 mg / 1.69); the latest measurements give 1.69 m² again,
+    // 75 × 1.69 = 126.75 mg held under the ceiling share 126.75 mg → 126 mg a cycle;
+    // 6 more cycles = 756 mg / 1.69 = 447.34 mg/m² → 447.34 + 447.34 = 894.68 > 550: refused.
     let err = Run::new(&[
         "dose",
         "doxorubicin",
@@ -377,10 +382,11 @@ fn dose_with_history_counts_prior_doxorubicin() {
     ])
     .fails(1);
     assert!(
-        err.contains("901.78 mg/m²") && err.contains("plus prior exposure"),
+        err.contains("894.68 mg/m²") && err.contains("plus prior exposure"),
         "{err}"
     );
-    // One cycle: 526.04 mg/m², 95.6 % of the limit.
+    // One cycle: 126 / 1.69 = 74.556 → 74.56; 447.34 + 74.56 = 521.90 mg/m²,
+    // 521.90 / 550 = 94.9 % of the limit.
     let run = Run::new(&[
         "dose",
         "doxorubicin",
@@ -390,7 +396,8 @@ fn dose_with_history_counts_prior_doxorubicin() {
         "1",
     ]);
     let out = run.success();
-    assert!(out.contains("526.04 of 550 mg/m²"), "{out}");
+    assert!(out.contains("521.9 of 550 mg/m²"), "{out}");
+    assert!(out.contains("94.9%"), "{out}");
     assert!(
         run.stderr().contains("latest measurements"),
         "{}",

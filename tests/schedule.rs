@@ -180,14 +180,15 @@ fn cumulative_doxorubicin_after_each_cycle() {
             .iter()
             .find(|x| x.drug == "doxorubicin")
             .unwrap();
-        // 137 mg per cycle (75 × 1.82 = 136.5 → 137)
-        assert_eq!(d.total, Decimal::from(137 * (i as i64 + 1)));
+        // 136 mg per cycle: 75 × 1.82 = 136.5 mg, at the ceiling share
+        // 75 mg/m² × 1.82 / 1 day = 136.5 mg; 137 would cross it, so 136
+        assert_eq!(d.total, Decimal::from(136 * (i as i64 + 1)));
         let limit = d.limit.as_ref().unwrap();
         assert_eq!(limit.limit_value, Decimal::from(550));
     }
-    // After 6 cycles: 822 mg / 1.82 m² = 451.65 mg/m²
+    // After 6 cycles: 6 × 136 = 816 mg / 1.82 m² = 448.35 mg/m²
     let last = &s.cycles[5].cumulative[0];
-    assert_eq!(last.total_per_m2, Some(Decimal::new(45165, 2)));
+    assert_eq!(last.total_per_m2, Some(Decimal::new(44835, 2)));
 }
 
 #[test]

@@ -168,8 +168,9 @@ pub(super) fn weight_checks(
 }
 
 impl Engine<'_> {
-    /// Per-cycle ceilings: per-m² ceilings compare the dose in force per m²
-    /// (what the label's "mg/m² per cycle" means); mg ceilings the final doses.
+    /// Per-cycle ceilings, judged on the doses given: the final doses of the
+    /// cycle (per m² of the BSA used, for a per-m² ceiling) against the
+    /// ceiling, exactly; the amount is shown to 2 decimals.
     pub(super) fn check_ceilings(
         &self,
         cycle: u32,
@@ -186,19 +187,19 @@ impl Engine<'_> {
                 continue;
             }
             let final_mg: Decimal = given.iter().map(|a| a.final_mg()).sum();
-            let (amount, unit) = match ceiling.dose.basis() {
+            let limit = exact(ceiling.dose.canonical(), drug)?;
+            let (over, amount, unit) = match ceiling.dose.basis() {
                 DoseBasis::PerM2 => {
-                    let prescribed = match self.in_force(drug, cycle)? {
-                        Some(f) if f.dose.basis() == DoseBasis::PerM2 => {
-                            round_dp_half_up(f.per_cycle_canonical(drug)?, 2)
-                        }
-                        _ => round_dp_half_up(final_mg / exact(m2(self.bsa.used), drug)?, 2),
-                    };
-                    (prescribed.max(Decimal::ZERO), LimitUnit::MgPerM2)
+                    let bsa = exact(m2(self.bsa.used), drug)?;
+                    (
+                        final_mg > limit * bsa,
+                        round_dp_half_up(final_mg / bsa, 2),
+                        LimitUnit::MgPerM2,
+                    )
                 }
-                _ => (final_mg, LimitUnit::Mg),
+                _ => (final_mg > limit, final_mg, LimitUnit::Mg),
             };
-            if amount <= exact(ceiling.dose.canonical(), drug)? {
+            if !over {
                 continue;
             }
             ledger.meet(

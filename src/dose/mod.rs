@@ -8,8 +8,11 @@
 //!    reduction scales it ([`Engine::in_force`] decides which dose is in
 //!    force, for the dose and for the per-cycle ceiling alike);
 //! 3. caps: the per-drug or caller's BSA cap, then the maximum single dose;
-//! 4. rounding by the drug's rule, never above a cap, refused beyond the
-//!    tolerance (default 10 %, HOPA) ([`round`]);
+//!    a per-cycle ceiling becomes a cap on each administration too, so that
+//!    rounding cannot carry the cycle past it;
+//! 4. rounding by the drug's rule, never above a cap (it rounds down
+//!    instead, shown), refused beyond the tolerance (default 10 %, HOPA)
+//!    ([`round`]);
 //! 5. companions (mesna) from the parent's final dose on the same day.
 //!
 //! Then the checks ([`checks`]): per-cycle ceilings (cisplatin > 100 mg/m² per
@@ -40,7 +43,7 @@ use crate::regimen::{DosePer, Dosing, Drug, Regimen, Role};
 use crate::renal::{
     CalvertDose, CreatinineClearance, RenalError, WeightBasis, calvert, cockcroft_gault,
 };
-use crate::rounding::to_decimal;
+use crate::rounding::{significant, to_decimal};
 
 pub use error::{Course, DaysProblem, DoseError, Needed};
 pub(crate) use limits::file_limit;
@@ -208,9 +211,8 @@ fn exact(x: f64, drug: &Drug) -> Result<Decimal, DoseError> {
 }
 
 /// The dose in force for a drug in a cycle: the prescribed dose (a phase dose
-/// where one applies) and the caller's reduction. The one step that both the
-/// dose ([`Engine::own_dose`]) and the per-cycle ceiling
-/// ([`Engine::check_ceilings`]) read.
+/// where one applies) and the caller's reduction, decided once
+/// ([`Engine::in_force`]) for every administration of the cycle.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct InForce {
     /// The full dose the regimen prescribes in this cycle.
@@ -219,24 +221,6 @@ struct InForce {
     per: DosePer,
     /// The reduction applied, with the level's dose.
     reduction: Option<AppliedReduction>,
-}
-
-impl InForce {
-    /// The reduced dose in its basis's milligram unit (mg/m², mg/kg, mg; AUC as
-    /// is), per cycle over `days` days, exact.
-    fn per_cycle_canonical(&self, drug: &Drug) -> Result<Decimal, DoseError> {
-        let per_administration = match self.reduction {
-            None => exact(self.dose.canonical(), drug)?,
-            Some(AppliedReduction::Level { dose, .. }) => exact(dose.canonical(), drug)?,
-            Some(AppliedReduction::Percent(p)) => {
-                exact(self.dose.canonical(), drug)? * p.remaining_fraction()
-            }
-        };
-        Ok(match self.per {
-            DosePer::Day => per_administration * Decimal::from(drug.days.len()),
-            DosePer::Cycle => per_administration,
-        })
-    }
 }
 
 /// What the engine works from, computed once per plan.
@@ -521,7 +505,44 @@ impl Engine<'_> {
             }
             cap = Some(cap.map_or(max, |c| c.min(max)));
         }
+        // The per-cycle ceiling shared evenly by the drug's days caps each
+        // administration, so that rounding up cannot carry the cycle past it
+        // (doxorubicin 75 mg/m² × 1.66 m² = 124.5 mg is given as 124 mg, not
+        // 125 mg = 75.3 mg/m²). A dose already above it is not lowered here:
+        // the ceiling check refuses it, so that it is seen.
+        // Dose and share come from the same figures by different arithmetic
+        // (binary, then decimal): equal amounts may differ in the twelfth
+        // digit, so "at the share" allows one part in 10⁹.
+        if let Some(share) = self.ceiling_share(drug, unit)?
+            && dose <= share + share / Decimal::from(1_000_000_000u32)
+        {
+            cap = Some(cap.map_or(share, |c| c.min(share)));
+        }
         Ok((dose, cap))
+    }
+
+    /// A per-cycle ceiling shared evenly over the drug's days, in `unit`:
+    /// `ceiling × BSA used ÷ days` for a per-m² ceiling, `ceiling ÷ days`
+    /// for one in mg; `None` without a ceiling of those kinds.
+    fn ceiling_share(&self, drug: &Drug, unit: DoseUnit) -> Result<Option<Decimal>, DoseError> {
+        let Some(ceiling) = &drug.max_per_cycle else {
+            return Ok(None);
+        };
+        let days = Decimal::from(self.days(drug).len().max(1));
+        let mg = match ceiling.dose.basis() {
+            DoseBasis::PerM2 => {
+                exact(ceiling.dose.canonical(), drug)? * exact(m2(self.bsa.used), drug)? / days
+            }
+            DoseBasis::Flat => exact(ceiling.dose.canonical(), drug)? / days,
+            DoseBasis::PerKg | DoseBasis::Auc => return Ok(None),
+        };
+        // At the doses' own precision: a share that does not terminate
+        // (100 mg/m² × 2 m² / 3 days) must compare equal to the dose computed
+        // from the same figures.
+        Ok(Some(significant(match unit {
+            DoseUnit::Mg => mg,
+            DoseUnit::Mcg => mg * Decimal::ONE_THOUSAND,
+        })))
     }
 
     /// Step 4: rounding by the drug's rule (or the caller's), never above
