@@ -1,0 +1,189 @@
+//! Output rows: the header line, and each patient's row as CSV bytes.
+//!
+//! Owns: the output column names (`<drug>_d<day>_mg`, `<drug>_cycle_mg`,
+//! `<drug>_course_mg`, as the pandas peer in `shared/bench/` names them),
+//! CSV quoting of ids, the BSA to 4 decimals, doses in mg as plain decimals,
+//! and the per-drug cycle and course sums of a row.
+//! Never does: compute, round or check a dose (the plan does), or read input.
+
+use rust_decimal::Decimal;
+
+use super::workers::RowState;
+use super::{BatchPlan, Layout};
+
+impl BatchPlan<'_> {
+    /// The header line for `layout`.
+    pub fn header(&self, layout: Layout) -> String {
+        match layout {
+            Layout::Long => "id,bsa_m2,drug,day,dose_mg\n".to_owned(),
+            Layout::Wide => {
+                let mut h = String::from("id,bsa_m2");
+                for c in &self.columns {
+                    h.push_str(&format!(",{}_d{}_mg", c.drug, c.day));
+                }
+                for d in &self.drugs {
+                    h.push_str(&format!(",{d}_cycle_mg"));
+                }
+                for d in &self.drugs {
+                    h.push_str(&format!(",{d}_course_mg"));
+                }
+                h.push('\n');
+                h
+            }
+        }
+    }
+}
+
+fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
+    if (d.scale() == 0 || d.fract().is_zero())
+        && let Ok(i) = i64::try_from(d.trunc().mantissa() / 10i128.pow(d.trunc().scale()))
+    {
+        out.extend_from_slice(itoa::Buffer::new().format(i).as_bytes());
+        return;
+    }
+    out.extend_from_slice(d.normalize().to_string().as_bytes());
+}
+
+/// BSA to 4 decimals, as the peer script prints it.
+fn push_bsa(out: &mut Vec<u8>, bsa: f64) {
+    let scaled = (bsa * 10_000.0).round() as u64;
+    out.extend_from_slice(itoa::Buffer::new().format(scaled / 10_000).as_bytes());
+    out.push(b'.');
+    let frac = scaled % 10_000;
+    out.extend_from_slice(&[
+        b'0' + (frac / 1000) as u8,
+        b'0' + (frac / 100 % 10) as u8,
+        b'0' + (frac / 10 % 10) as u8,
+        b'0' + (frac % 10) as u8,
+    ]);
+}
+
+fn push_id(out: &mut Vec<u8>, id: &[u8]) {
+    if id.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        out.push(b'"');
+        for &b in id {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(id);
+    }
+}
+
+fn push_u64(out: &mut Vec<u8>, v: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+}
+
+/// A wide row from whole-mg doses.
+pub(super) fn write_int_row(
+    plan: &BatchPlan<'_>,
+    id: &[u8],
+    bsa: f64,
+    doses: &[u64],
+    totals: &mut [u64],
+    out: &mut Vec<u8>,
+) {
+    push_id(out, id);
+    out.push(b',');
+    push_bsa(out, bsa);
+    totals.iter_mut().for_each(|t| *t = 0);
+    // Day 1 and day 8 doses are usually equal: copy the digits instead of
+    // formatting them again.
+    let mut last: Option<(u64, usize, usize)> = None;
+    for (dose, drug) in doses.iter().zip(&plan.column_drug) {
+        out.push(b',');
+        match last {
+            Some((v, from, to)) if v == *dose => out.extend_from_within(from..to),
+            _ => {
+                let from = out.len();
+                push_u64(out, *dose);
+                last = Some((*dose, from, out.len()));
+            }
+        }
+        totals[*drug] += dose;
+    }
+    for t in totals.iter() {
+        out.push(b',');
+        push_u64(out, *t);
+    }
+    for t in totals.iter() {
+        out.push(b',');
+        // Course = cycle × planned cycles: the fast path only runs for regimens
+        // without phases or cycle-restricted drugs.
+        if let Some(n) = plan.planned {
+            push_u64(out, t * u64::from(n));
+        }
+    }
+    out.push(b'\n');
+}
+
+pub(super) fn write_row(
+    plan: &BatchPlan<'_>,
+    layout: Layout,
+    id: &[u8],
+    bsa: f64,
+    st: &mut RowState,
+    out: &mut Vec<u8>,
+) {
+    let RowState {
+        doses,
+        course,
+        totals,
+        ..
+    } = st;
+    match layout {
+        Layout::Long => {
+            for (col, dose) in plan.columns.iter().zip(doses) {
+                push_id(out, id);
+                out.push(b',');
+                push_bsa(out, bsa);
+                out.push(b',');
+                out.extend_from_slice(col.drug.as_bytes());
+                out.push(b',');
+                push_u64(out, u64::from(col.day));
+                out.push(b',');
+                push_decimal(out, *dose);
+                out.push(b'\n');
+            }
+        }
+        Layout::Wide => {
+            push_id(out, id);
+            out.push(b',');
+            push_bsa(out, bsa);
+            totals.iter_mut().for_each(|t| *t = Decimal::ZERO);
+            for (dose, drug) in doses.iter().zip(&plan.column_drug) {
+                out.push(b',');
+                push_decimal(out, *dose);
+                totals[*drug] += *dose;
+            }
+            for t in totals.iter() {
+                out.push(b',');
+                push_decimal(out, *t);
+            }
+            for (i, t) in totals.iter().enumerate() {
+                out.push(b',');
+                match (course.get(i), plan.planned) {
+                    (Some(c), _) => push_decimal(out, *c),
+                    (None, Some(n)) => push_decimal(out, *t * Decimal::from(n)),
+                    (None, None) => {}
+                }
+            }
+            out.push(b'\n');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bsa_with_four_decimals() {
+        let mut out = Vec::new();
+        push_bsa(&mut out, 1.818_118_685_772_619);
+        assert_eq!(out, b"1.8181");
+    }
+}
