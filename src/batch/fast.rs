@@ -67,18 +67,10 @@ pub(super) fn fast_items(
         {
             return None;
         }
+        // The rule the engine rounds this drug by (`dose::Basis::round`).
         let rule = options
             .rounding
-            .drugs
-            .get(&d.name)
-            .cloned()
-            .or_else(|| {
-                if d.role == Role::Antineoplastic {
-                    options.rounding.all.clone()
-                } else {
-                    None
-                }
-            })
+            .for_drug(&d.name, d.role == Role::Antineoplastic)
             .unwrap_or_else(|| d.rounding.clone());
         let step = match rule {
             RoundingRule::None => None,
