@@ -27,7 +27,6 @@ use std::io::{Read, Write};
 
 use rust_decimal::Decimal;
 
-use crate::bsa::{BsaFormula, BsaRounding};
 use crate::dose::{DoseOptions, calculate};
 use crate::patient::Patient;
 use crate::quantity::{self, DoseUnit};
@@ -38,7 +37,7 @@ mod fast;
 mod workers;
 mod writer;
 
-use fast::FastItem;
+use fast::FastPath;
 
 /// Most skipped rows reported one by one; the rest are counted.
 pub const MAX_REPORTED_ERRORS: usize = 100;
@@ -132,12 +131,7 @@ pub struct BatchPlan<'a> {
     drugs: Vec<String>,
     /// For each column, the index of its drug in `drugs`.
     column_drug: Vec<usize>,
-    fast: Option<Vec<FastItem>>,
-    /// Every fast item rounds to whole mg: rows are written from integers.
-    fast_int: bool,
-    formula: BsaFormula,
-    bsa_rounding: BsaRounding,
-    tolerance: f64,
+    fast: Option<FastPath>,
 }
 
 impl<'a> BatchPlan<'a> {
@@ -157,14 +151,11 @@ impl<'a> BatchPlan<'a> {
                 });
             }
         }
-        let fast = fast::fast_items(regimen, options, &columns);
+        let fast = FastPath::compile(regimen, options, &columns);
         let column_drug = columns
             .iter()
             .map(|c| drugs.iter().position(|d| *d == c.drug).unwrap_or(0))
             .collect();
-        let fast_int = fast
-            .as_ref()
-            .is_some_and(|items| items.iter().all(|i| i.step.is_some()));
         BatchPlan {
             regimen,
             options: options.clone(),
@@ -174,10 +165,6 @@ impl<'a> BatchPlan<'a> {
             drugs,
             column_drug,
             fast,
-            fast_int,
-            formula: options.bsa_formula,
-            bsa_rounding: options.bsa_rounding,
-            tolerance: crate::rounding::to_f64(options.rounding_tolerance_percent),
         }
     }
 
@@ -199,8 +186,8 @@ impl<'a> BatchPlan<'a> {
     ) -> Result<f64, String> {
         out.clear();
         course.clear();
-        if let Some(items) = &self.fast
-            && let Some(bsa) = self.fast_doses(items, patient, out)
+        if let Some(fast) = &self.fast
+            && let Some(bsa) = fast.doses(patient, out)
         {
             *fast_used = true;
             return Ok(bsa);

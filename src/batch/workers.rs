@@ -143,9 +143,10 @@ fn one_row(
             return;
         }
     };
-    if plan.fast_int
-        && layout == Layout::Wide
-        && let Some(bsa) = plan.fast_int_doses(&row.patient, &mut st.ints)
+    if layout == Layout::Wide
+        && let Some(fast) = &plan.fast
+        && fast.whole_mg
+        && let Some(bsa) = fast.whole_mg_doses(&row.patient, &mut st.ints)
     {
         part.written += 1;
         part.fast += 1;
