@@ -13,13 +13,49 @@
 
 use std::io::Read;
 
-use crate::patient::{Patient, Sex};
+use crate::patient::{Patient, Sex, SexError};
 use crate::quantity::{
-    self, Measure, check_plausible, parse_age, parse_height, parse_serum_creatinine, parse_weight,
+    self, Measure, QuantityError, check_plausible, parse_age, parse_height, parse_serum_creatinine,
+    parse_weight,
 };
 
 use super::BatchError;
 
+/// Why a patient's row could not be read. The text is what `chemodose batch`
+/// prints after `line N: skipped: ` (the line is added by the caller).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub(super) enum RowProblem {
+    /// The row has fewer cells than the header has columns.
+    #[error("{found} fields, the header has {expected}")]
+    TooFewFields {
+        /// Cells in the row.
+        found: usize,
+        /// Columns in the header.
+        expected: usize,
+    },
+    /// The id cell is empty.
+    #[error("the id is empty")]
+    EmptyId,
+    /// A cell of a column whose header names the unit (`height_cm`) is not a
+    /// number.
+    #[error("{measure} `{text}` is not a number")]
+    NotANumber {
+        /// The column's measurement.
+        measure: Measure,
+        /// The cell, trimmed.
+        text: String,
+    },
+    /// A measurement refused by [`crate::quantity`]: implausible, not
+    /// positive, not finite, or (in a column whose cells carry the unit)
+    /// without a unit or with an unknown one.
+    #[error(transparent)]
+    Quantity(#[from] QuantityError),
+    /// A sex other than female or male.
+    #[error(transparent)]
+    Sex(#[from] SexError),
+}
+
+/// Where a column's unit is written.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Unit {
     /// The header names the unit; cells are plain numbers, multiplied by this
@@ -29,17 +65,30 @@ enum Unit {
     Cell,
 }
 
+/// The columns of a patient file: the index of each in a row, and where its
+/// unit is written.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Columns {
+    /// `id` or `patient_id`.
     id: usize,
+    /// `height_cm`, `height_m`, `height_in`, or `height` with units in cells.
     height: (usize, Unit),
+    /// `weight_kg`, `weight_lb`, or `weight` with units in cells.
     weight: (usize, Unit),
+    /// `sex`: female, male, f or m; an empty cell is unknown.
     sex: Option<usize>,
+    /// `age` or `age_years`: years when bare; an empty cell is unknown.
     age: Option<usize>,
+    /// `scr_mg_dl`, `scr_umol_l`, or `scr` with units in cells; an empty cell
+    /// is unknown.
     scr: Option<(usize, Unit)>,
+    /// Every header name, trimmed and lower case; a row needs at least as
+    /// many cells.
     pub(super) names: Vec<String>,
 }
 
+/// Finds the columns in the header; refuses a header without id, height or
+/// weight.
 pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchError> {
     let names: Vec<String> = header
         .iter()
@@ -59,6 +108,8 @@ pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchErr
         .iter()
         .position(|h| h == "id" || h == "patient_id")
         .ok_or(BatchError::MissingColumn("id"))?;
+    // The factors to cm, kg and mg/dL are those of the quantity parser's unit
+    // table (`quantity::lookup_unit`), which is private to it.
     let height = find(&[
         ("height_cm", Unit::Header(1.0)),
         ("height_m", Unit::Header(100.0)),
@@ -93,10 +144,14 @@ pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchErr
 
 /// One patient's row, parsed.
 pub(super) struct Row<'a> {
+    /// The id cell as written (not trimmed), never empty.
     pub(super) id: &'a [u8],
+    /// The measurements, in checked units.
     pub(super) patient: Patient,
 }
 
+/// Cell `i` of a row as trimmed text (empty when the row is short; U+FFFD
+/// when it is not UTF-8).
 fn cell<'a>(fields: &[&'a [u8]], i: usize) -> &'a str {
     fields
         .get(i)
@@ -136,14 +191,19 @@ fn fast_decimal(text: &[u8]) -> Option<f64> {
     Some(mantissa as f64 / POW10[decimals])
 }
 
-fn number(measure: Measure, fields: &[&[u8]], i: usize, factor: f64) -> Result<f64, String> {
+/// Cell `i`, a bare number in the unit the header names, times `factor`:
+/// `measure` in its canonical unit (cm, kg, mg/dL), within the plausibility
+/// bounds of [`crate::quantity`].
+fn number(measure: Measure, fields: &[&[u8]], i: usize, factor: f64) -> Result<f64, RowProblem> {
     let raw = fields.get(i).copied().unwrap_or_default();
     let v: f64 = match fast_decimal(raw) {
         Some(v) => v,
         None => {
             let text = cell(fields, i);
-            text.parse()
-                .map_err(|_| format!("{measure} `{text}` is not a number"))?
+            text.parse().map_err(|_| RowProblem::NotANumber {
+                measure,
+                text: text.to_owned(),
+            })?
         }
     };
     let canonical = v * factor;
@@ -152,21 +212,21 @@ fn number(measure: Measure, fields: &[&[u8]], i: usize, factor: f64) -> Result<f
     if canonical.is_finite() && canonical >= b.min && canonical <= b.max && canonical > 0.0 {
         return Ok(canonical);
     }
-    check_plausible(measure, canonical, cell(fields, i)).map_err(|e| e.to_string())?;
+    check_plausible(measure, canonical, cell(fields, i))?;
     Ok(canonical)
 }
 
-pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>, String> {
+/// One row's id and patient; every measurement is checked for plausibility.
+pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>, RowProblem> {
     if record.len() < c.names.len() {
-        return Err(format!(
-            "{} fields, the header has {}",
-            record.len(),
-            c.names.len()
-        ));
+        return Err(RowProblem::TooFewFields {
+            found: record.len(),
+            expected: c.names.len(),
+        });
     }
     let id: &[u8] = record.get(c.id).copied().unwrap_or_default();
     if id.is_empty() {
-        return Err("the id is empty".to_owned());
+        return Err(RowProblem::EmptyId);
     }
     let height = match c.height.1 {
         Unit::Header(f) => uom::si::f64::Length::new::<uom::si::length::centimeter>(number(
@@ -175,7 +235,7 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
             c.height.0,
             f,
         )?),
-        Unit::Cell => parse_height(cell(record, c.height.0)).map_err(|e| e.to_string())?,
+        Unit::Cell => parse_height(cell(record, c.height.0))?,
     };
     let weight = match c.weight.1 {
         Unit::Header(f) => uom::si::f64::Mass::new::<uom::si::mass::kilogram>(number(
@@ -184,19 +244,19 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
             c.weight.0,
             f,
         )?),
-        Unit::Cell => parse_weight(cell(record, c.weight.0)).map_err(|e| e.to_string())?,
+        Unit::Cell => parse_weight(cell(record, c.weight.0))?,
     };
     let mut patient = Patient::new(height, weight);
     if let Some(i) = c.sex {
         let s = cell(record, i);
         if !s.is_empty() {
-            patient.sex = Some(s.parse::<Sex>().map_err(|e| e.to_string())?);
+            patient.sex = Some(s.parse::<Sex>()?);
         }
     }
     if let Some(i) = c.age {
         let s = cell(record, i);
         if !s.is_empty() {
-            patient.age = Some(parse_age(s).map_err(|e| e.to_string())?);
+            patient.age = Some(parse_age(s)?);
         }
     }
     if let Some((i, unit)) = c.scr {
@@ -208,7 +268,7 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
                         uom::si::mass_concentration::milligram_per_deciliter,
                     >(number(Measure::SerumCreatinine, record, i, f)?)
                 }
-                Unit::Cell => parse_serum_creatinine(s).map_err(|e| e.to_string())?,
+                Unit::Cell => parse_serum_creatinine(s)?,
             });
         }
     }
@@ -283,4 +343,62 @@ pub(super) fn check_units(c: &Columns, block: &[u8], line: u64) -> Result<(), Ba
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(header: &str, row: &str) -> String {
+        let columns = find_columns(&csv::ByteRecord::from(
+            header.split(',').collect::<Vec<_>>(),
+        ))
+        .unwrap();
+        let fields: Vec<&[u8]> = row.split(',').map(str::as_bytes).collect();
+        match parse_row(&columns, &fields) {
+            Ok(_) => panic!("{row} was read"),
+            Err(problem) => problem.to_string(),
+        }
+    }
+
+    /// The reasons `chemodose batch` prints for skipped rows, word for word.
+    #[test]
+    fn row_problems_name_the_cell() {
+        let h = "id,height_cm,weight_kg,sex,age,scr_umol_l";
+        assert_eq!(problem(h, "1,170"), "2 fields, the header has 6");
+        assert_eq!(problem(h, ",170,70,,,"), "the id is empty");
+        assert_eq!(problem(h, "1,170,abc,,,"), "weight `abc` is not a number");
+        assert_eq!(
+            problem(h, "1,170,70,,,x"),
+            "serum creatinine `x` is not a number"
+        );
+        assert_eq!(
+            problem(h, "1,1700,70,,,"),
+            "height of 1,700 cm is implausible (got `1700`); accepted range is 30 to 250 cm"
+        );
+        assert_eq!(
+            problem(h, "1,170,70,other,,"),
+            "sex must be `female` or `male` (got `other`)"
+        );
+        assert_eq!(
+            problem(h, "1,170,70,,abc,"),
+            "age: `abc` is not a number with a unit; write e.g. 64 or 64y"
+        );
+        assert_eq!(
+            problem("id,height,weight", "1,170,70kg"),
+            "height needs a unit, e.g. 170cm or 67in (got `170`)"
+        );
+    }
+
+    #[test]
+    fn fast_decimal_gives_the_f64_of_str_parse() {
+        for text in ["203.4", "96.1", "0.1", ".5", "7.", "1", "123456789012345"] {
+            let expected: f64 = text.parse().unwrap();
+            assert_eq!(fast_decimal(text.as_bytes()), Some(expected), "{text}");
+        }
+        // Left to the standard parser.
+        for text in ["", ".", "-1", "1e2", "1.2.3", "1234567890123456", " 1"] {
+            assert_eq!(fast_decimal(text.as_bytes()), None, "{text}");
+        }
+    }
 }

@@ -27,7 +27,7 @@ use std::io::{Read, Write};
 
 use rust_decimal::Decimal;
 
-use crate::dose::{DoseOptions, calculate};
+use crate::dose::{DoseError, DoseOptions, calculate};
 use crate::patient::Patient;
 use crate::quantity::{self, DoseUnit};
 use crate::regimen::{Dosing, Regimen};
@@ -173,8 +173,9 @@ impl<'a> BatchPlan<'a> {
         self.fast.is_some()
     }
 
-    /// One patient's doses (mg, per column) and unrounded BSA, by the fast path
-    /// when it applies and is safe, else by the engine.
+    /// One patient's doses (mg, per column) and unrounded BSA (m²), by the fast
+    /// path when it applies and is safe, else by the engine; the engine's
+    /// refusal is the reason the row is skipped.
     /// `course` is filled with each drug's course total (mg) by the engine, and
     /// left empty by the fast path (course = cycle × planned cycles there).
     fn doses(
@@ -183,7 +184,7 @@ impl<'a> BatchPlan<'a> {
         out: &mut Vec<Decimal>,
         course: &mut Vec<Decimal>,
         fast_used: &mut bool,
-    ) -> Result<f64, String> {
+    ) -> Result<f64, DoseError> {
         out.clear();
         course.clear();
         if let Some(fast) = &self.fast
@@ -194,8 +195,7 @@ impl<'a> BatchPlan<'a> {
         }
         out.clear();
         *fast_used = false;
-        let plan = calculate(self.regimen, patient, self.cycle, &self.options)
-            .map_err(|e| e.to_string())?;
+        let plan = calculate(self.regimen, patient, self.cycle, &self.options)?;
         for c in &self.columns {
             let v = plan
                 .administrations

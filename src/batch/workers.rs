@@ -138,8 +138,8 @@ fn one_row(
     part.rows += 1;
     let row = match parse_row(c, fields) {
         Ok(r) => r,
-        Err(message) => {
-            part.skip(line, message);
+        Err(problem) => {
+            part.skip(line, &problem);
             return;
         }
     };
@@ -162,7 +162,7 @@ fn one_row(
     }
     let mut fast = false;
     match plan.doses(&row.patient, &mut st.doses, &mut st.course, &mut fast) {
-        Err(message) => part.skip(line, message),
+        Err(refused) => part.skip(line, &refused),
         Ok(bsa) => {
             part.written += 1;
             part.fast += u64::from(fast);
@@ -172,10 +172,13 @@ fn one_row(
 }
 
 impl Part {
-    fn skip(&mut self, line: u64, message: String) {
+    fn skip(&mut self, line: u64, why: &dyn std::fmt::Display) {
         self.skipped += 1;
         if self.errors.len() < MAX_REPORTED_ERRORS {
-            self.errors.push(RowError { line, message });
+            self.errors.push(RowError {
+                line,
+                message: why.to_string(),
+            });
         }
     }
 }
