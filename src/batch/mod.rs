@@ -55,7 +55,7 @@ pub enum Layout {
 /// Why a batch could not run at all (bad rows are skipped, not fatal).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BatchError {
-    /// The header lacks a column.
+    /// The header lacks a required column (`id`, `height` or `weight`).
     #[error(
         "the patient file has no `{0}` column; the header needs id, height and weight (with units: height_cm, weight_kg), and optionally sex, age, scr_mg_dl or scr_umol_l"
     )]
@@ -65,26 +65,28 @@ pub enum BatchError {
         "column `{column}` has no unit: name it {suggestion} in the header, or write the unit in every cell ({example}); line {line} has `{value}`"
     )]
     NoUnits {
-        /// The column.
+        /// The column as the error names it: `height`, `weight` or `scr`.
         column: String,
-        /// Header names with units.
+        /// Header names that carry the unit, e.g. `height_cm (or height_in)`.
         suggestion: &'static str,
-        /// A cell with a unit.
+        /// A cell written with its unit, e.g. `170cm`.
         example: &'static str,
-        /// The line.
+        /// The line of the first data row, where the bare number is (the
+        /// header is line 1).
         line: u64,
-        /// The cell.
+        /// That row's cell, trimmed.
         value: String,
     },
-    /// Reading or writing failed.
+    /// Reading or writing failed: the I/O error's text.
     #[error("{0}")]
     Io(String),
-    /// The file is not CSV.
+    /// The file is not CSV (bad quoting, a line over 16 MiB, a header over
+    /// 64 KiB).
     #[error("line {line}: {message}")]
     Csv {
-        /// The line.
+        /// The line where reading stopped (the header is line 1).
         line: u64,
-        /// What is wrong.
+        /// What is wrong, as the CSV reader says it.
         message: String,
     },
 }
@@ -116,21 +118,32 @@ pub struct BatchSummary {
 /// One output column of doses: a drug on a day.
 #[derive(Debug, Clone, PartialEq)]
 struct DoseColumn {
+    /// The drug's name, lower case, as in the regimen.
     drug: String,
+    /// The day of the cycle (day 1 is the first).
     day: u32,
 }
 
 /// A regimen and options compiled for many patients.
 #[derive(Debug, Clone)]
 pub struct BatchPlan<'a> {
+    /// The regimen every patient is dosed with.
     regimen: &'a Regimen,
+    /// The engine's options for every patient.
     options: DoseOptions,
+    /// The cycle dosed (1 is the first).
     cycle: u32,
+    /// Cycles in the course, as `dose::calculate` reads them (the options',
+    /// else the regimen's); `None` leaves the course columns empty.
     planned: Option<u32>,
+    /// The dose columns: every drug with its own or companion dose given in
+    /// `cycle`, day by day, in regimen order (instructions have none).
     columns: Vec<DoseColumn>,
+    /// The drugs of `columns`, once each, in regimen order.
     drugs: Vec<String>,
     /// For each column, the index of its drug in `drugs`.
     column_drug: Vec<usize>,
+    /// The fast path, when every column can take it.
     fast: Option<FastPath>,
 }
 
@@ -209,6 +222,7 @@ impl<'a> BatchPlan<'a> {
         if self.planned.is_some() {
             for d in &self.drugs {
                 let t = plan.totals.iter().find(|t| t.drug == *d);
+                // To mg as `Administration::final_mg` converts a dose.
                 let mg = t.and_then(|t| {
                     t.course_total.map(|c| match t.unit {
                         DoseUnit::Mg => c,

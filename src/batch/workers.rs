@@ -15,7 +15,7 @@ use std::io::{Read, Write};
 use rust_decimal::Decimal;
 
 use super::columns::{Columns, check_units, parse_row};
-use super::writer::{write_int_row, write_row};
+use super::writer::RowWriter;
 use super::{BatchError, BatchPlan, BatchSummary, Layout, MAX_REPORTED_ERRORS, RowError};
 
 /// Bytes per block of whole lines handed to a worker.
@@ -23,18 +23,27 @@ const BLOCK_BYTES: usize = 1 << 20;
 /// The longest line accepted (a broken file must not exhaust memory).
 const MAX_LINE_BYTES: usize = 16 << 20;
 
-/// Results of one slice of the input.
+/// What a worker made of one block of lines.
 #[derive(Default)]
 struct Part {
+    /// The output rows, ready to write.
     out: Vec<u8>,
+    /// Data rows read (empty lines not counted).
     rows: u64,
+    /// Patients written.
     written: u64,
+    /// Patients whose doses came from the fast path.
     fast: u64,
+    /// The first skipped rows of the block, at most [`MAX_REPORTED_ERRORS`].
     errors: Vec<RowError>,
+    /// Rows skipped.
     skipped: u64,
+    /// A CSV error that stops the batch (bad quoting).
     fatal: Option<BatchError>,
 }
 
+/// Computes one block of whole lines whose first line is line `first_line`
+/// of the file.
 fn process(
     plan: &BatchPlan<'_>,
     c: &Columns,
@@ -49,9 +58,8 @@ fn process(
     let mut rows = RowState {
         doses: Vec::with_capacity(plan.columns.len()),
         course: Vec::with_capacity(plan.drugs.len()),
-        ints: Vec::with_capacity(plan.columns.len()),
-        totals: vec![Decimal::ZERO; plan.drugs.len()],
-        int_totals: vec![0u64; plan.drugs.len()],
+        whole_mg: Vec::with_capacity(plan.columns.len()),
+        writer: RowWriter::new(plan, layout),
     };
     if !bytes.contains(&b'"') {
         // No quoting anywhere: split lines and fields directly (the common case).
@@ -118,21 +126,25 @@ fn process(
 }
 
 /// Buffers reused from row to row.
-pub(super) struct RowState {
-    pub(super) doses: Vec<Decimal>,
-    pub(super) course: Vec<Decimal>,
-    pub(super) ints: Vec<u64>,
-    pub(super) totals: Vec<Decimal>,
-    pub(super) int_totals: Vec<u64>,
+struct RowState<'p> {
+    /// The row's doses, mg, one per dose column.
+    doses: Vec<Decimal>,
+    /// The engine's course totals, mg, one per drug (empty on the fast path).
+    course: Vec<Decimal>,
+    /// The row's doses in whole mg, when the fast path gives integers.
+    whole_mg: Vec<u64>,
+    /// The output rows.
+    writer: RowWriter<'p>,
 }
 
+/// Reads, doses and writes one row, or counts it as skipped with its reason.
 fn one_row(
     plan: &BatchPlan<'_>,
     c: &Columns,
     layout: Layout,
     fields: &[&[u8]],
     line: u64,
-    st: &mut RowState,
+    st: &mut RowState<'_>,
     part: &mut Part,
 ) {
     part.rows += 1;
@@ -146,18 +158,12 @@ fn one_row(
     if layout == Layout::Wide
         && let Some(fast) = &plan.fast
         && fast.whole_mg
-        && let Some(bsa) = fast.whole_mg_doses(&row.patient, &mut st.ints)
+        && let Some(bsa) = fast.whole_mg_doses(&row.patient, &mut st.whole_mg)
     {
         part.written += 1;
         part.fast += 1;
-        write_int_row(
-            plan,
-            row.id,
-            bsa,
-            &st.ints,
-            &mut st.int_totals,
-            &mut part.out,
-        );
+        st.writer
+            .whole_mg_row(row.id, bsa, &st.whole_mg, &mut part.out);
         return;
     }
     let mut fast = false;
@@ -166,12 +172,15 @@ fn one_row(
         Ok(bsa) => {
             part.written += 1;
             part.fast += u64::from(fast);
-            write_row(plan, layout, row.id, bsa, st, &mut part.out);
+            st.writer
+                .row(row.id, bsa, &st.doses, &st.course, &mut part.out);
         }
     }
 }
 
 impl Part {
+    /// Counts a skipped row, and keeps its line and reason while fewer than
+    /// [`MAX_REPORTED_ERRORS`] are kept.
     fn skip(&mut self, line: u64, why: &dyn std::fmt::Display) {
         self.skipped += 1;
         if self.errors.len() < MAX_REPORTED_ERRORS {
