@@ -9,9 +9,9 @@
 //! path covers the common case (per-m² and flat doses rounded to whole mg, no
 //! caps, reductions, companions or limits) and gives the same doses as the
 //! dose engine: it does the same floating-point operations in the same order
-//! and hands every row whose rounding is within 1e-9 of a tie, or whose
-//! rounding would exceed the tolerance, to the engine itself. Anything outside
-//! that case goes through [`crate::dose::calculate`] row by row.
+//! and hands every row whose rounding is within 1e-9 of a tie, or within
+//! 0.01 percentage point of the tolerance, to the engine itself. Anything
+//! outside that case goes through [`crate::dose::calculate`] row by row.
 //! Never does: open files or touch the terminal; the caller passes a reader,
 //! a writer and a progress callback.
 //!
@@ -243,6 +243,12 @@ impl<'a> BatchPlan<'a> {
 /// workers compute them, and this thread writes the results in input order;
 /// at most `2 × threads` blocks are in flight, so memory stays bounded
 /// whatever the file's size.
+///
+/// # Errors
+///
+/// [`BatchError`] when the batch cannot run at all: the header lacks a
+/// column, a column has no unit anywhere, the input is not CSV, or reading
+/// or writing fails. Rows written before the error stay written.
 pub fn run_batch(
     plan: &BatchPlan<'_>,
     mut input: impl Read + Send,
