@@ -263,3 +263,51 @@ fn a_weight_change_of_10_percent_stops_the_dose_until_acknowledged() {
     let err = run(dose("75kg", &["--weight-change-threshold", "5%"])).fails(1);
     assert!(err.contains("at or beyond the 5% threshold"), "{err}");
 }
+
+/// Regression: the batch fast path wrote doses for a cycle outside the course,
+/// for a rounding aimed at a drug the regimen lacks, and for a withdrawn
+/// regimen; the engine refuses all three, and so must the batch, before any row.
+#[test]
+fn regression_batch_refuses_what_the_engine_refuses_before_any_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, "id,height_cm,weight_kg\n1,170,70\n").unwrap();
+    let csv = csv.to_string_lossy().into_owned();
+    let cases: [(&[&str], i32, &str); 3] = [
+        (
+            &[
+                "batch",
+                "gemcitabine-docetaxel",
+                "--patients",
+                &csv,
+                "--cycle",
+                "7",
+            ],
+            2,
+            "cycle 7 is outside the course",
+        ),
+        (
+            &[
+                "batch",
+                "gemcitabine-docetaxel",
+                "--patients",
+                &csv,
+                "--round",
+                "foo=1mg",
+            ],
+            2,
+            "`foo` is not a drug of gemcitabine-docetaxel",
+        ),
+        (
+            &["batch", "olaratumab-doxorubicin", "--patients", &csv],
+            1,
+            "WITHDRAWN",
+        ),
+    ];
+    for (args, code, text) in cases {
+        let run = Run::new(args);
+        let err = run.fails(code);
+        assert!(err.contains(text), "{args:?}: {err}");
+        assert!(run.stdout().is_empty(), "{args:?}: no row may be written");
+    }
+}

@@ -49,6 +49,9 @@ pub struct BatchArgs {
 pub fn run(a: BatchArgs) -> Result<Report, Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
     let options = a.dose.options()?;
+    // Refused as a whole, before any row, with the same exit code and hint as `dose`.
+    chemodose::dose::check_plan(&entry.regimen, a.cycle, &options)
+        .map_err(super::dose::dose_failure)?;
     let plan = BatchPlan::new(&entry.regimen, &options, a.cycle);
     let input = std::fs::File::open(&a.patients)
         .map_err(|e| InputError(format!("{}: {e}", a.patients.display())))?;

@@ -184,6 +184,26 @@ pub fn calculate(
     })
 }
 
+/// The checks of a plan that do not depend on the patient: drug names and
+/// reductions, day lists, the cycle, and the regimen's status (a draft or
+/// withdrawn regimen is refused unless its stop is overridden). A caller
+/// that doses many patients with one plan runs them once, up front.
+///
+/// # Errors
+/// As [`calculate`] for these checks.
+pub fn check_plan(regimen: &Regimen, cycle: u32, options: &DoseOptions) -> Result<(), DoseError> {
+    checks::check_names(regimen, options)?;
+    let planned = options.planned_cycles.or(regimen.cycle.count.planned());
+    checks::check_cycle(regimen, cycle, planned)?;
+    let mut ledger = StopLedger::default();
+    checks::status_checks(regimen, options, &mut ledger);
+    if ledger.refused.is_empty() {
+        Ok(())
+    } else {
+        Err(DoseError::Refused(ledger.refused))
+    }
+}
+
 /// The weight per-kg doses use.
 fn dose_weight(patient: &Patient, basis: WeightBasis) -> Result<Mass, DoseError> {
     let needs_sex = || DoseError::NeedsMeasurement {

@@ -1,0 +1,404 @@
+//! The patient file's columns: which header names mean what, in which unit,
+//! and how one row of cells becomes a [`Patient`].
+//!
+//! Owns: the header line (read byte by byte, at most 64 KiB) and header
+//! detection (`id`, height and weight, and optionally sex, age and serum
+//! creatinine, each with its unit named in the header, `height_cm`, or
+//! written in every cell, `170cm`); the refusal of a file whose numbers
+//! carry no unit anywhere; row parsing with the plausibility bounds of
+//! [`crate::quantity`]; and `fast_decimal`, the exact fast parser for plain
+//! decimals.
+//! Never does: guess a unit, compute a BSA or a dose, or decide what happens
+//! to a bad row (the workers skip it and count it).
+
+use std::io::Read;
+
+use crate::patient::{Patient, Sex, SexError};
+use crate::quantity::{
+    self, Measure, QuantityError, check_plausible, parse_age, parse_height, parse_serum_creatinine,
+    parse_weight,
+};
+
+use super::BatchError;
+
+/// Why a patient's row could not be read. The text is what `chemodose batch`
+/// prints after `line N: skipped: ` (the line is added by the caller).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub(super) enum RowProblem {
+    /// The row has fewer cells than the header has columns.
+    #[error("{found} fields, the header has {expected}")]
+    TooFewFields {
+        /// Cells in the row.
+        found: usize,
+        /// Columns in the header.
+        expected: usize,
+    },
+    /// The id cell is empty.
+    #[error("the id is empty")]
+    EmptyId,
+    /// A cell of a column whose header names the unit (`height_cm`) is not a
+    /// number.
+    #[error("{measure} `{text}` is not a number")]
+    NotANumber {
+        /// The column's measurement.
+        measure: Measure,
+        /// The cell, trimmed.
+        text: String,
+    },
+    /// A measurement refused by [`crate::quantity`]: implausible, not
+    /// positive, not finite, or (in a column whose cells carry the unit)
+    /// without a unit or with an unknown one.
+    #[error(transparent)]
+    Quantity(#[from] QuantityError),
+    /// A sex other than female or male.
+    #[error(transparent)]
+    Sex(#[from] SexError),
+}
+
+/// Where a column's unit is written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Unit {
+    /// The header names the unit; cells are plain numbers, multiplied by this
+    /// factor to the canonical unit (cm, kg, mg/dL).
+    Header(f64),
+    /// Every cell carries its unit.
+    Cell,
+}
+
+/// The columns of a patient file: the index of each in a row, and where its
+/// unit is written.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Columns {
+    /// `id` or `patient_id`.
+    id: usize,
+    /// `height_cm`, `height_m`, `height_in`, or `height` with units in cells.
+    height: (usize, Unit),
+    /// `weight_kg`, `weight_lb`, or `weight` with units in cells.
+    weight: (usize, Unit),
+    /// `sex`: female, male, f or m; an empty cell is unknown.
+    sex: Option<usize>,
+    /// `age` or `age_years`: years when bare; an empty cell is unknown.
+    age: Option<usize>,
+    /// `scr_mg_dl`, `scr_umol_l`, or `scr` with units in cells; an empty cell
+    /// is unknown.
+    scr: Option<(usize, Unit)>,
+    /// Every header name, trimmed and lower case; a row needs at least as
+    /// many cells.
+    pub(super) names: Vec<String>,
+}
+
+/// Finds the columns in the header; refuses a header without id, height or
+/// weight.
+pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchError> {
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| {
+            String::from_utf8_lossy(h)
+                .trim()
+                .trim_start_matches('\u{feff}')
+                .to_lowercase()
+        })
+        .collect();
+    let find = |candidates: &[(&str, Unit)]| -> Option<(usize, Unit)> {
+        candidates
+            .iter()
+            .find_map(|(n, u)| names.iter().position(|h| h == n).map(|i| (i, *u)))
+    };
+    let id = names
+        .iter()
+        .position(|h| h == "id" || h == "patient_id")
+        .ok_or(BatchError::MissingColumn("id"))?;
+    // The factors to cm, kg and mg/dL are those of the quantity parser's unit
+    // table (`quantity::lookup_unit`), which is private to it.
+    let height = find(&[
+        ("height_cm", Unit::Header(1.0)),
+        ("height_m", Unit::Header(100.0)),
+        ("height_in", Unit::Header(2.54)),
+        ("height", Unit::Cell),
+    ])
+    .ok_or(BatchError::MissingColumn("height"))?;
+    let weight = find(&[
+        ("weight_kg", Unit::Header(1.0)),
+        ("weight_lb", Unit::Header(0.453_592_37)),
+        ("weight", Unit::Cell),
+    ])
+    .ok_or(BatchError::MissingColumn("weight"))?;
+    let scr = find(&[
+        ("scr_mg_dl", Unit::Header(1.0)),
+        (
+            "scr_umol_l",
+            Unit::Header(quantity::CREATININE_MOLAR_MASS_G_PER_MOL / 10_000.0),
+        ),
+        ("scr", Unit::Cell),
+    ]);
+    Ok(Columns {
+        id,
+        height,
+        weight,
+        sex: names.iter().position(|h| h == "sex"),
+        age: names.iter().position(|h| h == "age" || h == "age_years"),
+        scr,
+        names,
+    })
+}
+
+/// One patient's row, parsed.
+pub(super) struct Row<'a> {
+    /// The id cell as written (not trimmed), never empty.
+    pub(super) id: &'a [u8],
+    /// The measurements, in checked units.
+    pub(super) patient: Patient,
+}
+
+/// Cell `i` of a row as trimmed text (empty when the row is short; U+FFFD
+/// when it is not UTF-8).
+fn cell<'a>(fields: &[&'a [u8]], i: usize) -> &'a str {
+    fields
+        .get(i)
+        .map(|b| std::str::from_utf8(b).unwrap_or("\u{fffd}"))
+        .unwrap_or("")
+        .trim()
+}
+
+/// Parses a plain decimal such as `203.4` exactly as `str::parse::<f64>` does:
+/// an integer mantissa below 2^53 divided by an exact power of ten is one
+/// correctly rounded IEEE operation (Clinger's fast path). Anything else
+/// (signs, exponents, long mantissas) goes to the standard parser.
+fn fast_decimal(text: &[u8]) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (mut mantissa, mut decimals, mut seen_point, mut digits) = (0u64, 0usize, false, 0usize);
+    for &b in text {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                if seen_point {
+                    decimals += 1;
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => return None,
+        }
+        if digits > 15 {
+            return None;
+        }
+    }
+    if digits == 0 {
+        return None;
+    }
+    Some(mantissa as f64 / POW10[decimals])
+}
+
+/// Cell `i`, a bare number in the unit the header names, times `factor`:
+/// `measure` in its canonical unit (cm, kg, mg/dL), within the plausibility
+/// bounds of [`crate::quantity`].
+fn number(measure: Measure, fields: &[&[u8]], i: usize, factor: f64) -> Result<f64, RowProblem> {
+    let raw = fields.get(i).copied().unwrap_or_default();
+    let v: f64 = match fast_decimal(raw) {
+        Some(v) => v,
+        None => {
+            let text = cell(fields, i);
+            text.parse().map_err(|_| RowProblem::NotANumber {
+                measure,
+                text: text.to_owned(),
+            })?
+        }
+    };
+    let canonical = v * factor;
+    // Bounds first without formatting; the message is built only on failure.
+    let b = measure.bounds();
+    if canonical.is_finite() && canonical >= b.min && canonical <= b.max && canonical > 0.0 {
+        return Ok(canonical);
+    }
+    check_plausible(measure, canonical, cell(fields, i))?;
+    Ok(canonical)
+}
+
+/// One row's id and patient; every measurement is checked for plausibility.
+pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>, RowProblem> {
+    if record.len() < c.names.len() {
+        return Err(RowProblem::TooFewFields {
+            found: record.len(),
+            expected: c.names.len(),
+        });
+    }
+    let id: &[u8] = record.get(c.id).copied().unwrap_or_default();
+    if id.is_empty() {
+        return Err(RowProblem::EmptyId);
+    }
+    let height = match c.height.1 {
+        Unit::Header(f) => uom::si::f64::Length::new::<uom::si::length::centimeter>(number(
+            Measure::Height,
+            record,
+            c.height.0,
+            f,
+        )?),
+        Unit::Cell => parse_height(cell(record, c.height.0))?,
+    };
+    let weight = match c.weight.1 {
+        Unit::Header(f) => uom::si::f64::Mass::new::<uom::si::mass::kilogram>(number(
+            Measure::Weight,
+            record,
+            c.weight.0,
+            f,
+        )?),
+        Unit::Cell => parse_weight(cell(record, c.weight.0))?,
+    };
+    let mut patient = Patient::new(height, weight);
+    if let Some(i) = c.sex {
+        let s = cell(record, i);
+        if !s.is_empty() {
+            patient.sex = Some(s.parse::<Sex>()?);
+        }
+    }
+    if let Some(i) = c.age {
+        let s = cell(record, i);
+        if !s.is_empty() {
+            patient.age = Some(parse_age(s)?);
+        }
+    }
+    if let Some((i, unit)) = c.scr {
+        let s = cell(record, i);
+        if !s.is_empty() {
+            patient.serum_creatinine = Some(match unit {
+                Unit::Header(f) => {
+                    uom::si::f64::MassConcentration::new::<
+                        uom::si::mass_concentration::milligram_per_deciliter,
+                    >(number(Measure::SerumCreatinine, record, i, f)?)
+                }
+                Unit::Cell => parse_serum_creatinine(s)?,
+            });
+        }
+    }
+    Ok(Row { id, patient })
+}
+
+/// Reads the header line one byte at a time (the rest is read in blocks).
+pub(super) fn read_header(input: &mut impl Read) -> Result<csv::ByteRecord, BatchError> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    loop {
+        match input
+            .read(&mut byte)
+            .map_err(|e| BatchError::Io(e.to_string()))?
+        {
+            0 => break,
+            _ if byte[0] == b'\n' => break,
+            _ => line.push(byte[0]),
+        }
+        if line.len() > 64 * 1024 {
+            return Err(BatchError::Csv {
+                line: 1,
+                message: "the header line is longer than 64 KiB".to_owned(),
+            });
+        }
+    }
+    let mut header = csv::ByteRecord::new();
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_slice())
+        .read_byte_record(&mut header)
+        .map_err(|e| BatchError::Csv {
+            line: 1,
+            message: e.to_string(),
+        })?;
+    Ok(header)
+}
+
+/// Refuses a file whose header names no unit and whose cells carry none.
+pub(super) fn check_units(c: &Columns, block: &[u8], line: u64) -> Result<(), BatchError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(block);
+    let mut record = csv::ByteRecord::new();
+    if !reader.read_byte_record(&mut record).unwrap_or(false) {
+        return Ok(());
+    }
+    let checks = [
+        (
+            Some(c.height),
+            "height",
+            "height_cm (or height_in)",
+            "170cm",
+        ),
+        (Some(c.weight), "weight", "weight_kg (or weight_lb)", "70kg"),
+        (c.scr, "scr", "scr_mg_dl or scr_umol_l", "1.1mg/dL"),
+    ];
+    for (col, name, suggestion, example) in checks {
+        if let Some((i, Unit::Cell)) = col {
+            let fields: Vec<&[u8]> = record.iter().collect();
+            let v = cell(&fields, i);
+            if !v.is_empty() && v.parse::<f64>().is_ok() {
+                return Err(BatchError::NoUnits {
+                    column: name.to_owned(),
+                    suggestion,
+                    example,
+                    line,
+                    value: v.to_owned(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(header: &str, row: &str) -> String {
+        let columns = find_columns(&csv::ByteRecord::from(
+            header.split(',').collect::<Vec<_>>(),
+        ))
+        .unwrap();
+        let fields: Vec<&[u8]> = row.split(',').map(str::as_bytes).collect();
+        match parse_row(&columns, &fields) {
+            Ok(_) => panic!("{row} was read"),
+            Err(problem) => problem.to_string(),
+        }
+    }
+
+    /// The reasons `chemodose batch` prints for skipped rows, word for word.
+    #[test]
+    fn row_problems_name_the_cell() {
+        let h = "id,height_cm,weight_kg,sex,age,scr_umol_l";
+        assert_eq!(problem(h, "1,170"), "2 fields, the header has 6");
+        assert_eq!(problem(h, ",170,70,,,"), "the id is empty");
+        assert_eq!(problem(h, "1,170,abc,,,"), "weight `abc` is not a number");
+        assert_eq!(
+            problem(h, "1,170,70,,,x"),
+            "serum creatinine `x` is not a number"
+        );
+        assert_eq!(
+            problem(h, "1,1700,70,,,"),
+            "height of 1,700 cm is implausible (got `1700`); accepted range is 30 to 250 cm"
+        );
+        assert_eq!(
+            problem(h, "1,170,70,other,,"),
+            "sex must be `female` or `male` (got `other`)"
+        );
+        assert_eq!(
+            problem(h, "1,170,70,,abc,"),
+            "age: `abc` is not a number with a unit; write e.g. 64 or 64y"
+        );
+        assert_eq!(
+            problem("id,height,weight", "1,170,70kg"),
+            "height needs a unit, e.g. 170cm or 67in (got `170`)"
+        );
+    }
+
+    #[test]
+    fn fast_decimal_gives_the_f64_of_str_parse() {
+        for text in ["203.4", "96.1", "0.1", ".5", "7.", "1", "123456789012345"] {
+            let expected: f64 = text.parse().unwrap();
+            assert_eq!(fast_decimal(text.as_bytes()), Some(expected), "{text}");
+        }
+        // Left to the standard parser.
+        for text in ["", ".", "-1", "1e2", "1.2.3", "1234567890123456", " 1"] {
+            assert_eq!(fast_decimal(text.as_bytes()), None, "{text}");
+        }
+    }
+}

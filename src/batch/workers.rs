@@ -1,0 +1,331 @@
+//! The threads of a batch: a reader that cuts the input into blocks of whole
+//! lines, workers that turn each block into output bytes, and the hand-back
+//! of those bytes to the caller's writer in input order.
+//!
+//! Owns: the block size and the longest line accepted, splitting a block
+//! into lines and fields (directly when it has no quotes, by the `csv` crate
+//! otherwise), the loop over a block's rows, counting skipped rows and
+//! keeping the first [`MAX_REPORTED_ERRORS`] reasons, and putting the blocks
+//! back in order; at most `2 × threads` blocks are in flight.
+//! Never does: parse a cell (`columns`), compute a dose (the plan: fast path
+//! or engine) or format an output value (`writer`).
+
+use std::io::{Read, Write};
+
+use rust_decimal::Decimal;
+
+use super::columns::{Columns, check_units, parse_row};
+use super::writer::RowWriter;
+use super::{BatchError, BatchPlan, BatchSummary, Layout, MAX_REPORTED_ERRORS, RowError};
+
+/// Bytes per block of whole lines handed to a worker.
+const BLOCK_BYTES: usize = 1 << 20;
+/// The longest line accepted (a broken file must not exhaust memory).
+const MAX_LINE_BYTES: usize = 16 << 20;
+
+/// What a worker made of one block of lines.
+#[derive(Default)]
+struct Part {
+    /// The output rows, ready to write.
+    out: Vec<u8>,
+    /// Data rows read (empty lines not counted).
+    rows: u64,
+    /// Patients written.
+    written: u64,
+    /// Patients whose doses came from the fast path.
+    fast: u64,
+    /// The first skipped rows of the block, at most [`MAX_REPORTED_ERRORS`].
+    errors: Vec<RowError>,
+    /// Rows skipped.
+    skipped: u64,
+    /// A CSV error that stops the batch (bad quoting).
+    fatal: Option<BatchError>,
+}
+
+/// Computes one block of whole lines whose first line is line `first_line`
+/// of the file.
+fn process(
+    plan: &BatchPlan<'_>,
+    c: &Columns,
+    layout: Layout,
+    bytes: &[u8],
+    first_line: u64,
+) -> Part {
+    let mut part = Part {
+        out: Vec::with_capacity(bytes.len() * 3),
+        ..Part::default()
+    };
+    let mut rows = RowState {
+        doses: Vec::with_capacity(plan.columns.len()),
+        course: Vec::with_capacity(plan.drugs.len()),
+        whole_mg: Vec::with_capacity(plan.columns.len()),
+        writer: RowWriter::new(plan, layout),
+    };
+    if !bytes.contains(&b'"') {
+        // No quoting anywhere: split lines and fields directly (the common case).
+        let mut fields: Vec<&[u8]> = Vec::with_capacity(c.names.len() + 2);
+        let mut start = 0;
+        let mut index = 0u64;
+        let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+        for end in ends {
+            if start > bytes.len() {
+                break;
+            }
+            let raw = &bytes[start..end];
+            start = end + 1;
+            let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+            index += 1;
+            if line.is_empty() {
+                continue;
+            }
+            fields.clear();
+            let mut from = 0;
+            for comma in memchr::memchr_iter(b',', line) {
+                fields.push(&line[from..comma]);
+                from = comma + 1;
+            }
+            fields.push(&line[from..]);
+            one_row(
+                plan,
+                c,
+                layout,
+                &fields,
+                first_line + index - 1,
+                &mut rows,
+                &mut part,
+            );
+        }
+        return part;
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut record = csv::ByteRecord::new();
+    let mut line = first_line;
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                part.fatal = Some(BatchError::Csv {
+                    line,
+                    message: e.to_string(),
+                });
+                break;
+            }
+        }
+        line = first_line + record.position().map_or(0, |p| p.line() - 1);
+        if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
+            continue;
+        }
+        let fields: Vec<&[u8]> = record.iter().collect();
+        one_row(plan, c, layout, &fields, line, &mut rows, &mut part);
+    }
+    part
+}
+
+/// Buffers reused from row to row.
+struct RowState<'p> {
+    /// The row's doses, mg, one per dose column.
+    doses: Vec<Decimal>,
+    /// The engine's course totals, mg, one per drug (empty on the fast path).
+    course: Vec<Decimal>,
+    /// The row's doses in whole mg, when the fast path gives integers.
+    whole_mg: Vec<u64>,
+    /// The output rows.
+    writer: RowWriter<'p>,
+}
+
+/// Reads, doses and writes one row, or counts it as skipped with its reason.
+fn one_row(
+    plan: &BatchPlan<'_>,
+    c: &Columns,
+    layout: Layout,
+    fields: &[&[u8]],
+    line: u64,
+    st: &mut RowState<'_>,
+    part: &mut Part,
+) {
+    part.rows += 1;
+    let row = match parse_row(c, fields) {
+        Ok(r) => r,
+        Err(problem) => {
+            part.skip(line, &problem);
+            return;
+        }
+    };
+    if layout == Layout::Wide
+        && let Some(fast) = &plan.fast
+        && fast.whole_mg
+        && let Some(bsa) = fast.whole_mg_doses(&row.patient, &mut st.whole_mg)
+    {
+        part.written += 1;
+        part.fast += 1;
+        st.writer
+            .whole_mg_row(row.id, bsa, &st.whole_mg, &mut part.out);
+        return;
+    }
+    let mut fast = false;
+    match plan.doses(&row.patient, &mut st.doses, &mut st.course, &mut fast) {
+        Err(refused) => part.skip(line, &refused),
+        Ok(bsa) => {
+            part.written += 1;
+            part.fast += u64::from(fast);
+            st.writer
+                .row(row.id, bsa, &st.doses, &st.course, &mut part.out);
+        }
+    }
+}
+
+impl Part {
+    /// Counts a skipped row, and keeps its line and reason while fewer than
+    /// [`MAX_REPORTED_ERRORS`] are kept.
+    fn skip(&mut self, line: u64, why: &dyn std::fmt::Display) {
+        self.skipped += 1;
+        if self.errors.len() < MAX_REPORTED_ERRORS {
+            self.errors.push(RowError {
+                line,
+                message: why.to_string(),
+            });
+        }
+    }
+}
+
+/// Runs the threads over the rest of `input` (the header already read) and
+/// writes the output rows to `output` in input order.
+///
+/// A reader thread cuts the input into blocks of whole lines, `threads`
+/// workers compute them, and this thread writes the results in input order;
+/// at most `2 × threads` blocks are in flight, so memory stays bounded
+/// whatever the file's size.
+pub(super) fn run(
+    plan: &BatchPlan<'_>,
+    columns: &Columns,
+    mut input: impl Read + Send,
+    output: &mut impl Write,
+    layout: Layout,
+    threads: usize,
+    progress: &mut dyn FnMut(u64),
+) -> Result<BatchSummary, BatchError> {
+    use std::collections::BTreeMap;
+    use std::sync::mpsc::sync_channel;
+    use std::sync::{Arc, Mutex};
+
+    let io = |e: std::io::Error| BatchError::Io(e.to_string());
+    let threads = threads.clamp(1, 64);
+    let mut summary = BatchSummary::default();
+    let failure: Mutex<Option<BatchError>> = Mutex::new(None);
+    let fail = |e: BatchError| {
+        let mut f = failure.lock().unwrap_or_else(|p| p.into_inner());
+        f.get_or_insert(e);
+    };
+    std::thread::scope(|s| {
+        let (work_tx, work_rx) = sync_channel::<(u64, Vec<u8>, u64)>(threads * 2);
+        let work_rx = Arc::new(Mutex::new(work_rx));
+        let (done_tx, done_rx) = sync_channel::<(u64, Part)>(threads * 2);
+        let fail = &fail;
+        s.spawn(move || {
+            // Read straight into each block; only the partial last line is copied
+            // over to the next one.
+            let mut carry: Vec<u8> = Vec::new();
+            let (mut idx, mut line, mut eof) = (0u64, 2u64, false);
+            while !eof {
+                let mut block = Vec::with_capacity(BLOCK_BYTES + carry.len());
+                block.extend_from_slice(&carry);
+                carry.clear();
+                let mut filled = block.len();
+                let mut want = BLOCK_BYTES.max(filled + (64 << 10));
+                loop {
+                    block.resize(want, 0);
+                    while filled < want {
+                        match input.read(&mut block[filled..]) {
+                            Ok(0) => {
+                                eof = true;
+                                break;
+                            }
+                            Ok(n) => filled += n,
+                            Err(e) => return fail(BatchError::Io(e.to_string())),
+                        }
+                    }
+                    block.truncate(filled);
+                    if eof || memchr::memrchr(b'\n', &block).is_some() {
+                        break;
+                    }
+                    // One line longer than a block: grow, up to a limit.
+                    if want >= MAX_LINE_BYTES {
+                        return fail(BatchError::Csv {
+                            line,
+                            message: format!("a line is longer than {MAX_LINE_BYTES} bytes"),
+                        });
+                    }
+                    want *= 2;
+                }
+                if !eof && let Some(i) = memchr::memrchr(b'\n', &block) {
+                    carry.extend_from_slice(&block[i + 1..]);
+                    block.truncate(i + 1);
+                }
+                if idx == 0
+                    && let Err(e) = check_units(columns, &block, line)
+                {
+                    return fail(e);
+                }
+                let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
+                if work_tx.send((idx, block, line)).is_err() {
+                    return;
+                }
+                idx += 1;
+                line += lines;
+            }
+        });
+        for _ in 0..threads {
+            let rx = Arc::clone(&work_rx);
+            let tx = done_tx.clone();
+            s.spawn(move || {
+                loop {
+                    let next = rx.lock().map(|r| r.recv());
+                    let Ok(Ok((idx, block, line))) = next else {
+                        break;
+                    };
+                    if tx
+                        .send((idx, process(plan, columns, layout, &block, line)))
+                        .is_err()
+                    {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut pending: BTreeMap<u64, Part> = BTreeMap::new();
+        let mut next = 0u64;
+        for (idx, part) in done_rx {
+            pending.insert(idx, part);
+            while let Some(r) = pending.remove(&next) {
+                next += 1;
+                if let Some(f) = r.fatal {
+                    fail(f);
+                    return;
+                }
+                if let Err(e) = output.write_all(&r.out) {
+                    fail(io(e));
+                    return;
+                }
+                summary.rows += r.rows;
+                summary.written += r.written;
+                summary.skipped += r.skipped;
+                summary.fast_rows += r.fast;
+                for e in r.errors {
+                    if summary.errors.len() < MAX_REPORTED_ERRORS {
+                        summary.errors.push(e);
+                    }
+                }
+                progress(summary.rows);
+            }
+        }
+    });
+    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    Ok(summary)
+}
