@@ -11,7 +11,6 @@ use std::ops::Range;
 use std::path::Path;
 
 use chrono::NaiveDate;
-use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::FromPrimitive;
 use toml::Spanned;
@@ -110,32 +109,6 @@ impl RegimenErrors {
         let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
         Some((line, col))
     }
-
-    /// The problems drawn as rustc and cargo draw them: file, line, column,
-    /// the offending text underlined, and help. No colour, so that the text
-    /// is the same on every terminal and in snapshots.
-    pub fn render(&self) -> String {
-        let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
-            .with_width(100)
-            .with_links(false);
-        let mut out = String::new();
-        for p in &self.problems {
-            let diagnostic = Rendered {
-                message: p.message.clone(),
-                src: NamedSource::new(&self.path, self.text.clone()),
-                span: p
-                    .span
-                    .clone()
-                    .map(|r| SourceSpan::from(r.start..r.end.max(r.start))),
-                label: p.label.clone(),
-                help: p.help.clone(),
-            };
-            if handler.render_report(&mut out, &diagnostic).is_err() {
-                out.push_str(&format!("{}\n", p.message));
-            }
-        }
-        out
-    }
 }
 
 impl fmt::Display for RegimenErrors {
@@ -157,19 +130,6 @@ impl fmt::Display for RegimenErrors {
 }
 
 impl std::error::Error for RegimenErrors {}
-
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-#[error("{message}")]
-struct Rendered {
-    message: String,
-    #[source_code]
-    src: NamedSource<String>,
-    #[label("{label}")]
-    span: Option<SourceSpan>,
-    label: String,
-    #[help]
-    help: Option<String>,
-}
 
 /// Reads and validates a regimen file. The file name (without `.toml`) must
 /// equal the regimen's id.
