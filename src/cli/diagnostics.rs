@@ -8,12 +8,12 @@
 //! Never does: decide what is wrong or where (the library's parsers do, and
 //! hand over their problems with byte spans), or print (the caller does).
 
-use chemodose::regimen::RegimenErrors;
+use chemodose::diagnostics::FileErrors;
 use miette::{GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
 
 /// Every problem of `errors` drawn one after the other. A problem that miette
 /// cannot draw falls back to its message on a line of its own.
-pub fn render(errors: &RegimenErrors) -> String {
+pub fn render(errors: &FileErrors) -> String {
     let handler = GraphicalReportHandler::new_themed(GraphicalTheme::unicode_nocolor())
         .with_width(100)
         .with_links(false);

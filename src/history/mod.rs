@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use toml::Spanned;
 
+use crate::diagnostics::{Collector, FileErrors};
 use crate::display::format_decimal;
 use crate::dose::{
     DoseOptions, Exposure, LifetimeCheck, LimitStatus, PriorExposure, Reduction, Warning,
@@ -27,7 +28,7 @@ use crate::patient::{Patient, Sex};
 use crate::quantity::{
     DoseUnit, m2, parse_dose, parse_dose_mass, parse_height, parse_serum_creatinine, parse_weight,
 };
-use crate::regimen::{Intent, Library, Problem, Regimen, RegimenErrors, parse_regimen};
+use crate::regimen::{Intent, Library, Regimen, parse_regimen};
 use crate::rounding::{round_dp_half_up, to_decimal};
 
 pub use file::HistoryFile;
@@ -213,150 +214,86 @@ pub struct History {
     pub events: Vec<Event>,
 }
 
-fn date_of(d: &Spanned<toml::value::Datetime>) -> Option<NaiveDate> {
-    let dt = d.get_ref();
-    match (dt.date, dt.time) {
-        (Some(x), None) => NaiveDate::from_ymd_opt(x.year.into(), x.month.into(), x.day.into()),
-        _ => None,
-    }
-}
-
-struct Checker {
-    problems: Vec<Problem>,
-}
-
-impl Checker {
-    fn push(&mut self, span: std::ops::Range<usize>, message: String, help: Option<&str>) {
-        self.problems.push(Problem {
-            message,
-            span: Some(span),
-            label: "here".to_owned(),
-            help: help.map(str::to_owned),
-        });
-    }
-
-    fn date(&mut self, d: &Spanned<toml::value::Datetime>, what: &str) -> Option<NaiveDate> {
-        let r = date_of(d);
-        if r.is_none() {
-            self.push(
-                d.span(),
-                format!("{what} must be a plain date"),
-                Some("write e.g. 2026-11-22"),
-            );
-        }
-        r
-    }
+/// A date of the history file, or `None` with the problem recorded when the
+/// value is not a plain date.
+fn file_date(
+    c: &mut Collector,
+    d: &Spanned<toml::value::Datetime>,
+    what: &str,
+) -> Option<NaiveDate> {
+    c.date(d, format!("{what} must be a plain date"))
+        .map_err(|p| p.help("write e.g. 2026-11-22"))
+        .ok()
 }
 
 /// Parses and validates a history file. `path` is only used in messages; a
 /// line's regimen id is looked up in `library`.
-pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<History, RegimenErrors> {
-    let errors = |problems| RegimenErrors {
-        path: path.to_owned(),
-        text: text.to_owned(),
-        problems,
-    };
+pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<History, FileErrors> {
     if text.len() > crate::regimen::LIMITS.max_file_bytes * 4 {
-        return Err(errors(vec![Problem {
-            message: "the history file is larger than 1 MiB".to_owned(),
-            span: None,
-            label: String::new(),
-            help: None,
-        }]));
+        return Err(FileErrors::whole_file(
+            path,
+            text,
+            "the history file is larger than 1 MiB",
+            None,
+        ));
     }
     let raw: HistoryFile = toml::from_str(text).map_err(|e| {
-        errors(vec![Problem {
-            message: e.message().trim_end().to_owned(),
-            span: e.span(),
-            label: "here".to_owned(),
-            help: Some("see docs/history-format.md for every key".to_owned()),
-        }])
+        FileErrors::toml(path, text, &e, "see docs/history-format.md for every key")
     })?;
-    let mut c = Checker {
-        problems: Vec::new(),
-    };
+    let mut c = Collector::default();
     let p = &raw.patient;
     if p.id.get_ref().trim().is_empty() {
-        c.push(
-            p.id.span(),
-            "patient id is blank".to_owned(),
-            Some("use a pseudonymous id, never a name"),
-        );
+        c.at(p.id.span(), "patient id is blank")
+            .help("use a pseudonymous id, never a name");
     }
     let sex = p
         .sex
         .as_ref()
-        .and_then(|s| match s.get_ref().parse::<Sex>() {
-            Ok(v) => Some(v),
-            Err(e) => {
-                c.push(s.span(), e.to_string(), None);
-                None
-            }
-        });
+        .and_then(|s| c.parse(s, |v| v.parse::<Sex>()).ok());
     let age_at = p
         .age_at
         .as_ref()
-        .and_then(|a| c.date(&a.on, "age_at.on").map(|d| (a.years, d)));
+        .and_then(|a| file_date(&mut c, &a.on, "age_at.on").map(|d| (a.years, d)));
     if let Some(y) = p.birth_year
         && !(1880..=2100).contains(&y)
     {
-        c.push(p.id.span(), format!("birth_year {y} is implausible"), None);
+        c.at(p.id.span(), format!("birth_year {y} is implausible"));
     }
     if raw.measurements.len() > MAX_ENTRIES
         || raw.lines.len() > MAX_ENTRIES
         || raw.events.len() > MAX_ENTRIES
     {
-        c.push(
+        c.at(
             p.id.span(),
             format!("a history holds at most {MAX_ENTRIES} measurements, lines and events each"),
-            None,
         );
-        return Err(errors(c.problems));
+        return Err(c.into_errors(path, text));
     }
     let mut measurements = Vec::new();
     for m in &raw.measurements {
         let r = m.get_ref();
-        let date = c.date(&r.date, "measurement date");
-        let mut parse = |s: &Option<Spanned<String>>, f: &dyn Fn(&str) -> Result<(), String>| {
-            if let Some(s) = s
-                && let Err(e) = f(s.get_ref())
-            {
-                c.push(s.span(), e, None);
-            }
-        };
-        parse(&r.height, &|v| {
-            parse_height(v).map(|_| ()).map_err(|e| e.to_string())
-        });
-        parse(&r.weight, &|v| {
-            parse_weight(v).map(|_| ()).map_err(|e| e.to_string())
-        });
-        parse(&r.scr, &|v| {
-            parse_serum_creatinine(v)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        });
+        let date = file_date(&mut c, &r.date, "measurement date");
+        let height = r
+            .height
+            .as_ref()
+            .and_then(|s| c.parse(s, parse_height).ok());
+        let weight = r
+            .weight
+            .as_ref()
+            .and_then(|s| c.parse(s, parse_weight).ok());
+        let scr = r
+            .scr
+            .as_ref()
+            .and_then(|s| c.parse(s, parse_serum_creatinine).ok());
         if r.height.is_none() && r.weight.is_none() && r.scr.is_none() {
-            c.push(
-                m.span(),
-                "a measurement needs height, weight or scr".to_owned(),
-                None,
-            );
+            c.at(m.span(), "a measurement needs height, weight or scr");
         }
         if let Some(date) = date {
             measurements.push(Measurement {
                 date,
-                height: r
-                    .height
-                    .as_ref()
-                    .and_then(|s| parse_height(s.get_ref()).ok()),
-                weight: r
-                    .weight
-                    .as_ref()
-                    .and_then(|s| parse_weight(s.get_ref()).ok()),
-                scr: r
-                    .scr
-                    .as_ref()
-                    .and_then(|s| parse_serum_creatinine(s.get_ref()).ok()),
+                height,
+                weight,
+                scr,
             });
         }
     }
@@ -371,10 +308,9 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
         if w[1].start < w[0].start
             && let Some(s) = raw.lines.get(w[1].number as usize - 1)
         {
-            c.push(
+            c.at(
                 s.get_ref().start.span(),
                 format!("line {} starts before line {}", w[1].number, w[0].number),
-                None,
             );
         }
     }
@@ -389,38 +325,34 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
             "death" => Some(EventKind::Death),
             "other" => Some(EventKind::Other),
             other => {
-                c.push(
+                c.at(
                     r.kind.span(),
                     format!("unknown event kind `{other}`; use {EVENT_KINDS}"),
-                    None,
                 );
                 None
             }
         };
-        let date = c.date(&r.date, "event date");
+        let date = file_date(&mut c, &r.date, "event date");
         let cumulative = match (&kind, &r.cumulative) {
             (Some(EventKind::PriorAnthracycline), Some(s)) => match parse_dose(s.get_ref()) {
                 Ok(d) if d.basis() == crate::quantity::DoseBasis::PerM2 => {
                     to_decimal(d.canonical())
                 }
                 _ => {
-                    c.push(
+                    c.at(
                         s.span(),
                         format!(
                             "cumulative `{}` must be a dose per m², e.g. \"300 mg/m2\"",
                             s.get_ref()
                         ),
-                        None,
                     );
                     None
                 }
             },
             (Some(EventKind::PriorAnthracycline), None) => {
-                c.push(
+                c.at(
                     e.span(),
-                    "a prior-anthracycline event needs drug and cumulative (\"300 mg/m2\")"
-                        .to_owned(),
-                    None,
+                    "a prior-anthracycline event needs drug and cumulative (\"300 mg/m2\")",
                 );
                 None
             }
@@ -429,8 +361,12 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
         if kind == Some(EventKind::PriorAnthracycline) {
             match r.drug.as_deref().map(str::to_lowercase) {
                 Some(d) if anthracycline_factor(&d).is_some() => {}
-                Some(d) => c.push(r.kind.span(), format!("`{d}` is not an anthracycline with a known doxorubicin-equivalence factor ({})", ANTHRACYCLINE_NAMES), None),
-                None => c.push(r.kind.span(), "a prior-anthracycline event needs `drug`".to_owned(), None),
+                Some(d) => {
+                    c.at(r.kind.span(), format!("`{d}` is not an anthracycline with a known doxorubicin-equivalence factor ({ANTHRACYCLINE_NAMES})"));
+                }
+                None => {
+                    c.at(r.kind.span(), "a prior-anthracycline event needs `drug`");
+                }
             }
         }
         if let (Some(kind), Some(date)) = (kind, date) {
@@ -447,10 +383,8 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
         }
     }
     events.sort_by_key(|e| e.date);
-    if !c.problems.is_empty() {
-        c.problems
-            .sort_by_key(|p| p.span.as_ref().map_or(0, |s| s.start));
-        return Err(errors(c.problems));
+    if !c.is_empty() {
+        return Err(c.into_sorted_errors(path, text));
     }
     Ok(History {
         patient_id: p.id.get_ref().trim().to_owned(),
@@ -465,33 +399,28 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
 }
 
 fn parse_line(
-    c: &mut Checker,
+    c: &mut Collector,
     l: &Spanned<file::LineFile>,
     index: usize,
     library: &Library,
 ) -> Option<Line> {
     let r = l.get_ref();
-    let before = c.problems.len();
+    let before = c.len();
     let number = *r.number.get_ref();
     if number != index as i64 + 1 {
-        c.push(
+        c.at(
             r.number.span(),
             format!(
                 "lines are numbered 1, 2, ... in order; expected {} here, found {number}",
                 index + 1
             ),
-            None,
         );
     }
     let regimen = match (&r.regimen, &r.inline_regimen) {
         (Some(id), None) => {
             // A pinned version that differs is shown as a warning in the report.
             if library.get(id.get_ref()).is_none() {
-                c.push(
-                    id.span(),
-                    format!("unknown regimen `{}`; known: {}", id.get_ref(), library.ids().join(", ")),
-                    Some("use a bundled or local id, or write the regimen inline as [line.inline_regimen]"),
-                );
+                c.at(id.span(), format!("unknown regimen `{}`; known: {}", id.get_ref(), library.ids().join(", "))).help("use a bundled or local id, or write the regimen inline as [line.inline_regimen]");
             }
             Some(LineRegimen::Id {
                 id: id.get_ref().clone(),
@@ -504,54 +433,46 @@ fn parse_line(
                 Ok(reg) => Some(LineRegimen::Inline(Box::new(reg))),
                 Err(e) => {
                     let inner: Vec<String> = e.problems.iter().map(|p| p.message.clone()).collect();
-                    c.push(
+                    c.at(
                         table.span(),
                         format!("line {number}: inline regimen: {}", inner.join("; ")),
-                        None,
                     );
                     None
                 }
             }
         }
         _ => {
-            c.push(r.number.span(), format!("line {number} needs exactly one of `regimen` (an id) or `[line.inline_regimen]`"), None);
+            c.at(r.number.span(), format!("line {number} needs exactly one of `regimen` (an id) or `[line.inline_regimen]`"));
             None
         }
     };
-    let start = c.date(&r.start, "start");
-    let end = r.end.as_ref().and_then(|e| c.date(e, "end"));
+    let start = file_date(c, &r.start, "start");
+    let end = r.end.as_ref().and_then(|e| file_date(c, e, "end"));
     if let (Some(s), Some(e), Some(es)) = (start, end, r.end.as_ref())
         && e < s
     {
-        c.push(
-            es.span(),
-            format!("line {number} ends before it starts"),
-            None,
-        );
+        c.at(es.span(), format!("line {number} ends before it starts"));
     }
     let stop_reason = r.stop_reason.as_ref().and_then(|s| {
         let v = StopReason::parse(s.get_ref());
         if v.is_none() {
-            c.push(
+            c.at(
                 s.span(),
                 format!("unknown stop reason `{}`; use {STOP_REASONS}", s.get_ref()),
-                None,
             );
         }
         v
     });
     if r.end.is_some() != r.stop_reason.is_some() {
-        c.push(
+        c.at(
             r.number.span(),
             format!("line {number}: `end` and `stop_reason` go together"),
-            None,
         );
     }
     if r.cycles.len() > MAX_ENTRIES {
-        c.push(
+        c.at(
             r.number.span(),
             format!("line {number}: at most {MAX_ENTRIES} cycles"),
-            None,
         );
         return None;
     }
@@ -560,70 +481,55 @@ fn parse_line(
         let y = cy.get_ref();
         let n = *y.number.get_ref();
         if !(1..=crate::schedule::MAX_CYCLES as i64).contains(&n) {
-            c.push(
-                y.number.span(),
-                format!("cycle number {n} is out of range"),
-                None,
-            );
+            c.at(y.number.span(), format!("cycle number {n} is out of range"));
             continue;
         }
-        let date = c.date(&y.date, "cycle date");
+        let date = file_date(c, &y.date, "cycle date");
         if let (Some(d), Some(s)) = (date, start)
             && d < s
         {
-            c.push(
+            c.at(
                 y.date.span(),
                 format!("cycle {n} is dated before line {number} starts"),
-                None,
             );
         }
         if let (Some(d), Some(e), Some(es)) = (date, end, r.end.as_ref())
             && d > e
         {
-            c.push(
+            c.at(
                 es.span(),
                 format!("line {number} ends before its cycle {n}"),
-                None,
             );
         }
         if let Some(prev) = cycles.last()
             && (n as u32 <= prev.number || date.is_some_and(|d| d < prev.date))
         {
-            c.push(
+            c.at(
                 y.number.span(),
                 format!("cycles of line {number} must go forward in number and date"),
-                None,
             );
         }
         let reduction = match (y.level, &y.reduce) {
             (Some(_), Some(p)) => {
-                c.push(
-                    p.span(),
-                    "give `level` or `reduce`, not both".to_owned(),
-                    None,
-                );
+                c.at(p.span(), "give `level` or `reduce`, not both");
                 None
             }
             (Some(l), None) => Some(Reduction::Level(l)),
-            (None, Some(p)) => match crate::verify::parse_percent(p.get_ref()) {
-                Ok(v) => Some(Reduction::Percent(v)),
-                Err(e) => {
-                    c.push(p.span(), e, None);
-                    None
-                }
-            },
+            (None, Some(p)) => c
+                .parse(p, crate::verify::parse_percent)
+                .ok()
+                .map(Reduction::Percent),
             (None, None) => None,
         };
         let mut actual = BTreeMap::new();
         for (drug, dose) in &y.actual {
-            match parse_dose_mass(dose.get_ref()) {
-                Ok((m, _)) => {
-                    actual.insert(
-                        drug.to_lowercase(),
-                        to_decimal(DoseUnit::Mg.of(m)).unwrap_or_default(),
-                    );
-                }
-                Err(e) => c.push(dose.span(), format!("actual dose of {drug}: {e}"), None),
+            if let Ok((m, _)) =
+                c.parse_named(dose, &format!("actual dose of {drug}"), parse_dose_mass)
+            {
+                actual.insert(
+                    drug.to_lowercase(),
+                    to_decimal(DoseUnit::Mg.of(m)).unwrap_or_default(),
+                );
             }
         }
         if let Some(d) = date {
@@ -637,7 +543,7 @@ fn parse_line(
             });
         }
     }
-    if c.problems.len() > before {
+    if c.len() > before {
         return None;
     }
     Some(Line {

@@ -6,7 +6,6 @@
 //! every check after parsing is run and all problems are reported together.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::ops::Range;
 use std::path::Path;
 
@@ -20,6 +19,7 @@ use super::{
     Ceiling, CycleCount, CycleRange, CycleSpec, DosePer, Dosing, Drug, LifetimeLimit, Phase,
     Regimen, RenalRequirement, RoundingRule, Source, Status, Supportive,
 };
+use crate::diagnostics::{Collector, FileErrors, Problem};
 use crate::quantity::{
     DoseBasis, PrescribedDose, parse_bsa, parse_dose, parse_dose_mass, parse_gfr,
 };
@@ -63,82 +63,14 @@ const ROUTES: &[&str] = &[
     "IV", "PO", "SC", "IM", "IT", "IP", "IA", "IVES", "TOP", "INH", "SL",
 ];
 
-/// One problem in a regimen file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// What is wrong.
-    pub message: String,
-    /// Where, as a byte range of the file.
-    pub span: Option<Range<usize>>,
-    /// A short label under the underlined text.
-    pub label: String,
-    /// What would be valid.
-    pub help: Option<String>,
-}
-
-/// All problems of one regimen file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegimenErrors {
-    /// The file as named to the user.
-    pub path: String,
-    /// Its text (for underlining).
-    pub text: String,
-    /// The problems, in file order.
-    pub problems: Vec<Problem>,
-}
-
-impl RegimenErrors {
-    fn single(path: &str, text: &str, message: String, help: Option<String>) -> Self {
-        RegimenErrors {
-            path: path.to_owned(),
-            text: text.to_owned(),
-            problems: vec![Problem {
-                message,
-                span: None,
-                label: String::new(),
-                help,
-            }],
-        }
-    }
-
-    /// Line and column (1-based, columns in characters) of a problem.
-    pub fn location(&self, problem: &Problem) -> Option<(usize, usize)> {
-        let start = problem.span.as_ref()?.start.min(self.text.len());
-        let before = self.text.get(..start)?;
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        Some((line, col))
-    }
-}
-
-impl fmt::Display for RegimenErrors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, p) in self.problems.iter().enumerate() {
-            if i > 0 {
-                writeln!(f)?;
-            }
-            match self.location(p) {
-                Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.path, p.message)?,
-                None => write!(f, "{}: {}", self.path, p.message)?,
-            }
-            if let Some(h) = &p.help {
-                write!(f, " ({h})")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for RegimenErrors {}
-
 /// Reads and validates a regimen file. The file name (without `.toml`) must
 /// equal the regimen's id.
-pub fn load_regimen_file(path: &Path) -> Result<Regimen, RegimenErrors> {
+pub fn load_regimen_file(path: &Path) -> Result<Regimen, FileErrors> {
     let shown = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            return Err(RegimenErrors::single(
+            return Err(FileErrors::whole_file(
                 &shown,
                 "",
                 format!("cannot read the file: {e}"),
@@ -155,7 +87,7 @@ pub fn load_regimen_file(path: &Path) -> Result<Regimen, RegimenErrors> {
         .unwrap_or_default();
     if stem != regimen.id {
         let span = id_span(&text);
-        return Err(RegimenErrors {
+        return Err(FileErrors {
             path: shown,
             text,
             problems: vec![Problem {
@@ -176,9 +108,9 @@ pub fn load_regimen_file(path: &Path) -> Result<Regimen, RegimenErrors> {
 }
 
 /// Bytes to text, refusing oversized and non-UTF-8 files.
-pub(crate) fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, RegimenErrors> {
+pub(crate) fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, FileErrors> {
     if bytes.len() > LIMITS.max_file_bytes {
-        return Err(RegimenErrors::single(
+        return Err(FileErrors::whole_file(
             shown,
             "",
             format!(
@@ -190,14 +122,14 @@ pub(crate) fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, RegimenError
         ));
     }
     String::from_utf8(bytes).map_err(|e| {
-        RegimenErrors::single(
+        FileErrors::whole_file(
             shown,
             "",
             format!(
                 "the file is not valid UTF-8 (first bad byte at offset {})",
                 e.utf8_error().valid_up_to()
             ),
-            Some("save the file as UTF-8".to_owned()),
+            Some("save the file as UTF-8"),
         )
     })
 }
@@ -208,9 +140,9 @@ fn id_span(text: &str) -> Option<Range<usize>> {
 }
 
 /// Parses and validates regimen TOML. `path` is only used in messages.
-pub fn parse_regimen(path: &str, text: &str) -> Result<Regimen, RegimenErrors> {
+pub fn parse_regimen(path: &str, text: &str) -> Result<Regimen, FileErrors> {
     if text.len() > LIMITS.max_file_bytes {
-        return Err(RegimenErrors::single(
+        return Err(FileErrors::whole_file(
             path,
             "",
             format!("the file is larger than {} bytes", LIMITS.max_file_bytes),
@@ -218,57 +150,43 @@ pub fn parse_regimen(path: &str, text: &str) -> Result<Regimen, RegimenErrors> {
         ));
     }
     if text.trim().is_empty() {
-        return Err(RegimenErrors::single(
+        return Err(FileErrors::whole_file(
             path,
             text,
-            "the file is empty".to_owned(),
-            Some("a regimen needs at least id, name, version, status, last_reviewed, [cycle], one [[source]] and one [[drug]]; see docs/regimen-format.md".to_owned()),
+            "the file is empty",
+            Some(
+                "a regimen needs at least id, name, version, status, last_reviewed, [cycle], one [[source]] and one [[drug]]; see docs/regimen-format.md",
+            ),
         ));
     }
-    let file: RegimenFile = match toml::from_str(text) {
-        Ok(f) => f,
-        Err(e) => {
-            return Err(RegimenErrors {
-                path: path.to_owned(),
-                text: text.to_owned(),
-                problems: vec![Problem {
-                    message: e.message().trim_end().to_owned(),
-                    span: e.span(),
-                    label: "here".to_owned(),
-                    help: Some("see docs/regimen-format.md for every key and its type".to_owned()),
-                }],
-            });
-        }
-    };
+    let file: RegimenFile = toml::from_str(text).map_err(|e| {
+        FileErrors::toml(
+            path,
+            text,
+            &e,
+            "see docs/regimen-format.md for every key and its type",
+        )
+    })?;
     let mut v = Validator::default();
     let regimen = v.regimen(file);
     match regimen {
         Some(r) if v.problems.is_empty() => Ok(r),
-        _ => {
-            let mut problems = v.problems;
-            problems.sort_by_key(|p| p.span.as_ref().map_or(0, |s| s.start));
-            Err(RegimenErrors {
-                path: path.to_owned(),
-                text: text.to_owned(),
-                problems,
-            })
-        }
+        _ => Err(v.problems.into_sorted_errors(path, text)),
     }
 }
 
+/// The checks run after parsing, collecting every problem of the file.
 #[derive(Default)]
 struct Validator {
-    problems: Vec<Problem>,
+    problems: Collector,
 }
 
 impl Validator {
     fn problem(&mut self, span: Range<usize>, label: &str, message: String, help: Option<&str>) {
-        self.problems.push(Problem {
-            message,
-            span: Some(span),
-            label: label.to_owned(),
-            help: help.map(str::to_owned),
-        });
+        let p = self.problems.at(span, message).label(label);
+        if let Some(h) = help {
+            p.help(h);
+        }
     }
 
     fn dose(&mut self, s: &Spanned<String>, what: &str) -> Option<PrescribedDose> {
@@ -443,22 +361,16 @@ impl Validator {
     }
 
     fn date(&mut self, d: &Spanned<toml::value::Datetime>) -> Option<NaiveDate> {
-        let dt = d.get_ref();
-        let date = match (dt.date, dt.time, dt.offset) {
-            (Some(date), None, None) => {
-                NaiveDate::from_ymd_opt(date.year.into(), date.month.into(), date.day.into())
-            }
-            _ => None,
-        };
-        if date.is_none() {
-            self.problem(
-                d.span(),
-                "not a date",
-                format!("last_reviewed must be a plain date (got {dt})"),
-                Some("write last_reviewed = 2026-11-22"),
-            );
-        }
-        date
+        self.problems
+            .date(
+                d,
+                format!("last_reviewed must be a plain date (got {})", d.get_ref()),
+            )
+            .map_err(|p| {
+                p.label("not a date")
+                    .help("write last_reviewed = 2026-11-22")
+            })
+            .ok()
     }
 
     fn cycle(&mut self, c: &Spanned<super::file::CycleFile>) -> Option<CycleSpec> {
