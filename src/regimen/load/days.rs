@@ -86,11 +86,93 @@ pub(super) fn overlaps(a: CycleRange, b: CycleRange) -> bool {
     a.first <= b_last && b.first <= a_last
 }
 
-/// Parses a day list: `"1"`, `"1,8"`, `"1-5"`, `"1-3,8"`. Days ascend without repeats.
-pub fn parse_day_list(s: &str, max: u32) -> Result<Vec<u32>, String> {
+/// Why a day list could not be read; `list` is the list as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DayListError {
+    /// Nothing but blanks was written.
+    #[error("the day list is empty")]
+    Empty,
+    /// A part that is neither a day number nor a range of two ("d1", "1 to 5").
+    #[error("`{part}` in \"{list}\" is not a day or a range of days")]
+    NotADay {
+        /// The part, trimmed.
+        part: String,
+        /// The whole list.
+        list: String,
+    },
+    /// Day 0: a cycle's first day is day 1.
+    #[error("days count from 1 (got `{part}` in \"{list}\")")]
+    DayZero {
+        /// The part holding the 0.
+        part: String,
+        /// The whole list.
+        list: String,
+    },
+    /// A range whose first day is after its last ("8-1").
+    #[error("range `{part}` in \"{list}\" runs backwards")]
+    Backwards {
+        /// The range.
+        part: String,
+        /// The whole list.
+        list: String,
+    },
+    /// A day after the longest cycle the caller allows.
+    #[error("day {day} in \"{list}\" is beyond {max}")]
+    BeyondMax {
+        /// The day, 1-based.
+        day: u32,
+        /// The whole list.
+        list: String,
+        /// The last day allowed, 1-based.
+        max: u32,
+    },
+    /// A day written twice, alone or inside a range ("1-3,2").
+    #[error("day {day} is listed twice in \"{list}\"")]
+    Twice {
+        /// The day, 1-based.
+        day: u32,
+        /// The whole list.
+        list: String,
+    },
+}
+
+/// Why a cycle range could not be read; `range` is the range as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CycleRangeError {
+    /// Neither a cycle number, nor "a-b", nor "a-" ("1 to 4").
+    #[error("`{range}` is not a cycle or a range of cycles")]
+    NotACycleRange {
+        /// The range as written.
+        range: String,
+    },
+    /// Cycle 0: the first cycle is cycle 1.
+    #[error("cycles count from 1 (got `{range}`)")]
+    CycleZero {
+        /// The range as written.
+        range: String,
+    },
+    /// A range whose first cycle is after its last ("6-2").
+    #[error("range `{range}` runs backwards")]
+    Backwards {
+        /// The range as written.
+        range: String,
+    },
+    /// A cycle beyond the most cycles a regimen may have.
+    #[error("`{range}` is beyond {max} cycles")]
+    BeyondMax {
+        /// The range as written.
+        range: String,
+        /// The most cycles a regimen may have ([`LIMITS`]).
+        max: i64,
+    },
+}
+
+/// Parses a day list: `"1"`, `"1,8"`, `"1-5"`, `"1-3,8"`. Days ascend without
+/// repeats and none is beyond `max`.
+pub fn parse_day_list(s: &str, max: u32) -> Result<Vec<u32>, DayListError> {
     let mut days = BTreeSet::new();
     if s.trim().is_empty() {
-        return Err("the day list is empty".to_owned());
+        return Err(DayListError::Empty);
     }
     for part in s.split(',') {
         let part = part.trim();
@@ -98,24 +180,37 @@ pub fn parse_day_list(s: &str, max: u32) -> Result<Vec<u32>, String> {
             Some((a, b)) => (a.trim(), b.trim()),
             None => (part, part),
         };
-        let a: u32 = a
-            .parse()
-            .map_err(|_| format!("`{part}` in \"{s}\" is not a day or a range of days"))?;
-        let b: u32 = b
-            .parse()
-            .map_err(|_| format!("`{part}` in \"{s}\" is not a day or a range of days"))?;
+        let not_a_day = || DayListError::NotADay {
+            part: part.to_owned(),
+            list: s.to_owned(),
+        };
+        let a: u32 = a.parse().map_err(|_| not_a_day())?;
+        let b: u32 = b.parse().map_err(|_| not_a_day())?;
         if a == 0 || b == 0 {
-            return Err(format!("days count from 1 (got `{part}` in \"{s}\")"));
+            return Err(DayListError::DayZero {
+                part: part.to_owned(),
+                list: s.to_owned(),
+            });
         }
         if a > b {
-            return Err(format!("range `{part}` in \"{s}\" runs backwards"));
+            return Err(DayListError::Backwards {
+                part: part.to_owned(),
+                list: s.to_owned(),
+            });
         }
         if b > max {
-            return Err(format!("day {b} in \"{s}\" is beyond {max}"));
+            return Err(DayListError::BeyondMax {
+                day: b,
+                list: s.to_owned(),
+                max,
+            });
         }
         for d in a..=b {
             if !days.insert(d) {
-                return Err(format!("day {d} is listed twice in \"{s}\""));
+                return Err(DayListError::Twice {
+                    day: d,
+                    list: s.to_owned(),
+                });
             }
         }
     }
@@ -123,9 +218,10 @@ pub fn parse_day_list(s: &str, max: u32) -> Result<Vec<u32>, String> {
 }
 
 /// Parses a cycle range: `"1"`, `"2-6"`, `"9-"` (cycle 9 and every later one).
-pub fn parse_cycle_range(s: &str) -> Result<CycleRange, String> {
+pub fn parse_cycle_range(s: &str) -> Result<CycleRange, CycleRangeError> {
     let t = s.trim();
-    let bad = || format!("`{s}` is not a cycle or a range of cycles");
+    let range = || s.to_owned();
+    let bad = || CycleRangeError::NotACycleRange { range: range() };
     let (first, last) = match t.split_once('-') {
         Some((a, "")) => (a.trim().parse::<u32>().map_err(|_| bad())?, None),
         Some((a, b)) => (
@@ -138,13 +234,52 @@ pub fn parse_cycle_range(s: &str) -> Result<CycleRange, String> {
         }
     };
     if first == 0 || last == Some(0) {
-        return Err(format!("cycles count from 1 (got `{s}`)"));
+        return Err(CycleRangeError::CycleZero { range: range() });
     }
     if last.is_some_and(|l| l < first) {
-        return Err(format!("range `{s}` runs backwards"));
+        return Err(CycleRangeError::Backwards { range: range() });
     }
     if first > LIMITS.max_cycles as u32 || last.is_some_and(|l| l > LIMITS.max_cycles as u32) {
-        return Err(format!("`{s}` is beyond {} cycles", LIMITS.max_cycles));
+        return Err(CycleRangeError::BeyondMax {
+            range: range(),
+            max: LIMITS.max_cycles,
+        });
     }
     Ok(CycleRange { first, last })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_list_errors_keep_their_words() {
+        let e = |s: &str| parse_day_list(s, 365).unwrap_err().to_string();
+        assert_eq!(e(" "), "the day list is empty");
+        assert_eq!(
+            e("d1,d8"),
+            "`d1` in \"d1,d8\" is not a day or a range of days"
+        );
+        assert_eq!(e("0,8"), "days count from 1 (got `0` in \"0,8\")");
+        assert_eq!(e("8-1"), "range `8-1` in \"8-1\" runs backwards");
+        assert_eq!(e("1,400"), "day 400 in \"1,400\" is beyond 365");
+        assert_eq!(e("1-3,2"), "day 2 is listed twice in \"1-3,2\"");
+        assert_eq!(parse_day_list("1-3, 8", 365), Ok(vec![1, 2, 3, 8]));
+    }
+
+    #[test]
+    fn cycle_range_errors_keep_their_words() {
+        let e = |s: &str| parse_cycle_range(s).unwrap_err().to_string();
+        assert_eq!(e("1 to 4"), "`1 to 4` is not a cycle or a range of cycles");
+        assert_eq!(e("0-4"), "cycles count from 1 (got `0-4`)");
+        assert_eq!(e("6-2"), "range `6-2` runs backwards");
+        assert_eq!(e("1-101"), "`1-101` is beyond 100 cycles");
+        assert_eq!(
+            parse_cycle_range("9-"),
+            Ok(CycleRange {
+                first: 9,
+                last: None
+            })
+        );
+    }
 }
