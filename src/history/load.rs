@@ -176,7 +176,11 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
             match r.drug.as_deref().map(str::to_lowercase) {
                 Some(d) if anthracycline_factor(&d).is_some() => {}
                 Some(d) => {
-                    c.at(r.kind.span(), format!("`{d}` is not an anthracycline with a known doxorubicin-equivalence factor ({ANTHRACYCLINE_NAMES})"));
+                    c
+                        .at(
+                            r.kind.span(),
+                            format!("`{d}` is not an anthracycline with a known doxorubicin-equivalence factor ({ANTHRACYCLINE_NAMES})"),
+                        );
                 }
                 None => {
                     c.at(r.kind.span(), "a prior-anthracycline event needs `drug`");
@@ -234,7 +238,12 @@ fn parse_line(
         (Some(id), None) => {
             // A pinned version that differs is shown as a warning in the report.
             if library.get(id.get_ref()).is_none() {
-                c.at(id.span(), format!("unknown regimen `{}`; known: {}", id.get_ref(), library.ids().join(", "))).help("use a bundled or local id, or write the regimen inline as [line.inline_regimen]");
+                c
+                    .at(
+                        id.span(),
+                        format!("unknown regimen `{}`; known: {}", id.get_ref(), library.ids().join(", ")),
+                    )
+                    .help("use a bundled or local id, or write the regimen inline as [line.inline_regimen]");
             }
             Some(LineRegimen::Id {
                 id: id.get_ref().clone(),
@@ -256,7 +265,11 @@ fn parse_line(
             }
         }
         _ => {
-            c.at(r.number.span(), format!("line {number} needs exactly one of `regimen` (an id) or `[line.inline_regimen]`"));
+            c
+                .at(
+                    r.number.span(),
+                    format!("line {number} needs exactly one of `regimen` (an id) or `[line.inline_regimen]`"),
+                );
             None
         }
     };

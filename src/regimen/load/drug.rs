@@ -104,10 +104,20 @@ impl Validator {
     fn dosing(&mut self, d: &DrugFile, name: &str) -> Option<Dosing> {
         if let Some(text) = &d.instruction {
             if d.role == Role::Antineoplastic {
-                self.problems.at(d.name.span(), format!("{name} is antineoplastic: it needs a `dose`; `instruction` is only for supportive care and premedication")).label("needs a dose");
+                self.problems
+                    .at(
+                        d.name.span(),
+                        format!("{name} is antineoplastic: it needs a `dose`; `instruction` is only for supportive care and premedication"),
+                    )
+                    .label("needs a dose");
             }
             if d.dose.is_some() || d.companion.is_some() || text.trim().is_empty() {
-                self.problems.at(d.name.span(), format!("{name}: give exactly one of `dose`, `[drug.companion]` or a non-empty `instruction`")).label("instruction and dose");
+                self.problems
+                    .at(
+                        d.name.span(),
+                        format!("{name}: give exactly one of `dose`, `[drug.companion]` or a non-empty `instruction`"),
+                    )
+                    .label("instruction and dose");
             }
         }
         match (&d.dose, &d.companion) {
@@ -150,7 +160,13 @@ impl Validator {
             Some("cycle") => DosePer::Cycle,
             Some(other) => {
                 let span = d.dose_per.as_ref().map_or(0..0, Spanned::span);
-                self.problems.at(span, format!("dose_per must be \"day\" or \"cycle\" (got \"{other}\")")).label("day or cycle").help("\"day\": the dose is given on each listed day; \"cycle\": the dose is the cycle total split over the days");
+                self.problems
+                    .at(
+                        span,
+                        format!("dose_per must be \"day\" or \"cycle\" (got \"{other}\")"),
+                    )
+                    .label("day or cycle")
+                    .help("\"day\": the dose is given on each listed day; \"cycle\": the dose is the cycle total split over the days");
                 DosePer::Day
             }
         }
@@ -252,7 +268,13 @@ impl Validator {
         if let Some(inf) = &d.infusion
             && !is_duration(inf.get_ref())
         {
-            self.problems.at(inf.span(), format!("infusion `{}` is not a duration", inf.get_ref())).label("not a duration").help("write e.g. \"90 min\", \"24 h\", \"2-5 min\" or \"bolus\" (at most 14 days; a range runs forwards)");
+            self.problems
+                .at(
+                    inf.span(),
+                    format!("infusion `{}` is not a duration", inf.get_ref()),
+                )
+                .label("not a duration")
+                .help("write e.g. \"90 min\", \"24 h\", \"2-5 min\" or \"bolus\" (at most 14 days; a range runs forwards)");
         }
     }
 
@@ -273,7 +295,13 @@ impl Validator {
         ) = (dosing, days)
             && days.len() < 2
         {
-            self.problems.at(d.days.span(), format!("{name}: dose_per = \"cycle\" splits the cycle total over the days, but only one day is listed")).label("one day").help("use dose_per = \"day\" for a single-day dose");
+            self.problems
+                .at(
+                    d.days.span(),
+                    format!("{name}: dose_per = \"cycle\" splits the cycle total over the days, but only one day is listed"),
+                )
+                .label("one day")
+                .help("use dose_per = \"day\" for a single-day dose");
         }
     }
 
@@ -359,15 +387,21 @@ impl Validator {
         if let (Some(Dosing::Own { dose, per }), Some(days)) = (dosing, days) {
             let prescribed = std::iter::once(*dose).chain(phases.iter().map(|p| p.dose));
             if let Some((x, total)) = above_ceiling(ceiling, *per, days.len(), prescribed) {
-                self.problems.at(m.span(), format!(
-                        "{name}: the file prescribes {} {} per cycle ({x}{}), above its own max_per_cycle of {ceiling}",
-                        cycle_total_text(total),
-                        basis_unit(x.basis()),
-                        match per {
-                            DosePer::Day => format!(" on each of {} days", days.len()),
-                            DosePer::Cycle => " per cycle".to_owned(),
-                        },
-                    )).label("below the prescribed dose").help("check the day list, dose_per and the ceiling");
+                let given = match per {
+                    DosePer::Day => format!(" on each of {} days", days.len()),
+                    DosePer::Cycle => " per cycle".to_owned(),
+                };
+                let total = cycle_total_text(total);
+                let unit = basis_unit(x.basis());
+                self.problems
+                    .at(
+                        m.span(),
+                        format!(
+                            "{name}: the file prescribes {total} {unit} per cycle ({x}{given}), above its own max_per_cycle of {ceiling}"
+                        ),
+                    )
+                    .label("below the prescribed dose")
+                    .help("check the day list, dose_per and the ceiling");
             }
         }
         Some(Ceiling {
@@ -530,9 +564,14 @@ impl Validator {
             // "-01" and "-1" would be one level written twice.
             Ok(l) if (-20..=-1).contains(&l) && l.to_string() == key => l,
             _ => {
-                self.problems.at(value.span(), format!(
-                        "reduction level `{key}` must be a negative whole number written plainly (-1, -2, ...)"
-                    )).label("bad level");
+                self.problems
+                    .at(
+                        value.span(),
+                        format!(
+                            "reduction level `{key}` must be a negative whole number written plainly (-1, -2, ...)"
+                        ),
+                    )
+                    .label("bad level");
                 return None;
             }
         };
@@ -551,7 +590,12 @@ impl Validator {
                     )
                     .label("different basis");
             } else if dose.canonical() >= full.canonical() {
-                self.problems.at(value.span(), format!("reduction level {level} ({dose}) is not smaller than the full dose ({full})")).label("not a reduction");
+                self.problems
+                    .at(
+                        value.span(),
+                        format!("reduction level {level} ({dose}) is not smaller than the full dose ({full})"),
+                    )
+                    .label("not a reduction");
             }
         }
         Some((level, dose))

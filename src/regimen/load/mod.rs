@@ -218,9 +218,15 @@ impl Validator {
     fn regimen(&mut self, f: RegimenFile) -> Option<Regimen> {
         let id = f.id.get_ref().clone();
         if !is_kebab_case(&id) {
-            self.problems.at(f.id.span(), format!(
-                    "id `{id}` must be kebab-case (lower-case letters, digits and single hyphens) and at most 80 characters"
-                )).label("not kebab-case").help("for example \"gemcitabine-docetaxel\"");
+            self.problems
+                .at(
+                    f.id.span(),
+                    format!(
+                        "id `{id}` must be kebab-case (lower-case letters, digits and single hyphens) and at most 80 characters"
+                    ),
+                )
+                .label("not kebab-case")
+                .help("for example \"gemcitabine-docetaxel\"");
         }
         for (text, what) in [(&f.name, "name"), (&f.version, "version")] {
             if text.trim().is_empty() {
@@ -240,7 +246,13 @@ impl Validator {
         if matches!(status, Status::CaseReport | Status::Withdrawn)
             && f.status_note.as_deref().is_none_or(|n| n.trim().is_empty())
         {
-            self.problems.at(f.status.span(), format!("status `{status}` needs a `status_note` saying why")).label("needs status_note").help("e.g. status_note = \"As published in ...; the report does not state the days.\"");
+            self.problems
+                .at(
+                    f.status.span(),
+                    format!("status `{status}` needs a `status_note` saying why"),
+                )
+                .label("needs status_note")
+                .help("e.g. status_note = \"As published in ...; the report does not state the days.\"");
         }
         let last_reviewed = self.date(&f.last_reviewed);
         if f.sources.is_empty() {
@@ -414,12 +426,23 @@ impl Validator {
                         .iter()
                         .map(|p| p.get_ref().name.get_ref().clone())
                         .collect();
-                    self.problems.at(c.of.span(), format!(
-                            "{name} is a companion of `{of}`, which is not a drug of this regimen"
-                        )).label("not in this regimen").help(format!("drugs here: {}", names.join(", ")));
+                    self.problems
+                        .at(
+                            c.of.span(),
+                            format!(
+                                "{name} is a companion of `{of}`, which is not a drug of this regimen"
+                            ),
+                        )
+                        .label("not in this regimen")
+                        .help(format!("drugs here: {}", names.join(", ")));
                 }
                 Some(p) if p.get_ref().companion.is_some() => {
-                    self.problems.at(c.of.span(), format!("{name}: `{of}` is itself a companion; point at the drug with its own dose")).label("companion of a companion");
+                    self.problems
+                        .at(
+                            c.of.span(),
+                            format!("{name}: `{of}` is itself a companion; point at the drug with its own dose"),
+                        )
+                        .label("companion of a companion");
                 }
                 Some(_) => {
                     let parent_days = drugs.iter().find(|x| x.name == of).map(|x| x.days.clone());
@@ -452,7 +475,13 @@ impl Validator {
                                 }
                         });
                         if !within {
-                            self.problems.at(d.cycles.as_ref().map_or(d.name.span(), Spanned::span), format!("{name} runs in cycles where its parent `{of}` ({p}) is not given")).label("not the parent's cycles").help("give the companion the parent's `cycles`");
+                            self.problems
+                                .at(
+                                    d.cycles.as_ref().map_or(d.name.span(), Spanned::span),
+                                    format!("{name} runs in cycles where its parent `{of}` ({p}) is not given"),
+                                )
+                                .label("not the parent's cycles")
+                                .help("give the companion the parent's `cycles`");
                         }
                     }
                 }
