@@ -27,6 +27,7 @@ extern crate uom;
 
 pub mod batch;
 pub mod bsa;
+pub mod diagnostics;
 pub mod dose;
 pub mod history;
 pub mod lines;

@@ -462,17 +462,29 @@ fn reductions_in_force(opts: &DoseOptions) -> Vec<ReductionInForce> {
         .collect()
 }
 
+/// A line of a holiday list that is not a date.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: `{text}` is not a date (write 2026-12-25)")]
+pub struct HolidayError {
+    /// The line number, from 1.
+    pub line: usize,
+    /// The line as written, without its comment and surrounding blanks.
+    pub text: String,
+}
+
 /// Reads a holiday list: one `YYYY-MM-DD` per line; `#` starts a comment.
 /// Errors name the line.
-pub fn parse_holidays(text: &str) -> Result<BTreeSet<NaiveDate>, String> {
+pub fn parse_holidays(text: &str) -> Result<BTreeSet<NaiveDate>, HolidayError> {
     let mut out = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or_default().trim();
         if line.is_empty() {
             continue;
         }
-        let date = NaiveDate::parse_from_str(line, "%Y-%m-%d")
-            .map_err(|_| format!("line {}: `{line}` is not a date (write 2026-12-25)", i + 1))?;
+        let date = NaiveDate::parse_from_str(line, "%Y-%m-%d").map_err(|_| HolidayError {
+            line: i + 1,
+            text: line.to_owned(),
+        })?;
         out.insert(date);
     }
     Ok(out)
@@ -486,8 +498,16 @@ mod tests {
     fn holidays_file() {
         let h = parse_holidays("# UK 2026\n2026-12-25\n2026-12-26 # Boxing Day\n\n").unwrap();
         assert_eq!(h.len(), 2);
+        let e = parse_holidays("25/12/2026").unwrap_err();
         assert_eq!(
-            parse_holidays("25/12/2026").unwrap_err(),
+            e,
+            HolidayError {
+                line: 1,
+                text: "25/12/2026".to_owned()
+            }
+        );
+        assert_eq!(
+            e.to_string(),
             "line 1: `25/12/2026` is not a date (write 2026-12-25)"
         );
     }

@@ -11,7 +11,6 @@
 //! independent arithmetic behind it.
 
 use std::collections::BTreeMap;
-use std::ops::Range;
 
 use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
@@ -19,6 +18,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::bsa::{BsaFormula, BsaRounding};
+use crate::diagnostics::{Collector, FileErrors};
 use crate::dose::{
     Adjustment, Administration, DoseError, DoseOptions, PerDrug, Prescription, Reduction, calculate,
 };
@@ -27,7 +27,7 @@ use crate::quantity::{
     self, DoseUnit, ParseDoseError, Percent, parse_age, parse_bsa, parse_dose_mass, parse_gfr,
     parse_height, parse_serum_creatinine, parse_weight,
 };
-use crate::regimen::{Problem, Regimen, RegimenErrors, RoundingRule};
+use crate::regimen::{Regimen, RoundingRule};
 use crate::renal::WeightBasis;
 use crate::rounding::to_decimal;
 
@@ -209,36 +209,6 @@ impl CheckResult {
     }
 }
 
-struct Collector {
-    problems: Vec<Problem>,
-}
-
-impl Collector {
-    fn push(&mut self, span: Range<usize>, message: String) {
-        self.problems.push(Problem {
-            message,
-            span: Some(span),
-            label: "here".to_owned(),
-            help: None,
-        });
-    }
-
-    fn parse<T, E: std::fmt::Display>(
-        &mut self,
-        s: &Spanned<String>,
-        what: &str,
-        f: impl Fn(&str) -> Result<T, E>,
-    ) -> Option<T> {
-        match f(s.get_ref()) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                self.push(s.span(), format!("{what}: {e}"));
-                None
-            }
-        }
-    }
-}
-
 fn expected(s: &str) -> Result<Expected, ParseDoseError> {
     let (mass, unit) = parse_dose_mass(s)?;
     let value = to_decimal(unit.of(mass)).ok_or_else(|| ParseDoseError::NotADose(s.to_owned()))?;
@@ -246,42 +216,35 @@ fn expected(s: &str) -> Result<Expected, ParseDoseError> {
 }
 
 /// Parses a check file. `path` is only used in messages.
-pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, RegimenErrors> {
-    let errors = |problems| RegimenErrors {
-        path: path.to_owned(),
-        text: text.to_owned(),
-        problems,
-    };
+pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, FileErrors> {
     if text.len() > crate::regimen::LIMITS.max_file_bytes {
-        return Err(errors(vec![Problem {
-            message: format!(
+        return Err(FileErrors::whole_file(
+            path,
+            text,
+            format!(
                 "the file is larger than {} bytes",
                 crate::regimen::LIMITS.max_file_bytes
             ),
-            span: None,
-            label: String::new(),
-            help: None,
-        }]));
+            None,
+        ));
     }
     let raw: CheckFileRaw = toml::from_str(text).map_err(|e| {
-        errors(vec![Problem {
-            message: e.message().trim_end().to_owned(),
-            span: e.span(),
-            label: "here".to_owned(),
-            help: Some("see docs/verifying-regimens.md for every key".to_owned()),
-        }])
+        FileErrors::toml(
+            path,
+            text,
+            &e,
+            "see docs/verifying-regimens.md for every key",
+        )
     })?;
-    let mut c = Collector {
-        problems: Vec::new(),
-    };
+    let mut c = Collector::default();
     if raw.checks.is_empty() {
-        c.push(
+        c.at(
             raw.regimen.span(),
-            "a check file needs at least one [[check]]".to_owned(),
+            "a check file needs at least one [[check]]",
         );
     }
     if raw.checks.len() > MAX_CHECKS {
-        c.push(
+        c.at(
             raw.regimen.span(),
             format!("at most {MAX_CHECKS} checks per file"),
         );
@@ -295,8 +258,8 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, RegimenErro
             checks.push(check);
         }
     }
-    if !c.problems.is_empty() {
-        return Err(errors(c.problems));
+    if !c.is_empty() {
+        return Err(c.into_errors(path, text));
     }
     Ok(CheckFile {
         regimen: raw.regimen.into_inner(),
@@ -307,20 +270,15 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, RegimenErro
 
 fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> {
     let r = spanned.get_ref();
-    let before = c.problems.len();
-    let dt = r.worked_out_on.get_ref();
-    let worked_out_on = match (dt.date, dt.time) {
-        (Some(d), None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()),
-        _ => None,
-    };
-    if worked_out_on.is_none() {
-        c.push(
-            r.worked_out_on.span(),
-            "worked_out_on must be a plain date, e.g. 2026-11-22".to_owned(),
-        );
-    }
+    let before = c.len();
+    let worked_out_on = c
+        .date(
+            &r.worked_out_on,
+            "worked_out_on must be a plain date, e.g. 2026-11-22",
+        )
+        .ok();
     if r.worked_out_by.trim().is_empty() {
-        c.push(
+        c.at(
             spanned.span(),
             format!(
                 "check `{}`: worked_out_by must name who worked the numbers out",
@@ -328,17 +286,20 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
             ),
         );
     }
-    let height = c.parse(&r.height, "height", parse_height);
-    let weight = c.parse(&r.weight, "weight", parse_weight);
+    let height = c.parse_named(&r.height, "height", parse_height).ok();
+    let weight = c.parse_named(&r.weight, "weight", parse_weight).ok();
     let sex = r
         .sex
         .as_ref()
-        .and_then(|s| c.parse(s, "sex", |v| v.parse::<Sex>()));
-    let age = r.age.as_ref().and_then(|s| c.parse(s, "age", parse_age));
+        .and_then(|s| c.parse_named(s, "sex", |v| v.parse::<Sex>()).ok());
+    let age = r
+        .age
+        .as_ref()
+        .and_then(|s| c.parse_named(s, "age", parse_age).ok());
     let scr = r
         .scr
         .as_ref()
-        .and_then(|s| c.parse(s, "scr", parse_serum_creatinine));
+        .and_then(|s| c.parse_named(s, "scr", parse_serum_creatinine).ok());
     let mut options = DoseOptions {
         planned_cycles: r.cycles,
         cardiac_radiation: r.cardiac_radiation,
@@ -346,24 +307,27 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
     };
     if let Some(f) = &r.formula {
         options.bsa_formula = c
-            .parse(f, "formula", |v| v.parse::<BsaFormula>())
+            .parse_named(f, "formula", |v| v.parse::<BsaFormula>())
             .unwrap_or_default();
     }
     if let Some(b) = &r.bsa_round {
         options.bsa_rounding = c
-            .parse(b, "bsa_round", |v| v.parse::<BsaRounding>())
+            .parse_named(b, "bsa_round", |v| v.parse::<BsaRounding>())
             .unwrap_or_default();
     }
     options.bsa_cap = r
         .bsa_cap
         .as_ref()
-        .and_then(|s| c.parse(s, "bsa_cap", parse_bsa));
+        .and_then(|s| c.parse_named(s, "bsa_cap", parse_bsa).ok());
     if let Some(w) = &r.dose_weight {
         options.dose_weight = c
-            .parse(w, "dose_weight", |v| v.parse::<WeightBasis>())
+            .parse_named(w, "dose_weight", |v| v.parse::<WeightBasis>())
             .unwrap_or_default();
     }
-    options.gfr = r.gfr.as_ref().and_then(|s| c.parse(s, "gfr", parse_gfr));
+    options.gfr = r
+        .gfr
+        .as_ref()
+        .and_then(|s| c.parse_named(s, "gfr", parse_gfr).ok());
     let mut reductions = PerDrug::default();
     if let Some(l) = r.level {
         reductions.all = Some(Reduction::Level(l));
@@ -375,17 +339,15 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
     }
     if let Some(p) = &r.reduce {
         if reductions.all.is_some() {
-            c.push(
-                p.span(),
-                "give `level` or `reduce` for all drugs, not both".to_owned(),
-            );
+            c.at(p.span(), "give `level` or `reduce` for all drugs, not both");
         }
         reductions.all = c
-            .parse(p, "reduce", Percent::reduction)
+            .parse_named(p, "reduce", Percent::reduction)
+            .ok()
             .map(Reduction::Percent);
     }
     for (d, p) in &r.reductions {
-        if let Some(v) = c.parse(p, "reductions", Percent::reduction) {
+        if let Ok(v) = c.parse_named(p, "reductions", Percent::reduction) {
             reductions
                 .drugs
                 .insert(d.to_lowercase(), Reduction::Percent(v));
@@ -396,11 +358,11 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
         all: r
             .round
             .as_ref()
-            .and_then(|s| c.parse(s, "round", RoundingRule::parse)),
+            .and_then(|s| c.parse_named(s, "round", RoundingRule::parse).ok()),
         drugs: BTreeMap::new(),
     };
     for (d, s) in &r.rounding {
-        if let Some(v) = c.parse(s, "rounding", RoundingRule::parse) {
+        if let Ok(v) = c.parse_named(s, "rounding", RoundingRule::parse) {
             rounding.drugs.insert(d.to_lowercase(), v);
         }
     }
@@ -410,9 +372,8 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
     }
     let tolerance_mg = match &r.tolerance {
         Some(t) => c
-            .parse(t, "tolerance", |v| {
-                parse_dose_mass(v).map_err(|e| e.to_string())
-            })
+            .parse_named(t, "tolerance", parse_dose_mass)
+            .ok()
             .and_then(|(m, _)| to_decimal(DoseUnit::Mg.of(m)))
             .unwrap_or_default(),
         None => Decimal::ZERO,
@@ -422,20 +383,20 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
         let mut by_day = BTreeMap::new();
         for (day, value) in days {
             let Ok(d) = day.parse::<u32>() else {
-                c.push(
+                c.at(
                     value.span(),
                     format!("expect.{drug}: `{day}` is not a day number"),
                 );
                 continue;
             };
-            if let Some(e) = c.parse(value, &format!("expect.{drug}.{day}"), expected) {
+            if let Ok(e) = c.parse_named(value, &format!("expect.{drug}.{day}"), expected) {
                 by_day.insert(d, e);
             }
         }
         expect.insert(drug.to_lowercase(), by_day);
     }
     if expect.is_empty() && r.expect_refusal.is_none() {
-        c.push(
+        c.at(
             spanned.span(),
             format!(
                 "check `{}` expects nothing: add [check.expect] doses or expect_refusal",
@@ -443,7 +404,7 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
             ),
         );
     }
-    if c.problems.len() > before {
+    if c.len() > before {
         return None;
     }
     let mut patient = Patient::new(height?, weight?);

@@ -2,6 +2,8 @@
 //! no input panics; per-m² doses scale linearly with BSA before rounding;
 //! caps are never exceeded; rounding never moves a dose beyond its tolerance.
 
+mod common;
+
 use chemodose::bsa::BsaRounding;
 use chemodose::dose::{Adjustment, DoseOptions, calculate};
 use chemodose::patient::{Patient, Sex};
@@ -9,6 +11,7 @@ use chemodose::quantity::{
     parse_bsa, parse_dose, parse_height, parse_serum_creatinine, parse_weight,
 };
 use chemodose::regimen::{Library, parse_regimen};
+use common::Run;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use uom::si::f64::{Length, Mass};
@@ -139,7 +142,19 @@ proptest! {
         if let Err(e) = parse_regimen(name, &mutated) {
             let shown = e.to_string();
             prop_assert!(shown.starts_with(name), "{shown}");
-            let _ = e.render();
+            for p in &e.problems {
+                let _ = e.location(p);
+            }
+            // The command line draws the same problems underlined (miette): it must not panic either.
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join(name), &mutated).unwrap();
+            let run = Run::in_dir(&["regimens", "check", name], dir.path().to_str().unwrap());
+            prop_assert_eq!(run.code(), Some(1), "{}", run.stderr());
+            prop_assert!(
+                run.stdout().ends_with("1 regimen file checked: 0 valid, 1 with problems\n"),
+                "{}",
+                run.stdout()
+            );
         }
     }
 }

@@ -1,9 +1,12 @@
 //! The regimen format: every bundled file loads, and each class of bad file
 //! fails at load time with its exact message and location.
 
+mod common;
+
 use chemodose::regimen::{
     Library, LibraryError, RegimenFile, bundled, check_bytes, load_regimen_file, parse_regimen,
 };
+use common::Run;
 
 const BASE: &str = r#"id = "test-regimen"
 name = "Test"
@@ -284,8 +287,15 @@ fn the_file_name_must_match_the_id() {
 
 #[test]
 fn rendered_diagnostics_underline_the_value() {
-    let e = parse_regimen("test.toml", &with("900 mg/m2", "900 mg/m")).unwrap_err();
-    let r = e.render();
+    // The command line draws the problems (miette); the library only locates them.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("test.toml"), with("900 mg/m2", "900 mg/m")).unwrap();
+    let run = Run::in_dir(
+        &["regimens", "check", "test.toml"],
+        dir.path().to_str().unwrap(),
+    );
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let r = run.stdout();
     assert!(r.contains("╭─[test.toml:17:8]"), "{r}");
     assert!(r.contains(" 17 │ dose = \"900 mg/m\""), "{r}");
     assert!(r.contains("not a valid dose"), "{r}");

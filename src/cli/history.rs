@@ -13,7 +13,7 @@ use chemodose::render::history::{history_html, history_json, history_markdown, h
 
 use super::output::write_atomically;
 use super::regimens::LibraryArgs;
-use super::{Failure, InputError, Report};
+use super::{Failure, InputError, Report, diagnostics};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum HistoryFormat {
@@ -129,7 +129,7 @@ pub fn load(path: &Path, library: &Library) -> Result<(String, History), InputEr
     let text = std::fs::read_to_string(path)
         .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
     let h = parse_history(&path.display().to_string(), &text, library)
-        .map_err(|e| InputError(e.render()))?;
+        .map_err(|e| InputError(diagnostics::render(&e)))?;
     Ok((text, h))
 }
 
@@ -180,7 +180,7 @@ fn commit(path: &Path, new_text: &str, library: &Library) -> Result<History, Inp
     let h = parse_history(&path.display().to_string(), new_text, library).map_err(|e| {
         InputError(format!(
             "the edit would make the file invalid:\n{}",
-            e.render()
+            diagnostics::render(&e)
         ))
     })?;
     write_atomically(path, new_text.as_bytes())?;
@@ -252,7 +252,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                 parse_history(&file.display().to_string(), &new_text, &library).map_err(|e| {
                     InputError(format!(
                         "the edit would make the file invalid:\n{}",
-                        e.render()
+                        diagnostics::render(&e)
                     ))
                 })?;
             let after = report(&file, &after, &library)?;

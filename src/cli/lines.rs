@@ -9,7 +9,7 @@ use chemodose::lines::{ColumnNames, DerivedLine, LinesError, Rules, derive_strea
 
 use super::output::{AtomicFile, write_atomically};
 use super::regimens::LibraryArgs;
-use super::{Failure, InputError, Report};
+use super::{Failure, InputError, Report, diagnostics};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum LinesFormat {
@@ -159,7 +159,8 @@ fn read_rules(input: &Input) -> Result<Rules, InputError> {
         Some(p) => {
             let text = std::fs::read_to_string(p)
                 .map_err(|e| InputError(format!("{}: {e}", p.display())))?;
-            Rules::parse(&p.display().to_string(), &text).map_err(|e| InputError(e.render()))
+            Rules::parse(&p.display().to_string(), &text)
+                .map_err(|e| InputError(diagnostics::render(&e)))
         }
     }
 }

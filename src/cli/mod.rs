@@ -6,6 +6,7 @@
 
 mod args;
 mod batch;
+mod diagnostics;
 mod dose;
 mod hints;
 mod history;

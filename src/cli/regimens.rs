@@ -12,7 +12,7 @@ use chemodose::render::regimen::{regimen_json, regimen_text};
 use chemodose::render::text_table;
 
 use super::args::SimpleFormat;
-use super::{InputError, Report};
+use super::{InputError, Report, diagnostics};
 
 /// Where to find regimens; shared by every command that takes one.
 #[derive(Debug, Args, Clone, Default)]
@@ -45,7 +45,7 @@ impl LibraryArgs {
                     regimen,
                     origin: key.to_owned(),
                 })
-                .map_err(|e| InputError(e.render()));
+                .map_err(|e| InputError(diagnostics::render(&e)));
         }
         // Parse only the one file when the id names it: start-up stays fast
         // (a bundled regimen is parsed lazily, not the whole library).
@@ -87,7 +87,7 @@ impl LibraryArgs {
                             regimen,
                             origin: path.display().to_string(),
                         })
-                        .map_err(|e| InputError(e.render()))
+                        .map_err(|e| InputError(diagnostics::render(&e)))
                 })
             }
             None => chemodose::regimen::bundled()
@@ -97,7 +97,7 @@ impl LibraryArgs {
                     let origin = format!("bundled:{n}");
                     chemodose::regimen::parse_regimen(&origin, text)
                         .map(|regimen| RegimenEntry { regimen, origin })
-                        .map_err(|e| InputError(e.render()))
+                        .map_err(|e| InputError(diagnostics::render(&e)))
                 }),
         }
     }
@@ -105,9 +105,12 @@ impl LibraryArgs {
 
 fn library_error(e: LibraryError) -> InputError {
     match e {
-        LibraryError::Invalid(errs) => {
-            InputError(errs.iter().map(|e| e.render()).collect::<Vec<_>>().join(""))
-        }
+        LibraryError::Invalid(errs) => InputError(
+            errs.iter()
+                .map(diagnostics::render)
+                .collect::<Vec<_>>()
+                .join(""),
+        ),
         other => InputError(other.to_string()),
     }
 }
@@ -263,7 +266,7 @@ fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
                 }
             }
             Err(e) => {
-                out.push_str(&e.render());
+                out.push_str(&diagnostics::render(&e));
                 failed += 1;
             }
         }

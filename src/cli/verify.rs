@@ -10,7 +10,7 @@ use chemodose::verify::{CheckResult, bless, parse_check_file, run_check};
 
 use super::output::write_atomically;
 use super::regimens::LibraryArgs;
-use super::{Failure, InputError, Report};
+use super::{Failure, InputError, Report, diagnostics};
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
@@ -113,7 +113,7 @@ fn regimen_for(
     if let Some(dir) = source.path.as_ref().and_then(|p| p.parent()) {
         let beside = dir.join(format!("{id}.toml"));
         if beside.exists() {
-            let r = load_regimen_file(&beside).map_err(|e| InputError(e.render()))?;
+            let r = load_regimen_file(&beside).map_err(|e| InputError(diagnostics::render(&e)))?;
             return Ok((r, beside.display().to_string()));
         }
     }
@@ -156,7 +156,7 @@ pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
         let file = match parse_check_file(&source.shown, &source.text) {
             Ok(f) => f,
             Err(e) => {
-                out.push_str(&e.render());
+                out.push_str(&diagnostics::render(&e));
                 failed += 1;
                 continue;
             }

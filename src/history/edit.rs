@@ -28,15 +28,72 @@ pub struct RecordCycle {
     pub allow_over_limit: Option<String>,
 }
 
-fn date_value(d: NaiveDate) -> Result<toml_edit::Datetime, String> {
-    d.format("%Y-%m-%d")
-        .to_string()
-        .parse()
-        .map_err(|e: toml_edit::DatetimeParseError| e.to_string())
+/// Why an edit to a history file was not made. The file is left as it was.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum HistoryEditError {
+    /// The text is not TOML that `toml_edit` can keep the layout of.
+    #[error("{0}")]
+    NotToml(#[from] toml_edit::TomlError),
+    /// A date that TOML cannot hold (a year beyond 9999 or before year 1).
+    #[error("{0}")]
+    Date(#[from] toml_edit::DatetimeParseError),
+    /// A cycle was to be recorded in a history without lines.
+    #[error("the history has no lines; start one with `history start-line`")]
+    NoLineToRecordIn,
+    /// A line was to be ended in a history without lines.
+    #[error("the history has no lines")]
+    NoLineToEnd,
+    /// No `[[line]]` has this number.
+    #[error("the history has no line {line}")]
+    NoSuchLine {
+        /// The line number asked for.
+        line: u32,
+    },
+    /// A cycle was to be recorded in a line that has an `end`.
+    #[error("line {line} has ended; start a new line for further cycles")]
+    LineEnded {
+        /// The line number.
+        line: u32,
+    },
+    /// A cycle to record without its day-1 date.
+    #[error("a cycle needs its date (--date)")]
+    NoCycleDate,
+    /// `cycle` in the line is something other than `[[line.cycle]]` tables.
+    #[error("`cycle` in this line is not a list of [[line.cycle]] tables")]
+    CyclesNotTables,
+    /// `line` is something other than `[[line]]` tables.
+    #[error("`line` is not a list of [[line]] tables")]
+    LinesNotTables,
+    /// A new line was to be started while the last one has no `end`.
+    #[error(
+        "line {line} has not ended; end it first with `history end-line --line {line} --date ... --reason ...`"
+    )]
+    LastLineOpen {
+        /// The open line's number as written (0 when it has none).
+        line: i64,
+    },
+    /// A stop reason outside [`STOP_REASONS`](super::STOP_REASONS).
+    #[error("unknown stop reason `{reason}`; use {}", super::STOP_REASONS)]
+    UnknownStopReason {
+        /// The reason as given.
+        reason: String,
+    },
+    /// A line was to be ended that has an `end` already.
+    #[error("line {line} has already ended")]
+    AlreadyEnded {
+        /// The line number.
+        line: u32,
+    },
 }
 
-fn parse(text: &str) -> Result<DocumentMut, String> {
-    text.parse::<DocumentMut>().map_err(|e| e.to_string())
+/// A calendar date as a TOML date value.
+fn date_value(d: NaiveDate) -> Result<toml_edit::Datetime, HistoryEditError> {
+    Ok(d.format("%Y-%m-%d").to_string().parse()?)
+}
+
+/// The history text as a layout-keeping document.
+fn parse(text: &str) -> Result<DocumentMut, HistoryEditError> {
+    Ok(text.parse::<DocumentMut>()?)
 }
 
 fn line_number(t: &Table) -> Option<i64> {
@@ -44,28 +101,25 @@ fn line_number(t: &Table) -> Option<i64> {
 }
 
 /// Appends a `[[line.cycle]]` to line `r.line`.
-pub fn record_cycle(text: &str, r: &RecordCycle) -> Result<String, String> {
+pub fn record_cycle(text: &str, r: &RecordCycle) -> Result<String, HistoryEditError> {
     let mut doc = parse(text)?;
     let lines = doc
         .get_mut("line")
         .and_then(Item::as_array_of_tables_mut)
-        .ok_or("the history has no lines; start one with `history start-line`")?;
+        .ok_or(HistoryEditError::NoLineToRecordIn)?;
     let line = lines
         .iter_mut()
         .find(|t| line_number(t) == Some(i64::from(r.line)))
-        .ok_or_else(|| format!("the history has no line {}", r.line))?;
+        .ok_or(HistoryEditError::NoSuchLine { line: r.line })?;
     if line.contains_key("end") {
-        return Err(format!(
-            "line {} has ended; start a new line for further cycles",
-            r.line
-        ));
+        return Err(HistoryEditError::LineEnded { line: r.line });
     }
-    let date = r.date.ok_or("a cycle needs its date (--date)")?;
+    let date = r.date.ok_or(HistoryEditError::NoCycleDate)?;
     let cycles = line
         .entry("cycle")
         .or_insert(Item::ArrayOfTables(ArrayOfTables::new()))
         .as_array_of_tables_mut()
-        .ok_or("`cycle` in this line is not a list of [[line.cycle]] tables")?;
+        .ok_or(HistoryEditError::CyclesNotTables)?;
     let last = cycles.iter().filter_map(line_number).max().unwrap_or(0);
     let number = r.cycle.map_or(last + 1, i64::from);
     let mut t = Table::new();
@@ -101,21 +155,19 @@ pub fn start_line(
     date: NaiveDate,
     intent: Option<Intent>,
     setting: Option<&str>,
-) -> Result<String, String> {
+) -> Result<String, HistoryEditError> {
     let mut doc = parse(text)?;
     let lines = doc
         .entry("line")
         .or_insert(Item::ArrayOfTables(ArrayOfTables::new()))
         .as_array_of_tables_mut()
-        .ok_or("`line` is not a list of [[line]] tables")?;
+        .ok_or(HistoryEditError::LinesNotTables)?;
     if let Some(last) = lines.iter().last()
         && !last.contains_key("end")
     {
-        return Err(format!(
-            "line {} has not ended; end it first with `history end-line --line {} --date ... --reason ...`",
-            line_number(last).unwrap_or(0),
-            line_number(last).unwrap_or(0)
-        ));
+        return Err(HistoryEditError::LastLineOpen {
+            line: line_number(last).unwrap_or(0),
+        });
     }
     let number = lines.len() as i64 + 1;
     let mut t = Table::new();
@@ -144,24 +196,23 @@ pub fn end_line(
     date: NaiveDate,
     reason: &str,
     note: Option<&str>,
-) -> Result<String, String> {
+) -> Result<String, HistoryEditError> {
     if super::StopReason::parse(reason).is_none() {
-        return Err(format!(
-            "unknown stop reason `{reason}`; use {}",
-            super::STOP_REASONS
-        ));
+        return Err(HistoryEditError::UnknownStopReason {
+            reason: reason.to_owned(),
+        });
     }
     let mut doc = parse(text)?;
     let lines = doc
         .get_mut("line")
         .and_then(Item::as_array_of_tables_mut)
-        .ok_or("the history has no lines")?;
+        .ok_or(HistoryEditError::NoLineToEnd)?;
     let t = lines
         .iter_mut()
         .find(|t| line_number(t) == Some(i64::from(line)))
-        .ok_or_else(|| format!("the history has no line {line}"))?;
+        .ok_or(HistoryEditError::NoSuchLine { line })?;
     if t.contains_key("end") {
-        return Err(format!("line {line} has already ended"));
+        return Err(HistoryEditError::AlreadyEnded { line });
     }
     t["end"] = value(date_value(date)?);
     t["stop_reason"] = value(reason);
@@ -169,4 +220,72 @@ pub fn end_line(
         t["stop_note"] = value(n);
     }
     Ok(doc.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, d).unwrap()
+    }
+
+    const OPEN_LINE: &str = "[patient]\nid = \"P1\"\n\n[[line]]\nnumber = 1\nregimen = \"doxorubicin\"\nstart = 2026-03-02\n";
+
+    #[test]
+    fn refused_edits_keep_their_words() {
+        let no_lines = "[patient]\nid = \"P1\"\n";
+        let record = |text: &str, line: u32, date: Option<NaiveDate>| {
+            let r = RecordCycle {
+                line,
+                date,
+                ..RecordCycle::default()
+            };
+            record_cycle(text, &r).unwrap_err().to_string()
+        };
+        assert_eq!(
+            record(no_lines, 1, Some(date(2))),
+            "the history has no lines; start one with `history start-line`"
+        );
+        assert_eq!(
+            record(OPEN_LINE, 2, Some(date(2))),
+            "the history has no line 2"
+        );
+        assert_eq!(
+            record(OPEN_LINE, 1, None),
+            "a cycle needs its date (--date)"
+        );
+        assert_eq!(
+            start_line(OPEN_LINE, "doxorubicin", "1", date(30), None, None)
+                .unwrap_err()
+                .to_string(),
+            "line 1 has not ended; end it first with `history end-line --line 1 --date ... --reason ...`"
+        );
+        assert_eq!(
+            end_line(OPEN_LINE, 1, date(30), "progressed", None)
+                .unwrap_err()
+                .to_string(),
+            format!(
+                "unknown stop reason `progressed`; use {}",
+                super::super::STOP_REASONS
+            )
+        );
+        assert_eq!(
+            end_line(no_lines, 1, date(30), "progression", None)
+                .unwrap_err()
+                .to_string(),
+            "the history has no lines"
+        );
+        let ended = end_line(OPEN_LINE, 1, date(30), "progression", None).unwrap();
+        assert_eq!(
+            end_line(&ended, 1, date(30), "progression", None)
+                .unwrap_err()
+                .to_string(),
+            "line 1 has already ended"
+        );
+        assert_eq!(
+            record(&ended, 1, Some(date(30))),
+            "line 1 has ended; start a new line for further cycles"
+        );
+    }
 }

@@ -125,18 +125,19 @@ impl Default for Rules {
 
 impl Rules {
     /// Parses a rules file; missing keys take the defaults.
-    pub fn parse(path: &str, text: &str) -> Result<Rules, crate::regimen::RegimenErrors> {
+    ///
+    /// # Errors
+    /// The located TOML error (malformed TOML, a wrong type, an unknown key).
+    pub fn parse(path: &str, text: &str) -> Result<Rules, crate::diagnostics::FileErrors> {
         toml::from_str::<Rules>(text)
             .map(Rules::normalized)
-            .map_err(|e| crate::regimen::RegimenErrors {
-                path: path.to_owned(),
-                text: text.to_owned(),
-                problems: vec![crate::regimen::Problem {
-                    message: e.message().trim_end().to_owned(),
-                    span: e.span(),
-                    label: "here".to_owned(),
-                    help: Some("see docs/lines-of-therapy.md for every rule".to_owned()),
-                }],
+            .map_err(|e| {
+                crate::diagnostics::FileErrors::toml(
+                    path,
+                    text,
+                    &e,
+                    "see docs/lines-of-therapy.md for every rule",
+                )
             })
     }
 

@@ -3,8 +3,9 @@
 
 use std::path::Path;
 
+use super::Regimen;
 use super::load::{decode, load_regimen_file, parse_regimen};
-use super::{Regimen, RegimenErrors};
+use crate::diagnostics::FileErrors;
 
 include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
 
@@ -32,7 +33,7 @@ pub struct RegimenEntry {
 pub enum LibraryError {
     /// One or more files have problems.
     #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
-    Invalid(Vec<RegimenErrors>),
+    Invalid(Vec<FileErrors>),
     /// Two files share an id.
     #[error("regimen id or alias `{id}` is defined twice: in {first} and in {second}")]
     Duplicate {
@@ -90,10 +91,7 @@ impl Library {
         Self::build(entries, errors)
     }
 
-    fn build(
-        entries: Vec<RegimenEntry>,
-        errors: Vec<RegimenErrors>,
-    ) -> Result<Library, LibraryError> {
+    fn build(entries: Vec<RegimenEntry>, errors: Vec<FileErrors>) -> Result<Library, LibraryError> {
         if !errors.is_empty() {
             return Err(LibraryError::Invalid(errors));
         }
@@ -170,7 +168,7 @@ pub fn regimen_files(dir: &Path) -> Result<Vec<std::path::PathBuf>, LibraryError
 
 /// Validates one file's bytes as a regimen (for `regimens check` on files
 /// that may not be UTF-8).
-pub fn check_bytes(shown: &str, bytes: Vec<u8>) -> Result<Regimen, RegimenErrors> {
+pub fn check_bytes(shown: &str, bytes: Vec<u8>) -> Result<Regimen, FileErrors> {
     let text = decode(shown, bytes)?;
     parse_regimen(shown, &text)
 }

@@ -26,7 +26,7 @@ pub use file::RegimenFile;
 pub use library::{
     Library, LibraryError, RegimenEntry, bundled, bundled_checks, check_bytes, regimen_files,
 };
-pub use load::{LIMITS, Problem, RegimenErrors, load_regimen_file, parse_day_list, parse_regimen};
+pub use load::{DayListError, LIMITS, load_regimen_file, parse_day_list, parse_regimen};
 
 /// Where a regimen stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

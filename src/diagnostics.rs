@@ -1,0 +1,301 @@
+//! Located problems in the files people write: regimen files, history files
+//! and golden-check files.
+//!
+//! Owns: [`Problem`] (what is wrong, where as a byte span, the label under
+//! it and what would be valid), [`FileErrors`] (every problem of one file,
+//! with the file's text so that a span becomes a line and column), their
+//! plain text form (one `path:line:col: message (help)` line per problem),
+//! the collector each file parser fills as it checks, and the one conversion
+//! of a TOML date into a calendar date.
+//! Never does: decide what is wrong (each parser does), read files, or draw
+//! problems with underlines (the command line does, with miette).
+
+use std::fmt;
+use std::ops::Range;
+
+use chrono::NaiveDate;
+use toml::Spanned;
+use toml::value::Datetime;
+
+/// One problem in a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// What is wrong, as one sentence naming the value.
+    pub message: String,
+    /// Where, as a byte range of the file's text; `None` for a problem of the
+    /// whole file (too large, not UTF-8, empty).
+    pub span: Option<Range<usize>>,
+    /// A few words drawn under the underlined text ("not a valid dose").
+    pub label: String,
+    /// What would be valid, when the message alone does not say.
+    pub help: Option<String>,
+}
+
+impl Problem {
+    /// Replaces the label drawn under the value (the default is "here").
+    pub(crate) fn label(&mut self, label: &str) -> &mut Self {
+        label.clone_into(&mut self.label);
+        self
+    }
+
+    /// Adds what would be valid.
+    pub(crate) fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+}
+
+/// Every problem of one file, refused as a whole.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileErrors {
+    /// The file as named to the user (a path, `bundled:<file>`, `inline regimen`).
+    pub path: String,
+    /// Its text, which the spans index; empty when the file could not be read
+    /// as text.
+    pub text: String,
+    /// The problems: sorted by position for regimen and history files, in the
+    /// order checked for check files.
+    pub problems: Vec<Problem>,
+}
+
+impl FileErrors {
+    /// A single problem of the whole file, without a place in it.
+    pub(crate) fn whole_file(
+        path: &str,
+        text: &str,
+        message: impl Into<String>,
+        help: Option<&str>,
+    ) -> Self {
+        FileErrors {
+            path: path.to_owned(),
+            text: text.to_owned(),
+            problems: vec![Problem {
+                message: message.into(),
+                span: None,
+                label: String::new(),
+                help: help.map(str::to_owned),
+            }],
+        }
+    }
+
+    /// The TOML error that stopped parsing (malformed TOML, a wrong type, an
+    /// unknown key), where the toml crate found it; `help` names the format's
+    /// documentation.
+    pub(crate) fn toml(path: &str, text: &str, error: &toml::de::Error, help: &str) -> Self {
+        FileErrors {
+            path: path.to_owned(),
+            text: text.to_owned(),
+            problems: vec![Problem {
+                message: error.message().trim_end().to_owned(),
+                span: error.span(),
+                label: "here".to_owned(),
+                help: Some(help.to_owned()),
+            }],
+        }
+    }
+
+    /// Line and column (1-based, columns in characters) of a problem.
+    pub fn location(&self, problem: &Problem) -> Option<(usize, usize)> {
+        let start = problem.span.as_ref()?.start.min(self.text.len());
+        let before = self.text.get(..start)?;
+        let line = before.matches('\n').count() + 1;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Some((line, col))
+    }
+}
+
+impl fmt::Display for FileErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            match self.location(p) {
+                Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.path, p.message)?,
+                None => write!(f, "{}: {}", self.path, p.message)?,
+            }
+            if let Some(h) = &p.help {
+                write!(f, " ({h})")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for FileErrors {}
+
+/// The problems a parser finds in one file, gathered so that all of them are
+/// reported together rather than only the first.
+#[derive(Debug, Default)]
+pub(crate) struct Collector {
+    problems: Vec<Problem>,
+}
+
+impl Collector {
+    /// Records `message` at `span`, labelled "here" and without help; the
+    /// returned problem takes a better label and help.
+    pub(crate) fn at(&mut self, span: Range<usize>, message: impl Into<String>) -> &mut Problem {
+        let index = self.problems.len();
+        self.problems.push(Problem {
+            message: message.into(),
+            span: Some(span),
+            label: "here".to_owned(),
+            help: None,
+        });
+        &mut self.problems[index]
+    }
+
+    /// Reads `value` with `parser`; a refusal is recorded at the value with
+    /// the parser's own message.
+    pub(crate) fn parse<T, E: fmt::Display>(
+        &mut self,
+        value: &Spanned<String>,
+        parser: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, &mut Problem> {
+        parser(value.get_ref()).map_err(|e| self.at(value.span(), e.to_string()))
+    }
+
+    /// Reads `value` with `parser`; a refusal is recorded at the value as
+    /// "{what}: {the parser's message}".
+    pub(crate) fn parse_named<T, E: fmt::Display>(
+        &mut self,
+        value: &Spanned<String>,
+        what: &str,
+        parser: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Result<T, &mut Problem> {
+        parser(value.get_ref()).map_err(|e| self.at(value.span(), format!("{what}: {e}")))
+    }
+
+    /// The calendar date `value` holds; a date with a time or an offset is
+    /// recorded at the value with `message`.
+    pub(crate) fn date(
+        &mut self,
+        value: &Spanned<Datetime>,
+        message: impl Into<String>,
+    ) -> Result<NaiveDate, &mut Problem> {
+        plain_date(value).ok_or_else(|| self.at(value.span(), message))
+    }
+
+    /// How many problems have been recorded: a parser compares the count
+    /// before and after one part of the file to know whether that part failed.
+    pub(crate) fn len(&self) -> usize {
+        self.problems.len()
+    }
+
+    /// Whether nothing is wrong so far.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// The problems in the order they were found, as the errors of the file
+    /// `path` with text `text`.
+    pub(crate) fn into_errors(self, path: &str, text: &str) -> FileErrors {
+        FileErrors {
+            path: path.to_owned(),
+            text: text.to_owned(),
+            problems: self.problems,
+        }
+    }
+
+    /// The problems in file order (problems of the whole file first; the
+    /// order found is kept among problems that start at the same place).
+    pub(crate) fn into_sorted_errors(self, path: &str, text: &str) -> FileErrors {
+        let mut errors = self.into_errors(path, text);
+        errors
+            .problems
+            .sort_by_key(|p| p.span.as_ref().map_or(0, |s| s.start));
+        errors
+    }
+}
+
+/// The calendar date of a TOML value written as a plain date (`2026-11-22`);
+/// `None` for a time, a date with a time, or a date with an offset.
+pub(crate) fn plain_date(value: &Spanned<Datetime>) -> Option<NaiveDate> {
+    match value.get_ref() {
+        Datetime {
+            date: Some(d),
+            time: None,
+            offset: None,
+        } => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spanned<T>(text: &str) -> Spanned<T>
+    where
+        T: for<'de> serde::Deserialize<'de>,
+    {
+        #[derive(serde::Deserialize)]
+        struct Doc<T> {
+            v: Spanned<T>,
+        }
+        toml::from_str::<Doc<T>>(text).unwrap().v
+    }
+
+    #[test]
+    fn only_a_plain_date_is_a_date() {
+        let date = |t: &str| plain_date(&spanned::<Datetime>(t));
+        assert_eq!(
+            date("v = 2026-11-22"),
+            NaiveDate::from_ymd_opt(2026, 11, 22)
+        );
+        assert_eq!(date("v = 2026-11-22T10:00:00"), None);
+        assert_eq!(date("v = 2026-11-22T10:00:00Z"), None);
+        assert_eq!(date("v = 10:00:00"), None);
+    }
+
+    #[test]
+    fn problems_are_located_by_line_and_character() {
+        let text = "a = 1\nname = \"µ-x\"\n";
+        let mut c = Collector::default();
+        c.at(text.find('-').unwrap()..text.len(), "refused")
+            .label("bad")
+            .help("write y");
+        let errors = c.into_errors("f.toml", text);
+        // `name = "µ` is 9 characters (10 bytes): the dash is column 10.
+        assert_eq!(errors.location(&errors.problems[0]), Some((2, 10)));
+        assert_eq!(errors.to_string(), "f.toml:2:10: refused (write y)");
+        assert_eq!(errors.problems[0].label, "bad");
+    }
+
+    #[test]
+    fn a_refused_value_is_recorded_at_the_value_with_its_name() {
+        let value = spanned::<String>("v = \"x\"");
+        let mut c = Collector::default();
+        assert!(c.parse(&value, |_| Err::<(), _>("no")).is_err());
+        assert!(
+            c.parse_named(&value, "height", |_| Err::<(), _>("no"))
+                .is_err()
+        );
+        assert_eq!(c.parse(&value, |v| Ok::<_, String>(v.len())), Ok(1));
+        let errors = c.into_errors("f.toml", "v = \"x\"");
+        assert_eq!(errors.to_string(), "f.toml:1:5: no\nf.toml:1:5: height: no");
+    }
+
+    #[test]
+    fn sorting_keeps_the_order_found_at_one_place() {
+        let mut c = Collector::default();
+        c.at(5..6, "second place");
+        c.at(0..1, "first place, found first");
+        c.at(0..1, "first place, found second");
+        let text = "abcdefgh";
+        let sorted: Vec<String> = c
+            .into_sorted_errors("f", text)
+            .problems
+            .into_iter()
+            .map(|p| p.message)
+            .collect();
+        assert_eq!(
+            sorted,
+            [
+                "first place, found first",
+                "first place, found second",
+                "second place"
+            ]
+        );
+    }
+}

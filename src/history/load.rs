@@ -1,0 +1,387 @@
+//! Reading a history file: TOML text to a validated [`History`], or every
+//! problem in the file with its line and column.
+//!
+//! Owns: the checks a history file must pass (a pseudonymous patient id,
+//! plain dates, measurements with a unit, lines numbered in order with one
+//! regimen each, cycles moving forward within their line, events of a known
+//! kind, prior anthracyclines with a known factor) and the size limits.
+//! Never does: recompute a dose or add doses up (that is the report, in
+//! `mod.rs`), or edit the file (that is [`super::edit`]).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use toml::Spanned;
+
+use super::anthracycline::{ANTHRACYCLINE_NAMES, anthracycline_factor};
+use super::file::{self, HistoryFile};
+use super::{
+    EVENT_KINDS, Event, EventKind, GivenCycle, History, Line, LineRegimen, MAX_ENTRIES,
+    Measurement, STOP_REASONS, StopReason,
+};
+use crate::diagnostics::{Collector, FileErrors};
+use crate::dose::Reduction;
+use crate::patient::Sex;
+use crate::quantity::{
+    DoseUnit, parse_dose, parse_dose_mass, parse_height, parse_serum_creatinine, parse_weight,
+};
+use crate::regimen::{Library, parse_regimen};
+use crate::rounding::to_decimal;
+
+/// A date of the history file, or `None` with the problem recorded when the
+/// value is not a plain date.
+fn file_date(
+    c: &mut Collector,
+    d: &Spanned<toml::value::Datetime>,
+    what: &str,
+) -> Option<NaiveDate> {
+    c.date(d, format!("{what} must be a plain date"))
+        .map_err(|p| p.help("write e.g. 2026-11-22"))
+        .ok()
+}
+
+/// Parses and validates a history file. `path` is only used in messages; a
+/// line's regimen id is looked up in `library`.
+pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<History, FileErrors> {
+    if text.len() > crate::regimen::LIMITS.max_file_bytes * 4 {
+        return Err(FileErrors::whole_file(
+            path,
+            text,
+            "the history file is larger than 1 MiB",
+            None,
+        ));
+    }
+    let raw: HistoryFile = toml::from_str(text).map_err(|e| {
+        FileErrors::toml(path, text, &e, "see docs/history-format.md for every key")
+    })?;
+    let mut c = Collector::default();
+    let p = &raw.patient;
+    if p.id.get_ref().trim().is_empty() {
+        c.at(p.id.span(), "patient id is blank")
+            .help("use a pseudonymous id, never a name");
+    }
+    let sex = p
+        .sex
+        .as_ref()
+        .and_then(|s| c.parse(s, |v| v.parse::<Sex>()).ok());
+    let age_at = p
+        .age_at
+        .as_ref()
+        .and_then(|a| file_date(&mut c, &a.on, "age_at.on").map(|d| (a.years, d)));
+    if let Some(y) = p.birth_year
+        && !(1880..=2100).contains(&y)
+    {
+        c.at(p.id.span(), format!("birth_year {y} is implausible"));
+    }
+    if raw.measurements.len() > MAX_ENTRIES
+        || raw.lines.len() > MAX_ENTRIES
+        || raw.events.len() > MAX_ENTRIES
+    {
+        c.at(
+            p.id.span(),
+            format!("a history holds at most {MAX_ENTRIES} measurements, lines and events each"),
+        );
+        return Err(c.into_errors(path, text));
+    }
+    let mut measurements = Vec::new();
+    for m in &raw.measurements {
+        let r = m.get_ref();
+        let date = file_date(&mut c, &r.date, "measurement date");
+        let height = r
+            .height
+            .as_ref()
+            .and_then(|s| c.parse(s, parse_height).ok());
+        let weight = r
+            .weight
+            .as_ref()
+            .and_then(|s| c.parse(s, parse_weight).ok());
+        let scr = r
+            .scr
+            .as_ref()
+            .and_then(|s| c.parse(s, parse_serum_creatinine).ok());
+        if r.height.is_none() && r.weight.is_none() && r.scr.is_none() {
+            c.at(m.span(), "a measurement needs height, weight or scr");
+        }
+        if let Some(date) = date {
+            measurements.push(Measurement {
+                date,
+                height,
+                weight,
+                scr,
+            });
+        }
+    }
+    measurements.sort_by_key(|m| m.date);
+    let mut lines = Vec::new();
+    for (i, l) in raw.lines.iter().enumerate() {
+        if let Some(line) = parse_line(&mut c, l, i, library) {
+            lines.push(line);
+        }
+    }
+    for w in lines.windows(2) {
+        if w[1].start < w[0].start
+            && let Some(s) = raw.lines.get(w[1].number as usize - 1)
+        {
+            c.at(
+                s.get_ref().start.span(),
+                format!("line {} starts before line {}", w[1].number, w[0].number),
+            );
+        }
+    }
+    let mut events = Vec::new();
+    for e in &raw.events {
+        let r = e.get_ref();
+        let kind = match r.kind.get_ref().as_str() {
+            "surgery" => Some(EventKind::Surgery),
+            "radiation" => Some(EventKind::Radiation),
+            "prior-anthracycline" => Some(EventKind::PriorAnthracycline),
+            "recurrence" => Some(EventKind::Recurrence),
+            "death" => Some(EventKind::Death),
+            "other" => Some(EventKind::Other),
+            other => {
+                c.at(
+                    r.kind.span(),
+                    format!("unknown event kind `{other}`; use {EVENT_KINDS}"),
+                );
+                None
+            }
+        };
+        let date = file_date(&mut c, &r.date, "event date");
+        let cumulative = match (&kind, &r.cumulative) {
+            (Some(EventKind::PriorAnthracycline), Some(s)) => match parse_dose(s.get_ref()) {
+                Ok(d) if d.basis() == crate::quantity::DoseBasis::PerM2 => {
+                    to_decimal(d.canonical())
+                }
+                _ => {
+                    c.at(
+                        s.span(),
+                        format!(
+                            "cumulative `{}` must be a dose per m², e.g. \"300 mg/m2\"",
+                            s.get_ref()
+                        ),
+                    );
+                    None
+                }
+            },
+            (Some(EventKind::PriorAnthracycline), None) => {
+                c.at(
+                    e.span(),
+                    "a prior-anthracycline event needs drug and cumulative (\"300 mg/m2\")",
+                );
+                None
+            }
+            _ => None,
+        };
+        if kind == Some(EventKind::PriorAnthracycline) {
+            match r.drug.as_deref().map(str::to_lowercase) {
+                Some(d) if anthracycline_factor(&d).is_some() => {}
+                Some(d) => {
+                    c
+                        .at(
+                            r.kind.span(),
+                            format!("`{d}` is not an anthracycline with a known doxorubicin-equivalence factor ({ANTHRACYCLINE_NAMES})"),
+                        );
+                }
+                None => {
+                    c.at(r.kind.span(), "a prior-anthracycline event needs `drug`");
+                }
+            }
+        }
+        if let (Some(kind), Some(date)) = (kind, date) {
+            events.push(Event {
+                kind,
+                date,
+                description: r.description.clone(),
+                site: r.site.clone(),
+                dose: r.dose.clone(),
+                cardiac_region: r.cardiac_region,
+                drug: r.drug.as_ref().map(|d| d.to_lowercase()),
+                cumulative_mg_per_m2: cumulative,
+            });
+        }
+    }
+    events.sort_by_key(|e| e.date);
+    if !c.is_empty() {
+        return Err(c.into_sorted_errors(path, text));
+    }
+    Ok(History {
+        patient_id: p.id.get_ref().trim().to_owned(),
+        sex,
+        birth_year: p.birth_year,
+        age_at,
+        note: p.note.clone(),
+        measurements,
+        lines,
+        events,
+    })
+}
+
+fn parse_line(
+    c: &mut Collector,
+    l: &Spanned<file::LineFile>,
+    index: usize,
+    library: &Library,
+) -> Option<Line> {
+    let r = l.get_ref();
+    let before = c.len();
+    let number = *r.number.get_ref();
+    if number != index as i64 + 1 {
+        c.at(
+            r.number.span(),
+            format!(
+                "lines are numbered 1, 2, ... in order; expected {} here, found {number}",
+                index + 1
+            ),
+        );
+    }
+    let regimen = match (&r.regimen, &r.inline_regimen) {
+        (Some(id), None) => {
+            // A pinned version that differs is shown as a warning in the report.
+            if library.get(id.get_ref()).is_none() {
+                c
+                    .at(
+                        id.span(),
+                        format!("unknown regimen `{}`; known: {}", id.get_ref(), library.ids().join(", ")),
+                    )
+                    .help("use a bundled or local id, or write the regimen inline as [line.inline_regimen]");
+            }
+            Some(LineRegimen::Id {
+                id: id.get_ref().clone(),
+                version: r.regimen_version.clone(),
+            })
+        }
+        (None, Some(table)) => {
+            let text = toml::to_string(table.get_ref()).unwrap_or_default();
+            match parse_regimen("inline regimen", &text) {
+                Ok(reg) => Some(LineRegimen::Inline(Box::new(reg))),
+                Err(e) => {
+                    let inner: Vec<String> = e.problems.iter().map(|p| p.message.clone()).collect();
+                    c.at(
+                        table.span(),
+                        format!("line {number}: inline regimen: {}", inner.join("; ")),
+                    );
+                    None
+                }
+            }
+        }
+        _ => {
+            c
+                .at(
+                    r.number.span(),
+                    format!("line {number} needs exactly one of `regimen` (an id) or `[line.inline_regimen]`"),
+                );
+            None
+        }
+    };
+    let start = file_date(c, &r.start, "start");
+    let end = r.end.as_ref().and_then(|e| file_date(c, e, "end"));
+    if let (Some(s), Some(e), Some(es)) = (start, end, r.end.as_ref())
+        && e < s
+    {
+        c.at(es.span(), format!("line {number} ends before it starts"));
+    }
+    let stop_reason = r.stop_reason.as_ref().and_then(|s| {
+        let v = StopReason::parse(s.get_ref());
+        if v.is_none() {
+            c.at(
+                s.span(),
+                format!("unknown stop reason `{}`; use {STOP_REASONS}", s.get_ref()),
+            );
+        }
+        v
+    });
+    if r.end.is_some() != r.stop_reason.is_some() {
+        c.at(
+            r.number.span(),
+            format!("line {number}: `end` and `stop_reason` go together"),
+        );
+    }
+    if r.cycles.len() > MAX_ENTRIES {
+        c.at(
+            r.number.span(),
+            format!("line {number}: at most {MAX_ENTRIES} cycles"),
+        );
+        return None;
+    }
+    let mut cycles: Vec<GivenCycle> = Vec::new();
+    for cy in &r.cycles {
+        let y = cy.get_ref();
+        let n = *y.number.get_ref();
+        if !(1..=crate::schedule::MAX_CYCLES as i64).contains(&n) {
+            c.at(y.number.span(), format!("cycle number {n} is out of range"));
+            continue;
+        }
+        let date = file_date(c, &y.date, "cycle date");
+        if let (Some(d), Some(s)) = (date, start)
+            && d < s
+        {
+            c.at(
+                y.date.span(),
+                format!("cycle {n} is dated before line {number} starts"),
+            );
+        }
+        if let (Some(d), Some(e), Some(es)) = (date, end, r.end.as_ref())
+            && d > e
+        {
+            c.at(
+                es.span(),
+                format!("line {number} ends before its cycle {n}"),
+            );
+        }
+        if let Some(prev) = cycles.last()
+            && (n as u32 <= prev.number || date.is_some_and(|d| d < prev.date))
+        {
+            c.at(
+                y.number.span(),
+                format!("cycles of line {number} must go forward in number and date"),
+            );
+        }
+        let reduction = match (y.level, &y.reduce) {
+            (Some(_), Some(p)) => {
+                c.at(p.span(), "give `level` or `reduce`, not both");
+                None
+            }
+            (Some(l), None) => Some(Reduction::Level(l)),
+            (None, Some(p)) => c
+                .parse(p, crate::quantity::Percent::reduction)
+                .ok()
+                .map(Reduction::Percent),
+            (None, None) => None,
+        };
+        let mut actual = BTreeMap::new();
+        for (drug, dose) in &y.actual {
+            if let Ok((m, _)) =
+                c.parse_named(dose, &format!("actual dose of {drug}"), parse_dose_mass)
+            {
+                actual.insert(
+                    drug.to_lowercase(),
+                    to_decimal(DoseUnit::Mg.of(m)).unwrap_or_default(),
+                );
+            }
+        }
+        if let Some(d) = date {
+            cycles.push(GivenCycle {
+                number: n as u32,
+                date: d,
+                reduction,
+                actual,
+                delay_reason: y.delay_reason.clone(),
+                allow_over_limit: y.allow_over_limit.clone(),
+            });
+        }
+    }
+    if c.len() > before {
+        return None;
+    }
+    Some(Line {
+        number: number as u32,
+        setting: r.setting.clone(),
+        intent: r.intent,
+        regimen: regimen?,
+        start: start?,
+        end,
+        stop_reason,
+        stop_note: r.stop_note.clone(),
+        cycles,
+    })
+}

@@ -1,0 +1,505 @@
+//! The regimen loader: TOML text to a validated [`Regimen`], or every problem
+//! in the file with its line, column and what would be valid.
+//!
+//! Owns: reading a regimen file (size limits, UTF-8, the id matching the
+//! file name), the regimen-level checks (id, status, sources, `[cycle]`,
+//! duplicate drugs, companions against their parents) and the shared value
+//! checks (doses, masses, counts). Each drug entry is checked in [`drug`];
+//! day lists and cycle ranges are read in [`days`].
+//! Never does: compute a dose, or draw the problems (the command line draws
+//! [`FileErrors`]).
+//!
+//! Only the loaders know TOML and spans. Structural errors (malformed TOML,
+//! a wrong type, an unknown key) stop parsing at the first one, as in cargo;
+//! every check after parsing is run and all problems are reported together.
+
+mod days;
+
+pub use days::{DayListError, parse_day_list};
+mod drug;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use toml::Spanned;
+use uom::si::f64::Mass;
+
+use super::file::{CyclesValue, DrugFile, RegimenFile};
+use super::{CycleCount, CycleSpec, Drug, Regimen, Source, Status, Supportive};
+use crate::diagnostics::{Collector, FileErrors, Problem};
+use crate::quantity::{PrescribedDose, parse_dose, parse_dose_mass};
+
+/// Limits on what a regimen file may contain, so that a broken or hostile
+/// file cannot exhaust memory or time.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest file, bytes.
+    pub max_file_bytes: usize,
+    /// Most drugs in one regimen.
+    pub max_drugs: usize,
+    /// Longest cycle, days.
+    pub max_cycle_days: i64,
+    /// Most cycles.
+    pub max_cycles: i64,
+    /// Most reduction levels, phases, bands or strengths per drug.
+    pub max_list: usize,
+}
+
+/// The limits in force.
+pub const LIMITS: Limits = Limits {
+    max_file_bytes: 256 * 1024,
+    max_drugs: 40,
+    max_cycle_days: 365,
+    max_cycles: 100,
+    max_list: 20,
+};
+
+/// Reads and validates a regimen file. The file name (without `.toml`) must
+/// equal the regimen's id.
+pub fn load_regimen_file(path: &Path) -> Result<Regimen, FileErrors> {
+    let shown = path.display().to_string();
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return Err(FileErrors::whole_file(
+                &shown,
+                "",
+                format!("cannot read the file: {e}"),
+                None,
+            ));
+        }
+    };
+    let text = decode(&shown, bytes)?;
+    let regimen = parse_regimen(&shown, &text)?;
+    let stem = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".toml"))
+        .unwrap_or_default();
+    if stem != regimen.id {
+        let span = id_span(&text);
+        return Err(FileErrors {
+            path: shown,
+            text,
+            problems: vec![Problem {
+                message: format!(
+                    "the id `{}` does not match the file name `{stem}.toml`",
+                    regimen.id
+                ),
+                span,
+                label: "id".to_owned(),
+                help: Some(format!(
+                    "rename the file to `{}.toml` or change the id",
+                    regimen.id
+                )),
+            }],
+        });
+    }
+    Ok(regimen)
+}
+
+/// Bytes to text, refusing oversized and non-UTF-8 files.
+pub(crate) fn decode(shown: &str, bytes: Vec<u8>) -> Result<String, FileErrors> {
+    if bytes.len() > LIMITS.max_file_bytes {
+        return Err(FileErrors::whole_file(
+            shown,
+            "",
+            format!(
+                "the file is {} bytes; regimen files are limited to {} bytes",
+                bytes.len(),
+                LIMITS.max_file_bytes
+            ),
+            None,
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        FileErrors::whole_file(
+            shown,
+            "",
+            format!(
+                "the file is not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+            Some("save the file as UTF-8"),
+        )
+    })
+}
+
+fn id_span(text: &str) -> Option<Range<usize>> {
+    let file: RegimenFile = toml::from_str(text).ok()?;
+    Some(file.id.span())
+}
+
+/// Parses and validates regimen TOML. `path` is only used in messages.
+pub fn parse_regimen(path: &str, text: &str) -> Result<Regimen, FileErrors> {
+    if text.len() > LIMITS.max_file_bytes {
+        return Err(FileErrors::whole_file(
+            path,
+            "",
+            format!("the file is larger than {} bytes", LIMITS.max_file_bytes),
+            None,
+        ));
+    }
+    if text.trim().is_empty() {
+        return Err(FileErrors::whole_file(
+            path,
+            text,
+            "the file is empty",
+            Some(
+                "a regimen needs at least id, name, version, status, last_reviewed, [cycle], one [[source]] and one [[drug]]; see docs/regimen-format.md",
+            ),
+        ));
+    }
+    let file: RegimenFile = toml::from_str(text).map_err(|e| {
+        FileErrors::toml(
+            path,
+            text,
+            &e,
+            "see docs/regimen-format.md for every key and its type",
+        )
+    })?;
+    let mut v = Validator::default();
+    let regimen = v.regimen(file);
+    match regimen {
+        Some(r) if v.problems.is_empty() => Ok(r),
+        _ => Err(v.problems.into_sorted_errors(path, text)),
+    }
+}
+
+/// The checks run after parsing, collecting every problem of the file.
+#[derive(Default)]
+struct Validator {
+    problems: Collector,
+}
+
+impl Validator {
+    /// A dose such as "900 mg/m2" or "AUC 5"; `what` names it in the message.
+    fn dose(&mut self, s: &Spanned<String>, what: &str) -> Option<PrescribedDose> {
+        self.problems
+            .parse_named(s, what, parse_dose)
+            .map_err(|p| {
+                p.label("not a valid dose").help(
+                    "valid doses look like \"900 mg/m2\", \"15 mcg/kg\", \"800 mg\" or \"AUC 5\"",
+                )
+            })
+            .ok()
+    }
+
+    /// A plain mass such as "2 mg" (a strength, a band, a ceiling).
+    fn mass(&mut self, s: &Spanned<String>, what: &str) -> Option<Mass> {
+        self.problems
+            .parse_named(s, what, parse_dose_mass)
+            .map(|(m, _)| m)
+            .map_err(|p| {
+                p.label("not a mass")
+                    .help("write a plain mass such as \"2 mg\" or \"300 mcg\"")
+            })
+            .ok()
+    }
+
+    /// A whole number from 1 to `max` (cycle length, number of cycles).
+    fn count(&mut self, s: &Spanned<i64>, what: &str, max: i64) -> Option<u32> {
+        let n = *s.get_ref();
+        if (1..=max).contains(&n) {
+            Some(n as u32)
+        } else {
+            self.problems
+                .at(
+                    s.span(),
+                    format!("{what} must be between 1 and {max} (got {n})"),
+                )
+                .label("out of range");
+            None
+        }
+    }
+
+    /// The whole regimen: its own fields, its `[cycle]`, each drug, then the
+    /// companions against their parents.
+    fn regimen(&mut self, f: RegimenFile) -> Option<Regimen> {
+        let id = f.id.get_ref().clone();
+        if !is_kebab_case(&id) {
+            self.problems
+                .at(
+                    f.id.span(),
+                    format!(
+                        "id `{id}` must be kebab-case (lower-case letters, digits and single hyphens) and at most 80 characters"
+                    ),
+                )
+                .label("not kebab-case")
+                .help("for example \"gemcitabine-docetaxel\"");
+        }
+        for (text, what) in [(&f.name, "name"), (&f.version, "version")] {
+            if text.trim().is_empty() {
+                self.problems
+                    .at(f.id.span(), format!("`{what}` is blank"))
+                    .label("blank");
+            }
+        }
+        for src in &f.sources {
+            if src.citation.trim().is_empty() {
+                self.problems
+                    .at(f.id.span(), "a [[source]] has a blank citation")
+                    .label("blank");
+            }
+        }
+        let status = *f.status.get_ref();
+        if matches!(status, Status::CaseReport | Status::Withdrawn)
+            && f.status_note.as_deref().is_none_or(|n| n.trim().is_empty())
+        {
+            self.problems
+                .at(
+                    f.status.span(),
+                    format!("status `{status}` needs a `status_note` saying why"),
+                )
+                .label("needs status_note")
+                .help("e.g. status_note = \"As published in ...; the report does not state the days.\"");
+        }
+        let last_reviewed = self.date(&f.last_reviewed);
+        if f.sources.is_empty() {
+            self.problems
+                .at(
+                    f.id.span(),
+                    "a regimen needs at least one [[source]] with a citation",
+                )
+                .label("no source")
+                .help("add [[source]] citation = \"...\"");
+        }
+        let cycle = self.cycle(&f.cycle);
+        if f.drugs.is_empty() {
+            self.problems
+                .at(f.id.span(), "a regimen needs at least one [[drug]]")
+                .label("no drug");
+        }
+        if f.drugs.len() > LIMITS.max_drugs {
+            self.problems
+                .at(
+                    f.drugs[LIMITS.max_drugs].span(),
+                    format!("a regimen may have at most {} drugs", LIMITS.max_drugs),
+                )
+                .label("too many drugs");
+            return None;
+        }
+        let mut drugs = Vec::new();
+        let mut seen: BTreeMap<String, Range<usize>> = BTreeMap::new();
+        for d in &f.drugs {
+            let name = d.get_ref().name.get_ref().trim().to_lowercase();
+            if let Some(_first) = seen.get(&name) {
+                self.problems
+                    .at(
+                        d.get_ref().name.span(),
+                        format!("drug `{name}` is listed twice"),
+                    )
+                    .label("duplicate")
+                    .help("give each drug once; use [[drug.phase]] for cycle-specific doses");
+            } else {
+                seen.insert(name.clone(), d.get_ref().name.span());
+            }
+            if let Some(drug) = self.drug(d.get_ref(), cycle) {
+                drugs.push(drug);
+            }
+        }
+        self.companions(&f.drugs, &drugs);
+        let cycle = cycle?;
+        let last_reviewed = last_reviewed?;
+        if drugs.len() != f.drugs.len() {
+            return None;
+        }
+        Some(Regimen {
+            id,
+            name: f.name,
+            aliases: f.aliases,
+            version: f.version,
+            status,
+            status_note: f.status_note,
+            last_reviewed,
+            indications: f.indications,
+            intent: f.intent,
+            emetogenic_risk: f.emetogenic_risk,
+            febrile_neutropenia_risk: f.febrile_neutropenia_risk,
+            notes: f.notes,
+            sources: f
+                .sources
+                .into_iter()
+                .map(|s| Source {
+                    citation: s.citation,
+                    url: s.url,
+                    doi: s.doi,
+                    pmid: s.pmid,
+                    note: s.note,
+                })
+                .collect(),
+            cycle,
+            drugs,
+            supportive: Supportive {
+                hydration: f.supportive.hydration,
+                premedication: f.supportive.premedication,
+                antiemetics: f.supportive.antiemetics,
+                growth_factor: f.supportive.growth_factor,
+                monitoring: f.supportive.monitoring,
+                other: f.supportive.other,
+            },
+        })
+    }
+
+    /// `last_reviewed`: a plain date.
+    fn date(&mut self, d: &Spanned<toml::value::Datetime>) -> Option<NaiveDate> {
+        self.problems
+            .date(
+                d,
+                format!("last_reviewed must be a plain date (got {})", d.get_ref()),
+            )
+            .map_err(|p| {
+                p.label("not a date")
+                    .help("write last_reviewed = 2026-11-22")
+            })
+            .ok()
+    }
+
+    /// `[cycle]`: its length, and a number of cycles or "until-progression"
+    /// with an optional protocol maximum.
+    fn cycle(&mut self, c: &Spanned<super::file::CycleFile>) -> Option<CycleSpec> {
+        let cf = c.get_ref();
+        let length = self.count(&cf.length_days, "cycle length_days", LIMITS.max_cycle_days);
+        let count = match cf.cycles.get_ref() {
+            CyclesValue::Count(n) => {
+                let n = self.count(
+                    &Spanned::new(cf.cycles.span(), *n),
+                    "number of cycles",
+                    LIMITS.max_cycles,
+                );
+                if let Some(m) = &cf.max_cycles {
+                    self.problems
+                        .at(
+                            m.span(),
+                            "max_cycles is only for cycles = \"until-progression\"",
+                        )
+                        .label("only with until-progression");
+                }
+                n.map(CycleCount::Fixed)
+            }
+            CyclesValue::Text(t) if t == "until-progression" => {
+                let max = match &cf.max_cycles {
+                    Some(m) => Some(self.count(m, "max_cycles", LIMITS.max_cycles)?),
+                    None => None,
+                };
+                Some(CycleCount::UntilProgression { max })
+            }
+            CyclesValue::Text(t) => {
+                self.problems
+                    .at(
+                        cf.cycles.span(),
+                        format!("cycles must be a number or \"until-progression\" (got \"{t}\")"),
+                    )
+                    .label("not a cycle count");
+                None
+            }
+        };
+        Some(CycleSpec {
+            length_days: length?,
+            count: count?,
+        })
+    }
+
+    /// Each companion points at another drug of the regimen that has its own
+    /// dose, and is given only on that drug's days and cycles.
+    fn companions(&mut self, files: &[Spanned<DrugFile>], drugs: &[Drug]) {
+        for f in files {
+            let d = f.get_ref();
+            let Some(c) = &d.companion else { continue };
+            let of = c.of.get_ref().trim().to_lowercase();
+            let name = d.name.get_ref().trim().to_lowercase();
+            if of == name {
+                self.problems
+                    .at(
+                        c.of.span(),
+                        format!("{name} cannot be a companion of itself"),
+                    )
+                    .label("itself");
+                continue;
+            }
+            let parent = files
+                .iter()
+                .find(|p| p.get_ref().name.get_ref().trim().eq_ignore_ascii_case(&of));
+            match parent {
+                None => {
+                    let names: Vec<String> = files
+                        .iter()
+                        .map(|p| p.get_ref().name.get_ref().clone())
+                        .collect();
+                    self.problems
+                        .at(
+                            c.of.span(),
+                            format!(
+                                "{name} is a companion of `{of}`, which is not a drug of this regimen"
+                            ),
+                        )
+                        .label("not in this regimen")
+                        .help(format!("drugs here: {}", names.join(", ")));
+                }
+                Some(p) if p.get_ref().companion.is_some() => {
+                    self.problems
+                        .at(
+                            c.of.span(),
+                            format!("{name}: `{of}` is itself a companion; point at the drug with its own dose"),
+                        )
+                        .label("companion of a companion");
+                }
+                Some(_) => {
+                    let parent_days = drugs.iter().find(|x| x.name == of).map(|x| x.days.clone());
+                    let own_days = drugs
+                        .iter()
+                        .find(|x| x.name == name)
+                        .map(|x| x.days.clone());
+                    if let (Some(pd), Some(od)) = (parent_days, own_days)
+                        && !od.iter().all(|day| pd.contains(day))
+                    {
+                        self.problems
+                            .at(
+                                d.days.span(),
+                                format!("{name} is given on days the parent `{of}` is not given"),
+                            )
+                            .label("not the parent's days")
+                            .help(
+                                "a companion dose derives from the parent's dose on the same day",
+                            );
+                    }
+                    let parent_cycles = drugs.iter().find(|x| x.name == of).map(|x| x.cycles);
+                    let own_cycles = drugs.iter().find(|x| x.name == name).map(|x| x.cycles);
+                    if let (Some(Some(p)), Some(o)) = (parent_cycles, own_cycles) {
+                        let within = o.is_some_and(|o| {
+                            o.first >= p.first
+                                && match (o.last, p.last) {
+                                    (_, None) => true,
+                                    (Some(ol), Some(pl)) => ol <= pl,
+                                    (None, Some(_)) => false,
+                                }
+                        });
+                        if !within {
+                            self.problems
+                                .at(
+                                    d.cycles.as_ref().map_or(d.name.span(), Spanned::span),
+                                    format!("{name} runs in cycles where its parent `{of}` ({p}) is not given"),
+                                )
+                                .label("not the parent's cycles")
+                                .help("give the companion the parent's `cycles`");
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An id of lower-case letters, digits and single inner hyphens, at most 80
+/// characters.
+fn is_kebab_case(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 80
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
