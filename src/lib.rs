@@ -25,6 +25,7 @@
 #[macro_use]
 extern crate uom;
 
+pub mod anthracycline;
 pub mod batch;
 pub mod bsa;
 pub mod diagnostics;

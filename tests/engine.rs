@@ -33,6 +33,7 @@
 //! None of these patients has sex, age or creatinine unless stated, so no
 //! renal estimate is made behind a test's back.
 
+use chemodose::anthracycline::AnthracyclinePolicy;
 use chemodose::dose::{
     Adjustment, Administration, CapSource, Course, DoseError, DoseOptions, DosePlan, DrugTotal,
     LimitScope, LimitStatus, LimitUnit, Needed, Overrides, PerDrug, Prescription, PriorExposure,
@@ -2455,12 +2456,13 @@ max_per_cycle = "100 mg/m2"
 }
 
 // ---------------------------------------------------------------------------
-// 11. Lifetime limits
+// 11. Lifetime limits (on a drug that is not an anthracycline: anthracyclines
+//     are counted together as doxorubicin equivalents, tested in 11b)
 // ---------------------------------------------------------------------------
 
 const DOXORUBICIN_LIMIT: &str = r#"
 [[drug]]
-name = "doxorubicin"
+name = "testdrug"
 role = "antineoplastic"
 dose = "75 mg/m2"
 route = "IV"
@@ -2469,7 +2471,7 @@ days = "1"
 [drug.limit]
 lifetime = "550 mg/m2"
 after_cardiac_radiation = "400 mg/m2"
-source = "Test limit after the doxorubicin label"
+source = "Test limit"
 "#;
 
 /// The doxorubicin limit status, in mg/m², with the given numbers.
@@ -2490,13 +2492,13 @@ fn doxorubicin_status(
         percent_of_limit: percent,
         remaining,
         after_cardiac_radiation,
-        source: "Test limit after the doxorubicin label".to_owned(),
+        source: "Test limit".to_owned(),
     }
 }
 
 fn prior(mg_per_m2: Decimal, mg: Decimal) -> Vec<PriorExposure> {
     vec![PriorExposure {
-        drug: "doxorubicin".to_owned(),
+        drug: "testdrug".to_owned(),
         mg_per_m2,
         mg,
     }]
@@ -2511,7 +2513,7 @@ fn a_lifetime_limit_warns_at_80_percent() {
         &bsa_2_0(),
         &defaults(),
         1,
-        &[("doxorubicin", 1, "150 mg")],
+        &[("testdrug", 1, "150 mg")],
     );
     let status = doxorubicin_status(
         ("550 mg/m2", dec!(550)),
@@ -2521,11 +2523,11 @@ fn a_lifetime_limit_warns_at_80_percent() {
         dec!(100),
         false,
     );
-    assert_eq!(total(&p, "doxorubicin").limit, Some(status.clone()));
+    assert_eq!(total(&p, "testdrug").limit, Some(status.clone()));
     assert_eq!(
         p.warnings,
         vec![Warning::LifetimeLimitNear {
-            drug: "doxorubicin".to_owned(),
+            drug: "testdrug".to_owned(),
             status,
             scope: LimitScope::PlannedCycles(6),
         }]
@@ -2538,7 +2540,7 @@ fn a_lifetime_limit_below_80_percent_is_silent() {
     // 4 cycles: 600 mg = 300 mg/m² = 54.5 % of 550.
     let p = plan(&regimen(DOXORUBICIN_LIMIT), &bsa_2_0(), &planned(4), 1);
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
-    let limit = total(&p, "doxorubicin").limit.clone().unwrap();
+    let limit = total(&p, "testdrug").limit.clone().unwrap();
     assert_eq!(limit.cumulative, dec!(300));
     assert_eq!(limit.percent_of_limit, dec!(54.5));
     assert_eq!(limit.remaining, dec!(250));
@@ -2555,7 +2557,7 @@ fn a_lifetime_limit_counts_prior_exposure_and_refuses_past_100_percent() {
     assert_eq!(
         e,
         DoseError::Refused(vec![Stop::LifetimeLimit {
-            drug: "doxorubicin".to_owned(),
+            drug: "testdrug".to_owned(),
             status: doxorubicin_status(
                 ("550 mg/m2", dec!(550)),
                 dec!(120),
@@ -2614,7 +2616,7 @@ fn exactly_100_percent_of_a_lifetime_limit_is_not_past_it() {
 
 #[test]
 fn prior_exposure_of_another_drug_does_not_count() {
-    // Prior 120 mg/m² of epirubicin: doxorubicin stays at 450 mg/m².
+    // Prior 120 mg/m² of epirubicin: the test drug stays at 450 mg/m².
     let options = DoseOptions {
         prior: vec![PriorExposure {
             drug: "epirubicin".to_owned(),
@@ -2624,7 +2626,7 @@ fn prior_exposure_of_another_drug_does_not_count() {
         ..defaults()
     };
     let p = plan(&regimen(DOXORUBICIN_LIMIT), &bsa_2_0(), &options, 1);
-    let limit = total(&p, "doxorubicin").limit.clone().unwrap();
+    let limit = total(&p, "testdrug").limit.clone().unwrap();
     assert_eq!((limit.prior, limit.cumulative), (dec!(0), dec!(450)));
 }
 
@@ -2641,13 +2643,13 @@ fn a_lifetime_limit_overridden_with_a_reason() {
         &bsa_2_0(),
         &options,
         1,
-        &[("doxorubicin", 1, "150 mg")],
+        &[("testdrug", 1, "150 mg")],
     );
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
     assert_eq!(
         p.overridden[0].stop,
         Stop::LifetimeLimit {
-            drug: "doxorubicin".to_owned(),
+            drug: "testdrug".to_owned(),
             status: doxorubicin_status(
                 ("550 mg/m2", dec!(550)),
                 dec!(120),
@@ -2673,7 +2675,7 @@ fn cardiac_radiation_lowers_the_lifetime_limit() {
     assert_eq!(
         e,
         DoseError::Refused(vec![Stop::LifetimeLimit {
-            drug: "doxorubicin".to_owned(),
+            drug: "testdrug".to_owned(),
             status: doxorubicin_status(
                 ("400 mg/m2", dec!(400)),
                 dec!(0),
@@ -2691,7 +2693,7 @@ fn cardiac_radiation_lowers_the_lifetime_limit() {
         ..planned(4)
     };
     let p = plan(&regimen(DOXORUBICIN_LIMIT), &bsa_2_0(), &options, 1);
-    let limit = total(&p, "doxorubicin").limit.clone().unwrap();
+    let limit = total(&p, "testdrug").limit.clone().unwrap();
     assert!(limit.after_cardiac_radiation);
     assert_eq!(limit.percent_of_limit, dec!(75));
     assert!(p.warnings.is_empty(), "{:?}", p.warnings);
@@ -2746,7 +2748,7 @@ fn without_a_planned_course_the_limit_counts_cycles_so_far() {
         DOXORUBICIN_LIMIT,
     );
     let p = plan(&r, &bsa_2_0(), &defaults(), 4);
-    let limit = total(&p, "doxorubicin").limit.clone().unwrap();
+    let limit = total(&p, "testdrug").limit.clone().unwrap();
     assert_eq!(
         (limit.cumulative, limit.percent_of_limit),
         (dec!(300), dec!(54.5))
@@ -2763,6 +2765,119 @@ fn without_a_planned_course_the_limit_counts_cycles_so_far() {
         [Stop::LifetimeLimit { scope: LimitScope::CyclesUpTo(8), status, .. }]
             if status.cumulative == dec!(600)
     ));
+}
+
+// ---------------------------------------------------------------------------
+// 11b. Anthracyclines: counted together as doxorubicin equivalents
+// ---------------------------------------------------------------------------
+
+/// Doxorubicin 75 mg/m² day 1, 6 cycles, with the label's limits.
+const DOXORUBICIN: &str = r#"
+[[drug]]
+name = "doxorubicin"
+role = "antineoplastic"
+dose = "75 mg/m2"
+route = "IV"
+days = "1"
+round = "1 mg"
+
+[drug.limit]
+lifetime = "550 mg/m2"
+after_cardiac_radiation = "400 mg/m2"
+source = "Test label limit"
+"#;
+
+fn anthracycline_prior(drug: &str, mg_per_m2: Decimal) -> Vec<PriorExposure> {
+    vec![PriorExposure {
+        drug: drug.to_owned(),
+        mg_per_m2,
+        mg: mg_per_m2 * dec!(2),
+    }]
+}
+
+#[test]
+fn another_anthracycline_counts_by_its_factor() {
+    // 6 × 75 = 450 mg/m² planned. Prior epirubicin 120 mg/m² × 1 (IGHG set:
+    // roughly isoequivalent, conservative 1) = 120: 570 > 550, refused.
+    let options = DoseOptions {
+        prior: anthracycline_prior("epirubicin", dec!(120)),
+        ..defaults()
+    };
+    let e = refused(DOXORUBICIN, &bsa_2_0(), &options, 1);
+    assert!(
+        matches!(e.stops(), [Stop::LifetimeLimit { status, .. }]
+            if status.prior == dec!(120) && status.cumulative == dec!(570)),
+        "{e:?}"
+    );
+    // Prior daunorubicin 100 mg/m²: IGHG 0.6 → 60, 510 mg/m² = 92.7 %;
+    // COG substitution rules 1 → 100, 550 mg/m² = 100 %, at (not past) the limit.
+    let with = |set: &str| DoseOptions {
+        prior: anthracycline_prior("daunorubicin", dec!(100)),
+        anthracycline: AnthracyclinePolicy {
+            factors: set.parse().unwrap(),
+            site_limit: None,
+        },
+        ..defaults()
+    };
+    let p = plan(&regimen(DOXORUBICIN), &bsa_2_0(), &with("ighg"), 1);
+    let l = total(&p, "doxorubicin").limit.clone().unwrap();
+    assert_eq!(
+        (l.prior, l.cumulative, l.percent_of_limit),
+        (dec!(60), dec!(510), dec!(92.7))
+    );
+    assert!(l.source.contains("IGHG"), "{}", l.source);
+    let p = plan(&regimen(DOXORUBICIN), &bsa_2_0(), &with("cog"), 1);
+    let l = total(&p, "doxorubicin").limit.clone().unwrap();
+    assert_eq!(
+        (l.prior, l.cumulative, l.percent_of_limit),
+        (dec!(100), dec!(550), dec!(100))
+    );
+    assert!(l.source.contains("COG"), "{}", l.source);
+}
+
+#[test]
+fn a_site_limit_replaces_the_regimens() {
+    // A site holding 450 mg/m²: 6 × 75 = 450 = 100 %, at the limit; 7 cycles
+    // (525) past it.
+    let site = AnthracyclinePolicy {
+        factors: Default::default(),
+        site_limit: Some(chemodose::anthracycline::Limit {
+            mg_per_m2: dec!(450),
+            after_cardiac_radiation_mg_per_m2: dec!(400),
+            source: "Site policy".to_owned(),
+        }),
+    };
+    let options = DoseOptions {
+        anthracycline: site.clone(),
+        ..defaults()
+    };
+    let p = plan(&regimen(DOXORUBICIN), &bsa_2_0(), &options, 1);
+    let l = total(&p, "doxorubicin").limit.clone().unwrap();
+    assert_eq!((l.limit_value, l.percent_of_limit), (dec!(450), dec!(100)));
+    assert!(l.source.starts_with("Site policy"), "{}", l.source);
+    let seven = DoseOptions {
+        anthracycline: site,
+        ..planned(7)
+    };
+    assert!(matches!(
+        refused(DOXORUBICIN, &bsa_2_0(), &seven, 1).stops(),
+        [Stop::LifetimeLimit { status, .. }] if status.cumulative == dec!(525)
+    ));
+}
+
+#[test]
+fn cardioprotection_is_prompted_from_300_mg_per_m2() {
+    // 4 cycles = 300 mg/m²: the prompt; 3 cycles = 225: none.
+    let p = plan(&regimen(DOXORUBICIN), &bsa_2_0(), &planned(4), 1);
+    assert_eq!(
+        p.warnings,
+        vec![Warning::Cardioprotection {
+            cumulative_mg_per_m2: dec!(300)
+        }]
+    );
+    assert_eq!(p.warnings[0].code(), "cardioprotection");
+    let p = plan(&regimen(DOXORUBICIN), &bsa_2_0(), &planned(3), 1);
+    assert!(p.warnings.is_empty(), "{:?}", p.warnings);
 }
 
 // ---------------------------------------------------------------------------

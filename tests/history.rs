@@ -103,7 +103,11 @@ fn prior_anthracycline_and_cardiac_radiation() {
     );
     // The history's prior exposure for a new course: doxorubicin-equivalent 547.34 mg/m²
     let prior = h
-        .prior_exposure(&lib, chemodose::history::Before::Everything)
+        .prior_exposure(
+            &lib,
+            chemodose::history::Before::Everything,
+            &chemodose::anthracycline::AnthracyclinePolicy::default(),
+        )
         .unwrap();
     assert_eq!(
         prior

@@ -131,6 +131,29 @@ pub fn days_for(s: &str) -> Result<(String, Vec<u32>), String> {
     Ok((drug, days))
 }
 
+/// An anthracycline factor set: `ighg`, `cog`, `survivorship`.
+pub fn factor_set(s: &str) -> Result<chemodose::anthracycline::FactorSet, String> {
+    s.parse()
+        .map_err(|e: chemodose::anthracycline::UnknownFactorSet| e.to_string())
+}
+
+/// A lifetime limit per m²: `450mg/m2`; returns mg/m².
+pub fn limit_per_m2(s: &str) -> Result<rust_decimal::Decimal, String> {
+    match quantity::parse_dose(s) {
+        Ok(d @ quantity::PrescribedDose::PerM2(..)) => {
+            chemodose::rounding::to_decimal(d.canonical())
+                .filter(|v| {
+                    *v >= rust_decimal::Decimal::from(100)
+                        && *v <= rust_decimal::Decimal::from(1000)
+                })
+                .ok_or_else(|| {
+                    format!("a lifetime limit from 100 to 1,000 mg/m² is expected (got `{s}`)")
+                })
+        }
+        _ => Err(format!("write a limit per m², e.g. 450mg/m2 (got `{s}`)")),
+    }
+}
+
 /// An override: `CODE=reason`; the reason must say something.
 pub fn override_reason(s: &str) -> Result<(String, String), String> {
     let Some((code, reason)) = s.split_once('=') else {

@@ -3,6 +3,7 @@
 use clap::Args;
 use uom::si::f64::{Area, Length, Mass, MassConcentration, Time, VolumeRate};
 
+use chemodose::anthracycline::AnthracyclinePolicy;
 use chemodose::bsa::{BsaFormula, BsaRounding};
 use chemodose::dose::{
     DoseError, DoseOptions, Overrides, PerDrug, Reduction, WeightReference, WeightReferenceKind,
@@ -52,6 +53,57 @@ pub struct PatientArgs {
     /// Serum creatinine with a unit: 1.1mg/dL, 97umol/L.
     #[arg(long, allow_hyphen_values = true, value_parser = args::creatinine)]
     pub scr: Option<MassConcentration>,
+}
+
+/// How anthracyclines count together, for `dose`, `schedule`, `batch` and
+/// `history show`.
+#[derive(Debug, Args, Clone)]
+pub struct AnthracyclineArgs {
+    /// Doxorubicin-equivalence factors for anthracyclines: ighg
+    /// (cardiotoxicity-based), cog (substitution rules) or survivorship.
+    #[arg(long, default_value_t = chemodose::anthracycline::FactorSet::default(), value_parser = args::factor_set)]
+    pub anthracycline_factors: chemodose::anthracycline::FactorSet,
+    /// A site's doxorubicin-equivalent lifetime limit instead of the label's
+    /// 550 mg/m², e.g. 450mg/m2.
+    #[arg(long, value_name = "DOSE", value_parser = args::limit_per_m2)]
+    pub anthracycline_limit: Option<rust_decimal::Decimal>,
+    /// A site's lower limit after cardiac-region radiation instead of the
+    /// label's 400 mg/m² (never above --anthracycline-limit).
+    #[arg(long, value_name = "DOSE", value_parser = args::limit_per_m2)]
+    pub anthracycline_limit_after_radiation: Option<rust_decimal::Decimal>,
+}
+
+impl AnthracyclineArgs {
+    /// The anthracycline policy: the factor set, and the label's limits
+    /// unless the site gives its own.
+    pub fn policy(&self) -> Result<AnthracyclinePolicy, InputError> {
+        let mut policy = AnthracyclinePolicy {
+            factors: self.anthracycline_factors.clone(),
+            site_limit: None,
+        };
+        if self.anthracycline_limit.is_some() || self.anthracycline_limit_after_radiation.is_some()
+        {
+            let label = AnthracyclinePolicy::label_limit();
+            let limit = self.anthracycline_limit.unwrap_or(label.mg_per_m2);
+            let after = self
+                .anthracycline_limit_after_radiation
+                .unwrap_or(label.after_cardiac_radiation_mg_per_m2.min(limit));
+            if after > limit {
+                return Err(InputError(format!(
+                    "the limit after cardiac-region radiation ({after} mg/m²) cannot be above the lifetime limit ({limit} mg/m²)"
+                )));
+            }
+            policy.site_limit = Some(chemodose::anthracycline::Limit {
+                mg_per_m2: limit,
+                after_cardiac_radiation_mg_per_m2: after,
+                source: format!(
+                    "site setting: {limit} mg/m², {after} mg/m² after cardiac-region radiation (the label's are {} and {} mg/m²)",
+                    label.mg_per_m2, label.after_cardiac_radiation_mg_per_m2
+                ),
+            });
+        }
+        Ok(policy)
+    }
 }
 
 /// Dose options shared by `dose`, `schedule` and `batch`.
@@ -108,6 +160,8 @@ pub struct DoseOptionArgs {
     /// Largest accepted rounding change, percent (HOPA: 10%).
     #[arg(long, default_value_t = DoseOptions::DEFAULT_ROUNDING_TOLERANCE, value_parser = args::tolerance)]
     pub round_tolerance: Percent,
+    #[command(flatten)]
+    pub anthracycline: AnthracyclineArgs,
     /// The patient has had mediastinal or cardiac-region radiation (lower anthracycline limit).
     #[arg(long)]
     pub cardiac_radiation: bool,
@@ -171,7 +225,7 @@ impl PatientDoseArgs {
             Dosing::Schedule { start, .. } => Before::Date(start),
         };
         options.prior = history
-            .prior_exposure(&library, before)
+            .prior_exposure(&library, before, &options.anthracycline)
             .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
         options.weight_references = weight_references(&history, dosing);
         if history.cardiac_radiation() {
@@ -303,6 +357,7 @@ impl DoseOptionArgs {
             planned_cycles: self.cycles,
             prior: Vec::new(),
             cardiac_radiation: self.cardiac_radiation,
+            anthracycline: self.anthracycline.policy()?,
             overrides: self.overrides()?,
             days: {
                 let mut days = std::collections::BTreeMap::new();

@@ -41,6 +41,8 @@ enum HistoryCommand {
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
         #[command(flatten)]
+        anthracycline: super::dose::AnthracyclineArgs,
+        #[command(flatten)]
         lib: LibraryArgs,
     },
     /// Append a given cycle to a line.
@@ -193,11 +195,14 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             file,
             format,
             output,
+            anthracycline,
             lib,
         } => {
             let (library, _) = lib.library()?;
             let (_, h) = load(&file, &library)?;
-            let r = report(&file, &h, &library)?;
+            let r = h
+                .report_with(&library, &anthracycline.policy()?)
+                .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
             let text = match format {
                 HistoryFormat::Text => history_text(&r),
                 HistoryFormat::Md => history_markdown(&r),

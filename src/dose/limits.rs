@@ -15,6 +15,7 @@ use super::plan::{Administration, DrugTotal, Exposure, LimitScope, LimitStatus, 
 use super::stop::{Stop, StopLedger};
 use super::warning::Warning;
 use super::{Engine, exact};
+use crate::anthracycline::AnthracyclinePolicy;
 use crate::quantity::{DoseBasis, DoseUnit, m2};
 use crate::regimen::{Dosing, Drug};
 use crate::rounding::{round_dp_half_up, to_decimal};
@@ -34,6 +35,9 @@ pub fn lifetime_limit(
     course: Exposure,
     options: &DoseOptions,
 ) -> Result<Option<LimitStatus>, DoseError> {
+    if let Some(f) = options.anthracycline.factors.factor(&drug.name) {
+        return anthracycline_limit(drug, f.factor, course, options).map(Some);
+    }
     let Some(l) = &drug.lifetime_limit else {
         return Ok(None);
     };
@@ -61,24 +65,109 @@ pub fn lifetime_limit(
             })
         })
         .sum();
-    let cumulative = prior + in_unit(course);
     let limit_value = exact(limit_dose.canonical(), drug)?;
+    Ok(Some(status(
+        limit_dose,
+        limit_value,
+        unit,
+        prior,
+        prior + in_unit(course),
+        after,
+        l.source.clone(),
+    )))
+}
+
+/// An anthracycline counted with every other one as doxorubicin equivalents
+/// (mg/m² × factor): the prior exposure of every anthracycline, times its
+/// factor, plus this course, against the site's limit, else the regimen's
+/// for the drug, else the label's.
+fn anthracycline_limit(
+    drug: &Drug,
+    factor: Decimal,
+    course: Exposure,
+    options: &DoseOptions,
+) -> Result<LimitStatus, DoseError> {
+    let policy = &options.anthracycline;
+    let prior: Decimal = options
+        .prior
+        .iter()
+        .filter_map(|p| {
+            policy
+                .factors
+                .factor(&p.drug)
+                .map(|f| round_dp_half_up(p.mg_per_m2 * f.factor, 2))
+        })
+        .sum();
+    let this = round_dp_half_up(course.mg_per_m2 * factor, 2);
+    let after = options.cardiac_radiation;
+    let (limit, after_used, source) = match (&policy.site_limit, &drug.lifetime_limit) {
+        (Some(site), _) => (
+            per_m2_dose(site.in_force(after)),
+            after,
+            site.source.clone(),
+        ),
+        (None, Some(l)) if l.lifetime.basis() == DoseBasis::PerM2 => {
+            match (after, l.after_cardiac_radiation) {
+                (true, Some(a)) => (a, true, l.source.clone()),
+                _ => (l.lifetime, false, l.source.clone()),
+            }
+        }
+        _ => {
+            let label = AnthracyclinePolicy::label_limit();
+            (per_m2_dose(label.in_force(after)), after, label.source)
+        }
+    };
+    let source = format!(
+        "{source}; counted as doxorubicin equivalents ({})",
+        policy.factors.name
+    );
+    Ok(status(
+        limit,
+        exact(limit.canonical(), drug)?,
+        LimitUnit::MgPerM2,
+        prior,
+        prior + this,
+        after_used,
+        source,
+    ))
+}
+
+/// A dose per m² in mg, from its figure.
+fn per_m2_dose(mg_per_m2: Decimal) -> crate::quantity::PrescribedDose {
+    crate::quantity::PrescribedDose::PerM2(
+        uom::si::f64::ArealMassDensity::new::<uom::si::areal_mass_density::kilogram_per_square_meter>(
+            crate::rounding::to_f64(mg_per_m2) / 1.0e6,
+        ),
+        crate::quantity::DoseUnit::Mg,
+    )
+}
+
+/// Where a cumulative amount stands against a limit.
+fn status(
+    limit: crate::quantity::PrescribedDose,
+    limit_value: Decimal,
+    unit: LimitUnit,
+    prior: Decimal,
+    cumulative: Decimal,
+    after_cardiac_radiation: bool,
+    source: String,
+) -> LimitStatus {
     let percent = if limit_value.is_zero() {
         Decimal::ZERO
     } else {
         round_dp_half_up(cumulative / limit_value * Decimal::ONE_HUNDRED, 1)
     };
-    Ok(Some(LimitStatus {
-        limit: limit_dose,
+    LimitStatus {
+        limit,
         limit_value,
         unit,
         prior,
         cumulative,
         percent_of_limit: percent,
         remaining: (limit_value - cumulative).max(Decimal::ZERO),
-        after_cardiac_radiation: after,
-        source: l.source.clone(),
-    }))
+        after_cardiac_radiation,
+        source,
+    }
 }
 
 /// How a cumulative amount stands against its lifetime limit.
@@ -122,6 +211,15 @@ pub(crate) fn file_limit(
     warnings: &mut Vec<Warning>,
     ledger: &mut StopLedger,
 ) {
+    // Cardioprotection is considered from 300 mg/m² of doxorubicin equivalents.
+    if status.unit == LimitUnit::MgPerM2
+        && options.anthracycline.factors.factor(drug).is_some()
+        && status.cumulative >= AnthracyclinePolicy::CARDIOPROTECTION_MG_PER_M2
+    {
+        warnings.push(Warning::Cardioprotection {
+            cumulative_mg_per_m2: status.cumulative,
+        });
+    }
     match judge_lifetime_limit(drug, status, scope) {
         LimitJudgement::Within => {}
         LimitJudgement::Near(w) => warnings.push(w),

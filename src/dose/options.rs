@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use uom::si::f64::{Area, VolumeRate};
 
 use super::stop::Overrides;
+use crate::anthracycline::AnthracyclinePolicy;
 use crate::bsa::{BsaFormula, BsaRounding};
 use crate::quantity::Percent;
 use crate::regimen::RoundingRule;
@@ -166,6 +167,10 @@ pub struct DoseOptions {
     /// Mediastinal or cardiac-region radiation: the lower anthracycline
     /// lifetime limit applies.
     pub cardiac_radiation: bool,
+    /// How anthracyclines count together: the doxorubicin-equivalence
+    /// factors and the lifetime limit every anthracycline is held to (the
+    /// label's 550 mg/m², 400 after cardiac-region radiation, by default).
+    pub anthracycline: AnthracyclinePolicy,
     /// Reasons to let specific safety stops through, by stop code; each
     /// reason is printed beside the doses it concerns.
     pub overrides: Overrides,
@@ -205,6 +210,7 @@ impl Default for DoseOptions {
             weight_references: Vec::new(),
             weight_change_threshold: Self::DEFAULT_WEIGHT_CHANGE,
             cardiac_radiation: false,
+            anthracycline: AnthracyclinePolicy::default(),
             overrides: Overrides::new(),
             lifetime_check: LifetimeCheck::PlannedCourse,
         }

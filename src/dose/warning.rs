@@ -89,6 +89,13 @@ pub enum Warning {
         /// The version in the library.
         current: String,
     },
+    /// The cumulative doxorubicin-equivalent dose has reached 300 mg/m²:
+    /// consider cardioprotection (dexrazoxane) and check the LVEF before
+    /// each further dose.
+    Cardioprotection {
+        /// The cumulative doxorubicin-equivalent dose, mg/m².
+        cumulative_mg_per_m2: Decimal,
+    },
     /// The doxorubicin-equivalent anthracycline total of a history is past
     /// the limit.
     AnthracyclineLimitExceeded {
@@ -97,7 +104,7 @@ pub enum Warning {
         /// The limit, mg/m².
         limit_mg_per_m2: Decimal,
         /// Where the limit comes from.
-        source: &'static str,
+        source: String,
     },
     /// The doxorubicin-equivalent anthracycline total of a history is at
     /// least 80 % of the limit.
@@ -131,6 +138,7 @@ impl Warning {
             Warning::WeightChange(_) => "weight-change",
             Warning::WeekendOrHoliday { .. } => "weekend-or-holiday",
             Warning::RegimenVersionChanged { .. } => "regimen-version-changed",
+            Warning::Cardioprotection { .. } => "cardioprotection",
         }
     }
 }

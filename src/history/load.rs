@@ -13,12 +13,12 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use toml::Spanned;
 
-use super::anthracycline::{ANTHRACYCLINE_NAMES, anthracycline_factor};
 use super::file::{self, HistoryFile};
 use super::{
     EVENT_KINDS, Event, EventKind, GivenCycle, History, Line, LineRegimen, MAX_ENTRIES,
     Measurement, STOP_REASONS, StopReason,
 };
+use crate::anthracycline::FactorSet;
 use crate::diagnostics::{Collector, FileErrors};
 use crate::dose::Reduction;
 use crate::patient::Sex;
@@ -174,12 +174,12 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
         };
         if kind == Some(EventKind::PriorAnthracycline) {
             match r.drug.as_deref().map(str::to_lowercase) {
-                Some(d) if anthracycline_factor(&d).is_some() => {}
+                Some(d) if FactorSet::ighg().factor(&d).is_some() => {}
                 Some(d) => {
                     c
                         .at(
                             r.kind.span(),
-                            format!("`{d}` is not an anthracycline with a known doxorubicin-equivalence factor ({ANTHRACYCLINE_NAMES})"),
+                            format!("`{d}` is not an anthracycline with a known doxorubicin-equivalence factor (doxorubicin, daunorubicin, epirubicin, idarubicin, mitoxantrone)"),
                         );
                 }
                 None => {

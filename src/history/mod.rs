@@ -9,7 +9,6 @@
 //! `start-line` and `end-line` make (in [`edit`]).
 //! Never does: write files (the CLI writes the edited text atomically).
 
-mod anthracycline;
 pub mod edit;
 mod file;
 mod load;
@@ -29,10 +28,7 @@ use crate::quantity::m2;
 use crate::regimen::{Intent, Library, Regimen};
 use crate::rounding::{round_dp_half_up, to_decimal};
 
-use anthracycline::factor_source;
-pub use anthracycline::{
-    ANTHRACYCLINE_FACTOR_SET, ANTHRACYCLINE_FACTORS, DOXORUBICIN_LIMIT, anthracycline_factor,
-};
+pub use crate::anthracycline::{AnthracyclinePolicy, FactorSet};
 pub use file::HistoryFile;
 pub use load::parse_history;
 
@@ -267,13 +263,30 @@ pub struct CumulativeDrug {
     pub limit: Option<LimitStatus>,
 }
 
+/// One anthracycline's share of the doxorubicin-equivalent total.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contribution {
+    /// Drug, lower case.
+    pub drug: String,
+    /// Given elsewhere (a `prior-anthracycline` event), not in a line.
+    pub given_elsewhere: bool,
+    /// Its cumulative dose, mg/m².
+    pub mg_per_m2: Decimal,
+    /// Its doxorubicin-equivalence factor.
+    pub factor: Decimal,
+    /// `mg_per_m2 × factor`, doxorubicin-equivalent mg/m², 2 decimals.
+    pub equivalent_mg_per_m2: Decimal,
+    /// Where the factor comes from.
+    pub source: String,
+}
+
 /// The anthracycline total.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AnthracyclineTotal {
-    /// The factor set and its version.
-    pub factor_set: &'static str,
-    /// drug, mg/m², factor, doxorubicin-equivalent mg/m², factor source.
-    pub contributions: Vec<(String, Decimal, Decimal, Decimal, &'static str)>,
+    /// The factor set's name and version.
+    pub factor_set: String,
+    /// Each anthracycline's share.
+    pub contributions: Vec<Contribution>,
     /// Total doxorubicin-equivalent mg/m².
     pub total_mg_per_m2: Decimal,
     /// The limit in force, mg/m².
@@ -283,7 +296,7 @@ pub struct AnthracyclineTotal {
     /// What remains.
     pub remaining_mg_per_m2: Decimal,
     /// Where the limit comes from.
-    pub limit_source: &'static str,
+    pub limit_source: String,
 }
 
 /// The whole report.
@@ -438,7 +451,19 @@ impl History {
     /// weight measured on or before its date, or a cycle the engine cannot
     /// recompute.
     pub fn report(&self, library: &Library) -> Result<HistoryReport, HistoryError> {
-        self.report_of(library, &|_, _| true)
+        self.report_with(library, &AnthracyclinePolicy::default())
+    }
+
+    /// The report, with anthracyclines counted by `policy`.
+    ///
+    /// # Errors
+    /// As [`History::report`].
+    pub fn report_with(
+        &self,
+        library: &Library,
+        policy: &AnthracyclinePolicy,
+    ) -> Result<HistoryReport, HistoryError> {
+        self.report_of(library, policy, &|_, _| true)
     }
 
     /// The line a new dose of `regimen` continues: the last line with that
@@ -453,6 +478,7 @@ impl History {
     fn report_of(
         &self,
         library: &Library,
+        policy: &AnthracyclinePolicy,
         keep: &dyn Fn(&Line, &GivenCycle) -> bool,
     ) -> Result<HistoryReport, HistoryError> {
         let mut warnings = Vec::new();
@@ -530,13 +556,18 @@ impl History {
                 limit,
             });
         }
-        let anthracycline = self.anthracycline_total(&cumulative);
+        let anthracycline = self.anthracycline_total(&cumulative, policy);
         if let Some(a) = &anthracycline {
+            if a.total_mg_per_m2 >= AnthracyclinePolicy::CARDIOPROTECTION_MG_PER_M2 {
+                warnings.push(Warning::Cardioprotection {
+                    cumulative_mg_per_m2: a.total_mg_per_m2,
+                });
+            }
             if a.total_mg_per_m2 > a.limit_mg_per_m2 {
                 warnings.push(Warning::AnthracyclineLimitExceeded {
                     total_mg_per_m2: a.total_mg_per_m2,
                     limit_mg_per_m2: a.limit_mg_per_m2,
-                    source: a.limit_source,
+                    source: a.limit_source.clone(),
                 });
             } else if a.total_mg_per_m2 * Decimal::from(100)
                 >= a.limit_mg_per_m2 * Decimal::from(80)
@@ -620,54 +651,45 @@ impl History {
         })
     }
 
-    fn anthracycline_total(&self, cumulative: &[CumulativeDrug]) -> Option<AnthracyclineTotal> {
-        let mut contributions = Vec::new();
-        for c in cumulative {
-            if let Some(f) = anthracycline_factor(&c.drug) {
-                contributions.push((
-                    c.drug.clone(),
-                    c.mg_per_m2,
-                    f,
-                    round_dp_half_up(c.mg_per_m2 * f, 2),
-                    factor_source(&c.drug),
-                ));
-            }
-        }
-        for e in self
+    fn anthracycline_total(
+        &self,
+        cumulative: &[CumulativeDrug],
+        policy: &AnthracyclinePolicy,
+    ) -> Option<AnthracyclineTotal> {
+        let share = |drug: &str, given_elsewhere: bool, mg_per_m2: Decimal| {
+            policy.factors.factor(drug).map(|f| Contribution {
+                drug: drug.to_owned(),
+                given_elsewhere,
+                mg_per_m2,
+                factor: f.factor,
+                equivalent_mg_per_m2: round_dp_half_up(mg_per_m2 * f.factor, 2),
+                source: f.source.clone(),
+            })
+        };
+        let in_lines = cumulative
+            .iter()
+            .filter_map(|c| share(&c.drug, false, c.mg_per_m2));
+        let elsewhere = self
             .events
             .iter()
             .filter(|e| e.kind == EventKind::PriorAnthracycline)
-        {
-            if let (Some(d), Some(v)) = (&e.drug, e.cumulative_mg_per_m2)
-                && let Some(f) = anthracycline_factor(d)
-            {
-                contributions.push((
-                    format!("{d} (given elsewhere)"),
-                    v,
-                    f,
-                    round_dp_half_up(v * f, 2),
-                    factor_source(d),
-                ));
-            }
-        }
+            .filter_map(|e| share(e.drug.as_deref()?, true, e.cumulative_mg_per_m2?));
+        let contributions: Vec<Contribution> = in_lines.chain(elsewhere).collect();
         if contributions.is_empty() {
             return None;
         }
-        let total: Decimal = contributions.iter().map(|c| c.3).sum();
+        let total: Decimal = contributions.iter().map(|c| c.equivalent_mg_per_m2).sum();
         let after = self.cardiac_radiation();
-        let limit = Decimal::from(if after {
-            DOXORUBICIN_LIMIT.1
-        } else {
-            DOXORUBICIN_LIMIT.0
-        });
+        let total_limit = policy.total_limit();
+        let limit = total_limit.in_force(after);
         Some(AnthracyclineTotal {
-            factor_set: ANTHRACYCLINE_FACTOR_SET,
+            factor_set: policy.factors.name.clone(),
             contributions,
             total_mg_per_m2: total,
             limit_mg_per_m2: limit,
             after_cardiac_radiation: after,
             remaining_mg_per_m2: (limit - total).max(Decimal::ZERO),
-            limit_source: DOXORUBICIN_LIMIT.2,
+            limit_source: total_limit.source,
         })
     }
 
@@ -681,6 +703,7 @@ impl History {
         &self,
         library: &Library,
         before: Before<'_>,
+        policy: &AnthracyclinePolicy,
     ) -> Result<Vec<PriorExposure>, HistoryError> {
         let keep = |line: &Line, c: &GivenCycle| match before {
             Before::Everything => true,
@@ -693,11 +716,11 @@ impl History {
                 !(Some(line.number) == current && c.number >= cycle)
             }
         };
-        let report = self.report_of(library, &keep)?;
+        let report = self.report_of(library, policy, &keep)?;
         let mut prior: Vec<PriorExposure> = report
             .cumulative
             .iter()
-            .filter(|c| anthracycline_factor(&c.drug).is_none())
+            .filter(|c| policy.factors.factor(&c.drug).is_none())
             .map(|c| PriorExposure {
                 drug: c.drug.clone(),
                 mg_per_m2: c.mg_per_m2,

@@ -196,18 +196,28 @@ fn anthracycline_lines(r: &HistoryReport) -> Vec<String> {
         },
         format_decimal(a.remaining_mg_per_m2)
     )];
-    for (drug, per_m2, factor, eq, source) in &a.contributions {
+    for c in &a.contributions {
         out.push(format!(
-            "  {} {} mg/m² × {} = {} mg/m² ({source})",
-            drug_display_name(drug),
-            format_decimal(*per_m2),
-            format_decimal(*factor),
-            format_decimal(*eq)
+            "  {} {} mg/m² × {} = {} mg/m² ({})",
+            contribution_name(c),
+            format_decimal(c.mg_per_m2),
+            format_decimal(c.factor),
+            format_decimal(c.equivalent_mg_per_m2),
+            c.source
         ));
     }
     out.push(format!("  Factor set: {}", a.factor_set));
     out.push(format!("  Limit: {}", a.limit_source));
     out
+}
+
+/// "DOXOrubicin", or "epirubicin (given elsewhere)".
+pub fn contribution_name(c: &crate::history::Contribution) -> String {
+    if c.given_elsewhere {
+        format!("{} (given elsewhere)", drug_display_name(&c.drug))
+    } else {
+        drug_display_name(&c.drug)
+    }
 }
 
 /// Text.

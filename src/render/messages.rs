@@ -542,6 +542,13 @@ impl fmt::Display for Warning {
                 format_decimal(*total_mg_per_m2),
                 format_decimal(*limit_mg_per_m2)
             ),
+            Warning::Cardioprotection {
+                cumulative_mg_per_m2,
+            } => write!(
+                f,
+                "cumulative anthracycline {} mg/m² doxorubicin-equivalent: consider dexrazoxane (ASCO 2008: after more than 300 mg/m²; 10:1 to doxorubicin, 5:1 if CrCl < 40 mL/min) and check the LVEF before each further dose (doxorubicin label)",
+                format_decimal(*cumulative_mg_per_m2)
+            ),
             Warning::AnthracyclineLimitNear {
                 total_mg_per_m2,
                 limit_mg_per_m2,

@@ -57,14 +57,14 @@ struct CumulativeDrugJson {
 
 #[derive(Serialize)]
 struct AnthracyclineJson {
-    factor_set: &'static str,
+    factor_set: String,
     /// [drug, mg/m², factor, doxorubicin-equivalent mg/m², factor source]
-    contributions: Vec<(String, Decimal, Decimal, Decimal, &'static str)>,
+    contributions: Vec<(String, Decimal, Decimal, Decimal, String)>,
     total_mg_per_m2: Decimal,
     limit_mg_per_m2: Decimal,
     after_cardiac_radiation: bool,
     remaining_mg_per_m2: Decimal,
-    limit_source: &'static str,
+    limit_source: String,
 }
 
 #[derive(Serialize)]
@@ -139,13 +139,30 @@ pub fn history_json(r: &crate::history::HistoryReport) -> Value {
             })
             .collect(),
         anthracycline: r.anthracycline.as_ref().map(|a| AnthracyclineJson {
-            factor_set: a.factor_set,
-            contributions: a.contributions.clone(),
+            factor_set: a.factor_set.clone(),
+            contributions: a
+                .contributions
+                .iter()
+                .map(|c| {
+                    let drug = if c.given_elsewhere {
+                        format!("{} (given elsewhere)", c.drug)
+                    } else {
+                        c.drug.clone()
+                    };
+                    (
+                        drug,
+                        c.mg_per_m2,
+                        c.factor,
+                        c.equivalent_mg_per_m2,
+                        c.source.clone(),
+                    )
+                })
+                .collect(),
             total_mg_per_m2: a.total_mg_per_m2,
             limit_mg_per_m2: a.limit_mg_per_m2,
             after_cardiac_radiation: a.after_cardiac_radiation,
             remaining_mg_per_m2: a.remaining_mg_per_m2,
-            limit_source: a.limit_source,
+            limit_source: a.limit_source.clone(),
         }),
         warnings: warnings_json(&r.warnings),
     })

@@ -1,0 +1,253 @@
+//! Anthracyclines counted together: the doxorubicin-equivalence factors that
+//! turn each anthracycline's cumulative mg/m² into doxorubicin mg/m², and the
+//! lifetime limit the total is held to. Sites differ in both (clinical
+//! reference §5: COG substitution rules, survivorship factors and the
+//! cardiotoxicity-based IGHG factors disagree; a site may hold a 450 mg/m²
+//! limit), so the policy is chosen by name or read from a site file, and its
+//! name is shown with every total.
+//!
+//! Owns: [`AnthracyclinePolicy`], the bundled factor sets with their sources,
+//! the doxorubicin label limits, and the cardioprotection threshold.
+//! Never does: add doses up or judge a total (the dose engine and the
+//! history report do), or apply to a drug no factor is given for.
+
+use std::fmt;
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use rust_decimal::dec;
+
+/// One anthracycline's factor: doxorubicin-equivalent mg/m² = mg/m² × factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Factor {
+    /// Drug name, lower case.
+    pub drug: String,
+    /// The factor (dimensionless).
+    pub factor: Decimal,
+    /// Where the factor comes from.
+    pub source: String,
+}
+
+/// A named set of doxorubicin-equivalence factors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactorSet {
+    /// The set's id (`ighg`, `cog`, `survivorship`, or a site's).
+    pub id: String,
+    /// The set's name and version, shown with every total.
+    pub name: String,
+    /// The factors; doxorubicin is always 1.
+    pub factors: Vec<Factor>,
+}
+
+/// The bundled factor sets, by id.
+pub const FACTOR_SETS: &str = "ighg, cog, survivorship";
+
+fn factor(drug: &str, factor: Decimal, source: &str) -> Factor {
+    Factor {
+        drug: drug.to_owned(),
+        factor,
+        source: source.to_owned(),
+    }
+}
+
+impl FactorSet {
+    /// Cardiotoxicity-based factors (the default): daunorubicin 0.6 and
+    /// mitoxantrone 10.5 as recommended by the International Late Effects of
+    /// Childhood Cancer Guideline Harmonization Group (IGHG); epirubicin 1
+    /// (roughly isoequivalent for cardiotoxicity, Feijen et al., JAMA Oncol
+    /// 2019; IGHG makes no recommendation, so the conservative 1 is used);
+    /// idarubicin 5 (the commonly quoted survivorship factor; IGHG makes no
+    /// recommendation).
+    pub fn ighg() -> Self {
+        FactorSet {
+            id: "ighg".to_owned(),
+            name: "cardiotoxicity-based doxorubicin equivalents (IGHG; Feijen et al. 2015, 2019), chemodose set 2026-11".to_owned(),
+            factors: vec![
+                factor("doxorubicin", dec!(1), "reference drug"),
+                factor("daunorubicin", dec!(0.6), "IGHG recommendation (Feijen et al. 2015: 0.45)"),
+                factor("epirubicin", dec!(1), "Feijen et al., JAMA Oncol 2019: roughly isoequivalent; IGHG: no recommendation"),
+                factor("idarubicin", dec!(5), "commonly quoted survivorship factor; IGHG: no recommendation"),
+                factor("mitoxantrone", dec!(10.5), "IGHG recommendation (Feijen et al. 2019: about 10)"),
+            ],
+        }
+    }
+
+    /// The Children's Oncology Group treatment-substitution rules
+    /// (haematologic basis): daunorubicin and epirubicin isoequivalent,
+    /// idarubicin and mitoxantrone 4-5, taken at the upper, more
+    /// conservative end (5). Which COG guideline version uses this set is
+    /// unconfirmed (clinical reference §5).
+    pub fn cog() -> Self {
+        let src = "COG treatment-substitution rules (haematologic basis), as tabulated by IGHG; version unconfirmed";
+        FactorSet {
+            id: "cog".to_owned(),
+            name: "COG substitution-rule equivalents (haematologic basis; 4-5 taken as 5), chemodose set 2026-12".to_owned(),
+            factors: vec![
+                factor("doxorubicin", dec!(1), "reference drug"),
+                factor("daunorubicin", dec!(1), src),
+                factor("epirubicin", dec!(1), src),
+                factor("idarubicin", dec!(5), src),
+                factor("mitoxantrone", dec!(5), src),
+            ],
+        }
+    }
+
+    /// The commonly quoted survivorship factors, in their later values:
+    /// daunorubicin 0.6 (earlier 0.5), epirubicin 0.8 (earlier 0.67),
+    /// idarubicin 5, mitoxantrone 10 (earlier 4). The guideline versions are
+    /// unconfirmed (clinical reference §5).
+    pub fn survivorship() -> Self {
+        let src = "commonly quoted survivorship factors (later values), as tabulated by IGHG; version unconfirmed";
+        FactorSet {
+            id: "survivorship".to_owned(),
+            name: "survivorship-guideline equivalents (later values), chemodose set 2026-12"
+                .to_owned(),
+            factors: vec![
+                factor("doxorubicin", dec!(1), "reference drug"),
+                factor("daunorubicin", dec!(0.6), src),
+                factor("epirubicin", dec!(0.8), src),
+                factor("idarubicin", dec!(5), src),
+                factor("mitoxantrone", dec!(10), src),
+            ],
+        }
+    }
+
+    /// The factor for `drug`, `None` for a drug the set does not list.
+    pub fn factor(&self, drug: &str) -> Option<&Factor> {
+        self.factors
+            .iter()
+            .find(|f| f.drug.eq_ignore_ascii_case(drug))
+    }
+}
+
+impl Default for FactorSet {
+    fn default() -> Self {
+        FactorSet::ighg()
+    }
+}
+
+/// A factor set id nobody knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown anthracycline factor set `{0}`; use one of ighg, cog, survivorship, or a site file"
+)]
+pub struct UnknownFactorSet(pub String);
+
+impl FromStr for FactorSet {
+    type Err = UnknownFactorSet;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_lowercase().as_str() {
+            "ighg" => Ok(FactorSet::ighg()),
+            "cog" => Ok(FactorSet::cog()),
+            "survivorship" => Ok(FactorSet::survivorship()),
+            _ => Err(UnknownFactorSet(s.to_owned())),
+        }
+    }
+}
+
+impl fmt::Display for FactorSet {
+    /// The set's id, as typed on the command line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.id)
+    }
+}
+
+/// A doxorubicin-equivalent lifetime limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limit {
+    /// The lifetime limit, doxorubicin-equivalent mg/m².
+    pub mg_per_m2: Decimal,
+    /// The lower limit after mediastinal or cardiac-region radiation, mg/m².
+    pub after_cardiac_radiation_mg_per_m2: Decimal,
+    /// Where the limits come from.
+    pub source: String,
+}
+
+impl Limit {
+    /// The limit in force, mg/m².
+    pub fn in_force(&self, cardiac_radiation: bool) -> Decimal {
+        if cardiac_radiation {
+            self.after_cardiac_radiation_mg_per_m2
+        } else {
+            self.mg_per_m2
+        }
+    }
+}
+
+/// How a site counts anthracyclines: the factor set, and a site's own
+/// doxorubicin-equivalent lifetime limit where it holds one (else the
+/// regimen's limit for the drug, else the label's).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AnthracyclinePolicy {
+    /// The factors.
+    pub factors: FactorSet,
+    /// The site's limit, which replaces the regimens' and the label's.
+    pub site_limit: Option<Limit>,
+}
+
+impl AnthracyclinePolicy {
+    /// The doxorubicin label limits: 550 mg/m², 400 mg/m² after
+    /// mediastinal or cardiac-region radiation; count all prior
+    /// anthracyclines (doxorubicin product information, MIMS:
+    /// Rubicin/Axibin).
+    pub const LABEL_LIMIT: Decimal = dec!(550);
+    /// See [`Self::LABEL_LIMIT`].
+    pub const LABEL_LIMIT_AFTER_RADIATION: Decimal = dec!(400);
+    /// The source of the label limits.
+    pub const LABEL_SOURCE: &'static str = "doxorubicin product information (MIMS, Rubicin/Axibin): 550 mg/m², 400 mg/m² after cardiac-region radiation";
+
+    /// The cumulative doxorubicin-equivalent dose from which cardioprotection
+    /// is considered and LVEF checked before each further dose: 300 mg/m²
+    /// (dexrazoxane US indication after 300 mg/m² of doxorubicin; ASCO 2008
+    /// protectants guideline: consider after > 300 mg/m²; doxorubicin label:
+    /// assess LVEF more often above 300 mg/m²).
+    pub const CARDIOPROTECTION_MG_PER_M2: Decimal = dec!(300);
+
+    /// The label's limits (550 mg/m², 400 after cardiac-region radiation).
+    pub fn label_limit() -> Limit {
+        Limit {
+            mg_per_m2: Self::LABEL_LIMIT,
+            after_cardiac_radiation_mg_per_m2: Self::LABEL_LIMIT_AFTER_RADIATION,
+            source: Self::LABEL_SOURCE.to_owned(),
+        }
+    }
+
+    /// The limit a total of doxorubicin equivalents is held to when no
+    /// regimen gives one: the site's, else the label's.
+    pub fn total_limit(&self) -> Limit {
+        self.site_limit.clone().unwrap_or_else(Self::label_limit)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_sets_by_id() {
+        let s: FactorSet = "IGHG".parse().unwrap();
+        assert_eq!(s.factor("mitoxantrone").unwrap().factor, dec!(10.5));
+        assert_eq!(s.factor("Daunorubicin").unwrap().factor, dec!(0.6));
+        let s: FactorSet = "cog".parse().unwrap();
+        assert_eq!(s.factor("daunorubicin").unwrap().factor, dec!(1));
+        assert_eq!(s.factor("idarubicin").unwrap().factor, dec!(5));
+        let s: FactorSet = "survivorship".parse().unwrap();
+        assert_eq!(s.factor("epirubicin").unwrap().factor, dec!(0.8));
+        assert!("house".parse::<FactorSet>().is_err());
+        for s in [
+            FactorSet::ighg(),
+            FactorSet::cog(),
+            FactorSet::survivorship(),
+        ] {
+            assert_eq!(s.factor("doxorubicin").unwrap().factor, dec!(1));
+            assert!(s.factor("cisplatin").is_none());
+        }
+    }
+
+    #[test]
+    fn the_label_limits() {
+        let p = AnthracyclinePolicy::default();
+        assert_eq!(p.total_limit().in_force(false), dec!(550));
+        assert_eq!(p.total_limit().in_force(true), dec!(400));
+    }
+}
