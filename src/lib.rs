@@ -29,6 +29,7 @@ pub mod batch;
 pub mod bsa;
 pub mod dose;
 pub mod history;
+pub mod labs;
 pub mod lines;
 pub mod patient;
 pub mod quantity;
