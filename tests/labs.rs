@@ -440,3 +440,45 @@ fn hostile_text_never_panics() {
         }
     }
 }
+
+/// The examples in `docs/examples/` say the same thing in two formats.
+#[test]
+fn the_documented_examples_agree() {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap();
+    let toml: Labs = parse_labs_toml("labs.toml", &read("docs/examples/labs.toml"))
+        .unwrap()
+        .into_iter()
+        .collect();
+    let csv: Labs = parse_labs_csv("labs.csv", &read("docs/examples/labs.csv"))
+        .unwrap()
+        .into_iter()
+        .collect();
+    assert_eq!(toml.len(), 10);
+    assert_eq!(csv.len(), 10);
+    for lab in Lab::ALL {
+        let (a, b) = (toml.get(lab).unwrap(), csv.get(lab).unwrap());
+        assert_eq!(a.date, b.date, "{lab:?}");
+        match (a.value(), b.value()) {
+            // The TOML has bilirubin in µmol/L, the CSV the same rounded to mg/dL.
+            (Some(x), Some(y)) if lab == Lab::Bilirubin => assert!((x - y).abs() < 0.005),
+            (Some(x), Some(y)) => assert!(close(x, y), "{lab:?}: {x} vs {y}"),
+            (x, y) => assert_eq!(x, y, "{lab:?}"),
+        }
+    }
+    // By hand: 1,800/µL ÷ 1,000 = 1.8 ×10⁹/L; 112 g/L ÷ 10 = 11.2 g/dL;
+    // 3.6 g/dL × 10 = 36 g/L.
+    assert_eq!(csv.value(Lab::Anc), Some(1.8));
+    assert_eq!(csv.value(Lab::Haemoglobin), Some(11.2));
+    assert_eq!(csv.value(Lab::Albumin), Some(36.0));
+    // 12 µmol/L × 584.66 / 10,000 = 0.701592 mg/dL (the CSV's 0.7 mg/dL),
+    // over 21 µmol/L = 1.227786 mg/dL: 12 / 21 = 0.571428571429 × ULN.
+    assert!(close(toml.value(Lab::Bilirubin).unwrap(), 0.701_592));
+    assert!(close(
+        toml.times_uln(Lab::Bilirubin).unwrap(),
+        0.571_428_571_429
+    ));
+    // 52 / 45 = 1.15555555556 × ULN; 140 / 130 = 1.07692307692 × ULN.
+    assert!(close(csv.times_uln(Lab::Alt).unwrap(), 1.155_555_555_56));
+    assert!(close(csv.times_uln(Lab::Alp).unwrap(), 1.076_923_076_92));
+    assert_eq!(csv.times_uln(Lab::Cpk), Some(1.2));
+}
