@@ -396,39 +396,51 @@ impl<'a> Checker<'a> {
         }
         let date = r.date.as_ref().and_then(|f| self.date(f));
         let lab = r.lab.as_ref().and_then(|f| self.lab(f));
+        // The type of value and uln is checked whatever the lab.
+        let example = lab.map_or("1.2x10^9/L", |l| {
+            let e = l.example();
+            e.split(" or ").next().unwrap_or(e)
+        });
+        let value = r
+            .value
+            .as_ref()
+            .and_then(|f| self.text_of(f, "value", example).map(|t| (f, t)));
+        let uln = r
+            .uln
+            .as_ref()
+            .map(|f| self.text_of(f, "uln", example).map(|t| (f, t)));
         let key = lab.zip(date);
-        let result = lab.and_then(|lab| self.checked(r, lab, date, line));
+        let result = match (lab, value) {
+            (Some(lab), Some(value)) => self.checked(lab, value, uln, date, line),
+            _ => None,
+        };
         (key, result)
     }
 
-    /// The rest of a result whose lab is known.
+    /// A result whose lab and value text are known: the value and ULN
+    /// parsed for the lab, every problem recorded; `None` if there was one
+    /// or the date was not valid. `uln` is `None` when the result has none,
+    /// `Some(None)` when it was not text.
     fn checked(
         &mut self,
-        r: &RawResult,
         lab: Lab,
+        (value_field, value_text): (&Field, String),
+        uln: Option<Option<(&Field, String)>>,
         date: Option<NaiveDate>,
         line: usize,
     ) -> Option<LabResult> {
-        let value = r.value.as_ref().and_then(|f| {
-            self.text_of(f, "value", lab.example())
-                .and_then(|s| self.parsed(f, parse_lab(lab, &s), "not a valid value"))
-        });
-        let uln = r.uln.as_ref().and_then(|f| {
-            let s = self.text_of(f, "uln", lab.example())?;
-            if s.trim().is_empty() {
-                // An empty CSV cell: no ULN reported.
-                return Some(None);
-            }
-            self.parsed(f, parse_uln(lab, &s), "not a valid ULN")
-                .map(Some)
-        });
-        let (value, date) = (value?, date?);
-        let uln = match (r.uln.as_ref(), uln) {
-            (None, _) => None,
-            (Some(_), Some(u)) => u,
-            (Some(_), None) => return None,
+        let value = self.parsed(
+            value_field,
+            parse_lab(lab, &value_text),
+            "not a valid value",
+        );
+        let uln = match uln {
+            None => None,
+            Some(None) => return None,
+            Some(Some((f, t))) => Some((f, self.parsed(f, parse_uln(lab, &t), "not a valid ULN")?)),
         };
-        if let (LabValue::TimesUln(_), Some(_), Some(f)) = (value, uln, r.uln.as_ref()) {
+        let value = value?;
+        if let (LabValue::TimesUln(_), Some((f, _))) = (value, uln) {
             self.push(
                 f.span.clone(),
                 "ULN given twice",
@@ -443,15 +455,14 @@ impl<'a> Checker<'a> {
         Some(LabResult {
             lab,
             value,
-            uln,
-            date: Some(date),
+            uln: uln.map(|(_, u)| u),
+            date: Some(date?),
             origin: LabOrigin::File {
                 path: self.path.to_owned(),
                 line,
             },
         })
     }
-
     /// The text of a field that must be text (or a number, refused later
     /// for its missing unit).
     fn text_of(&mut self, f: &Field, name: &str, example: &str) -> Option<String> {
@@ -498,30 +509,18 @@ impl<'a> Checker<'a> {
     }
 
     fn lab(&mut self, f: &Field) -> Option<Lab> {
-        let parsed = match &f.text {
-            FieldText::Text(s) => s.parse::<Lab>(),
-            _ => Err(crate::quantity::LabError::UnknownLab {
-                input: String::new(),
-            }),
+        let (message, help) = match &f.text {
+            FieldText::Text(s) => match s.parse::<Lab>() {
+                Ok(lab) => return Some(lab),
+                Err(e) => (e.to_string(), None),
+            },
+            _ => (
+                "lab must be a name in quotes".to_owned(),
+                Some("e.g. lab = \"anc\""),
+            ),
         };
-        match parsed {
-            Ok(lab) => Some(lab),
-            Err(e) => {
-                let message = match &f.text {
-                    FieldText::Text(_) => e.to_string(),
-                    _ => "lab must be a name in quotes".to_owned(),
-                };
-                self.push(
-                    f.span.clone(),
-                    "not a lab",
-                    message,
-                    Some(
-                        "labs are anc, platelets, hb, bilirubin, ast, alt, alp, albumin, cpk, lvef",
-                    ),
-                );
-                None
-            }
-        }
+        self.push(f.span.clone(), "not a lab", message, help);
+        None
     }
 
     fn date(&mut self, f: &Field) -> Option<NaiveDate> {
@@ -719,7 +718,8 @@ pub fn parse_labs_csv(path: &str, text: &str) -> Result<Vec<LabResult>, RegimenE
             uln: None,
         };
         for (column, (text, span)) in columns.iter().zip(cells) {
-            let field = Some(Field {
+            // An empty cell is a missing field (an empty uln: none reported).
+            let field = (!text.is_empty()).then_some(Field {
                 text: FieldText::Text(text),
                 span,
             });

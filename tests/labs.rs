@@ -482,3 +482,38 @@ fn the_documented_examples_agree() {
     assert!(close(csv.times_uln(Lab::Alp).unwrap(), 1.076_923_076_92));
     assert_eq!(csv.times_uln(Lab::Cpk), Some(1.2));
 }
+
+#[test]
+fn empty_cells_and_mistyped_fields_are_named() {
+    let text = "lab,value,date,uln\nanc,,2026-11-30,\n,12g/dL,,\n";
+    let e = parse_labs_csv("labs.csv", text).unwrap_err();
+    assert_eq!(
+        located(&e),
+        [
+            "labs.csv:2:1: this result has no value (each result needs lab, value and date, optionally uln)",
+            "labs.csv:3:1: this result has no lab, no date (each result needs lab, value and date, optionally uln)",
+        ]
+    );
+    // A number for a lab is read as its text; any other type is named.
+    let text = "[[result]]\nlab = 5\nvalue = true\ndate = 2026-11-30\n\n[[result]]\nlab = \"hb\"\nvalue = [\"12g/dL\"]\ndate = 11:00:00\n";
+    let e = parse_labs_toml("labs.toml", text).unwrap_err();
+    assert_eq!(
+        located(&e),
+        [
+            "labs.toml:2:7: unknown lab `5`; use one of anc, platelets, hb, bilirubin, ast, alt, alp, albumin, cpk, lvef",
+            "labs.toml:3:9: value is a boolean (write it in quotes with its unit, e.g. \"1.2x10^9/L\")",
+            "labs.toml:8:9: value is an array (write it in quotes with its unit, e.g. \"12g/dL\")",
+            "labs.toml:9:8: date must be a plain date, YYYY-MM-DD (write e.g. 2026-11-30)",
+        ]
+    );
+}
+
+#[test]
+fn a_lab_that_is_not_text_is_named() {
+    let text = "[[result]]\nlab = [\"anc\"]\nvalue = \"1.2G/L\"\ndate = 2026-11-30\n";
+    let e = parse_labs_toml("labs.toml", text).unwrap_err();
+    assert_eq!(
+        located(&e),
+        ["labs.toml:2:7: lab must be a name in quotes (e.g. lab = \"anc\")"]
+    );
+}
