@@ -344,8 +344,11 @@ impl<'a> Checker<'a> {
         let mut out = Vec::with_capacity(raw.len());
         // (lab, date) → the line of its first result.
         let mut seen: BTreeMap<(Lab, NaiveDate), usize> = BTreeMap::new();
+        // Byte offsets of the line ends, once: a line number is then a
+        // binary search, not a scan from the start for every result.
+        let line_ends: Vec<usize> = memchr::memchr_iter(b'\n', self.text.as_bytes()).collect();
         for r in raw {
-            let line = line_of(self.text, r.start);
+            let line = line_ends.partition_point(|&end| end < r.start) + 1;
             let (key, result) = self.result(&r, line);
             if let (Some((lab, date)), Some(date_field)) = (key, r.date.as_ref()) {
                 if let Some(&first) = seen.get(&(lab, date)) {
@@ -571,16 +574,6 @@ fn strict_date(s: &str) -> Option<NaiveDate> {
         return None;
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
-}
-
-/// The 1-based line of byte `offset` in `text`.
-fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
 }
 
 /// The error for a file over [`MAX_FILE_BYTES`], before any parsing.

@@ -517,3 +517,48 @@ fn a_lab_that_is_not_text_is_named() {
         ["labs.toml:2:7: lab must be a name in quotes (e.g. lab = \"anc\")"]
     );
 }
+
+/// A file at the size limit full of results is read in one pass: line
+/// numbers were once found by scanning from the start for every result,
+/// quadratic in the file size (about 40,000 results here).
+#[test]
+fn a_full_size_file_is_read_in_linear_time() {
+    let mut csv = String::from("lab,value,date,uln\n");
+    let mut toml = String::new();
+    let mut i = 0u64;
+    while csv.len() < MAX_FILE_BYTES - 64 {
+        let date = day(1950, 1, 1) + chrono::Days::new(i / 2);
+        let lab = if i % 2 == 0 { "anc" } else { "alt" };
+        let (value, uln) = if i % 2 == 0 {
+            ("1.2G/L", "")
+        } else {
+            ("95U/L", "40U/L")
+        };
+        csv.push_str(&format!("{lab},{value},{date},{uln}\n"));
+        if toml.len() < MAX_FILE_BYTES - 128 {
+            toml.push_str(&format!(
+                "[[result]]\nlab=\"{lab}\"\nvalue=\"{value}\"\ndate={date}\n"
+            ));
+        }
+        i += 1;
+    }
+    let start = std::time::Instant::now();
+    let rows = parse_labs_csv("big.csv", &csv).unwrap();
+    let results = parse_labs_toml("big.toml", &toml).unwrap();
+    assert!(rows.len() > 30_000, "{}", rows.len());
+    assert!(results.len() > 15_000, "{}", results.len());
+    let last = rows.last().unwrap();
+    assert_eq!(
+        last.origin,
+        LabOrigin::File {
+            path: "big.csv".to_owned(),
+            line: rows.len() + 1
+        }
+    );
+    // The latest ALT: 95 / 40 = 2.375 × ULN.
+    let labs: Labs = rows.into_iter().collect();
+    assert_eq!(labs.times_uln(Lab::Alt), Some(2.375));
+    // Generous even for a debug build on a shared machine; the quadratic
+    // version took minutes.
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+}
