@@ -815,6 +815,37 @@ mod tests {
         ));
     }
 
+    /// docs/labs.md: the derived ÷ 17.104 and the reference's ÷ 17.1 put no
+    /// value typed in whole µmol/L or to one decimal in a different §9.3
+    /// band; 20.52 µmol/L (two decimals) is the first that differs.
+    #[test]
+    fn bilirubin_factors_agree_on_bands_to_one_decimal() {
+        // Edges in mg/dL, and whether the edge value belongs to the band below.
+        let edges = [
+            (1.2, false),
+            (1.6, false),
+            (3.0, true),
+            (5.0, true),
+            (7.0, true),
+        ];
+        let band = |mg: f64| {
+            edges
+                .iter()
+                .filter(|(e, closed_below)| if *closed_below { mg > *e } else { mg >= *e })
+                .count()
+        };
+        for tenths in 0..=5_000 {
+            let typed = format!("{}.{}umol/L", tenths / 10, tenths % 10);
+            let derived = measured(Lab::Bilirubin, &typed);
+            // The reference's conventional factor, in the same 12 digits.
+            let conventional = tidy(f64::from(tenths) / 10.0 / 17.1);
+            assert_eq!(band(derived), band(conventional), "{typed}");
+        }
+        // 20.52 × 584.66 / 10,000 = 1.1997223 mg/dL (< 1.2); 20.52 / 17.1 = 1.2.
+        assert!(close(measured(Lab::Bilirubin, "20.52umol/L"), 1.199_722_32));
+        assert_eq!(tidy(20.52 / 17.1), 1.2);
+    }
+
     #[test]
     fn enzymes_albumin_and_lvef() {
         for lab in [Lab::Ast, Lab::Alt, Lab::Alp, Lab::Cpk] {
