@@ -528,11 +528,10 @@ fn a_full_size_file_is_read_in_linear_time() {
     let mut i = 0u64;
     while csv.len() < MAX_FILE_BYTES - 64 {
         let date = day(1950, 1, 1) + chrono::Days::new(i / 2);
-        let lab = if i % 2 == 0 { "anc" } else { "alt" };
-        let (value, uln) = if i % 2 == 0 {
-            ("1.2G/L", "")
+        let (lab, value, uln) = if i.is_multiple_of(2) {
+            ("anc", "1.2G/L", "")
         } else {
-            ("95U/L", "40U/L")
+            ("alt", "95U/L", "40U/L")
         };
         csv.push_str(&format!("{lab},{value},{date},{uln}\n"));
         if toml.len() < MAX_FILE_BYTES - 128 {
