@@ -31,6 +31,7 @@ pub mod bsa;
 pub mod diagnostics;
 pub mod dose;
 pub mod history;
+pub mod labs;
 pub mod lines;
 pub mod patient;
 pub mod quantity;

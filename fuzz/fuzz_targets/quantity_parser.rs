@@ -13,7 +13,13 @@ fuzz_target!(|data: &[u8]| {
         let _ = chemodose::quantity::parse_gfr(s);
         let _ = chemodose::quantity::parse_dose(s);
         let _ = chemodose::quantity::parse_auc(s);
-        let _ = chemodose::verify::parse_percent(s);
+        let _ = chemodose::quantity::Percent::reduction(s);
+        let _ = chemodose::quantity::Percent::tolerance(s);
         let _ = chemodose::regimen::RoundingRule::parse(s);
+        for lab in chemodose::quantity::Lab::ALL {
+            let _ = chemodose::quantity::parse_lab(lab, s);
+            let _ = chemodose::quantity::parse_uln(lab, s);
+        }
+        let _ = s.parse::<chemodose::quantity::Lab>();
     }
 });

@@ -10,6 +10,10 @@ mod diagnostics;
 mod dose;
 mod hints;
 mod history;
+// `LabArgs` is flattened into `dose` and `schedule` by the clinical-rules work;
+// until then only its tests use it.
+#[allow(dead_code)]
+mod labs;
 mod lines;
 mod measure;
 mod output;

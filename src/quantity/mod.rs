@@ -3,8 +3,9 @@
 //! Owns: the custom `uom` units the product needs ([`units`]), the
 //! plausibility bounds for patient measurements and the parser that turns
 //! `"170cm"`, `"5'7\""`, `"97 µmol/L"` into typed quantities ([`measure`]),
-//! prescribed doses and their bases (`"900 mg/m2"`, `"AUC 5"`; [`dose`]) and
-//! percentages written with their sign ([`percent`]).
+//! prescribed doses and their bases (`"900 mg/m2"`, `"AUC 5"`; [`dose`]),
+//! percentages written with their sign ([`percent`]) and laboratory results
+//! (`"1.2x10^9/L"`, `"17umol/L"`, `"2.5xULN"`; [`lab`]).
 //!
 //! Never does: guess a unit. A bare number is an error that says what to
 //! write instead; so is a unit of the wrong kind or a value outside the
@@ -13,6 +14,7 @@
 //! are written by [`crate::render`].
 
 pub mod dose;
+pub mod lab;
 pub mod measure;
 pub mod percent;
 pub mod units;
@@ -27,6 +29,10 @@ use uom::si::time::year;
 pub use dose::{
     Auc, AucError, DoseBasis, DoseUnit, ParseDoseError, PerKg, PrescribedDose, parse_auc,
     parse_dose, parse_dose_mass,
+};
+pub use lab::{
+    BILIRUBIN_MOLAR_MASS_G_PER_MOL, HAEMOGLOBIN_MONOMER_MOLAR_MASS_G_PER_MOL, Lab, LabError,
+    LabValue, MAX_TIMES_ULN, parse_lab, parse_uln,
 };
 pub use measure::{
     Bounds, CREATININE_MOLAR_MASS_G_PER_MOL, Measure, QuantityError, check_plausible, parse_age,

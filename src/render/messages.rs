@@ -17,7 +17,7 @@ use crate::dose::{
     WeightChange, WeightReferenceKind,
 };
 use crate::quantity::PrescribedDose;
-use crate::quantity::{AucError, Measure, PercentError, QuantityError};
+use crate::quantity::{AucError, Lab, LabError, Measure, PercentError, QuantityError};
 use crate::regimen::Status;
 use crate::renal::RenalError;
 use crate::rounding::round_dp_half_up;
@@ -83,6 +83,104 @@ impl fmt::Display for QuantityError {
             ),
         }
     }
+}
+
+impl fmt::Display for LabError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LabError::UnknownLab { input } => {
+                let ids: Vec<&str> = Lab::ALL.iter().map(|l| l.id()).collect();
+                write!(f, "unknown lab `{input}`; use one of {}", ids.join(", "))
+            }
+            LabError::MissingUnit { lab, input } => write!(
+                f,
+                "{} {} a unit, e.g. {} (got `{input}`)",
+                lab.label(),
+                if lab.label_is_plural() {
+                    "need"
+                } else {
+                    "needs"
+                },
+                lab.example()
+            ),
+            LabError::NotANumber { lab, input } => write!(
+                f,
+                "{}: `{input}` is not a number with a unit; write e.g. {}",
+                lab.label(),
+                lab.example()
+            ),
+            LabError::NotFinite { lab, input } => write!(
+                f,
+                "{}: `{input}` is not a finite number; write e.g. {}",
+                lab.label(),
+                lab.example()
+            ),
+            LabError::Comma { lab, input } => write!(
+                f,
+                "{}: `{input}` has a comma, which could be a thousands separator or a decimal comma; write the number without separators and with a decimal point, e.g. {}",
+                lab.label(),
+                lab.example()
+            ),
+            LabError::UnknownUnit { lab, input, unit } => write!(
+                f,
+                "{}: unknown unit `{unit}` in `{input}`; accepted units: {}",
+                lab.label(),
+                lab.accepted_units()
+            ),
+            LabError::WrongUnit {
+                lab,
+                input,
+                unit,
+                kind,
+            } => write!(
+                f,
+                "{label}: `{unit}` in `{input}` is a unit of {kind}, not one {label} is written in; accepted units: {}",
+                lab.accepted_units(),
+                label = lab.label(),
+            ),
+            LabError::NotUlnBased { lab, input } => write!(
+                f,
+                "{} is read against fixed values, not against the upper limit of normal: it takes no ULN and no multiple of the ULN (got `{input}`); write e.g. {}",
+                lab.label(),
+                lab.example()
+            ),
+            LabError::UlnAsMultiple { lab, input } => write!(
+                f,
+                "the ULN of {} is written in its units, not as a multiple of itself, e.g. {} (got `{input}`)",
+                lab.label(),
+                first_example(*lab)
+            ),
+            LabError::UlnZero { lab, input } => write!(
+                f,
+                "the ULN of {} must be greater than zero (got `{input}`)",
+                lab.label()
+            ),
+            LabError::Negative { lab, input } => {
+                write!(f, "{} cannot be negative (got `{input}`)", lab.label())
+            }
+            LabError::Implausible {
+                lab,
+                input,
+                value,
+                bounds,
+            } => write!(
+                f,
+                "{} of {} {unit} is implausible (got `{input}`); accepted range is {} to {} {unit}; write e.g. {}",
+                lab.label(),
+                format_number(*value, 3),
+                format_number(bounds.min, 2),
+                format_number(bounds.max, 2),
+                lab.example(),
+                unit = bounds.unit,
+            ),
+        }
+    }
+}
+
+/// The first of a lab's examples, in its units: "40U/L" of "40U/L or 1.5xULN".
+fn first_example(lab: Lab) -> &'static str {
+    let example = lab.example();
+    example.split(" or ").next().unwrap_or(example)
 }
 
 impl fmt::Display for AucError {
