@@ -41,8 +41,8 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::diagnostics::{FileErrors, Problem};
 use crate::quantity::{Lab, LabValue, parse_lab, parse_uln};
-use crate::regimen::{Problem, RegimenErrors};
 use crate::rounding::tidy;
 
 /// Largest labs file, bytes (1 MiB), checked before parsing.
@@ -307,7 +307,7 @@ impl<'a> Checker<'a> {
     }
 
     /// The errors of the file, at most [`MAX_PROBLEMS`] of them in file order.
-    fn errors(mut self) -> RegimenErrors {
+    fn errors(mut self) -> FileErrors {
         self.problems
             .sort_by_key(|p| p.span.as_ref().map_or(0, |s| s.start));
         let more = self.problems.len().saturating_sub(MAX_PROBLEMS);
@@ -320,7 +320,7 @@ impl<'a> Checker<'a> {
                 help: Some("fix the problems above and run again".to_owned()),
             });
         }
-        RegimenErrors {
+        FileErrors {
             path: self.path.to_owned(),
             text: self.text.to_owned(),
             problems: self.problems,
@@ -329,7 +329,7 @@ impl<'a> Checker<'a> {
 
     /// Validates every raw result and returns them, or every problem of the
     /// file (with those recorded before).
-    fn finish(mut self, raw: Vec<RawResult>) -> Result<Vec<LabResult>, RegimenErrors> {
+    fn finish(mut self, raw: Vec<RawResult>) -> Result<Vec<LabResult>, FileErrors> {
         if raw.is_empty() && self.problems.is_empty() {
             self.problems.push(Problem {
                 message: "the file holds no results".to_owned(),
@@ -577,8 +577,8 @@ fn strict_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// The error for a file over [`MAX_FILE_BYTES`], before any parsing.
-fn too_large(path: &str, len: usize) -> RegimenErrors {
-    RegimenErrors {
+fn too_large(path: &str, len: usize) -> FileErrors {
+    FileErrors {
         path: path.to_owned(),
         text: String::new(),
         problems: vec![Problem {
@@ -612,7 +612,7 @@ fn too_large(path: &str, len: usize) -> RegimenErrors {
 /// [`parse_lab`] or [`parse_uln`], a date that is not a plain date or is
 /// before 1900, a ULN with a multiple of the ULN, and a second result for
 /// the same lab and date. A file without results is an error too.
-pub fn parse_labs_toml(path: &str, text: &str) -> Result<Vec<LabResult>, RegimenErrors> {
+pub fn parse_labs_toml(path: &str, text: &str) -> Result<Vec<LabResult>, FileErrors> {
     if text.len() > MAX_FILE_BYTES {
         return Err(too_large(path, text.len()));
     }
@@ -667,7 +667,7 @@ pub fn parse_labs_toml(path: &str, text: &str) -> Result<Vec<LabResult>, Regimen
 /// `date`, or with an unknown or repeated column; a row with another number
 /// of cells than the header, or an unclosed quote; then the problems of
 /// [`parse_labs_toml`] for each result.
-pub fn parse_labs_csv(path: &str, text: &str) -> Result<Vec<LabResult>, RegimenErrors> {
+pub fn parse_labs_csv(path: &str, text: &str) -> Result<Vec<LabResult>, FileErrors> {
     if text.len() > MAX_FILE_BYTES {
         return Err(too_large(path, text.len()));
     }

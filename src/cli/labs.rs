@@ -199,7 +199,7 @@ fn read_labs_file(path: &Path) -> Result<Vec<LabResult>, InputError> {
         Format::Toml => parse_labs_toml(&shown, &text),
         Format::Csv => parse_labs_csv(&shown, &text),
     };
-    parsed.map_err(|e| InputError(e.render()))
+    parsed.map_err(|e| InputError(super::diagnostics::render(&e)))
 }
 
 /// The text of a regular file of at most `max` bytes. A directory, a pipe
