@@ -39,5 +39,6 @@ pub mod regimen;
 pub mod renal;
 pub mod render;
 pub mod rounding;
+pub mod rules;
 pub mod schedule;
 pub mod verify;

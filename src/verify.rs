@@ -22,14 +22,17 @@ use crate::diagnostics::{Collector, FileErrors};
 use crate::dose::{
     Adjustment, Administration, DoseError, DoseOptions, PerDrug, Prescription, Reduction, calculate,
 };
+use crate::labs::{LabOrigin, LabResult, Labs};
 use crate::patient::{Patient, Sex};
 use crate::quantity::{
     self, DoseUnit, ParseDoseError, Percent, parse_age, parse_bsa, parse_dose_mass, parse_gfr,
     parse_height, parse_serum_creatinine, parse_weight,
 };
+use crate::quantity::{Lab, parse_lab, parse_uln};
 use crate::regimen::{Regimen, RoundingRule};
 use crate::renal::WeightBasis;
 use crate::rounding::to_decimal;
+use crate::rules::{ChildPugh, ClinicalInputs};
 
 /// Most checks in one file.
 pub const MAX_CHECKS: usize = 200;
@@ -81,6 +84,20 @@ struct CheckRaw {
     /// Reasons that let stops through for this check, by stop code.
     #[serde(default)]
     overrides: BTreeMap<String, String>,
+    /// Laboratory results, by lab id (`anc = "1.2x10^9/L"`); a ULN as
+    /// `<lab>_uln` (`bilirubin_uln = "21umol/L"`). Dated the day of the check.
+    #[serde(default)]
+    labs: BTreeMap<String, Spanned<String>>,
+    /// The Child-Pugh class.
+    child_pugh: Option<Spanned<String>>,
+    /// The worst CTCAE grade of each toxicity in the previous cycle.
+    #[serde(default)]
+    toxicity: BTreeMap<String, u8>,
+    /// The day of the cycle assessed.
+    day: Option<u32>,
+    /// Alternative rule tables chosen, by drug.
+    #[serde(default)]
+    rule_sets: BTreeMap<String, String>,
     #[serde(default)]
     expect: BTreeMap<String, BTreeMap<String, Spanned<String>>>,
     expect_refusal: Option<String>,
@@ -268,6 +285,68 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, FileErrors>
     })
 }
 
+/// The clinical inputs of a check: its labs (dateless: the day of the
+/// check), Child-Pugh class, toxicities, day and rule tables.
+fn clinical(c: &mut Collector, r: &CheckRaw) -> ClinicalInputs {
+    let mut labs = Labs::default();
+    for (key, value) in &r.labs {
+        if key.ends_with("_uln") {
+            continue;
+        }
+        let Ok(lab) = c.parse_named(value, &format!("labs.{key}"), |_| key.parse::<Lab>()) else {
+            continue;
+        };
+        let Ok(v) = c.parse_named(value, &format!("labs.{key}"), |t| parse_lab(lab, t)) else {
+            continue;
+        };
+        let uln = r.labs.get(&format!("{key}_uln")).and_then(|u| {
+            c.parse_named(u, &format!("labs.{key}_uln"), |t| parse_uln(lab, t))
+                .ok()
+        });
+        labs.insert(LabResult {
+            lab,
+            value: v,
+            uln,
+            date: None,
+            origin: LabOrigin::File {
+                path: "check".to_owned(),
+                line: 0,
+            },
+        });
+    }
+    for (key, value) in &r.labs {
+        if let Some(lab) = key.strip_suffix("_uln")
+            && !r.labs.contains_key(lab)
+        {
+            c.at(
+                value.span(),
+                format!("labs.{key}: a ULN without its `{lab}` value"),
+            );
+        }
+    }
+    let child_pugh = r.child_pugh.as_ref().and_then(|s| {
+        c.parse_named(s, "child_pugh", |t| t.parse::<ChildPugh>())
+            .ok()
+    });
+    for (name, grade) in &r.toxicity {
+        if !crate::rules::condition::TOXICITIES.contains(&name.as_str()) || *grade > 5 {
+            c.at(
+                0..0,
+                format!("check `{}`: toxicity {name} = {grade} is not a known toxicity with a grade 0-5", r.name),
+            );
+        }
+    }
+    ClinicalInputs {
+        labs,
+        child_pugh,
+        toxicities: r.toxicity.clone(),
+        on: None,
+        day: r.day,
+        max_result_age_days: ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
+        rule_sets: r.rule_sets.clone(),
+    }
+}
+
 fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> {
     let r = spanned.get_ref();
     let before = c.len();
@@ -370,6 +449,7 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
     for (code, reason) in &r.overrides {
         options.overrides.insert(code, reason);
     }
+    options.clinical = clinical(c, r);
     let tolerance_mg = match &r.tolerance {
         Some(t) => c
             .parse_named(t, "tolerance", parse_dose_mass)

@@ -125,6 +125,7 @@ fn compact(path: &std::path::Path) -> String {
                                     }
                                     chemodose::dose::Adjustment::GfrCap { .. } => "gfr-cap",
                                     chemodose::dose::Adjustment::Rounding { .. } => "rounded",
+                                    chemodose::dose::Adjustment::Rule { .. } => "rule",
                                 })
                                 .collect();
                             let adj = if adj.is_empty() {

@@ -151,6 +151,41 @@ pub struct BatchPlan<'a> {
     fast: Option<FastPath>,
 }
 
+/// Whether the clinical rules leave every row's dose as the arithmetic gives
+/// it, the same for every patient: no rule reads what varies by row
+/// (creatinine clearance, serum creatinine), and for a reference patient
+/// none changes a dose, leaves a drug out or stops (a stop overridden by
+/// the caller's reason is let through, as for every row). Only then may the
+/// fast path, which knows no rules, write the rows.
+fn rules_are_row_independent(regimen: &Regimen, options: &DoseOptions, cycle: u32) -> bool {
+    use crate::rules::Variable;
+    let per_row = |v: &Variable| matches!(v, Variable::Crcl | Variable::Scr);
+    let reads_per_row = regimen.drugs.iter().any(|d| {
+        d.requires.iter().any(per_row)
+            || d.rules
+                .iter()
+                .any(|r| r.when.variables().iter().any(per_row))
+    });
+    if reads_per_row {
+        return false;
+    }
+    let reference = crate::patient::Patient::new(
+        crate::quantity::parse_height("170cm").expect("a plausible height"),
+        crate::quantity::parse_weight("70kg").expect("a plausible weight"),
+    );
+    match crate::dose::calculate(regimen, &reference, cycle, options) {
+        Ok(plan) => {
+            plan.assessment.drugs.iter().all(|d| d.omitted.is_none())
+                && plan.administrations.iter().all(|a| {
+                    !a.adjustments
+                        .iter()
+                        .any(|x| matches!(x, crate::dose::Adjustment::Rule { .. }))
+                })
+        }
+        Err(_) => false,
+    }
+}
+
 impl<'a> BatchPlan<'a> {
     /// Compiles the regimen for cycle `cycle` with `options`.
     pub fn new(regimen: &'a Regimen, options: &DoseOptions, cycle: u32) -> Self {
@@ -169,7 +204,8 @@ impl<'a> BatchPlan<'a> {
                 });
             }
         }
-        let fast = FastPath::compile(regimen, options, &columns);
+        let fast = FastPath::compile(regimen, options, &columns)
+            .filter(|_| rules_are_row_independent(regimen, options, cycle));
         let column_drug = columns
             .iter()
             .map(|c| drugs.iter().position(|d| *d == c.drug).unwrap_or(0))

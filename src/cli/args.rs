@@ -154,6 +154,49 @@ pub fn limit_per_m2(s: &str) -> Result<rust_decimal::Decimal, String> {
     }
 }
 
+/// A date: `2026-12-01`.
+pub fn date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date; write 2026-12-01"))
+}
+
+/// A Child-Pugh class: A, B or C.
+pub fn child_pugh(s: &str) -> Result<chemodose::rules::ChildPugh, String> {
+    s.parse()
+        .map_err(|_| format!("a Child-Pugh class is A, B or C (got `{s}`)"))
+}
+
+/// A toxicity and its CTCAE grade: `febrile-neutropenia=3`.
+pub fn toxicity(s: &str) -> Result<(String, u8), String> {
+    let bad = || {
+        format!(
+            "write a toxicity and its CTCAE grade 0-5, e.g. febrile-neutropenia=3; toxicities: {} (got `{s}`)",
+            chemodose::rules::condition::TOXICITIES.join(", ")
+        )
+    };
+    let (name, grade) = s.split_once('=').ok_or_else(bad)?;
+    let name = name.trim().to_lowercase();
+    if !chemodose::rules::condition::TOXICITIES.contains(&name.as_str()) {
+        return Err(bad());
+    }
+    match grade.trim().parse::<u8>() {
+        Ok(g) if g <= 5 => Ok((name, g)),
+        _ => Err(bad()),
+    }
+}
+
+/// An alternative rule table for one drug: `cisplatin=kintzel-dorr`.
+pub fn rule_set(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((d, set)) if !d.trim().is_empty() && !set.trim().is_empty() => {
+            Ok((d.trim().to_lowercase(), set.trim().to_lowercase()))
+        }
+        _ => Err(format!(
+            "write the drug and the table: cisplatin=kintzel-dorr (got `{s}`)"
+        )),
+    }
+}
+
 /// An override: `CODE=reason`; the reason must say something.
 pub fn override_reason(s: &str) -> Result<(String, String), String> {
     let Some((code, reason)) = s.split_once('=') else {

@@ -55,6 +55,66 @@ pub struct PatientArgs {
     pub scr: Option<MassConcentration>,
 }
 
+/// What the clinical rules read besides height, weight, sex, age and serum
+/// creatinine: laboratory results, Child-Pugh class, toxicities, the date
+/// and the day assessed.
+#[derive(Debug, Args, Clone)]
+pub struct ClinicalArgs {
+    #[command(flatten)]
+    pub labs: super::labs::LabArgs,
+    /// Child-Pugh class of hepatic impairment: A, B or C.
+    #[arg(long, value_name = "CLASS", value_parser = args::child_pugh)]
+    pub child_pugh: Option<chemodose::rules::ChildPugh>,
+    /// The worst CTCAE grade of a toxicity in the previous cycle:
+    /// febrile-neutropenia=3, neutropenia=4, thrombocytopenia=4,
+    /// peripheral-neuropathy=3, non-haematological=3, ... Repeatable.
+    #[arg(long, value_name = "TOXICITY=GRADE", value_parser = args::toxicity)]
+    pub toxicity: Vec<(String, u8)>,
+    /// The treatment date results are judged against (default: today).
+    #[arg(long, value_name = "DATE", value_parser = args::date)]
+    pub on: Option<chrono::NaiveDate>,
+    /// The day of the cycle whose treatment-day criteria the results are for
+    /// (default: the cycle's first administration day).
+    #[arg(long, value_name = "DAY")]
+    pub day: Option<u32>,
+    /// The oldest a result may be, in days, before it is stale and cannot
+    /// let a dose PROCEED.
+    #[arg(long, value_name = "DAYS", default_value_t = chemodose::rules::ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS)]
+    pub max_result_age: u32,
+    /// An alternative rule table of a regimen for one drug, as the regimen
+    /// file names it: cisplatin=kintzel-dorr. Repeatable.
+    #[arg(long, value_name = "DRUG=SET", value_parser = args::rule_set)]
+    pub rule_set: Vec<(String, String)>,
+}
+
+impl ClinicalArgs {
+    /// The clinical inputs, judged on `--on` or today.
+    pub fn clinical(&self) -> Result<chemodose::rules::ClinicalInputs, InputError> {
+        let on = self.on.unwrap_or_else(super::today);
+        let mut toxicities = std::collections::BTreeMap::new();
+        for (name, grade) in &self.toxicity {
+            if toxicities.insert(name.clone(), *grade).is_some() {
+                return Err(InputError(format!("--toxicity {name} is given twice")));
+            }
+        }
+        let mut rule_sets = std::collections::BTreeMap::new();
+        for (drug, set) in &self.rule_set {
+            if rule_sets.insert(drug.clone(), set.clone()).is_some() {
+                return Err(InputError(format!("--rule-set for {drug} is given twice")));
+            }
+        }
+        Ok(chemodose::rules::ClinicalInputs {
+            labs: self.labs.labs(on)?,
+            child_pugh: self.child_pugh,
+            toxicities,
+            on: Some(on),
+            day: self.day,
+            max_result_age_days: self.max_result_age,
+            rule_sets,
+        })
+    }
+}
+
 /// How anthracyclines count together, for `dose`, `schedule`, `batch` and
 /// `history show`.
 #[derive(Debug, Args, Clone)]
@@ -162,6 +222,8 @@ pub struct DoseOptionArgs {
     pub round_tolerance: Percent,
     #[command(flatten)]
     pub anthracycline: AnthracyclineArgs,
+    #[command(flatten)]
+    pub clinical: ClinicalArgs,
     /// The patient has had mediastinal or cardiac-region radiation (lower anthracycline limit).
     #[arg(long)]
     pub cardiac_radiation: bool,
@@ -358,6 +420,8 @@ impl DoseOptionArgs {
             prior: Vec::new(),
             cardiac_radiation: self.cardiac_radiation,
             anthracycline: self.anthracycline.policy()?,
+            clinical: self.clinical.clinical()?,
+            previous_reduction: None,
             overrides: self.overrides()?,
             days: {
                 let mut days = std::collections::BTreeMap::new();

@@ -3,8 +3,9 @@
 //! knows the flags.
 
 use chemodose::bsa::BsaError;
-use chemodose::dose::{DoseError, Needed};
+use chemodose::dose::{DoseError, Needed, Stop};
 use chemodose::renal::RenalError;
+use chemodose::rules::Variable;
 use chemodose::schedule::ScheduleError;
 
 /// `message` with `hint` after it, as one sentence more.
@@ -23,7 +24,14 @@ pub fn dose_hint(e: &DoseError) -> Option<String> {
                 .iter()
                 .map(|s| format!("--override {}=\"<reason>\"", s.code()))
                 .collect();
-            format!("To give it anyway, pass {}", flags.join(" "))
+            let mut hint = String::new();
+            for s in stops {
+                if let Some(h) = stop_hint(s) {
+                    hint.push_str(&h);
+                    hint.push_str(". ");
+                }
+            }
+            format!("{hint}To give it anyway, pass {}", flags.join(" "))
         }
         DoseError::RoundingTolerance { .. } => {
             "For a finer rounding, pass --round DRUG=STEP (e.g. --round docetaxel=0.1mg)".to_owned()
@@ -36,6 +44,33 @@ pub fn dose_hint(e: &DoseError) -> Option<String> {
         DoseError::Renal(r) => return renal_hint(r).map(str::to_owned),
         _ => return None,
     })
+}
+
+/// The flags that answer one stop, besides its override.
+fn stop_hint(s: &Stop) -> Option<String> {
+    match s {
+        Stop::MissingInput { input, .. } => Some(match input {
+            Variable::Crcl => "Give --scr, --age and --sex, or --gfr".to_owned(),
+            Variable::Scr => "Give --scr".to_owned(),
+            Variable::ChildPugh => "Give --child-pugh A, B or C".to_owned(),
+            Variable::Lab(l) if l.uln_based() => {
+                format!(
+                    "Give --{id} with its unit and --{id}-uln, or --{id} as a multiple of the ULN (2xULN)",
+                    id = l.id()
+                )
+            }
+            Variable::Lab(l) => format!("Give --{} with its unit", l.id()),
+            Variable::Toxicity(t) => format!("Give --toxicity {t}=GRADE"),
+        }),
+        Stop::UnconfirmedDays { drug, .. } => Some(format!(
+            "State the days the prescriber ordered: --days {drug}=DAYS"
+        )),
+        Stop::OrganFunction { drug, tables, .. } if !tables.is_empty() => Some(format!(
+            "To use a band table, pass --rule-set {drug}={}",
+            tables.join(" or ")
+        )),
+        _ => None,
+    }
 }
 
 /// The flags that answer a BSA error.

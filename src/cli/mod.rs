@@ -10,9 +10,6 @@ mod diagnostics;
 mod dose;
 mod hints;
 mod history;
-// `LabArgs` is flattened into `dose` and `schedule` by the clinical-rules work;
-// until then only its tests use it.
-#[allow(dead_code)]
 mod labs;
 mod lines;
 mod measure;
@@ -159,6 +156,12 @@ pub fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Today's date where the command runs, for judging the age of results
+/// (`--on` gives another).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
 }
 
 /// Writes to stdout; false when the pipe is closed.

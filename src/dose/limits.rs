@@ -243,7 +243,7 @@ impl Engine<'_> {
         let course: Option<Vec<Vec<Administration>>> = match planned {
             Some(n) => Some(
                 (1..=n)
-                    .map(|c| self.cycle(c).map(|x| x.0))
+                    .map(|c| self.cycle(c, None).map(|x| x.0))
                     .collect::<Result<_, _>>()?,
             ),
             None => None,

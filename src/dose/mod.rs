@@ -25,6 +25,7 @@
 //! values; [`crate::render`] writes them) or guess a missing measurement.
 
 mod checks;
+mod clinical;
 mod error;
 mod limits;
 mod options;
@@ -53,13 +54,16 @@ pub use options::{
     WeightReferenceKind,
 };
 pub use plan::{
-    Adjustment, Administration, AppliedReduction, CapSource, ChangedDays, DosePlan, DrugTotal,
-    Exposure, LimitScope, LimitStatus, LimitUnit, Prescription, RenalUsed,
+    Adjustment, Administration, AppliedReduction, Assessment, CapSource, Change, ChangedDays,
+    DosePlan, DrugAssessment, DrugTotal, Exposure, LimitScope, LimitStatus, LimitUnit,
+    Prescription, RenalUsed,
 };
 pub(crate) use stop::StopLedger;
 pub use stop::{Overridden, Overrides, Stop, WeightChange};
 pub use warning::Warning;
 
+use crate::rules::{Action, Verdict};
+use clinical::DrugRules;
 use round::round_dose;
 
 /// Computes one cycle's doses, totals and checks.
@@ -141,8 +145,18 @@ pub fn calculate(
         bsa,
         dose_weight: dose_weight(patient, options.dose_weight),
         crcl,
+        scr_mg_dl: patient.serum_creatinine.map(crate::quantity::mg_per_dl),
     };
-    let (administrations, calvert_used) = engine.cycle(cycle)?;
+    let mut assessor = Assessor {
+        ledger: &mut ledger,
+        day: options
+            .clinical
+            .day
+            .unwrap_or_else(|| engine.first_day(cycle)),
+        drugs: Vec::new(),
+    };
+    let (administrations, calvert_used) = engine.cycle(cycle, Some(&mut assessor))?;
+    let assessment = assessor.finish();
     let any_per_kg = regimen.drugs.iter().any(|d| {
         d.given_in_cycle(cycle)
             && d.dose_in_cycle(cycle)
@@ -181,7 +195,32 @@ pub fn calculate(
         totals,
         warnings,
         overridden: ledger.overridden,
+        assessment,
     })
+}
+
+/// Evaluates the clinical rules of the cycle asked for: records their stops
+/// and the day's verdicts.
+struct Assessor<'l> {
+    ledger: &'l mut StopLedger,
+    /// The day of the cycle assessed.
+    day: u32,
+    drugs: Vec<DrugAssessment>,
+}
+
+impl Assessor<'_> {
+    fn finish(self) -> Assessment {
+        let verdict = self
+            .drugs
+            .iter()
+            .map(|d| d.verdict)
+            .fold(Verdict::Proceed, Verdict::and);
+        Assessment {
+            day: self.day,
+            drugs: self.drugs,
+            verdict,
+        }
+    }
 }
 
 /// The checks of a plan that do not depend on the patient: drug names and
@@ -231,16 +270,19 @@ fn exact(x: f64, drug: &Drug) -> Result<Decimal, DoseError> {
 }
 
 /// The dose in force for a drug in a cycle: the prescribed dose (a phase dose
-/// where one applies) and the caller's reduction, decided once
-/// ([`Engine::in_force`]) for every administration of the cycle.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// where one applies), the caller's reduction and the clinical rules, decided
+/// once ([`Engine::in_force`]) for every administration of the cycle.
+#[derive(Debug, Clone, PartialEq)]
 struct InForce {
     /// The full dose the regimen prescribes in this cycle.
     dose: PrescribedDose,
     /// Per day or per cycle.
     per: DosePer,
-    /// The reduction applied, with the level's dose.
+    /// The caller's reduction, with the level's dose.
     reduction: Option<AppliedReduction>,
+    /// The drug's rules: the changes to its dose (in order), stops, and
+    /// whether it is left out.
+    rules: DrugRules,
 }
 
 /// What the engine works from, computed once per plan.
@@ -250,19 +292,38 @@ struct Engine<'a> {
     bsa: BodySurfaceArea,
     dose_weight: Result<Mass, DoseError>,
     crcl: Option<Result<CreatinineClearance, RenalError>>,
+    /// Serum creatinine, mg/dL, for rules that read it.
+    scr_mg_dl: Option<f64>,
 }
 
 impl Engine<'_> {
-    /// One cycle's administrations, in day order, and the Calvert result if any.
-    fn cycle(&self, cycle: u32) -> Result<(Vec<Administration>, Option<CalvertDose>), DoseError> {
+    /// One cycle's administrations, in day order, and the Calvert result if
+    /// any. With an assessor (the cycle asked for), the clinical rules'
+    /// stops are recorded and the day assessed is judged; without one (the
+    /// other cycles of the course, for totals) only their changes apply.
+    fn cycle(
+        &self,
+        cycle: u32,
+        mut assess: Option<&mut Assessor<'_>>,
+    ) -> Result<(Vec<Administration>, Option<CalvertDose>), DoseError> {
         let mut out: Vec<Administration> = Vec::new();
         let mut calvert_used = None;
         for drug in &self.regimen.drugs {
             let Some(in_force) = self.in_force(drug, cycle)? else {
                 continue;
             };
+            let (day_change, verdict) = match assess.as_deref_mut() {
+                Some(a) => self.assess_drug(drug, &in_force, a),
+                None => (None, None),
+            };
+            if in_force.rules.omitted.is_some() {
+                continue;
+            }
             for &day in self.days(drug) {
-                let (a, c) = self.own_dose(drug, in_force, day)?;
+                let assessed = assess.as_deref().is_some_and(|a| a.day == day);
+                let extra = day_change.as_ref().filter(|_| assessed);
+                let (mut a, c) = self.own_dose(drug, &in_force, day, extra)?;
+                a.verdict = verdict.filter(|_| assessed);
                 calvert_used = calvert_used.or(c);
                 out.push(a);
             }
@@ -302,12 +363,92 @@ impl Engine<'_> {
                     route: drug.route.clone(),
                     infusion: drug.infusion.clone(),
                     note: drug.note.clone(),
+                    verdict: None,
                 });
             }
         }
         let order: Vec<&str> = self.regimen.drugs.iter().map(|d| d.name.as_str()).collect();
         out.sort_by_key(|a| (a.day, order.iter().position(|n| *n == a.drug)));
         Ok((out, calvert_used))
+    }
+
+    /// The first administration day of any drug of its own dose in the cycle:
+    /// the day assessed when the caller names none.
+    fn first_day(&self, cycle: u32) -> u32 {
+        self.regimen
+            .drugs
+            .iter()
+            .filter(|d| d.given_in_cycle(cycle) && matches!(d.dosing, Dosing::Own { .. }))
+            .filter_map(|d| self.days(d).first().copied())
+            .min()
+            .unwrap_or(1)
+    }
+
+    /// Records a drug's stops and judges the day assessed: the change a
+    /// treatment-day rule makes on that day, and the drug's verdict.
+    fn assess_drug(
+        &self,
+        drug: &Drug,
+        in_force: &InForce,
+        a: &mut Assessor<'_>,
+    ) -> (Option<Change>, Option<Verdict>) {
+        let overrides = &self.options.overrides;
+        for stop in &in_force.rules.stops {
+            a.ledger.meet(stop.clone(), overrides);
+        }
+        let mut assessment = in_force.rules.assessment.clone();
+        let mut day_change = None;
+        if self.days(drug).contains(&a.day) && in_force.rules.omitted.is_none() {
+            let results = self.day_rules(drug, a.day);
+            for r in results.iter().filter(|r| r.fired()) {
+                if r.rule.then.withholds() {
+                    a.ledger.meet(
+                        Stop::TreatmentDay {
+                            drug: drug.name.clone(),
+                            day: a.day,
+                            rule: Box::new(r.clone()),
+                        },
+                        overrides,
+                    );
+                } else if r.rule.then.modifies() {
+                    let change = Change::Rule {
+                        rule: Box::new(r.clone()),
+                        level: match r.rule.then {
+                            Action::Level(l) => Some(l),
+                            _ => None,
+                        },
+                    };
+                    if day_change.is_some() || !in_force.rules.changes.is_empty() {
+                        let mut candidates = in_force.rules.changes.clone();
+                        candidates.extend(day_change.clone());
+                        candidates.push(change.clone());
+                        a.ledger.meet(
+                            Stop::CombinedReductions {
+                                drug: drug.name.clone(),
+                                day: Some(a.day),
+                                candidates,
+                            },
+                            overrides,
+                        );
+                    }
+                    day_change.get_or_insert(change);
+                }
+            }
+            assessment.day = results;
+        }
+        let by_rule = day_change.is_some()
+            || in_force
+                .rules
+                .changes
+                .iter()
+                .any(|c| matches!(c, Change::Rule { .. }));
+        let verdict = clinical::verdict(&assessment, by_rule);
+        assessment.verdict = verdict;
+        let has_rules = !drug.rules.is_empty() || !drug.requires.is_empty();
+        if has_rules {
+            a.drugs.push(assessment);
+        }
+        (day_change, has_rules.then_some(verdict))
     }
 
     /// The drug's days in this plan: the day list the caller prescribed, or
@@ -350,10 +491,12 @@ impl Engine<'_> {
             }
             Some(Reduction::Percent(p)) => Some(AppliedReduction::Percent(p)),
         };
+        let rules = self.drug_rules(drug, reduction)?;
         Ok(Some(InForce {
             dose,
             per: *per,
             reduction,
+            rules,
         }))
     }
 
@@ -399,14 +542,13 @@ impl Engine<'_> {
     fn own_dose(
         &self,
         drug: &Drug,
-        in_force: InForce,
+        in_force: &InForce,
         day: u32,
+        day_change: Option<&Change>,
     ) -> Result<(Administration, Option<CalvertDose>), DoseError> {
-        let InForce {
-            dose: prescribed,
-            per,
-            reduction,
-        } = in_force;
+        let prescribed = in_force.dose;
+        let per = in_force.per;
+        let reduction = in_force.reduction;
         let unit = prescribed.unit();
         let (calculated, calvert_used) = self.amount(drug, prescribed, per)?;
         let mut adjustments = Vec::new();
@@ -419,30 +561,8 @@ impl Engine<'_> {
             });
         }
         let mut dose = calculated;
-        match reduction {
-            None => {}
-            Some(AppliedReduction::Level {
-                level,
-                dose: level_dose,
-            }) => {
-                let (reduced, _) = self.amount(drug, level_dose, per)?;
-                adjustments.push(Adjustment::ReductionLevel {
-                    level,
-                    dose: level_dose,
-                    from: dose,
-                    to: reduced,
-                });
-                dose = reduced;
-            }
-            Some(AppliedReduction::Percent(p)) => {
-                let reduced = (dose * p.remaining_fraction()).normalize();
-                adjustments.push(Adjustment::ReductionPercent {
-                    percent: p,
-                    from: dose,
-                    to: reduced,
-                });
-                dose = reduced;
-            }
+        for change in in_force.rules.changes.iter().chain(day_change) {
+            dose = self.apply(drug, per, change, dose, &mut adjustments)?;
         }
         let (dose, cap) = self.caps(drug, prescribed, unit, dose, &mut adjustments)?;
         let final_dose = self.round(drug, day, unit, dose, cap, &mut adjustments)?;
@@ -468,9 +588,75 @@ impl Engine<'_> {
                 route: drug.route.clone(),
                 infusion: drug.infusion.clone(),
                 note: drug.note.clone(),
+                verdict: None,
             },
             calvert_used,
         ))
+    }
+
+    /// Step 2: one change to the dose, recorded as an adjustment: a level or
+    /// a dose replaces the prescribed dose (at the same basis), a percentage
+    /// scales the dose so far.
+    fn apply(
+        &self,
+        drug: &Drug,
+        per: DosePer,
+        change: &Change,
+        dose: Decimal,
+        adjustments: &mut Vec<Adjustment>,
+    ) -> Result<Decimal, DoseError> {
+        let level_dose = |level: i32| {
+            drug.reductions
+                .get(&level)
+                .copied()
+                .ok_or_else(|| DoseError::NoSuchLevel {
+                    drug: drug.name.clone(),
+                    level,
+                    regimen: self.regimen.id.clone(),
+                    available: drug.reductions.keys().rev().copied().collect(),
+                })
+        };
+        Ok(match change {
+            Change::Caller(AppliedReduction::Level {
+                level,
+                dose: level_dose,
+            }) => {
+                let (reduced, _) = self.amount(drug, *level_dose, per)?;
+                adjustments.push(Adjustment::ReductionLevel {
+                    level: *level,
+                    dose: *level_dose,
+                    from: dose,
+                    to: reduced,
+                });
+                reduced
+            }
+            Change::Caller(AppliedReduction::Percent(p)) => {
+                let reduced = (dose * p.remaining_fraction()).normalize();
+                adjustments.push(Adjustment::ReductionPercent {
+                    percent: *p,
+                    from: dose,
+                    to: reduced,
+                });
+                reduced
+            }
+            Change::Rule { rule, level } => {
+                let to = match (&rule.rule.then, level) {
+                    (_, Some(l)) => self.amount(drug, level_dose(*l)?, per)?.0,
+                    (Action::Give(p), None) => {
+                        (dose * p.value() / Decimal::ONE_HUNDRED).normalize()
+                    }
+                    (Action::Dose(d), None) => self.amount(drug, *d, per)?.0,
+                    _ => dose,
+                };
+                adjustments.push(Adjustment::Rule {
+                    rule: rule.clone(),
+                    level: *level,
+                    from: dose,
+                    to,
+                });
+                to
+            }
+        })
     }
 
     /// Step 3: the BSA cap (the lower of the drug's and the caller's), then
@@ -648,6 +834,7 @@ impl Engine<'_> {
             route: drug.route.clone(),
             infusion: drug.infusion.clone(),
             note: drug.note.clone(),
+            verdict: None,
         })
     }
 }

@@ -18,6 +18,7 @@ use crate::bsa::{BsaFormula, BsaRounding};
 use crate::quantity::Percent;
 use crate::regimen::RoundingRule;
 use crate::renal::{CockcroftGaultOptions, GfrCap, WeightBasis};
+use crate::rules::ClinicalInputs;
 
 use rust_decimal::Decimal;
 
@@ -136,6 +137,12 @@ pub struct DoseOptions {
     pub gfr_cap: GfrCap,
     /// Dose reductions, for all antineoplastic drugs or by drug.
     pub reductions: PerDrug<Reduction>,
+    /// The reduction of the current line's last cycle (from a history): the
+    /// dose is not raised above it without a reason (no re-escalation).
+    pub previous_reduction: Option<Reduction>,
+    /// Laboratory results, Child-Pugh class, toxicities, the treatment date
+    /// and day, for the clinical rules of the regimen.
+    pub clinical: ClinicalInputs,
     /// Rounding rules that replace the regimen's, for all antineoplastic
     /// drugs or by drug.
     pub rounding: PerDrug<RoundingRule>,
@@ -201,6 +208,11 @@ impl Default for DoseOptions {
             crcl: CockcroftGaultOptions::default(),
             gfr_cap: GfrCap::Fda125,
             reductions: PerDrug::default(),
+            previous_reduction: None,
+            clinical: ClinicalInputs {
+                max_result_age_days: ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
+                ..ClinicalInputs::default()
+            },
             rounding: PerDrug::default(),
             days: BTreeMap::new(),
             rounding_tolerance: Self::DEFAULT_ROUNDING_TOLERANCE,

@@ -18,6 +18,7 @@ use crate::patient::Patient;
 use crate::quantity::{DoseBasis, DoseUnit, Percent, PrescribedDose};
 use crate::regimen::{DosePer, Role, RoundingRule, Status};
 use crate::renal::{CalvertDose, CreatinineClearance, WeightBasis};
+use crate::rules::{RuleResult, Variable, Verdict};
 
 /// A reduction as applied to one drug's dose.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -78,6 +79,22 @@ pub struct ChangedDays {
     pub given: Vec<u32>,
     /// The regimen's days, ascending.
     pub regimen: Vec<u32>,
+}
+
+/// A change a rule or the caller makes to a drug's dose.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    /// A rule (organ function, toxicity or treatment day) that fired, with
+    /// the dose level it gives where it gives one (`one level down` resolved
+    /// against the level in force).
+    Rule {
+        /// The rule, with what it read.
+        rule: Box<RuleResult>,
+        /// The level given.
+        level: Option<i32>,
+    },
+    /// The caller's reduction.
+    Caller(AppliedReduction),
 }
 
 /// Where a BSA cap came from.
@@ -142,6 +159,19 @@ pub enum Adjustment {
         /// The GFR used, mL/min.
         used_ml_min: Decimal,
     },
+    /// A clinical rule changed the dose (organ function, toxicity, a
+    /// treatment-day criterion).
+    Rule {
+        /// The rule that fired, with what it read.
+        rule: Box<RuleResult>,
+        /// The dose level it gave, where it gave one (`one level down` from
+        /// the level in force).
+        level: Option<i32>,
+        /// The dose before.
+        from: Decimal,
+        /// The dose after.
+        to: Decimal,
+    },
     /// The dose was rounded by its rule.
     Rounding {
         /// The rule that rounded it.
@@ -166,6 +196,7 @@ impl Adjustment {
             | Adjustment::ReductionPercent { to, .. }
             | Adjustment::BsaCap { to, .. }
             | Adjustment::MaxSingleDose { to, .. }
+            | Adjustment::Rule { to, .. }
             | Adjustment::Rounding { to, .. } => Some(*to),
             Adjustment::GfrCap { .. } => None,
         }
@@ -198,6 +229,9 @@ pub struct Administration {
     pub infusion: Option<String>,
     /// The regimen's note on the drug.
     pub note: Option<String>,
+    /// The treatment-day verdict, for an administration on the day assessed;
+    /// `None` on other days (their criteria are checked on the day).
+    pub verdict: Option<Verdict>,
 }
 
 impl Administration {
@@ -362,6 +396,38 @@ pub struct DosePlan {
     /// Safety stops let through by a reason, shown beside the doses they
     /// concern.
     pub overridden: Vec<Overridden>,
+    /// The clinical rules as evaluated, by drug, and the verdict.
+    pub assessment: Assessment,
+}
+
+/// The clinical rules of one drug, as evaluated for the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrugAssessment {
+    /// Drug, lower case.
+    pub drug: String,
+    /// Inputs it requires that were not given.
+    pub missing: Vec<Variable>,
+    /// Organ-function rules in force, evaluated.
+    pub organ: Vec<RuleResult>,
+    /// Toxicity rules in force, evaluated.
+    pub toxicity: Vec<RuleResult>,
+    /// Treatment-day rules of the day assessed, evaluated.
+    pub day: Vec<RuleResult>,
+    /// The rule that left the drug out of the cycle, where one did.
+    pub omitted: Option<RuleResult>,
+    /// The drug's verdict.
+    pub verdict: Verdict,
+}
+
+/// The clinical rules of a plan, as evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    /// The day of the cycle assessed.
+    pub day: u32,
+    /// By drug, in regimen order (drugs without rules or requirements left out).
+    pub drugs: Vec<DrugAssessment>,
+    /// The plan's verdict: the most serious of the drugs'.
+    pub verdict: Verdict,
 }
 
 impl DosePlan {

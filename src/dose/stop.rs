@@ -11,11 +11,13 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::options::WeightReferenceKind;
+use super::options::{Reduction, WeightReferenceKind};
+use super::plan::Change;
 use super::plan::{LimitScope, LimitStatus, LimitUnit};
 use crate::quantity::Percent;
 use crate::quantity::PrescribedDose;
 use crate::regimen::Status;
+use crate::rules::{RuleResult, Variable};
 
 /// A check that refused a dose.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +49,66 @@ pub enum Stop {
     /// The weight changed by the threshold or more since an earlier cycle:
     /// recalculate or acknowledge (never a silent recalculation).
     WeightChange(WeightChange),
+    /// A drug needs an input that was not given (`requires` in the regimen).
+    MissingInput {
+        /// Drug, lower case.
+        drug: String,
+        /// The input.
+        input: Variable,
+    },
+    /// The source gives no day list for the drug (a case report): the
+    /// prescriber must state the days.
+    UnconfirmedDays {
+        /// Drug, lower case.
+        drug: String,
+        /// The days the file encodes.
+        days: Vec<u32>,
+    },
+    /// An organ-function rule says not to give the regimen.
+    OrganFunction {
+        /// Drug, lower case.
+        drug: String,
+        /// The rule that fired, with what it read.
+        rule: Box<RuleResult>,
+        /// The drug's alternative rule tables (a site may choose one).
+        tables: Vec<String>,
+    },
+    /// A treatment-day criterion says not to give the drug today.
+    TreatmentDay {
+        /// Drug, lower case.
+        drug: String,
+        /// The day of the cycle.
+        day: u32,
+        /// The rule that fired, with what it read.
+        rule: Box<RuleResult>,
+    },
+    /// A toxicity rule stops the drug, or asks for a level below the lowest.
+    Toxicity {
+        /// Drug, lower case.
+        drug: String,
+        /// The rule that fired, with what it read.
+        rule: Box<RuleResult>,
+        /// The level that would be needed, where a level was asked for.
+        level: Option<i32>,
+    },
+    /// More than one rule (or the caller's reduction) would change the dose:
+    /// how to combine them is not sourced; every candidate is shown.
+    CombinedReductions {
+        /// Drug, lower case.
+        drug: String,
+        /// The day, when a treatment-day rule is one of them.
+        day: Option<u32>,
+        /// Every change that would apply.
+        candidates: Vec<Change>,
+    },
+    /// The dose would go back up after a reduction in the line (never
+    /// re-escalate without a reason: clinical reference §9.5).
+    ReEscalation {
+        /// The reduction of the line's last cycle.
+        previous: Reduction,
+        /// The reduction asked for now; `None` for the full dose.
+        requested: Option<Reduction>,
+    },
     /// A lifetime limit would be exceeded.
     LifetimeLimit {
         /// Drug, lower case.
@@ -66,14 +128,28 @@ impl Stop {
             Stop::PerCycleCeiling { .. } => "per-cycle-ceiling".to_owned(),
             Stop::LifetimeLimit { .. } => "lifetime-limit".to_owned(),
             Stop::WeightChange(_) => "weight-change".to_owned(),
+            Stop::MissingInput { input, .. } => format!("missing-{input}"),
+            Stop::UnconfirmedDays { drug, .. } => format!("unconfirmed-days-{drug}"),
+            Stop::OrganFunction { drug, .. } => format!("organ-{drug}"),
+            Stop::TreatmentDay { drug, .. } => format!("hold-{drug}"),
+            Stop::Toxicity { drug, .. } => format!("toxicity-{drug}"),
+            Stop::CombinedReductions { drug, .. } => format!("combined-{drug}"),
+            Stop::ReEscalation { .. } => "re-escalation".to_owned(),
         }
     }
 
     /// The drug the stop concerns; `None` when it concerns every dose.
     pub fn drug(&self) -> Option<&str> {
         match self {
-            Stop::RegimenStatus { .. } | Stop::WeightChange(_) => None,
-            Stop::PerCycleCeiling { drug, .. } | Stop::LifetimeLimit { drug, .. } => Some(drug),
+            Stop::RegimenStatus { .. } | Stop::WeightChange(_) | Stop::ReEscalation { .. } => None,
+            Stop::PerCycleCeiling { drug, .. }
+            | Stop::LifetimeLimit { drug, .. }
+            | Stop::MissingInput { drug, .. }
+            | Stop::UnconfirmedDays { drug, .. }
+            | Stop::OrganFunction { drug, .. }
+            | Stop::TreatmentDay { drug, .. }
+            | Stop::Toxicity { drug, .. }
+            | Stop::CombinedReductions { drug, .. } => Some(drug),
         }
     }
 }

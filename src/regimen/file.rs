@@ -169,9 +169,47 @@ pub struct DrugFile {
     pub strengths: Vec<Spanned<String>>,
     /// Cumulative lifetime limit.
     pub limit: Option<LimitFile>,
-    /// Renal-function requirement.
+    /// Renal-function requirement (a flag; rules refuse and modify).
     pub renal: Option<RenalFile>,
+    /// Inputs without which the dose cannot be given (`crcl`, `bilirubin`, ...).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub requires: Vec<Spanned<String>>,
+    /// Organ-function, treatment-day and toxicity rules.
+    #[serde(default, rename = "rule")]
+    #[schemars(with = "Vec<RuleFile>")]
+    pub rules: Vec<Spanned<RuleFile>>,
+    /// `false` when the source gives no day list (a case report): the dose
+    /// is refused until the prescriber states the days.
+    pub days_confirmed: Option<bool>,
     /// Administration note shown with the drug.
+    pub note: Option<String>,
+}
+
+/// One rule as written: `[[drug.rule]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    /// `organ`, `day` or `toxicity`.
+    #[schemars(with = "String")]
+    pub kind: Spanned<String>,
+    /// The condition: `crcl < 60 mL/min`.
+    #[schemars(with = "String")]
+    pub when: Spanned<String>,
+    /// The action: `give 50%`, `level -1`, `one level down`, `dose 0.9 mg/m2`,
+    /// `omit`, `delay 7 days`, `hold`, `stop`.
+    #[schemars(with = "String")]
+    pub then: Spanned<String>,
+    /// Day rules: the administration days it applies to.
+    #[schemars(with = "Option<String>")]
+    pub days: Option<Spanned<String>>,
+    /// A named alternative table, inactive unless chosen.
+    #[schemars(with = "Option<String>")]
+    pub set: Option<Spanned<String>>,
+    /// Where the rule comes from.
+    #[schemars(with = "String")]
+    pub source: Spanned<String>,
+    /// What a pharmacist should know beside it.
     pub note: Option<String>,
 }
 

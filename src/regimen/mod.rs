@@ -379,8 +379,15 @@ pub struct Drug {
     pub strengths: Vec<Mass>,
     /// Cumulative lifetime limit.
     pub lifetime_limit: Option<LifetimeLimit>,
-    /// Renal requirement.
+    /// Renal requirement (a flag only; rules refuse and modify).
     pub renal: Option<RenalRequirement>,
+    /// Inputs without which the dose cannot be given.
+    pub requires: Vec<crate::rules::Variable>,
+    /// Organ-function, treatment-day and toxicity rules, in file order.
+    pub rules: Vec<crate::rules::Rule>,
+    /// Whether the source gives the day list; `false` for a case report
+    /// that states a dose but not its days.
+    pub days_confirmed: bool,
     /// Administration note.
     pub note: Option<String>,
 }

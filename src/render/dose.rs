@@ -109,6 +109,25 @@ pub fn adjustment_text(adjustment: &Adjustment, unit: DoseUnit) -> String {
             f(used_ml_min),
             f(gfr_ml_min)
         ),
+        Adjustment::Rule {
+            rule,
+            level,
+            from,
+            to,
+        } => {
+            let action = match level {
+                Some(l) => format!("dose level {l}"),
+                None => crate::render::rules::action_text(&rule.rule.then),
+            };
+            format!(
+                "{}: {} → {action} ({}): {} → {} {u}",
+                crate::render::rules::kind_text(rule.rule.kind),
+                crate::render::rules::readings_text(rule),
+                rule.rule.source,
+                f(from),
+                f(to)
+            )
+        }
         Adjustment::Rounding {
             rule,
             from,

@@ -266,6 +266,36 @@ impl fmt::Display for RenalError {
     }
 }
 
+/// What a missing input is, for a refusal: "creatinine clearance", "total
+/// bilirubin (with its upper limit of normal)".
+fn input_needed(v: &crate::rules::Variable) -> String {
+    use crate::rules::Variable;
+    match v {
+        Variable::Crcl => "creatinine clearance".to_owned(),
+        Variable::Lab(l) if l.uln_based() => {
+            format!("{} (with its upper limit of normal)", l.label())
+        }
+        other => crate::render::rules::variable_label(other),
+    }
+}
+
+/// One change to a dose, for a refusal that lists them.
+fn change_text(c: &crate::dose::Change) -> String {
+    match c {
+        crate::dose::Change::Rule { rule, level } => match level {
+            Some(l) if !matches!(rule.rule.then, crate::rules::Action::Level(_)) => format!(
+                "{} → dose level {l}",
+                crate::render::rules::fired_text(rule)
+            ),
+            _ => crate::render::rules::fired_text(rule),
+        },
+        crate::dose::Change::Caller(r) => format!(
+            "the prescribed {}",
+            crate::render::schedule::reduction_text(&r.requested())
+        ),
+    }
+}
+
 /// The unit a limit or ceiling amount is counted in.
 pub fn limit_unit_text(unit: LimitUnit) -> &'static str {
     match unit {
@@ -502,6 +532,86 @@ impl fmt::Display for Stop {
                     *unit,
                     ceiling,
                     ceiling_source.as_deref()
+                )
+            ),
+            Stop::MissingInput { drug, input } => write!(
+                f,
+                "{} needs {} before it can be dosed",
+                drug_display_name(drug),
+                input_needed(input),
+            ),
+            Stop::UnconfirmedDays { drug, days } => write!(
+                f,
+                "{}: the source gives no day list (the file holds day {} only as a placeholder); the prescriber must state the days",
+                drug_display_name(drug),
+                crate::render::regimen::days_text(days)
+            ),
+            Stop::OrganFunction { drug, rule, tables } => {
+                write!(
+                    f,
+                    "{}: {}",
+                    drug_display_name(drug),
+                    crate::render::rules::fired_text(rule)
+                )?;
+                if !tables.is_empty() {
+                    write!(
+                        f,
+                        "; the regimen also has the band table{} {}, for a site that follows one",
+                        if tables.len() == 1 { "" } else { "s" },
+                        tables.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
+            Stop::TreatmentDay { drug, day, rule } => write!(
+                f,
+                "{} day {day}: {}",
+                drug_display_name(drug),
+                crate::render::rules::fired_text(rule)
+            ),
+            Stop::Toxicity { drug, rule, level } => match level {
+                Some(l) => write!(
+                    f,
+                    "{}: {}: dose level {l} is needed, but the regimen's levels stop above it (or a higher level was asked for)",
+                    drug_display_name(drug),
+                    crate::render::rules::fired_text(rule)
+                ),
+                None => write!(
+                    f,
+                    "{}: {}",
+                    drug_display_name(drug),
+                    crate::render::rules::fired_text(rule)
+                ),
+            },
+            Stop::CombinedReductions {
+                drug,
+                day,
+                candidates,
+            } => {
+                let on = day.map_or(String::new(), |d| format!(" on day {d}"));
+                write!(
+                    f,
+                    "{}: more than one change to the dose{on}, and how to combine them is not sourced: ",
+                    drug_display_name(drug)
+                )?;
+                for (i, c) in candidates.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("; ")?;
+                    }
+                    write!(f, "({}) {}", i + 1, change_text(c))?;
+                }
+                f.write_str(". Choose one dose and give the reason (with the reason, every change applies in turn)")
+            }
+            Stop::ReEscalation {
+                previous,
+                requested,
+            } => write!(
+                f,
+                "the line's last cycle was given at {}; {} would raise the dose again (no re-escalation without a reason)",
+                crate::render::schedule::reduction_text(previous),
+                requested.as_ref().map_or_else(
+                    || "the full dose".to_owned(),
+                    crate::render::schedule::reduction_text
                 )
             ),
             Stop::WeightChange(c) => write!(

@@ -16,6 +16,7 @@ pub mod ismp;
 pub mod json;
 pub mod messages;
 pub mod regimen;
+pub mod rules;
 pub mod schedule;
 pub mod verify;
 

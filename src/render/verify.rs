@@ -22,6 +22,7 @@ fn step_name(adj: &Adjustment) -> &'static str {
         Adjustment::MaxSingleDose { .. } => "maximum single dose",
         Adjustment::GfrCap { .. } => "GFR cap",
         Adjustment::Rounding { .. } => "rounding",
+        Adjustment::Rule { .. } => "clinical rule",
     }
 }
 

@@ -74,6 +74,8 @@ impl Validator {
         let reductions = self.reductions(d, &name, dosing.as_ref());
         let lifetime_limit = self.lifetime_limit(d);
         let renal = self.renal(d);
+        let requires = self.requires(d);
+        let rules = self.rules(d, &name, dosing.as_ref(), days.as_deref(), &reductions);
         if self.problems.len() > before {
             return None;
         }
@@ -94,6 +96,9 @@ impl Validator {
             strengths,
             lifetime_limit,
             renal,
+            requires,
+            rules,
+            days_confirmed: d.days_confirmed.unwrap_or(true),
             note: d.note.clone(),
         })
     }

@@ -17,6 +17,7 @@ mod days;
 
 pub use days::{DayListError, parse_day_list};
 mod drug;
+mod rules;
 
 use std::collections::BTreeMap;
 use std::ops::Range;

@@ -157,6 +157,12 @@ pub(crate) enum AdjustmentJson {
         deviation_percent: Decimal,
         held_under_cap: bool,
     },
+    Rule {
+        rule: RuleJson,
+        level: Option<i32>,
+        from: Decimal,
+        to: Decimal,
+    },
 }
 
 impl AdjustmentJson {
@@ -205,6 +211,17 @@ impl AdjustmentJson {
                 gfr_ml_min: *gfr_ml_min,
                 used_ml_min: *used_ml_min,
             },
+            Adjustment::Rule {
+                rule,
+                level,
+                from,
+                to,
+            } => AdjustmentJson::Rule {
+                rule: RuleJson::from(rule.as_ref()),
+                level: *level,
+                from: *from,
+                to: *to,
+            },
             Adjustment::Rounding {
                 rule,
                 from,
@@ -249,6 +266,7 @@ struct DoseAdministrationJson {
     infusion: Option<String>,
     adjustments: Vec<AdjustmentJson>,
     overrides: Vec<AdministrationOverrideJson>,
+    verdict: Option<&'static str>,
     instruction: Option<String>,
 }
 
@@ -271,6 +289,7 @@ impl DoseAdministrationJson {
             infusion: a.infusion.clone(),
             adjustments: adjustments_of(a),
             overrides: overrides_of(&a.drug, overridden),
+            verdict: a.verdict.map(verdict_id),
             instruction: a.instruction().map(str::to_owned),
         }
     }
@@ -332,6 +351,136 @@ impl From<&DrugTotal> for DrugTotalJson {
             course_total: t.course_total,
             course_total_per_m2: t.course_total_per_m2,
             limit: t.limit.as_ref().map(LimitJson::from),
+        }
+    }
+}
+
+/// One comparison of a rule as evaluated.
+#[derive(Serialize)]
+pub(crate) struct ComparisonJson {
+    input: String,
+    comparator: &'static str,
+    threshold: String,
+    value: Option<Decimal>,
+    times_uln: Option<Decimal>,
+    class: Option<String>,
+    grade: Option<u8>,
+    date: Option<chrono::NaiveDate>,
+    stale: bool,
+    result: &'static str,
+}
+
+/// A rule as evaluated: its condition, action and source, what it read and
+/// whether it fired (`true`, `false`, `unknown`).
+#[derive(Serialize)]
+pub(crate) struct RuleJson {
+    kind: &'static str,
+    when: String,
+    then: String,
+    source: String,
+    note: Option<String>,
+    result: &'static str,
+    comparisons: Vec<ComparisonJson>,
+}
+
+fn truth_id(t: &crate::rules::Truth) -> &'static str {
+    match t {
+        crate::rules::Truth::True => "true",
+        crate::rules::Truth::False => "false",
+        crate::rules::Truth::Unknown(_) => "unknown",
+    }
+}
+
+impl From<&crate::rules::RuleResult> for RuleJson {
+    fn from(r: &crate::rules::RuleResult) -> Self {
+        use crate::rules::Observed;
+        RuleJson {
+            kind: r.rule.kind.id(),
+            when: r.rule.when_written.clone(),
+            then: r.rule.then.to_string(),
+            source: r.rule.source.clone(),
+            note: r.rule.note.clone(),
+            result: truth_id(&r.truth),
+            comparisons: r
+                .comparisons
+                .iter()
+                .map(|c| ComparisonJson {
+                    input: c.comparison.variable.id().to_owned(),
+                    comparator: c.comparison.comparator.symbol(),
+                    threshold: c.comparison.written.clone(),
+                    value: match &c.observed {
+                        Some(Observed::Value(v)) => Some(*v),
+                        _ => None,
+                    },
+                    times_uln: match &c.observed {
+                        Some(Observed::TimesUln(v)) => Some(*v),
+                        _ => None,
+                    },
+                    class: match &c.observed {
+                        Some(Observed::Class(k)) => Some(k.to_string()),
+                        _ => None,
+                    },
+                    grade: match &c.observed {
+                        Some(Observed::Grade(g)) => Some(*g),
+                        _ => None,
+                    },
+                    date: c.date,
+                    stale: c.stale,
+                    result: truth_id(&c.truth),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A drug's clinical rules as evaluated, with its verdict.
+#[derive(Serialize)]
+pub(crate) struct DrugAssessmentJson {
+    drug: String,
+    verdict: &'static str,
+    missing: Vec<String>,
+    omitted_by: Option<RuleJson>,
+    organ: Vec<RuleJson>,
+    day: Vec<RuleJson>,
+    toxicity: Vec<RuleJson>,
+}
+
+/// The plan's clinical assessment: the day assessed, the verdict, by drug.
+#[derive(Serialize)]
+pub(crate) struct AssessmentJson {
+    day: u32,
+    verdict: &'static str,
+    drugs: Vec<DrugAssessmentJson>,
+}
+
+/// A verdict id: `proceed`, `modify`, `hold`, `not-checked`.
+pub(crate) fn verdict_id(v: crate::rules::Verdict) -> &'static str {
+    match v {
+        crate::rules::Verdict::Proceed => "proceed",
+        crate::rules::Verdict::Modify => "modify",
+        crate::rules::Verdict::Hold => "hold",
+        crate::rules::Verdict::NotChecked => "not-checked",
+    }
+}
+
+impl From<&crate::dose::Assessment> for AssessmentJson {
+    fn from(a: &crate::dose::Assessment) -> Self {
+        AssessmentJson {
+            day: a.day,
+            verdict: verdict_id(a.verdict),
+            drugs: a
+                .drugs
+                .iter()
+                .map(|d| DrugAssessmentJson {
+                    drug: d.drug.clone(),
+                    verdict: verdict_id(d.verdict),
+                    missing: d.missing.iter().map(|v| v.id().to_owned()).collect(),
+                    omitted_by: d.omitted.as_ref().map(RuleJson::from),
+                    organ: d.organ.iter().map(RuleJson::from).collect(),
+                    day: d.day.iter().map(RuleJson::from).collect(),
+                    toxicity: d.toxicity.iter().map(RuleJson::from).collect(),
+                })
+                .collect(),
         }
     }
 }
@@ -412,6 +561,7 @@ struct DoseJson {
     totals: Vec<DrugTotalJson>,
     warnings: Vec<WarningJson>,
     overrides: Vec<OverrideJson>,
+    assessment: AssessmentJson,
 }
 
 /// The plan as JSON (documented in `docs/output-json.md`).
@@ -434,6 +584,7 @@ pub fn dose_json(plan: &DosePlan) -> Value {
         totals: plan.totals.iter().map(Into::into).collect(),
         warnings: warnings_json(&plan.warnings),
         overrides: plan.overridden.iter().map(Into::into).collect(),
+        assessment: AssessmentJson::from(&plan.assessment),
     })
 }
 

@@ -1,0 +1,280 @@
+//! The clinical-rules step of the engine: for one drug in one cycle, which
+//! rules are in force and what they read, what they change (organ function,
+//! toxicity, the caller's reduction, a treatment-day criterion), whether the
+//! drug is left out, and which stops they raise. Called by the engine as one
+//! step, between the basis and the caps; the rules themselves are
+//! [`crate::rules`].
+//!
+//! Owns: how rule results become changes, stops and verdicts; the
+//! one-change-per-drug rule (clinical reference §9: when more than one
+//! reduction fires, stop and show every candidate); no re-escalation.
+//! Never does: compute an amount (the engine does, in its order).
+
+use super::Engine;
+use super::error::DoseError;
+use super::options::Reduction;
+use super::plan::{AppliedReduction, Change, DrugAssessment};
+use super::stop::Stop;
+use crate::regimen::{Drug, Role};
+use crate::rules::{self, Action, Readings, RuleKind, RuleResult, Variable, Verdict};
+
+/// A drug's rules for a cycle, as the engine applies them.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct DrugRules {
+    /// What changes the dose, in the order applied (organ, toxicity, the
+    /// caller's reduction). More than one is a stop.
+    pub changes: Vec<Change>,
+    /// The rule that leaves the drug out of the cycle, where one does.
+    pub omitted: Option<RuleResult>,
+    /// The stops raised (recorded only for the cycle asked for).
+    pub stops: Vec<Stop>,
+    /// The evaluated rules, for the plan.
+    pub assessment: DrugAssessment,
+}
+
+impl Engine<'_> {
+    /// The readings the rules read: the caller's inputs and the renal
+    /// function the engine estimated.
+    pub(super) fn readings(&self) -> Readings<'_> {
+        let crcl = self
+            .crcl
+            .as_ref()
+            .and_then(|c| c.as_ref().ok().map(|c| c.value))
+            .or(self.options.gfr)
+            .map(crate::quantity::ml_per_min);
+        Readings {
+            clinical: &self.options.clinical,
+            crcl_ml_min: crcl,
+            scr_mg_dl: self.scr_mg_dl,
+        }
+    }
+
+    /// Requirements, organ-function and toxicity rules of `drug`, with the
+    /// caller's reduction: the changes to its dose and the stops.
+    pub(super) fn drug_rules(
+        &self,
+        drug: &Drug,
+        caller: Option<AppliedReduction>,
+    ) -> Result<DrugRules, DoseError> {
+        let readings = self.readings();
+        let clinical = &self.options.clinical;
+        let mut stops = Vec::new();
+        let mut changes = Vec::new();
+        let mut omitted = None;
+        let missing: Vec<Variable> = drug
+            .requires
+            .iter()
+            .filter(|v| !readings.known(v))
+            .cloned()
+            .collect();
+        for input in &missing {
+            stops.push(Stop::MissingInput {
+                drug: drug.name.clone(),
+                input: input.clone(),
+            });
+        }
+        if !drug.days_confirmed && !self.options.days.contains_key(&drug.name) {
+            stops.push(Stop::UnconfirmedDays {
+                drug: drug.name.clone(),
+                days: drug.days.clone(),
+            });
+        }
+        let organ: Vec<RuleResult> =
+            rules::in_force(&drug.rules, RuleKind::Organ, &drug.name, clinical)
+                .map(|r| rules::evaluate(r, &readings))
+                .collect();
+        for r in organ.iter().filter(|r| r.fired()) {
+            match r.rule.then {
+                Action::Stop => stops.push(Stop::OrganFunction {
+                    drug: drug.name.clone(),
+                    rule: Box::new(r.clone()),
+                    tables: tables(drug, RuleKind::Organ, clinical.rule_sets.get(&drug.name)),
+                }),
+                Action::Omit => omitted = omitted.or(Some(r.clone())),
+                _ if r.rule.then.modifies() => changes.push(Change::Rule {
+                    rule: Box::new(r.clone()),
+                    level: match r.rule.then {
+                        Action::Level(l) => Some(l),
+                        _ => None,
+                    },
+                }),
+                _ => {}
+            }
+        }
+        let toxicity: Vec<RuleResult> =
+            rules::in_force(&drug.rules, RuleKind::Toxicity, &drug.name, clinical)
+                .map(|r| rules::evaluate(r, &readings))
+                .collect();
+        let mut caller_stands = caller;
+        for r in toxicity.iter().filter(|r| r.fired()) {
+            let level = match r.rule.then {
+                Action::Stop => {
+                    stops.push(Stop::Toxicity {
+                        drug: drug.name.clone(),
+                        rule: Box::new(r.clone()),
+                        level: None,
+                    });
+                    continue;
+                }
+                Action::Omit => {
+                    omitted = omitted.or(Some(r.clone()));
+                    continue;
+                }
+                Action::Level(l) => l,
+                Action::OneLevelDown => self.level_in_force(caller) - 1,
+                _ => continue,
+            };
+            if !drug.reductions.contains_key(&level) {
+                // Below the lowest level: the label says stop (eribulin at 0.7 mg/m²).
+                stops.push(Stop::Toxicity {
+                    drug: drug.name.clone(),
+                    rule: Box::new(r.clone()),
+                    level: Some(level),
+                });
+                continue;
+            }
+            match caller {
+                // The caller's own level is at or below it: it stands.
+                Some(AppliedReduction::Level { level: c, .. }) if c <= level => {}
+                Some(AppliedReduction::Level { level: c, .. }) if c > level => {
+                    stops.push(Stop::Toxicity {
+                        drug: drug.name.clone(),
+                        rule: Box::new(r.clone()),
+                        level: Some(level),
+                    });
+                }
+                _ => {
+                    if matches!(caller, Some(AppliedReduction::Level { .. })) {
+                        caller_stands = None;
+                    }
+                    changes.push(Change::Rule {
+                        rule: Box::new(r.clone()),
+                        level: Some(level),
+                    });
+                }
+            }
+        }
+        if let Some(c) = caller_stands {
+            changes.push(Change::Caller(c));
+        }
+        if changes.len() > 1 {
+            stops.push(Stop::CombinedReductions {
+                drug: drug.name.clone(),
+                day: None,
+                candidates: changes.clone(),
+            });
+        }
+        if let Some(stop) = self.re_escalation(drug, caller, &changes) {
+            stops.push(stop);
+        }
+        Ok(DrugRules {
+            changes,
+            omitted: omitted.clone(),
+            stops,
+            assessment: DrugAssessment {
+                drug: drug.name.clone(),
+                missing,
+                organ,
+                toxicity,
+                day: Vec::new(),
+                omitted,
+                verdict: Verdict::Proceed,
+            },
+        })
+    }
+
+    /// The level in force before a toxicity rule: the caller's, else the
+    /// line's last one, else the full dose (0).
+    fn level_in_force(&self, caller: Option<AppliedReduction>) -> i32 {
+        match (caller, self.options.previous_reduction) {
+            (Some(AppliedReduction::Level { level, .. }), _) => level,
+            (None, Some(Reduction::Level(l))) => l,
+            _ => 0,
+        }
+    }
+
+    /// A stop when the dose asked for is less reduced than the line's last
+    /// cycle (no re-escalation without a reason).
+    fn re_escalation(
+        &self,
+        drug: &Drug,
+        caller: Option<AppliedReduction>,
+        changes: &[Change],
+    ) -> Option<Stop> {
+        let previous = self.options.previous_reduction?;
+        if drug.role != Role::Antineoplastic {
+            return None;
+        }
+        let toxicity_level = changes.iter().find_map(|c| match c {
+            Change::Rule { level, .. } => *level,
+            Change::Caller(_) => None,
+        });
+        let requested = match (caller, toxicity_level) {
+            (_, Some(l)) => Some(Reduction::Level(l)),
+            (Some(c), None) => Some(c.requested()),
+            (None, None) => None,
+        };
+        let lower = match (previous, requested) {
+            (_, None) => true,
+            (Reduction::Level(p), Some(Reduction::Level(r))) => r > p,
+            (Reduction::Percent(p), Some(Reduction::Percent(r))) => r < p,
+            // A level and a percent cannot be compared: a reason is needed.
+            _ => true,
+        };
+        lower.then_some(Stop::ReEscalation {
+            previous,
+            requested,
+        })
+    }
+
+    /// The treatment-day rules of `drug` on `day`, evaluated.
+    pub(super) fn day_rules(&self, drug: &Drug, day: u32) -> Vec<RuleResult> {
+        let readings = self.readings();
+        rules::in_force(
+            &drug.rules,
+            RuleKind::Day,
+            &drug.name,
+            &self.options.clinical,
+        )
+        .filter(|r| r.on_day(day))
+        .map(|r| rules::evaluate(r, &readings))
+        .collect()
+    }
+}
+
+/// The alternative tables of `kind` a drug offers, besides the one chosen.
+fn tables(drug: &Drug, kind: RuleKind, chosen: Option<&String>) -> Vec<String> {
+    let mut sets: Vec<String> = drug
+        .rules
+        .iter()
+        .filter(|r| r.kind == kind)
+        .filter_map(|r| r.set.clone())
+        .filter(|s| Some(s) != chosen)
+        .collect();
+    sets.sort();
+    sets.dedup();
+    sets
+}
+
+/// A drug's verdict: HOLD when a rule withholds it, NOT CHECKED when a rule
+/// could not be judged or a required input is missing, MODIFY when a rule
+/// changed its dose or left it out, else PROCEED.
+pub(super) fn verdict(a: &DrugAssessment, changed_by_rule: bool) -> Verdict {
+    let mut v = Verdict::of(&a.day);
+    let stops = |results: &[RuleResult]| {
+        results
+            .iter()
+            .any(|r| r.fired() && r.rule.then == Action::Stop)
+    };
+    if stops(&a.organ) || stops(&a.toxicity) {
+        v = v.and(Verdict::Hold);
+    }
+    // Toxicity not reported is not a missing input: only organ rules count.
+    if a.organ.iter().any(RuleResult::unchecked) || !a.missing.is_empty() {
+        v = v.and(Verdict::NotChecked);
+    }
+    if changed_by_rule || a.omitted.is_some() {
+        v = v.and(Verdict::Modify);
+    }
+    v
+}

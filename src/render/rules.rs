@@ -1,0 +1,158 @@
+//! The clinical rules in words: what a rule read, what it decided, the
+//! verdicts, and the stops they raise.
+//!
+//! Owns: the names of inputs as printed (CrCl, ANC, AST), values with their
+//! units, actions, verdicts ("PROCEED", "NOT CHECKED").
+//! Never does: evaluate a rule.
+
+use super::ismp::format_decimal;
+use crate::rules::{
+    Action, ComparisonResult, Observed, RuleKind, RuleResult, Threshold, Truth, Variable, Verdict,
+};
+
+/// An input as printed: "CrCl", "ANC", "total bilirubin", "Child-Pugh class".
+pub fn variable_label(v: &Variable) -> String {
+    match v {
+        Variable::Crcl => "CrCl".to_owned(),
+        Variable::Scr => "serum creatinine".to_owned(),
+        Variable::Lab(l) => l.label().to_owned(),
+        Variable::ChildPugh => "Child-Pugh class".to_owned(),
+        Variable::Toxicity(t) => t.replace('-', " "),
+    }
+}
+
+/// The unit of an input's values, as printed.
+fn unit(v: &Variable) -> &'static str {
+    match v {
+        Variable::Crcl => "mL/min",
+        Variable::Scr => "mg/dL",
+        Variable::Lab(l) => l.unit(),
+        Variable::ChildPugh | Variable::Toxicity(_) => "",
+    }
+}
+
+/// A value read: "42 mL/min", "1.2 ×10⁹/L", "2 × ULN", "class B", "grade 3".
+pub fn observed_text(v: &Variable, o: &Observed) -> String {
+    match o {
+        Observed::Value(x) => {
+            let u = unit(v);
+            // As the header prints it: a clearance to 1 decimal, others to 3.
+            let decimals = if *v == Variable::Crcl { 1 } else { 3 };
+            let x = format_decimal(crate::rounding::round_dp_half_up(*x, decimals));
+            if u == "%" {
+                format!("{x}%")
+            } else {
+                format!("{x} {u}")
+            }
+        }
+        Observed::TimesUln(x) => format!(
+            "{} × ULN",
+            format_decimal(crate::rounding::round_dp_half_up(*x, 2))
+        ),
+        Observed::Class(c) => format!("class {c}"),
+        Observed::Grade(g) => format!("grade {g}"),
+    }
+}
+
+/// A threshold as printed: "< 1.5 ×10⁹/L", "> 1.5 × ULN".
+fn threshold_text(c: &ComparisonResult) -> String {
+    let cmp = &c.comparison;
+    let symbol = match cmp.comparator.symbol() {
+        "<=" => "≤",
+        ">=" => "≥",
+        s => s,
+    };
+    let value = match &cmp.threshold {
+        Threshold::Value(x) => observed_text(&cmp.variable, &Observed::Value(*x)),
+        Threshold::TimesUln(x) => observed_text(&cmp.variable, &Observed::TimesUln(*x)),
+        Threshold::Class(k) => format!("class {k}"),
+        Threshold::Grade(g) => format!("grade {g}"),
+    };
+    format!("{symbol} {value}")
+}
+
+/// One comparison as evaluated: "ANC 1.2 ×10⁹/L (< 1.5 ×10⁹/L)", "ANC not
+/// given (< 1.5 ×10⁹/L)", "ANC 1.2 ×10⁹/L, 5 days old (stale)".
+pub fn comparison_text(c: &ComparisonResult) -> String {
+    let name = variable_label(&c.comparison.variable);
+    let value = match &c.observed {
+        Some(o) => observed_text(&c.comparison.variable, o),
+        None => "not given".to_owned(),
+    };
+    let mark = match c.truth {
+        Truth::True => "meets",
+        Truth::False => "does not meet",
+        Truth::Unknown(_) => "cannot be judged against",
+    };
+    let date = c.date.map_or(String::new(), |d| format!(" on {d}"));
+    let stale = if c.stale { ", STALE" } else { "" };
+    format!("{name} {value}{date}{stale} ({mark} {})", threshold_text(c))
+}
+
+/// An action in words.
+pub fn action_text(a: &Action) -> String {
+    match a {
+        Action::Give(p) => format!("give {}% of the dose", format_decimal(p.value())),
+        Action::Level(l) => format!("dose level {l}"),
+        Action::OneLevelDown => "one dose level down".to_owned(),
+        Action::Dose(d) => format!("give {d}"),
+        Action::Omit => "omit the drug".to_owned(),
+        Action::Delay(d) => format!("delay {d} days and re-check"),
+        Action::Hold => "hold (not given today)".to_owned(),
+        Action::Stop => "do not give".to_owned(),
+    }
+}
+
+/// What kind of rule: "organ function", "treatment day", "toxicity".
+pub fn kind_text(k: RuleKind) -> &'static str {
+    match k {
+        RuleKind::Organ => "organ function",
+        RuleKind::Day => "treatment day",
+        RuleKind::Toxicity => "toxicity",
+    }
+}
+
+/// What a rule read, for the values that decided it: "CrCl 42 mL/min".
+pub fn readings_text(r: &RuleResult) -> String {
+    let mut read: Vec<String> = Vec::new();
+    for c in &r.comparisons {
+        let Some(o) = &c.observed else { continue };
+        let text = format!(
+            "{} {}",
+            variable_label(&c.comparison.variable),
+            observed_text(&c.comparison.variable, o)
+        );
+        // A band reads its input twice (crcl >= 40 and crcl <= 50): once.
+        if !read.contains(&text) {
+            read.push(text);
+        }
+    }
+    if read.is_empty() {
+        "no value given".to_owned()
+    } else {
+        read.join(", ")
+    }
+}
+
+/// A rule that fired, in one line: "organ function: CrCl 42 mL/min (when crcl
+/// < 60 mL/min) → do not give (source)".
+pub fn fired_text(r: &RuleResult) -> String {
+    format!(
+        "{}: {} (when {}) → {} ({})",
+        kind_text(r.rule.kind),
+        readings_text(r),
+        r.rule.when_written,
+        action_text(&r.rule.then),
+        r.rule.source
+    )
+}
+
+/// A verdict as printed: PROCEED, MODIFY, HOLD, NOT CHECKED.
+pub fn verdict_text(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Proceed => "PROCEED",
+        Verdict::Modify => "MODIFY",
+        Verdict::Hold => "HOLD",
+        Verdict::NotChecked => "NOT CHECKED",
+    }
+}
