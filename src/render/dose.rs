@@ -286,6 +286,24 @@ pub fn patient_lines(plan: &DosePlan) -> Vec<String> {
     lines
 }
 
+/// A banner for a plan whose clinical rules did not all pass: "*** DAY 8:
+/// NOT CHECKED: ... ***"; `None` for PROCEED or a regimen without rules.
+pub fn verdict_banner(a: &crate::dose::Assessment) -> Option<String> {
+    use crate::rules::Verdict;
+    let what = match a.verdict {
+        Verdict::Proceed => return None,
+        Verdict::Modify => "MODIFY: a clinical rule changed a dose (shown beside it)",
+        Verdict::NotChecked => {
+            "NOT CHECKED: a result the criteria need was not given or is stale; check it before giving"
+        }
+        Verdict::Hold => "HOLD: a criterion failed (given only with the reason shown)",
+    };
+    if a.drugs.is_empty() {
+        return None;
+    }
+    Some(format!("*** DAY {} {what} ***", a.day))
+}
+
 /// The plan as text: header, one row per drug per day, totals, warnings.
 pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
     let mut out = String::new();
@@ -301,6 +319,10 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
             "*** STATUS: {} ***\n",
             regimen.status.id().to_uppercase()
         ));
+    }
+    if let Some(banner) = verdict_banner(&plan.assessment) {
+        out.push_str(&banner);
+        out.push('\n');
     }
     for l in patient_lines(plan) {
         out.push_str(&l);
@@ -391,6 +413,14 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
         ],
         &rows,
     ));
+    let assessment = crate::render::rules::assessment_lines(&plan.assessment);
+    if !assessment.is_empty() {
+        out.push('\n');
+        for l in assessment {
+            out.push_str(&l);
+            out.push('\n');
+        }
+    }
     if !plan.overridden.is_empty() {
         out.push_str("\nOverridden stops (given anyway, with the reason)\n");
         for l in overridden_lines(&plan.overridden) {

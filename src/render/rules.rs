@@ -147,6 +147,82 @@ pub fn fired_text(r: &RuleResult) -> String {
     )
 }
 
+/// A rule as evaluated, in one line: "treatment day: ANC 1.2 ×10⁹/L (meets <
+/// 1.5 ×10⁹/L) → hold (not given today) (source)"; a rule that did not fire
+/// says "no change", one that could not be judged "cannot be judged".
+pub fn result_text(r: &RuleResult) -> String {
+    let comparisons: Vec<String> = r.comparisons.iter().map(comparison_text).collect();
+    let outcome = match r.truth {
+        Truth::True => format!("→ {}", action_text(&r.rule.then)),
+        Truth::False => "→ no change".to_owned(),
+        Truth::Unknown(_) => format!(
+            "→ cannot be judged (if it held: {})",
+            action_text(&r.rule.then)
+        ),
+    };
+    let stale = if r.stale() {
+        " [a result is stale]"
+    } else {
+        ""
+    };
+    format!(
+        "{}: {} {outcome}{stale} ({})",
+        kind_text(r.rule.kind),
+        comparisons.join(", "),
+        r.rule.source
+    )
+}
+
+/// What to check before a dose, for a schedule: "check ANC, platelets:
+/// hold if anc < 1.5 x10^9/L; give 50% if ...".
+pub fn criteria_text(rules: &[crate::rules::Rule]) -> String {
+    rules
+        .iter()
+        .map(|r| format!("{} if {}", action_text(&r.then), r.when_written))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The assessment of a plan, for the text and Markdown outputs: the day and
+/// verdict, then by drug its verdict, missing inputs and every rule as
+/// evaluated.
+pub fn assessment_lines(a: &crate::dose::Assessment) -> Vec<String> {
+    if a.drugs.is_empty() {
+        return Vec::new();
+    }
+    let mut out = vec![format!(
+        "Clinical rules, day {}: {}",
+        a.day,
+        verdict_text(a.verdict)
+    )];
+    for d in &a.drugs {
+        let mut head = format!(
+            "  {}: {}",
+            super::ismp::drug_display_name(&d.drug),
+            verdict_text(d.verdict)
+        );
+        if !d.missing.is_empty() {
+            let names: Vec<String> = d.missing.iter().map(variable_label).collect();
+            head.push_str(&format!(" (not given: {})", names.join(", ")));
+        }
+        if let Some(r) = &d.omitted {
+            head.push_str(&format!(" (left out: {})", fired_text(r)));
+        }
+        out.push(head);
+        for r in d.organ.iter().chain(&d.day) {
+            out.push(format!("    {}", result_text(r)));
+        }
+        for r in d
+            .toxicity
+            .iter()
+            .filter(|r| !matches!(r.truth, Truth::Unknown(_)))
+        {
+            out.push(format!("    {}", result_text(r)));
+        }
+    }
+    out
+}
+
 /// A verdict as printed: PROCEED, MODIFY, HOLD, NOT CHECKED.
 pub fn verdict_text(v: Verdict) -> &'static str {
     match v {
