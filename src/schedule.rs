@@ -285,13 +285,16 @@ pub fn build_schedule(
         }
         opts.planned_cycles = Some(cycles);
         opts.lifetime_check = LifetimeCheck::Caller;
-        let plan = calculate(regimen, patient, n, &opts)?;
         let delay = options.delays.get(&n).copied().unwrap_or(0);
         delay_so_far += u64::from(delay);
         let offset = u64::from(n - 1) * u64::from(regimen.cycle.length_days) + delay_so_far;
         let cycle_start = start
             .checked_add_days(Days::new(offset))
             .ok_or(ScheduleError::DateOverflow)?;
+        // Each administration's criteria are judged on its own date, with
+        // the results recent enough for it; later ones are NOT CHECKED.
+        opts.clinical.cycle_start = Some(cycle_start);
+        let plan = calculate(regimen, patient, n, &opts)?;
         let mut administrations = Vec::new();
         for a in &plan.administrations {
             let date = cycle_start

@@ -344,6 +344,7 @@ fn clinical(c: &mut Collector, r: &CheckRaw) -> ClinicalInputs {
         day: r.day,
         max_result_age_days: ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
         rule_sets: r.rule_sets.clone(),
+        cycle_start: None,
     }
 }
 

@@ -172,7 +172,12 @@ fn doxorubicin_over_the_lifetime_limit_is_refused_unless_allowed() {
     let p = plan("doxorubicin", &standard(), 1, &allowed);
     // 136.5 mg held under the ceiling share 136.5 mg → 136 mg
     assert_eq!(finals(&p, "doxorubicin"), days(&[1], 136.0));
-    let o = p.overrides_for("doxorubicin").next().unwrap();
+    let dox = p
+        .administrations
+        .iter()
+        .find(|a| a.drug == "doxorubicin")
+        .unwrap();
+    let o = p.overrides_for(dox).next().unwrap();
     assert!(matches!(o.stop, Stop::LifetimeLimit { .. }));
     assert_eq!(o.reason, "cardio-oncology review");
 }

@@ -2921,7 +2921,7 @@ fn a_draft_or_withdrawn_regimen_is_refused_unless_overridden() {
         };
         let p = check_regimen(&r, &bsa_2_0(), &options, 1, &[("docetaxel", 1, "200 mg")]);
         assert!(p.warnings.is_empty(), "{:?}", p.warnings);
-        assert_eq!(p.overrides_for("docetaxel").count(), 1);
+        assert_eq!(p.overrides_for(&p.administrations[0]).count(), 1);
         assert_eq!(p.overridden[0].reason, "consultant approved");
     }
 }

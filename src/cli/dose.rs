@@ -111,6 +111,7 @@ impl ClinicalArgs {
             day: self.day,
             max_result_age_days: self.max_result_age,
             rule_sets,
+            cycle_start: None,
         })
     }
 }

@@ -46,6 +46,8 @@ impl Engine<'_> {
             clinical: &self.options.clinical,
             crcl_ml_min: crcl,
             scr_mg_dl: self.scr_mg_dl,
+            on: None,
+            fresh_only: false,
         }
     }
 
@@ -227,9 +229,19 @@ impl Engine<'_> {
         })
     }
 
-    /// The treatment-day rules of `drug` on `day`, evaluated.
-    pub(super) fn day_rules(&self, drug: &Drug, day: u32) -> Vec<RuleResult> {
-        let readings = self.readings();
+    /// The treatment-day rules of `drug` on `day`, evaluated on its date
+    /// with results recent enough for it.
+    pub(super) fn day_rules(
+        &self,
+        drug: &Drug,
+        day: u32,
+        on: Option<chrono::NaiveDate>,
+    ) -> Vec<RuleResult> {
+        let readings = Readings {
+            on,
+            fresh_only: true,
+            ..self.readings()
+        };
         rules::in_force(
             &drug.rules,
             RuleKind::Day,
@@ -256,11 +268,11 @@ fn tables(drug: &Drug, kind: RuleKind, chosen: Option<&String>) -> Vec<String> {
     sets
 }
 
-/// A drug's verdict: HOLD when a rule withholds it, NOT CHECKED when a rule
+/// A drug's verdict on a day whose criteria are `day`: HOLD when a rule withholds it, NOT CHECKED when a rule
 /// could not be judged or a required input is missing, MODIFY when a rule
 /// changed its dose or left it out, else PROCEED.
-pub(super) fn verdict(a: &DrugAssessment, changed_by_rule: bool) -> Verdict {
-    let mut v = Verdict::of(&a.day);
+pub(super) fn verdict(a: &DrugAssessment, day: &[RuleResult], changed_by_rule: bool) -> Verdict {
+    let mut v = Verdict::of(day);
     let stops = |results: &[RuleResult]| {
         results
             .iter()

@@ -62,7 +62,8 @@ pub(crate) use stop::StopLedger;
 pub use stop::{Overridden, Overrides, Stop, WeightChange};
 pub use warning::Warning;
 
-use crate::rules::{Action, Verdict};
+use crate::rules::{Action, RuleResult, Verdict};
+use chrono::NaiveDate;
 use clinical::DrugRules;
 use round::round_dose;
 
@@ -147,12 +148,16 @@ pub fn calculate(
         crcl,
         scr_mg_dl: patient.serum_creatinine.map(crate::quantity::mg_per_dl),
     };
+    let cycle_start = options.clinical.cycle_start;
     let mut assessor = Assessor {
         ledger: &mut ledger,
-        day: options
-            .clinical
-            .day
-            .unwrap_or_else(|| engine.first_day(cycle)),
+        day: match (cycle_start, options.clinical.day) {
+            (None, Some(day)) => day,
+            _ => engine.first_day(cycle),
+        },
+        on: options.clinical.on,
+        cycle_start,
+        every_day: cycle_start.is_some(),
         drugs: Vec::new(),
     };
     let (administrations, calvert_used) = engine.cycle(cycle, Some(&mut assessor))?;
@@ -205,10 +210,36 @@ struct Assessor<'l> {
     ledger: &'l mut StopLedger,
     /// The day of the cycle assessed.
     day: u32,
+    /// Its date, where known (the caller's treatment date).
+    on: Option<NaiveDate>,
+    /// In a schedule, the date of day 1: every day is judged, on its date.
+    cycle_start: Option<NaiveDate>,
+    /// Whether every administration day is judged (a schedule), or only
+    /// the day assessed.
+    every_day: bool,
     drugs: Vec<DrugAssessment>,
 }
 
+/// A treatment day as judged: its criteria, and the change they make.
+struct JudgedDay {
+    results: Vec<RuleResult>,
+    change: Option<Change>,
+}
+
 impl Assessor<'_> {
+    /// The date of `day` of the cycle: from day 1's in a schedule, else the
+    /// treatment date for the day assessed (and as many days on for
+    /// another).
+    fn date_of(&self, day: u32) -> Option<NaiveDate> {
+        match self.cycle_start {
+            Some(start) => start.checked_add_days(chrono::Days::new(u64::from(day - 1))),
+            None => self.on.and_then(|on| {
+                let offset = i64::from(day) - i64::from(self.day);
+                on.checked_add_signed(chrono::TimeDelta::days(offset))
+            }),
+        }
+    }
+
     fn finish(self) -> Assessment {
         let verdict = self
             .drugs
@@ -312,20 +343,59 @@ impl Engine<'_> {
             let Some(in_force) = self.in_force(drug, cycle)? else {
                 continue;
             };
-            let (day_change, verdict) = match assess.as_deref_mut() {
-                Some(a) => self.assess_drug(drug, &in_force, a),
-                None => (None, None),
-            };
-            if in_force.rules.omitted.is_some() {
-                continue;
+            let has_rules = !drug.rules.is_empty() || !drug.requires.is_empty();
+            let mut assessment = in_force.rules.assessment.clone();
+            if let Some(a) = assess.as_deref_mut() {
+                for stop in &in_force.rules.stops {
+                    a.ledger.meet(stop.clone(), &self.options.overrides);
+                }
             }
-            for &day in self.days(drug) {
-                let assessed = assess.as_deref().is_some_and(|a| a.day == day);
-                let extra = day_change.as_ref().filter(|_| assessed);
-                let (mut a, c) = self.own_dose(drug, &in_force, day, extra)?;
-                a.verdict = verdict.filter(|_| assessed);
-                calvert_used = calvert_used.or(c);
-                out.push(a);
+            if in_force.rules.omitted.is_none() {
+                for &day in self.days(drug) {
+                    let judged = match assess.as_deref_mut() {
+                        Some(a) if a.every_day || a.day == day => {
+                            Some(self.judge_day(drug, &in_force, day, a))
+                        }
+                        _ => None,
+                    };
+                    let change = judged.as_ref().and_then(|j| j.change.as_ref());
+                    let (mut adm, c) = self.own_dose(drug, &in_force, day, change)?;
+                    calvert_used = calvert_used.or(c);
+                    if let Some(j) = judged {
+                        let by_rule = j.change.is_some()
+                            || in_force
+                                .rules
+                                .changes
+                                .iter()
+                                .any(|c| matches!(c, Change::Rule { .. }));
+                        let verdict = clinical::verdict(&assessment, &j.results, by_rule);
+                        adm.verdict = has_rules.then_some(verdict);
+                        if assess.as_deref().is_some_and(|a| a.day == day) {
+                            assessment.day = j.results.clone();
+                        }
+                        adm.criteria = j.results;
+                    }
+                    out.push(adm);
+                }
+            }
+            if let Some(a) = assess.as_deref_mut()
+                && has_rules
+            {
+                // The drug's verdict is the day assessed's; a drug not given
+                // that day is judged on its organ and toxicity rules alone.
+                let by_rule = out.iter().any(|x| {
+                    x.drug == drug.name
+                        && x.day == a.day
+                        && x.adjustments
+                            .iter()
+                            .any(|j| matches!(j, Adjustment::Rule { .. }))
+                }) || in_force
+                    .rules
+                    .changes
+                    .iter()
+                    .any(|c| matches!(c, Change::Rule { .. }));
+                assessment.verdict = clinical::verdict(&assessment, &assessment.day, by_rule);
+                a.drugs.push(assessment);
             }
         }
         for drug in &self.regimen.drugs {
@@ -364,6 +434,7 @@ impl Engine<'_> {
                     infusion: drug.infusion.clone(),
                     note: drug.note.clone(),
                     verdict: None,
+                    criteria: Vec::new(),
                 });
             }
         }
@@ -384,71 +455,55 @@ impl Engine<'_> {
             .unwrap_or(1)
     }
 
-    /// Records a drug's stops and judges the day assessed: the change a
-    /// treatment-day rule makes on that day, and the drug's verdict.
-    fn assess_drug(
+    /// Judges one treatment day of a drug on its date: its criteria, and
+    /// the change a criterion makes; a HOLD, or a second change to the
+    /// dose, is met as a stop.
+    fn judge_day(
         &self,
         drug: &Drug,
         in_force: &InForce,
+        day: u32,
         a: &mut Assessor<'_>,
-    ) -> (Option<Change>, Option<Verdict>) {
+    ) -> JudgedDay {
         let overrides = &self.options.overrides;
-        for stop in &in_force.rules.stops {
-            a.ledger.meet(stop.clone(), overrides);
-        }
-        let mut assessment = in_force.rules.assessment.clone();
-        let mut day_change = None;
-        if self.days(drug).contains(&a.day) && in_force.rules.omitted.is_none() {
-            let results = self.day_rules(drug, a.day);
-            for r in results.iter().filter(|r| r.fired()) {
-                if r.rule.then.withholds() {
+        let on = a.date_of(day);
+        let results = self.day_rules(drug, day, on);
+        let mut change = None;
+        for r in results.iter().filter(|r| r.fired()) {
+            if r.rule.then.withholds() {
+                a.ledger.meet(
+                    Stop::TreatmentDay {
+                        drug: drug.name.clone(),
+                        day,
+                        rule: Box::new(r.clone()),
+                    },
+                    overrides,
+                );
+            } else if r.rule.then.modifies() {
+                let c = Change::Rule {
+                    rule: Box::new(r.clone()),
+                    level: match r.rule.then {
+                        Action::Level(l) => Some(l),
+                        _ => None,
+                    },
+                };
+                if change.is_some() || !in_force.rules.changes.is_empty() {
+                    let mut candidates = in_force.rules.changes.clone();
+                    candidates.extend(change.clone());
+                    candidates.push(c.clone());
                     a.ledger.meet(
-                        Stop::TreatmentDay {
+                        Stop::CombinedReductions {
                             drug: drug.name.clone(),
-                            day: a.day,
-                            rule: Box::new(r.clone()),
+                            day: Some(day),
+                            candidates,
                         },
                         overrides,
                     );
-                } else if r.rule.then.modifies() {
-                    let change = Change::Rule {
-                        rule: Box::new(r.clone()),
-                        level: match r.rule.then {
-                            Action::Level(l) => Some(l),
-                            _ => None,
-                        },
-                    };
-                    if day_change.is_some() || !in_force.rules.changes.is_empty() {
-                        let mut candidates = in_force.rules.changes.clone();
-                        candidates.extend(day_change.clone());
-                        candidates.push(change.clone());
-                        a.ledger.meet(
-                            Stop::CombinedReductions {
-                                drug: drug.name.clone(),
-                                day: Some(a.day),
-                                candidates,
-                            },
-                            overrides,
-                        );
-                    }
-                    day_change.get_or_insert(change);
                 }
+                change.get_or_insert(c);
             }
-            assessment.day = results;
         }
-        let by_rule = day_change.is_some()
-            || in_force
-                .rules
-                .changes
-                .iter()
-                .any(|c| matches!(c, Change::Rule { .. }));
-        let verdict = clinical::verdict(&assessment, by_rule);
-        assessment.verdict = verdict;
-        let has_rules = !drug.rules.is_empty() || !drug.requires.is_empty();
-        if has_rules {
-            a.drugs.push(assessment);
-        }
-        (day_change, has_rules.then_some(verdict))
+        JudgedDay { results, change }
     }
 
     /// The drug's days in this plan: the day list the caller prescribed, or
@@ -589,6 +644,7 @@ impl Engine<'_> {
                 infusion: drug.infusion.clone(),
                 note: drug.note.clone(),
                 verdict: None,
+                criteria: Vec::new(),
             },
             calvert_used,
         ))
@@ -835,6 +891,7 @@ impl Engine<'_> {
             infusion: drug.infusion.clone(),
             note: drug.note.clone(),
             verdict: None,
+            criteria: Vec::new(),
         })
     }
 }

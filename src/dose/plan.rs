@@ -229,9 +229,12 @@ pub struct Administration {
     pub infusion: Option<String>,
     /// The regimen's note on the drug.
     pub note: Option<String>,
-    /// The treatment-day verdict, for an administration on the day assessed;
-    /// `None` on other days (their criteria are checked on the day).
+    /// The treatment-day verdict, for an administration on the day assessed
+    /// (every day in a schedule) of a drug with rules; `None` on other days
+    /// (their criteria are checked on the day).
     pub verdict: Option<Verdict>,
+    /// Its treatment-day criteria as judged on its date, when it was judged.
+    pub criteria: Vec<RuleResult>,
 }
 
 impl Administration {
@@ -431,11 +434,11 @@ pub struct Assessment {
 }
 
 impl DosePlan {
-    /// The overridden stops that concern `drug` (its own, and those that
-    /// concern every dose).
-    pub fn overrides_for<'a>(&'a self, drug: &'a str) -> impl Iterator<Item = &'a Overridden> {
-        self.overridden
-            .iter()
-            .filter(move |o| o.stop.drug().is_none_or(|d| d == drug))
+    /// The overridden stops that concern `a` ([`super::Stop::concerns`]).
+    pub fn overrides_for<'a>(
+        &'a self,
+        a: &'a Administration,
+    ) -> impl Iterator<Item = &'a Overridden> {
+        self.overridden.iter().filter(move |o| o.stop.concerns(a))
     }
 }

@@ -138,6 +138,23 @@ impl Stop {
         }
     }
 
+    /// Whether the stop concerns `a`: a stop on every dose concerns them
+    /// all; a drug's, that drug's; a treatment-day HOLD, only the
+    /// administration held (the day, with its HOLD verdict).
+    pub fn concerns(&self, a: &super::Administration) -> bool {
+        match self {
+            Stop::TreatmentDay { drug, day, .. } => {
+                *drug == a.drug && *day == a.day && a.verdict == Some(crate::rules::Verdict::Hold)
+            }
+            Stop::CombinedReductions {
+                drug,
+                day: Some(day),
+                ..
+            } => *drug == a.drug && *day == a.day,
+            _ => self.drug().is_none_or(|d| d == a.drug),
+        }
+    }
+
     /// The drug the stop concerns; `None` when it concerns every dose.
     pub fn drug(&self) -> Option<&str> {
         match self {

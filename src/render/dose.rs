@@ -32,7 +32,7 @@ pub fn amount(a: &Administration, value: Decimal) -> String {
 pub fn adjustments_text(a: &Administration, overridden: &[Overridden]) -> String {
     let overrides = overridden
         .iter()
-        .filter(|o| o.stop.drug().is_none_or(|d| d == a.drug))
+        .filter(|o| o.stop.concerns(a))
         .map(override_text);
     let all: Vec<String> = a
         .adjustments
@@ -329,12 +329,15 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
         out.push('\n');
     }
     out.push('\n');
+    // A Check column where the regimen has clinical rules: the day
+    // assessed stamped with its verdict beside its dose.
+    let checked = !plan.assessment.drugs.is_empty();
     let rows: Vec<Vec<String>> = plan
         .administrations
         .iter()
         .map(|a| {
             let adj = adjustments_text(a, &plan.overridden);
-            vec![
+            let mut row = vec![
                 a.day.to_string(),
                 drug_display_name(&a.drug),
                 prescription_text(&a.prescription),
@@ -343,22 +346,27 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
                 a.route.clone(),
                 a.infusion.clone().unwrap_or_else(|| "-".to_owned()),
                 adj,
-            ]
+            ];
+            if checked {
+                row.push(crate::render::rules::check_text(a.verdict, &a.criteria));
+            }
+            row
         })
         .collect();
-    out.push_str(&text_table(
-        &[
-            "Day",
-            "Drug",
-            "Prescribed",
-            "Calculated",
-            "Final dose",
-            "Route",
-            "Infusion",
-            "Adjustments",
-        ],
-        &rows,
-    ));
+    let mut headers = vec![
+        "Day",
+        "Drug",
+        "Prescribed",
+        "Calculated",
+        "Final dose",
+        "Route",
+        "Infusion",
+        "Adjustments",
+    ];
+    if checked {
+        headers.push("Check");
+    }
+    out.push_str(&text_table(&headers, &rows));
     out.push_str("\nTotals\n");
     let rows: Vec<Vec<String>> = plan
         .totals

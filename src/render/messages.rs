@@ -565,7 +565,7 @@ impl fmt::Display for Stop {
             }
             Stop::TreatmentDay { drug, day, rule } => write!(
                 f,
-                "{} day {day}: {}",
+                "HOLD {} day {day}: {}",
                 drug_display_name(drug),
                 crate::render::rules::fired_text(rule)
             ),

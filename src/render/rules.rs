@@ -232,3 +232,76 @@ pub fn verdict_text(v: Verdict) -> &'static str {
         Verdict::NotChecked => "NOT CHECKED",
     }
 }
+
+/// An administration's check, for a schedule row: its verdict and what
+/// decided it. "PROCEED: ANC 2 ×10⁹/L, platelets 150 ×10⁹/L"; "NOT CHECKED:
+/// ANC not given"; "-" for a drug without rules. The criteria themselves
+/// are listed once, below the schedule ([`criteria_line`]).
+pub fn check_text(verdict: Option<Verdict>, criteria: &[RuleResult]) -> String {
+    let Some(v) = verdict else {
+        return "-".to_owned();
+    };
+    let word = verdict_text(v);
+    let detail: Vec<String> = match v {
+        Verdict::Proceed => criteria
+            .iter()
+            .map(readings_text)
+            .filter(|t| t != "no value given")
+            .collect(),
+        Verdict::Modify | Verdict::Hold => criteria
+            .iter()
+            .filter(|r| r.fired())
+            .map(|r| {
+                format!(
+                    "{} (when {}) → {}",
+                    readings_text(r),
+                    r.rule.when_written,
+                    action_text(&r.rule.then)
+                )
+            })
+            .collect(),
+        Verdict::NotChecked => {
+            let unchecked: Vec<&RuleResult> = criteria.iter().filter(|r| r.unchecked()).collect();
+            let mut why: Vec<String> = Vec::new();
+            for c in unchecked.iter().flat_map(|r| &r.comparisons) {
+                let name = variable_label(&c.comparison.variable);
+                let text = match (c.stale, c.date, &c.observed) {
+                    (true, Some(d), _) => format!("{name} of {d} too old"),
+                    (true, None, _) => format!("{name} too old"),
+                    (false, _, None) => format!("{name} not given"),
+                    (false, _, Some(_)) => continue,
+                };
+                if !why.contains(&text) {
+                    why.push(text);
+                }
+            }
+            if why.is_empty() {
+                Vec::new()
+            } else {
+                vec![why.join(", ")]
+            }
+        }
+    };
+    if detail.is_empty() {
+        if v == Verdict::NotChecked {
+            return format!("{word}: an organ-function input was not given");
+        }
+        return word.to_owned();
+    }
+    format!("{word}: {}", detail.join("; "))
+}
+
+/// A treatment-day criterion, once for a schedule: "GEMcitabine day 8: give
+/// 75% if anc >= 0.5 x10^9/L and anc < 1 x10^9/L (source)".
+pub fn criteria_line(drug: &str, days: &[u32], r: &crate::rules::Rule) -> String {
+    let days: Vec<String> = days.iter().map(u32::to_string).collect();
+    let word = if days.len() == 1 { "day" } else { "days" };
+    format!(
+        "{} {word} {}: {} if {} ({})",
+        super::ismp::drug_display_name(drug),
+        days.join(", "),
+        r.then,
+        r.when_written,
+        r.source
+    )
+}

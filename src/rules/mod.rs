@@ -59,6 +59,11 @@ pub struct ClinicalInputs {
     /// Named alternative rule tables chosen by drug (`cisplatin` →
     /// `kintzel-dorr`).
     pub rule_sets: BTreeMap<String, String>,
+    /// In a schedule, the date of the cycle's day 1: every administration's
+    /// treatment-day criteria are then judged on its own date (a result
+    /// too old for that date is not used). `None` judges only the day
+    /// assessed (`day`), on `on`.
+    pub cycle_start: Option<NaiveDate>,
 }
 
 impl ClinicalInputs {
@@ -78,6 +83,13 @@ pub struct Readings<'a> {
     pub crcl_ml_min: Option<f64>,
     /// Serum creatinine, mg/dL.
     pub scr_mg_dl: Option<f64>,
+    /// The date judged on, where it is not the caller's treatment date (a
+    /// later day of the cycle, or a scheduled administration).
+    pub on: Option<NaiveDate>,
+    /// Treat a stale result as not given: a treatment-day criterion is
+    /// judged only on a result recent enough for the day (clinical
+    /// reference §9.1: counts "prior to each dose").
+    pub fresh_only: bool,
 }
 
 impl Readings<'_> {
@@ -88,7 +100,7 @@ impl Readings<'_> {
             return None;
         };
         let r = self.clinical.labs.get(*lab)?;
-        let stale = self.clinical.on.is_some_and(|on| {
+        let stale = self.on.or(self.clinical.on).is_some_and(|on| {
             let age = r.age_days(on);
             age < 0 || age > i64::from(self.clinical.max_result_age_days)
         });
@@ -120,7 +132,12 @@ impl Inputs for Readings<'_> {
                 .get(t)
                 .copied()
                 .map(Observed::Grade),
-            Variable::Lab(lab) => lab_value(&self.clinical.labs, *lab, threshold),
+            Variable::Lab(lab) => {
+                if self.fresh_only && self.dated(variable).is_some_and(|(_, stale)| stale) {
+                    return None;
+                }
+                lab_value(&self.clinical.labs, *lab, threshold)
+            }
         }
     }
 }
@@ -190,7 +207,15 @@ pub fn evaluate(rule: &Rule, readings: &Readings<'_>) -> RuleResult {
         .comparisons()
         .into_iter()
         .map(|c| {
-            let (truth, observed) = c.evaluate(readings);
+            let (truth, mut observed) = c.evaluate(readings);
+            if observed.is_none() && readings.fresh_only {
+                // Not used for being stale, but shown with its date.
+                let all = Readings {
+                    fresh_only: false,
+                    ..readings.clone()
+                };
+                observed = all.observe(&c.variable, &c.threshold);
+            }
             let (date, stale) = readings
                 .dated(&c.variable)
                 .filter(|_| observed.is_some())

@@ -288,7 +288,7 @@ impl DoseAdministrationJson {
             route: a.route.clone(),
             infusion: a.infusion.clone(),
             adjustments: adjustments_of(a),
-            overrides: overrides_of(&a.drug, overridden),
+            overrides: overrides_of(a, overridden),
             verdict: a.verdict.map(verdict_id),
             instruction: a.instruction().map(str::to_owned),
         }
@@ -510,14 +510,14 @@ pub(crate) struct AdministrationOverrideJson {
     reason: String,
 }
 
-/// The overridden stops that concern `drug` (its own and every dose's).
+/// The overridden stops that concern `a` (its own and every dose's).
 pub(crate) fn overrides_of(
-    drug: &str,
+    a: &Administration,
     overridden: &[Overridden],
 ) -> Vec<AdministrationOverrideJson> {
     overridden
         .iter()
-        .filter(|o| o.stop.drug().is_none_or(|d| d == drug))
+        .filter(|o| o.stop.concerns(a))
         .map(|o| AdministrationOverrideJson {
             code: o.stop.code(),
             reason: o.reason.clone(),

@@ -1,10 +1,10 @@
 //! The schedule as CSV (RFC 4180 via the `csv` crate): one row per administration.
 
-use super::{RenderContext, adjustments_text, prescribed_text};
+use super::{RenderContext, adjustments_text, check_text, prescribed_text};
 use crate::schedule::Schedule;
 
 /// The header row.
-pub const CSV_HEADER: [&str; 19] = [
+pub const CSV_HEADER: [&str; 21] = [
     "patient_id",
     "regimen",
     "regimen_version",
@@ -21,6 +21,8 @@ pub const CSV_HEADER: [&str; 19] = [
     "route",
     "infusion",
     "adjustments",
+    "verdict",
+    "check",
     "weekend",
     "holiday",
     "instruction",
@@ -53,6 +55,14 @@ pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
             adm.infusion.clone().unwrap_or_default(),
             match adjustments_text(adm, &s.overridden).as_str() {
                 "none" => String::new(),
+                text => text.to_owned(),
+            },
+            adm.verdict
+                .map(crate::render::json::verdict_id)
+                .unwrap_or_default()
+                .to_owned(),
+            match check_text(a).as_str() {
+                "-" => String::new(),
                 text => text.to_owned(),
             },
             a.weekend.to_string(),

@@ -170,7 +170,7 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
                 escape(&dose_change_text(ch))
             );
         }
-        o.push_str("<table>\n<thead><tr><th>Date</th><th>Day</th><th>Drug</th><th>Dose</th><th>Route</th><th>Infusion</th><th>Calculation and adjustments</th><th>Pharmacist</th><th>Nurse</th></tr></thead>\n<tbody>\n");
+        o.push_str("<table>\n<thead><tr><th>Date</th><th>Day</th><th>Drug</th><th>Dose</th><th>Route</th><th>Infusion</th><th>Calculation and adjustments</th><th>Check</th><th>Pharmacist</th><th>Nurse</th></tr></thead>\n<tbody>\n");
         for a in &c.administrations {
             let adm = &a.administration;
             let flags = flags_text(a);
@@ -181,7 +181,7 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
             };
             let _ = writeln!(
                 o,
-                "<tr><td class=\"date\">{}{flag_html}</td><td>{}</td><td><b>{}</b></td><td class=\"dose\">{}</td><td>{}</td><td>{}</td><td class=\"small\">{}; {}</td><td class=\"sign\"><span class=\"box\"></span>____</td><td class=\"sign\"><span class=\"box\"></span>____</td></tr>",
+                "<tr><td class=\"date\">{}{flag_html}</td><td>{}</td><td><b>{}</b></td><td class=\"dose\">{}</td><td>{}</td><td>{}</td><td class=\"small\">{}; {}</td><td class=\"small\">{}</td><td class=\"sign\"><span class=\"box\"></span>____</td><td class=\"sign\"><span class=\"box\"></span>____</td></tr>",
                 escape(&date_text(a.date)),
                 adm.day,
                 escape(&drug_name(a)),
@@ -190,6 +190,7 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
                 escape(adm.infusion.as_deref().unwrap_or("-")),
                 escape(&prescribed_text(a)),
                 escape(&adjustments_text(adm, &s.overridden)),
+                escape(&super::check_text(a)),
             );
         }
         o.push_str("</tbody>\n</table>\n");
@@ -200,6 +201,16 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
         );
         for cu in &c.cumulative {
             let _ = writeln!(o, "<li>{}</li>", escape(&cumulative_text(cu)));
+        }
+        o.push_str("</ul>\n</section>\n");
+    }
+    let criteria = super::criteria_lines(s);
+    if !criteria.is_empty() {
+        o.push_str(
+            "<section class=\"criteria\">\n<h2>Treatment-day criteria (Check column)</h2>\n<ul>\n",
+        );
+        for l in criteria {
+            let _ = writeln!(o, "<li>{}</li>", escape(&l));
         }
         o.push_str("</ul>\n</section>\n");
     }

@@ -14,7 +14,8 @@ use crate::render::dose::prescription_text;
 use crate::render::ismp::drug_display_name;
 use crate::render::json::{
     AdjustmentJson, AdministrationOverrideJson, BsaJson, DoseWeightJson, LimitJson, OverrideJson,
-    PatientJson, RenalJson, SourceJson, WarningJson, overrides_of, tree, warnings_json,
+    PatientJson, RenalJson, RuleJson, SourceJson, WarningJson, overrides_of, tree, verdict_id,
+    warnings_json,
 };
 use crate::schedule::{CumulativeDose, Schedule, ScheduledAdministration, ScheduledCycle};
 
@@ -45,6 +46,8 @@ struct AdministrationJson {
     final_dose: Decimal,
     adjustments: Vec<AdjustmentJson>,
     overrides: Vec<AdministrationOverrideJson>,
+    verdict: Option<&'static str>,
+    criteria: Vec<RuleJson>,
     route: String,
     infusion: Option<String>,
     note: Option<String>,
@@ -68,7 +71,9 @@ impl AdministrationJson {
             calculated: a.calculated,
             final_dose: a.final_dose,
             adjustments: crate::render::json::adjustments_of(a),
-            overrides: overrides_of(&a.drug, overridden),
+            overrides: overrides_of(a, overridden),
+            verdict: a.verdict.map(verdict_id),
+            criteria: a.criteria.iter().map(RuleJson::from).collect(),
             route: a.route.clone(),
             infusion: a.infusion.clone(),
             note: a.note.clone(),

@@ -1,8 +1,8 @@
 //! The schedule as Markdown: a heading per cycle and a pipe table.
 
 use super::{
-    RenderContext, adjustments_text, cumulative_text, date_text, dose_change_text, dose_text,
-    drug_name, flags_text, header_lines, prescribed_text,
+    RenderContext, adjustments_text, check_text, cumulative_text, date_text, dose_change_text,
+    dose_text, drug_name, flags_text, header_lines, prescribed_text,
 };
 use crate::schedule::Schedule;
 
@@ -40,13 +40,13 @@ pub fn schedule_markdown(s: &Schedule, ctx: &RenderContext) -> String {
             ));
         }
         out.push_str(
-            "| Date | Day | Drug | Dose | Prescribed | Route | Infusion | Adjustments | Flags |\n",
+            "| Date | Day | Drug | Dose | Prescribed | Route | Infusion | Adjustments | Check | Flags |\n",
         );
-        out.push_str("|---|---:|---|---:|---|---|---|---|---|\n");
+        out.push_str("|---|---:|---|---:|---|---|---|---|---|---|\n");
         for a in &c.administrations {
             let adm = &a.administration;
             out.push_str(&format!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 date_text(a.date),
                 adm.day,
                 cell(&drug_name(a)),
@@ -55,12 +55,20 @@ pub fn schedule_markdown(s: &Schedule, ctx: &RenderContext) -> String {
                 cell(&adm.route),
                 cell(adm.infusion.as_deref().unwrap_or("-")),
                 cell(&adjustments_text(adm, &s.overridden)),
+                cell(&check_text(a)),
                 flags_text(a)
             ));
         }
         out.push_str(&format!("\nCumulative after cycle {}:\n\n", c.number));
         for cu in &c.cumulative {
             out.push_str(&format!("- {}\n", cell(&cumulative_text(cu))));
+        }
+    }
+    let criteria = super::criteria_lines(s);
+    if !criteria.is_empty() {
+        out.push_str("\n## Treatment-day criteria\n\n");
+        for l in criteria {
+            out.push_str(&format!("- {}\n", cell(&l)));
         }
     }
     if !s.overridden.is_empty() {

@@ -124,6 +124,40 @@ pub fn drug_name(a: &ScheduledAdministration) -> String {
     drug_display_name(&a.administration.drug)
 }
 
+/// The administration's treatment-day check: its verdict and what decided
+/// it, or "-" for a drug without rules.
+pub fn check_text(a: &ScheduledAdministration) -> String {
+    crate::render::rules::check_text(a.administration.verdict, &a.administration.criteria)
+}
+
+/// The treatment-day criteria judged in the schedule, once each, with the
+/// days they apply to: the legend of the Check column.
+pub fn criteria_lines(s: &Schedule) -> Vec<String> {
+    let mut seen: Vec<(&str, &crate::rules::Rule, Vec<u32>)> = Vec::new();
+    for (_, a) in s.administrations() {
+        let adm = &a.administration;
+        for r in &adm.criteria {
+            match seen
+                .iter_mut()
+                .find(|(d, rule, _)| *d == adm.drug && **rule == r.rule)
+            {
+                Some((_, _, days)) => {
+                    if !days.contains(&adm.day) {
+                        days.push(adm.day);
+                    }
+                }
+                None => seen.push((&adm.drug, &r.rule, vec![adm.day])),
+            }
+        }
+    }
+    seen.into_iter()
+        .map(|(drug, rule, mut days)| {
+            days.sort_unstable();
+            crate::render::rules::criteria_line(drug, &days, rule)
+        })
+        .collect()
+}
+
 /// The prescription as printed.
 pub fn prescribed_text(a: &ScheduledAdministration) -> String {
     crate::render::dose::prescription_text(&a.administration.prescription)
@@ -143,9 +177,10 @@ pub fn header_lines(s: &Schedule, ctx: &RenderContext) -> Vec<String> {
     let last = s
         .last_date()
         .map_or_else(String::new, |d| format!(" to {}", date_text(d)));
+    let n = s.cycles.len();
     lines.push(format!(
-        "Course: {} cycles every {} days, {}{last}",
-        s.cycles.len(),
+        "Course: {n} {} every {} days, {}{last}",
+        if n == 1 { "cycle" } else { "cycles" },
         s.regimen.cycle_length_days,
         s.cycles
             .first()

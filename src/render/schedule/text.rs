@@ -1,8 +1,8 @@
 //! The schedule as aligned text for the terminal, one block per cycle.
 
 use super::{
-    RenderContext, adjustments_text, cumulative_text, date_text, dose_change_text, dose_text,
-    drug_name, flags_text, header_lines, prescribed_text,
+    RenderContext, adjustments_text, check_text, cumulative_text, date_text, dose_change_text,
+    dose_text, drug_name, flags_text, header_lines, prescribed_text,
 };
 use crate::render::text_table;
 use crate::schedule::Schedule;
@@ -44,6 +44,7 @@ pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
                     adm.route.clone(),
                     adm.infusion.clone().unwrap_or_else(|| "-".to_owned()),
                     adjustments_text(adm, &s.overridden),
+                    check_text(a),
                     flags_text(a),
                 ]
             })
@@ -58,6 +59,7 @@ pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
                 "Route",
                 "Infusion",
                 "Adjustments",
+                "Check",
                 "Flags",
             ],
             &rows,
@@ -65,6 +67,13 @@ pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
         out.push_str(&format!("Cumulative after cycle {}:\n", c.number));
         for cu in &c.cumulative {
             out.push_str(&format!("  {}\n", cumulative_text(cu)));
+        }
+    }
+    let criteria = super::criteria_lines(s);
+    if !criteria.is_empty() {
+        out.push_str("\nTreatment-day criteria (the Check column: each dose judged on its own date, with results recent enough for it)\n");
+        for l in criteria {
+            out.push_str(&format!("  {l}\n"));
         }
     }
     if !s.overridden.is_empty() {
