@@ -16,7 +16,7 @@ use super::options::Reduction;
 use super::plan::{AppliedReduction, Change, DrugAssessment};
 use super::stop::Stop;
 use crate::regimen::{Drug, Role};
-use crate::rules::{self, Action, Readings, RuleKind, RuleResult, Variable, Verdict};
+use crate::rules::{self, Action, Readings, RuleKind, RuleResult, Truth, Variable, Verdict};
 
 /// A drug's rules for a cycle, as the engine applies them.
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +85,21 @@ impl Engine<'_> {
             rules::in_force(&drug.rules, RuleKind::Organ, &drug.name, clinical)
                 .map(|r| rules::evaluate(r, &readings))
                 .collect();
+        // A required input given in a form a rule cannot read (no ULN): the
+        // starting dose cannot be decided (clinical reference §9.1: "cannot
+        // evaluate" blocks sign-off rather than assuming a default).
+        for r in &organ {
+            if let Truth::Unknown(vars) = &r.truth
+                && vars
+                    .iter()
+                    .any(|v| drug.requires.contains(v) && !missing.contains(v))
+            {
+                stops.push(Stop::UnjudgedRule {
+                    drug: drug.name.clone(),
+                    rule: Box::new(r.clone()),
+                });
+            }
+        }
         for r in organ.iter().filter(|r| r.fired()) {
             match r.rule.then {
                 Action::Stop => stops.push(Stop::OrganFunction {

@@ -56,6 +56,15 @@ pub enum Stop {
         /// The input.
         input: Variable,
     },
+    /// An organ-function rule reads an input the drug requires, given but
+    /// not in a form it can judge (a value without the ULN its × ULN
+    /// threshold needs): the starting dose cannot be decided.
+    UnjudgedRule {
+        /// Drug, lower case.
+        drug: String,
+        /// The rule, as evaluated.
+        rule: Box<RuleResult>,
+    },
     /// The source gives no day list for the drug (a case report): the
     /// prescriber must state the days.
     UnconfirmedDays {
@@ -129,6 +138,7 @@ impl Stop {
             Stop::LifetimeLimit { .. } => "lifetime-limit".to_owned(),
             Stop::WeightChange(_) => "weight-change".to_owned(),
             Stop::MissingInput { input, .. } => format!("missing-{input}"),
+            Stop::UnjudgedRule { drug, .. } => format!("unjudged-{drug}"),
             Stop::UnconfirmedDays { drug, .. } => format!("unconfirmed-days-{drug}"),
             Stop::OrganFunction { drug, .. } => format!("organ-{drug}"),
             Stop::TreatmentDay { drug, .. } => format!("hold-{drug}"),
@@ -162,6 +172,7 @@ impl Stop {
             Stop::PerCycleCeiling { drug, .. }
             | Stop::LifetimeLimit { drug, .. }
             | Stop::MissingInput { drug, .. }
+            | Stop::UnjudgedRule { drug, .. }
             | Stop::UnconfirmedDays { drug, .. }
             | Stop::OrganFunction { drug, .. }
             | Stop::TreatmentDay { drug, .. }

@@ -540,6 +540,13 @@ impl fmt::Display for Stop {
                 drug_display_name(drug),
                 input_needed(input),
             ),
+            Stop::UnjudgedRule { drug, rule } => write!(
+                f,
+                "{}: the organ-function rule `{}` cannot be judged with the inputs given ({}); a × ULN threshold needs the result's upper limit of normal (e.g. --bilirubin-uln 21umol/L)",
+                drug_display_name(drug),
+                rule.rule.when_written,
+                crate::render::rules::readings_text(rule)
+            ),
             Stop::UnconfirmedDays { drug, days } => write!(
                 f,
                 "{}: the source gives no day list (the file holds day {} only as a placeholder); the prescriber must state the days",
