@@ -10,13 +10,15 @@
 //! reduction fires, stop and show every candidate); no re-escalation.
 //! Never does: compute an amount (the engine does, in its order).
 
-use super::Engine;
 use super::error::DoseError;
 use super::options::Reduction;
-use super::plan::{AppliedReduction, Change, DrugAssessment};
+use super::plan::{AppliedReduction, Assessment, Change, DrugAssessment};
 use super::stop::Stop;
-use crate::regimen::{Drug, Role};
+use super::stop::StopLedger;
+use super::{Engine, InForce};
+use crate::regimen::{Dosing, Drug, Role};
 use crate::rules::{self, Action, Readings, RuleKind, RuleResult, Truth, Variable, Verdict};
+use chrono::NaiveDate;
 
 /// A drug's rules for a cycle, as the engine applies them.
 #[derive(Debug, Clone, PartialEq)]
@@ -244,6 +246,69 @@ impl Engine<'_> {
         })
     }
 
+    /// The first administration day of any drug of its own dose in the cycle:
+    /// the day assessed when the caller names none.
+    pub(super) fn first_day(&self, cycle: u32) -> u32 {
+        self.regimen
+            .drugs
+            .iter()
+            .filter(|d| d.given_in_cycle(cycle) && matches!(d.dosing, Dosing::Own { .. }))
+            .filter_map(|d| self.days(d).first().copied())
+            .min()
+            .unwrap_or(1)
+    }
+
+    /// Judges one treatment day of a drug on its date: its criteria, and
+    /// the change a criterion makes; a HOLD, or a second change to the
+    /// dose, is met as a stop.
+    pub(super) fn judge_day(
+        &self,
+        drug: &Drug,
+        in_force: &InForce,
+        day: u32,
+        a: &mut Assessor<'_>,
+    ) -> JudgedDay {
+        let overrides = &self.options.overrides;
+        let on = a.date_of(day);
+        let results = self.day_rules(drug, day, on);
+        let mut change = None;
+        for r in results.iter().filter(|r| r.fired()) {
+            if r.rule.then.withholds() {
+                a.ledger.meet(
+                    Stop::TreatmentDay {
+                        drug: drug.name.clone(),
+                        day,
+                        rule: Box::new(r.clone()),
+                    },
+                    overrides,
+                );
+            } else if r.rule.then.modifies() {
+                let c = Change::Rule {
+                    rule: Box::new(r.clone()),
+                    level: match r.rule.then {
+                        Action::Level(l) => Some(l),
+                        _ => None,
+                    },
+                };
+                if change.is_some() || !in_force.rules.changes.is_empty() {
+                    let mut candidates = in_force.rules.changes.clone();
+                    candidates.extend(change.clone());
+                    candidates.push(c.clone());
+                    a.ledger.meet(
+                        Stop::CombinedReductions {
+                            drug: drug.name.clone(),
+                            day: Some(day),
+                            candidates,
+                        },
+                        overrides,
+                    );
+                }
+                change.get_or_insert(c);
+            }
+        }
+        JudgedDay { results, change }
+    }
+
     /// The treatment-day rules of `drug` on `day`, evaluated on its date
     /// with results recent enough for it.
     pub(super) fn day_rules(
@@ -266,6 +331,56 @@ impl Engine<'_> {
         .filter(|r| r.on_day(day))
         .map(|r| rules::evaluate(r, &readings))
         .collect()
+    }
+}
+
+/// Evaluates the clinical rules of the cycle asked for: records their stops
+/// and the day's verdicts.
+pub(super) struct Assessor<'l> {
+    pub(super) ledger: &'l mut StopLedger,
+    /// The day of the cycle assessed.
+    pub(super) day: u32,
+    /// Its date, where known (the caller's treatment date).
+    pub(super) on: Option<NaiveDate>,
+    /// In a schedule, the date of day 1: every day is judged, on its date.
+    pub(super) cycle_start: Option<NaiveDate>,
+    /// Whether every administration day is judged (a schedule), or only
+    /// the day assessed.
+    pub(super) every_day: bool,
+    pub(super) drugs: Vec<DrugAssessment>,
+}
+
+/// A treatment day as judged: its criteria, and the change they make.
+pub(super) struct JudgedDay {
+    pub(super) results: Vec<RuleResult>,
+    pub(super) change: Option<Change>,
+}
+
+impl Assessor<'_> {
+    /// The date of `day` of the cycle: from day 1's in a schedule, else the
+    /// treatment date for the day assessed (and as many days on for
+    /// another).
+    fn date_of(&self, day: u32) -> Option<NaiveDate> {
+        match self.cycle_start {
+            Some(start) => start.checked_add_days(chrono::Days::new(u64::from(day - 1))),
+            None => self.on.and_then(|on| {
+                let offset = i64::from(day) - i64::from(self.day);
+                on.checked_add_signed(chrono::TimeDelta::days(offset))
+            }),
+        }
+    }
+
+    pub(super) fn finish(self) -> Assessment {
+        let verdict = self
+            .drugs
+            .iter()
+            .map(|d| d.verdict)
+            .fold(Verdict::Proceed, Verdict::and);
+        Assessment {
+            day: self.day,
+            drugs: self.drugs,
+            verdict,
+        }
     }
 }
 

@@ -3,10 +3,13 @@
 //!
 //! Order of operations (fixed; this file is the one place it is decided):
 //! 1. prescribed dose × basis (BSA used for dosing, weight, or Calvert GFR);
-//!    a per-cycle dose is split evenly over its days ([`Engine::amount`]);
-//! 2. reduction: a regimen level replaces the prescribed dose, or a percent
-//!    reduction scales it ([`Engine::in_force`] decides which dose is in
-//!    force, for the dose and for the per-cycle ceiling alike);
+//!    a per-cycle dose is split evenly over its days (`Engine::amount`);
+//! 2. clinical rules and reduction (`clinical`, decided once per drug and
+//!    cycle in `Engine::in_force`): requirements and stops, then the one
+//!    change to the dose — an organ-function band, a toxicity level, the
+//!    caller's reduction, or on the day judged a treatment-day criterion; a
+//!    regimen level replaces the prescribed dose, a percent scales it; more
+//!    than one change is a stop;
 //! 3. caps: the per-drug or caller's BSA cap, then the maximum single dose;
 //!    a per-cycle ceiling becomes a cap on each administration too, so that
 //!    rounding cannot carry the cycle past it;
@@ -15,9 +18,9 @@
 //!    ([`round`]);
 //! 5. companions (mesna) from the parent's final dose on the same day.
 //!
-//! Then the checks ([`checks`]): per-cycle ceilings (cisplatin > 100 mg/m² per
+//! Then the checks (`checks`): per-cycle ceilings (cisplatin > 100 mg/m² per
 //! cycle), lifetime limits against the planned course plus prior exposure
-//! ([`limits`]), and the renal requirements. A check that fails is an error
+//! (`limits`), and the renal requirements. A check that fails is an error
 //! naming the limit and its source, unless the caller gives a reason to
 //! override it, which the output then shows.
 //!
@@ -62,9 +65,8 @@ pub(crate) use stop::StopLedger;
 pub use stop::{Overridden, Overrides, Stop, WeightChange};
 pub use warning::Warning;
 
-use crate::rules::{Action, RuleResult, Verdict};
-use chrono::NaiveDate;
-use clinical::DrugRules;
+use crate::rules::Action;
+use clinical::{Assessor, DrugRules};
 use round::round_dose;
 
 /// Computes one cycle's doses, totals and checks.
@@ -202,56 +204,6 @@ pub fn calculate(
         overridden: ledger.overridden,
         assessment,
     })
-}
-
-/// Evaluates the clinical rules of the cycle asked for: records their stops
-/// and the day's verdicts.
-struct Assessor<'l> {
-    ledger: &'l mut StopLedger,
-    /// The day of the cycle assessed.
-    day: u32,
-    /// Its date, where known (the caller's treatment date).
-    on: Option<NaiveDate>,
-    /// In a schedule, the date of day 1: every day is judged, on its date.
-    cycle_start: Option<NaiveDate>,
-    /// Whether every administration day is judged (a schedule), or only
-    /// the day assessed.
-    every_day: bool,
-    drugs: Vec<DrugAssessment>,
-}
-
-/// A treatment day as judged: its criteria, and the change they make.
-struct JudgedDay {
-    results: Vec<RuleResult>,
-    change: Option<Change>,
-}
-
-impl Assessor<'_> {
-    /// The date of `day` of the cycle: from day 1's in a schedule, else the
-    /// treatment date for the day assessed (and as many days on for
-    /// another).
-    fn date_of(&self, day: u32) -> Option<NaiveDate> {
-        match self.cycle_start {
-            Some(start) => start.checked_add_days(chrono::Days::new(u64::from(day - 1))),
-            None => self.on.and_then(|on| {
-                let offset = i64::from(day) - i64::from(self.day);
-                on.checked_add_signed(chrono::TimeDelta::days(offset))
-            }),
-        }
-    }
-
-    fn finish(self) -> Assessment {
-        let verdict = self
-            .drugs
-            .iter()
-            .map(|d| d.verdict)
-            .fold(Verdict::Proceed, Verdict::and);
-        Assessment {
-            day: self.day,
-            drugs: self.drugs,
-            verdict,
-        }
-    }
 }
 
 /// The checks of a plan that do not depend on the patient: drug names and
@@ -441,69 +393,6 @@ impl Engine<'_> {
         let order: Vec<&str> = self.regimen.drugs.iter().map(|d| d.name.as_str()).collect();
         out.sort_by_key(|a| (a.day, order.iter().position(|n| *n == a.drug)));
         Ok((out, calvert_used))
-    }
-
-    /// The first administration day of any drug of its own dose in the cycle:
-    /// the day assessed when the caller names none.
-    fn first_day(&self, cycle: u32) -> u32 {
-        self.regimen
-            .drugs
-            .iter()
-            .filter(|d| d.given_in_cycle(cycle) && matches!(d.dosing, Dosing::Own { .. }))
-            .filter_map(|d| self.days(d).first().copied())
-            .min()
-            .unwrap_or(1)
-    }
-
-    /// Judges one treatment day of a drug on its date: its criteria, and
-    /// the change a criterion makes; a HOLD, or a second change to the
-    /// dose, is met as a stop.
-    fn judge_day(
-        &self,
-        drug: &Drug,
-        in_force: &InForce,
-        day: u32,
-        a: &mut Assessor<'_>,
-    ) -> JudgedDay {
-        let overrides = &self.options.overrides;
-        let on = a.date_of(day);
-        let results = self.day_rules(drug, day, on);
-        let mut change = None;
-        for r in results.iter().filter(|r| r.fired()) {
-            if r.rule.then.withholds() {
-                a.ledger.meet(
-                    Stop::TreatmentDay {
-                        drug: drug.name.clone(),
-                        day,
-                        rule: Box::new(r.clone()),
-                    },
-                    overrides,
-                );
-            } else if r.rule.then.modifies() {
-                let c = Change::Rule {
-                    rule: Box::new(r.clone()),
-                    level: match r.rule.then {
-                        Action::Level(l) => Some(l),
-                        _ => None,
-                    },
-                };
-                if change.is_some() || !in_force.rules.changes.is_empty() {
-                    let mut candidates = in_force.rules.changes.clone();
-                    candidates.extend(change.clone());
-                    candidates.push(c.clone());
-                    a.ledger.meet(
-                        Stop::CombinedReductions {
-                            drug: drug.name.clone(),
-                            day: Some(day),
-                            candidates,
-                        },
-                        overrides,
-                    );
-                }
-                change.get_or_insert(c);
-            }
-        }
-        JudgedDay { results, change }
     }
 
     /// The drug's days in this plan: the day list the caller prescribed, or

@@ -47,13 +47,13 @@ pub fn adjustments_text(a: &Administration, overridden: &[Overridden]) -> String
     }
 }
 
-/// An overridden stop beside a dose: "override status-withdrawn: <reason>".
+/// An overridden stop beside a dose: "override status-withdrawn: &lt;reason&gt;".
 pub fn override_text(o: &Overridden) -> String {
     format!("override {}: {}", o.stop.code(), o.reason)
 }
 
 /// The overridden stops in full, one line each, for the header of a plan:
-/// "status-withdrawn (olaratumab-doxorubicin is WITHDRAWN: ...): <reason>".
+/// "status-withdrawn (olaratumab-doxorubicin is WITHDRAWN: ...): &lt;reason&gt;".
 pub fn overridden_lines(overridden: &[Overridden]) -> Vec<String> {
     overridden
         .iter()

@@ -2,7 +2,7 @@
 //!
 //! Owns: the `Display` of every library error whose message shows a figure or
 //! a drug name (figures by the ISMP rules, drug names in tall-man letters),
-//! and the words of each engine [`Warning`](crate::dose::Warning).
+//! and the words of each engine [`crate::dose::Warning`].
 //! Never does: name a command-line flag. A message says what is wrong and
 //! what the value must be; the command-line layer adds which flag to pass.
 

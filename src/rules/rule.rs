@@ -9,7 +9,7 @@
 //!   toxicity in the previous cycle.
 //!
 //! Owns: [`Rule`], [`RuleKind`], [`Action`] and the text forms of actions.
-//! Never does: evaluate a rule (that is [`super::assess`]) or change a dose.
+//! Never does: evaluate a rule (that is [`super::evaluate`]) or change a dose.
 
 use std::fmt;
 

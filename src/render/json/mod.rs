@@ -4,7 +4,7 @@
 //! compiler pointing here.
 //!
 //! Owns: the JSON field names and shapes of `dose` (here), `history`
-//! ([`history`]), `regimens show` ([`regimen`]) and the blocks `schedule`
+//! (`history`), `regimens show` (`regimen`) and the blocks `schedule`
 //! shares with `dose` (its own wire structs are in `render::schedule::json`).
 //! Never does: compute. Every value is read from a result.
 //!
