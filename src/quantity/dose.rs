@@ -267,6 +267,18 @@ pub enum ParseDoseError {
 
 /// Parses a prescribed dose: `900 mg/m2`, `900 mg/m²`, `1.5 g/m2`, `15 mcg/kg`,
 /// `2 mg`, `AUC 5`. Units are case-insensitive; `µg`/`ug` read as mcg.
+///
+/// ```
+/// use chemodose::quantity::{DoseBasis, parse_dose};
+/// assert_eq!(parse_dose("900 mg/m2").unwrap().basis(), DoseBasis::PerM2);
+/// assert_eq!(parse_dose("AUC 5").unwrap().basis(), DoseBasis::Auc);
+/// // A bare number is never read as a dose: the unit is required.
+/// assert!(parse_dose("900").is_err());
+/// ```
+///
+/// # Errors
+/// [`ParseDoseError`]: no number, no or an unknown unit, a dose that is not
+/// a finite positive number or beyond 100 g, or a bad AUC.
 pub fn parse_dose(input: &str) -> Result<PrescribedDose, ParseDoseError> {
     let t = input.trim();
     if t.get(..3).is_some_and(|p| p.eq_ignore_ascii_case("auc")) {

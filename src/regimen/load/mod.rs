@@ -134,6 +134,18 @@ fn id_span(text: &str) -> Option<Range<usize>> {
 }
 
 /// Parses and validates regimen TOML. `path` is only used in messages.
+///
+/// ```
+/// let err = chemodose::regimen::parse_regimen("x.toml", "id = 3").unwrap_err();
+/// // Every problem carries the file, line and column it was found at.
+/// assert!(err.to_string().starts_with("x.toml:1:"), "{err}");
+/// ```
+///
+/// # Errors
+/// [`FileErrors`]: every problem found, each at its file, line and column:
+/// TOML syntax, unknown or missing keys, a value of the wrong type, doses,
+/// days, rules, levels and limits that do not hold together, a file past
+/// the size limits ([`LIMITS`]).
 pub fn parse_regimen(path: &str, text: &str) -> Result<Regimen, FileErrors> {
     if text.len() > LIMITS.max_file_bytes {
         return Err(FileErrors::whole_file(
