@@ -1,4 +1,6 @@
-//! Treatment histories: cumulative doses worked out by hand on explicitly SYNTHETIC histories;
+//! Treatment histories: the two published case reports as history files,
+//! encoded from the reports only (nothing invented enters a cumulative dose);
+//! cumulative doses worked out by hand on explicitly SYNTHETIC histories;
 //! what is not stated (regimen, cycles, radiation field); edits that keep the
 //! file's layout, a refusal at a lifetime limit, and a write interrupted
 //! before the rename.
@@ -8,11 +10,20 @@ use common::Run;
 
 use chemodose::anthracycline::AnthracyclinePolicy;
 use chemodose::history::{
-    Before, CardiacRadiation, CardiacRegion, Gap, History, HistoryReport, StatedCycles,
-    parse_history,
+    Before, CardiacRadiation, CardiacRegion, EventKind, Gap, History, HistoryReport, StatedCycles,
+    StopReason, parse_history,
 };
-use chemodose::regimen::Library;
+use chemodose::regimen::{Intent, Library};
 use rust_decimal::Decimal;
+
+fn report(path: &str) -> HistoryReport {
+    let lib = Library::bundled().unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    parse_history(path, &text, &lib)
+        .unwrap()
+        .report(&lib)
+        .unwrap()
+}
 
 fn history(text: &str) -> History {
     let lib = Library::bundled().unwrap();
@@ -30,6 +41,16 @@ fn d(s: &str) -> Decimal {
 
 fn codes(r: &HistoryReport) -> Vec<&'static str> {
     r.warnings.iter().map(|w| w.code()).collect()
+}
+
+/// Line and column (1-based) where `needle` starts in `text`.
+fn loc(text: &str, needle: &str) -> (usize, usize) {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in the text"));
+    let line = text[..at].matches('\n').count() + 1;
+    let col = text[..at].rfind('\n').map_or(at, |nl| at - nl - 1) + 1;
+    (line, col)
 }
 
 /// An explicitly SYNTHETIC history (invented figures, not a patient and not
@@ -113,6 +134,166 @@ fn temp_write(tag: &str, text: &str) -> std::path::PathBuf {
     let path = dir.join("history.toml");
     std::fs::write(&path, text).unwrap();
     path
+}
+
+#[test]
+fn first_case_report_as_the_report_states_it() {
+    let r = report("docs/examples/lms-case-1.toml");
+    // Two lines with the report's doses (case-report regimens), the number of
+    // cycles it states, and why each stopped.
+    assert_eq!(r.lines.len(), 2);
+    let (l1, l2) = (&r.lines[0], &r.lines[1]);
+    assert_eq!(
+        l1.regimen.as_deref(),
+        Some("dacarbazine-doxorubicin-case-report")
+    );
+    assert_eq!(
+        l2.regimen.as_deref(),
+        Some("cisplatin-ifosfamide-case-report")
+    );
+    assert_eq!(l1.stated_cycles, Some(StatedCycles::Count(3)));
+    assert_eq!(l2.stated_cycles, Some(StatedCycles::Count(2)));
+    assert!(l1.cycles.is_empty() && l2.cycles.is_empty());
+    assert_eq!(l1.intent, Some(Intent::Palliative));
+    assert_eq!(l1.stop_reason, Some(StopReason::Progression));
+    assert_eq!(l2.stop_reason, Some(StopReason::PatientDecision));
+    // Radiotherapy to T9-T11 came BEFORE chemotherapy, after the laminectomy.
+    let kinds: Vec<EventKind> = r.events.iter().map(|e| e.kind).collect();
+    let surgery = r
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::Surgery)
+        .unwrap();
+    let radiation = r
+        .events
+        .iter()
+        .find(|e| e.kind == EventKind::Radiation)
+        .unwrap();
+    assert!(
+        surgery
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("laminectomy")
+    );
+    assert!(surgery.date < radiation.date && radiation.date < l1.start);
+    // Its field is not stated: unknown, not false.
+    assert_eq!(radiation.cardiac_region, Some(CardiacRegion::Unknown));
+    // The untreated synchronous gastric adenocarcinoma and the liver lesions.
+    let others: Vec<&str> = r
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Other)
+        .filter_map(|e| e.description.as_deref())
+        .collect();
+    assert!(others.iter().any(|t| t.contains("gastric adenocarcinoma")
+        && t.contains("refused surgery for stomach cancer")));
+    assert!(others.iter().any(|t| t.contains("S4") && t.contains("S8")));
+    assert_eq!(kinds.last(), Some(&EventKind::Death));
+    // No dates in the report: placeholders, so no durations.
+    assert!(r.placeholder_dates.is_some());
+    assert_eq!(l1.duration_days, None);
+    assert_eq!(l1.time_to_next_treatment_days, None);
+    // Nothing invented enters a cumulative dose: the day lists and the
+    // cycles' measurements are not stated, so both lines add nothing.
+    assert!(r.cumulative.is_empty(), "{:?}", r.cumulative);
+    assert!(!r.cumulative_complete());
+    assert_eq!(
+        r.incomplete.iter().map(|l| l.line).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert_eq!(
+        r.incomplete[0].drugs.as_deref(),
+        Some(&["dacarbazine".to_owned(), "doxorubicin".to_owned()][..])
+    );
+    assert_eq!(
+        codes(&r),
+        vec![
+            "cumulative-incomplete",
+            "cumulative-incomplete",
+            "cardiac-region-unknown"
+        ]
+    );
+    // The anthracycline total: nothing counted, line 1 not counted, the lower
+    // limit applied because the radiation field is unknown.
+    let a = r.anthracycline.as_ref().unwrap();
+    assert!(a.contributions.is_empty());
+    assert_eq!(a.incomplete_lines, vec![1]);
+    assert_eq!(a.cardiac_radiation, CardiacRadiation::Unknown);
+    assert_eq!(a.limit_mg_per_m2, d("400"));
+    assert_eq!(a.remaining_mg_per_m2, None);
+}
+
+#[test]
+fn second_case_report_as_the_report_states_it() {
+    let r = report("docs/examples/uterine-lms-case-2.toml");
+    assert_eq!(r.lines.len(), 1);
+    let l = &r.lines[0];
+    // "Adriamycin-based chemotherapy as a post-operative treatment": no
+    // regimen, no cycle count, no stop reason in the report.
+    assert_eq!(l.regimen, None);
+    assert_eq!(
+        l.regimen_not_stated.as_deref(),
+        Some("Adriamycin-based chemotherapy")
+    );
+    assert_eq!(l.stated_cycles, Some(StatedCycles::Unknown));
+    assert_eq!(l.intent, Some(Intent::Adjuvant));
+    assert_eq!(l.stop_reason, Some(StopReason::NotStated));
+    assert_eq!(
+        l.gaps,
+        vec![
+            Gap::RegimenNotStated {
+                description: "Adriamycin-based chemotherapy".to_owned()
+            },
+            Gap::CyclesUnknown
+        ]
+    );
+    // No doxorubicin figure is invented (the old file had 447.34 mg/m²):
+    // nothing is counted, and any drug may be missing.
+    assert!(r.cumulative.is_empty());
+    assert_eq!(r.incomplete.len(), 1);
+    assert_eq!(r.incomplete[0].drugs, None);
+    assert_eq!(codes(&r), vec!["cumulative-incomplete"]);
+    let a = r.anthracycline.as_ref().unwrap();
+    assert_eq!((a.total_mg_per_m2, a.remaining_mg_per_m2), (d("0"), None));
+    assert_eq!(a.limit_mg_per_m2, d("550"), "no radiation is reported");
+    // Surgery two years before presentation, the debulking, the recurrence
+    // after 18 months and the death with its cause.
+    let last = r.events.last().unwrap();
+    assert_eq!(last.kind, EventKind::Death);
+    assert!(
+        last.description
+            .as_deref()
+            .unwrap()
+            .contains("metastasis to the bone, liver, and lung")
+    );
+    let recurrence = &r.events[r.events.len() - 2];
+    assert_eq!(recurrence.kind, EventKind::Recurrence);
+    assert!(
+        recurrence
+            .description
+            .as_deref()
+            .unwrap()
+            .contains("18 months")
+    );
+    assert!(recurrence.date > l.end.unwrap());
+    let surgeries = r
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Surgery)
+        .count();
+    assert_eq!(surgeries, 2);
+    // A later anthracycline is not blocked by an invented figure, and not
+    // cleared either: the prior exposure is incomplete.
+    let lib = Library::bundled().unwrap();
+    let text = std::fs::read_to_string("docs/examples/uterine-lms-case-2.toml").unwrap();
+    let prior = parse_history("c2", &text, &lib)
+        .unwrap()
+        .prior_exposure(&lib, Before::Everything, &AnthracyclinePolicy::default())
+        .unwrap();
+    assert!(prior.exposures.is_empty());
+    assert!(!prior.is_complete());
+    assert_eq!(prior.incomplete[0].line, 1);
 }
 
 #[test]
@@ -350,6 +531,112 @@ date = 2021-01-04
 }
 
 #[test]
+fn bad_history_files_name_file_line_and_column() {
+    let lib = Library::bundled().unwrap();
+    let err = |text: &str| parse_history("h.toml", text, &lib).unwrap_err().to_string();
+    let text = std::fs::read_to_string("docs/examples/lms-case-1.toml").unwrap();
+    let bad = text.replacen(
+        "stop_reason = \"progression\"",
+        "stop_reason = \"progressed\"",
+        1,
+    );
+    let (l, c) = loc(&bad, "\"progressed\"");
+    let e = err(&bad);
+    assert!(
+        e.starts_with(&format!("h.toml:{l}:{c}: unknown stop reason `progressed`")),
+        "{e}"
+    );
+    let bad = SYNTHETIC_DOX6.replacen("weight = \"64kg\"", "weight = \"64\"", 1);
+    assert!(err(&bad).contains("weight needs a unit"));
+    let bad = text.replacen("[patient]", "[patient]\nname = \"Jane Doe\"", 1);
+    assert!(err(&bad).contains("unknown field `name`"));
+    // `cycles`: a number or "unknown", located at the value.
+    let bad = text.replacen("\ncycles = 3\n", "\ncycles = \"several\"\n", 1);
+    let (l, c) = loc(&bad, "\"several\"");
+    let e = err(&bad);
+    assert!(
+        e.starts_with(&format!(
+            "h.toml:{l}:{c}: line 1: cycles `several` must be a number of cycles or \"unknown\""
+        )),
+        "{e}"
+    );
+    let bad = text.replacen("\ncycles = 3\n", "\ncycles = 0\n", 1);
+    let (l, c) = loc(&bad, "cycles = 0");
+    assert!(
+        err(&bad).starts_with(&format!(
+            "h.toml:{l}:{}: line 1: cycles = 0 is out of range",
+            c + 9
+        )),
+        "{}",
+        err(&bad)
+    );
+    // `cycles` and [[line.cycle]] together.
+    let bad = SYNTHETIC_DOX6.replacen("start = 2018-04-02", "cycles = 6\nstart = 2018-04-02", 1);
+    let (l, c) = loc(&bad, "cycles = 6");
+    assert!(
+        err(&bad).starts_with(&format!(
+            "h.toml:{l}:{}: line 1: give the cycles either as a number",
+            c + 9
+        )),
+        "{}",
+        err(&bad)
+    );
+    // A regimen not stated needs `cycles`, and is the only regimen.
+    let case2 = std::fs::read_to_string("docs/examples/uterine-lms-case-2.toml").unwrap();
+    let bad = case2.replacen("cycles = \"unknown\"\n", "", 1);
+    let (l, c) = loc(&bad, "\"Adriamycin-based chemotherapy\"\n");
+    assert!(
+        err(&bad).starts_with(&format!(
+            "h.toml:{l}:{c}: line 1: the regimen is not stated: say how many cycles"
+        )),
+        "{}",
+        err(&bad)
+    );
+    let bad = case2.replacen(
+        "regimen_not_stated =",
+        "regimen = \"doxorubicin\"\nregimen_not_stated =",
+        1,
+    );
+    assert!(err(&bad).contains(
+        "line 1 needs exactly one of `regimen` (an id), `[line.inline_regimen]` or `regimen_not_stated`"
+    ));
+    let bad = case2.replacen(
+        "\"Adriamycin-based chemotherapy\"\ncycles",
+        "\" \"\ncycles",
+        1,
+    );
+    assert!(err(&bad).contains("line 1: regimen_not_stated is blank"));
+    // cardiac_region: true, false or "unknown"; radiation events only.
+    let bad = text.replacen(
+        "\ncardiac_region = \"unknown\"",
+        "\ncardiac_region = \"maybe\"",
+        1,
+    );
+    let (l, c) = loc(&bad, "\"maybe\"");
+    assert!(
+        err(&bad).starts_with(&format!(
+            "h.toml:{l}:{c}: cardiac_region `maybe` must be true, false or \"unknown\""
+        )),
+        "{}",
+        err(&bad)
+    );
+    let bad = text.replacen(
+        "kind = \"surgery\"\n",
+        "kind = \"surgery\"\ncardiac_region = false\n",
+        1,
+    );
+    let (l, c) = loc(&bad, "cardiac_region = false");
+    assert!(
+        err(&bad).starts_with(&format!(
+            "h.toml:{l}:{}: cardiac_region belongs to a radiation event only",
+            c + 17
+        )),
+        "{}",
+        err(&bad)
+    );
+}
+
+#[test]
 fn the_history_json_schema_is_up_to_date() {
     let schema = schemars::schema_for!(chemodose::history::HistoryFile);
     let text = serde_json::to_string_pretty(&schema).unwrap() + "\n";
@@ -361,6 +648,114 @@ fn the_history_json_schema_is_up_to_date() {
         std::fs::read_to_string(path).unwrap_or_default() == text,
         "docs/history.schema.json is stale: UPDATE_SCHEMA=1 cargo test --test history"
     );
+}
+
+#[test]
+fn show_prints_what_is_not_stated_in_every_format() {
+    let out = Run::new(&["history", "show", "docs/examples/lms-case-1.toml"]).success();
+    for want in [
+        "DATES ARE PLACEHOLDERS",
+        "line 1 ends, 3 cycles (stated): progression: After three cycles of chemotherapy",
+        "line 2 ends, 2 cycles (stated): patient's decision",
+        "CUMULATIVE DOSES INCOMPLETE: line 1 (dacarbazine-doxorubicin-case-report) adds nothing",
+        "[cardiac region unknown: lower anthracycline limit applied]",
+        "DOXOrubicin  not known",
+        "Anthracyclines: INCOMPLETE: line 1 not counted",
+        "remaining unknown",
+    ] {
+        assert!(out.contains(want), "{want}\n{out}");
+    }
+    // The warnings come first, before the timeline.
+    assert!(out.find("Warnings").unwrap() < out.find("Timeline").unwrap());
+    let out = Run::new(&["history", "show", "docs/examples/uterine-lms-case-2.toml"]).success();
+    for want in [
+        "line 1 starts: regimen not stated in the source (\"Adriamycin-based chemotherapy\")",
+        "line 1 ends, cycles unknown: reason not stated",
+        "any drug may be missing",
+        "(regimen not stated)  not known",
+    ] {
+        assert!(out.contains(want), "{want}\n{out}");
+    }
+    for format in ["md", "html"] {
+        let out = Run::new(&[
+            "history",
+            "show",
+            "docs/examples/uterine-lms-case-2.toml",
+            "--format",
+            format,
+        ])
+        .success();
+        assert!(out.contains("not stated in the source"), "{out}");
+        assert!(out.contains("CUMULATIVE DOSES INCOMPLETE"), "{out}");
+        assert!(out.contains("unknown"), "{out}");
+    }
+    let json = |path: &str| -> serde_json::Value {
+        let out = Run::new(&["history", "show", path, "--format", "json"]).success();
+        serde_json::from_str(&out).unwrap()
+    };
+    let j = json("docs/examples/uterine-lms-case-2.toml");
+    let line = &j["lines"][0];
+    assert_eq!(line["regimen"], serde_json::Value::Null);
+    assert_eq!(line["regimen_not_stated"], "Adriamycin-based chemotherapy");
+    assert_eq!(line["cycle_count"], serde_json::Value::Null);
+    assert_eq!(line["cycle_count_source"], "unknown");
+    assert_eq!(line["counted"], false);
+    assert_eq!(line["gaps"][0]["kind"], "regimen-not-stated");
+    assert_eq!(line["gaps"][1]["kind"], "cycles-unknown");
+    assert_eq!(line["stop_reason"], "not-stated");
+    assert_eq!(line["duration_days"], serde_json::Value::Null);
+    assert_eq!(j["cumulative_complete"], false);
+    assert_eq!(j["cumulative"], serde_json::json!([]));
+    assert_eq!(j["incomplete_lines"][0]["line"], 1);
+    assert_eq!(j["incomplete_lines"][0]["drugs"], serde_json::Value::Null);
+    assert_eq!(j["anthracycline"]["complete"], false);
+    assert_eq!(
+        j["anthracycline"]["remaining_mg_per_m2"],
+        serde_json::Value::Null
+    );
+    assert_eq!(j["warnings"][0]["code"], "cumulative-incomplete");
+    assert!(j["placeholder_dates"].is_string());
+    let j = json("docs/examples/lms-case-1.toml");
+    let radiation = j["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["kind"] == "radiation")
+        .unwrap();
+    assert_eq!(radiation["cardiac_region"], "unknown");
+    assert_eq!(j["events"][0]["cardiac_region"], serde_json::Value::Null);
+    assert_eq!(j["lines"][0]["cycle_count"], 3);
+    assert_eq!(j["lines"][0]["cycle_count_source"], "stated");
+    assert_eq!(j["lines"][0]["gaps"][0]["kind"], "cycles-not-recorded");
+    assert_eq!(j["lines"][0]["gaps"][0]["count"], 3);
+    assert_eq!(j["anthracycline"]["cardiac_radiation"], "unknown");
+    assert_eq!(j["anthracycline"]["after_cardiac_radiation"], true);
+    assert_eq!(j["anthracycline"]["limit_mg_per_m2"], 400.0);
+    let codes: Vec<&str> = j["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            "cumulative-incomplete",
+            "cumulative-incomplete",
+            "cardiac-region-unknown"
+        ]
+    );
+    // A counted history: complete, with numbers.
+    let path = temp_write("json", SYNTHETIC_DOX6);
+    let j = json(path.to_str().unwrap());
+    assert_eq!(j["cumulative_complete"], true);
+    assert_eq!(j["cumulative"][0]["complete"], true);
+    assert_eq!(j["cumulative"][0]["mg_per_m2"], 447.34);
+    assert_eq!(j["lines"][0]["cycles"][0]["computed"], true);
+    assert_eq!(j["lines"][0]["cycle_count"], 6);
+    assert_eq!(j["lines"][0]["cycle_count_source"], "recorded");
+    assert_eq!(j["anthracycline"]["remaining_mg_per_m2"], 102.66);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
 #[test]
@@ -548,6 +943,26 @@ fn cycles_given_as_a_number_cannot_be_recorded_one_by_one() {
         "{}",
         run.stderr()
     );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+#[test]
+fn nothing_is_recorded_after_death() {
+    let path = temp_write(
+        "death",
+        &std::fs::read_to_string("docs/examples/lms-case-1.toml").unwrap(),
+    );
+    let err = Run::new(&[
+        "history",
+        "start-line",
+        path.to_str().unwrap(),
+        "--regimen",
+        "doxorubicin",
+        "--date",
+        "2001-01-01",
+    ])
+    .fails(2);
+    assert!(err.contains("death on 2000-07-20"), "{err}");
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
