@@ -581,6 +581,17 @@ fn bad_history_files_name_file_line_and_column() {
         "{}",
         err(&bad)
     );
+    let bad = text.replacen("\ncycles = 3\n", "\ncycles = 100000\n", 1);
+    assert!(err(&bad).contains("line 1: cycles = 100000 is out of range"));
+    // A regimen not stated cannot have cycles recorded one by one.
+    let bad = synthetic_with_a_line_not_stated().replace("cycles = \"unknown\"\n", "")
+        + "\n[[line.cycle]]\nnumber = 1\ndate = 2019-01-07\n";
+    assert!(
+        err(&bad)
+            .contains("line 2: the cycles of a regimen that is not stated cannot be recomputed"),
+        "{}",
+        err(&bad)
+    );
     // A regimen not stated needs `cycles`, and is the only regimen.
     let case2 = std::fs::read_to_string("docs/examples/uterine-lms-case-2.toml").unwrap();
     let bad = case2.replacen("cycles = \"unknown\"\n", "", 1);
