@@ -74,7 +74,7 @@ scr = "0.7mg/dL"
 number = 1
 intent = "palliative"
 regimen = "doxorubicin"
-regimen_version = "1.0.0"
+regimen_version = "1.1.0"
 start = 2018-04-02
 end = 2018-07-16
 stop_reason = "completed"
@@ -1026,14 +1026,31 @@ fn dose_with_history_counts_prior_doxorubicin() {
     // 447.34 mg/m² before (6 × 126 mg / 1.69); the latest measurements give 1.69 m² again,
     // 75 × 1.69 = 126.75 mg held under the ceiling share 126.75 mg → 126 mg a cycle;
     // 6 more cycles = 756 mg / 1.69 = 447.34 mg/m² → 447.34 + 447.34 = 894.68 > 550: refused.
-    let err = Run::new(&["dose", "doxorubicin", "--history", p]).fails(1);
+    let err = Run::new(&[
+        "dose",
+        "doxorubicin",
+        "--history",
+        p,
+        "--bilirubin",
+        "0.6mg/dL",
+    ])
+    .fails(1);
     assert!(
         err.contains("894.68 mg/m²") && err.contains("plus prior exposure"),
         "{err}"
     );
     // One cycle: 126 / 1.69 = 74.556 → 74.56; 447.34 + 74.56 = 521.90 mg/m²,
     // 521.90 / 550 = 94.9 % of the limit.
-    let run = Run::new(&["dose", "doxorubicin", "--history", p, "--cycles", "1"]);
+    let run = Run::new(&[
+        "dose",
+        "doxorubicin",
+        "--history",
+        p,
+        "--cycles",
+        "1",
+        "--bilirubin",
+        "0.6mg/dL",
+    ]);
     let out = run.success();
     assert!(out.contains("521.9 of 550 mg/m²"), "{out}");
     assert!(out.contains("94.9%"), "{out}");
@@ -1047,18 +1064,44 @@ fn dose_with_history_counts_prior_doxorubicin() {
 }
 
 #[test]
-fn dose_with_an_incomplete_history_warns_and_names_the_lines() {
+fn dose_with_an_incomplete_history_stops_until_overridden_and_names_the_lines() {
     let path = temp_write("dose-incomplete", &synthetic_with_a_line_not_stated());
     let p = path.to_str().unwrap();
-    // The recorded line still counts: 447.34 + 74.56 = 521.90 of 550.
-    let run = Run::new(&["dose", "doxorubicin", "--history", p, "--cycles", "1"]);
+    let base = [
+        "dose",
+        "doxorubicin",
+        "--history",
+        p,
+        "--cycles",
+        "1",
+        "--bilirubin",
+        "0.6mg/dL",
+    ];
+    // Line 2 does not state its regimen: it may have held an anthracycline,
+    // so the doxorubicin limit cannot be checked. A stop, not a figure.
+    let err = Run::new(&base).fails(1);
+    assert!(err.contains("line 2 may have given it"), "{err}");
+    assert!(err.contains("--override prior-incomplete="), "{err}");
+    // With a reason: the recorded line still counts, 447.34 + 74.56 = 521.90
+    // of 550, but only as a lower bound; the remaining amount is unknown.
+    let reason = "prior-incomplete=outside records requested; cardiology agrees";
+    let mut with = base.to_vec();
+    with.extend(["--override", reason]);
+    let run = Run::new(&with);
     let out = run.success();
-    assert!(out.contains("521.9 of 550 mg/m²"), "{out}");
+    assert!(
+        out.contains("at least 521.9 of 550 mg/m² (remaining unknown: history line 2 not counted)"),
+        "{out}"
+    );
     assert!(
         out.starts_with("WARNING (prior-exposure-incomplete): the prior exposure from"),
         "{out}"
     );
     assert!(out.contains("line 2 adds nothing"), "{out}");
+    assert!(
+        out.contains("override prior-incomplete: outside records requested"),
+        "{out}"
+    );
     assert!(
         run.stderr().contains("warning: prior-exposure-incomplete:")
             && run
@@ -1067,17 +1110,9 @@ fn dose_with_an_incomplete_history_warns_and_names_the_lines() {
         "{}",
         run.stderr()
     );
-    let out = Run::new(&[
-        "dose",
-        "doxorubicin",
-        "--history",
-        p,
-        "--cycles",
-        "1",
-        "--format",
-        "json",
-    ])
-    .success();
+    let mut json = with.clone();
+    json.extend(["--format", "json"]);
+    let out = Run::new(&json).success();
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(j["warnings"][0]["code"], "prior-exposure-incomplete");
     assert!(
@@ -1086,8 +1121,13 @@ fn dose_with_an_incomplete_history_warns_and_names_the_lines() {
             .unwrap()
             .contains("line 2")
     );
-    // schedule: the same warning, on stderr and at the head of the text.
-    let run = Run::new(&[
+    let limit = &j["totals"][0]["limit"];
+    assert_eq!(limit["complete"], false);
+    assert!(limit["remaining"].is_null(), "{limit}");
+    assert_eq!(limit["uncounted_lines"], serde_json::json!([2]));
+    // schedule: the same stop, then with the reason the same warning, on
+    // stderr and at the head of the text.
+    let sched = [
         "schedule",
         "doxorubicin",
         "--history",
@@ -1096,7 +1136,16 @@ fn dose_with_an_incomplete_history_warns_and_names_the_lines() {
         "2020-03-02",
         "--cycles",
         "1",
-    ]);
+        "--bilirubin",
+        "0.6mg/dL",
+        "--on",
+        "2020-03-02",
+    ];
+    let err = Run::new(&sched).fails(1);
+    assert!(err.contains("prior-incomplete"), "{err}");
+    let mut with = sched.to_vec();
+    with.extend(["--override", reason]);
+    let run = Run::new(&with);
     let out = run.success();
     assert!(
         out.starts_with("WARNING (prior-exposure-incomplete)"),
@@ -1112,7 +1161,16 @@ fn dose_after_radiation_of_unknown_field_uses_the_lower_limit() {
     // 126 / 1.69 = 74.56 → 298.23 mg/m² of the lower limit, 400 mg/m².
     let path = temp_write("dose-rt", &synthetic_dox3_radiation_unknown());
     let p = path.to_str().unwrap();
-    let run = Run::new(&["dose", "doxorubicin", "--history", p, "--cycles", "1"]);
+    let run = Run::new(&[
+        "dose",
+        "doxorubicin",
+        "--history",
+        p,
+        "--cycles",
+        "1",
+        "--bilirubin",
+        "0.6mg/dL",
+    ]);
     let out = run.success();
     assert!(out.contains("298.23 of 400 mg/m²"), "{out}");
     assert!(

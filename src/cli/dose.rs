@@ -319,6 +319,14 @@ impl PatientDoseArgs {
             .prior_exposure(&library, before, &options.anthracycline)
             .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
         options.prior = prior.exposures.clone();
+        options.uncounted = prior
+            .incomplete
+            .iter()
+            .map(|l| chemodose::dose::UncountedLine {
+                line: l.line,
+                drugs: l.drugs.clone(),
+            })
+            .collect();
         options.weight_references = weight_references(&history, dosing);
         match prior.cardiac_radiation {
             CardiacRadiation::Yes => {
@@ -485,6 +493,8 @@ impl DoseOptionArgs {
             anthracycline: self.anthracycline.policy()?,
             clinical: self.clinical.clinical()?,
             previous_reduction: None,
+            apply_rules: true,
+            uncounted: Vec::new(),
             overrides: self.overrides()?,
             days: {
                 let mut days = std::collections::BTreeMap::new();

@@ -65,6 +65,14 @@ pub enum Stop {
         /// The rule, as evaluated.
         rule: Box<RuleResult>,
     },
+    /// Earlier lines whose doses are not counted may hold this drug (or
+    /// another anthracycline): its lifetime limit cannot be checked.
+    PriorIncomplete {
+        /// Drug, lower case.
+        drug: String,
+        /// The history's line numbers.
+        lines: Vec<u32>,
+    },
     /// The source gives no day list for the drug (a case report): the
     /// prescriber must state the days.
     UnconfirmedDays {
@@ -139,6 +147,7 @@ impl Stop {
             Stop::WeightChange(_) => "weight-change".to_owned(),
             Stop::MissingInput { input, .. } => format!("missing-{input}"),
             Stop::UnjudgedRule { drug, .. } => format!("unjudged-{drug}"),
+            Stop::PriorIncomplete { .. } => "prior-incomplete".to_owned(),
             Stop::UnconfirmedDays { drug, .. } => format!("unconfirmed-days-{drug}"),
             Stop::OrganFunction { drug, .. } => format!("organ-{drug}"),
             Stop::TreatmentDay { drug, .. } => format!("hold-{drug}"),
@@ -173,6 +182,7 @@ impl Stop {
             | Stop::LifetimeLimit { drug, .. }
             | Stop::MissingInput { drug, .. }
             | Stop::UnjudgedRule { drug, .. }
+            | Stop::PriorIncomplete { drug, .. }
             | Stop::UnconfirmedDays { drug, .. }
             | Stop::OrganFunction { drug, .. }
             | Stop::TreatmentDay { drug, .. }

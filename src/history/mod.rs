@@ -953,6 +953,7 @@ impl History {
                 c.number
                     .max(regimen.cycle.count.planned().unwrap_or(c.number)),
             ),
+            apply_rules: false,
             ..DoseOptions::default()
         };
         options.reductions.all = c.reduction;
