@@ -399,7 +399,17 @@ impl Engine<'_> {
     /// The drug's days in this plan: the day list the caller prescribed, or
     /// the regimen's.
     fn days<'d>(&'d self, drug: &'d Drug) -> &'d [u32] {
-        self.options.days.get(&drug.name).unwrap_or(&drug.days)
+        if let Some(days) = self.options.days.get(&drug.name) {
+            return days;
+        }
+        // A companion (mesna) goes with every dose of its parent: when the
+        // prescriber states the parent's days, it follows them.
+        if let Dosing::Companion { of, .. } = &drug.dosing
+            && let Some(days) = self.options.days.get(of)
+        {
+            return days;
+        }
+        &drug.days
     }
 
     /// Step 2: the dose in force for `drug` in `cycle`, after the caller's
