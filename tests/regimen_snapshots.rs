@@ -3,7 +3,11 @@
 //! reviewable snapshot diff (`cargo insta review`). CI runs with `CI` set, so
 //! an unreviewed change fails. Snapshots show how doses look and move; the
 //! values themselves are proved right by the worked examples in `dose.rs` and
-//! the hand-calculated `regimens/*.checks.toml`.
+//! the hand-calculated `regimens/*.checks.toml`. Every panel patient has
+//! normal liver tests and blood counts (`docs/examples/gemdoc-labs.toml`),
+//! which regimens with clinical rules require and on which no rule fires.
+
+mod common;
 
 use std::fmt::Write as _;
 
@@ -85,7 +89,7 @@ fn compact(path: &std::path::Path) -> String {
         };
         // A draft or withdrawn regimen is refused for a new patient; the panel
         // shows its doses with that stop overridden (and says so).
-        let mut dose_options = DoseOptions::default();
+        let mut dose_options = common::with_normal_labs(&DoseOptions::default());
         for code in ["status-draft", "status-withdrawn"] {
             dose_options.overrides.insert(code, "reference panel");
         }
