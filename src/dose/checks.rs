@@ -34,6 +34,23 @@ pub(super) fn check_names(regimen: &Regimen, options: &DoseOptions) -> Result<()
             });
         }
     }
+    for (name, set) in &options.clinical.rule_sets {
+        let Some(drug) = regimen.drug(name) else {
+            return Err(DoseError::UnknownDrug {
+                name: name.clone(),
+                regimen: regimen.id.clone(),
+                known: regimen.drugs.iter().map(|d| d.name.clone()).collect(),
+            });
+        };
+        let known = crate::rules::sets(&drug.rules);
+        if !known.contains(set) {
+            return Err(DoseError::UnknownRuleSet {
+                drug: drug.name.clone(),
+                set: set.clone(),
+                known,
+            });
+        }
+    }
     for (name, days) in &options.days {
         let Some(drug) = regimen.drug(name) else {
             return Err(DoseError::UnknownDrug {

@@ -70,6 +70,16 @@ pub enum DoseError {
         /// The regimen's drugs, in order.
         known: Vec<String>,
     },
+    /// A rule table the regimen does not define for the drug (a typing
+    /// error must not set the drug's rules aside).
+    UnknownRuleSet {
+        /// The drug, lower case.
+        drug: String,
+        /// The name given.
+        set: String,
+        /// The tables the drug's rules define.
+        known: Vec<String>,
+    },
     /// A dose level the regimen does not define for the drug.
     NoSuchLevel {
         /// The drug, lower case.

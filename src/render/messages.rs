@@ -473,6 +473,22 @@ impl fmt::Display for DoseError {
                 u = unit.symbol(),
             ),
             DoseError::Rounding { drug, error } => write!(f, "{drug}: {error}"),
+            DoseError::UnknownRuleSet { drug, set, known } => {
+                if known.is_empty() {
+                    write!(
+                        f,
+                        "{} has no alternative rule table `{set}`: its rules have none to choose",
+                        drug_display_name(drug)
+                    )
+                } else {
+                    write!(
+                        f,
+                        "{} has no rule table `{set}`; its tables: {}",
+                        drug_display_name(drug),
+                        known.join(", ")
+                    )
+                }
+            }
             DoseError::Refused(stops) => match stops.as_slice() {
                 [one] => one.fmt(f),
                 many => {
