@@ -183,10 +183,7 @@ fn an_override_needs_a_code_and_a_reason_and_is_given_once() {
 /// A history with one ongoing eribulin line of 2 cycles: the weight was
 /// 80 kg at cycle 1 (2026-10-01) and 78 kg at cycle 2 (2026-10-22). The
 /// serum creatinine recorded with it gives the creatinine clearance that
-/// eribulin requires. (This was a gemcitabine/docetaxel line; since
-/// docetaxel requires liver tests, which a history cannot hold, the recorded
-/// cycles of such a line cannot be recomputed: the engine bug pinned by
-/// `tests/history.rs`, `a_recorded_cycle_is_recomputed_even_when_its_regimen_requires_labs`.)
+/// eribulin requires.
 const HISTORY: &str = r#"
 [patient]
 id = "WT-TEST"
@@ -325,7 +322,7 @@ fn regression_batch_refuses_what_the_engine_refuses_before_any_row() {
     }
 }
 
-// ---- Engine limitations found while encoding section 9 (rules-b) ----------
+// ---- Found while encoding section 9 --------------------------------------
 // Each test states the behaviour a pharmacist needs and is ignored until the
 // engine provides it; the reason names the bug.
 
@@ -398,13 +395,8 @@ fn a_reason_for_one_organ_rule_does_not_let_another_through() {
     assert!(err.contains("bilirubin > 5 mg/dL"), "{err}");
 }
 
-/// BUG (found encoding docetaxel's EU-style hepatic table, set `eu-smpc`):
-/// `rules::in_force` keeps only the rules of the chosen set for EVERY kind,
-/// so choosing an organ-function table for a drug also sets aside its
-/// default day and toxicity rules (`src/rules/rule.rs` documents "the drug's
-/// other rules of the same kind are set aside"). With `--rule-set
-/// docetaxel=eu-smpc`, docetaxel's ANC >= 1.5 hold disappears and 182 mg is
-/// given at ANC 1.2 ×10⁹/L, exit 0.
+/// Choosing an organ-function table (docetaxel `eu-smpc`) replaces only the
+/// default organ rules: docetaxel's ANC >= 1.5 hold still applies on day 8.
 #[test]
 fn choosing_an_organ_table_keeps_the_drugs_day_criteria() {
     let mut a = vec![
@@ -431,10 +423,9 @@ fn choosing_an_organ_table_keeps_the_drugs_day_criteria() {
     );
 }
 
-/// BUG: a rule set the regimen does not define (a typing error) is not
-/// refused; every rule of the drug is then set aside. Cisplatin at CrCl
-/// 47.2 mL/min is stopped by default (CrCl < 60 mL/min); with `--rule-set
-/// cisplatin=kintzel-dor` (misspelt) it is given at 100 %, exit 0.
+/// A rule table the regimen does not define (a typing error) is refused:
+/// otherwise cisplatin at CrCl 47.2 mL/min, stopped by default (CrCl < 60
+/// mL/min), would be given at 100 %.
 #[test]
 fn an_unknown_rule_set_is_refused() {
     // CrCl = (140 − 60) × 45 / (72 × 0.9) × 0.85 = 47.2 mL/min
@@ -456,4 +447,73 @@ fn an_unknown_rule_set_is_refused() {
     ]);
     assert_ne!(run.code(), Some(0), "{}", run.stdout());
     assert!(run.stderr().contains("kintzel-dor"), "{}", run.stderr());
+}
+
+/// A line whose second eribulin cycle was given at dose level -1.
+const REDUCED_HISTORY: &str = r#"# SYNTHETIC history for tests.
+[patient]
+id = "SYNTHETIC-REDUCED"
+sex = "female"
+age_at = { years = 60, on = 2026-10-01 }
+
+[[measurement]]
+date = 2026-10-01
+height = "170cm"
+weight = "80kg"
+scr = "0.9mg/dL"
+
+[[line]]
+number = 1
+regimen = "eribulin"
+start = 2026-10-01
+
+[[line.cycle]]
+number = 1
+date = 2026-10-01
+
+[[line.cycle]]
+number = 2
+date = 2026-10-22
+level = -1
+"#;
+
+#[test]
+fn a_dose_less_reduced_than_the_lines_last_cycle_needs_a_reason() {
+    // Eribulin's label forbids re-escalation (Halaven US PI §2.2): cycle 2
+    // was given at level -1, so cycle 3 at the full dose stops.
+    let dir = tempfile::tempdir().unwrap();
+    let h = dir.path().join("h.toml");
+    std::fs::write(&h, REDUCED_HISTORY).unwrap();
+    let h = h.to_str().unwrap();
+    let base = [
+        "dose",
+        "eribulin",
+        "--cycle",
+        "3",
+        "--history",
+        h,
+        "--height",
+        "170cm",
+        "--weight",
+        "80kg",
+    ];
+    let err = Run::new(&base).fails(1);
+    assert!(err.contains("re-escalation"), "{err}");
+    // At the same level it is given: BSA sqrt(170 × 80 / 3600) = 1.9437 →
+    // 1.94 m²; level -1 is 1.1 mg/m² × 1.94 = 2.134 mg, rounded to the
+    // nearest 0.1 mg: 2.1 mg.
+    let mut same = base.to_vec();
+    same.extend(["--level", "-1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&Run::new(&same).success()).unwrap();
+    let first = &v["administrations"][0];
+    assert_eq!(first["drug"], "eribulin");
+    assert_eq!(first["final_dose"].as_f64(), Some(2.1), "{first}");
+    // Back to the full dose only with a reason, printed beside the dose.
+    let mut up = base.to_vec();
+    up.extend(["--override", "re-escalation=consultant: toxicity resolved"]);
+    let out = Run::new(&up).success();
+    assert!(
+        out.contains("override re-escalation: consultant: toxicity resolved"),
+        "{out}"
+    );
 }

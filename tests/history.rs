@@ -1243,19 +1243,15 @@ date = 2021-01-04
     );
 }
 
-/// BUG (found encoding the clinical rules of gemcitabine-docetaxel 1.1.0): a
-/// history's recorded cycles are recomputed with `calculate` and default
-/// options (`src/history/mod.rs`, `cycle_doses`), which lets through only the
-/// per-cycle-ceiling and status stops as "historical record". A regimen that
-/// `requires` an input a history cannot hold (docetaxel: bilirubin, AST, ALT,
-/// ALP) is then refused for every recorded cycle, and the whole history
-/// cannot be read (`history show`, `dose --history`, `schedule --history`
-/// exit 2). A record of what was given should be recomputed, not refused.
+/// A history's recorded cycles are recomputed without the clinical rules
+/// (`apply_rules = false`): a regimen that requires inputs a history cannot
+/// hold (docetaxel: bilirubin, AST, ALT, ALP) is a record of what was given,
+/// not a dose to refuse.
 #[test]
 fn a_recorded_cycle_is_recomputed_even_when_its_regimen_requires_labs() {
     let text = r#"
 [patient]
-id = "BUG-REQUIRES"
+id = "SYNTHETIC-REQUIRES"
 sex = "female"
 age_at = { years = 60, on = 2026-10-01 }
 

@@ -328,6 +328,7 @@ impl PatientDoseArgs {
             })
             .collect();
         options.weight_references = weight_references(&history, dosing);
+        options.previous_reduction = previous_reduction(&history, dosing);
         match prior.cardiac_radiation {
             CardiacRadiation::Yes => {
                 options.cardiac_radiation = true;
@@ -399,6 +400,23 @@ pub enum Dosing<'a> {
 
 /// The weights today's is compared with: at the current line's first cycle
 /// and at its last cycle before this one.
+/// The reduction of the current line's last cycle before this dose: a
+/// dose less reduced is a re-escalation, which needs a reason.
+fn previous_reduction(history: &History, dosing: Dosing<'_>) -> Option<Reduction> {
+    let regimen = match dosing {
+        Dosing::Cycle { regimen, .. } | Dosing::Schedule { regimen, .. } => regimen,
+    };
+    let line = history.current_line(regimen)?;
+    line.cycles
+        .iter()
+        .filter(|c| match dosing {
+            Dosing::Cycle { cycle, .. } => c.number < cycle,
+            Dosing::Schedule { start, .. } => c.date < start,
+        })
+        .max_by_key(|c| c.number)
+        .and_then(|c| c.reduction)
+}
+
 fn weight_references(history: &History, dosing: Dosing<'_>) -> Vec<WeightReference> {
     let regimen = match dosing {
         Dosing::Cycle { regimen, .. } | Dosing::Schedule { regimen, .. } => regimen,
