@@ -49,7 +49,7 @@ pub fn observed_text(v: &Variable, o: &Observed) -> String {
             "{} × ULN",
             format_decimal(crate::rounding::round_dp_half_up(*x, 2))
         ),
-        Observed::Class(c) => format!("class {c}"),
+        Observed::Class(c) => c.to_string(),
         Observed::Grade(g) => format!("grade {g}"),
     }
 }
@@ -284,7 +284,7 @@ pub fn check_text(verdict: Option<Verdict>, criteria: &[RuleResult]) -> String {
     };
     if detail.is_empty() {
         if v == Verdict::NotChecked {
-            return format!("{word}: an organ-function input was not given");
+            return format!("{word}: an organ-function result was not given or is stale");
         }
         return word.to_owned();
     }

@@ -127,7 +127,7 @@ impl fmt::Display for Action {
             Action::Give(p) => write!(f, "give {}%", p.value().normalize()),
             Action::Level(l) => write!(f, "level {l}"),
             Action::OneLevelDown => f.write_str("one level down"),
-            Action::Dose(_) => f.write_str("dose"),
+            Action::Dose(d) => write!(f, "dose {d}"),
             Action::Omit => f.write_str("omit"),
             Action::Delay(d) => write!(f, "delay {d} days"),
             Action::Hold => f.write_str("hold"),
