@@ -852,6 +852,46 @@ fn a_chosen_rule_set_replaces_the_default_rules() {
     assert_eq!(tables, &["kintzel-dorr", "renal-handbook"]);
 }
 
+#[test]
+fn a_chosen_organ_table_keeps_the_drugs_day_and_toxicity_rules() {
+    // `Rule::set`: "inactive unless the caller chooses it for the drug; then
+    // the drug's other rules of the same kind are set aside". Choosing a
+    // renal table must not set aside the day-1 count criterion or the
+    // toxicity level.
+    let r = gem(&[
+        rule("organ", "crcl < 50 mL/min", "give 75%"),
+        set_rule("kintzel-dorr", "organ", "crcl < 50 mL/min", "give 50%"),
+        day_rule("1", "anc < 1.5 x10^9/L", "hold"),
+        rule("toxicity", "neutropenia >= 4", "level -1"),
+    ]
+    .concat());
+    // GFR 90 (no renal change) and ANC 1.0 on day 1: HOLD.
+    let o = choose(
+        with_labs(
+            gfr("90 mL/min"),
+            vec![lab(Lab::Anc, "1x10^9/L", None, None)],
+        ),
+        "gemcitabine",
+        "kintzel-dorr",
+    );
+    let s = stops(&r, &o);
+    assert_eq!(codes(&s), ["hold-gemcitabine"]);
+    // Grade 4 neutropenia, ANC recovered: level -1 = 1,600 mg.
+    let o = choose(
+        with_toxicity(
+            with_labs(
+                gfr("90 mL/min"),
+                vec![lab(Lab::Anc, "2x10^9/L", None, None)],
+            ),
+            &[("neutropenia", 4)],
+        ),
+        "gemcitabine",
+        "kintzel-dorr",
+    );
+    let p = plan(&r, &o);
+    assert_eq!(admin(&p, "gemcitabine", 1).final_dose, dec!(1600));
+}
+
 /// Docetaxel 75 mg/m² (150 mg) day 1, with the US boxed warning's
 /// bilirubin > ULN rule (a × ULN threshold).
 fn docetaxel(requires: &str) -> Regimen {

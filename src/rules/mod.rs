@@ -237,14 +237,24 @@ pub fn evaluate(rule: &Rule, readings: &Readings<'_>) -> RuleResult {
 }
 
 /// The rules of `kind` in force for `drug`: the chosen alternative table
-/// where the caller chose one for the drug, else the default rules.
+/// where the caller chose one for the drug and it has rules of this kind,
+/// else the default rules. A table sets aside the default rules of its own
+/// kinds only: a renal table does not set aside the day criteria.
 pub fn in_force<'r>(
     rules: &'r [Rule],
     kind: RuleKind,
     drug: &str,
     clinical: &ClinicalInputs,
 ) -> impl Iterator<Item = &'r Rule> {
-    let chosen = clinical.rule_sets.get(drug).cloned();
+    let chosen = clinical
+        .rule_sets
+        .get(drug)
+        .filter(|set| {
+            rules
+                .iter()
+                .any(|r| r.kind == kind && r.set.as_ref() == Some(*set))
+        })
+        .cloned();
     rules
         .iter()
         .filter(move |r| r.kind == kind && r.set == chosen)
