@@ -892,6 +892,47 @@ fn a_chosen_organ_table_keeps_the_drugs_day_and_toxicity_rules() {
     assert_eq!(admin(&p, "gemcitabine", 1).final_dose, dec!(1600));
 }
 
+#[test]
+fn a_rule_set_the_drug_does_not_have_is_refused() {
+    // A misspelt table (`kintzel-dor`) must not set aside the drug's rules
+    // (nor fall back to the defaults) without a word: it is refused, naming
+    // the drug's tables. GFR 90: no rule of any table would fire.
+    let r = gem_with_tables();
+    let e = calculate(
+        &r,
+        &bsa_2_0(),
+        1,
+        &choose(gfr("90 mL/min"), "gemcitabine", "kintzel-dor"),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        DoseError::UnknownRuleSet {
+            drug: "gemcitabine".to_owned(),
+            set: "kintzel-dor".to_owned(),
+            regimen: "inline".to_owned(),
+            known: vec!["kintzel-dorr".to_owned(), "renal-handbook".to_owned()],
+        }
+    );
+    assert!(!e.is_safety_stop(), "bad input, not a safety stop");
+    // A table named for a drug the regimen does not have.
+    let e = calculate(
+        &r,
+        &bsa_2_0(),
+        1,
+        &choose(gfr("90 mL/min"), "cisplatin", "kintzel-dorr"),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, DoseError::UnknownDrug { ref name, .. } if name == "cisplatin"),
+        "{e:?}"
+    );
+    // The drug's name matches whatever its case, as everywhere else: the
+    // table is used, not ignored (GFR 45: Kintzel & Dorr 50 % = 1,000 mg).
+    let p = plan(&r, &choose(gfr("45 mL/min"), "Gemcitabine", "kintzel-dorr"));
+    assert_eq!(admin(&p, "gemcitabine", 1).final_dose, dec!(1000));
+}
+
 /// Docetaxel 75 mg/m² (150 mg) day 1, with the US boxed warning's
 /// bilirubin > ULN rule (a × ULN threshold).
 fn docetaxel(requires: &str) -> Regimen {

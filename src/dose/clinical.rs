@@ -107,7 +107,7 @@ impl Engine<'_> {
                 Action::Stop => stops.push(Stop::OrganFunction {
                     drug: drug.name.clone(),
                     rule: Box::new(r.clone()),
-                    tables: tables(drug, RuleKind::Organ, clinical.rule_sets.get(&drug.name)),
+                    tables: tables(drug, RuleKind::Organ, clinical.rule_set(&drug.name)),
                 }),
                 Action::Omit => omitted = omitted.or(Some(r.clone())),
                 _ if r.rule.then.modifies() => changes.push(Change::Rule {

@@ -93,6 +93,19 @@ pub enum DoseError {
         /// Why they cannot be used.
         problem: DaysProblem,
     },
+    /// A rule table chosen for a drug that has no table of that name:
+    /// refused rather than judging the drug by other rules than those asked
+    /// for (a misspelt table must not set the chosen rules aside silently).
+    UnknownRuleSet {
+        /// The drug, lower case.
+        drug: String,
+        /// The table asked for.
+        set: String,
+        /// Regimen id.
+        regimen: String,
+        /// The drug's tables, in order.
+        known: Vec<String>,
+    },
     /// A percent reduction of 0 % or 100 % or more.
     BadReduction(Percent),
     /// A cycle outside the course.

@@ -438,6 +438,23 @@ impl fmt::Display for DoseError {
                     ),
                 }
             }
+            DoseError::UnknownRuleSet {
+                drug,
+                set,
+                regimen,
+                known,
+            } => {
+                write!(
+                    f,
+                    "{}: {regimen} has no rule table `{set}`",
+                    drug_display_name(drug)
+                )?;
+                if known.is_empty() {
+                    f.write_str("; the drug has no alternative tables")
+                } else {
+                    write!(f, "; its tables are {}", known.join(", "))
+                }
+            }
             DoseError::BadReduction(p) => write!(
                 f,
                 "a reduction must be more than 0% and less than 100% (got {}%)",
