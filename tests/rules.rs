@@ -1395,6 +1395,28 @@ fn one_level_down_goes_from_the_previous_reduction() {
 }
 
 #[test]
+fn one_level_down_from_the_previous_reduction_lets_the_prescribed_level_stand() {
+    // Last cycle at level -1, febrile neutropenia: the rule asks for -2. The
+    // prescriber already wrote level -2: the rule's level and the caller's
+    // agree, so the dose is 1,200 mg with no stop (not "one level down"
+    // from the level just prescribed, which would be -3 and stop).
+    let mut o = with_reduction(
+        with_toxicity(defaults(), &[("febrile-neutropenia", 3)]),
+        "gemcitabine",
+        Reduction::Level(-2),
+    );
+    o.previous_reduction = Some(Reduction::Level(-1));
+    let p = plan(&one_level_down(), &o);
+    assert_doses(
+        &p,
+        &[
+            ("gemcitabine", 1, dec!(1200)),
+            ("gemcitabine", 8, dec!(1200)),
+        ],
+    );
+}
+
+#[test]
 fn one_level_down_below_the_lowest_level_stops() {
     let fn3 = || with_toxicity(defaults(), &[("febrile-neutropenia", 3)]);
     // Last cycle at level -2 (the lowest): level -3 would be needed: stop.
