@@ -2030,3 +2030,61 @@ fn two_organ_rules_that_fire_together_stop_showing_both() {
         vec![(dec!(2000), dec!(1500)), (dec!(1500), dec!(750))]
     );
 }
+
+#[test]
+fn a_requirement_on_a_companion_or_an_instruction_is_refused_by_the_loader() {
+    // The engine judges `requires` and `days_confirmed` with a drug's own
+    // dose only: on mesna (a companion) or a filgrastim instruction they
+    // were accepted and then ignored (mesna given with no renal function
+    // although it "requires" CrCl). The file is refused instead, as for
+    // `reductions` and `[[drug.rule]]`.
+    let ifosfamide = r#"
+[[drug]]
+name = "ifosfamide"
+role = "antineoplastic"
+dose = "2500 mg/m2"
+route = "IV"
+days = "1"
+"#;
+    for (drug, key) in [
+        (
+            r#"
+[[drug]]
+name = "mesna"
+role = "supportive"
+companion = { of = "ifosfamide", percent = 60 }
+route = "IV"
+days = "1"
+requires = ["crcl"]
+"#,
+            "`requires`",
+        ),
+        (
+            r#"
+[[drug]]
+name = "filgrastim"
+role = "supportive"
+instruction = "filgrastim SC daily per local protocol"
+route = "SC"
+days = "2"
+days_confirmed = false
+"#,
+            "`days_confirmed`",
+        ),
+    ] {
+        let text = format!("{HEADER}{ifosfamide}{drug}");
+        match parse_regimen("inline.toml", &text) {
+            Ok(r) => panic!(
+                "{key} on a drug without its own dose was accepted; the plan: {:?}",
+                calculate(&r, &bsa_2_0(), 1, &defaults()).map(|p| doses(&p))
+            ),
+            Err(e) => {
+                let msg = e.to_string();
+                assert!(
+                    msg.contains(&format!("{key} applies only to a drug with its own `dose`")),
+                    "{msg}"
+                );
+            }
+        }
+    }
+}
