@@ -2088,3 +2088,119 @@ days_confirmed = false
         }
     }
 }
+
+#[test]
+fn a_day_rule_gives_a_level_or_a_dose_for_its_day() {
+    // Day 8 assessed on 2026-12-08 with platelets 60 ×10⁹/L.
+    let o = on_day(
+        with_labs(defaults(), counts("2x10^9/L", "60x10^9/L")),
+        8,
+        "2026-12-08",
+    );
+    // `level -1` on day 8: 800 mg/m² × 2.00 m² = 1,600 mg; day 1 2,000 mg.
+    let r = gem(&day_rule("8", "platelets < 75 x10^9/L", "level -1"));
+    let p = plan(&r, &o);
+    assert_doses(
+        &p,
+        &[
+            ("gemcitabine", 1, dec!(2000)),
+            ("gemcitabine", 8, dec!(1600)),
+        ],
+    );
+    assert_eq!(
+        rule_steps(admin(&p, "gemcitabine", 8)),
+        vec![(Action::Level(-1), Some(-1), dec!(2000), dec!(1600))]
+    );
+    assert_eq!(admin(&p, "gemcitabine", 8).verdict, Some(Verdict::Modify));
+    // `dose 500 mg/m2` on day 8: 500 × 2.00 = 1,000 mg.
+    let r = gem(&day_rule("8", "platelets < 75 x10^9/L", "dose 500 mg/m2"));
+    let p = plan(&r, &o);
+    assert_doses(
+        &p,
+        &[
+            ("gemcitabine", 1, dec!(2000)),
+            ("gemcitabine", 8, dec!(1000)),
+        ],
+    );
+    assert_eq!(p.assessment.verdict, Verdict::Modify);
+}
+
+#[test]
+fn without_a_history_one_level_down_counts_from_the_callers_level() {
+    // No previous_reduction: the prescriber's level is taken as the level
+    // the patient is at (the bundled regimens' golden checks rely on it).
+    // Level -1 written and febrile neutropenia: the rule asks for -2, the
+    // written level is higher: stop, level -2 named.
+    let o = with_reduction(
+        with_toxicity(defaults(), &[("febrile-neutropenia", 3)]),
+        "gemcitabine",
+        Reduction::Level(-1),
+    );
+    let s = stops(&one_level_down(), &o);
+    assert!(
+        matches!(
+            s.as_slice(),
+            [Stop::Toxicity {
+                level: Some(-2),
+                ..
+            }]
+        ),
+        "{s:?}"
+    );
+    // Level -2 written: -3 would be needed, there is none: stop.
+    let o = with_reduction(
+        with_toxicity(defaults(), &[("febrile-neutropenia", 3)]),
+        "gemcitabine",
+        Reduction::Level(-2),
+    );
+    let s = stops(&one_level_down(), &o);
+    assert!(
+        matches!(
+            s.as_slice(),
+            [Stop::Toxicity {
+                level: Some(-3),
+                ..
+            }]
+        ),
+        "{s:?}"
+    );
+}
+
+#[test]
+fn a_hold_in_a_schedule_concerns_the_held_day_only() {
+    // Day 1 = 2026-12-01; counts of 2026-12-06 (ANC 0.4) hold day 8 only.
+    // With the reason: both doses 2,000 mg; day 8 HOLD with the reason
+    // beside it, day 1 NOT CHECKED (the counts postdate it) without one.
+    let reason = "ANC recovering, consultant";
+    let mut o = overriding(
+        with_labs(
+            defaults(),
+            vec![
+                lab(Lab::Anc, "0.4x10^9/L", None, Some("2026-12-06")),
+                lab(Lab::Platelets, "150x10^9/L", None, Some("2026-12-06")),
+            ],
+        ),
+        "hold-gemcitabine",
+        reason,
+    );
+    o.clinical.cycle_start = Some(date("2026-12-01"));
+    let p = plan(&gem_days(), &o);
+    assert_doses(
+        &p,
+        &[
+            ("gemcitabine", 1, dec!(2000)),
+            ("gemcitabine", 8, dec!(2000)),
+        ],
+    );
+    let d1 = admin(&p, "gemcitabine", 1);
+    let d8 = admin(&p, "gemcitabine", 8);
+    assert_eq!(d1.verdict, Some(Verdict::NotChecked));
+    assert_eq!(d8.verdict, Some(Verdict::Hold));
+    assert_eq!(p.overrides_for(d1).count(), 0);
+    assert_eq!(
+        p.overrides_for(d8)
+            .map(|o| o.reason.as_str())
+            .collect::<Vec<_>>(),
+        [reason]
+    );
+}
