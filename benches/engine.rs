@@ -4,8 +4,11 @@
 
 use chemodose::bsa::{BsaFormula, body_surface_area};
 use chemodose::dose::{DoseOptions, calculate};
-use chemodose::patient::Patient;
-use chemodose::quantity::{parse_height, parse_weight};
+use chemodose::labs::{LabOrigin, LabResult};
+use chemodose::patient::{Patient, Sex};
+use chemodose::quantity::{
+    Lab, parse_age, parse_height, parse_lab, parse_serum_creatinine, parse_weight,
+};
 use chemodose::regimen::Library;
 use chemodose::schedule::{ScheduleOptions, build_schedule};
 
@@ -51,8 +54,21 @@ fn load_bundled_library() -> usize {
 fn one_patient_cycle_doses(bencher: divan::Bencher, id: &str) {
     let lib = Library::bundled().unwrap();
     let r = lib.get(id).unwrap().regimen.clone();
-    let p = patient();
-    let o = DoseOptions::default();
+    // The inputs the clinical rules require, at normal values: renal function
+    // for cisplatin and ifosfamide (60 years, female, SCr 0.9 mg/dL: CrCl
+    // 73.5 mL/min) and total bilirubin for doxorubicin (0.6 mg/dL).
+    let mut p = patient();
+    p.sex = Some(Sex::Female);
+    p.age = Some(parse_age("60").unwrap());
+    p.serum_creatinine = Some(parse_serum_creatinine("0.9mg/dL").unwrap());
+    let mut o = DoseOptions::default();
+    o.clinical.labs.insert(LabResult {
+        lab: Lab::Bilirubin,
+        value: parse_lab(Lab::Bilirubin, "0.6mg/dL").unwrap(),
+        uln: None,
+        date: None,
+        origin: LabOrigin::CommandLine,
+    });
     bencher.bench(|| {
         calculate(divan::black_box(&r), divan::black_box(&p), 1, &o)
             .unwrap()

@@ -4,14 +4,28 @@
 use chemodose::batch::{BatchError, BatchPlan, Layout, run_batch};
 use chemodose::bsa::BsaRounding;
 use chemodose::dose::{DoseOptions, calculate};
+use chemodose::labs::{LabOrigin, LabResult};
 use chemodose::patient::Patient;
 use chemodose::quantity::DoseUnit;
-use chemodose::quantity::{parse_height, parse_weight};
+use chemodose::quantity::{Lab, parse_gfr, parse_height, parse_lab, parse_weight};
 use chemodose::regimen::{Library, Regimen, RoundingRule};
 use rust_decimal::Decimal;
 
 fn regimen(id: &str) -> Regimen {
     Library::bundled().unwrap().get(id).unwrap().regimen.clone()
+}
+
+/// `options` with a normal total bilirubin, 0.6 mg/dL (below the label's
+/// 1.2 mg/dL band), which doxorubicin requires for its hepatic bands.
+fn normal_bilirubin(mut options: DoseOptions) -> DoseOptions {
+    options.clinical.labs.insert(LabResult {
+        lab: Lab::Bilirubin,
+        value: parse_lab(Lab::Bilirubin, "0.6mg/dL").unwrap(),
+        uln: None,
+        date: None,
+        origin: LabOrigin::CommandLine,
+    });
+    options
 }
 
 /// Deterministic patients across adult sizes, plus exact-tie cases
@@ -106,25 +120,32 @@ fn fast_path_matches_the_engine_without_bsa_rounding() {
 #[test]
 fn fast_path_matches_the_engine_with_bsa_rounding() {
     compare_with_engine("gemcitabine-docetaxel", &DoseOptions::default(), true);
-    compare_with_engine("doxorubicin", &DoseOptions::default(), false);
+    compare_with_engine(
+        "doxorubicin",
+        &normal_bilirubin(DoseOptions::default()),
+        false,
+    );
 }
 
 #[test]
 fn engine_path_for_companions_and_multi_day_regimens() {
-    // Cisplatin requires renal function, which this file does not give: the
-    // arithmetic is compared with the stop overridden (the renal rules then
-    // cannot be judged, and change nothing).
+    // Cisplatin and ifosfamide require renal function, which this file does
+    // not give: the arithmetic is compared with the stop overridden (the renal
+    // rules then cannot be judged, and change nothing).
     let mut no_renal = DoseOptions::default();
     no_renal
         .overrides
         .insert("missing-crcl", "arithmetic comparison without creatinine");
     compare_with_engine("cisplatin-ifosfamide", &no_renal, false);
+    // Doxorubicin needs bilirubin, dacarbazine renal function: normal values
+    // (bilirubin 0.6 mg/dL; a GFR of 90 mL/min, above every dacarbazine band).
     compare_with_engine(
         "dacarbazine-doxorubicin-ci",
-        &DoseOptions {
+        &normal_bilirubin(DoseOptions {
             planned_cycles: Some(6),
+            gfr: Some(parse_gfr("90mL/min").unwrap()),
             ..DoseOptions::default()
-        },
+        }),
         false,
     );
 }
@@ -236,10 +257,10 @@ fn large_input_in_many_blocks_keeps_order_and_counts() {
 #[test]
 fn regression_course_total_with_a_loading_dose() {
     let r = regimen("olaratumab-doxorubicin");
-    let mut options = DoseOptions {
+    let mut options = normal_bilirubin(DoseOptions {
         planned_cycles: Some(6),
         ..DoseOptions::default()
-    };
+    });
     // Withdrawn: every row would be refused without a reason.
     options
         .overrides

@@ -292,6 +292,7 @@ fn dose_exact_tie_rounds_half_up() {
 
 #[test]
 fn dose_over_lifetime_limit_is_refused_then_allowed_with_a_reason() {
+    // Doxorubicin needs total bilirubin (its hepatic bands): a normal value.
     let args = [
         "dose",
         "doxorubicin",
@@ -299,6 +300,8 @@ fn dose_over_lifetime_limit_is_refused_then_allowed_with_a_reason() {
         "170cm",
         "--weight",
         "70kg",
+        "--bilirubin",
+        "0.6mg/dL",
         "--cycles",
         "8",
     ];
@@ -429,6 +432,8 @@ fn schedule_writes_every_format_atomically() {
         "170cm",
         "--weight",
         "70kg",
+        "--bilirubin",
+        "0.6mg/dL",
         "--cycles",
         "8",
         "--output",

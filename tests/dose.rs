@@ -9,9 +9,11 @@
 use chemodose::dose::{
     DoseError, DoseOptions, DosePlan, Overrides, PerDrug, Reduction, Stop, calculate,
 };
+use chemodose::labs::{LabOrigin, LabResult};
 use chemodose::patient::{Patient, Sex};
 use chemodose::quantity::{
-    parse_age, parse_bsa, parse_gfr, parse_height, parse_serum_creatinine, parse_weight,
+    Lab, parse_age, parse_bsa, parse_gfr, parse_height, parse_lab, parse_serum_creatinine,
+    parse_weight,
 };
 use chemodose::regimen::{Library, Regimen};
 use rust_decimal::Decimal;
@@ -43,11 +45,34 @@ fn standard() -> Patient {
     patient("170cm", "70kg")
 }
 
-/// The plan, with a draft or withdrawn regimen's status stop let through:
-/// these tests pin the arithmetic of each definition (the stop itself is
-/// tested on its own).
+/// `options` with a normal total bilirubin, 0.6 mg/dL (below the label's
+/// 1.2 mg/dL band): doxorubicin requires bilirubin for its hepatic bands. The
+/// rules themselves are tested by the regimens' golden checks.
+fn normal_bilirubin(mut options: DoseOptions) -> DoseOptions {
+    options.clinical.labs.insert(LabResult {
+        lab: Lab::Bilirubin,
+        value: parse_lab(Lab::Bilirubin, "0.6mg/dL").unwrap(),
+        uln: None,
+        date: None,
+        origin: LabOrigin::CommandLine,
+    });
+    options
+}
+
+/// `options` with the day list the prescriber states for a case-report drug
+/// (days_confirmed = false): day 1, the file's placeholder.
+fn day_1(mut options: DoseOptions, drugs: &[&str]) -> DoseOptions {
+    for drug in drugs {
+        options.days.insert((*drug).to_owned(), vec![1]);
+    }
+    options
+}
+
+/// The plan, with a draft or withdrawn regimen's status stop let through and
+/// a normal bilirubin: these tests pin the arithmetic of each definition (the
+/// stop itself is tested on its own).
 fn plan(id: &str, p: &Patient, cycle: u32, options: &DoseOptions) -> DosePlan {
-    let mut options = options.clone();
+    let mut options = normal_bilirubin(options.clone());
     for code in ["status-draft", "status-withdrawn"] {
         options.overrides.insert(code, "arithmetic test");
     }
@@ -153,10 +178,10 @@ fn doxorubicin_single_agent() {
 #[test]
 fn doxorubicin_over_the_lifetime_limit_is_refused_unless_allowed() {
     // 170 cm, 70 kg; 8 cycles × 75 mg/m² = 600 mg/m² planned > 550 mg/m².
-    let options = DoseOptions {
+    let options = normal_bilirubin(DoseOptions {
         planned_cycles: Some(8),
         ..DoseOptions::default()
-    };
+    });
     let e = calculate(&regimen("doxorubicin"), &standard(), 1, &options).unwrap_err();
     assert!(matches!(e.stops(), [Stop::LifetimeLimit { .. }]), "{e}");
     assert!(e.is_safety_stop());
@@ -186,23 +211,25 @@ fn doxorubicin_over_the_lifetime_limit_is_refused_unless_allowed() {
 fn cardiac_radiation_lowers_the_doxorubicin_limit() {
     // 6 cycles × 136 mg = 816 mg / 1.82 = 448.35 mg/m² > 400 mg/m² after
     // cardiac-region radiation.
-    let options = DoseOptions {
+    let options = normal_bilirubin(DoseOptions {
         cardiac_radiation: true,
         ..DoseOptions::default()
-    };
+    });
     let e = calculate(&regimen("doxorubicin"), &standard(), 1, &options).unwrap_err();
+    assert!(matches!(e.stops(), [Stop::LifetimeLimit { .. }]), "{e}");
     assert!(e.to_string().contains("400 mg/m²"), "{e}");
 }
 
 #[test]
 fn dacarbazine_doxorubicin_case_report() {
+    // The report states no days: the prescriber states them (day 1 here).
     let p = plan(
         "dacarbazine-doxorubicin-case-report",
         &standard(),
         1,
-        &DoseOptions::default(),
+        &day_1(DoseOptions::default(), &["dacarbazine", "doxorubicin"]),
     );
-    // dacarbazine 200 × 1.82 = 364 mg; doxorubicin 15 × 1.82 = 27.3 → 27 mg, day 1 as encoded
+    // dacarbazine 200 × 1.82 = 364 mg; doxorubicin 15 × 1.82 = 27.3 → 27 mg, day 1 as stated
     assert_eq!(finals(&p, "dacarbazine"), days(&[1], 364.0));
     assert_eq!(finals(&p, "doxorubicin"), days(&[1], 27.0));
     assert!(p.warnings.iter().any(|w| w.code() == "status-case-report"));
@@ -243,14 +270,18 @@ fn dacarbazine_doxorubicin_continuous_infusion_splits_the_cycle_total() {
 
 #[test]
 fn cisplatin_ifosfamide_case_report_with_mesna() {
+    // The report states no days: the prescriber states them (day 1 here).
     let p = plan(
         "cisplatin-ifosfamide-case-report",
         &standard(),
         1,
-        &DoseOptions {
-            planned_cycles: Some(2),
-            ..DoseOptions::default()
-        },
+        &day_1(
+            DoseOptions {
+                planned_cycles: Some(2),
+                ..DoseOptions::default()
+            },
+            &["cisplatin", "ifosfamide"],
+        ),
     );
     // cisplatin 25 × 1.82 = 45.5 → 46 mg; ifosfamide 1000 × 1.82 = 1820 mg; mesna 60 % × 1820 = 1092 mg
     assert_eq!(finals(&p, "cisplatin"), days(&[1], 46.0));
@@ -307,14 +338,16 @@ fn a_per_cycle_ceiling_in_mg_is_checked_per_patient() {
         dose: chemodose::quantity::parse_dose("40 mg").unwrap(),
         source: Some("test ceiling".to_owned()),
     });
-    let e = calculate(&r, &standard(), 1, &DoseOptions::default()).unwrap_err();
+    // The report states no days: the prescriber states them (day 1 here).
+    let stated = day_1(DoseOptions::default(), &["cisplatin", "ifosfamide"]);
+    let e = calculate(&r, &standard(), 1, &stated).unwrap_err();
     assert!(matches!(e.stops(), [Stop::PerCycleCeiling { .. }]), "{e}");
     let msg = e.to_string();
     assert!(
         msg.contains("46 mg") && msg.contains("40 mg") && msg.contains("test ceiling"),
         "{msg}"
     );
-    let mut allowed = DoseOptions::default();
+    let mut allowed = stated.clone();
     allowed
         .overrides
         .insert("per-cycle-ceiling", "confirmed with the oncologist");
@@ -325,9 +358,12 @@ fn a_per_cycle_ceiling_in_mg_is_checked_per_patient() {
             .any(|o| matches!(o.stop, Stop::PerCycleCeiling { .. })
                 && o.reason == "confirmed with the oncologist")
     );
-    // A small patient stays under it: 150 cm × 45 kg → 1.37 m² → 25 × 1.37 = 34.25 → 34 mg
-    let small = patient("150cm", "45kg");
-    assert!(calculate(&r, &small, 1, &DoseOptions::default()).is_ok());
+    // A small patient stays under it: 150 cm × 45 kg → 1.37 m² → 25 × 1.37 = 34.25 → 34 mg.
+    // With a normal SCr of 0.6 mg/dL: CrCl = 80 × 45 / (72 × 0.6) × 0.85 = 70.8 mL/min
+    // (SCr 0.9 would give 47.2 mL/min, and cisplatin and ifosfamide stop below 60).
+    let mut small = patient("150cm", "45kg");
+    small.serum_creatinine = Some(parse_serum_creatinine("0.6mg/dL").unwrap());
+    assert!(calculate(&r, &small, 1, &stated).is_ok());
 }
 
 #[test]
@@ -453,18 +489,18 @@ fn olaratumab_loading_dose_in_cycle_1() {
         "status-withdrawn",
         "ANNOUNCE follow-up, consultant approved",
     );
-    let eight = DoseOptions {
+    let eight = normal_bilirubin(DoseOptions {
         planned_cycles: Some(8),
         overrides: withdrawn.clone(),
         ..DoseOptions::default()
-    };
+    });
     let e = calculate(&regimen("olaratumab-doxorubicin"), &standard(), 1, &eight).unwrap_err();
     assert!(matches!(e.stops(), [Stop::LifetimeLimit { .. }]), "{e}");
     let e = calculate(
         &regimen("olaratumab-doxorubicin"),
         &standard(),
         1,
-        &DoseOptions::default(),
+        &normal_bilirubin(DoseOptions::default()),
     )
     .unwrap_err();
     assert!(matches!(e.stops(), [Stop::RegimenStatus { .. }]), "{e}");

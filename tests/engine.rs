@@ -2493,6 +2493,7 @@ fn doxorubicin_status(
         remaining,
         after_cardiac_radiation,
         source: "Test limit".to_owned(),
+        uncounted_lines: Vec::new(),
     }
 }
 

@@ -8,8 +8,11 @@
 use std::fmt::Write as _;
 
 use chemodose::dose::DoseOptions;
+use chemodose::labs::{LabOrigin, LabResult};
 use chemodose::patient::{Patient, Sex};
-use chemodose::quantity::{parse_age, parse_height, parse_serum_creatinine, parse_weight};
+use chemodose::quantity::{
+    Lab, parse_age, parse_height, parse_lab, parse_serum_creatinine, parse_weight,
+};
 use chemodose::regimen::{CycleCount, load_regimen_file};
 use chemodose::render::dose::amount;
 use chemodose::schedule::{ScheduleOptions, build_schedule};
@@ -89,6 +92,16 @@ fn compact(path: &std::path::Path) -> String {
         for code in ["status-draft", "status-withdrawn"] {
             dose_options.overrides.insert(code, "reference panel");
         }
+        // Every panel patient has a normal total bilirubin (0.6 mg/dL, below
+        // the doxorubicin label's 1.2 mg/dL band), which doxorubicin requires;
+        // the renal rules read the panel's own renal function.
+        dose_options.clinical.labs.insert(LabResult {
+            lab: Lab::Bilirubin,
+            value: parse_lab(Lab::Bilirubin, "0.6mg/dL").unwrap(),
+            uln: None,
+            date: None,
+            origin: LabOrigin::CommandLine,
+        });
         match build_schedule(&regimen, &patient, &dose_options, &options) {
             Err(e) => {
                 let _ = writeln!(out, "REFUSED: {e}");

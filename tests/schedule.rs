@@ -4,8 +4,9 @@
 use std::collections::BTreeSet;
 
 use chemodose::dose::{DoseOptions, Reduction};
+use chemodose::labs::{LabOrigin, LabResult};
 use chemodose::patient::{Patient, Sex};
-use chemodose::quantity::{Percent, parse_height, parse_weight};
+use chemodose::quantity::{Lab, Percent, parse_gfr, parse_height, parse_lab, parse_weight};
 use chemodose::regimen::{Library, Regimen};
 use chemodose::render::schedule::{
     RenderContext, dose_change_text, schedule_csv, schedule_html, schedule_ics, schedule_json,
@@ -42,6 +43,29 @@ fn options(start: &str) -> ScheduleOptions {
 
 fn build(id: &str, o: &ScheduleOptions) -> Schedule {
     build_schedule(&regimen(id), &patient(), &DoseOptions::default(), o).unwrap()
+}
+
+/// The inputs the clinical rules of the doxorubicin, dacarbazine and
+/// ifosfamide regimens require, at normal values: total bilirubin 0.6 mg/dL
+/// (below the label's 1.2 mg/dL band) and a GFR of 90 mL/min (above every
+/// renal band; the patient has no SCr). The rules are tested by the golden checks.
+fn normal_inputs() -> DoseOptions {
+    let mut options = DoseOptions {
+        gfr: Some(parse_gfr("90mL/min").unwrap()),
+        ..DoseOptions::default()
+    };
+    options.clinical.labs.insert(LabResult {
+        lab: Lab::Bilirubin,
+        value: parse_lab(Lab::Bilirubin, "0.6mg/dL").unwrap(),
+        uln: None,
+        date: None,
+        origin: LabOrigin::CommandLine,
+    });
+    options
+}
+
+fn build_normal(id: &str, o: &ScheduleOptions) -> Schedule {
+    build_schedule(&regimen(id), &patient(), &normal_inputs(), o).unwrap()
 }
 
 fn dates_of(s: &Schedule, drug: &str) -> Vec<NaiveDate> {
@@ -173,7 +197,7 @@ fn weekends_and_holidays_are_flagged_not_moved() {
 
 #[test]
 fn cumulative_doxorubicin_after_each_cycle() {
-    let s = build("doxorubicin", &options("2026-12-01"));
+    let s = build_normal("doxorubicin", &options("2026-12-01"));
     for (i, c) in s.cycles.iter().enumerate() {
         let d = c
             .cumulative
@@ -195,13 +219,7 @@ fn cumulative_doxorubicin_after_each_cycle() {
 fn a_schedule_past_the_lifetime_limit_is_refused() {
     let mut o = options("2026-12-01");
     o.cycles = Some(8);
-    let e = build_schedule(
-        &regimen("doxorubicin"),
-        &patient(),
-        &DoseOptions::default(),
-        &o,
-    )
-    .unwrap_err();
+    let e = build_schedule(&regimen("doxorubicin"), &patient(), &normal_inputs(), &o).unwrap_err();
     assert!(e.to_string().contains("lifetime limit of 550 mg/m²"), "{e}");
 }
 
@@ -234,13 +252,13 @@ fn until_progression_needs_a_cycle_count() {
 fn continuous_infusion_and_companions_appear_on_their_days() {
     let mut o = options("2026-12-01");
     o.cycles = Some(1);
-    let s = build("doxorubicin-ifosfamide-mesna", &o);
+    let s = build_normal("doxorubicin-ifosfamide-mesna", &o);
     let mesna = dates_of(&s, "mesna");
     assert_eq!(
         mesna,
         dates(&["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"])
     );
-    let s = build("dacarbazine-doxorubicin-ci", &o);
+    let s = build_normal("dacarbazine-doxorubicin-ci", &o);
     assert_eq!(dates_of(&s, "doxorubicin").len(), 4);
 }
 

@@ -127,5 +127,6 @@ pub fn run(a: BatchArgs) -> Result<Report, Failure> {
         stdout: String::new(),
         notes,
         problem: summary.skipped > 0,
+        warnings: Vec::new(),
     })
 }

@@ -9,7 +9,7 @@ use chemodose::dose::{
     DoseError, DoseOptions, Overrides, PerDrug, Reduction, WeightReference, WeightReferenceKind,
     calculate,
 };
-use chemodose::history::{Before, GivenCycle, History};
+use chemodose::history::{Before, CardiacRadiation, GivenCycle, History};
 use chemodose::patient::{Patient, Sex};
 use chemodose::quantity::Percent;
 use chemodose::regimen::RoundingRule;
@@ -241,21 +241,49 @@ pub struct DoseOptionArgs {
     pub allow_over_ceiling: Option<String>,
 }
 
+/// The patient and engine options for a dose or schedule, with what the
+/// history adds and what it cannot vouch for.
+pub struct Resolved {
+    /// The patient.
+    pub patient: Patient,
+    /// The engine options.
+    pub options: DoseOptions,
+    /// Notes for standard error.
+    pub notes: Vec<String>,
+    /// Warnings from the history: (stable code, words).
+    pub warnings: Vec<(&'static str, String)>,
+}
+
+impl Resolved {
+    /// The warnings as "code: words" lines for standard error.
+    pub fn warning_lines(&self) -> Vec<String> {
+        self.warnings
+            .iter()
+            .map(|(code, words)| format!("{code}: {words}"))
+            .collect()
+    }
+}
+
+/// The code of the warning that a history's prior exposure is incomplete.
+pub const PRIOR_INCOMPLETE: &str = "prior-exposure-incomplete";
+
 impl PatientDoseArgs {
     /// The patient and the engine options, with the history's measurements and
     /// prior exposure merged in when `--history` is given.
-    pub fn resolve(
-        &self,
-        lib: &LibraryArgs,
-        dosing: Dosing<'_>,
-    ) -> Result<(Patient, DoseOptions, Vec<String>), InputError> {
+    pub fn resolve(&self, lib: &LibraryArgs, dosing: Dosing<'_>) -> Result<Resolved, InputError> {
         let mut options = self.dose.options()?;
         let Some(path) = &self.history else {
-            return Ok((self.patient.patient()?, options, Vec::new()));
+            return Ok(Resolved {
+                patient: self.patient.patient()?,
+                options,
+                notes: Vec::new(),
+                warnings: Vec::new(),
+            });
         };
         let (library, _) = lib.library()?;
         let (_, history) = super::history::load(path, &library)?;
         let mut notes = Vec::new();
+        let mut warnings = Vec::new();
         let latest = history.latest_patient();
         let given = &self.patient;
         let height = given.height.or(latest.map(|p| p.height));
@@ -287,16 +315,53 @@ impl PatientDoseArgs {
             }
             Dosing::Schedule { start, .. } => Before::Date(start),
         };
-        options.prior = history
+        let prior = history
             .prior_exposure(&library, before, &options.anthracycline)
             .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+        options.prior = prior.exposures.clone();
+        options.uncounted = prior
+            .incomplete
+            .iter()
+            .map(|l| chemodose::dose::UncountedLine {
+                line: l.line,
+                drugs: l.drugs.clone(),
+            })
+            .collect();
         options.weight_references = weight_references(&history, dosing);
-        if history.cardiac_radiation() {
-            options.cardiac_radiation = true;
-            notes.push(
-                "cardiac-region radiation in the history: the lower anthracycline limit applies"
-                    .to_owned(),
-            );
+        match prior.cardiac_radiation {
+            CardiacRadiation::Yes => {
+                options.cardiac_radiation = true;
+                notes.push(
+                    "cardiac-region radiation in the history: the lower anthracycline limit applies"
+                        .to_owned(),
+                );
+            }
+            CardiacRadiation::Unknown => {
+                options.cardiac_radiation = true;
+                notes.push(
+                    "radiation in the history whose field is not known (cardiac region unknown: the lower limit is applied)"
+                        .to_owned(),
+                );
+            }
+            CardiacRadiation::No => {}
+        }
+        if !prior.is_complete() {
+            // The engine counts what the history records; it cannot know
+            // what the lines below gave, so its lifetime-limit check is not
+            // complete either.
+            let lines: Vec<String> = prior
+                .incomplete
+                .iter()
+                .map(chemodose::render::history::incomplete_line_text)
+                .collect();
+            warnings.push((
+                PRIOR_INCOMPLETE,
+                format!(
+                    "the prior exposure from {} is INCOMPLETE, so lifetime limits are checked against recorded cycles only: {}. Confirm the doses given before relying on a lifetime limit",
+                    path.display(),
+                    lines.join("; ")
+                ),
+            ));
         }
         if !options.prior.is_empty() {
             notes.push(format!(
@@ -304,7 +369,12 @@ impl PatientDoseArgs {
                 path.display()
             ));
         }
-        Ok((patient, options, notes))
+        Ok(Resolved {
+            patient,
+            options,
+            notes,
+            warnings,
+        })
     }
 }
 
@@ -423,6 +493,8 @@ impl DoseOptionArgs {
             anthracycline: self.anthracycline.policy()?,
             clinical: self.clinical.clinical()?,
             previous_reduction: None,
+            apply_rules: true,
+            uncounted: Vec::new(),
             overrides: self.overrides()?,
             days: {
                 let mut days = std::collections::BTreeMap::new();
@@ -518,23 +590,46 @@ pub fn dose_failure(e: DoseError) -> super::Failure {
 
 pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
-    let (patient, options, notes) = a.patient.resolve(
+    let resolved = a.patient.resolve(
         &a.lib,
         Dosing::Cycle {
             regimen: &entry.regimen.id,
             cycle: a.cycle,
         },
     )?;
-    let plan = calculate(&entry.regimen, &patient, a.cycle, &options).map_err(dose_failure)?;
+    let plan = calculate(
+        &entry.regimen,
+        &resolved.patient,
+        a.cycle,
+        &resolved.options,
+    )
+    .map_err(dose_failure)?;
     let stdout = match a.format {
-        SimpleFormat::Text => dose_text(&plan, &entry.regimen),
+        SimpleFormat::Text => {
+            let mut text = String::new();
+            // The history's warnings head the output, where they are read.
+            for (code, words) in &resolved.warnings {
+                text.push_str(&format!("WARNING ({code}): {words}\n"));
+            }
+            if !resolved.warnings.is_empty() {
+                text.push('\n');
+            }
+            text + &dose_text(&plan, &entry.regimen)
+        }
         SimpleFormat::Json => {
-            serde_json::to_string_pretty(&dose_json(&plan)).map_err(InputError::from)? + "\n"
+            let mut json = dose_json(&plan);
+            if let Some(list) = json.get_mut("warnings").and_then(|w| w.as_array_mut()) {
+                for (i, (code, words)) in resolved.warnings.iter().enumerate() {
+                    list.insert(i, serde_json::json!({ "code": code, "message": words }));
+                }
+            }
+            serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
         }
     };
     Ok(Report {
         stdout,
-        notes,
+        warnings: resolved.warning_lines(),
+        notes: resolved.notes,
         problem: false,
     })
 }

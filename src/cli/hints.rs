@@ -55,8 +55,9 @@ fn stop_hint(s: &Stop) -> Option<String> {
             Variable::ChildPugh => "Give --child-pugh A, B or C".to_owned(),
             Variable::Lab(l) if l.uln_based() => {
                 format!(
-                    "Give --{id} with its unit and --{id}-uln, or --{id} as a multiple of the ULN (2xULN)",
-                    id = l.id()
+                    "Give --{id} with its unit ({unit}), and --{id}-uln where a rule reads it as a multiple of the ULN",
+                    id = l.id(),
+                    unit = l.unit()
                 )
             }
             Variable::Lab(l) => format!("Give --{} with its unit", l.id()),

@@ -219,6 +219,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                         stdout: String::new(),
                         notes: vec![format!("wrote {}", p.display())],
                         problem: false,
+                        warnings: Vec::new(),
                     })
                 }
                 None => Ok(Report::text(text)),
@@ -282,10 +283,22 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             if let Some(r) = allow_over_limit {
                 notes.push(format!("past a lifetime limit, allowed: {r}"));
             }
+            // The limit check above counts recorded cycles only.
+            let warnings = after
+                .incomplete
+                .iter()
+                .map(|l| {
+                    format!(
+                        "cumulative-incomplete: the lifetime-limit check counted recorded cycles only: {}",
+                        chemodose::render::history::incomplete_line_text(l)
+                    )
+                })
+                .collect();
             Ok(Report {
                 stdout: String::new(),
                 notes,
                 problem: false,
+                warnings,
             })
         }
         HistoryCommand::StartLine {
@@ -321,6 +334,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                     file.display()
                 )],
                 problem: false,
+                warnings: Vec::new(),
             })
         }
         HistoryCommand::EndLine {
@@ -340,6 +354,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                 stdout: String::new(),
                 notes: vec![format!("ended line {line} in {}", file.display())],
                 problem: false,
+                warnings: Vec::new(),
             })
         }
     }

@@ -274,6 +274,7 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                 stdout: String::new(),
                 notes,
                 problem: summary.skipped > 0,
+                warnings: Vec::new(),
             })
         }
         LinesCommand::ToHistory {
@@ -316,12 +317,14 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                         stdout: String::new(),
                         notes,
                         problem: summary.skipped > 0,
+                        warnings: Vec::new(),
                     })
                 }
                 None => Ok(Report {
                     stdout: text,
                     notes,
                     problem: summary.skipped > 0,
+                    warnings: Vec::new(),
                 }),
             }
         }

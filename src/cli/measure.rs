@@ -113,6 +113,7 @@ pub fn bsa(a: BsaArgs) -> Result<Report, InputError> {
         stdout,
         notes,
         problem: false,
+        warnings: Vec::new(),
     })
 }
 

@@ -31,6 +31,9 @@ pub struct Report {
     pub stdout: String,
     /// One line each, for standard error.
     pub notes: Vec<String>,
+    /// Warnings for standard error, printed before the notes: one line each,
+    /// "CODE: words".
+    pub warnings: Vec<String>,
     /// A check or verification failed.
     pub problem: bool,
 }
@@ -129,6 +132,9 @@ pub fn run() -> ExitCode {
     };
     match result {
         Ok(report) => {
+            for w in &report.warnings {
+                eprintln!("warning: {w}");
+            }
             for note in &report.notes {
                 eprintln!("note: {note}");
             }

@@ -280,5 +280,6 @@ fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
         stdout: out,
         notes: Vec::new(),
         problem: failed > 0,
+        warnings: Vec::new(),
     })
 }

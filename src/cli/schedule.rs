@@ -142,7 +142,7 @@ fn generated_at() -> Option<chrono::DateTime<chrono::Utc>> {
 
 pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
-    let (patient, options, history_notes) = a.patient.resolve(
+    let resolved = a.patient.resolve(
         &a.lib,
         super::dose::Dosing::Schedule {
             regimen: &entry.regimen.id,
@@ -171,8 +171,8 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         day_changes: a.days_from.clone(),
         holidays,
     };
-    let schedule =
-        build_schedule(&entry.regimen, &patient, &options, &sched).map_err(|e| match e {
+    let schedule = build_schedule(&entry.regimen, &resolved.patient, &resolved.options, &sched)
+        .map_err(|e| match e {
             ScheduleError::Dose(d) => dose_failure(d),
             other => Failure::Input(InputError(super::hints::with_hint(
                 &other.to_string(),
@@ -184,18 +184,52 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         generated: generated_at(),
     };
     let text = match a.format {
-        ScheduleFormat::Text => schedule_text(&schedule, &ctx),
-        ScheduleFormat::Md => schedule_markdown(&schedule, &ctx),
-        ScheduleFormat::Html => schedule_html(&schedule, &ctx),
+        // The history's warnings head the printable outputs, where they are read.
+        ScheduleFormat::Text => {
+            let mut text = String::new();
+            for (code, words) in &resolved.warnings {
+                text.push_str(&format!("WARNING ({code}): {words}\n\n"));
+            }
+            text + &schedule_text(&schedule, &ctx)
+        }
+        ScheduleFormat::Md => {
+            let mut text = String::new();
+            for (code, words) in &resolved.warnings {
+                text.push_str(&format!("**WARNING ({code}): {words}**\n\n"));
+            }
+            text + &schedule_markdown(&schedule, &ctx)
+        }
+        ScheduleFormat::Html => {
+            let html = schedule_html(&schedule, &ctx);
+            let mut block = String::new();
+            for (code, words) in &resolved.warnings {
+                block.push_str(&format!(
+                    "<div class=\"warnings\"><strong>WARNING ({code}): {}</strong></div>\n",
+                    chemodose::render::schedule::html::escape(words)
+                ));
+            }
+            match html.find("<body>\n") {
+                Some(i) if !block.is_empty() => {
+                    let at = i + "<body>\n".len();
+                    format!("{}{block}{}", &html[..at], &html[at..])
+                }
+                _ => html,
+            }
+        }
         ScheduleFormat::Csv => schedule_csv(&schedule, &ctx),
         ScheduleFormat::Json => {
-            serde_json::to_string_pretty(&schedule_json(&schedule, &ctx))
-                .map_err(InputError::from)?
-                + "\n"
+            let mut json = schedule_json(&schedule, &ctx);
+            if let Some(list) = json.get_mut("warnings").and_then(|w| w.as_array_mut()) {
+                for (i, (code, words)) in resolved.warnings.iter().enumerate() {
+                    list.insert(i, serde_json::json!({ "code": code, "message": words }));
+                }
+            }
+            serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
         }
         ScheduleFormat::Ics => schedule_ics(&schedule, &ctx),
     };
-    let mut notes = history_notes;
+    let history_warnings = resolved.warning_lines();
+    let mut notes = resolved.notes;
     match &a.output {
         Some(path) => {
             write_atomically(path, text.as_bytes())?;
@@ -204,12 +238,14 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
                 stdout: String::new(),
                 notes,
                 problem: false,
+                warnings: history_warnings,
             })
         }
         None => Ok(Report {
             stdout: text,
             notes,
             problem: false,
+            warnings: history_warnings,
         }),
     }
 }

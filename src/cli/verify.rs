@@ -230,6 +230,7 @@ pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
                 stdout: out,
                 notes,
                 problem: false,
+                warnings: Vec::new(),
             });
         }
         notes.push("nothing written".to_owned());
@@ -238,5 +239,6 @@ pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
         stdout: out,
         notes,
         problem: failed > 0,
+        warnings: Vec::new(),
     })
 }

@@ -60,6 +60,22 @@ impl Engine<'_> {
         drug: &Drug,
         caller: Option<AppliedReduction>,
     ) -> Result<DrugRules, DoseError> {
+        if !self.options.apply_rules {
+            return Ok(DrugRules {
+                changes: caller.map(Change::Caller).into_iter().collect(),
+                omitted: None,
+                stops: Vec::new(),
+                assessment: DrugAssessment {
+                    drug: drug.name.clone(),
+                    missing: Vec::new(),
+                    organ: Vec::new(),
+                    toxicity: Vec::new(),
+                    day: Vec::new(),
+                    omitted: None,
+                    verdict: Verdict::Proceed,
+                },
+            });
+        }
         let readings = self.readings();
         let clinical = &self.options.clinical;
         let mut stops = Vec::new();

@@ -74,6 +74,7 @@ pub fn lifetime_limit(
         prior + in_unit(course),
         after,
         l.source.clone(),
+        uncounted(options, |d| d == drug.name),
     )))
 }
 
@@ -129,6 +130,7 @@ fn anthracycline_limit(
         prior + this,
         after_used,
         source,
+        uncounted(options, |d| policy.factors.factor(d).is_some()),
     ))
 }
 
@@ -142,7 +144,18 @@ fn per_m2_dose(mg_per_m2: Decimal) -> crate::quantity::PrescribedDose {
     )
 }
 
+/// The earlier lines not counted that may hold a drug `counts` counts.
+fn uncounted(options: &DoseOptions, counts: impl Fn(&str) -> bool) -> Vec<u32> {
+    options
+        .uncounted
+        .iter()
+        .filter(|l| l.may_include(&counts))
+        .map(|l| l.line)
+        .collect()
+}
+
 /// Where a cumulative amount stands against a limit.
+#[allow(clippy::too_many_arguments)]
 fn status(
     limit: crate::quantity::PrescribedDose,
     limit_value: Decimal,
@@ -151,6 +164,7 @@ fn status(
     cumulative: Decimal,
     after_cardiac_radiation: bool,
     source: String,
+    uncounted_lines: Vec<u32>,
 ) -> LimitStatus {
     let percent = if limit_value.is_zero() {
         Decimal::ZERO
@@ -167,6 +181,7 @@ fn status(
         remaining: (limit_value - cumulative).max(Decimal::ZERO),
         after_cardiac_radiation,
         source,
+        uncounted_lines,
     }
 }
 
@@ -219,6 +234,17 @@ pub(crate) fn file_limit(
         warnings.push(Warning::Cardioprotection {
             cumulative_mg_per_m2: status.cumulative,
         });
+    }
+    // Doses not counted: the limit cannot be judged (clinical reference
+    // §9: a limit that cannot be checked is a stop, not a figure).
+    if !status.uncounted_lines.is_empty() {
+        ledger.meet(
+            Stop::PriorIncomplete {
+                drug: drug.to_owned(),
+                lines: status.uncounted_lines.clone(),
+            },
+            &options.overrides,
+        );
     }
     match judge_lifetime_limit(drug, status, scope) {
         LimitJudgement::Within => {}

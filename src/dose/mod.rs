@@ -53,7 +53,7 @@ pub use error::{Course, DaysProblem, DoseError, Needed};
 pub(crate) use limits::file_limit;
 pub use limits::{LimitJudgement, judge_lifetime_limit, lifetime_limit};
 pub use options::{
-    DoseOptions, LifetimeCheck, PerDrug, PriorExposure, Reduction, WeightReference,
+    DoseOptions, LifetimeCheck, PerDrug, PriorExposure, Reduction, UncountedLine, WeightReference,
     WeightReferenceKind,
 };
 pub use plan::{
@@ -295,7 +295,8 @@ impl Engine<'_> {
             let Some(in_force) = self.in_force(drug, cycle)? else {
                 continue;
             };
-            let has_rules = !drug.rules.is_empty() || !drug.requires.is_empty();
+            let has_rules =
+                self.options.apply_rules && (!drug.rules.is_empty() || !drug.requires.is_empty());
             let mut assessment = in_force.rules.assessment.clone();
             if let Some(a) = assess.as_deref_mut() {
                 for stop in &in_force.rules.stops {
@@ -305,7 +306,7 @@ impl Engine<'_> {
             if in_force.rules.omitted.is_none() {
                 for &day in self.days(drug) {
                     let judged = match assess.as_deref_mut() {
-                        Some(a) if a.every_day || a.day == day => {
+                        Some(a) if has_rules && (a.every_day || a.day == day) => {
                             Some(self.judge_day(drug, &in_force, day, a))
                         }
                         _ => None,
@@ -398,7 +399,17 @@ impl Engine<'_> {
     /// The drug's days in this plan: the day list the caller prescribed, or
     /// the regimen's.
     fn days<'d>(&'d self, drug: &'d Drug) -> &'d [u32] {
-        self.options.days.get(&drug.name).unwrap_or(&drug.days)
+        if let Some(days) = self.options.days.get(&drug.name) {
+            return days;
+        }
+        // A companion (mesna) goes with every dose of its parent: when the
+        // prescriber states the parent's days, it follows them.
+        if let Dosing::Companion { of, .. } = &drug.dosing
+            && let Some(days) = self.options.days.get(of)
+        {
+            return days;
+        }
+        &drug.days
     }
 
     /// Step 2: the dose in force for `drug` in `cycle`, after the caller's

@@ -82,6 +82,27 @@ pub struct PriorExposure {
     pub mg: Decimal,
 }
 
+/// An earlier line of treatment whose doses are not all in
+/// [`DoseOptions::prior`] (a history that does not state the regimen, or
+/// the cycles).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UncountedLine {
+    /// The line's number in the history.
+    pub line: u32,
+    /// The drugs it may have given that are not counted; `None` when the
+    /// regimen is not known (any drug).
+    pub drugs: Option<Vec<String>>,
+}
+
+impl UncountedLine {
+    /// Whether its doses not counted may include one of `drugs`.
+    pub fn may_include(&self, mut drugs: impl FnMut(&str) -> bool) -> bool {
+        self.drugs
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|d| drugs(d)))
+    }
+}
+
 /// An earlier weight to compare today's with.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct WeightReference {
@@ -143,6 +164,11 @@ pub struct DoseOptions {
     /// Laboratory results, Child-Pugh class, toxicities, the treatment date
     /// and day, for the clinical rules of the regimen.
     pub clinical: ClinicalInputs,
+    /// Whether the regimen's clinical rules apply. `false` only to recompute
+    /// a cycle already given (a history record): its rules were judged on the
+    /// day, on results the record does not hold, and the caller's reduction
+    /// is what was given.
+    pub apply_rules: bool,
     /// Rounding rules that replace the regimen's, for all antineoplastic
     /// drugs or by drug.
     pub rounding: PerDrug<RoundingRule>,
@@ -158,6 +184,9 @@ pub struct DoseOptions {
     pub planned_cycles: Option<u32>,
     /// Exposure before this course, by drug.
     pub prior: Vec<PriorExposure>,
+    /// Earlier lines whose doses are not all in `prior`: a drug with a
+    /// lifetime limit they may include stops (`prior-incomplete`).
+    pub uncounted: Vec<UncountedLine>,
     /// The first cycle of the planned course that counts against lifetime
     /// limits; the cycles before it are in `prior` (a dose of cycle 3 with a
     /// history counts cycles 3 to the end, the history counts 1 and 2).
@@ -213,11 +242,13 @@ impl Default for DoseOptions {
                 max_result_age_days: ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
                 ..ClinicalInputs::default()
             },
+            apply_rules: true,
             rounding: PerDrug::default(),
             days: BTreeMap::new(),
             rounding_tolerance: Self::DEFAULT_ROUNDING_TOLERANCE,
             planned_cycles: None,
             prior: Vec::new(),
+            uncounted: Vec::new(),
             course_from: None,
             weight_references: Vec::new(),
             weight_change_threshold: Self::DEFAULT_WEIGHT_CHANGE,

@@ -318,6 +318,11 @@ pub struct LimitStatus {
     pub after_cardiac_radiation: bool,
     /// Where the limit comes from (the regimen's citation).
     pub source: String,
+    /// Earlier lines whose doses may include this drug (or, for an
+    /// anthracycline, any anthracycline) but are not counted in `prior`:
+    /// when not empty, `cumulative` is a lower bound and `remaining` is not
+    /// known.
+    pub uncounted_lines: Vec<u32>,
 }
 
 impl LimitStatus {

@@ -65,6 +65,14 @@ pub enum Stop {
         /// The rule, as evaluated.
         rule: Box<RuleResult>,
     },
+    /// Earlier lines whose doses are not counted may hold this drug (or
+    /// another anthracycline): its lifetime limit cannot be checked.
+    PriorIncomplete {
+        /// Drug, lower case.
+        drug: String,
+        /// The history's line numbers.
+        lines: Vec<u32>,
+    },
     /// The source gives no day list for the drug (a case report): the
     /// prescriber must state the days.
     UnconfirmedDays {
@@ -138,11 +146,14 @@ impl Stop {
             Stop::LifetimeLimit { .. } => "lifetime-limit".to_owned(),
             Stop::WeightChange(_) => "weight-change".to_owned(),
             Stop::MissingInput { input, .. } => format!("missing-{input}"),
-            Stop::UnjudgedRule { drug, .. } => format!("unjudged-{drug}"),
+            Stop::UnjudgedRule { drug, rule } => format!("unjudged-{drug}-{}", inputs(rule)),
+            Stop::PriorIncomplete { .. } => "prior-incomplete".to_owned(),
             Stop::UnconfirmedDays { drug, .. } => format!("unconfirmed-days-{drug}"),
-            Stop::OrganFunction { drug, .. } => format!("organ-{drug}"),
+            // The inputs the rule reads are part of the code: a reason given
+            // for one rule (LVEF) must not let another (bilirubin) through.
+            Stop::OrganFunction { drug, rule, .. } => format!("organ-{drug}-{}", inputs(rule)),
             Stop::TreatmentDay { drug, .. } => format!("hold-{drug}"),
-            Stop::Toxicity { drug, .. } => format!("toxicity-{drug}"),
+            Stop::Toxicity { drug, rule, .. } => format!("toxicity-{drug}-{}", inputs(rule)),
             Stop::CombinedReductions { drug, .. } => format!("combined-{drug}"),
             Stop::ReEscalation { .. } => "re-escalation".to_owned(),
         }
@@ -173,6 +184,7 @@ impl Stop {
             | Stop::LifetimeLimit { drug, .. }
             | Stop::MissingInput { drug, .. }
             | Stop::UnjudgedRule { drug, .. }
+            | Stop::PriorIncomplete { drug, .. }
             | Stop::UnconfirmedDays { drug, .. }
             | Stop::OrganFunction { drug, .. }
             | Stop::TreatmentDay { drug, .. }
@@ -180,6 +192,18 @@ impl Stop {
             | Stop::CombinedReductions { drug, .. } => Some(drug),
         }
     }
+}
+
+/// The inputs a rule reads, for a stop's code: "bilirubin", "ast-alp".
+fn inputs(rule: &RuleResult) -> String {
+    let mut ids: Vec<&str> = Vec::new();
+    for c in rule.rule.when.comparisons() {
+        let id = c.variable.id();
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    ids.join("-")
 }
 
 /// A weight compared with an earlier one.

@@ -55,6 +55,15 @@ pub enum HistoryEditError {
         /// The line number.
         line: u32,
     },
+    /// A cycle was to be recorded in a line that gives its cycles as a
+    /// number (`cycles`) or whose regimen is not stated.
+    #[error(
+        "line {line} gives its cycles as a number (`cycles`) or does not state its regimen: its cycles cannot be recorded one by one"
+    )]
+    CyclesNotRecordable {
+        /// The line number.
+        line: u32,
+    },
     /// A cycle to record without its day-1 date.
     #[error("a cycle needs its date (--date)")]
     NoCycleDate,
@@ -113,6 +122,9 @@ pub fn record_cycle(text: &str, r: &RecordCycle) -> Result<String, HistoryEditEr
         .ok_or(HistoryEditError::NoSuchLine { line: r.line })?;
     if line.contains_key("end") {
         return Err(HistoryEditError::LineEnded { line: r.line });
+    }
+    if line.contains_key("cycles") || line.contains_key("regimen_not_stated") {
+        return Err(HistoryEditError::CyclesNotRecordable { line: r.line });
     }
     let date = r.date.ok_or(HistoryEditError::NoCycleDate)?;
     let cycles = line

@@ -45,6 +45,10 @@ pub struct PatientFile {
     pub age_at: Option<AgeAtFile>,
     /// Free text (diagnosis, illustrative-data disclaimer).
     pub note: Option<String>,
+    /// When the source gives no calendar dates: every date in the file is a
+    /// placeholder that keeps the source's order and stated intervals; say
+    /// how they were derived. Durations are then not reported.
+    pub placeholder_dates: Option<String>,
 }
 
 /// `age_at = { years = 64, on = 2019-03-01 }`
@@ -95,6 +99,17 @@ pub struct LineFile {
     /// Or: the regimen itself, inline (same format as a regimen file).
     #[schemars(with = "Option<RegimenFile>")]
     pub inline_regimen: Option<Spanned<toml::Table>>,
+    /// Or: the source does not name the regimen; what it says instead
+    /// ("Adriamycin-based chemotherapy"). Nothing from this line enters a
+    /// cumulative dose.
+    #[schemars(with = "Option<String>")]
+    pub regimen_not_stated: Option<Spanned<String>>,
+    /// The number of cycles given, as the source states it, when the cycles
+    /// are not recorded one by one as `[[line.cycle]]`; or "unknown" when the
+    /// source does not state it. Such cycles add nothing to cumulative doses.
+    #[serde(rename = "cycles")]
+    #[schemars(with = "Option<CountOrUnknown>")]
+    pub cycle_count: Option<Spanned<CountOrUnknown>>,
     /// First day of the line.
     #[schemars(with = "String")]
     pub start: Spanned<toml::value::Datetime>,
@@ -110,6 +125,13 @@ pub struct LineFile {
     #[serde(default, rename = "cycle")]
     #[schemars(with = "Vec<CycleFile>")]
     pub cycles: Vec<Spanned<CycleFile>>,
+}
+
+impl LineFile {
+    /// Whether the file records cycles one by one.
+    pub fn cycles_recorded(&self) -> bool {
+        !self.cycles.is_empty()
+    }
 }
 
 /// `[[line.cycle]]`
@@ -155,13 +177,34 @@ pub struct EventFile {
     pub site: Option<String>,
     /// Radiation: total dose ("30 Gy in 10 fractions").
     pub dose: Option<String>,
-    /// Radiation: the field included the heart (mediastinal or cardiac region):
-    /// the lower anthracycline limit applies.
-    #[serde(default)]
-    pub cardiac_region: bool,
+    /// Radiation: whether the field included the heart (mediastinal or
+    /// cardiac region): true, false or "unknown"; absent is unknown. True or
+    /// unknown: the lower anthracycline limit applies.
+    #[schemars(with = "Option<BoolOrUnknown>")]
+    pub cardiac_region: Option<Spanned<BoolOrUnknown>>,
     /// Prior anthracycline: the drug.
     pub drug: Option<String>,
     /// Prior anthracycline: cumulative dose per m² ("300 mg/m2").
     #[schemars(with = "Option<String>")]
     pub cumulative: Option<Spanned<String>>,
+}
+
+/// A number, or the text "unknown".
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CountOrUnknown {
+    /// A number.
+    Count(i64),
+    /// "unknown".
+    Text(String),
+}
+
+/// true, false, or the text "unknown".
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum BoolOrUnknown {
+    /// Known.
+    Known(bool),
+    /// "unknown".
+    Text(String),
 }

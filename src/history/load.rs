@@ -15,8 +15,8 @@ use toml::Spanned;
 
 use super::file::{self, HistoryFile};
 use super::{
-    EVENT_KINDS, Event, EventKind, GivenCycle, History, Line, LineRegimen, MAX_ENTRIES,
-    Measurement, STOP_REASONS, StopReason,
+    CardiacRegion, EVENT_KINDS, Event, EventKind, GivenCycle, History, Line, LineRegimen,
+    MAX_ENTRIES, Measurement, STOP_REASONS, StatedCycles, StopReason,
 };
 use crate::anthracycline::FactorSet;
 use crate::diagnostics::{Collector, FileErrors};
@@ -187,6 +187,29 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
                 }
             }
         }
+        let cardiac_region = match (&kind, &r.cardiac_region) {
+            (Some(EventKind::Radiation), None) => Some(CardiacRegion::Unknown),
+            (Some(EventKind::Radiation), Some(v)) => match v.get_ref() {
+                file::BoolOrUnknown::Known(true) => Some(CardiacRegion::Included),
+                file::BoolOrUnknown::Known(false) => Some(CardiacRegion::NotIncluded),
+                file::BoolOrUnknown::Text(t) if t.trim() == "unknown" => {
+                    Some(CardiacRegion::Unknown)
+                }
+                file::BoolOrUnknown::Text(t) => {
+                    c.at(
+                        v.span(),
+                        format!("cardiac_region `{t}` must be true, false or \"unknown\""),
+                    )
+                    .help("leave it out, or write \"unknown\", when the source does not say whether the field included the heart");
+                    None
+                }
+            },
+            (Some(_), Some(v)) => {
+                c.at(v.span(), "cardiac_region belongs to a radiation event only");
+                None
+            }
+            _ => None,
+        };
         if let (Some(kind), Some(date)) = (kind, date) {
             events.push(Event {
                 kind,
@@ -194,7 +217,7 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
                 description: r.description.clone(),
                 site: r.site.clone(),
                 dose: r.dose.clone(),
-                cardiac_region: r.cardiac_region,
+                cardiac_region,
                 drug: r.drug.as_ref().map(|d| d.to_lowercase()),
                 cumulative_mg_per_m2: cumulative,
             });
@@ -210,6 +233,7 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
         birth_year: p.birth_year,
         age_at,
         note: p.note.clone(),
+        placeholder_dates: p.placeholder_dates.clone(),
         measurements,
         lines,
         events,
@@ -234,8 +258,8 @@ fn parse_line(
             ),
         );
     }
-    let regimen = match (&r.regimen, &r.inline_regimen) {
-        (Some(id), None) => {
+    let regimen = match (&r.regimen, &r.inline_regimen, &r.regimen_not_stated) {
+        (Some(id), None, None) => {
             // A pinned version that differs is shown as a warning in the report.
             if library.get(id.get_ref()).is_none() {
                 c
@@ -243,14 +267,14 @@ fn parse_line(
                         id.span(),
                         format!("unknown regimen `{}`; known: {}", id.get_ref(), library.ids().join(", ")),
                     )
-                    .help("use a bundled or local id, or write the regimen inline as [line.inline_regimen]");
+                    .help("use a bundled or local id, write the regimen inline as [line.inline_regimen], or write regimen_not_stated = \"...\" when the source does not name it");
             }
             Some(LineRegimen::Id {
                 id: id.get_ref().clone(),
                 version: r.regimen_version.clone(),
             })
         }
-        (None, Some(table)) => {
+        (None, Some(table), None) => {
             let text = toml::to_string(table.get_ref()).unwrap_or_default();
             match parse_regimen("inline regimen", &text) {
                 Ok(reg) => Some(LineRegimen::Inline(Box::new(reg))),
@@ -264,13 +288,89 @@ fn parse_line(
                 }
             }
         }
+        (None, None, Some(words)) => {
+            let description = words.get_ref().trim();
+            if description.is_empty() {
+                c.at(
+                    words.span(),
+                    format!("line {number}: regimen_not_stated is blank"),
+                )
+                .help(
+                    "write what the source says instead, e.g. \"doxorubicin-based chemotherapy\"",
+                );
+            }
+            if r.regimen_version.is_some() {
+                c.at(
+                    words.span(),
+                    format!("line {number}: regimen_version goes with `regimen`, not with regimen_not_stated"),
+                );
+            }
+            match &r.cycle_count {
+                None if r.cycles_recorded() => {
+                    c.at(
+                        words.span(),
+                        format!("line {number}: the cycles of a regimen that is not stated cannot be recomputed"),
+                    )
+                    .help("give their number instead of [[line.cycle]]: cycles = 3, or cycles = \"unknown\"");
+                }
+                None => {
+                    c.at(
+                        words.span(),
+                        format!("line {number}: the regimen is not stated: say how many cycles"),
+                    )
+                    .help("cycles = 3 as the source states it, or cycles = \"unknown\"");
+                }
+                Some(_) => {}
+            }
+            Some(LineRegimen::NotStated {
+                description: description.to_owned(),
+            })
+        }
         _ => {
             c
                 .at(
                     r.number.span(),
-                    format!("line {number} needs exactly one of `regimen` (an id) or `[line.inline_regimen]`"),
+                    format!("line {number} needs exactly one of `regimen` (an id), `[line.inline_regimen]` or `regimen_not_stated`"),
                 );
             None
+        }
+    };
+    let stated_cycles = match &r.cycle_count {
+        None => None,
+        Some(v) => {
+            let stated = match v.get_ref() {
+                file::CountOrUnknown::Count(n)
+                    if (1..=crate::schedule::MAX_CYCLES as i64).contains(n) =>
+                {
+                    Some(StatedCycles::Count(*n as u32))
+                }
+                file::CountOrUnknown::Count(n) => {
+                    c.at(
+                        v.span(),
+                        format!("line {number}: cycles = {n} is out of range"),
+                    );
+                    None
+                }
+                file::CountOrUnknown::Text(t) if t.trim() == "unknown" => {
+                    Some(StatedCycles::Unknown)
+                }
+                file::CountOrUnknown::Text(t) => {
+                    c.at(
+                        v.span(),
+                        format!(
+                            "line {number}: cycles `{t}` must be a number of cycles or \"unknown\""
+                        ),
+                    );
+                    None
+                }
+            };
+            if r.cycles_recorded() {
+                c.at(
+                    v.span(),
+                    format!("line {number}: give the cycles either as a number (`cycles`) or one by one (`[[line.cycle]]`), not both"),
+                );
+            }
+            stated
         }
     };
     let start = file_date(c, &r.start, "start");
@@ -383,5 +483,6 @@ fn parse_line(
         stop_reason,
         stop_note: r.stop_note.clone(),
         cycles,
+        stated_cycles,
     })
 }

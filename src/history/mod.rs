@@ -51,10 +51,13 @@ pub enum StopReason {
     Death,
     /// Another reason (see the note).
     Other,
+    /// The source does not say why the line stopped.
+    NotStated,
 }
 
 impl StopReason {
-    /// Parses `completed`, `progression`, `toxicity`, `patient-decision`, `death`, `other`.
+    /// Parses `completed`, `progression`, `toxicity`, `patient-decision`,
+    /// `death`, `other`, `not-stated`.
     pub fn parse(s: &str) -> Option<Self> {
         Some(match s.trim() {
             "completed" => StopReason::Completed,
@@ -63,13 +66,15 @@ impl StopReason {
             "patient-decision" => StopReason::PatientDecision,
             "death" => StopReason::Death,
             "other" => StopReason::Other,
+            "not-stated" => StopReason::NotStated,
             _ => return None,
         })
     }
 }
 
 /// The accepted stop reasons, for messages.
-pub const STOP_REASONS: &str = "completed, progression, toxicity, patient-decision, death, other";
+pub const STOP_REASONS: &str =
+    "completed, progression, toxicity, patient-decision, death, other, not-stated";
 
 /// What kind of event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,6 +139,58 @@ pub enum LineRegimen {
     },
     /// Written inline in the history.
     Inline(Box<Regimen>),
+    /// The source does not name the regimen: what it says instead
+    /// ("Adriamycin-based chemotherapy"). Nothing from the line enters a
+    /// cumulative dose.
+    NotStated {
+        /// The source's words.
+        description: String,
+    },
+}
+
+/// The number of cycles of a line whose cycles are not recorded one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatedCycles {
+    /// The source states this many.
+    Count(u32),
+    /// The source does not say how many.
+    Unknown,
+}
+
+/// Whether a radiation field included the heart (mediastinal or cardiac
+/// region).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CardiacRegion {
+    /// It did: the lower anthracycline limit applies.
+    Included,
+    /// It did not.
+    NotIncluded,
+    /// Not known (not stated in the source): the lower anthracycline limit
+    /// is applied, as if it had.
+    Unknown,
+}
+
+/// Cardiac-region radiation anywhere in a history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CardiacRadiation {
+    /// No radiation, or none whose field included the heart.
+    No,
+    /// Radiation whose field included the heart.
+    Yes,
+    /// Radiation whose field is not known, and none known to include the
+    /// heart.
+    Unknown,
+}
+
+impl CardiacRadiation {
+    /// Whether the lower anthracycline limit applies: after cardiac-region
+    /// radiation, and, conservatively, after radiation whose field is not
+    /// known.
+    pub fn lower_limit(self) -> bool {
+        !matches!(self, CardiacRadiation::No)
+    }
 }
 
 /// A line of therapy.
@@ -155,8 +212,12 @@ pub struct Line {
     pub stop_reason: Option<StopReason>,
     /// Free text.
     pub stop_note: Option<String>,
-    /// Cycles given.
+    /// Cycles given, one by one.
     pub cycles: Vec<GivenCycle>,
+    /// The number of cycles when they are not recorded one by one (`cycles`
+    /// in the file); `None` when the cycles are those in [`Line::cycles`]
+    /// (none yet is then none yet).
+    pub stated_cycles: Option<StatedCycles>,
 }
 
 /// A treatment event.
@@ -172,8 +233,9 @@ pub struct Event {
     pub site: Option<String>,
     /// Radiation dose.
     pub dose: Option<String>,
-    /// Radiation included the heart.
-    pub cardiac_region: bool,
+    /// Radiation: whether the field included the heart; `None` for other
+    /// kinds of event.
+    pub cardiac_region: Option<CardiacRegion>,
     /// Prior anthracycline drug.
     pub drug: Option<String>,
     /// Prior anthracycline cumulative mg/m².
@@ -193,6 +255,9 @@ pub struct History {
     pub age_at: Option<(u32, NaiveDate)>,
     /// Note.
     pub note: Option<String>,
+    /// When every date of the file is a placeholder (the source gives no
+    /// calendar dates): how the dates were derived.
+    pub placeholder_dates: Option<String>,
     /// Measurements by date.
     pub measurements: Vec<Measurement>,
     /// Lines in order.
@@ -208,11 +273,16 @@ pub struct CycleDoses {
     pub number: u32,
     /// Date of day 1.
     pub date: NaiveDate,
-    /// BSA used for dosing at that cycle's measurements, m².
-    pub bsa_m2: Decimal,
+    /// BSA used for dosing at that cycle's measurements, m²; `None` when the
+    /// doses were not computed.
+    pub bsa_m2: Option<Decimal>,
     /// Drug → (mg in the cycle, whether a recorded actual dose replaced the
-    /// regimen's).
+    /// regimen's); empty when the doses were not computed.
     pub doses: BTreeMap<String, (Decimal, bool)>,
+    /// Whether the doses were computed. They are not when the regimen does
+    /// not confirm a drug's day list: no day count is invented (the line's
+    /// gaps say so).
+    pub computed: bool,
     /// The reduction recorded for the cycle.
     pub reduction: Option<Reduction>,
     /// Delay reason.
@@ -221,15 +291,95 @@ pub struct CycleDoses {
     pub allow_over_limit: Option<String>,
 }
 
+/// Why some of a line's doses are not in the cumulative totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gap {
+    /// The source does not name the regimen.
+    RegimenNotStated {
+        /// What it says instead.
+        description: String,
+    },
+    /// The source does not say how many cycles were given.
+    CyclesUnknown,
+    /// The source gives the number of cycles, but not the cycles one by
+    /// one (no dates, no measurements): their doses cannot be computed.
+    CyclesNotRecorded {
+        /// The number stated.
+        count: u32,
+    },
+    /// The regimen does not confirm these drugs' day lists: a cycle's doses
+    /// are not computed, because no day count may be invented.
+    DaysUnconfirmed {
+        /// The drugs, lower case.
+        drugs: Vec<String>,
+    },
+}
+
+/// A line that adds nothing, or not all it gave, to the cumulative doses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncompleteLine {
+    /// The line's number.
+    pub line: u32,
+    /// Its regimen id; `None` when the source does not name the regimen.
+    pub regimen: Option<String>,
+    /// The drugs whose doses in the line are not counted; `None` when the
+    /// regimen is not stated (it may have held any drug).
+    pub drugs: Option<Vec<String>>,
+    /// Why.
+    pub gaps: Vec<Gap>,
+}
+
+impl IncompleteLine {
+    /// Whether the doses not counted may include `drug`.
+    pub fn may_include(&self, drug: &str) -> bool {
+        self.drugs
+            .as_ref()
+            .is_none_or(|d| d.iter().any(|x| x.eq_ignore_ascii_case(drug)))
+    }
+}
+
+/// A warning of a history report.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HistoryWarning {
+    /// A line adds nothing, or not all it gave, to the cumulative doses
+    /// (code `cumulative-incomplete`).
+    CumulativeIncomplete(IncompleteLine),
+    /// Radiation whose field is not known to have spared the heart: the
+    /// lower anthracycline limit is applied (code `cardiac-region-unknown`).
+    CardiacRegionUnknown {
+        /// Date of the radiation.
+        date: NaiveDate,
+        /// Its site, as written.
+        site: Option<String>,
+        /// The doxorubicin-equivalent limit applied, mg/m².
+        limit_mg_per_m2: Decimal,
+    },
+    /// A warning the dose engine also gives.
+    Dose(Warning),
+}
+
+impl HistoryWarning {
+    /// The stable code machines read (`docs/output-json.md`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            HistoryWarning::CumulativeIncomplete(_) => "cumulative-incomplete",
+            HistoryWarning::CardiacRegionUnknown { .. } => "cardiac-region-unknown",
+            HistoryWarning::Dose(w) => w.code(),
+        }
+    }
+}
+
 /// One line as reported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineReport {
     /// Number.
     pub number: u32,
-    /// Regimen id.
-    pub regimen: String,
-    /// Regimen name.
-    pub regimen_name: String,
+    /// Regimen id; `None` when the source does not name the regimen.
+    pub regimen: Option<String>,
+    /// Regimen name; `None` when the source does not name the regimen.
+    pub regimen_name: Option<String>,
+    /// What the source says instead of naming the regimen.
+    pub regimen_not_stated: Option<String>,
     /// Setting.
     pub setting: Option<String>,
     /// Intent.
@@ -238,16 +388,23 @@ pub struct LineReport {
     pub start: NaiveDate,
     /// End.
     pub end: Option<NaiveDate>,
-    /// Days from start to end (inclusive of both), when ended.
+    /// Days from start to end (inclusive of both), when ended; `None` when
+    /// the dates are placeholders.
     pub duration_days: Option<i64>,
-    /// Days from this line's start to the next line's start.
+    /// Days from this line's start to the next line's start; `None` when
+    /// the dates are placeholders.
     pub time_to_next_treatment_days: Option<i64>,
     /// Why it stopped.
     pub stop_reason: Option<StopReason>,
     /// Note.
     pub stop_note: Option<String>,
-    /// Cycles, recomputed.
+    /// Cycles recorded one by one, recomputed.
     pub cycles: Vec<CycleDoses>,
+    /// The number of cycles when they are not recorded one by one.
+    pub stated_cycles: Option<StatedCycles>,
+    /// Why the line's doses are not (all) in the cumulative totals; empty
+    /// when they are.
+    pub gaps: Vec<Gap>,
 }
 
 /// Cumulative dose of one drug across all lines.
@@ -255,12 +412,15 @@ pub struct LineReport {
 pub struct CumulativeDrug {
     /// Drug.
     pub drug: String,
-    /// Total mg.
+    /// Total mg of the cycles counted.
     pub mg: Decimal,
     /// Total mg/m² (each cycle's mg over that cycle's BSA).
     pub mg_per_m2: Decimal,
     /// Against the drug's lifetime limit, where a regimen defines one.
     pub limit: Option<LimitStatus>,
+    /// Lines whose doses of this drug may be missing from the total: when
+    /// not empty, the real total is higher by an amount not known.
+    pub incomplete_lines: Vec<u32>,
 }
 
 /// One anthracycline's share of the doxorubicin-equivalent total.
@@ -287,16 +447,22 @@ pub struct AnthracyclineTotal {
     pub factor_set: String,
     /// Each anthracycline's share.
     pub contributions: Vec<Contribution>,
-    /// Total doxorubicin-equivalent mg/m².
+    /// Total doxorubicin-equivalent mg/m² of what is counted.
     pub total_mg_per_m2: Decimal,
     /// The limit in force, mg/m².
     pub limit_mg_per_m2: Decimal,
-    /// Whether the lower limit applies (cardiac-region radiation).
+    /// Whether the lower limit applies: after cardiac-region radiation, or
+    /// after radiation whose field is not known.
     pub after_cardiac_radiation: bool,
-    /// What remains.
-    pub remaining_mg_per_m2: Decimal,
+    /// Why the lower limit applies, or not.
+    pub cardiac_radiation: CardiacRadiation,
+    /// What remains; `None` when lines that may hold an anthracycline are
+    /// not counted (and the counted total is below the limit).
+    pub remaining_mg_per_m2: Option<Decimal>,
     /// Where the limit comes from.
     pub limit_source: String,
+    /// Lines that may hold anthracycline doses the total does not count.
+    pub incomplete_lines: Vec<u32>,
 }
 
 /// The whole report.
@@ -304,16 +470,51 @@ pub struct AnthracyclineTotal {
 pub struct HistoryReport {
     /// Patient id.
     pub patient_id: String,
+    /// The patient note.
+    pub note: Option<String>,
+    /// When the file's dates are placeholders: how they were derived.
+    pub placeholder_dates: Option<String>,
     /// Lines.
     pub lines: Vec<LineReport>,
     /// Events.
     pub events: Vec<Event>,
-    /// Cumulative doses by drug.
+    /// Cumulative doses by drug, of the cycles counted.
     pub cumulative: Vec<CumulativeDrug>,
-    /// Anthracyclines as doxorubicin equivalents, where any were given.
+    /// Anthracyclines as doxorubicin equivalents, where any were given (or
+    /// may have been, in a line not counted).
     pub anthracycline: Option<AnthracyclineTotal>,
-    /// Warnings.
-    pub warnings: Vec<Warning>,
+    /// Lines that add nothing, or not all they gave, to the cumulative doses.
+    pub incomplete: Vec<IncompleteLine>,
+    /// Warnings, the history's own first.
+    pub warnings: Vec<HistoryWarning>,
+}
+
+impl HistoryReport {
+    /// Whether every line's doses are in the cumulative totals.
+    pub fn cumulative_complete(&self) -> bool {
+        self.incomplete.is_empty()
+    }
+}
+
+/// The prior exposure a history adds to a dose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prior {
+    /// Each drug's cumulative dose over the cycles counted, anthracyclines
+    /// together as doxorubicin equivalents.
+    pub exposures: Vec<PriorExposure>,
+    /// Lines before the dose that add nothing, or not all they gave: when
+    /// not empty, the prior exposure is incomplete and a lifetime-limit
+    /// check on it is not complete either.
+    pub incomplete: Vec<IncompleteLine>,
+    /// Cardiac-region radiation in the history.
+    pub cardiac_radiation: CardiacRadiation,
+}
+
+impl Prior {
+    /// Whether every earlier line's doses are counted.
+    pub fn is_complete(&self) -> bool {
+        self.incomplete.is_empty()
+    }
 }
 
 /// Which recorded cycles count as prior exposure for a dose.
@@ -418,28 +619,42 @@ impl History {
             .map(|e| e.date)
     }
 
-    /// Whether any radiation included the heart.
-    pub fn cardiac_radiation(&self) -> bool {
-        self.events
+    /// Cardiac-region radiation in the history: `Yes` when any radiation
+    /// field included the heart, else `Unknown` when any radiation field is
+    /// not known, else `No`.
+    pub fn cardiac_radiation(&self) -> CardiacRadiation {
+        let fields = self
+            .events
             .iter()
-            .any(|e| e.kind == EventKind::Radiation && e.cardiac_region)
+            .filter(|e| e.kind == EventKind::Radiation)
+            .map(|e| e.cardiac_region.unwrap_or(CardiacRegion::Unknown));
+        let mut out = CardiacRadiation::No;
+        for f in fields {
+            match f {
+                CardiacRegion::Included => return CardiacRadiation::Yes,
+                CardiacRegion::Unknown => out = CardiacRadiation::Unknown,
+                CardiacRegion::NotIncluded => {}
+            }
+        }
+        out
     }
 
+    /// The regimen of a line; `None` when the source does not name it.
     fn regimen<'a>(
         &'a self,
         line: &'a Line,
         library: &'a Library,
-    ) -> Result<&'a Regimen, HistoryError> {
+    ) -> Result<Option<&'a Regimen>, HistoryError> {
         match &line.regimen {
-            LineRegimen::Inline(r) => Ok(r),
+            LineRegimen::Inline(r) => Ok(Some(r)),
+            LineRegimen::NotStated { .. } => Ok(None),
             LineRegimen::Id { id, .. } => {
-                library
-                    .get(id)
-                    .map(|e| &e.regimen)
-                    .ok_or_else(|| HistoryError::UnknownRegimen {
+                library.get(id).map(|e| Some(&e.regimen)).ok_or_else(|| {
+                    HistoryError::UnknownRegimen {
                         line: line.number,
                         id: id.clone(),
-                    })
+                    }
+                })
             }
         }
     }
@@ -463,7 +678,7 @@ impl History {
         library: &Library,
         policy: &AnthracyclinePolicy,
     ) -> Result<HistoryReport, HistoryError> {
-        self.report_of(library, policy, &|_, _| true)
+        self.report_of(library, policy, Before::Everything)
     }
 
     /// The line a new dose of `regimen` continues: the last line with that
@@ -474,59 +689,158 @@ impl History {
         })
     }
 
-    /// The report of the cycles `keep` accepts.
+    /// The report of the cycles `before` counts.
     fn report_of(
         &self,
         library: &Library,
         policy: &AnthracyclinePolicy,
-        keep: &dyn Fn(&Line, &GivenCycle) -> bool,
+        before: Before<'_>,
     ) -> Result<HistoryReport, HistoryError> {
-        let mut warnings = Vec::new();
+        let current = match before {
+            Before::Cycle { regimen, .. } => self.current_line(regimen).map(|l| l.number),
+            _ => None,
+        };
+        let keep_cycle = |line: &Line, c: &GivenCycle| match before {
+            Before::Everything => true,
+            Before::Date(d) => c.date < d,
+            // The current line's cycles from this one on are the course
+            // being dosed, not prior exposure: counting them twice would
+            // refuse a course that is within the limit.
+            Before::Cycle { cycle, .. } => !(Some(line.number) == current && c.number >= cycle),
+        };
+        let keep_line = |line: &Line| match before {
+            Before::Date(d) => line.start < d,
+            _ => true,
+        };
+        let placeholder = self.placeholder_dates.is_some();
+        let mut version_warnings = Vec::new();
         let mut lines = Vec::new();
+        let mut incomplete = Vec::new();
         let mut totals: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
         for (i, line) in self.lines.iter().enumerate() {
             let regimen = self.regimen(line, library)?;
-            if let LineRegimen::Id {
-                version: Some(v), ..
-            } = &line.regimen
+            if let (
+                LineRegimen::Id {
+                    version: Some(v), ..
+                },
+                Some(regimen),
+            ) = (&line.regimen, regimen)
                 && *v != regimen.version
             {
-                warnings.push(Warning::RegimenVersionChanged {
+                version_warnings.push(HistoryWarning::Dose(Warning::RegimenVersionChanged {
                     line: line.number,
                     regimen: regimen.id.clone(),
                     given: v.clone(),
                     current: regimen.version.clone(),
+                }));
+            }
+            let kept: Vec<&GivenCycle> =
+                line.cycles.iter().filter(|c| keep_cycle(line, c)).collect();
+            let mut gaps = Vec::new();
+            if let LineRegimen::NotStated { description } = &line.regimen {
+                gaps.push(Gap::RegimenNotStated {
+                    description: description.clone(),
+                });
+            }
+            match line.stated_cycles {
+                Some(StatedCycles::Count(count)) => gaps.push(Gap::CyclesNotRecorded { count }),
+                Some(StatedCycles::Unknown) => gaps.push(Gap::CyclesUnknown),
+                None => {}
+            }
+            let unconfirmed: Vec<String> = regimen
+                .map(|r| {
+                    r.drugs
+                        .iter()
+                        .filter(|d| !d.days_confirmed)
+                        .map(|d| d.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !unconfirmed.is_empty() && (!kept.is_empty() || line.stated_cycles.is_some()) {
+                gaps.push(Gap::DaysUnconfirmed {
+                    drugs: unconfirmed.clone(),
                 });
             }
             let mut cycles = Vec::new();
-            for c in line.cycles.iter().filter(|c| keep(line, c)) {
-                let doses = self.cycle_doses(line, c, regimen)?;
-                for (drug, (mg, _)) in &doses.doses {
-                    let t = totals.entry(drug.clone()).or_default();
-                    t.0 += *mg;
-                    t.1 += *mg / doses.bsa_m2;
+            for c in kept {
+                match regimen {
+                    Some(r) if unconfirmed.is_empty() => {
+                        let doses = self.cycle_doses(line, c, r)?;
+                        if let Some(bsa) = doses.bsa_m2 {
+                            for (drug, (mg, _)) in &doses.doses {
+                                let t = totals.entry(drug.clone()).or_default();
+                                t.0 += *mg;
+                                t.1 += *mg / bsa;
+                            }
+                        }
+                        cycles.push(doses);
+                    }
+                    // No regimen, or a day list not confirmed: nothing is
+                    // computed and nothing is added (the gap says so).
+                    _ => cycles.push(CycleDoses {
+                        number: c.number,
+                        date: c.date,
+                        bsa_m2: None,
+                        doses: BTreeMap::new(),
+                        computed: false,
+                        reduction: c.reduction,
+                        delay_reason: c.delay_reason.clone(),
+                        allow_over_limit: c.allow_over_limit.clone(),
+                    }),
                 }
-                cycles.push(doses);
+            }
+            if !gaps.is_empty() && keep_line(line) {
+                incomplete.push(IncompleteLine {
+                    line: line.number,
+                    regimen: regimen.map(|r| r.id.clone()),
+                    drugs: regimen.map(|r| {
+                        r.drugs
+                            .iter()
+                            .filter(|d| !matches!(d.dosing, crate::regimen::Dosing::Instruction(_)))
+                            .map(|d| d.name.clone())
+                            .collect()
+                    }),
+                    gaps: gaps.clone(),
+                });
             }
             let next_start = self.lines.get(i + 1).map(|n| n.start);
             lines.push(LineReport {
                 number: line.number,
-                regimen: regimen.id.clone(),
-                regimen_name: regimen.name.clone(),
+                regimen: regimen.map(|r| r.id.clone()),
+                regimen_name: regimen.map(|r| r.name.clone()),
+                regimen_not_stated: match &line.regimen {
+                    LineRegimen::NotStated { description } => Some(description.clone()),
+                    _ => None,
+                },
                 setting: line.setting.clone(),
                 intent: line.intent,
                 start: line.start,
                 end: line.end,
-                duration_days: line.end.map(|e| (e - line.start).num_days() + 1),
-                time_to_next_treatment_days: next_start.map(|n| (n - line.start).num_days()),
+                duration_days: line
+                    .end
+                    .filter(|_| !placeholder)
+                    .map(|e| (e - line.start).num_days() + 1),
+                time_to_next_treatment_days: next_start
+                    .filter(|_| !placeholder)
+                    .map(|n| (n - line.start).num_days()),
                 stop_reason: line.stop_reason,
                 stop_note: line.stop_note.clone(),
                 cycles,
+                stated_cycles: line.stated_cycles,
+                gaps,
             });
         }
+        let cardiac = self.cardiac_radiation();
         let options = DoseOptions {
-            cardiac_radiation: self.cardiac_radiation(),
+            cardiac_radiation: cardiac.lower_limit(),
             ..DoseOptions::default()
+        };
+        let not_counted = |drug: &str| -> Vec<u32> {
+            incomplete
+                .iter()
+                .filter(|l: &&IncompleteLine| l.may_include(drug))
+                .map(|l| l.line)
+                .collect()
         };
         let mut cumulative = Vec::new();
         for (drug, (mg, per_m2)) in &totals {
@@ -534,7 +848,7 @@ impl History {
             let limit_drug = self
                 .lines
                 .iter()
-                .filter_map(|l| self.regimen(l, library).ok())
+                .filter_map(|l| self.regimen(l, library).ok().flatten())
                 .find_map(|r| r.drug(drug).filter(|d| d.lifetime_limit.is_some()));
             let limit = match limit_drug {
                 Some(d) => lifetime_limit(
@@ -554,36 +868,59 @@ impl History {
                 mg: *mg,
                 mg_per_m2: per_m2,
                 limit,
+                incomplete_lines: not_counted(drug),
             });
         }
-        let anthracycline = self.anthracycline_total(&cumulative, policy);
-        if let Some(a) = &anthracycline {
-            if a.total_mg_per_m2 >= AnthracyclinePolicy::CARDIOPROTECTION_MG_PER_M2 {
-                warnings.push(Warning::Cardioprotection {
-                    cumulative_mg_per_m2: a.total_mg_per_m2,
+        let anthracycline = self.anthracycline_total(&cumulative, &incomplete, policy);
+        let mut warnings: Vec<HistoryWarning> = incomplete
+            .iter()
+            .cloned()
+            .map(HistoryWarning::CumulativeIncomplete)
+            .collect();
+        if cardiac == CardiacRadiation::Unknown {
+            let limit = policy.total_limit().in_force(true);
+            for e in self.events.iter().filter(|e| {
+                e.kind == EventKind::Radiation
+                    && e.cardiac_region.unwrap_or(CardiacRegion::Unknown) == CardiacRegion::Unknown
+            }) {
+                warnings.push(HistoryWarning::CardiacRegionUnknown {
+                    date: e.date,
+                    site: e.site.clone(),
+                    limit_mg_per_m2: limit,
                 });
             }
+        }
+        warnings.extend(version_warnings);
+        if let Some(a) = &anthracycline {
+            if a.total_mg_per_m2 >= AnthracyclinePolicy::CARDIOPROTECTION_MG_PER_M2 {
+                warnings.push(HistoryWarning::Dose(Warning::Cardioprotection {
+                    cumulative_mg_per_m2: a.total_mg_per_m2,
+                }));
+            }
             if a.total_mg_per_m2 > a.limit_mg_per_m2 {
-                warnings.push(Warning::AnthracyclineLimitExceeded {
+                warnings.push(HistoryWarning::Dose(Warning::AnthracyclineLimitExceeded {
                     total_mg_per_m2: a.total_mg_per_m2,
                     limit_mg_per_m2: a.limit_mg_per_m2,
                     source: a.limit_source.clone(),
-                });
+                }));
             } else if a.total_mg_per_m2 * Decimal::from(100)
                 >= a.limit_mg_per_m2 * Decimal::from(80)
             {
-                warnings.push(Warning::AnthracyclineLimitNear {
+                warnings.push(HistoryWarning::Dose(Warning::AnthracyclineLimitNear {
                     total_mg_per_m2: a.total_mg_per_m2,
                     limit_mg_per_m2: a.limit_mg_per_m2,
-                });
+                }));
             }
         }
         Ok(HistoryReport {
             patient_id: self.patient_id.clone(),
+            note: self.note.clone(),
+            placeholder_dates: self.placeholder_dates.clone(),
             lines,
             events: self.events.clone(),
             cumulative,
             anthracycline,
+            incomplete,
             warnings,
         })
     }
@@ -616,6 +953,7 @@ impl History {
                 c.number
                     .max(regimen.cycle.count.planned().unwrap_or(c.number)),
             ),
+            apply_rules: false,
             ..DoseOptions::default()
         };
         options.reductions.all = c.reduction;
@@ -643,8 +981,9 @@ impl History {
         Ok(CycleDoses {
             number: c.number,
             date: c.date,
-            bsa_m2: to_decimal(m2(plan.bsa.used)).unwrap_or(Decimal::ONE),
+            bsa_m2: Some(to_decimal(m2(plan.bsa.used)).unwrap_or(Decimal::ONE)),
             doses,
+            computed: true,
             reduction: c.reduction,
             delay_reason: c.delay_reason.clone(),
             allow_over_limit: c.allow_over_limit.clone(),
@@ -654,6 +993,7 @@ impl History {
     fn anthracycline_total(
         &self,
         cumulative: &[CumulativeDrug],
+        incomplete: &[IncompleteLine],
         policy: &AnthracyclinePolicy,
     ) -> Option<AnthracyclineTotal> {
         let share = |drug: &str, given_elsewhere: bool, mg_per_m2: Decimal| {
@@ -675,27 +1015,47 @@ impl History {
             .filter(|e| e.kind == EventKind::PriorAnthracycline)
             .filter_map(|e| share(e.drug.as_deref()?, true, e.cumulative_mg_per_m2?));
         let contributions: Vec<Contribution> = in_lines.chain(elsewhere).collect();
-        if contributions.is_empty() {
+        // Lines not counted that held, or may have held, an anthracycline.
+        let incomplete_lines: Vec<u32> = incomplete
+            .iter()
+            .filter(|l| match &l.drugs {
+                None => true,
+                Some(d) => d.iter().any(|d| policy.factors.factor(d).is_some()),
+            })
+            .map(|l| l.line)
+            .collect();
+        if contributions.is_empty() && incomplete_lines.is_empty() {
             return None;
         }
         let total: Decimal = contributions.iter().map(|c| c.equivalent_mg_per_m2).sum();
-        let after = self.cardiac_radiation();
+        let cardiac = self.cardiac_radiation();
         let total_limit = policy.total_limit();
-        let limit = total_limit.in_force(after);
+        let limit = total_limit.in_force(cardiac.lower_limit());
+        let remaining = if total >= limit {
+            Some(Decimal::ZERO)
+        } else if incomplete_lines.is_empty() {
+            Some(limit - total)
+        } else {
+            None
+        };
         Some(AnthracyclineTotal {
             factor_set: policy.factors.name.clone(),
             contributions,
             total_mg_per_m2: total,
             limit_mg_per_m2: limit,
-            after_cardiac_radiation: after,
-            remaining_mg_per_m2: (limit - total).max(Decimal::ZERO),
+            after_cardiac_radiation: cardiac.lower_limit(),
+            cardiac_radiation: cardiac,
+            remaining_mg_per_m2: remaining,
             limit_source: total_limit.source,
+            incomplete_lines,
         })
     }
 
     /// The prior exposure this history adds to a dose: each drug's
     /// cumulative dose over the cycles `before` counts, with anthracyclines
-    /// counted as doxorubicin equivalents against doxorubicin's limit.
+    /// counted as doxorubicin equivalents against doxorubicin's limit; the
+    /// earlier lines whose doses are not (all) counted, which make it
+    /// incomplete; and cardiac-region radiation.
     ///
     /// # Errors
     /// As [`History::report`].
@@ -704,20 +1064,9 @@ impl History {
         library: &Library,
         before: Before<'_>,
         policy: &AnthracyclinePolicy,
-    ) -> Result<Vec<PriorExposure>, HistoryError> {
-        let keep = |line: &Line, c: &GivenCycle| match before {
-            Before::Everything => true,
-            Before::Date(d) => c.date < d,
-            Before::Cycle { regimen, cycle } => {
-                // The current line's cycles from this one on are the course
-                // being dosed, not prior exposure: counting them twice would
-                // refuse a course that is within the limit.
-                let current = self.current_line(regimen).map(|l| l.number);
-                !(Some(line.number) == current && c.number >= cycle)
-            }
-        };
-        let report = self.report_of(library, policy, &keep)?;
-        let mut prior: Vec<PriorExposure> = report
+    ) -> Result<Prior, HistoryError> {
+        let report = self.report_of(library, policy, before)?;
+        let mut exposures: Vec<PriorExposure> = report
             .cumulative
             .iter()
             .filter(|c| policy.factors.factor(&c.drug).is_none())
@@ -727,18 +1076,24 @@ impl History {
                 mg: c.mg,
             })
             .collect();
-        if let Some(a) = &report.anthracycline {
+        if let Some(a) = &report.anthracycline
+            && !a.contributions.is_empty()
+        {
             let dox_mg = report
                 .cumulative
                 .iter()
                 .find(|c| c.drug == "doxorubicin")
                 .map_or(Decimal::ZERO, |c| c.mg);
-            prior.push(PriorExposure {
+            exposures.push(PriorExposure {
                 drug: "doxorubicin".to_owned(),
                 mg_per_m2: a.total_mg_per_m2,
                 mg: dox_mg,
             });
         }
-        Ok(prior)
+        Ok(Prior {
+            exposures,
+            incomplete: report.incomplete,
+            cardiac_radiation: self.cardiac_radiation(),
+        })
     }
 }

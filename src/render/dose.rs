@@ -47,6 +47,16 @@ pub fn adjustments_text(a: &Administration, overridden: &[Overridden]) -> String
     }
 }
 
+/// "line 2 not counted", "lines 1, 3 not counted".
+pub fn uncounted_text(lines: &[u32]) -> String {
+    let list: Vec<String> = lines.iter().map(u32::to_string).collect();
+    format!(
+        "history line{} {} not counted",
+        if list.len() == 1 { "" } else { "s" },
+        list.join(", ")
+    )
+}
+
 /// An overridden stop beside a dose: "override status-withdrawn: &lt;reason&gt;".
 pub fn override_text(o: &Overridden) -> String {
     format!("override {}: {}", o.stop.code(), o.reason)
@@ -390,14 +400,24 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
             let limit = t.limit.as_ref().map_or_else(
                 || "-".to_owned(),
                 |l| {
-                    format!(
-                        "{} of {} {} ({}%, {} remaining)",
-                        format_decimal(l.cumulative),
-                        format_decimal(l.limit_value),
-                        crate::render::messages::limit_unit_text(l.unit),
-                        format_decimal(l.percent_of_limit),
-                        format_decimal(l.remaining)
-                    )
+                    if l.uncounted_lines.is_empty() {
+                        format!(
+                            "{} of {} {} ({}%, {} remaining)",
+                            format_decimal(l.cumulative),
+                            format_decimal(l.limit_value),
+                            crate::render::messages::limit_unit_text(l.unit),
+                            format_decimal(l.percent_of_limit),
+                            format_decimal(l.remaining)
+                        )
+                    } else {
+                        format!(
+                            "at least {} of {} {} (remaining unknown: {})",
+                            format_decimal(l.cumulative),
+                            format_decimal(l.limit_value),
+                            crate::render::messages::limit_unit_text(l.unit),
+                            uncounted_text(&l.uncounted_lines)
+                        )
+                    }
                 },
             );
             vec![

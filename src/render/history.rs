@@ -1,8 +1,11 @@
 //! A treatment history as text, Markdown, print-ready HTML and JSON.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
-use crate::history::{EventKind, HistoryReport, StopReason};
+use crate::history::{
+    CardiacRadiation, CardiacRegion, EventKind, Gap, HistoryReport, HistoryWarning, IncompleteLine,
+    LineReport, StatedCycles, StopReason,
+};
 use crate::render::ismp::{drug_display_name, format_decimal};
 use crate::render::schedule::html::escape;
 use crate::render::text_table;
@@ -16,7 +19,133 @@ pub fn stop_reason_text(r: StopReason) -> &'static str {
         StopReason::PatientDecision => "patient's decision",
         StopReason::Death => "death",
         StopReason::Other => "other",
+        StopReason::NotStated => "reason not stated",
     }
+}
+
+/// A gap in a line's record, in words.
+pub fn gap_text(g: &Gap) -> String {
+    match g {
+        Gap::RegimenNotStated { description } => {
+            format!("regimen not stated in the source (\"{description}\")")
+        }
+        Gap::CyclesUnknown => "number of cycles unknown".to_owned(),
+        Gap::CyclesNotRecorded { count } => format!(
+            "{count} cycle{} stated, not recorded one by one (no dates or measurements)",
+            if *count == 1 { "" } else { "s" }
+        ),
+        Gap::DaysUnconfirmed { drugs } => format!(
+            "day list of {} not confirmed in the regimen (no day count is invented)",
+            drugs
+                .iter()
+                .map(|d| drug_display_name(d))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// A line whose doses are not (all) counted, in words: "line 2 (regimen
+/// not stated ...; number of cycles unknown) adds nothing to the cumulative
+/// doses; any drug may be missing".
+pub fn incomplete_line_text(l: &IncompleteLine) -> String {
+    let gaps: Vec<String> = l.gaps.iter().map(gap_text).collect();
+    let regimen = l
+        .regimen
+        .as_ref()
+        .map_or(String::new(), |r| format!(" ({r})"));
+    let missing = match &l.drugs {
+        None => "any drug may be missing".to_owned(),
+        Some(d) if d.is_empty() => "no drug is missing".to_owned(),
+        Some(d) => format!(
+            "{} not counted",
+            d.iter()
+                .map(|d| drug_display_name(d))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    format!(
+        "line {}{regimen} adds nothing to the cumulative doses: {}; {missing}",
+        l.line,
+        gaps.join("; ")
+    )
+}
+
+impl fmt::Display for HistoryWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HistoryWarning::CumulativeIncomplete(l) => write!(
+                f,
+                "CUMULATIVE DOSES INCOMPLETE: {}. Confirm what was given before relying on a lifetime limit",
+                incomplete_line_text(l)
+            ),
+            HistoryWarning::CardiacRegionUnknown {
+                date,
+                site,
+                limit_mg_per_m2,
+            } => write!(
+                f,
+                "radiation{} on {date}: whether the field included the heart is not known; the lower anthracycline limit is applied ({} mg/m² doxorubicin-equivalent)",
+                site.as_ref().map_or(String::new(), |s| format!(" to {s}")),
+                format_decimal(*limit_mg_per_m2)
+            ),
+            HistoryWarning::Dose(w) => w.fmt(f),
+        }
+    }
+}
+
+/// The regimen of a line in words: its id, or what the source says.
+fn regimen_text(l: &LineReport) -> String {
+    match (&l.regimen, &l.regimen_not_stated) {
+        (Some(id), _) => id.clone(),
+        (None, Some(d)) => format!("not stated in the source (\"{d}\")"),
+        (None, None) => "not stated".to_owned(),
+    }
+}
+
+/// The number of cycles of a line in words.
+fn cycle_count_text(l: &LineReport) -> String {
+    match l.stated_cycles {
+        Some(StatedCycles::Count(n)) => format!("{n} (stated; not recorded)"),
+        Some(StatedCycles::Unknown) => "unknown".to_owned(),
+        None => l.cycles.len().to_string(),
+    }
+}
+
+/// "3 cycles", "3 cycles (stated)", "cycles unknown".
+fn cycles_phrase(l: &LineReport) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    match l.stated_cycles {
+        Some(StatedCycles::Count(n)) => format!("{n} cycle{} (stated)", plural(n as usize)),
+        Some(StatedCycles::Unknown) => "cycles unknown".to_owned(),
+        None => format!("{} cycle{}", l.cycles.len(), plural(l.cycles.len())),
+    }
+}
+
+/// What the lower anthracycline limit is applied for, in words.
+fn lower_limit_text(c: CardiacRadiation) -> &'static str {
+    match c {
+        CardiacRadiation::Yes => " (lower limit: cardiac-region radiation)",
+        CardiacRadiation::Unknown => {
+            " (lower limit: a radiation field is unknown, so it is applied as if cardiac-region)"
+        }
+        CardiacRadiation::No => "",
+    }
+}
+
+/// The header lines: the note and the placeholder-dates caution.
+fn header_lines(r: &HistoryReport) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(n) = &r.note {
+        out.push(format!("Note: {n}"));
+    }
+    if let Some(p) = &r.placeholder_dates {
+        out.push(format!(
+            "DATES ARE PLACEHOLDERS, not calendar dates: {p} Durations and times to next treatment are not stated."
+        ));
+    }
+    out
 }
 
 fn event_kind(k: EventKind) -> &'static str {
@@ -37,10 +166,10 @@ fn timeline(r: &HistoryReport) -> Vec<(String, String)> {
         rows.push((
             l.start,
             0,
-            format!(
-                "line {} starts: {} ({})",
-                l.number, l.regimen_name, l.regimen
-            ),
+            match (&l.regimen_name, &l.regimen) {
+                (Some(name), Some(id)) => format!("line {} starts: {name} ({id})", l.number),
+                _ => format!("line {} starts: regimen {}", l.number, regimen_text(l)),
+            },
         ));
         if let Some(e) = l.end {
             let why = l.stop_reason.map_or("", stop_reason_text);
@@ -51,11 +180,7 @@ fn timeline(r: &HistoryReport) -> Vec<(String, String)> {
             rows.push((
                 e,
                 2,
-                format!(
-                    "line {} ends, {} cycles: {why}{note}",
-                    l.number,
-                    l.cycles.len()
-                ),
+                format!("line {} ends, {}: {why}{note}", l.number, cycles_phrase(l)),
             ));
         }
     }
@@ -67,8 +192,13 @@ fn timeline(r: &HistoryReport) -> Vec<(String, String)> {
         if let Some(d) = &e.dose {
             t.push_str(&format!(" ({d})"));
         }
-        if e.cardiac_region {
-            t.push_str(" [cardiac region]");
+        match e.cardiac_region {
+            Some(CardiacRegion::Included) => t.push_str(" [cardiac region]"),
+            Some(CardiacRegion::NotIncluded) => t.push_str(" [not cardiac region]"),
+            Some(CardiacRegion::Unknown) => {
+                t.push_str(" [cardiac region unknown: lower anthracycline limit applied]");
+            }
+            None => {}
         }
         if let Some(d) = &e.description {
             t.push_str(&format!(": {d}"));
@@ -81,29 +211,58 @@ fn timeline(r: &HistoryReport) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The date column's header: "Placeholder date" when the dates are.
+fn date_header(r: &HistoryReport) -> &'static str {
+    if r.placeholder_dates.is_some() {
+        "Placeholder date"
+    } else {
+        "Date"
+    }
+}
+
 fn line_rows(r: &HistoryReport) -> Vec<Vec<String>> {
+    let days = |d: Option<i64>| match d {
+        Some(d) => format!("{d} days"),
+        None if r.placeholder_dates.is_some() => "not stated".to_owned(),
+        None => "-".to_owned(),
+    };
     r.lines
         .iter()
         .map(|l| {
             vec![
                 l.number.to_string(),
-                l.regimen.clone(),
+                regimen_text(l),
                 l.setting.clone().unwrap_or_default(),
                 format!(
                     "{} to {}",
                     l.start,
                     l.end.map_or("ongoing".to_owned(), |e| e.to_string())
                 ),
-                l.cycles.len().to_string(),
-                l.duration_days
-                    .map_or("-".to_owned(), |d| format!("{d} days")),
-                l.time_to_next_treatment_days
-                    .map_or("-".to_owned(), |d| format!("{d} days")),
+                cycle_count_text(l),
+                if l.end.is_some() {
+                    days(l.duration_days)
+                } else {
+                    "-".to_owned()
+                },
+                if r.lines.last().is_some_and(|last| last.number == l.number) {
+                    "-".to_owned()
+                } else {
+                    days(l.time_to_next_treatment_days)
+                },
                 l.stop_reason
                     .map_or("-".to_owned(), |s| stop_reason_text(s).to_owned()),
             ]
         })
         .collect()
+}
+
+/// The lines table's headers ("Placeholder dates" when the dates are).
+fn line_headers(r: &HistoryReport) -> [&'static str; 8] {
+    let mut h = LINE_HEADERS;
+    if r.placeholder_dates.is_some() {
+        h[3] = "Placeholder dates";
+    }
+    h
 }
 
 const LINE_HEADERS: [&str; 8] = [
@@ -121,7 +280,7 @@ fn cycle_rows(r: &HistoryReport) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for l in &r.lines {
         for c in &l.cycles {
-            let doses: Vec<String> = c
+            let mut doses: Vec<String> = c
                 .doses
                 .iter()
                 .map(|(d, (mg, actual))| {
@@ -133,6 +292,9 @@ fn cycle_rows(r: &HistoryReport) -> Vec<Vec<String>> {
                     )
                 })
                 .collect();
+            if !c.computed {
+                doses.push("not computed (see the line's gaps): nothing counted".to_owned());
+            }
             let mut notes = Vec::new();
             if let Some(x) = &c.reduction {
                 notes.push(crate::render::schedule::reduction_text(x));
@@ -146,7 +308,7 @@ fn cycle_rows(r: &HistoryReport) -> Vec<Vec<String>> {
             rows.push(vec![
                 format!("{}.{}", l.number, c.number),
                 c.date.to_string(),
-                format_decimal(c.bsa_m2),
+                c.bsa_m2.map_or("-".to_owned(), format_decimal),
                 doses.join("; "),
                 notes.join("; "),
             ]);
@@ -157,45 +319,119 @@ fn cycle_rows(r: &HistoryReport) -> Vec<Vec<String>> {
 
 const CYCLE_HEADERS: [&str; 5] = ["Line.cycle", "Date", "BSA (m²)", "Doses", "Notes"];
 
+fn lines_text(lines: &[u32]) -> String {
+    let n: Vec<String> = lines.iter().map(u32::to_string).collect();
+    format!(
+        "line{} {}",
+        if n.len() == 1 { "" } else { "s" },
+        n.join(", ")
+    )
+}
+
 fn cumulative_rows(r: &HistoryReport) -> Vec<Vec<String>> {
-    r.cumulative
+    let mut rows: Vec<Vec<String>> = r
+        .cumulative
         .iter()
         .map(|c| {
+            let complete = c.incomplete_lines.is_empty();
+            let at_least = if complete { "" } else { "at least " };
             vec![
                 drug_display_name(&c.drug),
-                format!("{} mg", format_decimal(c.mg)),
-                format!("{} mg/m²", format_decimal(c.mg_per_m2)),
+                format!("{at_least}{} mg", format_decimal(c.mg)),
+                format!("{at_least}{} mg/m²", format_decimal(c.mg_per_m2)),
                 c.limit.as_ref().map_or("-".to_owned(), |l| {
                     format!(
-                        "{}% of {} {} ({} remaining)",
+                        "{at_least}{}% of {} {} ({} remaining)",
                         format_decimal(l.percent_of_limit),
                         format_decimal(l.limit_value),
                         crate::render::messages::limit_unit_text(l.unit),
-                        format_decimal(l.remaining)
+                        if complete || l.remaining.is_zero() {
+                            format_decimal(l.remaining)
+                        } else {
+                            "unknown".to_owned()
+                        }
                     )
                 }),
+                if complete {
+                    "-".to_owned()
+                } else {
+                    lines_text(&c.incomplete_lines)
+                },
             ]
         })
-        .collect()
+        .collect();
+    // Drugs of lines not counted that no counted cycle gave: not known, not 0.
+    let mut only_missing: std::collections::BTreeMap<String, Vec<u32>> = Default::default();
+    for l in &r.incomplete {
+        for d in l.drugs.iter().flatten() {
+            if !r.cumulative.iter().any(|c| c.drug == *d) {
+                only_missing.entry(d.clone()).or_default().push(l.line);
+            }
+        }
+    }
+    for (drug, lines) in only_missing {
+        rows.push(vec![
+            drug_display_name(&drug),
+            "not known".to_owned(),
+            "not known".to_owned(),
+            "-".to_owned(),
+            lines_text(&lines),
+        ]);
+    }
+    if r.incomplete.iter().any(|l| l.drugs.is_none()) {
+        let lines: Vec<u32> = r
+            .incomplete
+            .iter()
+            .filter(|l| l.drugs.is_none())
+            .map(|l| l.line)
+            .collect();
+        rows.push(vec![
+            "(regimen not stated)".to_owned(),
+            "not known".to_owned(),
+            "not known".to_owned(),
+            "-".to_owned(),
+            lines_text(&lines),
+        ]);
+    }
+    rows
 }
 
-const CUMULATIVE_HEADERS: [&str; 4] = ["Drug", "Total", "Per m²", "Lifetime limit"];
+const CUMULATIVE_HEADERS: [&str; 5] = ["Drug", "Total", "Per m²", "Lifetime limit", "Not counted"];
 
 fn anthracycline_lines(r: &HistoryReport) -> Vec<String> {
     let Some(a) = &r.anthracycline else {
         return Vec::new();
     };
-    let mut out = vec![format!(
-        "Anthracyclines: {} mg/m² doxorubicin-equivalent of {} mg/m²{} ({} mg/m² remaining)",
-        format_decimal(a.total_mg_per_m2),
-        format_decimal(a.limit_mg_per_m2),
-        if a.after_cardiac_radiation {
-            " (lower limit: cardiac-region radiation)"
-        } else {
-            ""
-        },
-        format_decimal(a.remaining_mg_per_m2)
-    )];
+    let mut out = vec![if a.incomplete_lines.is_empty() {
+        format!(
+            "Anthracyclines: {} mg/m² doxorubicin-equivalent of {} mg/m²{} ({} mg/m² remaining)",
+            format_decimal(a.total_mg_per_m2),
+            format_decimal(a.limit_mg_per_m2),
+            lower_limit_text(a.cardiac_radiation),
+            a.remaining_mg_per_m2
+                .map_or("unknown".to_owned(), format_decimal)
+        )
+    } else {
+        format!(
+            "Anthracyclines: INCOMPLETE: {} not counted (may hold anthracyclines); counted: {} of {} mg/m²{}; remaining {}",
+            lines_text(&a.incomplete_lines),
+            if a.contributions.is_empty() {
+                "nothing".to_owned()
+            } else {
+                format!(
+                    "{} mg/m² doxorubicin-equivalent",
+                    format_decimal(a.total_mg_per_m2)
+                )
+            },
+            format_decimal(a.limit_mg_per_m2),
+            lower_limit_text(a.cardiac_radiation),
+            a.remaining_mg_per_m2
+                .map_or("unknown".to_owned(), |m| format!(
+                    "{} mg/m²",
+                    format_decimal(m)
+                ))
+        )
+    }];
     for c in &a.contributions {
         out.push(format!(
             "  {} {} mg/m² × {} = {} mg/m² ({})",
@@ -222,11 +458,21 @@ pub fn contribution_name(c: &crate::history::Contribution) -> String {
 
 /// Text.
 pub fn history_text(r: &HistoryReport) -> String {
-    let mut o = format!("Treatment history of {}\n\nTimeline\n", r.patient_id);
+    let mut o = format!("Treatment history of {}\n", r.patient_id);
+    for l in header_lines(r) {
+        let _ = writeln!(o, "{l}");
+    }
+    if !r.warnings.is_empty() {
+        o.push_str("\nWarnings\n");
+        for w in &r.warnings {
+            let _ = writeln!(o, "  ! {w}");
+        }
+    }
+    o.push_str("\nTimeline\n");
     let rows: Vec<Vec<String>> = timeline(r).into_iter().map(|(d, t)| vec![d, t]).collect();
-    o.push_str(&text_table(&["Date", "What"], &rows));
+    o.push_str(&text_table(&[date_header(r), "What"], &rows));
     o.push_str("\nLines of therapy\n");
-    o.push_str(&text_table(&LINE_HEADERS, &line_rows(r)));
+    o.push_str(&text_table(&line_headers(r), &line_rows(r)));
     o.push_str("\nCycles given (doses recomputed from the regimen at each cycle's measurements)\n");
     o.push_str(&text_table(&CYCLE_HEADERS, &cycle_rows(r)));
     o.push_str("\nCumulative doses across all lines\n");
@@ -234,12 +480,6 @@ pub fn history_text(r: &HistoryReport) -> String {
     for l in anthracycline_lines(r) {
         o.push_str(&l);
         o.push('\n');
-    }
-    if !r.warnings.is_empty() {
-        o.push_str("\nWarnings\n");
-        for w in &r.warnings {
-            let _ = writeln!(o, "  ! {w}");
-        }
     }
     o
 }
@@ -262,11 +502,22 @@ fn md_table(headers: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Markdown.
 pub fn history_markdown(r: &HistoryReport) -> String {
-    let mut o = format!("# Treatment history of {}\n\n## Timeline\n\n", r.patient_id);
+    let mut o = format!("# Treatment history of {}\n\n", r.patient_id);
+    for l in header_lines(r) {
+        let _ = writeln!(o, "**{l}**\n");
+    }
+    if !r.warnings.is_empty() {
+        o.push_str("## Warnings\n\n");
+        for w in &r.warnings {
+            o.push_str(&format!("- **{w}**\n"));
+        }
+        o.push('\n');
+    }
+    o.push_str("## Timeline\n\n");
     let rows: Vec<Vec<String>> = timeline(r).into_iter().map(|(d, t)| vec![d, t]).collect();
-    o.push_str(&md_table(&["Date", "What"], &rows));
+    o.push_str(&md_table(&[date_header(r), "What"], &rows));
     o.push_str("\n## Lines of therapy\n\n");
-    o.push_str(&md_table(&LINE_HEADERS, &line_rows(r)));
+    o.push_str(&md_table(&line_headers(r), &line_rows(r)));
     o.push_str("\n## Cycles given\n\n");
     o.push_str(&md_table(&CYCLE_HEADERS, &cycle_rows(r)));
     o.push_str("\n## Cumulative doses\n\n");
@@ -275,12 +526,6 @@ pub fn history_markdown(r: &HistoryReport) -> String {
         o.push_str(&format!("\n{}", l.trim_start()));
     }
     o.push('\n');
-    if !r.warnings.is_empty() {
-        o.push_str("\n## Warnings\n\n");
-        for w in &r.warnings {
-            o.push_str(&format!("- **{w}**\n"));
-        }
-    }
     o
 }
 
@@ -311,6 +556,9 @@ pub fn history_html(r: &HistoryReport) -> String {
         crate::render::schedule::html::STYLE,
         escape(&r.patient_id)
     );
+    for l in header_lines(r) {
+        let _ = writeln!(o, "<p><strong>{}</strong></p>", escape(&l));
+    }
     if !r.warnings.is_empty() {
         o.push_str("<div class=\"warnings\">\n<h3>Warnings</h3>\n<ul>\n");
         for w in &r.warnings {
@@ -320,9 +568,9 @@ pub fn history_html(r: &HistoryReport) -> String {
     }
     o.push_str("<h2>Timeline</h2>\n");
     let rows: Vec<Vec<String>> = timeline(r).into_iter().map(|(d, t)| vec![d, t]).collect();
-    o.push_str(&html_table(&["Date", "What"], &rows));
+    o.push_str(&html_table(&[date_header(r), "What"], &rows));
     o.push_str("<h2>Lines of therapy</h2>\n");
-    o.push_str(&html_table(&LINE_HEADERS, &line_rows(r)));
+    o.push_str(&html_table(&line_headers(r), &line_rows(r)));
     o.push_str("<h2>Cycles given</h2>\n");
     o.push_str(&html_table(&CYCLE_HEADERS, &cycle_rows(r)));
     o.push_str("<h2>Cumulative doses</h2>\n");

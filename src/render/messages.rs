@@ -272,9 +272,6 @@ fn input_needed(v: &crate::rules::Variable) -> String {
     use crate::rules::Variable;
     match v {
         Variable::Crcl => "creatinine clearance".to_owned(),
-        Variable::Lab(l) if l.uln_based() => {
-            format!("{} (with its upper limit of normal)", l.label())
-        }
         other => crate::render::rules::variable_label(other),
     }
 }
@@ -557,6 +554,16 @@ impl fmt::Display for Stop {
                 drug_display_name(drug),
                 input_needed(input),
             ),
+            Stop::PriorIncomplete { drug, lines } => {
+                let lines: Vec<String> = lines.iter().map(u32::to_string).collect();
+                write!(
+                    f,
+                    "{}: the history's line{} {} may have given it (or another anthracycline) in doses that are not counted, so its lifetime limit cannot be checked; find the doses given and record them",
+                    drug_display_name(drug),
+                    if lines.len() == 1 { "" } else { "s" },
+                    lines.join(", ")
+                )
+            }
             Stop::UnjudgedRule { drug, rule } => write!(
                 f,
                 "{}: the organ-function rule `{}` cannot be judged with the inputs given ({}); a × ULN threshold needs the result's upper limit of normal (e.g. --bilirubin-uln 21umol/L)",

@@ -4,16 +4,20 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{LimitJson, WarningJson, tree, warnings_json};
+use super::{LimitJson, WarningJson, tree};
+use crate::history::{CardiacRegion, Gap, HistoryWarning, IncompleteLine, StatedCycles};
 
 /// One cycle of a history line, as recomputed.
 #[derive(Serialize)]
 struct HistoryCycleJson {
     number: u32,
     date: chrono::NaiveDate,
-    bsa_m2: Decimal,
+    /// null when the doses were not computed
+    bsa_m2: Option<Decimal>,
     /// drug → [mg, whether a recorded actual dose replaced the regimen's]
     doses: std::collections::BTreeMap<String, (Decimal, bool)>,
+    /// false: the doses were not computed (a day list not confirmed)
+    computed: bool,
     reduction: Option<String>,
     delay_reason: Option<String>,
     allow_over_limit: Option<String>,
@@ -22,8 +26,11 @@ struct HistoryCycleJson {
 #[derive(Serialize)]
 struct HistoryLineJson {
     number: u32,
-    regimen: String,
-    regimen_name: String,
+    /// null when the source does not name the regimen
+    regimen: Option<String>,
+    regimen_name: Option<String>,
+    /// what the source says instead of a regimen
+    regimen_not_stated: Option<String>,
     setting: Option<String>,
     intent: Option<crate::regimen::Intent>,
     start: chrono::NaiveDate,
@@ -33,6 +40,60 @@ struct HistoryLineJson {
     stop_reason: Option<crate::history::StopReason>,
     stop_note: Option<String>,
     cycles: Vec<HistoryCycleJson>,
+    /// the number of cycles given: recorded or stated; null when unknown
+    cycle_count: Option<u32>,
+    /// "recorded" (one by one in `cycles`), "stated" (a number only) or "unknown"
+    cycle_count_source: &'static str,
+    /// whether the line's doses are in the cumulative totals
+    counted: bool,
+    /// why they are not
+    gaps: Vec<GapJson>,
+}
+
+/// Why a line's doses are not counted.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum GapJson {
+    RegimenNotStated { description: String },
+    CyclesUnknown,
+    CyclesNotRecorded { count: u32 },
+    DaysUnconfirmed { drugs: Vec<String> },
+}
+
+impl From<&Gap> for GapJson {
+    fn from(g: &Gap) -> Self {
+        match g {
+            Gap::RegimenNotStated { description } => GapJson::RegimenNotStated {
+                description: description.clone(),
+            },
+            Gap::CyclesUnknown => GapJson::CyclesUnknown,
+            Gap::CyclesNotRecorded { count } => GapJson::CyclesNotRecorded { count: *count },
+            Gap::DaysUnconfirmed { drugs } => GapJson::DaysUnconfirmed {
+                drugs: drugs.clone(),
+            },
+        }
+    }
+}
+
+/// A line whose doses are not counted.
+#[derive(Serialize)]
+struct IncompleteLineJson {
+    line: u32,
+    regimen: Option<String>,
+    /// null: the regimen is not stated, any drug may be missing
+    drugs: Option<Vec<String>>,
+    gaps: Vec<GapJson>,
+}
+
+impl From<&IncompleteLine> for IncompleteLineJson {
+    fn from(l: &IncompleteLine) -> Self {
+        IncompleteLineJson {
+            line: l.line,
+            regimen: l.regimen.clone(),
+            drugs: l.drugs.clone(),
+            gaps: l.gaps.iter().map(GapJson::from).collect(),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -42,7 +103,8 @@ struct HistoryEventJson {
     description: Option<String>,
     site: Option<String>,
     dose: Option<String>,
-    cardiac_region: bool,
+    /// true, false or "unknown" for radiation; null for other events
+    cardiac_region: Value,
     drug: Option<String>,
     cumulative_mg_per_m2: Option<Decimal>,
 }
@@ -53,6 +115,9 @@ struct CumulativeDrugJson {
     mg: Decimal,
     mg_per_m2: Decimal,
     limit: Option<LimitJson>,
+    /// false: lines whose doses of this drug are not counted exist
+    complete: bool,
+    incomplete_lines: Vec<u32>,
 }
 
 #[derive(Serialize)]
@@ -63,24 +128,43 @@ struct AnthracyclineJson {
     total_mg_per_m2: Decimal,
     limit_mg_per_m2: Decimal,
     after_cardiac_radiation: bool,
-    remaining_mg_per_m2: Decimal,
+    /// "yes", "no" or "unknown"
+    cardiac_radiation: crate::history::CardiacRadiation,
+    /// null when not known (lines not counted)
+    remaining_mg_per_m2: Option<Decimal>,
     limit_source: String,
+    complete: bool,
+    incomplete_lines: Vec<u32>,
 }
 
 #[derive(Serialize)]
 struct HistoryJson {
     patient_id: String,
+    note: Option<String>,
+    placeholder_dates: Option<String>,
     lines: Vec<HistoryLineJson>,
     events: Vec<HistoryEventJson>,
     cumulative: Vec<CumulativeDrugJson>,
     anthracycline: Option<AnthracyclineJson>,
+    cumulative_complete: bool,
+    incomplete_lines: Vec<IncompleteLineJson>,
     warnings: Vec<WarningJson>,
+}
+
+/// A history warning: a stable code and the words.
+pub(crate) fn history_warning_json(w: &HistoryWarning) -> WarningJson {
+    WarningJson {
+        code: w.code(),
+        message: w.to_string(),
+    }
 }
 
 /// A history report as JSON (documented in `docs/output-json.md`).
 pub fn history_json(r: &crate::history::HistoryReport) -> Value {
     tree(HistoryJson {
         patient_id: r.patient_id.clone(),
+        note: r.note.clone(),
+        placeholder_dates: r.placeholder_dates.clone(),
         lines: r
             .lines
             .iter()
@@ -88,6 +172,7 @@ pub fn history_json(r: &crate::history::HistoryReport) -> Value {
                 number: l.number,
                 regimen: l.regimen.clone(),
                 regimen_name: l.regimen_name.clone(),
+                regimen_not_stated: l.regimen_not_stated.clone(),
                 setting: l.setting.clone(),
                 intent: l.intent,
                 start: l.start,
@@ -104,6 +189,7 @@ pub fn history_json(r: &crate::history::HistoryReport) -> Value {
                         date: c.date,
                         bsa_m2: c.bsa_m2,
                         doses: c.doses.clone(),
+                        computed: c.computed,
                         reduction: c
                             .reduction
                             .as_ref()
@@ -112,6 +198,18 @@ pub fn history_json(r: &crate::history::HistoryReport) -> Value {
                         allow_over_limit: c.allow_over_limit.clone(),
                     })
                     .collect(),
+                cycle_count: match l.stated_cycles {
+                    Some(StatedCycles::Count(n)) => Some(n),
+                    Some(StatedCycles::Unknown) => None,
+                    None => u32::try_from(l.cycles.len()).ok(),
+                },
+                cycle_count_source: match l.stated_cycles {
+                    Some(StatedCycles::Count(_)) => "stated",
+                    Some(StatedCycles::Unknown) => "unknown",
+                    None => "recorded",
+                },
+                counted: l.gaps.is_empty(),
+                gaps: l.gaps.iter().map(GapJson::from).collect(),
             })
             .collect(),
         events: r
@@ -123,7 +221,12 @@ pub fn history_json(r: &crate::history::HistoryReport) -> Value {
                 description: e.description.clone(),
                 site: e.site.clone(),
                 dose: e.dose.clone(),
-                cardiac_region: e.cardiac_region,
+                cardiac_region: match e.cardiac_region {
+                    Some(CardiacRegion::Included) => Value::Bool(true),
+                    Some(CardiacRegion::NotIncluded) => Value::Bool(false),
+                    Some(CardiacRegion::Unknown) => Value::String("unknown".to_owned()),
+                    None => Value::Null,
+                },
                 drug: e.drug.clone(),
                 cumulative_mg_per_m2: e.cumulative_mg_per_m2,
             })
@@ -136,6 +239,8 @@ pub fn history_json(r: &crate::history::HistoryReport) -> Value {
                 mg: c.mg,
                 mg_per_m2: c.mg_per_m2,
                 limit: c.limit.as_ref().map(LimitJson::from),
+                complete: c.incomplete_lines.is_empty(),
+                incomplete_lines: c.incomplete_lines.clone(),
             })
             .collect(),
         anthracycline: r.anthracycline.as_ref().map(|a| AnthracyclineJson {
@@ -161,9 +266,14 @@ pub fn history_json(r: &crate::history::HistoryReport) -> Value {
             total_mg_per_m2: a.total_mg_per_m2,
             limit_mg_per_m2: a.limit_mg_per_m2,
             after_cardiac_radiation: a.after_cardiac_radiation,
+            cardiac_radiation: a.cardiac_radiation,
             remaining_mg_per_m2: a.remaining_mg_per_m2,
             limit_source: a.limit_source.clone(),
+            complete: a.incomplete_lines.is_empty(),
+            incomplete_lines: a.incomplete_lines.clone(),
         }),
-        warnings: warnings_json(&r.warnings),
+        cumulative_complete: r.cumulative_complete(),
+        incomplete_lines: r.incomplete.iter().map(IncompleteLineJson::from).collect(),
+        warnings: r.warnings.iter().map(history_warning_json).collect(),
     })
 }

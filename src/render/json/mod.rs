@@ -304,9 +304,11 @@ pub(crate) struct LimitJson {
     prior: Decimal,
     cumulative: Decimal,
     percent_of_limit: Decimal,
-    remaining: Decimal,
+    remaining: Option<Decimal>,
     after_cardiac_radiation: bool,
     source: String,
+    complete: bool,
+    uncounted_lines: Vec<u32>,
 }
 
 impl From<&LimitStatus> for LimitJson {
@@ -318,9 +320,11 @@ impl From<&LimitStatus> for LimitJson {
             prior: l.prior,
             cumulative: l.cumulative,
             percent_of_limit: l.percent_of_limit,
-            remaining: l.remaining,
+            remaining: l.uncounted_lines.is_empty().then_some(l.remaining),
             after_cardiac_radiation: l.after_cardiac_radiation,
             source: limit_source_text(l),
+            complete: l.uncounted_lines.is_empty(),
+            uncounted_lines: l.uncounted_lines.clone(),
         }
     }
 }

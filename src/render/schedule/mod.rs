@@ -88,12 +88,20 @@ pub fn cumulative_text(c: &CumulativeDose) -> String {
                 limit_unit_text(l.unit)
             )
         };
+        let at_least = if l.uncounted_lines.is_empty() {
+            String::new()
+        } else {
+            "at least ".to_owned()
+        };
         extra.push(format!(
-            "{}% of the {} {} lifetime limit{prior}",
+            "{at_least}{}% of the {} {} lifetime limit{prior}",
             format_decimal(l.percent_of_limit),
             format_decimal(l.limit_value),
             limit_unit_text(l.unit)
         ));
+        if !l.uncounted_lines.is_empty() {
+            extra.push(crate::render::dose::uncounted_text(&l.uncounted_lines));
+        }
     }
     if !extra.is_empty() {
         s.push_str(&format!(" ({})", extra.join("; ")));
