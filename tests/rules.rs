@@ -594,7 +594,7 @@ source = "fixture: doxorubicin label"
             vec![lab(Lab::Bilirubin, "5.1mg/dL", None, None)],
         ),
     );
-    assert_eq!(codes(&s), ["organ-doxorubicin"]);
+    assert_eq!(codes(&s), ["organ-doxorubicin-bilirubin"]);
 }
 
 #[test]
@@ -671,7 +671,7 @@ fn an_organ_rule_gives_a_dose() {
     );
     // C: stop.
     let s = stops(&r, &with_class(ChildPugh::C));
-    assert_eq!(codes(&s), ["organ-eribulin"]);
+    assert_eq!(codes(&s), ["organ-eribulin-child-pugh"]);
     // No class given: every rule unknown, the full 2.8 mg stamped NOT CHECKED.
     let p = plan(&r, &defaults());
     assert_doses(
@@ -759,16 +759,17 @@ fn an_organ_stop_refuses_and_its_override_keeps_the_reason() {
     assert_eq!(rule.rule.when_written, "crcl < 15 mL/min");
     assert_eq!(rule.truth, Truth::True);
     assert!(tables.is_empty(), "the drug has no alternative tables");
-    assert_eq!(codes(&s), ["organ-gemcitabine"]);
-    // Another drug's code does not let it through.
-    let other = overriding(gfr("10 mL/min"), "organ-docetaxel", "wrong drug");
-    assert_eq!(codes(&stops(&r, &other)), ["organ-gemcitabine"]);
+    assert_eq!(codes(&s), ["organ-gemcitabine-crcl"]);
+    // The code names the drug and the inputs the rule reads. Another drug's
+    // code does not let it through.
+    let other = overriding(gfr("10 mL/min"), "organ-docetaxel-crcl", "wrong drug");
+    assert_eq!(codes(&stops(&r, &other)), ["organ-gemcitabine-crcl"]);
     // Overridden: the stop changes no dose (2,000 mg), the verdict is HOLD,
     // and the reason stands beside every dose of the drug.
     let reason = "haemodialysis, dosed after dialysis per consultant";
     let p = plan(
         &r,
-        &overriding(gfr("10 mL/min"), "organ-gemcitabine", reason),
+        &overriding(gfr("10 mL/min"), "organ-gemcitabine-crcl", reason),
     );
     assert_doses(
         &p,
@@ -787,6 +788,40 @@ fn an_organ_stop_refuses_and_its_override_keeps_the_reason() {
     }
     assert_eq!(p.assessment.verdict, Verdict::Hold);
     assert_eq!(admin(&p, "gemcitabine", 1).verdict, Some(Verdict::Hold));
+}
+
+#[test]
+fn a_reason_for_one_organ_stop_does_not_let_another_through() {
+    // Two contraindications on one drug: CrCl < 15 and bilirubin > 5 mg/dL.
+    // Each stop's code names the inputs its rule reads, so a reason given
+    // for the renal one leaves the hepatic one standing.
+    let r = gem(&[
+        rule("organ", "crcl < 15 mL/min", "stop"),
+        rule("organ", "bilirubin > 5 mg/dL", "stop"),
+    ]
+    .concat());
+    let o = with_labs(
+        gfr("10 mL/min"),
+        vec![lab(Lab::Bilirubin, "6mg/dL", None, None)],
+    );
+    assert_eq!(
+        codes(&stops(&r, &o)),
+        ["organ-gemcitabine-crcl", "organ-gemcitabine-bilirubin"]
+    );
+    let o = overriding(o, "organ-gemcitabine-crcl", "dosed after dialysis");
+    assert_eq!(codes(&stops(&r, &o)), ["organ-gemcitabine-bilirubin"]);
+    // Both reasons: given at 2,000 mg (a stop changes no dose), HOLD.
+    let p = plan(
+        &r,
+        &overriding(
+            o,
+            "organ-gemcitabine-bilirubin",
+            "Gilbert's, direct bilirubin normal",
+        ),
+    );
+    assert_eq!(admin(&p, "gemcitabine", 1).final_dose, dec!(2000));
+    assert_eq!(p.overridden.len(), 2);
+    assert_eq!(p.assessment.verdict, Verdict::Hold);
 }
 
 /// Gemcitabine with a default renal table and two named alternatives.
@@ -981,7 +1016,7 @@ fn a_times_uln_rule_without_the_uln_is_not_checked_when_not_required() {
         defaults(),
         vec![lab(Lab::Bilirubin, "1.8mg/dL", Some("1.2mg/dL"), None)],
     );
-    assert_eq!(codes(&stops(&r, &o)), ["organ-docetaxel"]);
+    assert_eq!(codes(&stops(&r, &o)), ["organ-docetaxel-bilirubin"]);
     let o = with_labs(
         defaults(),
         vec![lab(Lab::Bilirubin, "1.2mg/dL", Some("1.2mg/dL"), None)],
@@ -993,7 +1028,8 @@ fn a_times_uln_rule_without_the_uln_is_not_checked_when_not_required() {
 fn a_times_uln_rule_without_the_uln_refuses_when_the_input_is_required() {
     // Required and given, but without the ULN the rule needs: the starting
     // dose cannot be decided, so the dose is refused (clinical reference
-    // §9.1: "cannot evaluate" blocks sign-off), code `unjudged-docetaxel`.
+    // §9.1: "cannot evaluate" blocks sign-off), code
+    // `unjudged-docetaxel-bilirubin` (the drug and the inputs the rule reads).
     let r = docetaxel("requires = [\"bilirubin\"]\n");
     let o = with_labs(defaults(), vec![lab(Lab::Bilirubin, "1mg/dL", None, None)]);
     let s = match calculate(&r, &bsa_2_0(), 1, &o) {
@@ -1007,12 +1043,16 @@ fn a_times_uln_rule_without_the_uln_refuses_when_the_input_is_required() {
             e.stops().to_vec()
         }
     };
-    assert_eq!(codes(&s), ["unjudged-docetaxel"]);
+    assert_eq!(codes(&s), ["unjudged-docetaxel-bilirubin"]);
     assert_eq!(s[0].drug(), Some("docetaxel"));
     // Overridden: given (150 mg), still NOT CHECKED, with the reason.
     let p = plan(
         &r,
-        &overriding(o, "unjudged-docetaxel", "ULN 1.2 mg/dL confirmed by phone"),
+        &overriding(
+            o,
+            "unjudged-docetaxel-bilirubin",
+            "ULN 1.2 mg/dL confirmed by phone",
+        ),
     );
     assert_doses(&p, &[("docetaxel", 1, dec!(150))]);
     assert_eq!(p.assessment.verdict, Verdict::NotChecked);
@@ -1425,7 +1465,10 @@ fn one_level_down_below_the_lowest_level_stops() {
     let mut o = fn3();
     o.previous_reduction = Some(Reduction::Level(-2));
     let s = stops(&one_level_down(), &o);
-    assert_eq!(codes(&s), ["toxicity-gemcitabine", "re-escalation"]);
+    assert_eq!(
+        codes(&s),
+        ["toxicity-gemcitabine-febrile-neutropenia", "re-escalation"]
+    );
     let Stop::Toxicity { drug, level, rule } = &s[0] else {
         panic!("{s:?}")
     };
@@ -1441,7 +1484,7 @@ fn one_level_down_below_the_lowest_level_stops() {
     // Staying at level -2 with a reason: 1,200 mg.
     let o = overriding(
         with_reduction(o, "gemcitabine", Reduction::Level(-2)),
-        "toxicity-gemcitabine",
+        "toxicity-gemcitabine-febrile-neutropenia",
         "continue at the lowest level, consultant review",
     );
     let p = plan(&one_level_down(), &o);
@@ -1552,11 +1595,15 @@ fn a_caller_level_higher_than_the_rules_is_a_stop() {
         ),
         "{s:?}"
     );
-    assert_eq!(codes(&s), ["toxicity-gemcitabine"]);
+    assert_eq!(codes(&s), ["toxicity-gemcitabine-neutropenia"]);
     // With a reason, the prescriber's level is given: 1,600 mg.
     let p = plan(
         &r,
-        &overriding(o, "toxicity-gemcitabine", "neutropenia was line-related"),
+        &overriding(
+            o,
+            "toxicity-gemcitabine-neutropenia",
+            "neutropenia was line-related",
+        ),
     );
     assert_doses(
         &p,
@@ -1570,7 +1617,7 @@ fn a_caller_level_higher_than_the_rules_is_a_stop() {
 
 #[test]
 fn a_toxicity_rule_stops_or_omits() {
-    // Grade 3 neuropathy: stop (code toxicity-gemcitabine, no level).
+    // Grade 3 neuropathy: stop (code toxicity-<drug>-<inputs read>, no level).
     let r = gem(&rule("toxicity", "peripheral-neuropathy >= 3", "stop"));
     let s = stops(
         &r,
@@ -1580,7 +1627,7 @@ fn a_toxicity_rule_stops_or_omits() {
         matches!(s.as_slice(), [Stop::Toxicity { level: None, .. }]),
         "{s:?}"
     );
-    assert_eq!(codes(&s), ["toxicity-gemcitabine"]);
+    assert_eq!(codes(&s), ["toxicity-gemcitabine-peripheral-neuropathy"]);
     // Grade 2 pneumonitis: the drug is left out of the cycle.
     let r = gem(&rule("toxicity", "pneumonitis >= 2", "omit"));
     let p = plan(&r, &with_toxicity(defaults(), &[("pneumonitis", 2)]));
