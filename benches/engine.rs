@@ -4,11 +4,8 @@
 
 use chemodose::bsa::{BsaFormula, body_surface_area};
 use chemodose::dose::{DoseOptions, calculate};
-use chemodose::labs::{LabOrigin, LabResult};
-use chemodose::patient::{Patient, Sex};
-use chemodose::quantity::{
-    Lab, parse_age, parse_height, parse_lab, parse_serum_creatinine, parse_weight,
-};
+use chemodose::patient::Patient;
+use chemodose::quantity::{parse_height, parse_weight};
 use chemodose::regimen::Library;
 use chemodose::schedule::{ScheduleOptions, build_schedule};
 
@@ -21,6 +18,33 @@ fn patient() -> Patient {
         parse_height("170cm").unwrap(),
         parse_weight("70kg").unwrap(),
     )
+}
+
+/// The patient with sex, age and serum creatinine: cisplatin requires the
+/// creatinine clearance they give.
+fn patient_with_renal() -> Patient {
+    Patient {
+        sex: Some(chemodose::patient::Sex::Female),
+        age: Some(chemodose::quantity::parse_age("60").unwrap()),
+        serum_creatinine: Some(chemodose::quantity::parse_serum_creatinine("0.9mg/dL").unwrap()),
+        ..patient()
+    }
+}
+
+/// Options with normal liver tests and blood counts
+/// (`docs/examples/gemdoc-labs.toml`): docetaxel requires bilirubin, AST,
+/// ALT and ALP; no rule fires on them, so the doses are the arithmetic's.
+fn options_with_normal_labs() -> DoseOptions {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/examples/gemdoc-labs.toml"
+    );
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut o = DoseOptions::default();
+    for r in chemodose::labs::parse_labs_toml(path, &text).unwrap() {
+        o.clinical.labs.insert(r);
+    }
+    o
 }
 
 #[divan::bench(args = [BsaFormula::Mosteller, BsaFormula::DuBois, BsaFormula::Boyd])]
@@ -54,21 +78,8 @@ fn load_bundled_library() -> usize {
 fn one_patient_cycle_doses(bencher: divan::Bencher, id: &str) {
     let lib = Library::bundled().unwrap();
     let r = lib.get(id).unwrap().regimen.clone();
-    // The inputs the clinical rules require, at normal values: renal function
-    // for cisplatin and ifosfamide (60 years, female, SCr 0.9 mg/dL: CrCl
-    // 73.5 mL/min) and total bilirubin for doxorubicin (0.6 mg/dL).
-    let mut p = patient();
-    p.sex = Some(Sex::Female);
-    p.age = Some(parse_age("60").unwrap());
-    p.serum_creatinine = Some(parse_serum_creatinine("0.9mg/dL").unwrap());
-    let mut o = DoseOptions::default();
-    o.clinical.labs.insert(LabResult {
-        lab: Lab::Bilirubin,
-        value: parse_lab(Lab::Bilirubin, "0.6mg/dL").unwrap(),
-        uln: None,
-        date: None,
-        origin: LabOrigin::CommandLine,
-    });
+    let p = patient_with_renal();
+    let o = options_with_normal_labs();
     bencher.bench(|| {
         calculate(divan::black_box(&r), divan::black_box(&p), 1, &o)
             .unwrap()
@@ -86,8 +97,9 @@ fn one_schedule_six_cycles(bencher: divan::Bencher) {
         start: chrono::NaiveDate::from_ymd_opt(2026, 12, 1),
         ..ScheduleOptions::default()
     };
+    let dose = options_with_normal_labs();
     bencher.bench(|| {
-        build_schedule(divan::black_box(&r), &p, &DoseOptions::default(), &o)
+        build_schedule(divan::black_box(&r), &p, &dose, &o)
             .unwrap()
             .cycles
             .len()

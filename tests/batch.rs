@@ -28,6 +28,24 @@ fn normal_bilirubin(mut options: DoseOptions) -> DoseOptions {
     options
 }
 
+/// Batch rows carry no labs, and docetaxel requires bilirubin, AST, ALT and
+/// ALP (gemcitabine-docetaxel 1.1.0): `options` with those stops overridden by
+/// their documented codes, as a batch run must give them. The rules then
+/// cannot be judged and change no dose, so the fast path still applies.
+fn without_labs(options: DoseOptions) -> DoseOptions {
+    let mut o = options;
+    for code in [
+        "missing-bilirubin",
+        "missing-ast",
+        "missing-alt",
+        "missing-alp",
+    ] {
+        o.overrides
+            .insert(code, "batch rows carry no labs: checked at the bedside");
+    }
+    o
+}
+
 /// Deterministic patients across adult sizes, plus exact-tie cases
 /// (202.5 cm × 96.1 kg is exactly 2.325 m²; 900 × 2.325 = 2092.5 mg).
 fn patients_csv(n: usize) -> String {
@@ -114,12 +132,16 @@ fn fast_path_matches_the_engine_without_bsa_rounding() {
         },
         ..DoseOptions::default()
     };
-    compare_with_engine("gemcitabine-docetaxel", &options, true);
+    compare_with_engine("gemcitabine-docetaxel", &without_labs(options), true);
 }
 
 #[test]
 fn fast_path_matches_the_engine_with_bsa_rounding() {
-    compare_with_engine("gemcitabine-docetaxel", &DoseOptions::default(), true);
+    compare_with_engine(
+        "gemcitabine-docetaxel",
+        &without_labs(DoseOptions::default()),
+        true,
+    );
     compare_with_engine(
         "doxorubicin",
         &normal_bilirubin(DoseOptions::default()),
@@ -153,10 +175,10 @@ fn engine_path_for_companions_and_multi_day_regimens() {
 #[test]
 fn the_exact_tie_rounds_up_in_batch() {
     let r = regimen("gemcitabine-docetaxel");
-    let options = DoseOptions {
+    let options = without_labs(DoseOptions {
         bsa_rounding: BsaRounding::None,
         ..DoseOptions::default()
-    };
+    });
     let plan = BatchPlan::new(&r, &options, 1);
     let (out, _) = run(
         &plan,
@@ -183,7 +205,7 @@ fn header_matches_the_peer_script() {
 #[test]
 fn units_in_cells_long_layout_and_bad_rows() {
     let r = regimen("gemcitabine-docetaxel");
-    let plan = BatchPlan::new(&r, &DoseOptions::default(), 1);
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
     let input = "id,height,weight,sex\na,170cm,70kg,female\nb,170,70kg,female\nc,1700cm,70kg,male\nd,67in,154lb,\n";
     let (out, summary) = run(&plan, input, Layout::Long);
     assert_eq!(summary.rows, 4);
@@ -238,7 +260,7 @@ fn a_file_without_units_is_refused_with_the_fix() {
 #[test]
 fn large_input_in_many_blocks_keeps_order_and_counts() {
     let r = regimen("gemcitabine-docetaxel");
-    let plan = BatchPlan::new(&r, &DoseOptions::default(), 1);
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
     let input = patients_csv(60_000); // about 1.1 MB: more than one block
     let (out, summary) = run(&plan, &input, Layout::Wide);
     assert_eq!(summary.written, 60_001);
@@ -278,4 +300,23 @@ fn regression_course_total_with_a_loading_dose() {
     // doxorubicin 75 × 1.82 = 136.5 mg, at its ceiling share 75 mg/m² × 1.82 / 1 day
     // = 136.5 mg: 137 would cross it, so 136 mg per cycle × 6 = 816 mg
     assert_eq!(col("doxorubicin_course_mg"), "816");
+}
+
+/// Without the liver tests or their overrides, every gemcitabine-docetaxel
+/// row is refused with the missing inputs, and none is written.
+#[test]
+fn rows_without_the_required_labs_are_skipped() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &DoseOptions::default(), 1);
+    let (out, summary) = run(&plan, "id,height_cm,weight_kg\n1,170,70\n", Layout::Wide);
+    assert_eq!(summary.written, 0);
+    assert_eq!(summary.skipped, 1);
+    assert!(
+        summary.errors[0]
+            .message
+            .contains("DOCEtaxel needs total bilirubin"),
+        "{:?}",
+        summary.errors
+    );
+    assert_eq!(out.lines().count(), 1, "only the header: {out}");
 }

@@ -278,6 +278,11 @@ fn dose_exact_tie_rounds_half_up() {
         "1mg",
         "--format",
         "json",
+        // docetaxel needs liver tests (normal: no rule fires)
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
     ])
     .success();
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -343,6 +348,10 @@ fn dose_text_shows_adjustments_and_tall_man_names() {
         "2m2",
         "--level",
         "docetaxel=-1",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
     ])
     .success();
     assert!(out.contains("DOCEtaxel"), "{out}");
@@ -403,6 +412,10 @@ fn schedule_writes_every_format_atomically() {
             format,
             "--output",
             path.to_str().unwrap(),
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
         ]);
         run.success();
         assert!(run.stderr().contains("wrote"), "{}", run.stderr());
@@ -453,6 +466,10 @@ fn schedule_bad_input_exits_2() {
         "170cm",
         "--weight",
         "70kg",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
     ];
     for extra in [
         vec!["--start", "01/12/2026"],
@@ -466,6 +483,7 @@ fn schedule_bad_input_exits_2() {
         args.extend(extra.iter());
         Run::new(&args).fails(2);
     }
+    // trabectedin with what its rules require (CrCl, bilirubin): only --cycles is missing
     let err = Run::new(&[
         "schedule",
         "trabectedin",
@@ -475,6 +493,16 @@ fn schedule_bad_input_exits_2() {
         "170cm",
         "--weight",
         "70kg",
+        "--sex",
+        "female",
+        "--age",
+        "60",
+        "--scr",
+        "0.9mg/dL",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
     ])
     .fails(2);
     assert!(err.contains("--cycles"), "{err}");
@@ -496,6 +524,11 @@ fn broken_pipe_is_a_clean_exit() {
             "70kg",
             "--cycles",
             "12",
+            // pazopanib needs bilirubin and ALT (normal: no rule fires)
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -609,6 +642,19 @@ fn verify_bad_check_file_points_at_the_value() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Batch rows carry no labs: the liver tests docetaxel requires are given up
+/// as checked elsewhere, by the documented overrides, one code each.
+const BATCH_LAB_OVERRIDES: [&str; 8] = [
+    "--override",
+    "missing-bilirubin=batch rows carry no labs: liver tests checked at the bedside",
+    "--override",
+    "missing-ast=batch rows carry no labs: liver tests checked at the bedside",
+    "--override",
+    "missing-alt=batch rows carry no labs: liver tests checked at the bedside",
+    "--override",
+    "missing-alp=batch rows carry no labs: liver tests checked at the bedside",
+];
+
 #[test]
 fn batch_cli_writes_rows_and_reports_skips() {
     let dir = std::env::temp_dir().join(format!("chemodose-batch-{}", std::process::id()));
@@ -621,14 +667,16 @@ fn batch_cli_writes_rows_and_reports_skips() {
     )
     .unwrap();
     let out = dir.join("out.csv");
-    let run = Run::new(&[
+    let mut args = vec![
         "batch",
         "gemcitabine-docetaxel",
         "--patients",
         input.to_str().unwrap(),
         "-o",
         out.to_str().unwrap(),
-    ]);
+    ];
+    args.extend(BATCH_LAB_OVERRIDES);
+    let run = Run::new(&args);
     assert_eq!(run.code(), Some(1), "rows were skipped: {}", run.stderr());
     let err = run.stderr();
     assert!(
@@ -650,13 +698,28 @@ fn batch_cli_writes_rows_and_reports_skips() {
     );
     // A clean file exits 0; a file without units is refused with the fix (exit 2).
     std::fs::write(&input, "id,height_cm,weight_kg\n1,170,70\n").unwrap();
-    Run::new(&[
+    let mut args = vec![
         "batch",
         "gemcitabine-docetaxel",
         "--patients",
         input.to_str().unwrap(),
-    ])
-    .success();
+    ];
+    args.extend(BATCH_LAB_OVERRIDES);
+    Run::new(&args).success();
+    // Without the liver tests or their overrides every row is refused (exit 1).
+    let run = Run::new(&[
+        "batch",
+        "gemcitabine-docetaxel",
+        "--patients",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    assert!(
+        run.stderr()
+            .contains("DOCEtaxel needs total bilirubin before it can be dosed"),
+        "{}",
+        run.stderr()
+    );
     std::fs::write(&input, "id,height,weight\n1,170,70\n").unwrap();
     let err = Run::new(&[
         "batch",
@@ -773,6 +836,10 @@ fn regression_a_tiny_rounding_step_is_refused_not_a_panic() {
         "70kg",
         "--round",
         "1mcg",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
     ])
     .success();
 }

@@ -5,6 +5,11 @@
 //! Standard patient: 170 cm, 70 kg, female, 60 years, SCr 0.9 mg/dL.
 //! BSA = sqrt(170 × 70 / 3600) = sqrt(3.305556) = 1.818119 m² → 1.82 m² for dosing.
 //! CrCl = (140 − 60) × 70 / (72 × 0.9) × 0.85 = 73.457 mL/min.
+//! Normal liver tests and blood counts (`docs/examples/gemdoc-labs.toml`) are
+//! given to every plan: gemcitabine-docetaxel, trabectedin and pazopanib
+//! require them, and no rule fires on them.
+
+mod common;
 
 use chemodose::dose::{
     DoseError, DoseOptions, DosePlan, Overrides, PerDrug, Reduction, Stop, calculate,
@@ -68,11 +73,11 @@ fn day_1(mut options: DoseOptions, drugs: &[&str]) -> DoseOptions {
     options
 }
 
-/// The plan, with a draft or withdrawn regimen's status stop let through and
-/// a normal bilirubin: these tests pin the arithmetic of each definition (the
-/// stop itself is tested on its own).
+/// The plan, with a draft or withdrawn regimen's status stop let through:
+/// these tests pin the arithmetic of each definition (the stop itself is
+/// tested on its own); with normal labs where the options have none.
 fn plan(id: &str, p: &Patient, cycle: u32, options: &DoseOptions) -> DosePlan {
-    let mut options = normal_bilirubin(options.clone());
+    let mut options = common::with_normal_labs(options);
     for code in ["status-draft", "status-withdrawn"] {
         options.overrides.insert(code, "arithmetic test");
     }
@@ -450,6 +455,9 @@ fn eribulin_and_its_renal_flag() {
         .find(|w| w.code() == "renal-flag")
         .unwrap();
     assert!(flag.to_string().contains("33.1 mL/min"), "{flag}");
+    // and since eribulin 1.1.0 the renal rule (CrCl 15-49 mL/min) gives
+    // 1.1 mg/m²: 1.1 × 1.82 = 2.002 → 2.0 mg days 1 and 8
+    assert_eq!(finals(&p, "eribulin"), days(&[1, 8], 2.0));
 }
 
 #[test]

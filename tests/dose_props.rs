@@ -56,7 +56,8 @@ proptest! {
     fn per_m2_doses_scale_linearly_with_bsa(h in 120.0f64..210.0, w in 35.0f64..180.0) {
         let lib = Library::bundled().unwrap();
         let r = &lib.get("gemcitabine-docetaxel").unwrap().regimen;
-        let options = DoseOptions { bsa_rounding: BsaRounding::None, ..DoseOptions::default() };
+        // docetaxel requires liver tests: normal results, no rule fires
+        let options = common::with_normal_labs(&DoseOptions { bsa_rounding: BsaRounding::None, ..DoseOptions::default() });
         let plan = calculate(r, &patient(h, w), 1, &options).unwrap();
         let bsa = (h * w / 3600.0).sqrt();
         for a in plan.administrations.iter().filter(|a| a.instruction().is_none()) {
@@ -77,11 +78,12 @@ proptest! {
             step: chemodose::quantity::DoseUnit::Mg.mass(step.trim_end_matches("mg").parse().unwrap()),
             unit: chemodose::quantity::DoseUnit::Mg,
         });
-        let options = DoseOptions {
+        // docetaxel requires liver tests: normal results, no rule fires
+        let options = common::with_normal_labs(&DoseOptions {
             bsa_cap: Some(cap_area),
             rounding: chemodose::dose::PerDrug { all: Some(rule), ..Default::default() },
             ..DoseOptions::default()
-        };
+        });
         let plan = match calculate(r, &patient(h, w), 1, &options) {
             Ok(p) => p,
             // Rounding up would cross the cap and rounding down is beyond the
@@ -113,6 +115,8 @@ proptest! {
                 options.reductions.all = Some(chemodose::dose::Reduction::Level(level));
             }
             let _ = calculate(&e.regimen, &patient(h, w), cycle, &options);
+            // and with normal labs, so that regimens with required labs reach their rules
+            let _ = calculate(&e.regimen, &patient(h, w), cycle, &common::with_normal_labs(&options));
         }
     }
 }

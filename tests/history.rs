@@ -1242,3 +1242,52 @@ date = 2021-01-04
         "{e}"
     );
 }
+
+/// BUG (found encoding the clinical rules of gemcitabine-docetaxel 1.1.0): a
+/// history's recorded cycles are recomputed with `calculate` and default
+/// options (`src/history/mod.rs`, `cycle_doses`), which lets through only the
+/// per-cycle-ceiling and status stops as "historical record". A regimen that
+/// `requires` an input a history cannot hold (docetaxel: bilirubin, AST, ALT,
+/// ALP) is then refused for every recorded cycle, and the whole history
+/// cannot be read (`history show`, `dose --history`, `schedule --history`
+/// exit 2). A record of what was given should be recomputed, not refused.
+#[test]
+#[ignore = "BUG: history replay refuses recorded cycles whose regimen requires labs (src/history/mod.rs cycle_doses overrides only ceiling and status stops)"]
+fn a_recorded_cycle_is_recomputed_even_when_its_regimen_requires_labs() {
+    let text = r#"
+[patient]
+id = "BUG-REQUIRES"
+sex = "female"
+age_at = { years = 60, on = 2026-10-01 }
+
+[[measurement]]
+date = 2026-10-01
+height = "170cm"
+weight = "70kg"
+
+[[line]]
+number = 1
+regimen = "gemcitabine-docetaxel"
+start = 2026-10-01
+
+[[line.cycle]]
+number = 1
+date = 2026-10-01
+"#;
+    let lib = Library::bundled().unwrap();
+    let report = parse_history("gemdoc.toml", text, &lib)
+        .unwrap()
+        .report(&lib)
+        .unwrap_or_else(|e| panic!("the recorded cycle is refused: {e}"));
+    // BSA sqrt(170 × 70 / 3600) = 1.818119 → 1.82 m²: gemcitabine 900 × 1.82 =
+    // 1638 mg on days 1 and 8 = 3276 mg; docetaxel 100 × 1.82 = 182 mg.
+    let total = |drug: &str| {
+        report
+            .cumulative
+            .iter()
+            .find(|c| c.drug == drug)
+            .map(|c| c.mg)
+    };
+    assert_eq!(total("gemcitabine"), Some(d("3276")));
+    assert_eq!(total("docetaxel"), Some(d("182")));
+}

@@ -4,6 +4,8 @@
 //! missing; under CI (`CI` set) a missing tool is a failure, and `.ci/run`
 //! installs both.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -60,7 +62,9 @@ fn html_schedule_prints_one_cycle_per_page_with_the_doses() {
         drug: Some("docetaxel".into()),
         reduction: Reduction::Level(-1),
     });
-    let s = build_schedule(&regimen, &patient, &DoseOptions::default(), &o).unwrap();
+    // docetaxel requires liver tests: normal results, no rule fires
+    let options = common::with_normal_labs(&DoseOptions::default());
+    let s = build_schedule(&regimen, &patient, &options, &o).unwrap();
     let html = schedule_html(
         &s,
         &RenderContext {

@@ -3,16 +3,17 @@
 //! reviewable snapshot diff (`cargo insta review`). CI runs with `CI` set, so
 //! an unreviewed change fails. Snapshots show how doses look and move; the
 //! values themselves are proved right by the worked examples in `dose.rs` and
-//! the hand-calculated `regimens/*.checks.toml`.
+//! the hand-calculated `regimens/*.checks.toml`. Every panel patient has
+//! normal liver tests and blood counts (`docs/examples/gemdoc-labs.toml`),
+//! which regimens with clinical rules require and on which no rule fires.
+
+mod common;
 
 use std::fmt::Write as _;
 
 use chemodose::dose::DoseOptions;
-use chemodose::labs::{LabOrigin, LabResult};
 use chemodose::patient::{Patient, Sex};
-use chemodose::quantity::{
-    Lab, parse_age, parse_height, parse_lab, parse_serum_creatinine, parse_weight,
-};
+use chemodose::quantity::{parse_age, parse_height, parse_serum_creatinine, parse_weight};
 use chemodose::regimen::{CycleCount, load_regimen_file};
 use chemodose::render::dose::amount;
 use chemodose::schedule::{ScheduleOptions, build_schedule};
@@ -88,20 +89,10 @@ fn compact(path: &std::path::Path) -> String {
         };
         // A draft or withdrawn regimen is refused for a new patient; the panel
         // shows its doses with that stop overridden (and says so).
-        let mut dose_options = DoseOptions::default();
+        let mut dose_options = common::with_normal_labs(&DoseOptions::default());
         for code in ["status-draft", "status-withdrawn"] {
             dose_options.overrides.insert(code, "reference panel");
         }
-        // Every panel patient has a normal total bilirubin (0.6 mg/dL, below
-        // the doxorubicin label's 1.2 mg/dL band), which doxorubicin requires;
-        // the renal rules read the panel's own renal function.
-        dose_options.clinical.labs.insert(LabResult {
-            lab: Lab::Bilirubin,
-            value: parse_lab(Lab::Bilirubin, "0.6mg/dL").unwrap(),
-            uln: None,
-            date: None,
-            origin: LabOrigin::CommandLine,
-        });
         match build_schedule(&regimen, &patient, &dose_options, &options) {
             Err(e) => {
                 let _ = writeln!(out, "REFUSED: {e}");

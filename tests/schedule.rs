@@ -1,5 +1,10 @@
 //! Schedules: dates worked out by hand, delays, dose changes, flags, cumulative
 //! doses, and every output format (snapshots for looks, parsers for validity).
+//! Every schedule is given normal liver tests and blood counts
+//! (`docs/examples/gemdoc-labs.toml`): gemcitabine-docetaxel requires them
+//! (docetaxel), and no rule fires on them.
+
+mod common;
 
 use std::collections::BTreeSet;
 
@@ -42,7 +47,8 @@ fn options(start: &str) -> ScheduleOptions {
 }
 
 fn build(id: &str, o: &ScheduleOptions) -> Schedule {
-    build_schedule(&regimen(id), &patient(), &DoseOptions::default(), o).unwrap()
+    let options = common::with_normal_labs(&DoseOptions::default());
+    build_schedule(&regimen(id), &patient(), &options, o).unwrap()
 }
 
 /// The inputs the clinical rules of the doxorubicin, dacarbazine and

@@ -63,6 +63,21 @@ fn stop_hint(s: &Stop) -> Option<String> {
             Variable::Lab(l) => format!("Give --{} with its unit", l.id()),
             Variable::Toxicity(t) => format!("Give --toxicity {t}=GRADE"),
         }),
+        Stop::UnjudgedRule { rule, .. } => {
+            let mut flags: Vec<String> = Vec::new();
+            for c in rule.comparisons.iter().filter(|c| c.observed.is_none()) {
+                if let Variable::Lab(l) = &c.comparison.variable {
+                    let flag = format!("--{}-uln", l.id());
+                    if !flags.contains(&flag) {
+                        flags.push(flag);
+                    }
+                }
+            }
+            Some(format!(
+                "Give {} (the upper limit printed with the result)",
+                flags.join(" and ")
+            ))
+        }
         Stop::UnconfirmedDays { drug, .. } => Some(format!(
             "State the days the prescriber ordered: --days {drug}=DAYS"
         )),

@@ -495,7 +495,8 @@ impl fmt::Display for DoseError {
                 many => {
                     write!(f, "{} checks stopped this plan:", many.len())?;
                     for (i, stop) in many.iter().enumerate() {
-                        write!(f, " ({}) {stop};", i + 1)?;
+                        let end = if i + 1 == many.len() { "" } else { ";" };
+                        write!(f, " ({}) {stop}{end}", i + 1)?;
                     }
                     Ok(())
                 }
@@ -564,13 +565,23 @@ impl fmt::Display for Stop {
                     lines.join(", ")
                 )
             }
-            Stop::UnjudgedRule { drug, rule } => write!(
-                f,
-                "{}: the organ-function rule `{}` cannot be judged with the inputs given ({}); a × ULN threshold needs the result's upper limit of normal (e.g. --bilirubin-uln 21umol/L)",
-                drug_display_name(drug),
-                rule.rule.when_written,
-                crate::render::rules::readings_text(rule)
-            ),
+            Stop::UnjudgedRule { drug, rule } => {
+                let mut unread: Vec<String> = Vec::new();
+                for c in rule.comparisons.iter().filter(|c| c.observed.is_none()) {
+                    let name = crate::render::rules::variable_label(&c.comparison.variable);
+                    if !unread.contains(&name) {
+                        unread.push(name);
+                    }
+                }
+                write!(
+                    f,
+                    "{}: the organ-function rule `{}` cannot be judged: {} {} given without the upper limit of normal its × ULN threshold needs",
+                    drug_display_name(drug),
+                    rule.rule.when_written,
+                    unread.join(", "),
+                    if unread.len() == 1 { "is" } else { "are" }
+                )
+            }
             Stop::UnconfirmedDays { drug, days } => write!(
                 f,
                 "{}: the source gives no day list (the file holds day {} only as a placeholder); the prescriber must state the days",

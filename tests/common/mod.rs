@@ -59,3 +59,36 @@ impl Run {
         self.stderr()
     }
 }
+
+/// Normal laboratory results (not a real patient), dated 2026-11-30: the
+/// liver tests with their ULNs and the blood counts that
+/// gemcitabine-docetaxel needs since its clinical rules (docetaxel requires
+/// bilirubin, AST, ALT and ALP), and that trabectedin (bilirubin) and
+/// pazopanib (bilirubin, ALT) need too. No rule fires on them. The
+/// command-line form judges them on 2026-12-01 (a day old, not stale).
+pub const NORMAL_LABS_FILE: &str = "docs/examples/gemdoc-labs.toml";
+
+/// `--labs docs/examples/gemdoc-labs.toml --on 2026-12-01`.
+pub const NORMAL_LABS: [&str; 4] = ["--labs", NORMAL_LABS_FILE, "--on", "2026-12-01"];
+
+/// The same results for library calls, without a treatment date (their age
+/// is not judged).
+pub fn normal_labs() -> chemodose::labs::Labs {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(NORMAL_LABS_FILE);
+    let text = std::fs::read_to_string(&path).expect("the normal labs file");
+    let mut labs = chemodose::labs::Labs::default();
+    for r in chemodose::labs::parse_labs_toml(NORMAL_LABS_FILE, &text).expect("it parses") {
+        labs.insert(r);
+    }
+    labs
+}
+
+/// `options` with the normal results where it has none: the inputs that the
+/// rules of gemcitabine-docetaxel, trabectedin and pazopanib require.
+pub fn with_normal_labs(options: &chemodose::dose::DoseOptions) -> chemodose::dose::DoseOptions {
+    let mut o = options.clone();
+    if o.clinical.labs.is_empty() {
+        o.clinical.labs = normal_labs();
+    }
+    o
+}
