@@ -406,7 +406,6 @@ fn a_reason_for_one_organ_rule_does_not_let_another_through() {
 /// docetaxel=eu-smpc`, docetaxel's ANC >= 1.5 hold disappears and 182 mg is
 /// given at ANC 1.2 ×10⁹/L, exit 0.
 #[test]
-#[ignore = "BUG: choosing a rule set sets aside the drug's default rules of every kind, not only of the set's kind (src/rules/mod.rs in_force)"]
 fn choosing_an_organ_table_keeps_the_drugs_day_criteria() {
     let mut a = vec![
         "dose",
@@ -437,7 +436,6 @@ fn choosing_an_organ_table_keeps_the_drugs_day_criteria() {
 /// 47.2 mL/min is stopped by default (CrCl < 60 mL/min); with `--rule-set
 /// cisplatin=kintzel-dor` (misspelt) it is given at 100 %, exit 0.
 #[test]
-#[ignore = "BUG: an unknown --rule-set name is accepted and silently disables the drug's rules (src/rules/mod.rs in_force; no check in src/dose/checks.rs)"]
 fn an_unknown_rule_set_is_refused() {
     // CrCl = (140 − 60) × 45 / (72 × 0.9) × 0.85 = 47.2 mL/min
     let run = Run::new(&[

@@ -1252,7 +1252,6 @@ date = 2021-01-04
 /// cannot be read (`history show`, `dose --history`, `schedule --history`
 /// exit 2). A record of what was given should be recomputed, not refused.
 #[test]
-#[ignore = "BUG: history replay refuses recorded cycles whose regimen requires labs (src/history/mod.rs cycle_doses overrides only ceiling and status stops)"]
 fn a_recorded_cycle_is_recomputed_even_when_its_regimen_requires_labs() {
     let text = r#"
 [patient]

@@ -945,7 +945,6 @@ fn a_rule_set_the_drug_does_not_have_is_refused() {
         DoseError::UnknownRuleSet {
             drug: "gemcitabine".to_owned(),
             set: "kintzel-dor".to_owned(),
-            regimen: "inline".to_owned(),
             known: vec!["kintzel-dorr".to_owned(), "renal-handbook".to_owned()],
         }
     );

@@ -17,8 +17,8 @@ use crate::quantity::{DoseBasis, m2, ml_per_min};
 use crate::regimen::{CycleCount, DosePer, Dosing, Regimen, Status};
 use crate::rounding::round_dp_half_up;
 
-/// Refuses drug names the regimen does not have, rule tables a drug does
-/// not have, and percent reductions outside (0, 100).
+/// Refuses drug names the regimen does not have and percent reductions
+/// outside (0, 100).
 pub(super) fn check_names(regimen: &Regimen, options: &DoseOptions) -> Result<(), DoseError> {
     for name in options
         .reductions
@@ -42,14 +42,11 @@ pub(super) fn check_names(regimen: &Regimen, options: &DoseOptions) -> Result<()
                 known: regimen.drugs.iter().map(|d| d.name.clone()).collect(),
             });
         };
-        let mut known: Vec<String> = drug.rules.iter().filter_map(|r| r.set.clone()).collect();
-        known.sort();
-        known.dedup();
+        let known = crate::rules::sets(&drug.rules);
         if !known.contains(set) {
             return Err(DoseError::UnknownRuleSet {
                 drug: drug.name.clone(),
                 set: set.clone(),
-                regimen: regimen.id.clone(),
                 known,
             });
         }

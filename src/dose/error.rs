@@ -70,6 +70,16 @@ pub enum DoseError {
         /// The regimen's drugs, in order.
         known: Vec<String>,
     },
+    /// A rule table the regimen does not define for the drug (a typing
+    /// error must not set the drug's rules aside).
+    UnknownRuleSet {
+        /// The drug, lower case.
+        drug: String,
+        /// The name given.
+        set: String,
+        /// The tables the drug's rules define.
+        known: Vec<String>,
+    },
     /// A dose level the regimen does not define for the drug.
     NoSuchLevel {
         /// The drug, lower case.
@@ -92,19 +102,6 @@ pub enum DoseError {
         cycle_length: u32,
         /// Why they cannot be used.
         problem: DaysProblem,
-    },
-    /// A rule table chosen for a drug that has no table of that name:
-    /// refused rather than judging the drug by other rules than those asked
-    /// for (a misspelt table must not set the chosen rules aside silently).
-    UnknownRuleSet {
-        /// The drug, lower case.
-        drug: String,
-        /// The table asked for.
-        set: String,
-        /// Regimen id.
-        regimen: String,
-        /// The drug's tables, in order.
-        known: Vec<String>,
     },
     /// A percent reduction of 0 % or 100 % or more.
     BadReduction(Percent),

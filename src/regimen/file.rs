@@ -171,16 +171,20 @@ pub struct DrugFile {
     pub limit: Option<LimitFile>,
     /// Renal-function requirement (a flag; rules refuse and modify).
     pub renal: Option<RenalFile>,
-    /// Inputs without which the dose cannot be given (`crcl`, `bilirubin`, ...).
+    /// Inputs without which the dose is refused: `crcl`, `scr`, `child-pugh`
+    /// or a lab (`anc`, `platelets`, `hb`, `bilirubin`, `ast`, `alt`, `alp`,
+    /// `albumin`, `cpk`, `lvef`). Enforced only for a drug with its own `dose`.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]
     pub requires: Vec<Spanned<String>>,
-    /// Organ-function, treatment-day and toxicity rules.
+    /// Organ-function, treatment-day and toxicity rules, each with its
+    /// source; only for a drug with its own `dose`, at most 40.
     #[serde(default, rename = "rule")]
     #[schemars(with = "Vec<RuleFile>")]
     pub rules: Vec<Spanned<RuleFile>>,
     /// `false` when the source gives no day list (a case report): the dose
-    /// is refused until the prescriber states the days.
+    /// is refused until the prescriber states the days (`--days`). Default
+    /// `true`.
     pub days_confirmed: Option<bool>,
     /// Administration note shown with the drug.
     pub note: Option<String>,
@@ -190,23 +194,30 @@ pub struct DrugFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleFile {
-    /// `organ`, `day` or `toxicity`.
+    /// `organ` (organ-function starting dose), `day` (treatment-day
+    /// criteria) or `toxicity` (dose level after a toxicity).
     #[schemars(with = "String")]
     pub kind: Spanned<String>,
-    /// The condition: `crcl < 60 mL/min`.
+    /// The condition: comparisons with units, joined by `and` or `or` (not
+    /// both without parentheses): `crcl < 60 mL/min`, `bilirubin > 1.5 x ULN`,
+    /// `child-pugh >= B`; in toxicity rules also `febrile-neutropenia >= 3`.
     #[schemars(with = "String")]
     pub when: Spanned<String>,
     /// The action: `give 50%`, `level -1`, `one level down`, `dose 0.9 mg/m2`,
-    /// `omit`, `delay 7 days`, `hold`, `stop`.
+    /// `omit`, `delay 7 days`, `hold`, `stop`. Organ rules: give, level,
+    /// dose, omit, stop; day rules: all but `one level down`; toxicity rules:
+    /// level, one level down, omit, stop.
     #[schemars(with = "String")]
     pub then: Spanned<String>,
-    /// Day rules: the administration days it applies to.
+    /// Day rules only: the administration days it applies to (`"8"`), days
+    /// of the drug; every day of the drug when left out.
     #[schemars(with = "Option<String>")]
     pub days: Option<Spanned<String>>,
-    /// A named alternative table, inactive unless chosen.
+    /// A named alternative table (kebab-case), inactive unless the caller
+    /// chooses it for the drug (`--rule-set cisplatin=kintzel-dorr`).
     #[schemars(with = "Option<String>")]
     pub set: Option<Spanned<String>>,
-    /// Where the rule comes from.
+    /// Where the rule comes from; must not be empty.
     #[schemars(with = "String")]
     pub source: Spanned<String>,
     /// What a pharmacist should know beside it.

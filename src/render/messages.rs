@@ -435,23 +435,6 @@ impl fmt::Display for DoseError {
                     ),
                 }
             }
-            DoseError::UnknownRuleSet {
-                drug,
-                set,
-                regimen,
-                known,
-            } => {
-                write!(
-                    f,
-                    "{}: {regimen} has no rule table `{set}`",
-                    drug_display_name(drug)
-                )?;
-                if known.is_empty() {
-                    f.write_str("; the drug has no alternative tables")
-                } else {
-                    write!(f, "; its tables are {}", known.join(", "))
-                }
-            }
             DoseError::BadReduction(p) => write!(
                 f,
                 "a reduction must be more than 0% and less than 100% (got {}%)",
@@ -490,6 +473,22 @@ impl fmt::Display for DoseError {
                 u = unit.symbol(),
             ),
             DoseError::Rounding { drug, error } => write!(f, "{drug}: {error}"),
+            DoseError::UnknownRuleSet { drug, set, known } => {
+                if known.is_empty() {
+                    write!(
+                        f,
+                        "{} has no alternative rule table `{set}`: its rules have none to choose",
+                        drug_display_name(drug)
+                    )
+                } else {
+                    write!(
+                        f,
+                        "{} has no rule table `{set}`; its tables: {}",
+                        drug_display_name(drug),
+                        known.join(", ")
+                    )
+                }
+            }
             DoseError::Refused(stops) => match stops.as_slice() {
                 [one] => one.fmt(f),
                 many => {

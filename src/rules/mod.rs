@@ -248,8 +248,8 @@ pub fn evaluate(rule: &Rule, readings: &Readings<'_>) -> RuleResult {
 
 /// The rules of `kind` in force for `drug`: the chosen alternative table
 /// where the caller chose one for the drug and it has rules of this kind,
-/// else the default rules. A table sets aside the default rules of its own
-/// kinds only: a renal table does not set aside the day criteria.
+/// else the default rules of this kind (a renal table chosen does not set
+/// aside the treatment-day criteria).
 pub fn in_force<'r>(
     rules: &'r [Rule],
     kind: RuleKind,
@@ -267,6 +267,14 @@ pub fn in_force<'r>(
     rules
         .iter()
         .filter(move |r| r.kind == kind && r.set == chosen)
+}
+
+/// The alternative tables a drug's rules define, by name, sorted.
+pub fn sets(rules: &[Rule]) -> Vec<String> {
+    let mut sets: Vec<String> = rules.iter().filter_map(|r| r.set.clone()).collect();
+    sets.sort();
+    sets.dedup();
+    sets
 }
 
 /// The verdict on giving a drug today, or the regimen.
