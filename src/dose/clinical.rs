@@ -123,7 +123,7 @@ impl Engine<'_> {
                 Action::Stop => stops.push(Stop::OrganFunction {
                     drug: drug.name.clone(),
                     rule: Box::new(r.clone()),
-                    tables: tables(drug, RuleKind::Organ, clinical.rule_sets.get(&drug.name)),
+                    tables: tables(drug, RuleKind::Organ, clinical.rule_set(&drug.name)),
                 }),
                 Action::Omit => omitted = omitted.or(Some(r.clone())),
                 _ if r.rule.then.modifies() => changes.push(Change::Rule {
@@ -218,12 +218,16 @@ impl Engine<'_> {
         })
     }
 
-    /// The level in force before a toxicity rule: the caller's, else the
-    /// line's last one, else the full dose (0).
+    /// The level in force before a toxicity rule: the line's last one
+    /// (from a history), else the caller's (without a history, the level
+    /// the prescriber says the patient is at), else the full dose (0). With
+    /// a history the caller's level is this cycle's prescription, which may
+    /// already be the level the rule asks for: counting down from it would
+    /// reduce twice.
     fn level_in_force(&self, caller: Option<AppliedReduction>) -> i32 {
-        match (caller, self.options.previous_reduction) {
-            (Some(AppliedReduction::Level { level, .. }), _) => level,
-            (None, Some(Reduction::Level(l))) => l,
+        match (self.options.previous_reduction, caller) {
+            (Some(Reduction::Level(l)), _) => l,
+            (_, Some(AppliedReduction::Level { level, .. })) => level,
             _ => 0,
         }
     }

@@ -71,6 +71,16 @@ impl ClinicalInputs {
     /// setting; the labels say "prior to each dose", and the maximum age is
     /// unconfirmed: clinical reference §9.1).
     pub const DEFAULT_MAX_RESULT_AGE_DAYS: u32 = 3;
+
+    /// The rule table chosen for `drug`, whatever the case of the drug's
+    /// name, as the regimen's drug lookup matches it: a table named for
+    /// `Cisplatin` must not be accepted and then ignored.
+    pub fn rule_set(&self, drug: &str) -> Option<&String> {
+        self.rule_sets
+            .iter()
+            .find(|(d, _)| d.eq_ignore_ascii_case(drug))
+            .map(|(_, set)| set)
+    }
 }
 
 /// The inputs a rule reads, in one place: the caller's, and the renal
@@ -247,8 +257,7 @@ pub fn in_force<'r>(
     clinical: &ClinicalInputs,
 ) -> impl Iterator<Item = &'r Rule> {
     let chosen = clinical
-        .rule_sets
-        .get(drug)
+        .rule_set(drug)
         .filter(|set| {
             rules
                 .iter()

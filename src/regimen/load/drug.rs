@@ -244,6 +244,10 @@ impl Validator {
             ("max_per_cycle", d.max_per_cycle.is_some()),
             ("max_single_dose", d.max_single_dose.is_some()),
             ("[drug.limit]", d.limit.is_some()),
+            // The engine judges requirements and day lists with a drug's own
+            // dose: on a companion or an instruction they would be ignored.
+            ("requires", !d.requires.is_empty()),
+            ("days_confirmed", d.days_confirmed.is_some()),
         ];
         for (key, present) in own_only {
             if present {
