@@ -1689,7 +1689,6 @@ fn an_organ_and_a_toxicity_change_stop_showing_both() {
 }
 
 #[test]
-#[ignore = "bug: a level applied after a percent replaces the dose and drops the percent (1,600 mg, not 800 mg); see the report"]
 fn combined_changes_overridden_are_all_applied_and_shown() {
     // Renal 50 % and toxicity level -1, both applied: 50 % of the level's
     // dose, 800 mg/m² × 2.00 m² × 0.5 = 800 mg. (Level -1 alone would be
@@ -1745,7 +1744,6 @@ fn an_organ_level_and_the_callers_percent_stop_then_multiply() {
 }
 
 #[test]
-#[ignore = "bug: the caller's level applied after an organ percent drops the percent (1,600 mg, not 800 mg); see the report"]
 fn an_organ_percent_and_the_callers_level_stop_then_both_apply() {
     // Renal 50 % and the prescriber's level -1: stop showing both; overridden,
     // 50 % of level -1: 1,600 × 0.5 = 800 mg.

@@ -516,8 +516,11 @@ impl Engine<'_> {
             });
         }
         let mut dose = calculated;
+        // Percentages applied so far: a level or dose that replaces the
+        // prescribed dose afterwards (an overridden combination) keeps them.
+        let mut scale = Decimal::ONE;
         for change in in_force.rules.changes.iter().chain(day_change) {
-            dose = self.apply(drug, per, change, dose, &mut adjustments)?;
+            dose = self.apply(drug, per, change, dose, &mut scale, &mut adjustments)?;
         }
         let (dose, cap) = self.caps(drug, prescribed, unit, dose, &mut adjustments)?;
         let final_dose = self.round(drug, day, unit, dose, cap, &mut adjustments)?;
@@ -559,6 +562,7 @@ impl Engine<'_> {
         per: DosePer,
         change: &Change,
         dose: Decimal,
+        scale: &mut Decimal,
         adjustments: &mut Vec<Adjustment>,
     ) -> Result<Decimal, DoseError> {
         let level_dose = |level: i32| {
@@ -577,7 +581,8 @@ impl Engine<'_> {
                 level,
                 dose: level_dose,
             }) => {
-                let (reduced, _) = self.amount(drug, *level_dose, per)?;
+                let (level_amount, _) = self.amount(drug, *level_dose, per)?;
+                let reduced = (level_amount * *scale).normalize();
                 adjustments.push(Adjustment::ReductionLevel {
                     level: *level,
                     dose: *level_dose,
@@ -587,6 +592,7 @@ impl Engine<'_> {
                 reduced
             }
             Change::Caller(AppliedReduction::Percent(p)) => {
+                *scale *= p.remaining_fraction();
                 let reduced = (dose * p.remaining_fraction()).normalize();
                 adjustments.push(Adjustment::ReductionPercent {
                     percent: *p,
@@ -597,11 +603,14 @@ impl Engine<'_> {
             }
             Change::Rule { rule, level } => {
                 let to = match (&rule.rule.then, level) {
-                    (_, Some(l)) => self.amount(drug, level_dose(*l)?, per)?.0,
+                    (_, Some(l)) => {
+                        (self.amount(drug, level_dose(*l)?, per)?.0 * *scale).normalize()
+                    }
                     (Action::Give(p), None) => {
+                        *scale *= p.value() / Decimal::ONE_HUNDRED;
                         (dose * p.value() / Decimal::ONE_HUNDRED).normalize()
                     }
-                    (Action::Dose(d), None) => self.amount(drug, *d, per)?.0,
+                    (Action::Dose(d), None) => (self.amount(drug, *d, per)?.0 * *scale).normalize(),
                     _ => dose,
                 };
                 adjustments.push(Adjustment::Rule {
