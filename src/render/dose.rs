@@ -358,7 +358,13 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
                 adj,
             ];
             if checked {
-                row.push(crate::render::rules::check_text(a.verdict, &a.criteria));
+                let has_rules = plan.assessment.drugs.iter().any(|d| d.drug == a.drug);
+                row.push(if a.verdict.is_none() && has_rules {
+                    // Another day of the cycle: its criteria are judged on it.
+                    format!("judged on day {}", a.day)
+                } else {
+                    crate::render::rules::check_text(a.verdict, &a.criteria)
+                });
             }
             row
         })
