@@ -517,7 +517,8 @@ impl Engine<'_> {
         }
         let mut dose = calculated;
         // Percentages applied so far: a level or dose that replaces the
-        // prescribed dose afterwards (an overridden combination) keeps them.
+        // prescribed dose afterwards (an overridden combination) keeps them,
+        // and never raises the dose so far.
         let mut scale = Decimal::ONE;
         for change in in_force.rules.changes.iter().chain(day_change) {
             dose = self.apply(drug, per, change, dose, &mut scale, &mut adjustments)?;
@@ -582,7 +583,9 @@ impl Engine<'_> {
                 dose: level_dose,
             }) => {
                 let (level_amount, _) = self.amount(drug, *level_dose, per)?;
-                let reduced = (level_amount * *scale).normalize();
+                // Never above the dose so far (a combination never gives more
+                // than one of its changes alone).
+                let reduced = (level_amount * *scale).min(dose).normalize();
                 adjustments.push(Adjustment::ReductionLevel {
                     level: *level,
                     dose: *level_dose,
@@ -603,14 +606,16 @@ impl Engine<'_> {
             }
             Change::Rule { rule, level } => {
                 let to = match (&rule.rule.then, level) {
-                    (_, Some(l)) => {
-                        (self.amount(drug, level_dose(*l)?, per)?.0 * *scale).normalize()
-                    }
+                    (_, Some(l)) => (self.amount(drug, level_dose(*l)?, per)?.0 * *scale)
+                        .min(dose)
+                        .normalize(),
                     (Action::Give(p), None) => {
                         *scale *= p.value() / Decimal::ONE_HUNDRED;
                         (dose * p.value() / Decimal::ONE_HUNDRED).normalize()
                     }
-                    (Action::Dose(d), None) => (self.amount(drug, *d, per)?.0 * *scale).normalize(),
+                    (Action::Dose(d), None) => (self.amount(drug, *d, per)?.0 * *scale)
+                        .min(dose)
+                        .normalize(),
                     _ => dose,
                 };
                 adjustments.push(Adjustment::Rule {
