@@ -45,7 +45,7 @@ struct CheckFileRaw {
     /// Reasons that let stops through for every check of the file (a draft
     /// regimen's checks: `status-draft = "golden checks of a draft"`).
     #[serde(default)]
-    overrides: BTreeMap<String, String>,
+    overrides: BTreeMap<String, Spanned<String>>,
     #[serde(default, rename = "check")]
     checks: Vec<Spanned<CheckRaw>>,
 }
@@ -83,7 +83,7 @@ struct CheckRaw {
     tolerance: Option<Spanned<String>>,
     /// Reasons that let stops through for this check, by stop code.
     #[serde(default)]
-    overrides: BTreeMap<String, String>,
+    overrides: BTreeMap<String, Spanned<String>>,
     /// Laboratory results, by lab id (`anc = "1.2x10^9/L"`); a ULN as
     /// `<lab>_uln` (`bilirubin_uln = "21umol/L"`). Dated the day of the check.
     #[serde(default)]
@@ -266,11 +266,12 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, FileErrors>
             format!("at most {MAX_CHECKS} checks per file"),
         );
     }
+    check_override_codes(&mut c, &raw.overrides);
     let mut checks = Vec::new();
     for spanned in raw.checks.iter().take(MAX_CHECKS) {
         if let Some(mut check) = parse_check(&mut c, spanned) {
             for (code, reason) in &raw.overrides {
-                check.options.overrides.insert(code, reason);
+                check.options.overrides.insert(code, reason.get_ref());
             }
             checks.push(check);
         }
@@ -345,6 +346,18 @@ fn clinical(c: &mut Collector, r: &CheckRaw) -> ClinicalInputs {
         max_result_age_days: ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
         rule_sets: r.rule_sets.clone(),
         cycle_start: None,
+    }
+}
+
+/// An override for a code no stop can have is a typing error: located.
+fn check_override_codes(c: &mut Collector, overrides: &BTreeMap<String, Spanned<String>>) {
+    for (code, reason) in overrides {
+        if !crate::dose::Stop::is_code(code) {
+            c.at(
+                reason.span(),
+                format!("`{code}` is not a stop code (status-draft, hold-docetaxel, organ-cisplatin-crcl, …)"),
+            );
+        }
     }
 }
 
@@ -447,8 +460,9 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
         }
     }
     options.rounding = rounding;
+    check_override_codes(c, &r.overrides);
     for (code, reason) in &r.overrides {
-        options.overrides.insert(code, reason);
+        options.overrides.insert(code, reason.get_ref());
     }
     options.clinical = clinical(c, r);
     let tolerance_mg = match &r.tolerance {

@@ -336,3 +336,24 @@ fn bundled_check_files_parse_and_pass() {
         }
     }
 }
+
+#[test]
+fn a_check_file_override_for_a_code_no_stop_has_is_located() {
+    let text = r#"regimen = "doxorubicin"
+
+[overrides]
+lifetime-limt = "typing error in the code"
+
+[[check]]
+name = "typical"
+worked_out_by = "test"
+worked_out_on = 2026-12-01
+height = "170cm"
+weight = "70kg"
+expect_refusal = "lifetime limit"
+"#;
+    let e = chemodose::verify::parse_check_file("x.checks.toml", text).unwrap_err();
+    let e = e.to_string();
+    assert!(e.contains("x.checks.toml:4:"), "{e}");
+    assert!(e.contains("`lifetime-limt` is not a stop code"), "{e}");
+}

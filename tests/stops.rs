@@ -312,3 +312,23 @@ fn two_changes_to_one_dose_stop_and_overridden_never_give_more_than_either() {
     let day1 = out.lines().find(|l| l.starts_with("1 ")).unwrap();
     assert!(day1.contains("1.2 mg      IV"), "{day1}");
 }
+
+#[test]
+fn an_override_for_a_code_no_stop_has_is_refused_and_an_unused_one_is_noted() {
+    let bili = ["--bilirubin", "0.6mg/dL"];
+    let mut typo = bili.to_vec();
+    typo.extend(["--override", "lifetime-limt=typing error in the code"]);
+    let err = run(&["dose", "doxorubicin"], &typo).fails(2);
+    assert!(err.contains("`lifetime-limt` is not a stop code"), "{err}");
+    // A well-formed code that no stop of this dose raised: given, with a note.
+    let mut unused = bili.to_vec();
+    unused.extend(["--override", "hold-docetaxel=reason for another regimen"]);
+    let r = run(&["dose", "doxorubicin"], &unused);
+    r.success();
+    assert!(
+        r.stderr()
+            .contains("note: --override hold-docetaxel was not used: no such stop arose"),
+        "{}",
+        r.stderr()
+    );
+}

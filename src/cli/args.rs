@@ -215,6 +215,11 @@ pub fn override_reason(s: &str) -> Result<(String, String), String> {
             "`{code}` is not a stop code (codes look like status-withdrawn)"
         ));
     }
+    if !chemodose::dose::Stop::is_code(&code) {
+        return Err(format!(
+            "`{code}` is not a stop code: a refusal names its code (status-withdrawn, lifetime-limit, hold-docetaxel, organ-cisplatin-crcl, …; docs/clinical-rules.md lists them)"
+        ));
+    }
     if reason.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
         return Err(format!(
             "the override {code} needs a reason that says why (got `{reason}`)"

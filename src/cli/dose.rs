@@ -597,6 +597,20 @@ pub struct DoseArgs {
 
 /// A dose error as an exit code (safety stops 1, bad input 2), with the
 /// flag that would let the user proceed.
+/// A note for each override no stop of the result used: a reason given for a
+/// stop that did not arise (a code for another drug, or a stale habit).
+pub fn unused_overrides<'a>(
+    options: &DoseOptions,
+    used: impl Iterator<Item = &'a chemodose::dose::Overridden> + Clone,
+) -> Vec<String> {
+    options
+        .overrides
+        .iter()
+        .filter(|(code, _)| !used.clone().any(|o| o.stop.code() == *code))
+        .map(|(code, _)| format!("--override {code} was not used: no such stop arose"))
+        .collect()
+}
+
 pub fn dose_failure(e: DoseError) -> super::Failure {
     let message = super::hints::with_hint(&e.to_string(), super::hints::dose_hint(&e));
     if e.is_safety_stop() {
@@ -644,10 +658,12 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
             serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
         }
     };
+    let mut notes = resolved.notes.clone();
+    notes.extend(unused_overrides(&resolved.options, plan.overridden.iter()));
     Ok(Report {
         stdout,
         warnings: resolved.warning_lines(),
-        notes: resolved.notes,
+        notes,
         problem: false,
     })
 }

@@ -229,7 +229,11 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         ScheduleFormat::Ics => schedule_ics(&schedule, &ctx),
     };
     let history_warnings = resolved.warning_lines();
-    let mut notes = resolved.notes;
+    let mut notes = resolved.notes.clone();
+    notes.extend(super::dose::unused_overrides(
+        &resolved.options,
+        schedule.overridden.iter(),
+    ));
     match &a.output {
         Some(path) => {
             write_atomically(path, text.as_bytes())?;

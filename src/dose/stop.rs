@@ -159,6 +159,33 @@ impl Stop {
         }
     }
 
+    /// Whether `code` has the shape of a stop's code (an override for a
+    /// code no stop can have is a typing error, not a reason).
+    pub fn is_code(code: &str) -> bool {
+        const FIXED: [&str; 7] = [
+            "status-draft",
+            "status-withdrawn",
+            "per-cycle-ceiling",
+            "lifetime-limit",
+            "weight-change",
+            "re-escalation",
+            "prior-incomplete",
+        ];
+        const FAMILIES: [&str; 7] = [
+            "missing-",
+            "unconfirmed-days-",
+            "unjudged-",
+            "organ-",
+            "hold-",
+            "toxicity-",
+            "combined-",
+        ];
+        FIXED.contains(&code)
+            || FAMILIES
+                .iter()
+                .any(|f| code.strip_prefix(f).is_some_and(|rest| !rest.is_empty()))
+    }
+
     /// Whether the stop concerns `a`: a stop on every dose concerns them
     /// all; a drug's, that drug's; a treatment-day HOLD, only the
     /// administration held (the day, with its HOLD verdict).
