@@ -843,3 +843,34 @@ fn regression_a_tiny_rounding_step_is_refused_not_a_panic() {
     ])
     .success();
 }
+
+#[test]
+fn regimens_show_lists_requirements_and_rules_with_their_sources() {
+    let out = Run::new(&["regimens", "show", "cisplatin-ifosfamide"]).success();
+    assert!(out.contains("  - requires: CrCl\n"), "{out}");
+    assert!(
+        out.contains("  - organ rule (table kintzel-dorr): when crcl < 40 mL/min → stop (Kintzel PE, Dorr RT."),
+        "{out}"
+    );
+    let out = Run::new(&["regimens", "show", "cisplatin-ifosfamide-case-report"]).success();
+    assert!(
+        out.contains("day list NOT CONFIRMED by the source"),
+        "{out}"
+    );
+    let out = Run::new(&[
+        "regimens",
+        "show",
+        "cisplatin-ifosfamide",
+        "--format",
+        "json",
+    ])
+    .success();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cis = &v["drugs"][0];
+    assert_eq!(cis["requires"], serde_json::json!(["crcl"]));
+    assert_eq!(cis["days_confirmed"], true);
+    assert_eq!(cis["rules"][0]["kind"], "organ");
+    assert_eq!(cis["rules"][0]["when"], "crcl < 60 mL/min");
+    assert_eq!(cis["rules"][0]["then"], "stop");
+    assert_eq!(cis["rules"][1]["set"], "kintzel-dorr");
+}

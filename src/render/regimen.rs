@@ -82,6 +82,27 @@ pub(crate) fn unit_of(d: &Drug) -> DoseUnit {
     }
 }
 
+/// A rule on a regimen sheet: "organ rule (table kintzel-dorr): when crcl <
+/// 40 mL/min → stop (source)"; a day rule names its days.
+pub fn rule_line(rule: &crate::rules::Rule) -> String {
+    let set = rule
+        .set
+        .as_ref()
+        .map_or(String::new(), |s| format!(" (table {s})"));
+    let days = match (&rule.days, rule.kind) {
+        (Some(d), _) => format!(", day {}", days_text(d)),
+        (None, crate::rules::RuleKind::Day) => ", every day given".to_owned(),
+        _ => String::new(),
+    };
+    format!(
+        "{} rule{set}{days}: when {} → {} ({})",
+        rule.kind.id(),
+        rule.when_written,
+        rule.then,
+        rule.source
+    )
+}
+
 /// The regimen on paper.
 pub fn regimen_text(r: &Regimen, origin: &str) -> String {
     let mut out = String::new();
@@ -199,6 +220,22 @@ pub fn regimen_text(r: &Regimen, origin: &str) -> String {
                 s.push_str(&format!(": {n}"));
             }
             lines.push(s);
+        }
+        if !d.requires.is_empty() {
+            let needs: Vec<String> = d
+                .requires
+                .iter()
+                .map(crate::render::rules::variable_label)
+                .collect();
+            lines.push(format!("requires: {}", needs.join(", ")));
+        }
+        if !d.days_confirmed {
+            lines.push(
+                "day list NOT CONFIRMED by the source: the prescriber states the days".to_owned(),
+            );
+        }
+        for rule in &d.rules {
+            lines.push(rule_line(rule));
         }
         if let Some(n) = &d.note {
             lines.push(n.clone());

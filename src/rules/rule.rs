@@ -158,8 +158,8 @@ pub struct Rule {
     /// day of the drug.
     pub days: Option<Vec<u32>>,
     /// A named alternative table (`kintzel-dorr`): inactive unless the
-    /// caller chooses it for the drug; then the drug's other rules of the
-    /// same kind are set aside.
+    /// caller chooses it for the drug; then the drug's default rules of the
+    /// kinds the table covers are set aside.
     pub set: Option<String>,
     /// Where the rule comes from.
     pub source: String,

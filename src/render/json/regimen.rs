@@ -74,6 +74,21 @@ struct DrugJson {
     renal: Option<RenalJson>,
     instruction: Option<String>,
     note: Option<String>,
+    requires: Vec<String>,
+    days_confirmed: bool,
+    rules: Vec<RuleDefJson>,
+}
+
+/// A rule as the regimen file states it.
+#[derive(Serialize)]
+struct RuleDefJson {
+    kind: &'static str,
+    set: Option<String>,
+    days: Option<Vec<u32>>,
+    when: String,
+    then: String,
+    source: String,
+    note: Option<String>,
 }
 
 impl From<&Drug> for DrugJson {
@@ -136,6 +151,21 @@ impl From<&Drug> for DrugJson {
                 _ => None,
             },
             note: d.note.clone(),
+            requires: d.requires.iter().map(|v| v.id().to_owned()).collect(),
+            days_confirmed: d.days_confirmed,
+            rules: d
+                .rules
+                .iter()
+                .map(|r| RuleDefJson {
+                    kind: r.kind.id(),
+                    set: r.set.clone(),
+                    days: r.days.clone(),
+                    when: r.when_written.clone(),
+                    then: r.then.to_string(),
+                    source: r.source.clone(),
+                    note: r.note.clone(),
+                })
+                .collect(),
         }
     }
 }
