@@ -1,31 +1,26 @@
 //! Batch dosing gives exactly the doses of the dose engine, row by row, on the
 //! fast path and on the engine path; bad rows are skipped with their line.
 
+mod common;
+
 use chemodose::batch::{BatchError, BatchPlan, Layout, run_batch};
 use chemodose::bsa::BsaRounding;
 use chemodose::dose::{DoseOptions, calculate};
-use chemodose::labs::{LabOrigin, LabResult};
 use chemodose::patient::Patient;
 use chemodose::quantity::DoseUnit;
-use chemodose::quantity::{Lab, parse_gfr, parse_height, parse_lab, parse_weight};
+use chemodose::quantity::{parse_gfr, parse_height, parse_weight};
 use chemodose::regimen::{Library, Regimen, RoundingRule};
 use rust_decimal::Decimal;
 
-fn regimen(id: &str) -> Regimen {
-    Library::bundled().unwrap().get(id).unwrap().regimen.clone()
+/// `options` with the normal results of `docs/examples/gemdoc-labs.toml`
+/// (bilirubin 9 µmol/L = 0.53 mg/dL, below doxorubicin's 1.2 mg/dL band):
+/// the inputs the regimens' rules require; no rule fires on them.
+fn normal_labs(options: DoseOptions) -> DoseOptions {
+    common::with_normal_labs(&options)
 }
 
-/// `options` with a normal total bilirubin, 0.6 mg/dL (below the label's
-/// 1.2 mg/dL band), which doxorubicin requires for its hepatic bands.
-fn normal_bilirubin(mut options: DoseOptions) -> DoseOptions {
-    options.clinical.labs.insert(LabResult {
-        lab: Lab::Bilirubin,
-        value: parse_lab(Lab::Bilirubin, "0.6mg/dL").unwrap(),
-        uln: None,
-        date: None,
-        origin: LabOrigin::CommandLine,
-    });
-    options
+fn regimen(id: &str) -> Regimen {
+    Library::bundled().unwrap().get(id).unwrap().regimen.clone()
 }
 
 /// Batch rows carry no labs, and docetaxel requires bilirubin, AST, ALT and
@@ -142,11 +137,7 @@ fn fast_path_matches_the_engine_with_bsa_rounding() {
         &without_labs(DoseOptions::default()),
         true,
     );
-    compare_with_engine(
-        "doxorubicin",
-        &normal_bilirubin(DoseOptions::default()),
-        false,
-    );
+    compare_with_engine("doxorubicin", &normal_labs(DoseOptions::default()), false);
 }
 
 #[test]
@@ -163,7 +154,7 @@ fn engine_path_for_companions_and_multi_day_regimens() {
     // (bilirubin 0.6 mg/dL; a GFR of 90 mL/min, above every dacarbazine band).
     compare_with_engine(
         "dacarbazine-doxorubicin-ci",
-        &normal_bilirubin(DoseOptions {
+        &normal_labs(DoseOptions {
             planned_cycles: Some(6),
             gfr: Some(parse_gfr("90mL/min").unwrap()),
             ..DoseOptions::default()
@@ -279,7 +270,7 @@ fn large_input_in_many_blocks_keeps_order_and_counts() {
 #[test]
 fn regression_course_total_with_a_loading_dose() {
     let r = regimen("olaratumab-doxorubicin");
-    let mut options = normal_bilirubin(DoseOptions {
+    let mut options = normal_labs(DoseOptions {
         planned_cycles: Some(6),
         ..DoseOptions::default()
     });

@@ -14,11 +14,9 @@ mod common;
 use chemodose::dose::{
     DoseError, DoseOptions, DosePlan, Overrides, PerDrug, Reduction, Stop, calculate,
 };
-use chemodose::labs::{LabOrigin, LabResult};
 use chemodose::patient::{Patient, Sex};
 use chemodose::quantity::{
-    Lab, parse_age, parse_bsa, parse_gfr, parse_height, parse_lab, parse_serum_creatinine,
-    parse_weight,
+    parse_age, parse_bsa, parse_gfr, parse_height, parse_serum_creatinine, parse_weight,
 };
 use chemodose::regimen::{Library, Regimen};
 use rust_decimal::Decimal;
@@ -50,20 +48,6 @@ fn standard() -> Patient {
     patient("170cm", "70kg")
 }
 
-/// `options` with a normal total bilirubin, 0.6 mg/dL (below the label's
-/// 1.2 mg/dL band): doxorubicin requires bilirubin for its hepatic bands. The
-/// rules themselves are tested by the regimens' golden checks.
-fn normal_bilirubin(mut options: DoseOptions) -> DoseOptions {
-    options.clinical.labs.insert(LabResult {
-        lab: Lab::Bilirubin,
-        value: parse_lab(Lab::Bilirubin, "0.6mg/dL").unwrap(),
-        uln: None,
-        date: None,
-        origin: LabOrigin::CommandLine,
-    });
-    options
-}
-
 /// `options` with the day list the prescriber states for a case-report drug
 /// (days_confirmed = false): day 1, the file's placeholder.
 fn day_1(mut options: DoseOptions, drugs: &[&str]) -> DoseOptions {
@@ -76,6 +60,12 @@ fn day_1(mut options: DoseOptions, drugs: &[&str]) -> DoseOptions {
 /// The plan, with a draft or withdrawn regimen's status stop let through:
 /// these tests pin the arithmetic of each definition (the stop itself is
 /// tested on its own); with normal labs where the options have none.
+/// `options` with the normal results of `docs/examples/gemdoc-labs.toml`
+/// (bilirubin 9 µmol/L = 0.53 mg/dL, below doxorubicin's 1.2 mg/dL band).
+fn normal_labs(options: DoseOptions) -> DoseOptions {
+    common::with_normal_labs(&options)
+}
+
 fn plan(id: &str, p: &Patient, cycle: u32, options: &DoseOptions) -> DosePlan {
     let mut options = common::with_normal_labs(options);
     for code in ["status-draft", "status-withdrawn"] {
@@ -183,7 +173,7 @@ fn doxorubicin_single_agent() {
 #[test]
 fn doxorubicin_over_the_lifetime_limit_is_refused_unless_allowed() {
     // 170 cm, 70 kg; 8 cycles × 75 mg/m² = 600 mg/m² planned > 550 mg/m².
-    let options = normal_bilirubin(DoseOptions {
+    let options = normal_labs(DoseOptions {
         planned_cycles: Some(8),
         ..DoseOptions::default()
     });
@@ -216,7 +206,7 @@ fn doxorubicin_over_the_lifetime_limit_is_refused_unless_allowed() {
 fn cardiac_radiation_lowers_the_doxorubicin_limit() {
     // 6 cycles × 136 mg = 816 mg / 1.82 = 448.35 mg/m² > 400 mg/m² after
     // cardiac-region radiation.
-    let options = normal_bilirubin(DoseOptions {
+    let options = normal_labs(DoseOptions {
         cardiac_radiation: true,
         ..DoseOptions::default()
     });
@@ -497,7 +487,7 @@ fn olaratumab_loading_dose_in_cycle_1() {
         "status-withdrawn",
         "ANNOUNCE follow-up, consultant approved",
     );
-    let eight = normal_bilirubin(DoseOptions {
+    let eight = normal_labs(DoseOptions {
         planned_cycles: Some(8),
         overrides: withdrawn.clone(),
         ..DoseOptions::default()
@@ -508,7 +498,7 @@ fn olaratumab_loading_dose_in_cycle_1() {
         &regimen("olaratumab-doxorubicin"),
         &standard(),
         1,
-        &normal_bilirubin(DoseOptions::default()),
+        &normal_labs(DoseOptions::default()),
     )
     .unwrap_err();
     assert!(matches!(e.stops(), [Stop::RegimenStatus { .. }]), "{e}");

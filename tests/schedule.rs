@@ -9,9 +9,8 @@ mod common;
 use std::collections::BTreeSet;
 
 use chemodose::dose::{DoseOptions, Reduction};
-use chemodose::labs::{LabOrigin, LabResult};
 use chemodose::patient::{Patient, Sex};
-use chemodose::quantity::{Lab, Percent, parse_gfr, parse_height, parse_lab, parse_weight};
+use chemodose::quantity::{Percent, parse_gfr, parse_height, parse_weight};
 use chemodose::regimen::{Library, Regimen};
 use chemodose::render::schedule::{
     RenderContext, dose_change_text, schedule_csv, schedule_html, schedule_ics, schedule_json,
@@ -56,18 +55,10 @@ fn build(id: &str, o: &ScheduleOptions) -> Schedule {
 /// (below the label's 1.2 mg/dL band) and a GFR of 90 mL/min (above every
 /// renal band; the patient has no SCr). The rules are tested by the golden checks.
 fn normal_inputs() -> DoseOptions {
-    let mut options = DoseOptions {
+    common::with_normal_labs(&DoseOptions {
         gfr: Some(parse_gfr("90mL/min").unwrap()),
         ..DoseOptions::default()
-    };
-    options.clinical.labs.insert(LabResult {
-        lab: Lab::Bilirubin,
-        value: parse_lab(Lab::Bilirubin, "0.6mg/dL").unwrap(),
-        uln: None,
-        date: None,
-        origin: LabOrigin::CommandLine,
-    });
-    options
+    })
 }
 
 fn build_normal(id: &str, o: &ScheduleOptions) -> Schedule {
