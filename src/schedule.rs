@@ -183,6 +183,27 @@ impl Schedule {
     }
 }
 
+/// A change to a schedule that names a cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CycleChange {
+    /// A delay of the cycle and every later one.
+    Delay,
+    /// A dose level or percent reduction from the cycle on.
+    Dose,
+    /// A day list from the cycle on.
+    DayList,
+}
+
+impl std::fmt::Display for CycleChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CycleChange::Delay => "a delay",
+            CycleChange::Dose => "a dose change from a cycle",
+            CycleChange::DayList => "a day-list change from a cycle",
+        })
+    }
+}
+
 /// Why a schedule could not be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ScheduleError {
@@ -206,8 +227,8 @@ pub enum ScheduleError {
     /// A delay or change for a cycle that is not in the schedule.
     #[error("{what} names cycle {cycle}, but the schedule has cycles 1 to {cycles}")]
     NoSuchCycle {
-        /// "--delay" etc.
-        what: &'static str,
+        /// What names the cycle.
+        what: CycleChange,
         /// The cycle named.
         cycle: u32,
         /// Cycles scheduled.
@@ -242,7 +263,7 @@ pub fn build_schedule(
     for &c in options.delays.keys() {
         if c == 0 || c > cycles {
             return Err(ScheduleError::NoSuchCycle {
-                what: "--delay",
+                what: CycleChange::Delay,
                 cycle: c,
                 cycles,
             });
@@ -251,7 +272,7 @@ pub fn build_schedule(
     for c in options.day_changes.iter().map(|c| c.from_cycle) {
         if c == 0 || c > cycles {
             return Err(ScheduleError::NoSuchCycle {
-                what: "a day-list change from a cycle",
+                what: CycleChange::DayList,
                 cycle: c,
                 cycles,
             });
@@ -260,7 +281,7 @@ pub fn build_schedule(
     for ch in &options.changes {
         if ch.from_cycle == 0 || ch.from_cycle > cycles {
             return Err(ScheduleError::NoSuchCycle {
-                what: "a dose change from a cycle",
+                what: CycleChange::Dose,
                 cycle: ch.from_cycle,
                 cycles,
             });

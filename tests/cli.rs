@@ -874,3 +874,28 @@ fn regimens_show_lists_requirements_and_rules_with_their_sources() {
     assert_eq!(cis["rules"][0]["then"], "stop");
     assert_eq!(cis["rules"][1]["set"], "kintzel-dorr");
 }
+
+#[test]
+fn a_delay_for_a_cycle_not_scheduled_names_the_flag_only_in_the_hint() {
+    let err = Run::new(&[
+        "schedule",
+        "doxorubicin",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--bilirubin",
+        "0.6mg/dL",
+        "--start",
+        "2026-12-01",
+        "--delay",
+        "9=7",
+    ])
+    .fails(2);
+    assert!(
+        err.contains(
+            "a delay names cycle 9, but the schedule has cycles 1 to 6. Check --delay CYCLE=DAYS"
+        ),
+        "{err}"
+    );
+}

@@ -1,6 +1,14 @@
 //! Conformance of the BSA, body-weight and renal formulas against values
-//! worked out from the published formulas (clinical reference §1.2, §2, §3;
-//! the §1.2 table is itself checked against pharmaverse/admiral's test suite).
+//! worked out from the published formulas (Mosteller, N Engl J Med
+//! 1987;317:1098; DuBois & DuBois, Arch Intern Med 1916;17:863-71; Haycock
+//! et al., J Pediatr 1978;93:62-6; Gehan & George, Cancer Chemother Rep
+//! 1970;54:225-35; Boyd 1935; Fujimoto et al. 1968; Shuter & Aslani, Eur J
+//! Appl Physiol 2000;82:250-4; Schlich et al., Ernährungs Umschau
+//! 2010;57:178-83; Livingston & Lee, Am J Physiol Endocrinol Metab
+//! 2001;281:E586-91; Cockcroft & Gault, Nephron 1976;16:31-41; CKD-EPI 2021,
+//! Inker et al., N Engl J Med 2021;385:1737-49; Calvert et al., J Clin Oncol
+//! 1989;7:1748-56). Where they overlap, the BSA values match the published
+//! test values of pharmaverse/admiral's `compute_bsa` test suite (3 decimals).
 
 use chemodose::bsa::{
     BodySurfaceArea, BsaError, BsaFormula, BsaRounding, adjusted_body_weight, body_mass_index,
@@ -21,8 +29,9 @@ fn bsa(f: BsaFormula, h: &str, w: &str, sex: Option<Sex>) -> f64 {
     m2(body_surface_area(f, parse_height(h).unwrap(), parse_weight(w).unwrap(), sex).unwrap())
 }
 
-/// Clinical reference §1.2, "Recomputed from the formulas above (4 significant
-/// figures)": columns in the order of `BsaFormula::ALL`.
+/// Each formula's published equation evaluated at 4 significant figures
+/// (matching admiral's test values to 3 decimals where they overlap):
+/// columns in the order of `BsaFormula::ALL`.
 const REFERENCE: [(&str, &str, Sex, [f64; 10]); 5] = [
     (
         "170cm",

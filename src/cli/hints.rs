@@ -6,7 +6,7 @@ use chemodose::bsa::BsaError;
 use chemodose::dose::{DoseError, Needed, Stop};
 use chemodose::renal::RenalError;
 use chemodose::rules::Variable;
-use chemodose::schedule::ScheduleError;
+use chemodose::schedule::{CycleChange, ScheduleError};
 
 /// `message` with `hint` after it, as one sentence more.
 pub fn with_hint(message: &str, hint: Option<impl AsRef<str>>) -> String {
@@ -112,6 +112,14 @@ pub fn schedule_hint(e: &ScheduleError) -> Option<String> {
         ScheduleError::Dose(d) => dose_hint(d),
         ScheduleError::NoStart => Some("Give --start, e.g. --start 2026-12-01".to_owned()),
         ScheduleError::NeedsCycles { .. } => Some("Give --cycles N".to_owned()),
+        ScheduleError::NoSuchCycle { what, .. } => Some(
+            match what {
+                CycleChange::Delay => "Check --delay CYCLE=DAYS",
+                CycleChange::Dose => "Check --level-from and --reduce-from",
+                CycleChange::DayList => "Check --days-from CYCLE=DRUG=DAYS",
+            }
+            .to_owned(),
+        ),
         _ => None,
     }
 }
