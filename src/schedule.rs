@@ -127,19 +127,19 @@ pub struct ScheduledCycle {
 /// A regimen as a schedule names it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RegimenSummary {
-    /// Id.
+    /// The regimen's id (`gemcitabine-docetaxel`).
     pub id: String,
-    /// Name.
+    /// Its name as printed.
     pub name: String,
-    /// Version.
+    /// The version of the definition used.
     pub version: String,
-    /// Status.
+    /// Its status (a draft or withdrawn one is only scheduled with an override).
     pub status: Status,
     /// Why the status is what it is.
     pub status_note: Option<String>,
     /// Cycle length, days.
     pub cycle_length_days: u32,
-    /// Sources.
+    /// Its published sources, printed at the end of the schedule.
     pub sources: Vec<Source>,
 }
 
@@ -150,13 +150,13 @@ pub struct Schedule {
     pub regimen: RegimenSummary,
     /// The patient.
     pub patient: Patient,
-    /// BSA.
+    /// The BSA of the first cycle (formula, unrounded and used).
     pub bsa: BodySurfaceArea,
     /// Renal function used.
     pub renal: RenalUsed,
     /// Weight used for per-kg doses.
     pub dose_weight: Option<(WeightBasis, uom::si::f64::Mass)>,
-    /// Cycles.
+    /// Every cycle, dated, in order.
     pub cycles: Vec<ScheduledCycle>,
     /// Warnings, each once.
     pub warnings: Vec<Warning>,

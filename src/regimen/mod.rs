@@ -69,13 +69,13 @@ impl fmt::Display for Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Intent {
-    /// Curative.
+    /// Given to cure the cancer.
     Curative,
-    /// Adjuvant.
+    /// After local treatment (surgery), to lower the risk of recurrence.
     Adjuvant,
-    /// Neoadjuvant.
+    /// Before local treatment, to shrink the tumour.
     Neoadjuvant,
-    /// Palliative.
+    /// To control disease or symptoms, not to cure.
     Palliative,
 }
 
@@ -83,13 +83,13 @@ pub enum Intent {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum EmetogenicRisk {
-    /// Minimal.
+    /// Below 10 % of patients vomit without prophylaxis (ASCO 2020 categories).
     Minimal,
-    /// Low.
+    /// 10–30 % without prophylaxis.
     Low,
-    /// Moderate.
+    /// 30–90 % without prophylaxis.
     Moderate,
-    /// High.
+    /// Above 90 % without prophylaxis.
     High,
 }
 
@@ -113,7 +113,7 @@ pub enum Role {
     Antineoplastic,
     /// Supportive care (mesna, G-CSF).
     Supportive,
-    /// Premedication.
+    /// Given before a drug to prevent a reaction (dexamethasone before docetaxel).
     Premedication,
 }
 
@@ -122,9 +122,9 @@ pub enum Role {
 pub struct Source {
     /// Citation text.
     pub citation: String,
-    /// URL.
+    /// Where the source can be read, as written in the file.
     pub url: Option<String>,
-    /// DOI.
+    /// Digital object identifier (`10.1200/JCO.2002.11.050`), without a resolver prefix.
     pub doi: Option<String>,
     /// PubMed id.
     pub pmid: Option<String>,
@@ -351,7 +351,8 @@ pub struct RenalRequirement {
 pub struct Drug {
     /// Generic name, lower case.
     pub name: String,
-    /// Role.
+    /// Anticancer, supportive or premedication: only antineoplastic drugs take
+    /// a regimen-wide reduction or rounding.
     pub role: Role,
     /// Dose or derivation.
     pub dosing: Dosing,
@@ -415,15 +416,15 @@ impl Drug {
 /// Supportive-care instructions.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Supportive {
-    /// Hydration.
+    /// Hydration instructions as written (volumes, timing), with their source.
     pub hydration: Option<String>,
-    /// Premedication.
+    /// Premedication instructions, one per entry.
     pub premedication: Vec<String>,
-    /// Antiemetics.
+    /// The antiemetic plan as written.
     pub antiemetics: Option<String>,
     /// Growth factor.
     pub growth_factor: Option<String>,
-    /// Monitoring.
+    /// What to monitor (LVEF, counts), one per entry.
     pub monitoring: Vec<String>,
     /// Anything else.
     pub other: Vec<String>,
@@ -434,19 +435,20 @@ pub struct Supportive {
 pub struct Regimen {
     /// Kebab-case id.
     pub id: String,
-    /// Name.
+    /// The name as a pharmacist knows it ("Gemcitabine + docetaxel").
     pub name: String,
     /// Other names.
     pub aliases: Vec<String>,
     /// Version of the definition.
     pub version: String,
-    /// Status.
+    /// Active, draft, case report or withdrawn: draft and withdrawn regimens
+    /// are stops for a new patient.
     pub status: Status,
     /// Why the status is what it is.
     pub status_note: Option<String>,
     /// Last pharmacist review.
     pub last_reviewed: NaiveDate,
-    /// Indications.
+    /// The diseases it is used for, as written.
     pub indications: Vec<String>,
     /// Intent(s).
     pub intent: Vec<Intent>,
@@ -454,11 +456,11 @@ pub struct Regimen {
     pub emetogenic_risk: Option<EmetogenicRisk>,
     /// Febrile-neutropenia risk.
     pub febrile_neutropenia_risk: Option<FebrileNeutropeniaRisk>,
-    /// Notes.
+    /// What a pharmacist should know about the regimen as a whole.
     pub notes: Option<String>,
-    /// Sources.
+    /// The published sources of the doses, days and rules, at least one.
     pub sources: Vec<Source>,
-    /// Cycle.
+    /// Cycle length and number of cycles.
     pub cycle: CycleSpec,
     /// Drugs in order of administration.
     pub drugs: Vec<Drug>,
