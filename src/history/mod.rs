@@ -43,7 +43,7 @@ pub enum StopReason {
     Completed,
     /// The disease progressed.
     Progression,
-    /// Toxicity.
+    /// Unacceptable toxicity.
     Toxicity,
     /// The patient decided to stop.
     PatientDecision,
@@ -80,15 +80,16 @@ pub const STOP_REASONS: &str =
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EventKind {
-    /// Surgery.
+    /// An operation (resection, laminectomy).
     Surgery,
-    /// Radiotherapy.
+    /// Radiotherapy; whether its field included the heart decides the
+    /// anthracycline limit.
     Radiation,
     /// Anthracycline given elsewhere (counts towards the cumulative limit).
     PriorAnthracycline,
     /// Diagnosis or recurrence.
     Recurrence,
-    /// Death.
+    /// The patient's death: no cycle may follow it.
     Death,
     /// Anything else.
     Other,
@@ -100,11 +101,11 @@ pub const EVENT_KINDS: &str = "surgery, radiation, prior-anthracycline, recurren
 /// A dated measurement (any of the three may be missing).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Measurement {
-    /// Date.
+    /// When it was measured.
     pub date: NaiveDate,
-    /// Height.
+    /// Height, when measured that day.
     pub height: Option<uom::si::f64::Length>,
-    /// Weight.
+    /// Weight, when measured that day.
     pub weight: Option<uom::si::f64::Mass>,
     /// Serum creatinine.
     pub scr: Option<uom::si::f64::MassConcentration>,
@@ -200,13 +201,14 @@ pub struct Line {
     pub number: u32,
     /// Setting in words.
     pub setting: Option<String>,
-    /// Intent.
+    /// Curative, adjuvant, neoadjuvant or palliative, where the source says.
     pub intent: Option<Intent>,
-    /// Regimen.
+    /// The regimen given: a library id, an inline definition, or what the
+    /// source says when it does not name one.
     pub regimen: LineRegimen,
-    /// Start.
+    /// The first day of the line.
     pub start: NaiveDate,
-    /// End.
+    /// The day it ended; `None` while it goes on.
     pub end: Option<NaiveDate>,
     /// Why it stopped.
     pub stop_reason: Option<StopReason>,
@@ -223,11 +225,11 @@ pub struct Line {
 /// A treatment event.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Event {
-    /// Kind.
+    /// Surgery, radiation, death, ….
     pub kind: EventKind,
-    /// Date.
+    /// When it happened.
     pub date: NaiveDate,
-    /// Description.
+    /// What happened, in words.
     pub description: Option<String>,
     /// Radiation site.
     pub site: Option<String>,
@@ -247,13 +249,13 @@ pub struct Event {
 pub struct History {
     /// Pseudonymous id.
     pub patient_id: String,
-    /// Sex.
+    /// For Cockcroft-Gault and the Schlich BSA; `None` when not recorded.
     pub sex: Option<Sex>,
     /// Year of birth.
     pub birth_year: Option<i32>,
     /// Or age on a date.
     pub age_at: Option<(u32, NaiveDate)>,
-    /// Note.
+    /// What a reader of the history should know first (its provenance).
     pub note: Option<String>,
     /// When every date of the file is a placeholder (the source gives no
     /// calendar dates): how the dates were derived.
@@ -372,7 +374,7 @@ impl HistoryWarning {
 /// One line as reported.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineReport {
-    /// Number.
+    /// The line's number, from 1.
     pub number: u32,
     /// Regimen id; `None` when the source does not name the regimen.
     pub regimen: Option<String>,
@@ -380,13 +382,13 @@ pub struct LineReport {
     pub regimen_name: Option<String>,
     /// What the source says instead of naming the regimen.
     pub regimen_not_stated: Option<String>,
-    /// Setting.
+    /// The setting in words ("first-line metastatic").
     pub setting: Option<String>,
-    /// Intent.
+    /// Curative, adjuvant, neoadjuvant or palliative, where known.
     pub intent: Option<Intent>,
-    /// Start.
+    /// The first day of the line.
     pub start: NaiveDate,
-    /// End.
+    /// The day it ended; `None` while it goes on.
     pub end: Option<NaiveDate>,
     /// Days from start to end (inclusive of both), when ended; `None` when
     /// the dates are placeholders.
@@ -396,7 +398,7 @@ pub struct LineReport {
     pub time_to_next_treatment_days: Option<i64>,
     /// Why it stopped.
     pub stop_reason: Option<StopReason>,
-    /// Note.
+    /// Why it stopped, in words.
     pub stop_note: Option<String>,
     /// Cycles recorded one by one, recomputed.
     pub cycles: Vec<CycleDoses>,
@@ -410,7 +412,7 @@ pub struct LineReport {
 /// Cumulative dose of one drug across all lines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CumulativeDrug {
-    /// Drug.
+    /// Drug name, lower case.
     pub drug: String,
     /// Total mg of the cycles counted.
     pub mg: Decimal,
@@ -474,9 +476,9 @@ pub struct HistoryReport {
     pub note: Option<String>,
     /// When the file's dates are placeholders: how they were derived.
     pub placeholder_dates: Option<String>,
-    /// Lines.
+    /// Every line of therapy, in order.
     pub lines: Vec<LineReport>,
-    /// Events.
+    /// Every event, by date.
     pub events: Vec<Event>,
     /// Cumulative doses by drug, of the cycles counted.
     pub cumulative: Vec<CumulativeDrug>,
@@ -540,11 +542,11 @@ pub enum HistoryError {
     /// A cycle without the measurements it needs.
     #[error("line {line} cycle {cycle} ({date}): no {what} measured on or before that date")]
     NoMeasurement {
-        /// Line.
+        /// The line's number.
         line: u32,
-        /// Cycle.
+        /// The cycle's number.
         cycle: u32,
-        /// Date.
+        /// The cycle's date.
         date: NaiveDate,
         /// "height" or "weight".
         what: &'static str,
@@ -552,17 +554,17 @@ pub enum HistoryError {
     /// The regimen is not in the library.
     #[error("line {line}: unknown regimen `{id}`")]
     UnknownRegimen {
-        /// Line.
+        /// The line's number.
         line: u32,
-        /// Id.
+        /// The regimen id as written.
         id: String,
     },
     /// The engine refused a cycle.
     #[error("line {line} cycle {cycle}: {error}")]
     Dose {
-        /// Line.
+        /// The line's number.
         line: u32,
-        /// Cycle.
+        /// The cycle's number.
         cycle: u32,
         /// Why the engine refused.
         #[source]
