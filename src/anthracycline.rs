@@ -133,6 +133,148 @@ impl Default for FactorSet {
 )]
 pub struct UnknownFactorSet(pub String);
 
+/// The largest site file read, bytes.
+pub const MAX_SITE_FILE_BYTES: usize = 64 * 1024;
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteFile {
+    id: toml::Spanned<String>,
+    name: toml::Spanned<String>,
+    #[serde(default, rename = "factor")]
+    factors: Vec<toml::Spanned<SiteFactor>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteFactor {
+    drug: toml::Spanned<String>,
+    factor: toml::Spanned<f64>,
+    source: toml::Spanned<String>,
+}
+
+/// Reads a site's own factor set (TOML): an `id`, a `name` (shown with every
+/// total, so it should carry a version), and one `[[factor]]` per drug with
+/// `drug`, `factor` and `source`:
+///
+/// ```
+/// let text = r#"
+/// id = "site-2026"
+/// name = "Site anthracycline equivalents, 2026 review"
+///
+/// [[factor]]
+/// drug = "doxorubicin"
+/// factor = 1
+/// source = "reference drug"
+///
+/// [[factor]]
+/// drug = "epirubicin"
+/// factor = 0.67
+/// source = "site policy 2026-03 (older survivorship value)"
+/// "#;
+/// let set = chemodose::anthracycline::parse_factor_set("site.toml", text).unwrap();
+/// assert_eq!(set.factor("epirubicin").unwrap().factor.to_string(), "0.67");
+/// ```
+///
+/// # Errors
+/// Every problem of the file with its line and column: TOML syntax, unknown
+/// keys, a file over [`MAX_SITE_FILE_BYTES`], an id that is not kebab-case
+/// or that names a bundled set, no doxorubicin factor of exactly 1, a factor
+/// outside (0, 20], a drug listed twice, an empty source.
+pub fn parse_factor_set(
+    path: &str,
+    text: &str,
+) -> Result<FactorSet, crate::diagnostics::FileErrors> {
+    use crate::diagnostics::{Collector, FileErrors};
+    if text.len() > MAX_SITE_FILE_BYTES {
+        return Err(FileErrors::whole_file(
+            path,
+            text,
+            format!("the file is larger than {MAX_SITE_FILE_BYTES} bytes"),
+            None,
+        ));
+    }
+    let file: SiteFile = toml::from_str(text).map_err(|e| {
+        FileErrors::toml(
+            path,
+            text,
+            &e,
+            "a site factor set has id, name and [[factor]] tables with drug, factor and source (docs/clinical-rules.md)",
+        )
+    })?;
+    let mut c = Collector::default();
+    let id = file.id.get_ref().trim().to_lowercase();
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+    {
+        c.at(file.id.span(), format!("`{id}` is not a kebab-case id"));
+    } else if id.parse::<FactorSet>().is_ok() {
+        c.at(
+            file.id.span(),
+            format!("`{id}` is a bundled set's id; give the site's set its own"),
+        );
+    }
+    if file.name.get_ref().trim().is_empty() {
+        c.at(
+            file.name.span(),
+            "the set needs a name (shown with every total)",
+        );
+    }
+    let mut factors: Vec<Factor> = Vec::new();
+    for f in &file.factors {
+        let f = f.get_ref();
+        let drug = f.drug.get_ref().trim().to_lowercase();
+        if drug.is_empty() || factors.iter().any(|x| x.drug == drug) {
+            c.at(f.drug.span(), format!("`{drug}` is empty or listed twice"));
+            continue;
+        }
+        let value = *f.factor.get_ref();
+        let factor = match Decimal::from_f64_retain(value).map(|d| d.round_dp(4).normalize()) {
+            Some(d) if value > 0.0 && value <= 20.0 => d,
+            _ => {
+                c.at(
+                    f.factor.span(),
+                    format!("the factor of {drug} must be above 0 and at most 20 (got {value})"),
+                );
+                continue;
+            }
+        };
+        if drug == "doxorubicin" && factor != Decimal::ONE {
+            c.at(
+                f.factor.span(),
+                "doxorubicin is the reference drug: its factor is 1",
+            );
+        }
+        if f.source.get_ref().trim().is_empty() {
+            c.at(
+                f.source.span(),
+                format!("the factor of {drug} needs its source"),
+            );
+        }
+        factors.push(Factor {
+            drug,
+            factor,
+            source: f.source.get_ref().trim().to_owned(),
+        });
+    }
+    if !factors.iter().any(|f| f.drug == "doxorubicin") {
+        c.at(
+            file.id.span(),
+            "the set must list doxorubicin with the factor 1",
+        );
+    }
+    if !c.is_empty() {
+        return Err(c.into_errors(path, text));
+    }
+    Ok(FactorSet {
+        id,
+        name: file.name.get_ref().trim().to_owned(),
+        factors,
+    })
+}
+
 impl FromStr for FactorSet {
     type Err = UnknownFactorSet;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

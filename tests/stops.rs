@@ -332,3 +332,54 @@ fn an_override_for_a_code_no_stop_has_is_refused_and_an_unused_one_is_noted() {
         r.stderr()
     );
 }
+
+#[test]
+fn a_site_factor_set_is_read_from_a_file_and_named_with_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site.toml");
+    let text = r#"id = "site-2026"
+name = "Site anthracycline equivalents, 2026 review"
+
+[[factor]]
+drug = "doxorubicin"
+factor = 1
+source = "reference drug"
+"#;
+    std::fs::write(&site, text).unwrap();
+    let site = site.to_str().unwrap();
+    // 75 × 1.66 = 124.5 mg, held under the 75 mg/m² ceiling: 124 mg a cycle;
+    // 6 × 124 / 1.66 = 448.19 mg/m² ≥ 80 % of 550: the near-limit warning,
+    // naming the site's set.
+    let out = run(
+        &["dose", "doxorubicin"],
+        &["--bilirubin", "0.6mg/dL", "--anthracycline-factors", site],
+    )
+    .success();
+    assert!(
+        out.contains(
+            "counted as doxorubicin equivalents (Site anthracycline equivalents, 2026 review)"
+        ),
+        "{out}"
+    );
+    // The reference drug's factor is 1: anything else is refused, located.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        text.replace("factor = 1", "factor = 0.9"),
+    )
+    .unwrap();
+    let bad = dir.path().join("bad.toml");
+    let err = run(
+        &["dose", "doxorubicin"],
+        &[
+            "--bilirubin",
+            "0.6mg/dL",
+            "--anthracycline-factors",
+            bad.to_str().unwrap(),
+        ],
+    )
+    .fails(2);
+    assert!(
+        err.contains("bad.toml:6:10: doxorubicin is the reference drug: its factor is 1"),
+        "{err}"
+    );
+}

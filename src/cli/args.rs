@@ -132,9 +132,19 @@ pub fn days_for(s: &str) -> Result<(String, Vec<u32>), String> {
 }
 
 /// An anthracycline factor set: `ighg`, `cog`, `survivorship`.
+/// A bundled factor set by id (`ighg`), or a site's set from a TOML file.
 pub fn factor_set(s: &str) -> Result<chemodose::anthracycline::FactorSet, String> {
-    s.parse()
-        .map_err(|e: chemodose::anthracycline::UnknownFactorSet| e.to_string())
+    if let Ok(set) = s.parse() {
+        return Ok(set);
+    }
+    let path = std::path::Path::new(s.trim());
+    if !path.exists() {
+        return Err(chemodose::anthracycline::UnknownFactorSet(s.to_owned()).to_string());
+    }
+    let text = super::labs::read_bounded(path, chemodose::anthracycline::MAX_SITE_FILE_BYTES)
+        .map_err(|e| e.0)?;
+    chemodose::anthracycline::parse_factor_set(&path.display().to_string(), &text)
+        .map_err(|e| e.to_string())
 }
 
 /// A lifetime limit per m²: `450mg/m2`; returns mg/m².

@@ -206,12 +206,12 @@ fn read_labs_file(path: &Path) -> Result<Vec<LabResult>, InputError> {
 /// or a device is refused before it is opened (reading a pipe could block
 /// or never end); the size is checked before reading, and the read itself
 /// stops one byte past `max` in case the file grew in between.
-fn read_bounded(path: &Path, max: usize) -> Result<String, InputError> {
+pub(super) fn read_bounded(path: &Path, max: usize) -> Result<String, InputError> {
     let shown = path.display();
     let fail = |e: std::io::Error| InputError(format!("{shown}: {e}"));
     let too_large = |len: u64| {
         InputError(format!(
-            "{shown}: the file is {len} bytes; labs files are limited to {max} bytes (1 MiB)"
+            "{shown}: the file is {len} bytes; such files are limited to {max} bytes"
         ))
     };
     let limit = u64::try_from(max).unwrap_or(u64::MAX);
