@@ -450,9 +450,8 @@ mod tests {
         let big = dir.path().join("big.csv");
         std::fs::write(&big, vec![b'a'; MAX_FILE_BYTES + 1]).unwrap();
         assert!(
-            run(&big).ends_with(
-                "the file is 1048577 bytes; labs files are limited to 1048576 bytes (1 MiB)"
-            ),
+            run(&big)
+                .ends_with("the file is 1048577 bytes; such files are limited to 1048576 bytes"),
             "{}",
             run(&big)
         );
