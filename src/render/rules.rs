@@ -305,3 +305,32 @@ pub fn criteria_line(drug: &str, days: &[u32], r: &crate::rules::Rule) -> String
         r.source
     )
 }
+
+/// An administration's check in a few words, for a printed page: the
+/// verdict, and for NOT CHECKED the inputs still needed ("NOT CHECKED: ANC,
+/// platelets"); "-" for a drug without rules. The criteria are listed below
+/// the schedule.
+pub fn check_short(verdict: Option<Verdict>, criteria: &[RuleResult]) -> String {
+    let Some(v) = verdict else {
+        return "-".to_owned();
+    };
+    if v != Verdict::NotChecked {
+        return verdict_text(v).to_owned();
+    }
+    let mut needed: Vec<String> = Vec::new();
+    for c in criteria
+        .iter()
+        .filter(|r| r.unchecked())
+        .flat_map(|r| &r.comparisons)
+        .filter(|c| c.stale || c.observed.is_none())
+    {
+        let name = variable_label(&c.comparison.variable);
+        if !needed.contains(&name) {
+            needed.push(name);
+        }
+    }
+    if needed.is_empty() {
+        return verdict_text(v).to_owned();
+    }
+    format!("{}: {}", verdict_text(v), needed.join(", "))
+}

@@ -69,6 +69,7 @@ th { background: #eee; font-size: 9pt; }
 td.date, td.dose { white-space: nowrap; }
 td.dose { font-weight: bold; text-align: right; }
 td.small { font-size: 8.5pt; }
+td.check { font-size: 8pt; font-weight: bold; }
 td.sign { width: 17mm; white-space: nowrap; }
 .box { display: inline-block; width: 3.5mm; height: 3.5mm; border: 1px solid #000; vertical-align: middle; margin-right: 1.5mm; }
 .flag { color: #a00; font-weight: bold; }
@@ -181,7 +182,7 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
             };
             let _ = writeln!(
                 o,
-                "<tr><td class=\"date\">{}{flag_html}</td><td>{}</td><td><b>{}</b></td><td class=\"dose\">{}</td><td>{}</td><td>{}</td><td class=\"small\">{}; {}</td><td class=\"small\">{}</td><td class=\"sign\"><span class=\"box\"></span>____</td><td class=\"sign\"><span class=\"box\"></span>____</td></tr>",
+                "<tr><td class=\"date\">{}{flag_html}</td><td>{}</td><td><b>{}</b></td><td class=\"dose\">{}</td><td>{}</td><td>{}</td><td class=\"small\">{}; {}</td><td class=\"check\">{}</td><td class=\"sign\"><span class=\"box\"></span>____</td><td class=\"sign\"><span class=\"box\"></span>____</td></tr>",
                 escape(&date_text(a.date)),
                 adm.day,
                 escape(&drug_name(a)),
@@ -190,7 +191,10 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
                 escape(adm.infusion.as_deref().unwrap_or("-")),
                 escape(&prescribed_text(a)),
                 escape(&adjustments_text(adm, &s.overridden)),
-                escape(&super::check_text(a)),
+                escape(&crate::render::rules::check_short(
+                    a.administration.verdict,
+                    &a.administration.criteria
+                )),
             );
         }
         o.push_str("</tbody>\n</table>\n");
@@ -207,7 +211,7 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
     let criteria = super::criteria_lines(s);
     if !criteria.is_empty() {
         o.push_str(
-            "<section class=\"criteria\">\n<h2>Treatment-day criteria (Check column)</h2>\n<ul>\n",
+            "<section class=\"criteria\">\n<h2>Treatment-day criteria (Check column)</h2>\n<p>NOT CHECKED names the results that are missing, or older than the maximum result age for that day or dated after it: take them for that day and check again before giving.</p>\n<ul>\n",
         );
         for l in criteria {
             let _ = writeln!(o, "<li>{}</li>", escape(&l));
