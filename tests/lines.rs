@@ -332,3 +332,43 @@ fn cli_derive_formats_skips_and_to_history() {
     assert_eq!(h.lines[1].cycles.len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 14: `lines derive --format csv` wrote patient ids and drug names that
+/// start a formula as they were read (`=HYPERLINK(...)` became a live link in
+/// a spreadsheet). Text cells are written with a single quote in front (OWASP
+/// CSV injection); the line number, dates and day count are left as they are.
+#[test]
+fn regression_derive_csv_neutralises_formula_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{HEADER}+1,doxorubicin,2020-01-01\n-1,doxorubicin,2020-01-01\n\
+             \"=HYPERLINK(\"\"http://evil.example/\"\",\"\"open\"\")\",doxorubicin,2020-01-01\n\
+             @SUM(A1),@cmd,2020-01-01\nP-0042,doxorubicin,2020-01-01\n"
+        ),
+    )
+    .unwrap();
+    let out = Run::new(&["lines", "derive", file.to_str().unwrap(), "--format", "csv"]).success();
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        ids,
+        [
+            "'+1",
+            "'-1",
+            "'=HYPERLINK(\"http://evil.example/\",\"open\")",
+            "'@SUM(A1)",
+            "P-0042"
+        ],
+        "{out}"
+    );
+    assert_eq!(&rows[3][2], "'@cmd", "{out}");
+    for row in &rows {
+        assert_eq!(&row[1], "1", "the line number is a number: {out}");
+        assert_eq!(&row[4], "2020-01-01");
+        assert_eq!(&row[6], "1", "administration days: {out}");
+    }
+}

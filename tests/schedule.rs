@@ -403,3 +403,57 @@ fn the_html_is_well_formed() {
         "a page break before cycles 2-6"
     );
 }
+
+/// Issue 14: `schedule --format csv` wrote a patient id `=HYPERLINK(...)` as
+/// it was given, a live formula in a spreadsheet. Every text cell that starts
+/// a formula is written with a single quote in front (OWASP CSV injection);
+/// the cycle, day and dose columns are numbers and stay bare.
+#[test]
+fn regression_csv_text_cells_starting_a_formula_are_neutralised() {
+    let text = include_str!("../regimens/gemcitabine-docetaxel.toml").replace(
+        "instruction = \"G-CSF SC daily per local protocol\"",
+        "instruction = \"@G-CSF SC daily per local protocol\"",
+    );
+    let r = chemodose::regimen::parse_regimen("x.toml", &text).unwrap();
+    let options = common::with_normal_labs(&DoseOptions::default());
+    let s = build_schedule(&r, &patient(), &options, &options_for_csv()).unwrap();
+    for (id, written) in [
+        (
+            "=HYPERLINK(\"http://evil.example/\",\"open\")",
+            "'=HYPERLINK(\"http://evil.example/\",\"open\")",
+        ),
+        ("-1", "'-1"),
+        ("+44 20", "'+44 20"),
+        ("PT-0042", "PT-0042"),
+    ] {
+        let ctx = RenderContext {
+            patient_id: Some(id.into()),
+            generated: None,
+        };
+        let csv_text = schedule_csv(&s, &ctx);
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let i = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert!(
+            rows.iter().all(|r| &r[i("patient_id")] == written),
+            "{csv_text}"
+        );
+        let gcsf = rows.iter().find(|r| &r[i("drug")] == "filgrastim").unwrap();
+        assert_eq!(
+            &gcsf[i("instruction")],
+            "'@G-CSF SC daily per local protocol"
+        );
+        // 170 cm, 70 kg: 1.82 m² × 900 mg/m² = 1638 mg, a bare number.
+        assert_eq!(&rows[0][i("final_dose")], "1638");
+        assert_eq!(&rows[0][i("cycle")], "1");
+        assert_eq!(&rows[0][i("day")], "1");
+    }
+}
+
+fn options_for_csv() -> ScheduleOptions {
+    ScheduleOptions {
+        cycles: Some(1),
+        ..options("2026-12-01")
+    }
+}

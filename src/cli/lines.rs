@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use chemodose::lines::{ColumnNames, DerivedLine, LinesError, Rules, derive_stream, draft_history};
+use chemodose::render::csv::text_field;
 
 use super::output::{AtomicFile, write_atomically};
 use super::regimens::LibraryArgs;
@@ -85,14 +86,10 @@ fn columns(s: &str) -> Result<ColumnNames, String> {
     Ok(c)
 }
 
+/// One CSV row: the text columns through `render::csv` (formula
+/// injection), the line number, dates and day count as they are.
 fn csv_row(l: &DerivedLine) -> String {
-    let q = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    };
+    let q = text_field;
     format!(
         "{},{},{},{},{},{},{},{},{}\n",
         q(&l.patient),

@@ -10,7 +10,9 @@
 //! calculation modules never import this one: they emit values, and the
 //! words are written here.
 
+pub mod csv;
 pub mod dose;
+pub mod escape;
 pub mod history;
 pub mod ismp;
 pub mod json;
