@@ -254,6 +254,7 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, FileErrors>
         )
     })?;
     let mut c = Collector::default();
+    c.plain_text(text);
     if raw.checks.is_empty() {
         c.at(
             raw.regimen.span(),

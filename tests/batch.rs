@@ -386,3 +386,34 @@ fn regression_formula_drug_names_in_batch_headers_are_neutralised() {
     let (out, _) = run(&plan, "id,height_cm,weight_kg\na,170,70\n", Layout::Long);
     assert!(out.contains("a,1.8181,'@doxorubicin,1,"), "{out}");
 }
+
+/// Issue 14: an id with a control or bidirectional character is refused:
+/// the row is skipped with its line and the character's code, the others are
+/// dosed.
+#[test]
+fn regression_ids_with_control_or_bidi_characters_are_skipped() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
+    let input = "id,height_cm,weight_kg\n\"a\u{1B}[31m\",170,70\n\"b\u{202E}1\",170,70\nc,170,70\n";
+    let (out, summary) = run(&plan, input, Layout::Wide);
+    assert_eq!(summary.skipped, 2, "{:?}", summary.errors);
+    assert_eq!(summary.errors[0].line, 2);
+    assert!(
+        summary.errors[0]
+            .message
+            .starts_with("the id holds a control character (U+001B, escape) at character 2"),
+        "{:?}",
+        summary.errors
+    );
+    assert_eq!(summary.errors[1].line, 3);
+    assert!(
+        summary.errors[1].message.contains("U+202E"),
+        "{:?}",
+        summary.errors
+    );
+    assert_eq!(out.lines().count(), 2, "header and c: {out}");
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("c,1.8181,"),
+        "{out}"
+    );
+}

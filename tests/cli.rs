@@ -843,3 +843,41 @@ fn regression_a_tiny_rounding_step_is_refused_not_a_panic() {
     ])
     .success();
 }
+
+/// Issue 14: an override's reason is printed beside every dose it concerns; a
+/// line break in it forged a line of the dose table, an ESC drove the
+/// terminal. The reason is refused (exit 2), the character shown by its code.
+#[test]
+fn regression_override_reasons_with_control_characters_are_refused() {
+    let args = [
+        "dose",
+        "doxorubicin",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--bilirubin",
+        "0.6mg/dL",
+        "--cycles",
+        "8",
+    ];
+    for flag in [
+        [
+            "--override",
+            "lifetime-limit=reviewed\nDOXOrubicin 9,999 mg",
+        ],
+        ["--allow-over-limit", "reviewed \u{1B}[8mhidden"],
+        ["--override", "lifetime-limit=reviewed \u{202E}ygolocno"],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(flag);
+        let run = Run::new(&all);
+        let err = run.fails(2);
+        assert!(err.contains("plain printable text"), "{err}");
+        assert!(
+            !err.contains('\u{1B}') && !err.contains('\u{202E}') && !err.contains("\nDOXO"),
+            "{err:?}"
+        );
+        assert_eq!(run.stdout(), "");
+    }
+}

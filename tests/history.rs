@@ -1286,3 +1286,98 @@ date = 2026-10-01
     assert_eq!(total("gemcitabine"), Some(d("3276")));
     assert_eq!(total("docetaxel"), Some(d("182")));
 }
+
+/// Issue 14: control and bidirectional characters in a history file's patient
+/// id or drug names were printed as they were (a forged line in `history
+/// show`, a name read backwards). They are refused where they are, with the
+/// other problems of the file.
+#[test]
+fn regression_control_and_bidi_characters_in_a_history_file_are_refused() {
+    let lib = Library::bundled().unwrap();
+    let text = SYNTHETIC_DOX6
+        .replace(
+            "id = \"SYNTHETIC-DOX6\"",
+            "id = \"SYNTHETIC-DOX6\\nFAKE LINE\"",
+        )
+        .replace(
+            "stop_reason = \"completed\"",
+            "stop_reason = \"completed\"\nstop_note = \"given \u{202E}elsewhere\"",
+        );
+    let e = parse_history("h.toml", &text, &lib)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(
+            "h.toml:3:6: `id` holds a control character (U+000A, line feed) at character 15"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("`stop_note` holds a bidirectional control (U+202E, right-to-left override) at character 7"),
+        "{e}"
+    );
+}
+
+/// Issue 14: the text `history record`, `start-line` and `end-line` write into
+/// the file (reasons, notes, a setting, a drug name) is refused with a control
+/// or bidirectional character, before the file is touched.
+#[test]
+fn regression_history_edits_refuse_control_characters() {
+    let path = temp_write("edit-plain", SYNTHETIC_DOX6);
+    let p = path.to_str().unwrap();
+    let before = std::fs::read_to_string(&path).unwrap();
+    for args in [
+        vec![
+            "start-line",
+            p,
+            "--regimen",
+            "doxorubicin",
+            "--date",
+            "2020-03-02",
+            "--setting",
+            "second\nline",
+        ],
+        vec![
+            "end-line",
+            p,
+            "--line",
+            "1",
+            "--date",
+            "2018-07-16",
+            "--reason",
+            "completed",
+            "--note",
+            "a\u{1B}[2Jb",
+        ],
+        vec![
+            "record",
+            p,
+            "--line",
+            "1",
+            "--date",
+            "2018-08-01",
+            "--delay-reason",
+            "x\u{202E}y",
+        ],
+        vec![
+            "record",
+            p,
+            "--line",
+            "1",
+            "--date",
+            "2018-08-01",
+            "--actual",
+            "doxo\u{200B}rubicin=25mg",
+        ],
+    ] {
+        let mut all = vec!["history"];
+        all.extend(args);
+        let err = Run::new(&all).fails(2);
+        assert!(err.contains("plain printable text"), "{err}");
+        assert!(
+            !err.contains('\u{1B}') && !err.contains('\u{202E}'),
+            "{err:?}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+}

@@ -372,3 +372,56 @@ fn regression_derive_csv_neutralises_formula_cells() {
         assert_eq!(&row[6], "1", "administration days: {out}");
     }
 }
+
+/// Issue 14: a patient id or a drug with a line break, an ESC or a
+/// bidirectional control was printed as it was read (a forged line of the
+/// text report, raw terminal codes). Such a record is skipped with its line,
+/// like any other bad record, and the message shows the character's code.
+#[test]
+fn regression_records_with_control_or_bidi_characters_are_skipped() {
+    let csv = format!(
+        "{HEADER}\"p\u{1B}[31m\",doxorubicin,2020-01-01\n\"q\nFAKE\",doxorubicin,2020-01-01\n\
+         r,doxo\u{202E}rubicin,2020-01-01\ns,doxorubicin,2020-01-01\n"
+    );
+    let lib = Library::bundled().unwrap();
+    let mut out = Vec::new();
+    let summary = derive_stream(
+        csv.as_bytes(),
+        &ColumnNames::default(),
+        &Rules::default(),
+        &lib,
+        &mut |l: &[DerivedLine]| {
+            out.extend_from_slice(l);
+            Ok(())
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(summary.skipped, 3, "{:?}", summary.errors);
+    let messages: Vec<(u64, &str)> = summary
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(messages[0].0, 2);
+    assert!(
+        messages[0].1.starts_with(
+            "the patient id holds a control character (U+001B, escape) at character 2"
+        ),
+        "{messages:?}"
+    );
+    assert_eq!(messages[1].0, 3);
+    assert!(
+        messages[1].1.contains("(U+000A, line feed)"),
+        "{messages:?}"
+    );
+    assert_eq!(messages[2].0, 5);
+    assert!(
+        messages[2]
+            .1
+            .starts_with("the drug holds a bidirectional control (U+202E"),
+        "{messages:?}"
+    );
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].patient, "s");
+}

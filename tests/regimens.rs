@@ -336,3 +336,37 @@ fn bundled_check_files_parse_and_pass() {
         }
     }
 }
+
+/// Issue 14: a regimen name with control characters and a drug name with a
+/// right-to-left override (U+202E) passed `regimens check`, and were printed
+/// as they were: a forged line, raw terminal codes, a name read backwards.
+/// Every string of the file is checked; each refused character is reported
+/// at its value, by code point, all of them together.
+#[test]
+fn regression_control_and_bidi_characters_in_names_are_refused() {
+    let text = with("name = \"Test\"", "name = \"Test\\u001B[31m\\nFAKE LINE\"")
+        .replace("name = \"gemcitabine\"", "name = \"gem\u{202E}enibatic\"")
+        .replace("citation = \"A source\"", "citation = \"A\u{200B}source\"");
+    let e = errors(&text);
+    assert_eq!(
+        e,
+        [
+            "test.toml:2:8: `name` holds a control character (U+001B, escape) at character 5 (ids, names and notes must be plain printable text on one line: remove the character (an editor may not show it); to wrap a long note in the file, end each line of a \"\"\" string with a backslash)",
+            "test.toml:12:12: `citation` holds an invisible character (U+200B, zero-width space) at character 2 (ids, names and notes must be plain printable text on one line: remove the character (an editor may not show it); to wrap a long note in the file, end each line of a \"\"\" string with a backslash)",
+            "test.toml:15:8: `name` holds a bidirectional control (U+202E, right-to-left override) at character 4 (ids, names and notes must be plain printable text on one line: remove the character (an editor may not show it); to wrap a long note in the file, end each line of a \"\"\" string with a backslash)",
+        ]
+    );
+    // Through the binary: exit 1.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("test-regimen.toml"), &text).unwrap();
+    let run = Run::in_dir(
+        &["regimens", "check", "test-regimen.toml"],
+        dir.path().to_str().unwrap(),
+    );
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    assert!(
+        run.stdout().contains("right-to-left override"),
+        "{}",
+        run.stdout()
+    );
+}

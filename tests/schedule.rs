@@ -457,3 +457,41 @@ fn options_for_csv() -> ScheduleOptions {
         ..options("2026-12-01")
     }
 }
+
+/// Issue 14: a line break or an ESC in `--patient-id` printed a forged line
+/// (`FAKE LINE: gemcitabine 9,999 mg`) or raw terminal codes in every format.
+/// Such an id is refused as bad input, and the message shows the character
+/// as its escape, not as the character.
+#[test]
+fn regression_patient_id_with_control_or_bidi_characters_is_refused() {
+    for (id, what) in [
+        ("PT-1\nFAKE LINE: gemcitabine 9,999 mg", "U+000A, line feed"),
+        ("PT-1\u{1B}[31m", "U+001B, escape"),
+        ("PT-1\u{202E}2400", "U+202E, right-to-left override"),
+    ] {
+        let run = common::Run::new(&[
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
+            "--patient-id",
+            id,
+        ]);
+        let err = run.fails(2);
+        assert!(err.contains("--patient-id"), "{err}");
+        assert!(err.contains(what), "{err}");
+        assert!(
+            !err.contains('\u{1B}') && !err.contains('\u{202E}') && !err.contains("\nFAKE"),
+            "{err:?}"
+        );
+        assert_eq!(run.stdout(), "");
+    }
+}

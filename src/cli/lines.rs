@@ -58,7 +58,7 @@ enum LinesCommand {
         #[command(flatten)]
         input: Input,
         /// The patient id.
-        #[arg(long)]
+        #[arg(long, value_parser = super::args::plain)]
         patient: String,
         /// Write to this file (whole or not at all).
         #[arg(long, short, value_name = "FILE")]

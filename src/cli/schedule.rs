@@ -57,7 +57,7 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "FILE")]
     holidays: Option<PathBuf>,
     /// A pseudonymous patient id for the page header and calendar (never a name).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = super::args::plain)]
     patient_id: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: ScheduleFormat,

@@ -55,6 +55,7 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
         FileErrors::toml(path, text, &e, "see docs/history-format.md for every key")
     })?;
     let mut c = Collector::default();
+    c.plain_text(text);
     let p = &raw.patient;
     if p.id.get_ref().trim().is_empty() {
         c.at(p.id.span(), "patient id is blank")

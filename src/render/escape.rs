@@ -37,6 +37,25 @@ pub fn visible(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`visible`] for text of several lines: line feeds (and CR LF) are kept,
+/// every other refused character is escaped. For messages on standard error.
+pub fn visible_lines(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return Cow::Borrowed(s);
+    }
+    s.split('\n')
+        .map(|line| {
+            let (body, cr) = match line.strip_suffix('\r') {
+                Some(b) => (b, "\r"),
+                None => (line, ""),
+            };
+            format!("{}{cr}", visible(body))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .into()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,5 +66,11 @@ mod tests {
         assert_eq!(visible("doxo\u{202E}rubicin"), "doxo\\u{202e}rubicin");
         assert_eq!(visible("x\r\ny\tz"), "x\\u{d}\\u{a}y\\u{9}z");
         assert!(matches!(visible("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn visible_lines_keeps_line_breaks_only() {
+        assert_eq!(visible_lines("a\nb\u{1B}\r\nc"), "a\nb\\u{1b}\r\nc");
+        assert_eq!(visible_lines("a\rb"), "a\\u{d}b");
     }
 }
