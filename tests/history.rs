@@ -1381,3 +1381,24 @@ fn regression_history_edits_refuse_control_characters() {
     }
     assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }
+
+/// Issue 14, second defence: a report whose patient id and note hold a line
+/// break and an ESC (past the loader's refusal) is printed with those
+/// characters as their escapes, in text and HTML.
+#[test]
+fn regression_history_text_writes_control_characters_as_escapes() {
+    let mut r = report_of(SYNTHETIC_DOX6);
+    r.patient_id = "P1\nFAKE LINE".into();
+    r.note = Some("note \u{1B}[31mred \u{202E}desrever".into());
+    for out in [
+        chemodose::render::history::history_text(&r),
+        chemodose::render::history::history_html(&r),
+    ] {
+        assert!(
+            !out.contains('\u{1B}') && !out.contains('\u{202E}'),
+            "{out:?}"
+        );
+        assert!(!out.lines().any(|l| l.starts_with("FAKE LINE")), "{out}");
+        assert!(out.contains("P1\\u{a}FAKE LINE"), "{out}");
+    }
+}

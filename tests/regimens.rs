@@ -370,3 +370,49 @@ fn regression_control_and_bidi_characters_in_names_are_refused() {
         run.stdout()
     );
 }
+
+/// Issue 14, second defence: a regimen built in code (past the loader's
+/// refusal) with a line break, an ESC and a right-to-left override in its
+/// name, notes and a drug's name is shown by `regimens show` and `dose`
+/// with those characters as their escapes, never as themselves.
+#[test]
+fn regression_regimen_and_dose_text_write_control_characters_as_escapes() {
+    let mut r = Library::bundled()
+        .unwrap()
+        .get("doxorubicin")
+        .unwrap()
+        .regimen
+        .clone();
+    r.name = "Doxorubicin\nFAKE LINE: 9,999 mg".into();
+    r.notes = Some("see \u{1B}[8mhidden".into());
+    r.drugs[0].name = "doxo\u{202E}nicibur".into();
+    let out = chemodose::render::regimen::regimen_text(&r, "test");
+    assert!(
+        !out.contains('\u{1B}') && !out.contains('\u{202E}'),
+        "{out:?}"
+    );
+    assert!(!out.lines().any(|l| l.starts_with("FAKE LINE")), "{out}");
+    assert!(out.contains("Doxorubicin\\u{a}FAKE LINE"), "{out}");
+    assert!(out.contains("doxo\\u{202e}nicibur"), "{out}");
+    let mut options = chemodose::dose::DoseOptions::default();
+    options.clinical.labs.insert(chemodose::labs::LabResult {
+        lab: chemodose::quantity::Lab::Bilirubin,
+        value: chemodose::quantity::parse_lab(chemodose::quantity::Lab::Bilirubin, "0.6mg/dL")
+            .unwrap(),
+        uln: None,
+        date: None,
+        origin: chemodose::labs::LabOrigin::CommandLine,
+    });
+    let patient = chemodose::patient::Patient::new(
+        chemodose::quantity::parse_height("170cm").unwrap(),
+        chemodose::quantity::parse_weight("70kg").unwrap(),
+    );
+    let plan = chemodose::dose::calculate(&r, &patient, 1, &options).unwrap();
+    let out = chemodose::render::dose::dose_text(&plan, &r);
+    assert!(
+        !out.contains('\u{1B}') && !out.contains('\u{202E}'),
+        "{out:?}"
+    );
+    assert!(!out.lines().any(|l| l.starts_with("FAKE LINE")), "{out}");
+    assert!(out.contains("doxo\\u{202e}nicibur"), "{out}");
+}

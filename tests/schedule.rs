@@ -495,3 +495,55 @@ fn regression_patient_id_with_control_or_bidi_characters_is_refused() {
         assert_eq!(run.stdout(), "");
     }
 }
+
+/// A regimen that bypassed the loader's refusal (built in code) with a line
+/// break, an ESC and a right-to-left override in its names, and such a
+/// patient id: what every renderer is handed when the first defence is
+/// missed.
+fn hostile_schedule() -> (Schedule, RenderContext) {
+    let mut r = regimen("gemcitabine-docetaxel");
+    r.name = "GemDoc\nFAKE LINE: gemcitabine 9,999 mg".into();
+    r.drugs[0].name = "gem\u{202E}enibatic".into();
+    r.drugs[0].route = "IV\u{1B}[8m".into();
+    let options = common::with_normal_labs(&DoseOptions::default());
+    let s = build_schedule(&r, &patient(), &options, &options_for_csv()).unwrap();
+    let ctx = RenderContext {
+        patient_id: Some("PT-1\u{1B}[31m\r\nFAKE LINE".into()),
+        generated: None,
+    };
+    (s, ctx)
+}
+
+/// No raw control or bidirectional character, and no line a value started.
+fn assert_no_raw_controls(format: &str, out: &str) {
+    assert!(
+        !out.contains('\u{1B}') && !out.contains('\u{202E}'),
+        "{format}: {out:?}"
+    );
+    assert!(
+        !out.lines().any(|l| l.trim_start().starts_with("FAKE LINE")),
+        "{format}: a value started a line: {out}"
+    );
+}
+
+/// Issue 14: a newline or ESC in the patient id or a name printed a forged
+/// line or raw terminal codes. Besides the refusal at input, every renderer
+/// writes such characters as their escapes (`\u{1b}`, `\u{202e}`, `\u{a}`).
+#[test]
+fn regression_renderers_write_control_characters_as_escapes() {
+    let (s, ctx) = hostile_schedule();
+    let text = schedule_text(&s, &ctx);
+    assert_no_raw_controls("text", &text);
+    assert!(
+        text.contains("Patient id: PT-1\\u{1b}[31m\\u{d}\\u{a}FAKE LINE"),
+        "{text}"
+    );
+    assert!(text.contains("gem\\u{202e}enibatic"), "{text}");
+    assert!(text.contains("IV\\u{1b}[8m"), "{text}");
+    let html = schedule_html(&s, &ctx);
+    assert_no_raw_controls("html", &html);
+    assert!(html.contains("GemDoc\\u{a}FAKE LINE"), "{html}");
+    let csv = schedule_csv(&s, &ctx);
+    assert_no_raw_controls("csv", &csv);
+    assert!(!csv.contains("\r\nFAKE"), "{csv}");
+}

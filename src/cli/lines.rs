@@ -7,6 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use chemodose::lines::{ColumnNames, DerivedLine, LinesError, Rules, derive_stream, draft_history};
 use chemodose::render::csv::text_field;
+use chemodose::render::escape::{visible, visible_lines};
 
 use super::output::{AtomicFile, write_atomically};
 use super::regimens::LibraryArgs;
@@ -104,7 +105,13 @@ fn csv_row(l: &DerivedLine) -> String {
     )
 }
 
+/// One line of the text report; ids and drugs made visible, so that no value
+/// can start a line or drive the terminal.
 fn text_row(l: &DerivedLine) -> String {
+    visible_lines(&text_row_raw(l)).into_owned()
+}
+
+fn text_row_raw(l: &DerivedLine) -> String {
     let later = if l.later.is_empty() {
         String::new()
     } else {
@@ -115,7 +122,7 @@ fn text_row(l: &DerivedLine) -> String {
     };
     format!(
         "{}  line {}  {} to {}  {} days given  {}{later}  ended: {}  regimen: {}\n",
-        l.patient,
+        visible(&l.patient),
         l.number,
         l.start,
         l.end,

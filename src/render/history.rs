@@ -6,6 +6,7 @@ use crate::history::{
     CardiacRadiation, CardiacRegion, EventKind, Gap, HistoryReport, HistoryWarning, IncompleteLine,
     LineReport, StatedCycles, StopReason,
 };
+use crate::render::escape::{visible, visible_lines};
 use crate::render::ismp::{drug_display_name, format_decimal};
 use crate::render::schedule::html::escape;
 use crate::render::text_table;
@@ -138,11 +139,12 @@ fn lower_limit_text(c: CardiacRadiation) -> &'static str {
 fn header_lines(r: &HistoryReport) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(n) = &r.note {
-        out.push(format!("Note: {n}"));
+        out.push(format!("Note: {}", visible(n)));
     }
     if let Some(p) = &r.placeholder_dates {
         out.push(format!(
-            "DATES ARE PLACEHOLDERS, not calendar dates: {p} Durations and times to next treatment are not stated."
+            "DATES ARE PLACEHOLDERS, not calendar dates: {} Durations and times to next treatment are not stated.",
+            visible(p)
         ));
     }
     out
@@ -458,7 +460,7 @@ pub fn contribution_name(c: &crate::history::Contribution) -> String {
 
 /// Text.
 pub fn history_text(r: &HistoryReport) -> String {
-    let mut o = format!("Treatment history of {}\n", r.patient_id);
+    let mut o = format!("Treatment history of {}\n", visible(&r.patient_id));
     for l in header_lines(r) {
         let _ = writeln!(o, "{l}");
     }
@@ -481,7 +483,8 @@ pub fn history_text(r: &HistoryReport) -> String {
         o.push_str(&l);
         o.push('\n');
     }
-    o
+    // The second defence: no control character reaches the terminal.
+    visible_lines(&o).into_owned()
 }
 
 fn md_table(headers: &[&str], rows: &[Vec<String>]) -> String {
