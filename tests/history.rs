@@ -1402,3 +1402,25 @@ fn regression_history_text_writes_control_characters_as_escapes() {
         assert!(out.contains("P1\\u{a}FAKE LINE"), "{out}");
     }
 }
+
+/// Issue 14: Markdown output passed raw HTML, links and images from the
+/// patient id and the note. They are written with backslashes, and an
+/// independent Markdown parser finds no link, image or HTML in the report.
+#[test]
+fn regression_history_markdown_writes_html_links_and_images_as_text() {
+    let mut r = report_of(SYNTHETIC_DOX6);
+    r.patient_id = "<script>alert(1)</script>|[x](https://evil.example/)".into();
+    r.note = Some("![i](http://evil.example/i.png) `code` www.evil.example".into());
+    let md = chemodose::render::history::history_markdown(&r);
+    common::assert_inert_markdown(&md);
+    assert!(
+        md.starts_with(
+            r"# Treatment history of \<script\>alert(1)\</script\>\|\[x\](https\://evil.example/)"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains(r"Note: !\[i\](http\://evil.example/i.png) \`code\` www\.evil.example"),
+        "{md}"
+    );
+}

@@ -547,3 +547,153 @@ fn regression_renderers_write_control_characters_as_escapes() {
     assert_no_raw_controls("csv", &csv);
     assert!(!csv.contains("\r\nFAKE"), "{csv}");
 }
+
+/// Issue 14: Markdown output passed raw `<script>`, links and images from the
+/// patient id and the regimen name. Markdown and HTML syntax in values is
+/// written with backslashes, so it reads as the characters typed.
+#[test]
+fn regression_markdown_writes_html_links_and_images_as_text() {
+    let mut r = regimen("gemcitabine-docetaxel");
+    r.name =
+        "GemDoc [click](http://evil.example/) ![x](http://evil.example/i.png) *bold* `code`".into();
+    r.drugs[0].name = "gem<img src=x onerror=alert(1)>|www.evil.example".into();
+    r.sources[0].citation = "<a href=\"javascript:alert(1)\">x</a> https://evil.example/".into();
+    let options = common::with_normal_labs(&DoseOptions::default());
+    let s = build_schedule(&r, &patient(), &options, &options_for_csv()).unwrap();
+    let ctx = RenderContext {
+        patient_id: Some("<script>alert(1)</script>|x".into()),
+        generated: None,
+    };
+    let md = schedule_markdown(&s, &ctx);
+    // Every `<` is escaped: no tag can open.
+    assert!(!md.replace("\\<", "").contains('<'), "{md}");
+    assert!(!md.contains("[click]") && !md.contains("![x]"), "{md}");
+    assert!(
+        md.contains(r"- Patient id: \<script\>alert(1)\</script\>\|x"),
+        "{md}"
+    );
+    assert!(
+        md.starts_with(
+            r"# GemDoc \[click\](http\://evil.example/) !\[x\](http\://evil.example/i.png) \*bold\* \`code\`"
+        ),
+        "{md}"
+    );
+    // An independent parser finds no link, image or HTML.
+    common::assert_inert_markdown(&md);
+    let (s, ctx) = hostile_schedule();
+    let md = schedule_markdown(&s, &ctx);
+    assert_no_raw_controls("markdown", &md);
+    common::assert_inert_markdown(&md);
+}
+
+/// Issue 14, through the binary: `schedule --format md` with a hostile
+/// patient id writes it inert, and so do the warnings above the schedule.
+#[test]
+fn regression_schedule_md_patient_id_is_inert() {
+    let out = common::Run::new(&[
+        "schedule",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--start",
+        "2026-12-01",
+        "--patient-id",
+        "<script>alert(1)</script>[x](https://evil.example/)![i](www.evil.example)|`",
+        "--format",
+        "md",
+        common::NORMAL_LABS[0],
+        common::NORMAL_LABS[1],
+        common::NORMAL_LABS[2],
+        common::NORMAL_LABS[3],
+    ])
+    .success();
+    common::assert_inert_markdown(&out);
+    assert!(
+        out.contains(r"\<script\>alert(1)\</script\>\[x\](https\://evil.example/)!\[i\](www\.evil.example)\|\`"),
+        "{out}"
+    );
+}
+
+/// RFC 5545 §3.1: a content line unfolded (CRLF and one space removed).
+fn unfold(ics: &str) -> Vec<String> {
+    ics.replace("\r\n ", "")
+        .split("\r\n")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// RFC 5545 §3.3.11: a TEXT value unescaped.
+fn unescape_text(v: &str) -> String {
+    let mut out = String::new();
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n' | 'N') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Issue 14: the ICS DESCRIPTION passed bare CR bytes from the patient id,
+/// and the calendar name was written without RFC 5545 escaping (`;`, `,`,
+/// `\` and line breaks as they were). Every value is escaped, a control
+/// character is written as its escape, no CR stands without its LF, and
+/// every line is folded to 75 octets.
+#[test]
+fn regression_ics_escapes_text_and_has_no_bare_cr() {
+    let (mut s, ctx) = hostile_schedule();
+    s.regimen.name =
+        "GemDoc; 900 mg/m², days 1,8 \\ q21d — ×10⁹/L ≥ 1.5 ééééééééééééééééééééééé\r\nX".into();
+    let ics = schedule_ics(&s, &ctx);
+    assert_no_raw_controls("ics", &ics);
+    for (i, b) in ics.bytes().enumerate() {
+        if b == b'\r' {
+            assert_eq!(
+                ics.as_bytes().get(i + 1),
+                Some(&b'\n'),
+                "bare CR at byte {i}"
+            );
+        }
+    }
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "{} octets: {line}", line.len());
+    }
+    let lines = unfold(&ics);
+    let value = |name: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .map(unescape_text)
+            .unwrap()
+    };
+    assert_eq!(
+        value("NAME"),
+        "GemDoc; 900 mg/m², days 1,8 \\ q21d — ×10⁹/L ≥ 1.5 ééééééééééééééééééééééé\\u{d}\\u{a}X (gemcitabine-docetaxel)"
+    );
+    assert_eq!(value("X-WR-CALNAME"), value("NAME"));
+    let description = value("DESCRIPTION");
+    let described: Vec<&str> = description.lines().collect();
+    assert!(
+        described[0].starts_with("GemDoc; 900 mg/m², days 1,8 \\ q21d"),
+        "{description}"
+    );
+    assert!(
+        described[0].ends_with("\\u{d}\\u{a}X cycle 1 day 1"),
+        "{description}"
+    );
+    assert_eq!(
+        described[1],
+        "Patient id: PT-1\\u{1b}[31m\\u{d}\\u{a}FAKE LINE"
+    );
+    // It still parses with an independent parser.
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+    parser.next().expect("one calendar").expect("parses");
+}

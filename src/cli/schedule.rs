@@ -195,7 +195,10 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         ScheduleFormat::Md => {
             let mut text = String::new();
             for (code, words) in &resolved.warnings {
-                text.push_str(&format!("**WARNING ({code}): {words}**\n\n"));
+                text.push_str(&format!(
+                    "**WARNING ({code}): {}**\n\n",
+                    chemodose::render::escape::markdown(words)
+                ));
             }
             text + &schedule_markdown(&schedule, &ctx)
         }

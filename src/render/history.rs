@@ -6,7 +6,7 @@ use crate::history::{
     CardiacRadiation, CardiacRegion, EventKind, Gap, HistoryReport, HistoryWarning, IncompleteLine,
     LineReport, StatedCycles, StopReason,
 };
-use crate::render::escape::{visible, visible_lines};
+use crate::render::escape::{markdown, visible, visible_lines};
 use crate::render::ismp::{drug_display_name, format_decimal};
 use crate::render::schedule::html::escape;
 use crate::render::text_table;
@@ -488,7 +488,7 @@ pub fn history_text(r: &HistoryReport) -> String {
 }
 
 fn md_table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let cell = |s: &str| s.replace('|', "\\|");
+    let cell = |s: &str| markdown(s);
     let mut o = format!(
         "| {} |\n|{}\n",
         headers.join(" | "),
@@ -505,14 +505,14 @@ fn md_table(headers: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Markdown.
 pub fn history_markdown(r: &HistoryReport) -> String {
-    let mut o = format!("# Treatment history of {}\n\n", r.patient_id);
+    let mut o = format!("# Treatment history of {}\n\n", markdown(&r.patient_id));
     for l in header_lines(r) {
-        let _ = writeln!(o, "**{l}**\n");
+        let _ = writeln!(o, "**{}**\n", markdown(&l));
     }
     if !r.warnings.is_empty() {
         o.push_str("## Warnings\n\n");
         for w in &r.warnings {
-            o.push_str(&format!("- **{w}**\n"));
+            o.push_str(&format!("- **{}**\n", markdown(&w.to_string())));
         }
         o.push('\n');
     }
@@ -526,7 +526,7 @@ pub fn history_markdown(r: &HistoryReport) -> String {
     o.push_str("\n## Cumulative doses\n\n");
     o.push_str(&md_table(&CUMULATIVE_HEADERS, &cumulative_rows(r)));
     for l in anthracycline_lines(r) {
-        o.push_str(&format!("\n{}", l.trim_start()));
+        o.push_str(&format!("\n{}", markdown(l.trim_start())));
     }
     o.push('\n');
     o

@@ -6,8 +6,11 @@ use super::{
 };
 use crate::schedule::Schedule;
 
+/// A value in Markdown: its Markdown and HTML syntax written as text, so
+/// that a patient id or a regimen name cannot become a link, an image or a
+/// script ([`crate::render::escape::markdown`]).
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::render::escape::markdown(s)
 }
 
 /// Markdown.
