@@ -1424,3 +1424,20 @@ fn regression_history_markdown_writes_html_links_and_images_as_text() {
         "{md}"
     );
 }
+
+/// Issue 14 (siblings of the regimen-file messages): an empty history file
+/// was reported as `missing field patient`; it is named as empty, with its
+/// name. A 250 KB one-line bad history file prints a clipped excerpt.
+#[test]
+fn regression_history_file_messages_name_the_file_and_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "\n").unwrap();
+    let err = Run::new(&["history", "show", empty.to_str().unwrap()]).fails(2);
+    assert!(err.contains("empty.toml: the file is empty"), "{err}");
+    let long = dir.path().join("long.toml");
+    std::fs::write(&long, format!("x = \"{}\" y\n", "a".repeat(250_000))).unwrap();
+    let err = Run::new(&["history", "show", long.to_str().unwrap()]).fails(2);
+    assert!(err.len() < 4096, "{} bytes of messages", err.len());
+    assert!(err.contains("long.toml:1:250008"), "{err}");
+}
