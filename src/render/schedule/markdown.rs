@@ -53,13 +53,13 @@ pub fn schedule_markdown(s: &Schedule, ctx: &RenderContext) -> String {
                 date_text(a.date),
                 adm.day,
                 cell(&drug_name(a)),
-                dose_text(a),
+                cell(&dose_text(a)),
                 cell(&prescribed_text(a)),
                 cell(&adm.route),
                 cell(adm.infusion.as_deref().unwrap_or("-")),
                 cell(&adjustments_text(adm, &s.overridden)),
                 cell(&check_text(a)),
-                flags_text(a)
+                cell(&flags_text(a))
             ));
         }
         out.push_str(&format!("\nCumulative after cycle {}:\n\n", c.number));
