@@ -208,6 +208,69 @@ impl Collector {
     }
 }
 
+impl Collector {
+    /// Records a problem at every string value and key of the TOML document
+    /// `text` that holds a refused character (a control, bidirectional or
+    /// invisible character, [`crate::text`]): a line break or an ESC in a
+    /// name forges a line of output, a right-to-left override reverses it.
+    /// Every value is checked (ids, names, drug names, notes, sources), so
+    /// that no field is forgotten; a document that does not parse is left
+    /// to the parser's own error.
+    pub(crate) fn plain_text(&mut self, text: &str) {
+        if let Ok(root) = toml::de::DeTable::parse(text) {
+            self.plain_table(root.get_ref());
+        }
+    }
+
+    fn plain_table(&mut self, table: &toml::de::DeTable<'_>) {
+        for (key, value) in table {
+            if let Some(found) = crate::text::find_unsafe(key.get_ref()) {
+                self.at(key.span(), format!("a key holds {found}"))
+                    .label(found_label(found.kind))
+                    .help(PLAIN_TEXT_HELP);
+            }
+            self.plain_value(key.get_ref(), value);
+        }
+    }
+
+    fn plain_value(&mut self, key: &str, value: &Spanned<toml::de::DeValue<'_>>) {
+        use toml::de::DeValue;
+        match value.get_ref() {
+            DeValue::String(s) => {
+                if let Some(found) = crate::text::find_unsafe(s) {
+                    let what = if crate::text::find_unsafe(key).is_none() {
+                        format!("`{key}`")
+                    } else {
+                        "a value".to_owned()
+                    };
+                    self.at(value.span(), format!("{what} holds {found}"))
+                        .label(found_label(found.kind))
+                        .help(PLAIN_TEXT_HELP);
+                }
+            }
+            DeValue::Array(items) => {
+                for item in items.iter() {
+                    self.plain_value(key, item);
+                }
+            }
+            DeValue::Table(t) => self.plain_table(t),
+            _ => {}
+        }
+    }
+}
+
+/// What would be valid, for a refused character in a file.
+const PLAIN_TEXT_HELP: &str = "ids, names and notes must be plain printable text on one line: remove the character (an editor may not show it); to wrap a long note in the file, end each line of a \"\"\" string with a backslash";
+
+/// The few words under a refused character.
+fn found_label(kind: crate::text::UnsafeKind) -> &'static str {
+    match kind {
+        crate::text::UnsafeKind::Control => "control character",
+        crate::text::UnsafeKind::Bidi => "bidirectional control",
+        crate::text::UnsafeKind::Invisible => "invisible character",
+    }
+}
+
 /// The calendar date of a TOML value written as a plain date (`2026-11-22`);
 /// `None` for a time, a date with a time, or a date with an offset.
 pub(crate) fn plain_date(value: &Spanned<Datetime>) -> Option<NaiveDate> {

@@ -41,4 +41,5 @@ pub mod render;
 pub mod rounding;
 pub mod rules;
 pub mod schedule;
+pub mod text;
 pub mod verify;

@@ -245,6 +245,16 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, FileErrors>
             None,
         ));
     }
+    if text.trim().is_empty() {
+        return Err(FileErrors::whole_file(
+            path,
+            text,
+            "the file is empty",
+            Some(
+                "a check file needs regimen and at least one [[check]]; see docs/verifying-regimens.md",
+            ),
+        ));
+    }
     let raw: CheckFileRaw = toml::from_str(text).map_err(|e| {
         FileErrors::toml(
             path,
@@ -254,6 +264,7 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, FileErrors>
         )
     })?;
     let mut c = Collector::default();
+    c.plain_text(text);
     if raw.checks.is_empty() {
         c.at(
             raw.regimen.span(),

@@ -311,3 +311,100 @@ fn rows_without_the_required_labs_are_skipped() {
     );
     assert_eq!(out.lines().count(), 1, "only the header: {out}");
 }
+
+/// Issue 14: a patient id `=HYPERLINK(...)` was written as it was read, and a
+/// spreadsheet opening the output ran it as a formula. Every id that starts a
+/// formula (`=`, `+`, `-`, `@`, after spaces too) is written with a single
+/// quote in front (OWASP CSV injection); the BSA and the doses, which are
+/// numbers, are written as numbers in both layouts.
+#[test]
+fn regression_formula_ids_are_neutralised_and_numbers_stay_numbers() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
+    let input = "id,height_cm,weight_kg\n\
+        \"=HYPERLINK(\"\"http://evil.example/\"\",\"\"open\"\")\",170,70\n\
+        +1,170,70\n-1,170,70\n@SUM(A1),170,70\n\"  =1+1\",170,70\nP-0042,170,70\n";
+    for layout in [Layout::Wide, Layout::Long] {
+        let (out, summary) = run(&plan, input, layout);
+        assert_eq!(summary.skipped, 0, "{:?}", summary.errors);
+        let mut reader = csv::ReaderBuilder::new().from_reader(out.as_bytes());
+        let ids: Vec<String> = reader
+            .records()
+            .map(|r| r.unwrap()[0].to_owned())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "'  =1+1",
+                "'+1",
+                "'-1",
+                "'=HYPERLINK(\"http://evil.example/\",\"open\")",
+                "'@SUM(A1)",
+                "P-0042",
+            ],
+            "{out}"
+        );
+        // 170 cm, 70 kg: Mosteller sqrt(170 × 70 / 3600) = 1.8181 m², 1.82 used;
+        // gemcitabine 900 mg/m² × 1.82 = 1638 mg: a bare number in every row.
+        for row in csv::ReaderBuilder::new()
+            .from_reader(out.as_bytes())
+            .records()
+        {
+            let row = row.unwrap();
+            assert_eq!(&row[1], "1.8181", "{out}");
+            let dose = if layout == Layout::Wide {
+                &row[2]
+            } else {
+                &row[4]
+            };
+            assert!(dose.parse::<Decimal>().is_ok(), "{dose} in {out}");
+        }
+    }
+}
+
+/// Issue 14: a drug name that starts a formula reaches the header of the wide
+/// layout and the drug column of the long one; both are text cells.
+#[test]
+fn regression_formula_drug_names_in_batch_headers_are_neutralised() {
+    let text = include_str!("../regimens/doxorubicin.toml")
+        .replace("name = \"doxorubicin\"", "name = \"@doxorubicin\"");
+    let r = chemodose::regimen::parse_regimen("x.toml", &text).unwrap();
+    let plan = BatchPlan::new(&r, &common::with_normal_labs(&DoseOptions::default()), 1);
+    let header = plan.header(Layout::Wide);
+    assert!(header.contains(",'@doxorubicin_d1_mg,"), "{header}");
+    let (out, _) = run(&plan, "id,height_cm,weight_kg\na,170,70\n", Layout::Long);
+    assert!(out.contains("a,1.8181,'@doxorubicin,1,"), "{out}");
+}
+
+/// Issue 14: an id with a control or bidirectional character is refused:
+/// the row is skipped with its line and the character's code, the others are
+/// dosed.
+#[test]
+fn regression_ids_with_control_or_bidi_characters_are_skipped() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
+    let input = "id,height_cm,weight_kg\n\"a\u{1B}[31m\",170,70\n\"b\u{202E}1\",170,70\nc,170,70\n";
+    let (out, summary) = run(&plan, input, Layout::Wide);
+    assert_eq!(summary.skipped, 2, "{:?}", summary.errors);
+    assert_eq!(summary.errors[0].line, 2);
+    assert!(
+        summary.errors[0]
+            .message
+            .starts_with("the id holds a control character (U+001B, escape) at character 2"),
+        "{:?}",
+        summary.errors
+    );
+    assert_eq!(summary.errors[1].line, 3);
+    assert!(
+        summary.errors[1].message.contains("U+202E"),
+        "{:?}",
+        summary.errors
+    );
+    assert_eq!(out.lines().count(), 2, "header and c: {out}");
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("c,1.8181,"),
+        "{out}"
+    );
+}

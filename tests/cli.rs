@@ -642,6 +642,30 @@ fn verify_bad_check_file_points_at_the_value() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Issue 14 (siblings of the regimen-file messages): an empty check file
+/// read `missing field regimen`; it is named as empty. A 250 KB one-line
+/// check file prints a clipped excerpt.
+#[test]
+fn regression_check_file_messages_name_the_file_and_are_bounded() {
+    let dir = copy_regimen_folder("verify-empty");
+    let checks = dir.join("gemcitabine-docetaxel.checks.toml");
+    std::fs::write(&checks, "").unwrap();
+    let run = Run::new(&["verify", checks.to_str().unwrap()]);
+    assert_eq!(run.code(), Some(1));
+    let out = run.stdout() + &run.stderr();
+    assert!(
+        out.contains("gemcitabine-docetaxel.checks.toml: the file is empty"),
+        "{out}"
+    );
+    std::fs::write(&checks, format!("x = \"{}\" y\n", "a".repeat(250_000))).unwrap();
+    let run = Run::new(&["verify", checks.to_str().unwrap()]);
+    assert_eq!(run.code(), Some(1));
+    let out = run.stdout() + &run.stderr();
+    assert!(out.len() < 4096, "{} bytes of messages", out.len());
+    assert!(out.contains("checks.toml:1:250008"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// Batch rows carry no labs: the liver tests docetaxel requires are given up
 /// as checked elsewhere, by the documented overrides, one code each.
 const BATCH_LAB_OVERRIDES: [&str; 8] = [
@@ -898,4 +922,42 @@ fn a_delay_for_a_cycle_not_scheduled_names_the_flag_only_in_the_hint() {
         ),
         "{err}"
     );
+}
+
+/// Issue 14: an override's reason is printed beside every dose it concerns; a
+/// line break in it forged a line of the dose table, an ESC drove the
+/// terminal. The reason is refused (exit 2), the character shown by its code.
+#[test]
+fn regression_override_reasons_with_control_characters_are_refused() {
+    let args = [
+        "dose",
+        "doxorubicin",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--bilirubin",
+        "0.6mg/dL",
+        "--cycles",
+        "8",
+    ];
+    for flag in [
+        [
+            "--override",
+            "lifetime-limit=reviewed\nDOXOrubicin 9,999 mg",
+        ],
+        ["--allow-over-limit", "reviewed \u{1B}[8mhidden"],
+        ["--override", "lifetime-limit=reviewed \u{202E}ygolocno"],
+    ] {
+        let mut all = args.to_vec();
+        all.extend(flag);
+        let run = Run::new(&all);
+        let err = run.fails(2);
+        assert!(err.contains("plain printable text"), "{err}");
+        assert!(
+            !err.contains('\u{1B}') && !err.contains('\u{202E}') && !err.contains("\nDOXO"),
+            "{err:?}"
+        );
+        assert_eq!(run.stdout(), "");
+    }
 }

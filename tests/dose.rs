@@ -718,3 +718,148 @@ fn regression_rounding_does_not_cross_an_unbinding_bsa_cap() {
         }
     ));
 }
+
+/// `chemodose ARGS` run in `dir`, with no regimen folder there: the bundled
+/// library is in force.
+fn run_in(dir: &std::path::Path, args: &[&str]) -> common::Run {
+    common::Run::in_dir(args, dir.to_str().unwrap())
+}
+
+/// Issue 14: an unreadable or empty regimen file was reported as `× cannot
+/// read the file: No such file or directory` and `× the file is empty`,
+/// without saying which file. Every command that takes a regimen names it.
+#[test]
+fn regression_regimen_file_errors_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.toml"), "").unwrap();
+    for command in [
+        &["dose", "--height", "170cm", "--weight", "70kg"][..],
+        &[
+            "schedule",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+        ],
+        &["regimens", "show"],
+    ] {
+        for (file, words) in [
+            (
+                "./missing.toml",
+                "./missing.toml: cannot read the file: No such file",
+            ),
+            ("empty.toml", "empty.toml: the file is empty"),
+            ("regimens/x.toml", "regimens/x.toml: cannot read the file"),
+        ] {
+            let mut args = command.to_vec();
+            args.insert(if command[0] == "regimens" { 2 } else { 1 }, file);
+            let err = run_in(dir.path(), &args).fails(2);
+            assert!(err.contains(words), "{args:?}: {err}");
+        }
+    }
+}
+
+/// Issue 14: the bundled alias `gem/doc` could not be used, because a `/`
+/// made it a path. The rule: a key ending in `.toml` is a file; a key with
+/// a `/` is a file when something exists at that path, else an id or alias.
+#[test]
+fn regression_an_alias_with_a_slash_is_an_alias_unless_the_path_exists() {
+    let labs = format!(
+        "{}/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        common::NORMAL_LABS_FILE
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let args = |key: &'static str| {
+        vec![
+            "dose",
+            key,
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            &labs,
+            "--on",
+            "2026-12-01",
+            "--format",
+            "json",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>()
+    };
+    let run = |key: &'static str| {
+        let a = args(key);
+        run_in(
+            dir.path(),
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    // Aliases are case-insensitive.
+    for key in ["gem/doc", "GEM/DOC"] {
+        let out = run(key).success();
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(json["regimen"], "gemcitabine-docetaxel", "{out}");
+    }
+    // Neither a file nor an alias: the message says both.
+    let err = run("gem/nothing").fails(2);
+    assert!(
+        err.contains("`gem/nothing` is neither a file nor a regimen id or alias"),
+        "{err}"
+    );
+    // A path that exists wins over the alias.
+    std::fs::create_dir(dir.path().join("gem")).unwrap();
+    std::fs::write(dir.path().join("gem/doc"), "").unwrap();
+    let err = run("gem/doc").fails(2);
+    assert!(err.contains("gem/doc: the file is empty"), "{err}");
+}
+
+/// Issue 14: a 250 KB one-line bad regimen file printed 1.1 MB of standard
+/// error (the whole line, for each problem), and a problem past column
+/// 65,535 made miette panic (exit 101). The excerpt is clipped around the
+/// problem; its place is still given as file, line and column.
+#[test]
+fn regression_a_long_one_line_file_prints_a_clipped_excerpt() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, place) in [
+        // The problem at the end of the line (column 250,009).
+        (
+            "late.toml",
+            format!("id = \"{}\" x\n", "a".repeat(250_000)),
+            "late.toml:1:250009",
+        ),
+        // The problem at the start, then 250 KB more on its line.
+        (
+            "early.toml",
+            format!("name = 3 {}\n", "#".repeat(250_000)),
+            "early.toml:1:8",
+        ),
+        (
+            "list.toml",
+            format!("x = [{}]\n", "1,".repeat(125_000)),
+            "list.toml:1:1",
+        ),
+    ] {
+        std::fs::write(dir.path().join(name), &text).unwrap();
+        for args in [
+            &["dose", name, "--height", "170cm", "--weight", "70kg"][..],
+            &["regimens", "check", name],
+        ] {
+            let run = run_in(dir.path(), args);
+            let err = if args[0] == "regimens" {
+                run.fails(1) + &run.stdout()
+            } else {
+                run.fails(2)
+            };
+            assert!(
+                err.len() < 4096,
+                "{args:?}: {} bytes of messages",
+                err.len()
+            );
+            assert!(err.contains(place), "{args:?}: {err}");
+        }
+    }
+}

@@ -1286,3 +1286,158 @@ date = 2026-10-01
     assert_eq!(total("gemcitabine"), Some(d("3276")));
     assert_eq!(total("docetaxel"), Some(d("182")));
 }
+
+/// Issue 14: control and bidirectional characters in a history file's patient
+/// id or drug names were printed as they were (a forged line in `history
+/// show`, a name read backwards). They are refused where they are, with the
+/// other problems of the file.
+#[test]
+fn regression_control_and_bidi_characters_in_a_history_file_are_refused() {
+    let lib = Library::bundled().unwrap();
+    let text = SYNTHETIC_DOX6
+        .replace(
+            "id = \"SYNTHETIC-DOX6\"",
+            "id = \"SYNTHETIC-DOX6\\nFAKE LINE\"",
+        )
+        .replace(
+            "stop_reason = \"completed\"",
+            "stop_reason = \"completed\"\nstop_note = \"given \u{202E}elsewhere\"",
+        );
+    let e = parse_history("h.toml", &text, &lib)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(
+            "h.toml:3:6: `id` holds a control character (U+000A, line feed) at character 15"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("`stop_note` holds a bidirectional control (U+202E, right-to-left override) at character 7"),
+        "{e}"
+    );
+}
+
+/// Issue 14: the text `history record`, `start-line` and `end-line` write into
+/// the file (reasons, notes, a setting, a drug name) is refused with a control
+/// or bidirectional character, before the file is touched.
+#[test]
+fn regression_history_edits_refuse_control_characters() {
+    let path = temp_write("edit-plain", SYNTHETIC_DOX6);
+    let p = path.to_str().unwrap();
+    let before = std::fs::read_to_string(&path).unwrap();
+    for args in [
+        vec![
+            "start-line",
+            p,
+            "--regimen",
+            "doxorubicin",
+            "--date",
+            "2020-03-02",
+            "--setting",
+            "second\nline",
+        ],
+        vec![
+            "end-line",
+            p,
+            "--line",
+            "1",
+            "--date",
+            "2018-07-16",
+            "--reason",
+            "completed",
+            "--note",
+            "a\u{1B}[2Jb",
+        ],
+        vec![
+            "record",
+            p,
+            "--line",
+            "1",
+            "--date",
+            "2018-08-01",
+            "--delay-reason",
+            "x\u{202E}y",
+        ],
+        vec![
+            "record",
+            p,
+            "--line",
+            "1",
+            "--date",
+            "2018-08-01",
+            "--actual",
+            "doxo\u{200B}rubicin=25mg",
+        ],
+    ] {
+        let mut all = vec!["history"];
+        all.extend(args);
+        let err = Run::new(&all).fails(2);
+        assert!(err.contains("plain printable text"), "{err}");
+        assert!(
+            !err.contains('\u{1B}') && !err.contains('\u{202E}'),
+            "{err:?}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
+}
+
+/// Issue 14, second defence: a report whose patient id and note hold a line
+/// break and an ESC (past the loader's refusal) is printed with those
+/// characters as their escapes, in text and HTML.
+#[test]
+fn regression_history_text_writes_control_characters_as_escapes() {
+    let mut r = report_of(SYNTHETIC_DOX6);
+    r.patient_id = "P1\nFAKE LINE".into();
+    r.note = Some("note \u{1B}[31mred \u{202E}desrever".into());
+    for out in [
+        chemodose::render::history::history_text(&r),
+        chemodose::render::history::history_html(&r),
+    ] {
+        assert!(
+            !out.contains('\u{1B}') && !out.contains('\u{202E}'),
+            "{out:?}"
+        );
+        assert!(!out.lines().any(|l| l.starts_with("FAKE LINE")), "{out}");
+        assert!(out.contains("P1\\u{a}FAKE LINE"), "{out}");
+    }
+}
+
+/// Issue 14: Markdown output passed raw HTML, links and images from the
+/// patient id and the note. They are written with backslashes, and an
+/// independent Markdown parser finds no link, image or HTML in the report.
+#[test]
+fn regression_history_markdown_writes_html_links_and_images_as_text() {
+    let mut r = report_of(SYNTHETIC_DOX6);
+    r.patient_id = "<script>alert(1)</script>|[x](https://evil.example/)".into();
+    r.note = Some("![i](http://evil.example/i.png) `code` www.evil.example".into());
+    let md = chemodose::render::history::history_markdown(&r);
+    common::assert_inert_markdown(&md);
+    assert!(
+        md.starts_with(
+            r"# Treatment history of \<script\>alert(1)\</script\>\|\[x\](https\://evil.example/)"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains(r"Note: !\[i\](http\://evil.example/i.png) \`code\` www\.evil.example"),
+        "{md}"
+    );
+}
+
+/// Issue 14 (siblings of the regimen-file messages): an empty history file
+/// was reported as `missing field patient`; it is named as empty, with its
+/// name. A 250 KB one-line bad history file prints a clipped excerpt.
+#[test]
+fn regression_history_file_messages_name_the_file_and_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "\n").unwrap();
+    let err = Run::new(&["history", "show", empty.to_str().unwrap()]).fails(2);
+    assert!(err.contains("empty.toml: the file is empty"), "{err}");
+    let long = dir.path().join("long.toml");
+    std::fs::write(&long, format!("x = \"{}\" y\n", "a".repeat(250_000))).unwrap();
+    let err = Run::new(&["history", "show", long.to_str().unwrap()]).fails(2);
+    assert!(err.len() < 4096, "{} bytes of messages", err.len());
+    assert!(err.contains("long.toml:1:250008"), "{err}");
+}

@@ -332,3 +332,96 @@ fn cli_derive_formats_skips_and_to_history() {
     assert_eq!(h.lines[1].cycles.len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 14: `lines derive --format csv` wrote patient ids and drug names that
+/// start a formula as they were read (`=HYPERLINK(...)` became a live link in
+/// a spreadsheet). Text cells are written with a single quote in front (OWASP
+/// CSV injection); the line number, dates and day count are left as they are.
+#[test]
+fn regression_derive_csv_neutralises_formula_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{HEADER}+1,doxorubicin,2020-01-01\n-1,doxorubicin,2020-01-01\n\
+             \"=HYPERLINK(\"\"http://evil.example/\"\",\"\"open\"\")\",doxorubicin,2020-01-01\n\
+             @SUM(A1),@cmd,2020-01-01\nP-0042,doxorubicin,2020-01-01\n"
+        ),
+    )
+    .unwrap();
+    let out = Run::new(&["lines", "derive", file.to_str().unwrap(), "--format", "csv"]).success();
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| &r[0]).collect();
+    assert_eq!(
+        ids,
+        [
+            "'+1",
+            "'-1",
+            "'=HYPERLINK(\"http://evil.example/\",\"open\")",
+            "'@SUM(A1)",
+            "P-0042"
+        ],
+        "{out}"
+    );
+    assert_eq!(&rows[3][2], "'@cmd", "{out}");
+    for row in &rows {
+        assert_eq!(&row[1], "1", "the line number is a number: {out}");
+        assert_eq!(&row[4], "2020-01-01");
+        assert_eq!(&row[6], "1", "administration days: {out}");
+    }
+}
+
+/// Issue 14: a patient id or a drug with a line break, an ESC or a
+/// bidirectional control was printed as it was read (a forged line of the
+/// text report, raw terminal codes). Such a record is skipped with its line,
+/// like any other bad record, and the message shows the character's code.
+#[test]
+fn regression_records_with_control_or_bidi_characters_are_skipped() {
+    let csv = format!(
+        "{HEADER}\"p\u{1B}[31m\",doxorubicin,2020-01-01\n\"q\nFAKE\",doxorubicin,2020-01-01\n\
+         r,doxo\u{202E}rubicin,2020-01-01\ns,doxorubicin,2020-01-01\n"
+    );
+    let lib = Library::bundled().unwrap();
+    let mut out = Vec::new();
+    let summary = derive_stream(
+        csv.as_bytes(),
+        &ColumnNames::default(),
+        &Rules::default(),
+        &lib,
+        &mut |l: &[DerivedLine]| {
+            out.extend_from_slice(l);
+            Ok(())
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    assert_eq!(summary.skipped, 3, "{:?}", summary.errors);
+    let messages: Vec<(u64, &str)> = summary
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(messages[0].0, 2);
+    assert!(
+        messages[0].1.starts_with(
+            "the patient id holds a control character (U+001B, escape) at character 2"
+        ),
+        "{messages:?}"
+    );
+    assert_eq!(messages[1].0, 3);
+    assert!(
+        messages[1].1.contains("(U+000A, line feed)"),
+        "{messages:?}"
+    );
+    assert_eq!(messages[2].0, 5);
+    assert!(
+        messages[2]
+            .1
+            .starts_with("the drug holds a bidirectional control (U+202E"),
+        "{messages:?}"
+    );
+    assert_eq!(out.len(), 1);
+    assert_eq!(out[0].patient, "s");
+}

@@ -357,3 +357,83 @@ expect_refusal = "lifetime limit"
     assert!(e.contains("x.checks.toml:4:"), "{e}");
     assert!(e.contains("`lifetime-limt` is not a stop code"), "{e}");
 }
+
+/// Issue 14: a regimen name with control characters and a drug name with a
+/// right-to-left override (U+202E) passed `regimens check`, and were printed
+/// as they were: a forged line, raw terminal codes, a name read backwards.
+/// Every string of the file is checked; each refused character is reported
+/// at its value, by code point, all of them together.
+#[test]
+fn regression_control_and_bidi_characters_in_names_are_refused() {
+    let text = with("name = \"Test\"", "name = \"Test\\u001B[31m\\nFAKE LINE\"")
+        .replace("name = \"gemcitabine\"", "name = \"gem\u{202E}enibatic\"")
+        .replace("citation = \"A source\"", "citation = \"A\u{200B}source\"");
+    let e = errors(&text);
+    assert_eq!(
+        e,
+        [
+            "test.toml:2:8: `name` holds a control character (U+001B, escape) at character 5 (ids, names and notes must be plain printable text on one line: remove the character (an editor may not show it); to wrap a long note in the file, end each line of a \"\"\" string with a backslash)",
+            "test.toml:12:12: `citation` holds an invisible character (U+200B, zero-width space) at character 2 (ids, names and notes must be plain printable text on one line: remove the character (an editor may not show it); to wrap a long note in the file, end each line of a \"\"\" string with a backslash)",
+            "test.toml:15:8: `name` holds a bidirectional control (U+202E, right-to-left override) at character 4 (ids, names and notes must be plain printable text on one line: remove the character (an editor may not show it); to wrap a long note in the file, end each line of a \"\"\" string with a backslash)",
+        ]
+    );
+    // Through the binary: exit 1.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("test-regimen.toml"), &text).unwrap();
+    let run = Run::in_dir(
+        &["regimens", "check", "test-regimen.toml"],
+        dir.path().to_str().unwrap(),
+    );
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    assert!(
+        run.stdout().contains("right-to-left override"),
+        "{}",
+        run.stdout()
+    );
+}
+
+/// Issue 14, second defence: a regimen built in code (past the loader's
+/// refusal) with a line break, an ESC and a right-to-left override in its
+/// name, notes and a drug's name is shown by `regimens show` and `dose`
+/// with those characters as their escapes, never as themselves.
+#[test]
+fn regression_regimen_and_dose_text_write_control_characters_as_escapes() {
+    let mut r = Library::bundled()
+        .unwrap()
+        .get("doxorubicin")
+        .unwrap()
+        .regimen
+        .clone();
+    r.name = "Doxorubicin\nFAKE LINE: 9,999 mg".into();
+    r.notes = Some("see \u{1B}[8mhidden".into());
+    r.drugs[0].name = "doxo\u{202E}nicibur".into();
+    let out = chemodose::render::regimen::regimen_text(&r, "test");
+    assert!(
+        !out.contains('\u{1B}') && !out.contains('\u{202E}'),
+        "{out:?}"
+    );
+    assert!(!out.lines().any(|l| l.starts_with("FAKE LINE")), "{out}");
+    assert!(out.contains("Doxorubicin\\u{a}FAKE LINE"), "{out}");
+    assert!(out.contains("doxo\\u{202e}nicibur"), "{out}");
+    let mut options = chemodose::dose::DoseOptions::default();
+    options.clinical.labs.insert(chemodose::labs::LabResult {
+        lab: chemodose::quantity::Lab::Bilirubin,
+        value: chemodose::quantity::parse_lab(chemodose::quantity::Lab::Bilirubin, "0.6mg/dL")
+            .unwrap(),
+        uln: None,
+        date: None,
+        origin: chemodose::labs::LabOrigin::CommandLine,
+    });
+    let patient = chemodose::patient::Patient::new(
+        chemodose::quantity::parse_height("170cm").unwrap(),
+        chemodose::quantity::parse_weight("70kg").unwrap(),
+    );
+    let plan = chemodose::dose::calculate(&r, &patient, 1, &options).unwrap();
+    let out = chemodose::render::dose::dose_text(&plan, &r);
+    assert!(
+        !out.contains('\u{1B}') && !out.contains('\u{202E}'),
+        "{out:?}"
+    );
+    assert!(!out.lines().any(|l| l.starts_with("FAKE LINE")), "{out}");
+    assert!(out.contains("doxo\\u{202e}nicibur"), "{out}");
+}

@@ -394,3 +394,297 @@ fn the_html_is_well_formed() {
         "a page break before cycles 2-6"
     );
 }
+
+/// Issue 14: `schedule --format csv` wrote a patient id `=HYPERLINK(...)` as
+/// it was given, a live formula in a spreadsheet. Every text cell that starts
+/// a formula is written with a single quote in front (OWASP CSV injection);
+/// the cycle, day and dose columns are numbers and stay bare.
+#[test]
+fn regression_csv_text_cells_starting_a_formula_are_neutralised() {
+    let text = include_str!("../regimens/gemcitabine-docetaxel.toml").replace(
+        "instruction = \"G-CSF SC daily per local protocol\"",
+        "instruction = \"@G-CSF SC daily per local protocol\"",
+    );
+    let r = chemodose::regimen::parse_regimen("x.toml", &text).unwrap();
+    let options = common::with_normal_labs(&DoseOptions::default());
+    let s = build_schedule(&r, &patient(), &options, &options_for_csv()).unwrap();
+    for (id, written) in [
+        (
+            "=HYPERLINK(\"http://evil.example/\",\"open\")",
+            "'=HYPERLINK(\"http://evil.example/\",\"open\")",
+        ),
+        ("-1", "'-1"),
+        ("+44 20", "'+44 20"),
+        ("PT-0042", "PT-0042"),
+    ] {
+        let ctx = RenderContext {
+            patient_id: Some(id.into()),
+            generated: None,
+        };
+        let csv_text = schedule_csv(&s, &ctx);
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        let headers = reader.headers().unwrap().clone();
+        let i = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert!(
+            rows.iter().all(|r| &r[i("patient_id")] == written),
+            "{csv_text}"
+        );
+        let gcsf = rows.iter().find(|r| &r[i("drug")] == "filgrastim").unwrap();
+        assert_eq!(
+            &gcsf[i("instruction")],
+            "'@G-CSF SC daily per local protocol"
+        );
+        // 170 cm, 70 kg: 1.82 m² × 900 mg/m² = 1638 mg, a bare number.
+        assert_eq!(&rows[0][i("final_dose")], "1638");
+        assert_eq!(&rows[0][i("cycle")], "1");
+        assert_eq!(&rows[0][i("day")], "1");
+    }
+}
+
+fn options_for_csv() -> ScheduleOptions {
+    ScheduleOptions {
+        cycles: Some(1),
+        ..options("2026-12-01")
+    }
+}
+
+/// Issue 14: a line break or an ESC in `--patient-id` printed a forged line
+/// (`FAKE LINE: gemcitabine 9,999 mg`) or raw terminal codes in every format.
+/// Such an id is refused as bad input, and the message shows the character
+/// as its escape, not as the character.
+#[test]
+fn regression_patient_id_with_control_or_bidi_characters_is_refused() {
+    for (id, what) in [
+        ("PT-1\nFAKE LINE: gemcitabine 9,999 mg", "U+000A, line feed"),
+        ("PT-1\u{1B}[31m", "U+001B, escape"),
+        ("PT-1\u{202E}2400", "U+202E, right-to-left override"),
+    ] {
+        let run = common::Run::new(&[
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
+            "--patient-id",
+            id,
+        ]);
+        let err = run.fails(2);
+        assert!(err.contains("--patient-id"), "{err}");
+        assert!(err.contains(what), "{err}");
+        assert!(
+            !err.contains('\u{1B}') && !err.contains('\u{202E}') && !err.contains("\nFAKE"),
+            "{err:?}"
+        );
+        assert_eq!(run.stdout(), "");
+    }
+}
+
+/// A regimen that bypassed the loader's refusal (built in code) with a line
+/// break, an ESC and a right-to-left override in its names, and such a
+/// patient id: what every renderer is handed when the first defence is
+/// missed.
+fn hostile_schedule() -> (Schedule, RenderContext) {
+    let mut r = regimen("gemcitabine-docetaxel");
+    r.name = "GemDoc\nFAKE LINE: gemcitabine 9,999 mg".into();
+    r.drugs[0].name = "gem\u{202E}enibatic".into();
+    r.drugs[0].route = "IV\u{1B}[8m".into();
+    let options = common::with_normal_labs(&DoseOptions::default());
+    let s = build_schedule(&r, &patient(), &options, &options_for_csv()).unwrap();
+    let ctx = RenderContext {
+        patient_id: Some("PT-1\u{1B}[31m\r\nFAKE LINE".into()),
+        generated: None,
+    };
+    (s, ctx)
+}
+
+/// No raw control or bidirectional character, and no line a value started.
+fn assert_no_raw_controls(format: &str, out: &str) {
+    assert!(
+        !out.contains('\u{1B}') && !out.contains('\u{202E}'),
+        "{format}: {out:?}"
+    );
+    assert!(
+        !out.lines().any(|l| l.trim_start().starts_with("FAKE LINE")),
+        "{format}: a value started a line: {out}"
+    );
+}
+
+/// Issue 14: a newline or ESC in the patient id or a name printed a forged
+/// line or raw terminal codes. Besides the refusal at input, every renderer
+/// writes such characters as their escapes (`\u{1b}`, `\u{202e}`, `\u{a}`).
+#[test]
+fn regression_renderers_write_control_characters_as_escapes() {
+    let (s, ctx) = hostile_schedule();
+    let text = schedule_text(&s, &ctx);
+    assert_no_raw_controls("text", &text);
+    assert!(
+        text.contains("Patient id: PT-1\\u{1b}[31m\\u{d}\\u{a}FAKE LINE"),
+        "{text}"
+    );
+    assert!(text.contains("gem\\u{202e}enibatic"), "{text}");
+    assert!(text.contains("IV\\u{1b}[8m"), "{text}");
+    let html = schedule_html(&s, &ctx);
+    assert_no_raw_controls("html", &html);
+    assert!(html.contains("GemDoc\\u{a}FAKE LINE"), "{html}");
+    let csv = schedule_csv(&s, &ctx);
+    assert_no_raw_controls("csv", &csv);
+    assert!(!csv.contains("\r\nFAKE"), "{csv}");
+}
+
+/// Issue 14: Markdown output passed raw `<script>`, links and images from the
+/// patient id and the regimen name. Markdown and HTML syntax in values is
+/// written with backslashes, so it reads as the characters typed.
+#[test]
+fn regression_markdown_writes_html_links_and_images_as_text() {
+    let mut r = regimen("gemcitabine-docetaxel");
+    r.name =
+        "GemDoc [click](http://evil.example/) ![x](http://evil.example/i.png) *bold* `code`".into();
+    r.drugs[0].name = "gem<img src=x onerror=alert(1)>|www.evil.example".into();
+    r.sources[0].citation = "<a href=\"javascript:alert(1)\">x</a> https://evil.example/".into();
+    let options = common::with_normal_labs(&DoseOptions::default());
+    let s = build_schedule(&r, &patient(), &options, &options_for_csv()).unwrap();
+    let ctx = RenderContext {
+        patient_id: Some("<script>alert(1)</script>|x".into()),
+        generated: None,
+    };
+    let md = schedule_markdown(&s, &ctx);
+    // Every `<` is escaped: no tag can open.
+    assert!(!md.replace("\\<", "").contains('<'), "{md}");
+    assert!(!md.contains("[click]") && !md.contains("![x]"), "{md}");
+    assert!(
+        md.contains(r"- Patient id: \<script\>alert(1)\</script\>\|x"),
+        "{md}"
+    );
+    assert!(
+        md.starts_with(
+            r"# GemDoc \[click\](http\://evil.example/) !\[x\](http\://evil.example/i.png) \*bold\* \`code\`"
+        ),
+        "{md}"
+    );
+    // An independent parser finds no link, image or HTML.
+    common::assert_inert_markdown(&md);
+    let (s, ctx) = hostile_schedule();
+    let md = schedule_markdown(&s, &ctx);
+    assert_no_raw_controls("markdown", &md);
+    common::assert_inert_markdown(&md);
+}
+
+/// Issue 14, through the binary: `schedule --format md` with a hostile
+/// patient id writes it inert, and so do the warnings above the schedule.
+#[test]
+fn regression_schedule_md_patient_id_is_inert() {
+    let out = common::Run::new(&[
+        "schedule",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--start",
+        "2026-12-01",
+        "--patient-id",
+        "<script>alert(1)</script>[x](https://evil.example/)![i](www.evil.example)|`",
+        "--format",
+        "md",
+        common::NORMAL_LABS[0],
+        common::NORMAL_LABS[1],
+        common::NORMAL_LABS[2],
+        common::NORMAL_LABS[3],
+    ])
+    .success();
+    common::assert_inert_markdown(&out);
+    assert!(
+        out.contains(r"\<script\>alert(1)\</script\>\[x\](https\://evil.example/)!\[i\](www\.evil.example)\|\`"),
+        "{out}"
+    );
+}
+
+/// RFC 5545 §3.1: a content line unfolded (CRLF and one space removed).
+fn unfold(ics: &str) -> Vec<String> {
+    ics.replace("\r\n ", "")
+        .split("\r\n")
+        .map(str::to_owned)
+        .collect()
+}
+
+/// RFC 5545 §3.3.11: a TEXT value unescaped.
+fn unescape_text(v: &str) -> String {
+    let mut out = String::new();
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n' | 'N') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Issue 14: the ICS DESCRIPTION passed bare CR bytes from the patient id,
+/// and the calendar name was written without RFC 5545 escaping (`;`, `,`,
+/// `\` and line breaks as they were). Every value is escaped, a control
+/// character is written as its escape, no CR stands without its LF, and
+/// every line is folded to 75 octets.
+#[test]
+fn regression_ics_escapes_text_and_has_no_bare_cr() {
+    let (mut s, ctx) = hostile_schedule();
+    s.regimen.name =
+        "GemDoc; 900 mg/m², days 1,8 \\ q21d — ×10⁹/L ≥ 1.5 ééééééééééééééééééééééé\r\nX".into();
+    let ics = schedule_ics(&s, &ctx);
+    assert_no_raw_controls("ics", &ics);
+    for (i, b) in ics.bytes().enumerate() {
+        if b == b'\r' {
+            assert_eq!(
+                ics.as_bytes().get(i + 1),
+                Some(&b'\n'),
+                "bare CR at byte {i}"
+            );
+        }
+    }
+    for line in ics.split("\r\n") {
+        assert!(line.len() <= 75, "{} octets: {line}", line.len());
+    }
+    let lines = unfold(&ics);
+    let value = |name: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(&format!("{name}:")))
+            .map(unescape_text)
+            .unwrap()
+    };
+    assert_eq!(
+        value("NAME"),
+        "GemDoc; 900 mg/m², days 1,8 \\ q21d — ×10⁹/L ≥ 1.5 ééééééééééééééééééééééé\\u{d}\\u{a}X (gemcitabine-docetaxel)"
+    );
+    assert_eq!(value("X-WR-CALNAME"), value("NAME"));
+    let description = value("DESCRIPTION");
+    let described: Vec<&str> = description.lines().collect();
+    assert!(
+        described[0].starts_with("GemDoc; 900 mg/m², days 1,8 \\ q21d"),
+        "{description}"
+    );
+    assert!(
+        described[0].ends_with("\\u{d}\\u{a}X cycle 1 day 1"),
+        "{description}"
+    );
+    assert_eq!(
+        described[1],
+        "Patient id: PT-1\\u{1b}[31m\\u{d}\\u{a}FAKE LINE"
+    );
+    // It still parses with an independent parser.
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
+    parser.next().expect("one calendar").expect("parses");
+}

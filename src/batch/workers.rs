@@ -155,6 +155,10 @@ fn one_row(
             return;
         }
     };
+    if let Err(refused) = plain_id(row.id) {
+        part.skip(line, &refused);
+        return;
+    }
     if layout == Layout::Wide
         && let Some(fast) = &plan.fast
         && fast.whole_mg
@@ -176,6 +180,16 @@ fn one_row(
                 .row(row.id, bsa, &st.doses, &st.course, &mut part.out);
         }
     }
+}
+
+/// Refuses an id holding a control, bidirectional or invisible character
+/// (`crate::text`): it would forge a line or reorder the text wherever the
+/// id is shown. Printable ASCII, the usual id, is checked byte by byte.
+fn plain_id(id: &[u8]) -> Result<(), crate::text::UnsafeText> {
+    if id.iter().all(|b| (0x20..0x7f).contains(b)) {
+        return Ok(());
+    }
+    crate::text::check_plain("the id", &String::from_utf8_lossy(id))
 }
 
 impl Part {

@@ -3,12 +3,15 @@
 //! Owns: the output column names (`<drug>_d<day>_mg`, `<drug>_cycle_mg`,
 //! `<drug>_course_mg`, as the pandas peer in `shared/bench/` names them),
 //! CSV quoting of ids, the BSA to 4 decimals, doses in mg as plain decimals,
-//! and the per-drug cycle and course sums of a row.
+//! and the per-drug cycle and course sums of a row. The id and the header
+//! names are text cells and go through [`crate::render::csv`] (formula
+//! injection); the BSA and the doses are numbers and never do.
 //! Never does: compute, round or check a dose (the plan does), or read input.
 
 use rust_decimal::Decimal;
 
 use super::{BatchPlan, Layout};
+use crate::render::csv::{push_field, text, text_bytes, text_field};
 
 impl BatchPlan<'_> {
     /// The header line for `layout`, ending in a newline: for the wide layout
@@ -20,13 +23,16 @@ impl BatchPlan<'_> {
             Layout::Wide => {
                 let mut h = String::from("id,bsa_m2");
                 for c in &self.columns {
-                    h.push_str(&format!(",{}_d{}_mg", c.drug, c.day));
+                    h.push(',');
+                    h.push_str(&text_field(&format!("{}_d{}_mg", c.drug, c.day)));
                 }
                 for d in &self.drugs {
-                    h.push_str(&format!(",{d}_cycle_mg"));
+                    h.push(',');
+                    h.push_str(&text_field(&format!("{d}_cycle_mg")));
                 }
                 for d in &self.drugs {
-                    h.push_str(&format!(",{d}_course_mg"));
+                    h.push(',');
+                    h.push_str(&text_field(&format!("{d}_course_mg")));
                 }
                 h.push('\n');
                 h
@@ -119,7 +125,7 @@ impl<'p> RowWriter<'p> {
                     out.push(b',');
                     push_bsa(out, bsa);
                     out.push(b',');
-                    out.extend_from_slice(col.drug.as_bytes());
+                    push_field(out, text(&col.drug).as_bytes());
                     out.push(b',');
                     push_u64(out, u64::from(col.day));
                     out.push(b',');
@@ -181,21 +187,11 @@ fn push_bsa(out: &mut Vec<u8>, bsa: f64) {
     ]);
 }
 
-/// The id as read, quoted (with `""` for `"`) when it holds a comma, a quote
-/// or a line break.
+/// The id as read, a text cell: with a single quote in front when it would
+/// start a formula, quoted (with `""` for `"`) when it holds a comma, a
+/// quote or a line break.
 fn push_id(out: &mut Vec<u8>, id: &[u8]) {
-    if id.iter().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
-        out.push(b'"');
-        for &b in id {
-            if b == b'"' {
-                out.push(b'"');
-            }
-            out.push(b);
-        }
-        out.push(b'"');
-    } else {
-        out.extend_from_slice(id);
-    }
+    push_field(out, &text_bytes(id));
 }
 
 /// A whole number in decimal digits.

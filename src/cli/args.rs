@@ -207,6 +207,16 @@ pub fn rule_set(s: &str) -> Result<(String, String), String> {
     }
 }
 
+/// Text that is printed or written into a file as given (a patient id, a
+/// reason, a note): refused when it holds a control, bidirectional or
+/// invisible character (`chemodose::text`), which would forge a line of
+/// output, drive the terminal or reorder what a pharmacist reads.
+pub fn plain(s: &str) -> Result<String, String> {
+    chemodose::text::check_plain("the value", s)
+        .map(|()| s.to_owned())
+        .map_err(|e| e.to_string())
+}
+
 /// An override: `CODE=reason`; the reason must say something.
 pub fn override_reason(s: &str) -> Result<(String, String), String> {
     let Some((code, reason)) = s.split_once('=') else {
@@ -230,6 +240,8 @@ pub fn override_reason(s: &str) -> Result<(String, String), String> {
             "`{code}` is not a stop code: a refusal names its code (status-withdrawn, lifetime-limit, hold-docetaxel, organ-cisplatin-crcl, …; docs/clinical-rules.md lists them)"
         ));
     }
+    chemodose::text::check_plain(&format!("the reason for {code}"), reason)
+        .map_err(|e| e.to_string())?;
     if reason.chars().filter(|c| c.is_alphanumeric()).count() < 3 {
         return Err(format!(
             "the override {code} needs a reason that says why (got `{reason}`)"

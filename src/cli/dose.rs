@@ -234,10 +234,10 @@ pub struct DoseOptionArgs {
     #[arg(long = "override", value_name = "CODE=REASON", value_parser = args::override_reason)]
     pub overrides: Vec<(String, String)>,
     /// The same as --override lifetime-limit="REASON".
-    #[arg(long, value_name = "REASON")]
+    #[arg(long, value_name = "REASON", value_parser = args::plain)]
     pub allow_over_limit: Option<String>,
     /// The same as --override per-cycle-ceiling="REASON".
-    #[arg(long, value_name = "REASON")]
+    #[arg(long, value_name = "REASON", value_parser = args::plain)]
     pub allow_over_ceiling: Option<String>,
 }
 

@@ -65,10 +65,10 @@ enum HistoryCommand {
         #[arg(long, value_parser = actual)]
         actual: Vec<(String, String)>,
         /// Why the cycle was delayed.
-        #[arg(long)]
+        #[arg(long, value_parser = super::args::plain)]
         delay_reason: Option<String>,
         /// Record the cycle although it crosses a lifetime limit; the reason is written into the file.
-        #[arg(long, value_name = "REASON")]
+        #[arg(long, value_name = "REASON", value_parser = super::args::plain)]
         allow_over_limit: Option<String>,
         #[command(flatten)]
         lib: LibraryArgs,
@@ -84,7 +84,7 @@ enum HistoryCommand {
         #[arg(long, value_parser = intent)]
         intent: Option<Intent>,
         /// Setting in words: "second-line metastatic".
-        #[arg(long)]
+        #[arg(long, value_parser = super::args::plain)]
         setting: Option<String>,
         #[command(flatten)]
         lib: LibraryArgs,
@@ -100,7 +100,7 @@ enum HistoryCommand {
         #[arg(long)]
         reason: String,
         /// Free text.
-        #[arg(long)]
+        #[arg(long, value_parser = super::args::plain)]
         note: Option<String>,
         #[command(flatten)]
         lib: LibraryArgs,
@@ -122,6 +122,7 @@ fn actual(s: &str) -> Result<(String, String), String> {
     let (d, v) = s
         .split_once('=')
         .ok_or_else(|| format!("write DRUG=DOSE, e.g. doxorubicin=25mg (got `{s}`)"))?;
+    chemodose::text::check_plain("the drug name", d).map_err(|e| e.to_string())?;
     chemodose::quantity::parse_dose_mass(v.trim()).map_err(|e| e.to_string())?;
     Ok((d.trim().to_lowercase(), v.trim().to_owned()))
 }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use chemodose::lines::{ColumnNames, DerivedLine, LinesError, Rules, derive_stream, draft_history};
+use chemodose::render::csv::text_field;
+use chemodose::render::escape::{visible, visible_lines};
 
 use super::output::{AtomicFile, write_atomically};
 use super::regimens::LibraryArgs;
@@ -57,7 +59,7 @@ enum LinesCommand {
         #[command(flatten)]
         input: Input,
         /// The patient id.
-        #[arg(long)]
+        #[arg(long, value_parser = super::args::plain)]
         patient: String,
         /// Write to this file (whole or not at all).
         #[arg(long, short, value_name = "FILE")]
@@ -85,14 +87,10 @@ fn columns(s: &str) -> Result<ColumnNames, String> {
     Ok(c)
 }
 
+/// One CSV row: the text columns through `render::csv` (formula
+/// injection), the line number, dates and day count as they are.
 fn csv_row(l: &DerivedLine) -> String {
-    let q = |s: &str| {
-        if s.contains([',', '"', '\n']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    };
+    let q = text_field;
     format!(
         "{},{},{},{},{},{},{},{},{}\n",
         q(&l.patient),
@@ -107,7 +105,13 @@ fn csv_row(l: &DerivedLine) -> String {
     )
 }
 
+/// One line of the text report; ids and drugs made visible, so that no value
+/// can start a line or drive the terminal.
 fn text_row(l: &DerivedLine) -> String {
+    visible_lines(&text_row_raw(l)).into_owned()
+}
+
+fn text_row_raw(l: &DerivedLine) -> String {
     let later = if l.later.is_empty() {
         String::new()
     } else {
@@ -118,7 +122,7 @@ fn text_row(l: &DerivedLine) -> String {
     };
     format!(
         "{}  line {}  {} to {}  {} days given  {}{later}  ended: {}  regimen: {}\n",
-        l.patient,
+        visible(&l.patient),
         l.number,
         l.start,
         l.end,

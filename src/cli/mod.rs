@@ -21,6 +21,8 @@ mod verify;
 use std::io::Write;
 use std::process::ExitCode;
 
+use chemodose::render::escape::{visible, visible_lines};
+use clap::error::{ContextKind, ContextValue};
 use clap::{Parser, Subcommand};
 
 /// What a command produced: text for stdout, notes for stderr, and whether a
@@ -114,7 +116,18 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
+            // clap repeats the value it refused: a control character in it
+            // (a line break too) is written as its escape, not sent to the
+            // terminal.
+            let mut text = e.render().to_string();
+            if let Some(ContextValue::String(v)) = e.get(ContextKind::InvalidValue) {
+                text = text.replace(v.as_str(), &visible(v));
+            }
+            if e.use_stderr() && visible_lines(&text) != e.render().to_string() {
+                eprint!("{}", visible_lines(&text));
+            } else {
+                let _ = e.print();
+            }
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
@@ -131,12 +144,15 @@ pub fn run() -> ExitCode {
         Command::Lines(a) => lines::run(a),
     };
     match result {
+        // Messages repeat what was typed or read (an id, a file's value):
+        // control and bidirectional characters in them are written as their
+        // escapes, never sent to the terminal.
         Ok(report) => {
             for w in &report.warnings {
-                eprintln!("warning: {w}");
+                eprintln!("warning: {}", visible_lines(w));
             }
             for note in &report.notes {
-                eprintln!("note: {note}");
+                eprintln!("note: {}", visible_lines(note));
             }
             if !write_stdout(&report.stdout) {
                 // The reader went away (`chemodose ... | head`): not an error.
@@ -149,10 +165,11 @@ pub fn run() -> ExitCode {
             }
         }
         Err(Failure::Check(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", visible_lines(&message));
             ExitCode::from(1)
         }
         Err(Failure::Input(InputError(message))) => {
+            let message = visible_lines(&message);
             if message.contains('\n') {
                 // Pre-rendered diagnostics carry their own layout.
                 eprint!("{message}");

@@ -36,10 +36,14 @@ impl LibraryArgs {
         }
     }
 
-    /// A regimen by id or alias, or by path to a file.
+    /// A regimen by id or alias, or by path to a file. The rule
+    /// (README, "Regimens"): a key ending in `.toml` is a file; a key with a
+    /// `/` is a file when something exists at that path, else an id or
+    /// alias (`gem/doc`); when it is neither, the message says both.
     pub fn regimen(&self, key: &str) -> Result<RegimenEntry, InputError> {
         let path = Path::new(key);
-        if key.ends_with(".toml") || key.contains('/') {
+        let has_separator = key.contains('/') || key.contains(std::path::MAIN_SEPARATOR);
+        if key.ends_with(".toml") || (has_separator && path.exists()) {
             return load_regimen_file(path)
                 .map(|regimen| RegimenEntry {
                     regimen,
@@ -48,14 +52,20 @@ impl LibraryArgs {
                 .map_err(|e| InputError(diagnostics::render(&e)));
         }
         // Parse only the one file when the id names it: start-up stays fast
-        // (a bundled regimen is parsed lazily, not the whole library).
-        if let Some(entry) = self.single(key) {
+        // (a bundled regimen is parsed lazily, not the whole library). An id
+        // has no separator: a key with one is never joined to the folder.
+        if !has_separator && let Some(entry) = self.single(key) {
             return entry;
         }
         let (lib, from) = self.library()?;
         lib.get(key).cloned().ok_or_else(|| {
+            let what = if has_separator {
+                format!("`{key}` is neither a file nor a regimen id or alias")
+            } else {
+                format!("unknown regimen `{key}`")
+            };
             InputError(format!(
-                "unknown regimen `{key}` in the {from}; known regimens: {}",
+                "{what} in the {from}; known regimens: {}",
                 lib.ids().join(", ")
             ))
         })

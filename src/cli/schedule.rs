@@ -57,7 +57,7 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "FILE")]
     holidays: Option<PathBuf>,
     /// A pseudonymous patient id for the page header and calendar (never a name).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = super::args::plain)]
     patient_id: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: ScheduleFormat,
@@ -195,7 +195,10 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         ScheduleFormat::Md => {
             let mut text = String::new();
             for (code, words) in &resolved.warnings {
-                text.push_str(&format!("**WARNING ({code}): {words}**\n\n"));
+                text.push_str(&format!(
+                    "**WARNING ({code}): {}**\n\n",
+                    chemodose::render::escape::markdown(words)
+                ));
             }
             text + &schedule_markdown(&schedule, &ctx)
         }

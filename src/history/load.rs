@@ -51,10 +51,21 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
             None,
         ));
     }
+    if text.trim().is_empty() {
+        return Err(FileErrors::whole_file(
+            path,
+            text,
+            "the file is empty",
+            Some(
+                "a history needs at least a [patient] table with its id; see docs/history-format.md",
+            ),
+        ));
+    }
     let raw: HistoryFile = toml::from_str(text).map_err(|e| {
         FileErrors::toml(path, text, &e, "see docs/history-format.md for every key")
     })?;
     let mut c = Collector::default();
+    c.plain_text(text);
     let p = &raw.patient;
     if p.id.get_ref().trim().is_empty() {
         c.at(p.id.span(), "patient id is blank")

@@ -127,9 +127,11 @@ impl Rules {
     /// Parses a rules file; missing keys take the defaults.
     ///
     /// # Errors
-    /// The located TOML error (malformed TOML, a wrong type, an unknown key).
+    /// The located TOML error (malformed TOML, a wrong type, an unknown key),
+    /// or every drug name or other value holding a control, bidirectional or
+    /// invisible character ([`crate::text`]).
     pub fn parse(path: &str, text: &str) -> Result<Rules, crate::diagnostics::FileErrors> {
-        toml::from_str::<Rules>(text)
+        let rules = toml::from_str::<Rules>(text)
             .map(Rules::normalized)
             .map_err(|e| {
                 crate::diagnostics::FileErrors::toml(
@@ -138,7 +140,14 @@ impl Rules {
                     &e,
                     "see docs/lines-of-therapy.md for every rule",
                 )
-            })
+            })?;
+        let mut c = crate::diagnostics::Collector::default();
+        c.plain_text(text);
+        if c.is_empty() {
+            Ok(rules)
+        } else {
+            Err(c.into_sorted_errors(path, text))
+        }
     }
 
     fn normalized(mut self) -> Rules {
@@ -571,6 +580,12 @@ pub fn derive_stream(
             Err("the patient id is empty".to_owned())
         } else if drug.is_empty() {
             Err("the drug is empty".to_owned())
+        } else if let Err(e) = crate::text::check_plain("the patient id", &patient)
+            .and_then(|()| crate::text::check_plain("the drug", &drug))
+        {
+            // A line break or an ESC would forge a line of the report; a
+            // bidirectional control would reverse it.
+            Err(e.to_string())
         } else {
             NaiveDate::parse_from_str(&date, "%Y-%m-%d")
                 .map_err(|_| format!("`{date}` is not a date (write 2019-03-04)"))

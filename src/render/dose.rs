@@ -10,6 +10,7 @@ use crate::dose::{
 };
 use crate::quantity::{DoseUnit, cm, kg, m2, mg_per_dl, ml_per_min, years};
 use crate::regimen::{DosePer, Regimen};
+use crate::render::escape::{visible, visible_lines};
 use crate::render::ismp::{drug_display_name, format_decimal, format_number};
 use crate::render::regimen::rounding_text;
 use crate::render::text_table;
@@ -322,7 +323,11 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
         .map_or_else(String::new, |n| format!(" of {n}"));
     out.push_str(&format!(
         "{} ({} v{}): cycle {}{course}, every {} days\n",
-        regimen.name, regimen.id, regimen.version, plan.cycle, regimen.cycle.length_days
+        visible(&regimen.name),
+        visible(&regimen.id),
+        visible(&regimen.version),
+        plan.cycle,
+        regimen.cycle.length_days
     ));
     if regimen.status.needs_attention() {
         out.push_str(&format!(
@@ -467,5 +472,6 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
             out.push_str(&format!("  ! {w}\n"));
         }
     }
-    out
+    // The second defence: no control character reaches the terminal.
+    visible_lines(&out).into_owned()
 }

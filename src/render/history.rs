@@ -6,6 +6,7 @@ use crate::history::{
     CardiacRadiation, CardiacRegion, EventKind, Gap, HistoryReport, HistoryWarning, IncompleteLine,
     LineReport, StatedCycles, StopReason,
 };
+use crate::render::escape::{markdown, visible, visible_lines};
 use crate::render::ismp::{drug_display_name, format_decimal};
 use crate::render::schedule::html::escape;
 use crate::render::text_table;
@@ -138,11 +139,12 @@ fn lower_limit_text(c: CardiacRadiation) -> &'static str {
 fn header_lines(r: &HistoryReport) -> Vec<String> {
     let mut out = Vec::new();
     if let Some(n) = &r.note {
-        out.push(format!("Note: {n}"));
+        out.push(format!("Note: {}", visible(n)));
     }
     if let Some(p) = &r.placeholder_dates {
         out.push(format!(
-            "DATES ARE PLACEHOLDERS, not calendar dates: {p} Durations and times to next treatment are not stated."
+            "DATES ARE PLACEHOLDERS, not calendar dates: {} Durations and times to next treatment are not stated.",
+            visible(p)
         ));
     }
     out
@@ -458,7 +460,7 @@ pub fn contribution_name(c: &crate::history::Contribution) -> String {
 
 /// Text.
 pub fn history_text(r: &HistoryReport) -> String {
-    let mut o = format!("Treatment history of {}\n", r.patient_id);
+    let mut o = format!("Treatment history of {}\n", visible(&r.patient_id));
     for l in header_lines(r) {
         let _ = writeln!(o, "{l}");
     }
@@ -481,11 +483,12 @@ pub fn history_text(r: &HistoryReport) -> String {
         o.push_str(&l);
         o.push('\n');
     }
-    o
+    // The second defence: no control character reaches the terminal.
+    visible_lines(&o).into_owned()
 }
 
 fn md_table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let cell = |s: &str| s.replace('|', "\\|");
+    let cell = |s: &str| markdown(s);
     let mut o = format!(
         "| {} |\n|{}\n",
         headers.join(" | "),
@@ -502,14 +505,14 @@ fn md_table(headers: &[&str], rows: &[Vec<String>]) -> String {
 
 /// Markdown.
 pub fn history_markdown(r: &HistoryReport) -> String {
-    let mut o = format!("# Treatment history of {}\n\n", r.patient_id);
+    let mut o = format!("# Treatment history of {}\n\n", markdown(&r.patient_id));
     for l in header_lines(r) {
-        let _ = writeln!(o, "**{l}**\n");
+        let _ = writeln!(o, "**{}**\n", markdown(&l));
     }
     if !r.warnings.is_empty() {
         o.push_str("## Warnings\n\n");
         for w in &r.warnings {
-            o.push_str(&format!("- **{w}**\n"));
+            o.push_str(&format!("- **{}**\n", markdown(&w.to_string())));
         }
         o.push('\n');
     }
@@ -523,7 +526,7 @@ pub fn history_markdown(r: &HistoryReport) -> String {
     o.push_str("\n## Cumulative doses\n\n");
     o.push_str(&md_table(&CUMULATIVE_HEADERS, &cumulative_rows(r)));
     for l in anthracycline_lines(r) {
-        o.push_str(&format!("\n{}", l.trim_start()));
+        o.push_str(&format!("\n{}", markdown(l.trim_start())));
     }
     o.push('\n');
     o

@@ -72,8 +72,11 @@ const TALL_MAN: &[(&str, &str)] = &[
 
 /// The display name of a drug: tall-man lettering where it applies, the
 /// name as written otherwise. Matching is case-insensitive on the whole name;
-/// a prefix such as "liposomal doxorubicin" keeps its first word.
+/// a prefix such as "liposomal doxorubicin" keeps its first word. A control
+/// or bidirectional character is written as its escape
+/// ([`crate::render::escape::visible`]).
 pub fn drug_display_name(name: &str) -> String {
+    let name = &*crate::render::escape::visible(name);
     let lower = name.to_lowercase();
     for (plain, tall) in TALL_MAN {
         if lower == *plain {

@@ -10,7 +10,9 @@
 //! calculation modules never import this one: they emit values, and the
 //! words are written here.
 
+pub mod csv;
 pub mod dose;
+pub mod escape;
 pub mod history;
 pub mod ismp;
 pub mod json;
@@ -21,11 +23,21 @@ pub mod schedule;
 pub mod verify;
 
 /// Lays out rows as an aligned plain-text table: columns padded to their widest
-/// cell (counted in characters), separated by two spaces, trailing spaces trimmed.
+/// cell (counted in characters), separated by two spaces, trailing spaces
+/// trimmed. Every cell is [`escape::visible`]: a line break or a control
+/// character in a value can neither start a line of the table nor drive the
+/// terminal.
 pub fn text_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let headers: Vec<std::borrow::Cow<'_, str>> =
+        headers.iter().map(|h| escape::visible(h)).collect();
+    let headers: Vec<&str> = headers.iter().map(AsRef::as_ref).collect();
+    let rows: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| r.iter().map(|c| escape::visible(c).into_owned()).collect())
+        .collect();
     let columns = headers.len();
     let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in rows {
+    for row in &rows {
         for (i, cell) in row.iter().enumerate().take(columns) {
             widths[i] = widths[i].max(cell.chars().count());
         }
@@ -47,7 +59,7 @@ pub fn text_table(headers: &[&str], rows: &[Vec<String>]) -> String {
     line(&mut headers.iter().copied());
     let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
     line(&mut rule.iter().map(String::as_str));
-    for row in rows {
+    for row in &rows {
         line(&mut row.iter().map(String::as_str));
     }
     out

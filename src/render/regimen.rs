@@ -2,6 +2,7 @@
 
 use crate::quantity::{DoseUnit, m2, ml_per_min};
 use crate::regimen::{DosePer, Dosing, Drug, Regimen, RoundingRule};
+use crate::render::escape::{visible, visible_lines};
 use crate::render::ismp::{drug_display_name, format_number};
 use crate::render::text_table;
 
@@ -106,31 +107,42 @@ pub fn rule_line(rule: &crate::rules::Rule) -> String {
 /// The regimen on paper.
 pub fn regimen_text(r: &Regimen, origin: &str) -> String {
     let mut out = String::new();
-    out.push_str(&format!("{} ({})  version {}\n", r.name, r.id, r.version));
+    out.push_str(&format!(
+        "{} ({})  version {}\n",
+        visible(&r.name),
+        visible(&r.id),
+        visible(&r.version)
+    ));
     if r.status.needs_attention() {
         out.push_str(&format!(
             "\n*** STATUS: {} ***\n",
             r.status.id().to_uppercase()
         ));
         if let Some(n) = &r.status_note {
-            out.push_str(&format!("{n}\n"));
+            out.push_str(&format!("{}\n", visible(n)));
         }
         out.push('\n');
     } else {
         out.push_str(&format!("Status: {}\n", r.status));
     }
     if !r.aliases.is_empty() {
-        out.push_str(&format!("Also called: {}\n", r.aliases.join(", ")));
+        out.push_str(&format!(
+            "Also called: {}\n",
+            visible(&r.aliases.join(", "))
+        ));
     }
     if !r.indications.is_empty() {
-        out.push_str(&format!("Indications: {}\n", r.indications.join("; ")));
+        out.push_str(&format!(
+            "Indications: {}\n",
+            visible(&r.indications.join("; "))
+        ));
     }
     out.push_str(&format!(
         "Cycle: every {} days, {}\nLast reviewed: {}\nDefinition: {origin}\n",
         r.cycle.length_days, r.cycle.count, r.last_reviewed
     ));
     if let Some(n) = &r.notes {
-        out.push_str(&format!("Notes: {n}\n"));
+        out.push_str(&format!("Notes: {}\n", visible(n)));
     }
     out.push('\n');
     let rows: Vec<Vec<String>> = r
@@ -242,7 +254,7 @@ pub fn regimen_text(r: &Regimen, origin: &str) -> String {
         }
         out.push_str(&format!("\n{}:\n", drug_display_name(&d.name)));
         for l in lines {
-            out.push_str(&format!("  - {l}\n"));
+            out.push_str(&format!("  - {}\n", visible(&l)));
         }
     }
     let s = &r.supportive;
@@ -268,7 +280,7 @@ pub fn regimen_text(r: &Regimen, origin: &str) -> String {
     if !support.is_empty() {
         out.push_str("\nSupportive care:\n");
         for l in support {
-            out.push_str(&format!("  - {l}\n"));
+            out.push_str(&format!("  - {}\n", visible(&l)));
         }
     }
     out.push_str("\nSources:\n");
@@ -282,10 +294,11 @@ pub fn regimen_text(r: &Regimen, origin: &str) -> String {
         if let Some(n) = &src.note {
             line.push_str(&format!(" ({n})"));
         }
-        out.push_str(&line);
+        out.push_str(&visible(&line));
         out.push('\n');
     }
-    out
+    // The second defence: no control character reaches the terminal.
+    visible_lines(&out).into_owned()
 }
 
 pub use crate::render::json::regimen_json;

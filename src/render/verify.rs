@@ -53,14 +53,15 @@ pub fn step_text(m: &Mismatch) -> String {
 
 /// One check's result as the `verify` command prints it.
 pub fn check_result_text(result: &CheckResult) -> String {
-    match &result.outcome {
-        Outcome::Passed => format!("  ok    {}\n", result.name),
+    let name = crate::render::escape::visible(&result.name);
+    let text = match &result.outcome {
+        Outcome::Passed => format!("  ok    {}\n", name),
         Outcome::Mismatches(list) => {
-            let mut out = format!("  FAIL  {}\n", result.name);
+            let mut out = format!("  FAIL  {}\n", name);
             for m in list {
                 out.push_str(&format!(
                     "        {} day {}: expected {}, got {}\n          step: {}\n",
-                    m.drug,
+                    crate::render::escape::visible(&m.drug),
                     m.day,
                     m.expected
                         .as_ref()
@@ -73,14 +74,16 @@ pub fn check_result_text(result: &CheckResult) -> String {
             }
             out
         }
-        Outcome::Refused(e) => format!("  FAIL  {}\n        refused: {e}\n", result.name),
+        Outcome::Refused(e) => format!("  FAIL  {}\n        refused: {e}\n", name),
         Outcome::WrongRefusal { expected, got } => format!(
             "  FAIL  {}\n        expected a refusal containing \"{expected}\"; got: {}\n",
-            result.name,
+            name,
             got.as_ref().map_or_else(
                 || "no refusal: doses were given".to_owned(),
                 |e| e.to_string()
             )
         ),
-    }
+    };
+    // The second defence: no control character reaches the terminal.
+    crate::render::escape::visible_lines(&text).into_owned()
 }

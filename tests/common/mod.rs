@@ -92,3 +92,25 @@ pub fn with_normal_labs(options: &chemodose::dose::DoseOptions) -> chemodose::do
     }
     o
 }
+
+/// Asserts that a Markdown document holds no link, image or HTML, read by an
+/// independent CommonMark parser (pulldown-cmark, with GitHub's tables and
+/// strikethrough), and no bare web address a GitHub-flavoured renderer would
+/// turn into a link (`://` or `www.` without a backslash).
+pub fn assert_inert_markdown(md: &str) {
+    use pulldown_cmark::{Event, Options, Parser, Tag};
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_GFM;
+    for event in Parser::new_ext(md, options) {
+        match &event {
+            Event::Start(Tag::Link { .. } | Tag::Image { .. } | Tag::HtmlBlock)
+            | Event::Html(_)
+            | Event::InlineHtml(_) => panic!("{event:?} in Markdown:\n{md}"),
+            _ => {}
+        }
+    }
+    let lower = md.to_ascii_lowercase();
+    for (i, _) in lower.match_indices("://") {
+        assert!(lower[..i].ends_with('\\'), "a bare address at {i}:\n{md}");
+    }
+    assert!(!lower.contains("www."), "a bare www. address:\n{md}");
+}

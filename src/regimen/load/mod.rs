@@ -174,6 +174,7 @@ pub fn parse_regimen(path: &str, text: &str) -> Result<Regimen, FileErrors> {
         )
     })?;
     let mut v = Validator::default();
+    v.problems.plain_text(text);
     let regimen = v.regimen(file);
     match regimen {
         Some(r) if v.problems.is_empty() => Ok(r),

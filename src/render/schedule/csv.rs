@@ -1,6 +1,10 @@
 //! The schedule as CSV (RFC 4180 via the `csv` crate): one row per administration.
+//! Every text column goes through [`crate::render::csv::text`] (formula
+//! injection); the number columns (`cycle`, `day`, `calculated`,
+//! `final_dose`) are written from numbers and never do.
 
 use super::{RenderContext, adjustments_text, check_text, prescribed_text};
+use crate::render::csv::text;
 use crate::schedule::Schedule;
 
 /// The header row.
@@ -37,25 +41,26 @@ pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
     let _ = w.write_record(CSV_HEADER);
     for (c, a) in s.administrations() {
         let adm = &a.administration;
+        let t = |s: &str| text(s).into_owned();
         let record = [
-            ctx.patient_id.clone().unwrap_or_default(),
-            s.regimen.id.clone(),
-            s.regimen.version.clone(),
+            t(ctx.patient_id.as_deref().unwrap_or_default()),
+            t(&s.regimen.id),
+            t(&s.regimen.version),
             c.number.to_string(),
             adm.day.to_string(),
             a.date.format("%Y-%m-%d").to_string(),
             a.date.format("%a").to_string(),
-            adm.drug.clone(),
+            t(&adm.drug),
             format!("{:?}", adm.role).to_lowercase(),
-            prescribed_text(a),
+            t(&prescribed_text(a)),
             amount_cell(adm, adm.calculated),
             amount_cell(adm, adm.final_dose),
             adm.unit.symbol().to_owned(),
-            adm.route.clone(),
-            adm.infusion.clone().unwrap_or_default(),
+            t(&adm.route),
+            t(adm.infusion.as_deref().unwrap_or_default()),
             match adjustments_text(adm, &s.overridden).as_str() {
                 "none" => String::new(),
-                text => text.to_owned(),
+                words => t(words),
             },
             adm.verdict
                 .map(crate::render::json::verdict_id)
@@ -63,11 +68,11 @@ pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
                 .to_owned(),
             match check_text(a).as_str() {
                 "-" => String::new(),
-                text => text.to_owned(),
+                words => t(words),
             },
             a.weekend.to_string(),
             a.holiday.to_string(),
-            adm.instruction().unwrap_or_default().to_owned(),
+            t(adm.instruction().unwrap_or_default()),
         ];
         let _ = w.write_record(&record);
     }

@@ -14,10 +14,12 @@ use super::{
 use crate::render::dose::patient_lines;
 use crate::schedule::Schedule;
 
-/// Escapes text for HTML content and attribute values.
+/// Escapes text for HTML content and attribute values, after
+/// [`visible`](crate::render::escape::visible): a control or bidirectional
+/// character is written as its escape, never as itself.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    for c in crate::render::escape::visible(s).chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -33,7 +35,7 @@ pub fn escape(s: &str) -> String {
 /// Escapes text for a CSS string, and for the HTML it sits in.
 fn css_string(s: &str) -> String {
     let mut out = String::new();
-    for c in s.chars() {
+    for c in crate::render::escape::visible(s).chars() {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),

@@ -1,6 +1,10 @@
 //! The schedule as iCalendar (RFC 5545): one all-day event per administration
 //! day listing the drugs and doses, with stable UIDs and an explicit DTSTAMP.
-//! Line folding and text escaping are done by the `icalendar` crate.
+//! The escaping of `SUMMARY` and `DESCRIPTION` is done by the `icalendar`
+//! crate; every value is first made [`visible`] (no bare CR, no control
+//! character), and `NAME`, which the crate writes as it is given, is escaped
+//! here ([`ics_text`]). Lines are folded here too ([`fold`]): the
+//! crate's folding lets a continuation line reach 76 octets.
 
 use std::collections::BTreeMap;
 
@@ -8,6 +12,7 @@ use chrono::{Days, NaiveDate};
 use icalendar::{Calendar, Component, Event, EventLike};
 
 use super::{RenderContext, dose_text, drug_name, prescribed_text};
+use crate::render::escape::{ics_lines, ics_text, visible};
 use crate::schedule::{Schedule, ScheduledAdministration, ScheduledCycle};
 
 /// A UID that stays the same when the schedule is printed again: regimen,
@@ -36,7 +41,11 @@ pub fn schedule_ics(s: &Schedule, ctx: &RenderContext) -> String {
     cal.append_property(("VERSION", "2.0"));
     cal.append_property(("PRODID", "-//chemodose//chemodose schedule//EN"));
     cal.append_property(("CALSCALE", "GREGORIAN"));
-    cal.name(&format!("{} ({})", s.regimen.name, s.regimen.id));
+    // The crate escapes X-* properties but writes NAME as it is given (it
+    // does not know RFC 7986's NAME as TEXT): NAME is escaped here.
+    let name = format!("{} ({})", s.regimen.name, s.regimen.id);
+    cal.append_property(("NAME", ics_text(&name).as_str()));
+    cal.append_property(("X-WR-CALNAME", &*visible(&name)));
     let mut by_day: BTreeMap<
         (NaiveDate, u32, u32),
         (&ScheduledCycle, Vec<&ScheduledAdministration>),
@@ -60,15 +69,18 @@ pub fn schedule_ics(s: &Schedule, ctx: &RenderContext) -> String {
             .iter()
             .map(|a| format!("{} {}", drug_name(a), dose_text(a)))
             .collect();
-        let mut description = vec![format!("{} cycle {cycle} day {day}", s.regimen.name)];
+        let mut description = vec![format!(
+            "{} cycle {cycle} day {day}",
+            visible(&s.regimen.name)
+        )];
         if let Some(p) = &ctx.patient_id {
-            description.push(format!("Patient id: {p}"));
+            description.push(format!("Patient id: {}", visible(p)));
         }
         for a in &list {
             let adm = &a.administration;
-            let mut line = format!("{} {} {}", drug_name(a), dose_text(a), adm.route);
+            let mut line = format!("{} {} {}", drug_name(a), dose_text(a), visible(&adm.route));
             if let Some(i) = &adm.infusion {
-                line.push_str(&format!(" over {i}"));
+                line.push_str(&format!(" over {}", visible(i)));
             }
             line.push_str(&format!(" ({})", prescribed_text(a)));
             description.push(line);
@@ -83,11 +95,50 @@ pub fn schedule_ics(s: &Schedule, ctx: &RenderContext) -> String {
             .uid(&uid(s, ctx, cycle, day))
             .timestamp(stamp)
             .summary(&format!("C{cycle}D{day}: {}", drugs.join(", ")))
-            .description(&description.join("\n"))
+            .description(&ics_lines(&description))
             .starts(date)
             .ends(date.checked_add_days(Days::new(1)).unwrap_or(date))
             .done();
         cal.push(event);
     }
-    cal.done().to_string()
+    fold(&cal.done().to_string())
+}
+
+/// Content lines folded by RFC 5545 §3.1: at most 75 octets a line, CRLF
+/// endings, a continuation starting with one space, never inside a UTF-8
+/// character nor before a space of the value. Lines the crate folded are
+/// unfolded first.
+fn fold(ics: &str) -> String {
+    const LIMIT: usize = 75;
+    let unfolded = ics.replace("\r\n ", "");
+    let mut out = String::with_capacity(unfolded.len() + unfolded.len() / 25);
+    for line in unfolded.split_terminator("\r\n") {
+        let mut rest = line;
+        let mut limit = LIMIT;
+        loop {
+            if rest.len() <= limit {
+                out.push_str(rest);
+                out.push_str("\r\n");
+                break;
+            }
+            let mut cut = limit;
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            // A continuation that starts with a space of the value is legal,
+            // but some readers trim it: cut before the space instead.
+            while rest[cut..].starts_with(' ')
+                && let Some((before, _)) = rest[..cut].char_indices().next_back()
+                && before > 0
+            {
+                cut = before;
+            }
+            out.push_str(&rest[..cut]);
+            out.push_str("\r\n ");
+            rest = &rest[cut..];
+            // The leading space counts toward the next line's 75 octets.
+            limit = LIMIT - 1;
+        }
+    }
+    out
 }

@@ -6,8 +6,11 @@ use super::{
 };
 use crate::schedule::Schedule;
 
+/// A value in Markdown: its Markdown and HTML syntax written as text, so
+/// that a patient id or a regimen name cannot become a link, an image or a
+/// script ([`crate::render::escape::markdown`]).
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::render::escape::markdown(s)
 }
 
 /// Markdown.
@@ -50,13 +53,13 @@ pub fn schedule_markdown(s: &Schedule, ctx: &RenderContext) -> String {
                 date_text(a.date),
                 adm.day,
                 cell(&drug_name(a)),
-                dose_text(a),
+                cell(&dose_text(a)),
                 cell(&prescribed_text(a)),
                 cell(&adm.route),
                 cell(adm.infusion.as_deref().unwrap_or("-")),
                 cell(&adjustments_text(adm, &s.overridden)),
                 cell(&check_text(a)),
-                flags_text(a)
+                cell(&flags_text(a))
             ));
         }
         out.push_str(&format!("\nCumulative after cycle {}:\n\n", c.number));

@@ -21,6 +21,7 @@ use chrono::{DateTime, Utc};
 use crate::dose::Reduction;
 pub use crate::render::dose::adjustments_text;
 use crate::render::dose::amount;
+use crate::render::escape::visible;
 use crate::render::ismp::{drug_display_name, format_decimal};
 use crate::render::messages::limit_unit_text;
 use crate::schedule::{CumulativeDose, ReductionInForce, Schedule, ScheduledAdministration};
@@ -175,12 +176,15 @@ pub fn prescribed_text(a: &ScheduledAdministration) -> String {
 pub fn header_lines(s: &Schedule, ctx: &RenderContext) -> Vec<String> {
     let mut lines = Vec::new();
     if let Some(id) = &ctx.patient_id {
-        lines.push(format!("Patient id: {id}"));
+        lines.push(format!("Patient id: {}", visible(id)));
     }
     lines.extend(crate::render::dose::patient_lines(&s.first_plan));
     lines.push(format!(
         "Regimen: {} ({} v{}), status {}",
-        s.regimen.name, s.regimen.id, s.regimen.version, s.regimen.status
+        visible(&s.regimen.name),
+        visible(&s.regimen.id),
+        visible(&s.regimen.version),
+        s.regimen.status
     ));
     let last = s
         .last_date()

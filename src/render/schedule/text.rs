@@ -88,5 +88,6 @@ pub fn schedule_text(s: &Schedule, ctx: &RenderContext) -> String {
             out.push_str(&format!("  ! {w}\n"));
         }
     }
-    out
+    // The second defence: no control character reaches the terminal.
+    crate::render::escape::visible_lines(&out).into_owned()
 }
