@@ -11,6 +11,7 @@
 
 mod common;
 
+use chemodose::bsa::BsaRounding;
 use chemodose::dose::{
     DoseError, DoseOptions, DosePlan, Overrides, PerDrug, Reduction, Stop, calculate,
 };
@@ -727,4 +728,151 @@ fn regression_rounding_does_not_cross_an_unbinding_bsa_cap() {
             ..
         }
     ));
+}
+
+// ---- Issue 14: division by zero, BSA rounding ----
+
+/// `dose gemcitabine-docetaxel --height 50cm --weight 3kg --bsa-round 1`
+/// panicked (exit 101): a step of 1 m² rounded 0.2041 m² to 0 m², and the
+/// totals divided by it. A step coarser than 0.1 m² is now refused where it
+/// is typed, with what to write instead.
+#[test]
+fn regression_bsa_round_1_is_refused_not_a_panic() {
+    let err = common::Run::new(&[
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "50cm",
+        "--weight",
+        "3kg",
+        "--bsa-round",
+        "1",
+    ])
+    .fails(2);
+    assert!(
+        err.contains("--bsa-round") && err.contains("write 0.1, 0.01, 0.001 or none"),
+        "{err}"
+    );
+    for step in ["2", "0.5", "0.05", "0.0001", "-0.1", "0"] {
+        assert!(step.parse::<BsaRounding>().is_err(), "{step}");
+    }
+    assert_eq!("0.1".parse::<BsaRounding>(), Ok(BsaRounding::Decimals(1)));
+    assert_eq!("0.001".parse::<BsaRounding>(), Ok(BsaRounding::Decimals(3)));
+}
+
+/// A library caller that builds the policy by hand (`Decimals(0)`, a 1 m²
+/// step) gets a typed error, not a panic.
+#[test]
+fn regression_a_hand_built_coarse_bsa_rounding_is_an_error() {
+    let options = DoseOptions {
+        bsa_rounding: BsaRounding::Decimals(0),
+        ..common::with_normal_labs(&DoseOptions::default())
+    };
+    let e = calculate(
+        &regimen("gemcitabine-docetaxel"),
+        &patient("50cm", "3kg"),
+        1,
+        &options,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Bsa(chemodose::bsa::BsaError::BadRounding(s)) if s == "1"),
+        "{e:?}"
+    );
+}
+
+/// 50 cm × 3 kg: sqrt(150 / 3600) = 0.204124 m², to 0.1 m² → 0.2 m²
+/// (−2.02 %, within 10 %). Gemcitabine 900 × 0.2 = 180 mg, docetaxel
+/// 100 × 0.2 = 20 mg; the header shows the change the rounding made.
+#[test]
+fn a_tenth_of_a_square_metre_doses_a_small_patient_and_shows_the_change() {
+    let mut args = vec![
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "50cm",
+        "--weight",
+        "3kg",
+        "--bsa-round",
+        "0.1",
+    ];
+    args.extend(common::NORMAL_LABS);
+    let out = common::Run::new(&args).success();
+    assert!(
+        out.contains(
+            "BSA (Mosteller): 0.2041 m², 0.2 m² used for dosing (rounded half up to 1 decimal, -2.02%)"
+        ),
+        "{out}"
+    );
+    let options = DoseOptions {
+        bsa_rounding: BsaRounding::Decimals(1),
+        ..DoseOptions::default()
+    };
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("50cm", "3kg"),
+        1,
+        &options,
+    );
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 180.0));
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 20.0));
+    assert_eq!(p.bsa.rounding_change_percent(), d(-2.02));
+}
+
+/// The BSA rounding is held to the dose rounding tolerance. 45 cm × 5 kg:
+/// sqrt(225 / 3600) = 0.25 m² exactly, which a 0.1 m² step rounds half up
+/// to 0.3 m², +20 % on every per-m² dose: beyond 10 %, a safety stop
+/// (exit 1) that names the finer steps. At 0.01 m² it is 0.25 m² itself:
+/// gemcitabine 900 × 0.25 = 225 mg.
+#[test]
+fn regression_bsa_rounding_beyond_the_tolerance_is_refused() {
+    let mut args = vec![
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "45cm",
+        "--weight",
+        "5kg",
+        "--bsa-round",
+        "0.1",
+    ];
+    args.extend(common::NORMAL_LABS);
+    let err = common::Run::new(&args).fails(1);
+    assert!(
+        err.contains(
+            "rounding the BSA of 0.25 m² to 0.3 m² is a 20% change, beyond the 10% tolerance"
+        ) && err.contains("--bsa-round 0.01, 0.001 or none"),
+        "{err}"
+    );
+    let options = DoseOptions {
+        bsa_rounding: BsaRounding::Decimals(1),
+        ..common::with_normal_labs(&DoseOptions::default())
+    };
+    let e = calculate(
+        &regimen("gemcitabine-docetaxel"),
+        &patient("45cm", "5kg"),
+        1,
+        &options,
+    )
+    .unwrap_err();
+    assert!(e.is_safety_stop());
+    assert!(
+        matches!(&e, DoseError::BsaRoundingTolerance { unrounded_m2, used_m2, deviation, .. }
+            if *unrounded_m2 == d(0.25) && *used_m2 == d(0.3) && *deviation == d(20.0)),
+        "{e:?}"
+    );
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("45cm", "5kg"),
+        1,
+        &DoseOptions::default(),
+    );
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 225.0));
+    // With a 25 % tolerance the 0.1 m² step is let through: 900 × 0.3 = 270 mg.
+    let wide = DoseOptions {
+        rounding_tolerance: chemodose::quantity::Percent::whole(25),
+        ..options
+    };
+    let p = plan("gemcitabine-docetaxel", &patient("45cm", "5kg"), 1, &wide);
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 270.0));
 }

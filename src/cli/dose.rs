@@ -174,7 +174,7 @@ pub struct DoseOptionArgs {
     /// takahira, shuter_aslani, schlich or livingston_lee.
     #[arg(long, default_value_t = DoseOptions::default().bsa_formula, value_parser = args::formula)]
     pub formula: BsaFormula,
-    /// BSA rounding for dosing: a step (0.01, 0.1) or none.
+    /// BSA rounding for dosing: a step of 0.1, 0.01 or 0.001 m², or none.
     #[arg(long, default_value_t = DoseOptions::default().bsa_rounding, value_parser = args::bsa_rounding)]
     pub bsa_round: BsaRounding,
     /// Cap the BSA of every per-m² drug, e.g. 2.0m2 (off by default; ASCO

@@ -112,6 +112,25 @@ pub(super) fn check_cycle(
     Ok(())
 }
 
+/// The BSA rounding, held to the dose rounding tolerance: a BSA rounded by
+/// 10 % moves every per-m² dose by 10 %, with no adjustment on any of them.
+/// Judged when the cycle has a per-m² dose.
+pub(super) fn bsa_rounding(
+    bsa: &crate::bsa::BodySurfaceArea,
+    tolerance: crate::quantity::Percent,
+) -> Result<(), DoseError> {
+    if !bsa.rounding_exceeds(tolerance) {
+        return Ok(());
+    }
+    let dec = |a| crate::rounding::to_decimal(m2(a)).unwrap_or_default();
+    Err(DoseError::BsaRoundingTolerance {
+        unrounded_m2: dec(bsa.unrounded),
+        used_m2: dec(bsa.used),
+        deviation: bsa.rounding_change_percent(),
+        tolerance,
+    })
+}
+
 /// The regimen's own standing: a draft or withdrawn regimen is a stop (not
 /// for new patients); a case report is a warning; a planned course longer
 /// than the regimen allows is a warning.
@@ -207,10 +226,15 @@ impl Engine<'_> {
             let limit = exact(ceiling.dose.canonical(), drug)?;
             let (over, amount, unit) = match ceiling.dose.basis() {
                 DoseBasis::PerM2 => {
-                    let bsa = exact(m2(self.bsa.used), drug)?;
+                    let not_representable = || DoseError::NotRepresentable {
+                        drug: drug.name.clone(),
+                    };
+                    let bsa = self.bsa.used_m2().ok_or_else(not_representable)?;
+                    let per_m2 = final_mg.checked_div(bsa).ok_or_else(not_representable)?;
+                    let allowed = limit.checked_mul(bsa).ok_or_else(not_representable)?;
                     (
-                        final_mg > limit * bsa,
-                        round_dp_half_up(final_mg / bsa, 2),
+                        final_mg > allowed,
+                        round_dp_half_up(per_m2, 2),
                         LimitUnit::MgPerM2,
                     )
                 }

@@ -131,6 +131,18 @@ pub enum DoseError {
         /// The tolerance in force.
         tolerance: Percent,
     },
+    /// The BSA rounding moved the BSA by more than the rounding tolerance
+    /// (every per-m² dose moves with it).
+    BsaRoundingTolerance {
+        /// The BSA the formula gave, m².
+        unrounded_m2: Decimal,
+        /// The BSA after the rounding policy, m².
+        used_m2: Decimal,
+        /// Signed change, percent.
+        deviation: Decimal,
+        /// The tolerance in force.
+        tolerance: Percent,
+    },
     /// A rounding rule that cannot be met (no strength or band near the dose).
     Rounding {
         /// Drug, lower case.
@@ -162,7 +174,9 @@ impl DoseError {
     pub fn is_safety_stop(&self) -> bool {
         matches!(
             self,
-            DoseError::Refused(_) | DoseError::RoundingTolerance { .. }
+            DoseError::Refused(_)
+                | DoseError::RoundingTolerance { .. }
+                | DoseError::BsaRoundingTolerance { .. }
         )
     }
 }

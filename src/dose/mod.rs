@@ -131,6 +131,14 @@ pub fn calculate(
         patient.sex,
         options.bsa_rounding,
     )?;
+    let any_per_m2 = regimen.drugs.iter().any(|d| {
+        d.given_in_cycle(cycle)
+            && d.dose_in_cycle(cycle)
+                .is_some_and(|p| p.basis() == DoseBasis::PerM2)
+    });
+    if any_per_m2 {
+        checks::bsa_rounding(&bsa, options.rounding_tolerance)?;
+    }
     let crcl = match (patient.age, patient.sex, patient.serum_creatinine) {
         (Some(age), Some(sex), Some(scr)) => Some(cockcroft_gault(
             age,
@@ -655,7 +663,14 @@ impl Engine<'_> {
                 let cap_m2 = exact(m2(c), drug)?;
                 // The dose at the capped BSA is a ceiling even when the cap does
                 // not bind: rounding up must not carry the dose past it.
-                let ceiling = (dose * cap_m2 / bsa_m2).round_dp(12).normalize();
+                let ceiling = dose
+                    .checked_mul(cap_m2)
+                    .and_then(|d| d.checked_div(bsa_m2))
+                    .ok_or_else(|| DoseError::NotRepresentable {
+                        drug: drug.name.clone(),
+                    })?
+                    .round_dp(12)
+                    .normalize();
                 if bsa_m2 > cap_m2 {
                     adjustments.push(Adjustment::BsaCap {
                         bsa_m2,
