@@ -25,8 +25,8 @@ use crate::rounding::round_dp_half_up;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rust_decimal::Decimal;
 
-/// The most cycles a schedule may have.
-pub const MAX_CYCLES: u32 = 100;
+/// The most cycles a schedule may have: the most of any course.
+pub use crate::regimen::MAX_CYCLES;
 
 /// A dose change that applies from a cycle on.
 #[derive(Debug, Clone, PartialEq, Eq)]

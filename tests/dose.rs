@@ -730,7 +730,7 @@ fn regression_rounding_does_not_cross_an_unbinding_bsa_cap() {
     ));
 }
 
-// ---- Issue 14: division by zero, BSA rounding ----
+// ---- Issue 14: division by zero, BSA rounding, the number of cycles ----
 
 /// `dose gemcitabine-docetaxel --height 50cm --weight 3kg --bsa-round 1`
 /// panicked (exit 101): a step of 1 m² rounded 0.2041 m² to 0 m², and the
@@ -875,4 +875,61 @@ fn regression_bsa_rounding_beyond_the_tolerance_is_refused() {
     };
     let p = plan("gemcitabine-docetaxel", &patient("45cm", "5kg"), 1, &wide);
     assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 270.0));
+}
+
+/// `dose --cycles 1000000` ran 21 s and took 6.9 GB (every cycle of the
+/// planned course is computed for the totals). The planned course is
+/// bounded as a schedule is, by `regimen::MAX_CYCLES` (100); 0 is refused
+/// with the same message, not "cycle 1 is outside the course".
+#[test]
+fn regression_the_planned_number_of_cycles_is_bounded() {
+    assert_eq!(chemodose::regimen::MAX_CYCLES, 100);
+    assert_eq!(chemodose::schedule::MAX_CYCLES, 100);
+    for cycles in ["1000000", "101", "0"] {
+        let started = std::time::Instant::now();
+        let mut args = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--cycles",
+            cycles,
+        ];
+        args.extend(common::NORMAL_LABS);
+        let err = common::Run::new(&args).fails(2);
+        assert!(
+            err.contains(&format!(
+                "the number of cycles must be from 1 to 100 (got {cycles})"
+            )) && err.contains("Pass --cycles with a number from 1 to 100"),
+            "{err}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+    // 100 cycles is a course: gemcitabine 2 × 1638 mg a cycle, 327,600 mg in all.
+    let options = DoseOptions {
+        planned_cycles: Some(100),
+        ..DoseOptions::default()
+    };
+    let p = plan("gemcitabine-docetaxel", &standard(), 1, &options);
+    let gem = p.totals.iter().find(|t| t.drug == "gemcitabine").unwrap();
+    assert_eq!(gem.course_total, Some(d(327_600.0)));
+}
+
+/// A cycle number beyond any course is refused before anything is
+/// computed, for an open-ended regimen too.
+#[test]
+fn regression_a_cycle_beyond_any_course_is_refused() {
+    let open = regimen("eribulin");
+    assert_eq!(
+        open.cycle.count,
+        chemodose::regimen::CycleCount::UntilProgression { max: None }
+    );
+    let e = calculate(&open, &standard(), 4_000_000_000, &DoseOptions::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("cycle 4000000000 is outside the course: a course has at most 100 cycles"),
+        "{e}"
+    );
 }

@@ -196,7 +196,7 @@ pub struct DoseOptionArgs {
     /// Minimum serum creatinine for Cockcroft-Gault, e.g. 0.7mg/dL.
     #[arg(long, value_parser = args::creatinine)]
     pub scr_floor: Option<MassConcentration>,
-    /// Planned number of cycles, for course totals and lifetime limits.
+    /// Planned number of cycles (1 to 100), for course totals and lifetime limits.
     #[arg(long)]
     pub cycles: Option<u32>,
     /// Dose level for all antineoplastic drugs (-1) or one drug (docetaxel=-1). Repeatable.

@@ -36,6 +36,9 @@ pub fn dose_hint(e: &DoseError) -> Option<String> {
         DoseError::RoundingTolerance { .. } => {
             "For a finer rounding, pass --round DRUG=STEP (e.g. --round docetaxel=0.1mg)".to_owned()
         }
+        DoseError::BadCycleCount { max, .. } => {
+            format!("Pass --cycles with a number from 1 to {max}")
+        }
         DoseError::BsaRoundingTolerance { .. } => {
             "For a finer BSA rounding, pass --bsa-round 0.01, 0.001 or none".to_owned()
         }

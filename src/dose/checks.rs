@@ -14,7 +14,7 @@ use super::stop::{Stop, StopLedger, WeightChange};
 use super::warning::Warning;
 use super::{Engine, exact};
 use crate::quantity::{DoseBasis, m2, ml_per_min};
-use crate::regimen::{CycleCount, DosePer, Dosing, Regimen, Status};
+use crate::regimen::{CycleCount, DosePer, Dosing, MAX_CYCLES, Regimen, Status};
 use crate::rounding::round_dp_half_up;
 
 /// Refuses drug names the regimen does not have and percent reductions
@@ -96,12 +96,28 @@ pub(super) fn check_names(regimen: &Regimen, options: &DoseOptions) -> Result<()
     Ok(())
 }
 
-/// Refuses a cycle outside the planned course (or cycle 0).
+/// Refuses a planned course of 0 or more than [`MAX_CYCLES`] cycles, and a
+/// cycle outside the planned course (or cycle 0, or beyond [`MAX_CYCLES`]).
 pub(super) fn check_cycle(
     regimen: &Regimen,
     cycle: u32,
     planned: Option<u32>,
 ) -> Result<(), DoseError> {
+    if let Some(p) = planned
+        && !(1..=MAX_CYCLES).contains(&p)
+    {
+        return Err(DoseError::BadCycleCount {
+            cycles: p,
+            max: MAX_CYCLES,
+        });
+    }
+    if cycle > MAX_CYCLES && planned.is_none() {
+        return Err(DoseError::CycleOutOfRange {
+            cycle,
+            regimen: regimen.id.clone(),
+            course: Course::AtMost(MAX_CYCLES),
+        });
+    }
     if cycle == 0 || planned.is_some_and(|p| cycle > p) {
         return Err(DoseError::CycleOutOfRange {
             cycle,

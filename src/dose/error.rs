@@ -44,6 +44,9 @@ pub enum Course {
     Planned(u32),
     /// The regimen's own cycle count (open-ended).
     Regimen(CycleCount),
+    /// No course is planned and the regimen is open-ended: the most cycles
+    /// of any course ([`crate::regimen::MAX_CYCLES`]).
+    AtMost(u32),
 }
 
 /// Why doses could not be given.
@@ -105,6 +108,13 @@ pub enum DoseError {
     },
     /// A percent reduction of 0 % or 100 % or more.
     BadReduction(Percent),
+    /// A planned number of cycles of 0 or beyond the most of any course.
+    BadCycleCount {
+        /// The number given.
+        cycles: u32,
+        /// The most allowed ([`crate::regimen::MAX_CYCLES`]).
+        max: u32,
+    },
     /// A cycle outside the course.
     CycleOutOfRange {
         /// The cycle asked for.

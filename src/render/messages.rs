@@ -446,14 +446,16 @@ impl fmt::Display for DoseError {
                 course,
             } => {
                 let course = match course {
-                    Course::Planned(n) => format!("{n} cycles"),
-                    Course::Regimen(count) => count.to_string(),
+                    Course::Planned(n) => format!("{regimen} runs {n} cycles"),
+                    Course::Regimen(count) => format!("{regimen} runs {count}"),
+                    Course::AtMost(n) => format!("a course has at most {n} cycles"),
                 };
-                write!(
-                    f,
-                    "cycle {cycle} is outside the course: {regimen} runs {course}"
-                )
+                write!(f, "cycle {cycle} is outside the course: {course}")
             }
+            DoseError::BadCycleCount { cycles, max } => write!(
+                f,
+                "the number of cycles must be from 1 to {max} (got {cycles}); a course has at most {max} cycles"
+            ),
             DoseError::RoundingTolerance {
                 drug,
                 day,

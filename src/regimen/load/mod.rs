@@ -53,7 +53,7 @@ pub const LIMITS: Limits = Limits {
     max_file_bytes: 256 * 1024,
     max_drugs: 40,
     max_cycle_days: 365,
-    max_cycles: 100,
+    max_cycles: super::MAX_CYCLES as i64,
     max_list: 20,
 };
 
