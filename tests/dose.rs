@@ -933,3 +933,106 @@ fn regression_a_cycle_beyond_any_course_is_refused() {
         "{e}"
     );
 }
+
+/// Issue 14: `dose doxorubicin --height 200cm --weight 120kg --bsa-cap 2m2
+/// --bsa-round none --round 10mg` gave 149.999999999806 mg, rounded down to
+/// 140 mg: the capped dose was the dose × cap ÷ BSA, a quotient of two
+/// twelve-digit decimals. It is now computed at the cap: BSA sqrt(200 × 120
+/// / 3600) = 2.582 m² > 2 m², so 75 mg/m² × 2 m² = 150 mg, a multiple of
+/// 10 mg, given as 150 mg; in JSON too, with no float noise.
+#[test]
+fn regression_a_capped_dose_is_exact() {
+    let args = [
+        "dose",
+        "doxorubicin",
+        "--height",
+        "200cm",
+        "--weight",
+        "120kg",
+        "--bsa-cap",
+        "2m2",
+        "--bsa-round",
+        "none",
+        "--round",
+        "10mg",
+        "--bilirubin",
+        "0.6mg/dL",
+    ];
+    let out = common::Run::new(&args).success();
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("1    DOXOrubicin"))
+        .unwrap();
+    assert!(
+        row.contains("150 mg      IV")
+            && row.contains(
+                "BSA capped at 2 m² (command line; BSA 2.58198889747 m²): 193.64916731 → 150 mg"
+            )
+            && !row.contains("rounded"),
+        "{row}"
+    );
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let out = common::Run::new(&json_args).success();
+    assert!(
+        !out.contains("149.99") && !out.contains("150.00000"),
+        "{out}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let a = &v["administrations"][0];
+    assert_eq!(a["final_mg"].as_f64(), Some(150.0), "{a}");
+    // 6 cycles × 150 mg = 900 mg over the course.
+    assert_eq!(v["totals"][0]["course_total"].as_f64(), Some(900.0));
+}
+
+/// The capped dose is exact for every patient above the cap, and after a
+/// reduction or a dose level: 75 × 2 × 0.8 = 120 mg; docetaxel level −1,
+/// 75 mg/m² × 1.9 m² = 142.5 mg; gemcitabine 900 × 1.9 = 1,710 mg.
+#[test]
+fn capped_doses_come_from_the_cap_exactly() {
+    let cap = |c: &str, round| DoseOptions {
+        bsa_cap: Some(parse_bsa(c).unwrap()),
+        bsa_rounding: round,
+        rounding: PerDrug {
+            all: Some(chemodose::regimen::RoundingRule::None),
+            ..PerDrug::default()
+        },
+        ..DoseOptions::default()
+    };
+    for (h, w) in [
+        ("185cm", "101kg"),
+        ("190cm", "113kg"),
+        ("201cm", "127kg"),
+        ("207cm", "139kg"),
+        ("213cm", "150kg"),
+    ] {
+        for round in [BsaRounding::None, BsaRounding::Decimals(2)] {
+            let p = plan(
+                "doxorubicin",
+                &patient(h, w),
+                1,
+                &normal_bilirubin(cap("2m2", round)),
+            );
+            assert_eq!(finals(&p, "doxorubicin"), days(&[1], 150.0), "{h} {w}");
+            let mut reduced = normal_bilirubin(cap("2m2", round));
+            reduced.reductions.all = Some(Reduction::Percent(
+                chemodose::quantity::Percent::reduction("20%").unwrap(),
+            ));
+            let p = plan("doxorubicin", &patient(h, w), 1, &reduced);
+            assert_eq!(finals(&p, "doxorubicin"), days(&[1], 120.0), "{h} {w}");
+        }
+    }
+    let mut level = cap("1.9m2", BsaRounding::None);
+    level
+        .reductions
+        .drugs
+        .insert("docetaxel".to_owned(), Reduction::Level(-1));
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("200cm", "120kg"),
+        1,
+        &level,
+    );
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 142.5));
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 1710.0));
+}
