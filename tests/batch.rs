@@ -369,3 +369,31 @@ fn regression_one_row_beyond_the_bsa_rounding_tolerance_is_skipped() {
     .fails(2);
     assert!(err.contains("write 0.1, 0.01, 0.001 or none"), "{err}");
 }
+
+/// Issue 14: the patients file must be a regular file: `/dev/zero` and a
+/// pipe are refused, naming what they are, before a byte is read.
+#[cfg(unix)]
+#[test]
+fn regression_the_patients_file_must_be_a_regular_file() {
+    let run = |path: &str| {
+        common::Run::within(&["batch", "gemcitabine-docetaxel", "--patients", path], 5)
+    };
+    let err = run("/dev/zero").fails(2);
+    assert!(
+        err.contains("/dev/zero: a character device, not a regular file: give the path of a patients CSV file"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("p.csv");
+    if std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let err = run(pipe.to_str().unwrap()).fails(2);
+        assert!(
+            err.contains("p.csv: a named pipe, not a regular file"),
+            "{err}"
+        );
+    }
+}

@@ -869,3 +869,24 @@ fn regression_bsa_rounding_step_is_at_most_a_tenth() {
     assert_eq!(v[0]["bsa_m2_rounded"].as_f64(), Some(0.2));
     assert!((v[0]["bsa_m2"].as_f64().unwrap() - 0.204_124).abs() < 1e-6);
 }
+
+/// Issue 14: a golden check file is read through the bounded reader: a
+/// pipe named like one is refused, not waited on.
+#[cfg(unix)]
+#[test]
+fn regression_verify_does_not_wait_on_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("gem.checks.toml");
+    if !std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        return;
+    }
+    let err = Run::within(&["verify", pipe.to_str().unwrap()], 5).fails(2);
+    assert!(
+        err.contains("gem.checks.toml: a named pipe, not a regular file: give the path of a golden check file"),
+        "{err}"
+    );
+}

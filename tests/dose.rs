@@ -1036,3 +1036,93 @@ fn capped_doses_come_from_the_cap_exactly() {
     assert_eq!(finals(&p, "docetaxel"), days(&[8], 142.5));
     assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 1710.0));
 }
+
+/// A named pipe at `dir/name` (`None` where `mkfifo` is not available).
+#[cfg(unix)]
+fn fifo(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
+    let path = dir.join(name);
+    let made = std::process::Command::new("mkfifo").arg(&path).status();
+    made.is_ok_and(|s| s.success()).then_some(path)
+}
+
+/// Issue 14: `dose /dev/zero …` (a regimen named by its path) and
+/// `--history /dev/zero` read the whole "file" before any size check and
+/// grew to gigabytes. Files are read through one bounded reader
+/// (`chemodose::files`): only regular files, refused by what they are, and
+/// each kind within its limit (a regimen file 256 KiB); a missing file is
+/// named.
+#[cfg(unix)]
+#[test]
+fn regression_dose_reads_its_files_bounded() {
+    let patient = ["--height", "170cm", "--weight", "70kg"];
+    let run = |first: &[&str], more: &[&str]| {
+        let mut args = vec!["dose"];
+        args.extend(first);
+        args.extend(patient);
+        args.extend(more);
+        common::Run::within(&args, 5)
+    };
+    let err = run(&["/dev/zero"], &[]).fails(2);
+    assert!(
+        err.contains(
+            "/dev/zero: a character device, not a regular file: give the path of a regimen file"
+        ),
+        "{err}"
+    );
+    let err = run(
+        &["gemcitabine-docetaxel"],
+        &["--history", "/dev/zero", "--labs", common::NORMAL_LABS_FILE],
+    )
+    .fails(2);
+    assert!(
+        err.contains("/dev/zero: a character device, not a regular file: give the path of a treatment-history file"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("folder.toml");
+    std::fs::create_dir(&folder).unwrap();
+    let err = common::flat(&run(&[folder.to_str().unwrap()], &[]).fails(2));
+    assert!(
+        err.contains(
+            "folder.toml: a directory, not a regular file: give the path of a regimen file"
+        ),
+        "{err}"
+    );
+    if let Some(pipe) = fifo(dir.path(), "pipe.toml") {
+        let err = run(&[pipe.to_str().unwrap()], &[]).fails(2);
+        assert!(
+            err.contains("pipe.toml: a named pipe, not a regular file"),
+            "{err}"
+        );
+        let err = run(
+            &["doxorubicin"],
+            &[
+                "--bilirubin",
+                "0.6mg/dL",
+                "--history",
+                pipe.to_str().unwrap(),
+            ],
+        )
+        .fails(2);
+        assert!(
+            err.contains("pipe.toml: a named pipe, not a regular file"),
+            "{err}"
+        );
+    }
+    // One byte over 256 KiB = 262,144 bytes.
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, vec![b'#'; 256 * 1024 + 1]).unwrap();
+    let err = common::flat(&run(&[big.to_str().unwrap()], &[]).fails(2));
+    assert!(
+        err.contains(
+            "the file is 262145 bytes; regimen files are limited to 256 KiB (262144 bytes)"
+        ),
+        "{err}"
+    );
+    let missing = dir.path().join("missing.toml");
+    let err = common::flat(&run(&[missing.to_str().unwrap()], &[]).fails(2));
+    assert!(
+        err.contains("missing.toml: cannot read the regimen file: No such file or directory"),
+        "{err}"
+    );
+}

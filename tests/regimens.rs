@@ -336,3 +336,43 @@ fn bundled_check_files_parse_and_pass() {
         }
     }
 }
+
+/// Issue 14: `regimens check /dev/zero` read the whole device and grew to
+/// gigabytes. A path that is not a regular file is a file with a problem
+/// (exit 1), named with what it is.
+#[cfg(unix)]
+#[test]
+fn regression_regimens_check_reads_only_regular_files() {
+    let err = common::Run::within(&["regimens", "check", "/dev/zero"], 5);
+    assert_eq!(err.code(), Some(1), "{}", err.stderr());
+    let all = format!("{}{}", err.stdout(), err.stderr());
+    assert!(
+        all.contains(
+            "/dev/zero: a character device, not a regular file: give the path of a regimen file"
+        ) && all.contains("1 regimen file checked: 0 valid, 1 with problems"),
+        "{all}"
+    );
+}
+
+/// Issue 14: a problem of a whole regimen file (empty, too large, not a
+/// file) was drawn without the file's name (`× the file is empty`); miette
+/// names a file only beside an underlined place, so the message names it.
+#[test]
+fn regression_a_whole_file_problem_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "\n").unwrap();
+    let err = common::Run::new(&[
+        "dose",
+        empty.to_str().unwrap(),
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+    ])
+    .fails(2);
+    assert!(
+        err.contains(&format!("{}: the file is empty", empty.display())),
+        "{err}"
+    );
+}

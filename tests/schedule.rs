@@ -444,3 +444,42 @@ fn regression_schedule_bsa_rounding_is_bounded_not_a_panic() {
         "{err}"
     );
 }
+
+/// Issue 14: `schedule --holidays /dev/zero` read the whole "file" and grew
+/// to gigabytes. Holidays files are read through the bounded reader: only
+/// regular files, at most 64 KiB.
+#[cfg(unix)]
+#[test]
+fn regression_holidays_files_are_read_bounded() {
+    let run = |holidays: &str| {
+        let mut args = vec![
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--holidays",
+            holidays,
+        ];
+        args.extend(common::NORMAL_LABS);
+        common::Run::within(&args, 5)
+    };
+    let err = run("/dev/zero").fails(2);
+    assert!(
+        err.contains(
+            "/dev/zero: a character device, not a regular file: give the path of a holidays file"
+        ),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("holidays.txt");
+    std::fs::write(&big, "2026-12-25\n".repeat(6000)).unwrap(); // 66,000 bytes
+    let err = run(big.to_str().unwrap()).fails(2);
+    assert!(
+        err.contains("the file is 66000 bytes; holidays files are limited to 64 KiB (65536 bytes)"),
+        "{err}"
+    );
+}

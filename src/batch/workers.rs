@@ -21,7 +21,7 @@ use super::{BatchError, BatchPlan, BatchSummary, Layout, MAX_REPORTED_ERRORS, Ro
 /// Bytes per block of whole lines handed to a worker.
 const BLOCK_BYTES: usize = 1 << 20;
 /// The longest line accepted (a broken file must not exhaust memory).
-const MAX_LINE_BYTES: usize = 16 << 20;
+const MAX_LINE_BYTES: usize = crate::files::PATIENTS_MAX_LINE_BYTES as usize;
 
 /// What a worker made of one block of lines.
 #[derive(Default)]

@@ -19,8 +19,14 @@ pub fn render(errors: &FileErrors) -> String {
         .with_links(false);
     let mut out = String::new();
     for p in &errors.problems {
+        // miette names the file only beside an underlined place; a problem
+        // of the whole file (empty, too large, not a file) names it here.
+        let message = match p.span {
+            Some(_) => p.message.clone(),
+            None => format!("{}: {}", errors.path, p.message),
+        };
         let diagnostic = Rendered {
-            message: p.message.clone(),
+            message,
             src: NamedSource::new(&errors.path, errors.text.clone()),
             span: p
                 .span
@@ -30,7 +36,7 @@ pub fn render(errors: &FileErrors) -> String {
             help: p.help.clone(),
         };
         if handler.render_report(&mut out, &diagnostic).is_err() {
-            out.push_str(&format!("{}\n", p.message));
+            out.push_str(&format!("{}\n", diagnostic.message));
         }
     }
     out

@@ -242,13 +242,14 @@ fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
     for f in &files {
         checked += 1;
         let shown = f.display().to_string();
-        let result = match std::fs::read(f) {
+        let result = match chemodose::files::read_bytes(f, chemodose::files::FileKind::Regimen) {
             Ok(bytes) => check_bytes(&shown, bytes).and_then(|r| {
                 // The file name must match the id; load_regimen_file checks it.
                 load_regimen_file(f).map(|_| r)
             }),
             Err(e) => {
-                out.push_str(&format!("{shown}: cannot read: {e}\n"));
+                // The message names the file.
+                out.push_str(&format!("{e}\n"));
                 failed += 1;
                 continue;
             }

@@ -35,8 +35,7 @@ struct Source {
 }
 
 fn read(path: &Path) -> Result<Source, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    let text = chemodose::files::read_text(path, chemodose::files::FileKind::GoldenChecks)?;
     Ok(Source {
         shown: path.display().to_string(),
         text,
