@@ -1126,3 +1126,44 @@ fn regression_dose_reads_its_files_bounded() {
         "{err}"
     );
 }
+
+/// Issue 14's messages: `--cycles -1` read as an unknown flag ("unexpected
+/// argument '-1' found") and a number past 4,294,967,295 as "number too
+/// large to fit in target type"; `--cycle` likewise. Each now says what a
+/// number of cycles (or a cycle number) is and what to write.
+#[test]
+fn regression_a_cycle_count_that_is_not_a_number_says_what_to_write() {
+    let run = |flag: &str, value: &str| {
+        common::flat(
+            &common::Run::new(&[
+                "dose",
+                "pazopanib",
+                "--height",
+                "170cm",
+                "--weight",
+                "70kg",
+                flag,
+                value,
+            ])
+            .fails(2),
+        )
+    };
+    for value in ["-1", "18446744073709551616", "six", "2.5", ""] {
+        let err = run("--cycles", value);
+        assert!(
+            err.contains(&format!(
+                "the number of cycles must be a whole number from 1 to 100 (got `{value}`); write e.g. --cycles 6"
+            )),
+            "{err}"
+        );
+    }
+    for value in ["-1", "99999999999"] {
+        let err = run("--cycle", value);
+        assert!(
+            err.contains(&format!(
+                "a cycle number is a whole number from 1 to 100 (got `{value}`); write e.g. --cycle 2"
+            )),
+            "{err}"
+        );
+    }
+}

@@ -230,3 +230,37 @@ pub fn rounding_for(s: &str) -> Result<(Option<String>, chemodose::regimen::Roun
         .map_err(|e| format!("{e}; optionally for one drug (docetaxel=10mg)"))?;
     Ok((drug, rule))
 }
+
+/// `--cycles N`: the planned number of cycles, a whole number. Whether it is
+/// within 1 to [`chemodose::regimen::MAX_CYCLES`] is the engine's check; a
+/// number that is not a whole number, or does not fit (`-1`,
+/// `99999999999`), is refused here with the same range.
+pub fn cycle_count(s: &str) -> Result<u32, String> {
+    whole_number(s).ok_or_else(|| {
+        format!(
+            "the number of cycles must be a whole number from 1 to {max} (got `{s}`); write e.g. --cycles 6",
+            max = chemodose::regimen::MAX_CYCLES
+        )
+    })
+}
+
+/// `--cycle N`: a cycle number, a whole number; as [`cycle_count`].
+pub fn cycle_number(s: &str) -> Result<u32, String> {
+    whole_number(s).ok_or_else(|| {
+        format!(
+            "a cycle number is a whole number from 1 to {max} (got `{s}`); write e.g. --cycle 2",
+            max = chemodose::regimen::MAX_CYCLES
+        )
+    })
+}
+
+/// `s` as a whole number that fits a `u32` (digits only, a leading `+`
+/// allowed).
+fn whole_number(s: &str) -> Option<u32> {
+    let digits = s.trim();
+    let digits = digits.strip_prefix('+').unwrap_or(digits);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}

@@ -32,7 +32,7 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t)]
     layout: LayoutArg,
     /// The cycle to dose (default 1).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = super::args::cycle_number, allow_negative_numbers = true)]
     cycle: u32,
     #[command(flatten)]
     dose: DoseOptionArgs,

@@ -197,7 +197,7 @@ pub struct DoseOptionArgs {
     #[arg(long, value_parser = args::creatinine)]
     pub scr_floor: Option<MassConcentration>,
     /// Planned number of cycles (1 to 100), for course totals and lifetime limits.
-    #[arg(long)]
+    #[arg(long, value_parser = args::cycle_count, allow_negative_numbers = true)]
     pub cycles: Option<u32>,
     /// Dose level for all antineoplastic drugs (-1) or one drug (docetaxel=-1). Repeatable.
     #[arg(long, allow_hyphen_values = true, value_parser = args::level)]
@@ -585,7 +585,7 @@ pub struct DoseArgs {
     /// A regimen id or alias (see `chemodose regimens list`), or a path to a regimen file.
     regimen: String,
     /// The cycle to dose (default 1).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = args::cycle_number, allow_negative_numbers = true)]
     cycle: u32,
     #[command(flatten)]
     patient: PatientDoseArgs,
