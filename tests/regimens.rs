@@ -376,3 +376,31 @@ fn regression_a_whole_file_problem_names_the_file() {
         "{err}"
     );
 }
+
+/// `regimens check` of a folder without a regimen file printed "0 regimen
+/// files checked: 0 valid, 0 with problems" and exited 0, which reads as a
+/// pass; `verify` likewise printed "0 passed, 0 failed". Both now refuse,
+/// naming the folder (exit 2).
+#[test]
+fn regression_a_folder_with_nothing_to_check_is_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let shown = dir.path().to_str().unwrap();
+    let err = common::Run::new(&["regimens", "check", shown]).fails(2);
+    assert!(
+        err.contains(&format!(
+            "{shown}: no regimen files (*.toml) there, nothing was checked"
+        )),
+        "{err}"
+    );
+    let err = common::Run::new(&["regimens", "check", "--regimens", shown]).fails(2);
+    assert!(err.contains("nothing was checked"), "{err}");
+    let err = common::Run::new(&["verify", shown]).fails(2);
+    assert!(
+        err.contains(&format!(
+            "{shown}: no check files (*.checks.toml) there, nothing was verified"
+        )),
+        "{err}"
+    );
+    let err = common::Run::new(&["verify", "--regimens", shown]).fails(2);
+    assert!(err.contains("nothing was verified"), "{err}");
+}

@@ -210,6 +210,14 @@ fn list(lib: &LibraryArgs, format: SimpleFormat) -> Result<Report, InputError> {
 fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
     let mut files = Vec::new();
     let mut bundled = false;
+    let folders: Vec<String> = if paths.is_empty() {
+        lib.folder()
+            .into_iter()
+            .map(|d| d.display().to_string())
+            .collect()
+    } else {
+        paths.iter().map(|p| p.display().to_string()).collect()
+    };
     if paths.is_empty() {
         match lib.folder() {
             Some(d) => files.extend(regimen_files(&d).map_err(|e| InputError(e.to_string()))?),
@@ -227,6 +235,13 @@ fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
                 p.display()
             )));
         }
+    }
+    if files.is_empty() && !bundled {
+        // "0 regimen files checked: 0 valid" read as a pass.
+        return Err(InputError(format!(
+            "{}: no regimen files (*.toml) there, nothing was checked; give a folder that holds regimen files, or the files themselves",
+            folders.join(", ")
+        )));
     }
     let mut out = String::new();
     let mut failed = 0;
