@@ -36,6 +36,8 @@ pub enum FileKind {
     Holidays,
     /// The rules of `lines derive --rules`.
     LineRules,
+    /// A site's anthracycline factor set (`--anthracycline-factors FILE`).
+    AnthracyclineFactors,
     /// The patients CSV of `batch`, streamed.
     Patients,
     /// The administrations CSV of `lines derive` and `lines to-history`,
@@ -61,13 +63,14 @@ pub const LABS_MAX_BYTES: u64 = MIB;
 
 impl FileKind {
     /// Every kind, in the order `docs/input-files.md` lists them.
-    pub const ALL: [FileKind; 8] = [
+    pub const ALL: [FileKind; 9] = [
         FileKind::Regimen,
         FileKind::GoldenChecks,
         FileKind::History,
         FileKind::Labs,
         FileKind::Holidays,
         FileKind::LineRules,
+        FileKind::AnthracyclineFactors,
         FileKind::Patients,
         FileKind::Administrations,
     ];
@@ -84,6 +87,8 @@ impl FileKind {
             FileKind::History => Some(MIB),
             FileKind::Holidays => Some(64 * KIB),
             FileKind::LineRules => Some(256 * KIB),
+            // As `anthracycline::MAX_SITE_FILE_BYTES`.
+            FileKind::AnthracyclineFactors => Some(64 * KIB),
             FileKind::Patients | FileKind::Administrations => None,
         }
     }
@@ -104,7 +109,7 @@ impl FileKind {
     /// "an administrations CSV file".
     pub fn with_article(self) -> String {
         let article = match self {
-            FileKind::Administrations => "an",
+            FileKind::Administrations | FileKind::AnthracyclineFactors => "an",
             _ => "a",
         };
         format!("{article} {}", self.noun())
@@ -119,6 +124,7 @@ impl FileKind {
             FileKind::Labs => "labs file",
             FileKind::Holidays => "holidays file",
             FileKind::LineRules => "line rules file",
+            FileKind::AnthracyclineFactors => "anthracycline factor file",
             FileKind::Patients => "patients CSV file",
             FileKind::Administrations => "administrations CSV file",
         }
