@@ -1011,10 +1011,10 @@ fn capped_doses_come_from_the_cap_exactly() {
                 "doxorubicin",
                 &patient(h, w),
                 1,
-                &normal_bilirubin(cap("2m2", round)),
+                &common::with_normal_labs(&cap("2m2", round)),
             );
             assert_eq!(finals(&p, "doxorubicin"), days(&[1], 150.0), "{h} {w}");
-            let mut reduced = normal_bilirubin(cap("2m2", round));
+            let mut reduced = common::with_normal_labs(&cap("2m2", round));
             reduced.reductions.all = Some(Reduction::Percent(
                 chemodose::quantity::Percent::reduction("20%").unwrap(),
             ));
