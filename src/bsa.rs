@@ -18,7 +18,7 @@ use uom::si::f64::{Area, ArealMassDensity, Length, Mass};
 use uom::si::mass::kilogram;
 
 use crate::patient::Sex;
-use crate::quantity::{Measure, cm, kg, m2};
+use crate::quantity::{Measure, Percent, cm, kg, m2};
 use crate::rounding::{round_dp_half_up, to_decimal, to_f64};
 
 /// A body surface area formula.
@@ -170,7 +170,9 @@ pub enum BsaError {
         /// The patient's height, cm.
         height_cm: f64,
     },
-    /// A BSA rounding policy that is not `none` or a power-of-ten step, as typed.
+    /// A BSA rounding policy that is not `none` or a step of 0.1, 0.01 or
+    /// 0.001 m², as typed (a coarser step, `1`, could move a BSA by half a
+    /// square metre).
     BadRounding(String),
 }
 
@@ -232,7 +234,9 @@ impl fmt::Display for BsaRounding {
 pub enum BsaRounding {
     /// Dose from the unrounded BSA.
     None,
-    /// Round half up to this many decimals before multiplying (default 2).
+    /// Round half up to this many decimals before multiplying (default 2):
+    /// 1 to [`BsaRounding::MAX_DECIMALS`], a step of 0.1 m² at most
+    /// ([`BodySurfaceArea::compute`] refuses any other number).
     Decimals(u32),
 }
 
@@ -243,14 +247,25 @@ impl Default for BsaRounding {
 }
 
 impl BsaRounding {
-    /// Applies the policy.
-    pub fn apply(self, bsa: Area) -> Area {
+    /// The finest step accepted: 0.001 m².
+    pub const MAX_DECIMALS: u32 = 3;
+
+    /// Whether the policy is one of those accepted: none, or a step of 0.1,
+    /// 0.01 or 0.001 m². A step of 1 m² turned 1.8181 m² into 2 m² and
+    /// 0.2041 m² into 0 m² (issue 14).
+    pub fn is_valid(self) -> bool {
         match self {
-            BsaRounding::None => bsa,
-            BsaRounding::Decimals(n) => match to_decimal(m2(bsa)) {
-                Some(d) => Area::new::<square_meter>(to_f64(round_dp_half_up(d, n))),
-                None => bsa,
-            },
+            BsaRounding::None => true,
+            BsaRounding::Decimals(n) => (1..=Self::MAX_DECIMALS).contains(&n),
+        }
+    }
+
+    /// Applies the policy; `None` when the BSA is not a finite number.
+    pub fn apply(self, bsa: Area) -> Option<Area> {
+        match self {
+            BsaRounding::None => Some(bsa),
+            BsaRounding::Decimals(n) => to_decimal(m2(bsa))
+                .map(|d| Area::new::<square_meter>(to_f64(round_dp_half_up(d, n)))),
         }
     }
 
@@ -259,7 +274,8 @@ impl BsaRounding {
         match self {
             BsaRounding::None => "none".to_owned(),
             BsaRounding::Decimals(0) => "1".to_owned(),
-            BsaRounding::Decimals(n) => format!("0.{}1", "0".repeat(n as usize - 1)),
+            BsaRounding::Decimals(n @ 1..=28) => format!("0.{}1", "0".repeat(n as usize - 1)),
+            BsaRounding::Decimals(n) => format!("1e-{n}"),
         }
     }
 }
@@ -274,9 +290,10 @@ impl FromStr for BsaRounding {
         let bad = || BsaError::BadRounding(s.to_owned());
         let step: Decimal = t.parse().map_err(|_| bad())?;
         let step = step.normalize();
-        // Only 1, 0.1, 0.01, 0.001 are meaningful steps for a BSA.
+        // Only 0.1, 0.01, 0.001 are meaningful steps for a BSA: 1 moves a
+        // BSA by up to half a square metre.
         match (step.mantissa(), step.scale()) {
-            (1, scale @ 0..=3) => Ok(BsaRounding::Decimals(scale)),
+            (1, scale @ 1..=Self::MAX_DECIMALS) => Ok(BsaRounding::Decimals(scale)),
             _ => Err(bad()),
         }
     }
@@ -297,6 +314,13 @@ pub struct BodySurfaceArea {
 
 impl BodySurfaceArea {
     /// Computes the BSA and applies the rounding policy.
+    ///
+    /// # Errors
+    /// [`BsaError::BadRounding`] for a policy that is not valid
+    /// ([`BsaRounding::is_valid`]); the errors of [`body_surface_area`]; and
+    /// [`BsaError::Implausible`] should the BSA used for dosing fall outside
+    /// the plausible range (it cannot with a valid policy: the smallest
+    /// plausible BSA, 0.05 m², rounds to 0.1 m² at the coarsest step).
     pub fn compute(
         formula: BsaFormula,
         height: Length,
@@ -304,13 +328,71 @@ impl BodySurfaceArea {
         sex: Option<Sex>,
         rounding: BsaRounding,
     ) -> Result<Self, BsaError> {
+        if !rounding.is_valid() {
+            return Err(BsaError::BadRounding(rounding.id()));
+        }
         let unrounded = body_surface_area(formula, height, weight, sex)?;
+        let bounds = Measure::BodySurfaceArea.bounds();
+        let used = rounding.apply(unrounded);
+        let value = used.map_or(f64::NAN, m2);
+        if !value.is_finite() || value < bounds.min || value > bounds.max {
+            return Err(BsaError::Implausible {
+                formula: formula.name(),
+                value_m2: value,
+            });
+        }
         Ok(BodySurfaceArea {
             formula,
             unrounded,
-            used: rounding.apply(unrounded),
+            used: Area::new::<square_meter>(value),
             rounding,
         })
+    }
+
+    /// The BSA used for dosing as an exact decimal, m²: positive and
+    /// plausible ([`BodySurfaceArea::compute`] checked it); `None` only for a
+    /// value built by hand outside that range.
+    pub fn used_m2(&self) -> Option<Decimal> {
+        let bounds = Measure::BodySurfaceArea.bounds();
+        to_decimal(m2(self.used)).filter(|d| {
+            let v = to_f64(*d);
+            *d > Decimal::ZERO && v >= bounds.min && v <= bounds.max
+        })
+    }
+
+    /// The change the rounding made to the BSA, exactly: `used − unrounded`
+    /// and the unrounded value, both in m²; `None` when not rounded or not
+    /// representable.
+    fn rounding_change(&self) -> Option<(Decimal, Decimal)> {
+        let unrounded = to_decimal(m2(self.unrounded))?;
+        let used = to_decimal(m2(self.used))?;
+        (unrounded > Decimal::ZERO).then(|| (used - unrounded, unrounded))
+    }
+
+    /// The change the rounding made, percent of the unrounded BSA, signed, to
+    /// 2 decimals (1.8181 → 1.82 m² is +0.1 %); zero when it changed nothing.
+    pub fn rounding_change_percent(&self) -> Decimal {
+        self.rounding_change()
+            .and_then(|(change, unrounded)| {
+                change
+                    .checked_mul(Decimal::ONE_HUNDRED)?
+                    .checked_div(unrounded)
+            })
+            .map_or(Decimal::ZERO, |p| round_dp_half_up(p, 2))
+    }
+
+    /// Whether the rounding moved the BSA by more than `tolerance` of its
+    /// unrounded value, judged on the exact change (as dose rounding is,
+    /// `dose::round`): the same tolerance holds for both, since a BSA
+    /// rounded by 10 % moves every per-m² dose by 10 %.
+    pub fn rounding_exceeds(&self, tolerance: Percent) -> bool {
+        match self.rounding_change() {
+            Some((change, unrounded)) => {
+                change.abs() * Decimal::ONE_HUNDRED > tolerance.value() * unrounded
+            }
+            // A value that cannot be compared is not let through.
+            None => self.used != self.unrounded,
+        }
     }
 }
 

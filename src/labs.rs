@@ -46,7 +46,7 @@ use crate::quantity::{Lab, LabValue, parse_lab, parse_uln};
 use crate::rounding::tidy;
 
 /// Largest labs file, bytes (1 MiB), checked before parsing.
-pub const MAX_FILE_BYTES: usize = 1 << 20;
+pub const MAX_FILE_BYTES: usize = crate::files::LABS_MAX_BYTES as usize;
 
 /// Most problems reported for one file; the rest are counted in one line.
 pub const MAX_PROBLEMS: usize = 100;

@@ -30,6 +30,7 @@ pub mod batch;
 pub mod bsa;
 pub mod diagnostics;
 pub mod dose;
+pub mod files;
 pub mod history;
 pub mod labs;
 pub mod lines;

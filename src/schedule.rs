@@ -18,15 +18,15 @@ use crate::dose::{
     lifetime_limit,
 };
 use crate::patient::Patient;
-use crate::quantity::{DoseBasis, DoseUnit, m2};
+use crate::quantity::{DoseBasis, DoseUnit};
 use crate::regimen::{CycleCount, Regimen, Source, Status};
 use crate::renal::WeightBasis;
-use crate::rounding::{round_dp_half_up, to_decimal};
+use crate::rounding::round_dp_half_up;
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 use rust_decimal::Decimal;
 
-/// The most cycles a schedule may have.
-pub const MAX_CYCLES: u32 = 100;
+/// The most cycles a schedule may have: the most of any course.
+pub use crate::regimen::MAX_CYCLES;
 
 /// A dose change that applies from a cycle on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -328,11 +328,19 @@ pub fn build_schedule(
                 administration: a.clone(),
             });
         }
-        let bsa = to_decimal(m2(plan.bsa.used)).unwrap_or(Decimal::ONE);
         for a in &plan.administrations {
+            // Per m² of the BSA used (positive and plausible, checked when it
+            // was computed): checked all the same, never a panic or a guess.
+            let per_m2 = plan
+                .bsa
+                .used_m2()
+                .and_then(|bsa| a.final_mg().checked_div(bsa))
+                .ok_or_else(|| DoseError::NotRepresentable {
+                    drug: a.drug.clone(),
+                })?;
             let entry = running.entry(a.drug.clone()).or_default();
             entry.0.mg += a.final_mg();
-            entry.0.mg_per_m2 += a.final_mg() / bsa;
+            entry.0.mg_per_m2 += per_m2;
             entry.1 += a.final_dose;
         }
         // The running status, for display; the limit is judged once, below.

@@ -234,14 +234,14 @@ fn expected(s: &str) -> Result<Expected, ParseDoseError> {
 
 /// Parses a check file. `path` is only used in messages.
 pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, FileErrors> {
-    if text.len() > crate::regimen::LIMITS.max_file_bytes {
+    let max = crate::files::FileKind::GoldenChecks
+        .max_bytes()
+        .unwrap_or(u64::MAX);
+    if u64::try_from(text.len()).unwrap_or(u64::MAX) > max {
         return Err(FileErrors::whole_file(
             path,
             text,
-            format!(
-                "the file is larger than {} bytes",
-                crate::regimen::LIMITS.max_file_bytes
-            ),
+            format!("the file is larger than {max} bytes"),
             None,
         ));
     }

@@ -408,3 +408,78 @@ fn regression_ids_with_control_or_bidi_characters_are_skipped() {
         "{out}"
     );
 }
+
+/// Issue 14: one row whose BSA the rounding moved too far killed the whole
+/// run (a panic: 0.2041 m² rounded to 0 m² by a 1 m² step, then divided
+/// by). A 1 m² step is now refused up front; a row whose BSA a 0.1 m² step
+/// moves beyond the 10 % tolerance (45 cm × 5 kg: exactly 0.25 → 0.3 m²,
+/// +20 %) is a skipped row, and the rows around it are written: 170 cm ×
+/// 70 kg is 1.8181 → 1.8 m² (−1 %): gemcitabine 900 × 1.8 = 1620 mg,
+/// docetaxel 100 × 1.8 = 180 mg; 50 cm × 3 kg is 0.2041 → 0.2 m² (−2 %):
+/// 180 and 20 mg.
+#[test]
+fn regression_one_row_beyond_the_bsa_rounding_tolerance_is_skipped() {
+    let r = regimen("gemcitabine-docetaxel");
+    let options = without_labs(DoseOptions {
+        bsa_rounding: BsaRounding::Decimals(1),
+        ..DoseOptions::default()
+    });
+    let plan = BatchPlan::new(&r, &options, 1);
+    assert!(plan.is_fast());
+    let input = "id,height_cm,weight_kg\na,170,70\nsmall,45,5\nb,50,3\n";
+    let (out, summary) = run(&plan, input, Layout::Wide);
+    assert_eq!((summary.rows, summary.written, summary.skipped), (3, 2, 1));
+    assert_eq!(summary.errors[0].line, 3);
+    assert!(
+        summary.errors[0]
+            .message
+            .contains("rounding the BSA of 0.25 m² to 0.3 m² is a 20% change"),
+        "{:?}",
+        summary.errors
+    );
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert!(rows[0].starts_with("a,1.8181,1620,1620,180,"), "{out}");
+    assert!(rows[1].starts_with("b,0.2041,180,180,20,"), "{out}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, input).unwrap();
+    let err = common::Run::new(&[
+        "batch",
+        "gemcitabine-docetaxel",
+        "--patients",
+        csv.to_str().unwrap(),
+        "--bsa-round",
+        "1",
+    ])
+    .fails(2);
+    assert!(err.contains("write 0.1, 0.01, 0.001 or none"), "{err}");
+}
+
+/// Issue 14: the patients file must be a regular file: `/dev/zero` and a
+/// pipe are refused, naming what they are, before a byte is read.
+#[cfg(unix)]
+#[test]
+fn regression_the_patients_file_must_be_a_regular_file() {
+    let run = |path: &str| {
+        common::Run::within(&["batch", "gemcitabine-docetaxel", "--patients", path], 5)
+    };
+    let err = run("/dev/zero").fails(2);
+    assert!(
+        err.contains("/dev/zero: a character device, not a regular file: give the path of a patients CSV file"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("p.csv");
+    if std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let err = run(pipe.to_str().unwrap()).fails(2);
+        assert!(
+            err.contains("p.csv: a named pipe, not a regular file"),
+            "{err}"
+        );
+    }
+}

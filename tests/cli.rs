@@ -961,3 +961,50 @@ fn regression_override_reasons_with_control_characters_are_refused() {
         assert_eq!(run.stdout(), "");
     }
 }
+
+/// Issue 14: `bsa --height 50cm --weight 3kg --bsa-round 1` reported 0 m²
+/// for dosing. A step coarser than 0.1 m² is refused; at 0.1 m²,
+/// sqrt(150 / 3600) = 0.204124 m² is used as 0.2 m².
+#[test]
+fn regression_bsa_rounding_step_is_at_most_a_tenth() {
+    let args = |step| {
+        [
+            "bsa",
+            "--height",
+            "50cm",
+            "--weight",
+            "3kg",
+            "--bsa-round",
+            step,
+            "--format",
+            "json",
+        ]
+    };
+    let err = Run::new(&args("1")).fails(2);
+    assert!(err.contains("write 0.1, 0.01, 0.001 or none"), "{err}");
+    let out = Run::new(&args("0.1")).success();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["bsa_m2_rounded"].as_f64(), Some(0.2));
+    assert!((v[0]["bsa_m2"].as_f64().unwrap() - 0.204_124).abs() < 1e-6);
+}
+
+/// Issue 14: a golden check file is read through the bounded reader: a
+/// pipe named like one is refused, not waited on.
+#[cfg(unix)]
+#[test]
+fn regression_verify_does_not_wait_on_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    let pipe = dir.path().join("gem.checks.toml");
+    if !std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        return;
+    }
+    let err = Run::within(&["verify", pipe.to_str().unwrap()], 5).fails(2);
+    assert!(
+        err.contains("gem.checks.toml: a named pipe, not a regular file: give the path of a golden check file"),
+        "{err}"
+    );
+}

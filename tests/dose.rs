@@ -11,6 +11,7 @@
 
 mod common;
 
+use chemodose::bsa::BsaRounding;
 use chemodose::dose::{
     DoseError, DoseOptions, DosePlan, Overrides, PerDrug, Reduction, Stop, calculate,
 };
@@ -748,10 +749,13 @@ fn regression_regimen_file_errors_name_the_file() {
         for (file, words) in [
             (
                 "./missing.toml",
-                "./missing.toml: cannot read the file: No such file",
+                "./missing.toml: cannot read the regimen file: No such file",
             ),
             ("empty.toml", "empty.toml: the file is empty"),
-            ("regimens/x.toml", "regimens/x.toml: cannot read the file"),
+            (
+                "regimens/x.toml",
+                "regimens/x.toml: cannot read the regimen file",
+            ),
         ] {
             let mut args = command.to_vec();
             args.insert(if command[0] == "regimens" { 2 } else { 1 }, file);
@@ -861,5 +865,443 @@ fn regression_a_long_one_line_file_prints_a_clipped_excerpt() {
             );
             assert!(err.contains(place), "{args:?}: {err}");
         }
+    }
+}
+
+// ---- Issue 14: division by zero, BSA rounding, the number of cycles ----
+
+/// `dose gemcitabine-docetaxel --height 50cm --weight 3kg --bsa-round 1`
+/// panicked (exit 101): a step of 1 m² rounded 0.2041 m² to 0 m², and the
+/// totals divided by it. A step coarser than 0.1 m² is now refused where it
+/// is typed, with what to write instead.
+#[test]
+fn regression_bsa_round_1_is_refused_not_a_panic() {
+    let err = common::Run::new(&[
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "50cm",
+        "--weight",
+        "3kg",
+        "--bsa-round",
+        "1",
+    ])
+    .fails(2);
+    assert!(
+        err.contains("--bsa-round") && err.contains("write 0.1, 0.01, 0.001 or none"),
+        "{err}"
+    );
+    for step in ["2", "0.5", "0.05", "0.0001", "-0.1", "0"] {
+        assert!(step.parse::<BsaRounding>().is_err(), "{step}");
+    }
+    assert_eq!("0.1".parse::<BsaRounding>(), Ok(BsaRounding::Decimals(1)));
+    assert_eq!("0.001".parse::<BsaRounding>(), Ok(BsaRounding::Decimals(3)));
+}
+
+/// A library caller that builds the policy by hand (`Decimals(0)`, a 1 m²
+/// step) gets a typed error, not a panic.
+#[test]
+fn regression_a_hand_built_coarse_bsa_rounding_is_an_error() {
+    let options = DoseOptions {
+        bsa_rounding: BsaRounding::Decimals(0),
+        ..common::with_normal_labs(&DoseOptions::default())
+    };
+    let e = calculate(
+        &regimen("gemcitabine-docetaxel"),
+        &patient("50cm", "3kg"),
+        1,
+        &options,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(&e, DoseError::Bsa(chemodose::bsa::BsaError::BadRounding(s)) if s == "1"),
+        "{e:?}"
+    );
+}
+
+/// 50 cm × 3 kg: sqrt(150 / 3600) = 0.204124 m², to 0.1 m² → 0.2 m²
+/// (−2.02 %, within 10 %). Gemcitabine 900 × 0.2 = 180 mg, docetaxel
+/// 100 × 0.2 = 20 mg; the header shows the change the rounding made.
+#[test]
+fn a_tenth_of_a_square_metre_doses_a_small_patient_and_shows_the_change() {
+    let mut args = vec![
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "50cm",
+        "--weight",
+        "3kg",
+        "--bsa-round",
+        "0.1",
+    ];
+    args.extend(common::NORMAL_LABS);
+    let out = common::Run::new(&args).success();
+    assert!(
+        out.contains(
+            "BSA (Mosteller): 0.2041 m², 0.2 m² used for dosing (rounded half up to 1 decimal, -2.02%)"
+        ),
+        "{out}"
+    );
+    let options = DoseOptions {
+        bsa_rounding: BsaRounding::Decimals(1),
+        ..DoseOptions::default()
+    };
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("50cm", "3kg"),
+        1,
+        &options,
+    );
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 180.0));
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 20.0));
+    assert_eq!(p.bsa.rounding_change_percent(), d(-2.02));
+}
+
+/// The BSA rounding is held to the dose rounding tolerance. 45 cm × 5 kg:
+/// sqrt(225 / 3600) = 0.25 m² exactly, which a 0.1 m² step rounds half up
+/// to 0.3 m², +20 % on every per-m² dose: beyond 10 %, a safety stop
+/// (exit 1) that names the finer steps. At 0.01 m² it is 0.25 m² itself:
+/// gemcitabine 900 × 0.25 = 225 mg.
+#[test]
+fn regression_bsa_rounding_beyond_the_tolerance_is_refused() {
+    let mut args = vec![
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "45cm",
+        "--weight",
+        "5kg",
+        "--bsa-round",
+        "0.1",
+    ];
+    args.extend(common::NORMAL_LABS);
+    let err = common::Run::new(&args).fails(1);
+    assert!(
+        err.contains(
+            "rounding the BSA of 0.25 m² to 0.3 m² is a 20% change, beyond the 10% tolerance"
+        ) && err.contains("--bsa-round 0.01, 0.001 or none"),
+        "{err}"
+    );
+    let options = DoseOptions {
+        bsa_rounding: BsaRounding::Decimals(1),
+        ..common::with_normal_labs(&DoseOptions::default())
+    };
+    let e = calculate(
+        &regimen("gemcitabine-docetaxel"),
+        &patient("45cm", "5kg"),
+        1,
+        &options,
+    )
+    .unwrap_err();
+    assert!(e.is_safety_stop());
+    assert!(
+        matches!(&e, DoseError::BsaRoundingTolerance { unrounded_m2, used_m2, deviation, .. }
+            if *unrounded_m2 == d(0.25) && *used_m2 == d(0.3) && *deviation == d(20.0)),
+        "{e:?}"
+    );
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("45cm", "5kg"),
+        1,
+        &DoseOptions::default(),
+    );
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 225.0));
+    // With a 25 % tolerance the 0.1 m² step is let through: 900 × 0.3 = 270 mg.
+    let wide = DoseOptions {
+        rounding_tolerance: chemodose::quantity::Percent::whole(25),
+        ..options
+    };
+    let p = plan("gemcitabine-docetaxel", &patient("45cm", "5kg"), 1, &wide);
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 270.0));
+}
+
+/// `dose --cycles 1000000` ran 21 s and took 6.9 GB (every cycle of the
+/// planned course is computed for the totals). The planned course is
+/// bounded as a schedule is, by `regimen::MAX_CYCLES` (100); 0 is refused
+/// with the same message, not "cycle 1 is outside the course".
+#[test]
+fn regression_the_planned_number_of_cycles_is_bounded() {
+    assert_eq!(chemodose::regimen::MAX_CYCLES, 100);
+    assert_eq!(chemodose::schedule::MAX_CYCLES, 100);
+    for cycles in ["1000000", "101", "0"] {
+        let started = std::time::Instant::now();
+        let mut args = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--cycles",
+            cycles,
+        ];
+        args.extend(common::NORMAL_LABS);
+        let err = common::Run::new(&args).fails(2);
+        assert!(
+            err.contains(&format!(
+                "the number of cycles must be from 1 to 100 (got {cycles})"
+            )) && err.contains("Pass --cycles with a number from 1 to 100"),
+            "{err}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+    // 100 cycles is a course: gemcitabine 2 × 1638 mg a cycle, 327,600 mg in all.
+    let options = DoseOptions {
+        planned_cycles: Some(100),
+        ..DoseOptions::default()
+    };
+    let p = plan("gemcitabine-docetaxel", &standard(), 1, &options);
+    let gem = p.totals.iter().find(|t| t.drug == "gemcitabine").unwrap();
+    assert_eq!(gem.course_total, Some(d(327_600.0)));
+}
+
+/// A cycle number beyond any course is refused before anything is
+/// computed, for an open-ended regimen too.
+#[test]
+fn regression_a_cycle_beyond_any_course_is_refused() {
+    let open = regimen("eribulin");
+    assert_eq!(
+        open.cycle.count,
+        chemodose::regimen::CycleCount::UntilProgression { max: None }
+    );
+    let e = calculate(&open, &standard(), 4_000_000_000, &DoseOptions::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("cycle 4000000000 is outside the course: a course has at most 100 cycles"),
+        "{e}"
+    );
+}
+
+/// Issue 14: `dose doxorubicin --height 200cm --weight 120kg --bsa-cap 2m2
+/// --bsa-round none --round 10mg` gave 149.999999999806 mg, rounded down to
+/// 140 mg: the capped dose was the dose × cap ÷ BSA, a quotient of two
+/// twelve-digit decimals. It is now computed at the cap: BSA sqrt(200 × 120
+/// / 3600) = 2.582 m² > 2 m², so 75 mg/m² × 2 m² = 150 mg, a multiple of
+/// 10 mg, given as 150 mg; in JSON too, with no float noise.
+#[test]
+fn regression_a_capped_dose_is_exact() {
+    let args = [
+        "dose",
+        "doxorubicin",
+        "--height",
+        "200cm",
+        "--weight",
+        "120kg",
+        "--bsa-cap",
+        "2m2",
+        "--bsa-round",
+        "none",
+        "--round",
+        "10mg",
+        "--bilirubin",
+        "0.6mg/dL",
+    ];
+    let out = common::Run::new(&args).success();
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("1    DOXOrubicin"))
+        .unwrap();
+    assert!(
+        row.contains("150 mg      IV")
+            && row.contains(
+                "BSA capped at 2 m² (command line; BSA 2.58198889747 m²): 193.64916731 → 150 mg"
+            )
+            && !row.contains("rounded"),
+        "{row}"
+    );
+    let mut json_args = args.to_vec();
+    json_args.extend(["--format", "json"]);
+    let out = common::Run::new(&json_args).success();
+    assert!(
+        !out.contains("149.99") && !out.contains("150.00000"),
+        "{out}"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let a = &v["administrations"][0];
+    assert_eq!(a["final_mg"].as_f64(), Some(150.0), "{a}");
+    // 6 cycles × 150 mg = 900 mg over the course.
+    assert_eq!(v["totals"][0]["course_total"].as_f64(), Some(900.0));
+}
+
+/// The capped dose is exact for every patient above the cap, and after a
+/// reduction or a dose level: 75 × 2 × 0.8 = 120 mg; docetaxel level −1,
+/// 75 mg/m² × 1.9 m² = 142.5 mg; gemcitabine 900 × 1.9 = 1,710 mg.
+#[test]
+fn capped_doses_come_from_the_cap_exactly() {
+    let cap = |c: &str, round| DoseOptions {
+        bsa_cap: Some(parse_bsa(c).unwrap()),
+        bsa_rounding: round,
+        rounding: PerDrug {
+            all: Some(chemodose::regimen::RoundingRule::None),
+            ..PerDrug::default()
+        },
+        ..DoseOptions::default()
+    };
+    for (h, w) in [
+        ("185cm", "101kg"),
+        ("190cm", "113kg"),
+        ("201cm", "127kg"),
+        ("207cm", "139kg"),
+        ("213cm", "150kg"),
+    ] {
+        for round in [BsaRounding::None, BsaRounding::Decimals(2)] {
+            let p = plan(
+                "doxorubicin",
+                &patient(h, w),
+                1,
+                &common::with_normal_labs(&cap("2m2", round)),
+            );
+            assert_eq!(finals(&p, "doxorubicin"), days(&[1], 150.0), "{h} {w}");
+            let mut reduced = common::with_normal_labs(&cap("2m2", round));
+            reduced.reductions.all = Some(Reduction::Percent(
+                chemodose::quantity::Percent::reduction("20%").unwrap(),
+            ));
+            let p = plan("doxorubicin", &patient(h, w), 1, &reduced);
+            assert_eq!(finals(&p, "doxorubicin"), days(&[1], 120.0), "{h} {w}");
+        }
+    }
+    let mut level = cap("1.9m2", BsaRounding::None);
+    level
+        .reductions
+        .drugs
+        .insert("docetaxel".to_owned(), Reduction::Level(-1));
+    let p = plan(
+        "gemcitabine-docetaxel",
+        &patient("200cm", "120kg"),
+        1,
+        &level,
+    );
+    assert_eq!(finals(&p, "docetaxel"), days(&[8], 142.5));
+    assert_eq!(finals(&p, "gemcitabine"), days(&[1, 8], 1710.0));
+}
+
+/// A named pipe at `dir/name` (`None` where `mkfifo` is not available).
+#[cfg(unix)]
+fn fifo(dir: &std::path::Path, name: &str) -> Option<std::path::PathBuf> {
+    let path = dir.join(name);
+    let made = std::process::Command::new("mkfifo").arg(&path).status();
+    made.is_ok_and(|s| s.success()).then_some(path)
+}
+
+/// Issue 14: `dose /dev/zero …` (a regimen named by its path) and
+/// `--history /dev/zero` read the whole "file" before any size check and
+/// grew to gigabytes. Files are read through one bounded reader
+/// (`chemodose::files`): only regular files, refused by what they are, and
+/// each kind within its limit (a regimen file 256 KiB); a missing file is
+/// named.
+#[cfg(unix)]
+#[test]
+fn regression_dose_reads_its_files_bounded() {
+    let patient = ["--height", "170cm", "--weight", "70kg"];
+    let run = |first: &[&str], more: &[&str]| {
+        let mut args = vec!["dose"];
+        args.extend(first);
+        args.extend(patient);
+        args.extend(more);
+        common::Run::within(&args, 5)
+    };
+    let err = run(&["/dev/zero"], &[]).fails(2);
+    assert!(
+        err.contains(
+            "/dev/zero: a character device, not a regular file: give the path of a regimen file"
+        ),
+        "{err}"
+    );
+    let err = run(
+        &["gemcitabine-docetaxel"],
+        &["--history", "/dev/zero", "--labs", common::NORMAL_LABS_FILE],
+    )
+    .fails(2);
+    assert!(
+        err.contains("/dev/zero: a character device, not a regular file: give the path of a treatment-history file"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("folder.toml");
+    std::fs::create_dir(&folder).unwrap();
+    let err = common::flat(&run(&[folder.to_str().unwrap()], &[]).fails(2));
+    assert!(
+        err.contains(
+            "folder.toml: a directory, not a regular file: give the path of a regimen file"
+        ),
+        "{err}"
+    );
+    if let Some(pipe) = fifo(dir.path(), "pipe.toml") {
+        let err = run(&[pipe.to_str().unwrap()], &[]).fails(2);
+        assert!(
+            err.contains("pipe.toml: a named pipe, not a regular file"),
+            "{err}"
+        );
+        let err = run(
+            &["doxorubicin"],
+            &[
+                "--bilirubin",
+                "0.6mg/dL",
+                "--history",
+                pipe.to_str().unwrap(),
+            ],
+        )
+        .fails(2);
+        assert!(
+            err.contains("pipe.toml: a named pipe, not a regular file"),
+            "{err}"
+        );
+    }
+    // One byte over 256 KiB = 262,144 bytes.
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, vec![b'#'; 256 * 1024 + 1]).unwrap();
+    let err = common::flat(&run(&[big.to_str().unwrap()], &[]).fails(2));
+    assert!(
+        err.contains(
+            "the file is 262145 bytes; regimen files are limited to 256 KiB (262144 bytes)"
+        ),
+        "{err}"
+    );
+    let missing = dir.path().join("missing.toml");
+    let err = common::flat(&run(&[missing.to_str().unwrap()], &[]).fails(2));
+    assert!(
+        err.contains("missing.toml: cannot read the regimen file: No such file or directory"),
+        "{err}"
+    );
+}
+
+/// Issue 14's messages: `--cycles -1` read as an unknown flag ("unexpected
+/// argument '-1' found") and a number past 4,294,967,295 as "number too
+/// large to fit in target type"; `--cycle` likewise. Each now says what a
+/// number of cycles (or a cycle number) is and what to write.
+#[test]
+fn regression_a_cycle_count_that_is_not_a_number_says_what_to_write() {
+    let run = |flag: &str, value: &str| {
+        common::flat(
+            &common::Run::new(&[
+                "dose",
+                "pazopanib",
+                "--height",
+                "170cm",
+                "--weight",
+                "70kg",
+                flag,
+                value,
+            ])
+            .fails(2),
+        )
+    };
+    for value in ["-1", "18446744073709551616", "six", "2.5", ""] {
+        let err = run("--cycles", value);
+        assert!(
+            err.contains(&format!(
+                "the number of cycles must be a whole number from 1 to 100 (got `{value}`); write e.g. --cycles 6"
+            )),
+            "{err}"
+        );
+    }
+    for value in ["-1", "99999999999"] {
+        let err = run("--cycle", value);
+        assert!(
+            err.contains(&format!(
+                "a cycle number is a whole number from 1 to 100 (got `{value}`); write e.g. --cycle 2"
+            )),
+            "{err}"
+        );
     }
 }

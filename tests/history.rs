@@ -1441,3 +1441,58 @@ fn regression_history_file_messages_name_the_file_and_are_bounded() {
     assert!(err.len() < 4096, "{} bytes of messages", err.len());
     assert!(err.contains("long.toml:1:250008"), "{err}");
 }
+
+/// Issue 14: `history show /dev/zero` read the whole "file" and grew to
+/// gigabytes. A history is read through the bounded reader: a device, a
+/// pipe or a directory is refused by what it is, and a file over 1 MiB by
+/// its size, before anything is parsed.
+#[cfg(unix)]
+#[test]
+fn regression_history_files_are_read_bounded() {
+    let show = |path: &str| common::Run::within(&["history", "show", path], 5);
+    let err = show("/dev/zero").fails(2);
+    assert!(
+        err.contains("/dev/zero: a character device, not a regular file: give the path of a treatment-history file"),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let err = show(dir.path().to_str().unwrap()).fails(2);
+    assert!(err.contains(": a directory, not a regular file"), "{err}");
+    let pipe = dir.path().join("h.toml");
+    if std::process::Command::new("mkfifo")
+        .arg(&pipe)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let err = show(pipe.to_str().unwrap()).fails(2);
+        assert!(
+            err.contains("h.toml: a named pipe, not a regular file"),
+            "{err}"
+        );
+        let err = common::Run::within(
+            &[
+                "history",
+                "record",
+                pipe.to_str().unwrap(),
+                "--line",
+                "1",
+                "--date",
+                "2026-12-01",
+            ],
+            5,
+        )
+        .fails(2);
+        assert!(
+            err.contains("h.toml: a named pipe, not a regular file"),
+            "{err}"
+        );
+    }
+    // 1 MiB + 1 byte of comment.
+    let big = dir.path().join("big.toml");
+    std::fs::write(&big, vec![b'#'; 1024 * 1024 + 1]).unwrap();
+    let err = show(big.to_str().unwrap()).fails(2);
+    assert!(
+        err.contains("the file is 1048577 bytes; treatment-history files are limited to 1 MiB (1048576 bytes)"),
+        "{err}"
+    );
+}

@@ -425,3 +425,96 @@ fn regression_records_with_control_or_bidi_characters_are_skipped() {
     assert_eq!(out.len(), 1);
     assert_eq!(out[0].patient, "s");
 }
+
+/// Issue 14: `lines derive /dev/zero` aborted ("memory allocation of
+/// 4294967296 bytes failed"), and `--rules /dev/zero` grew to gigabytes.
+/// Only regular files are read; the rules file is read within 256 KiB, and
+/// the administrations file is streamed with each record bounded to 64 KiB,
+/// so a regular file of zeros without a line end (a sparse 256 MiB file
+/// here), or a quoted field that never closes, stops at the first 64 KiB.
+#[cfg(unix)]
+#[test]
+fn regression_lines_files_are_read_bounded() {
+    let err = Run::within(&["lines", "derive", "/dev/zero"], 5).fails(2);
+    assert!(
+        err.contains("/dev/zero: a character device, not a regular file: give the path of an administrations CSV file"),
+        "{err}"
+    );
+    let err = Run::within(
+        &[
+            "lines",
+            "derive",
+            "tests/data/lms-case-1-administrations.csv",
+            "--rules",
+            "/dev/zero",
+        ],
+        5,
+    )
+    .fails(2);
+    assert!(
+        err.contains(
+            "/dev/zero: a character device, not a regular file: give the path of a line rules file"
+        ),
+        "{err}"
+    );
+    let err = Run::within(&["lines", "to-history", "/dev/zero", "--patient", "p"], 5).fails(2);
+    assert!(err.contains("/dev/zero: a character device"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let zeros = dir.path().join("zeros.csv");
+    std::fs::File::create(&zeros)
+        .unwrap()
+        .set_len(256 << 20)
+        .unwrap();
+    let err = Run::within(&["lines", "derive", zeros.to_str().unwrap()], 5).fails(2);
+    assert!(
+        err.contains("zeros.csv: line 1: a record is longer than 64 KiB, the limit for administrations CSV files"),
+        "{err}"
+    );
+    let open_quote = dir.path().join("quote.csv");
+    let mut text = format!("{HEADER}p,\"doxorubicin");
+    text.push_str(&"\n".repeat(70_000));
+    std::fs::write(&open_quote, text).unwrap();
+    let err = Run::within(&["lines", "derive", open_quote.to_str().unwrap()], 5).fails(2);
+    assert!(
+        err.contains("line 2: a record is longer than 64 KiB"),
+        "{err}"
+    );
+}
+
+/// A read error in the middle of the administrations was counted as a
+/// skipped record and read again, for ever; it now ends the run with the
+/// error.
+#[test]
+fn regression_a_read_error_ends_the_stream() {
+    /// The header and one record, then errors; after 100 of them, the end
+    /// of the file (so that the old loop ends, and the test fails, rather
+    /// than hangs).
+    struct Failing(usize, u32);
+    impl std::io::Read for Failing {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let head = format!("{HEADER}p,doxorubicin,2020-01-01\n");
+            if self.0 < head.len() {
+                let n = (head.len() - self.0).min(buf.len());
+                buf[..n].copy_from_slice(&head.as_bytes()[self.0..self.0 + n]);
+                self.0 += n;
+                return Ok(n);
+            }
+            self.1 += 1;
+            if self.1 > 100 {
+                return Ok(0);
+            }
+            Err(std::io::Error::other("the disk went away"))
+        }
+    }
+    let lib = Library::bundled().unwrap();
+    let e = derive_stream(
+        Failing(0, 0),
+        &ColumnNames::default(),
+        &Rules::default(),
+        &lib,
+        &mut |_| Ok(()),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("the disk went away"), "{e}");
+}

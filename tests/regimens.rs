@@ -437,3 +437,71 @@ fn regression_regimen_and_dose_text_write_control_characters_as_escapes() {
     assert!(!out.lines().any(|l| l.starts_with("FAKE LINE")), "{out}");
     assert!(out.contains("doxo\\u{202e}nicibur"), "{out}");
 }
+
+/// Issue 14: `regimens check /dev/zero` read the whole device and grew to
+/// gigabytes. A path that is not a regular file is a file with a problem
+/// (exit 1), named with what it is.
+#[cfg(unix)]
+#[test]
+fn regression_regimens_check_reads_only_regular_files() {
+    let err = common::Run::within(&["regimens", "check", "/dev/zero"], 5);
+    assert_eq!(err.code(), Some(1), "{}", err.stderr());
+    let all = format!("{}{}", err.stdout(), err.stderr());
+    assert!(
+        all.contains(
+            "/dev/zero: a character device, not a regular file: give the path of a regimen file"
+        ) && all.contains("1 regimen file checked: 0 valid, 1 with problems"),
+        "{all}"
+    );
+}
+
+/// Issue 14: a problem of a whole regimen file (empty, too large, not a
+/// file) was drawn without the file's name (`× the file is empty`); miette
+/// names a file only beside an underlined place, so the message names it.
+#[test]
+fn regression_a_whole_file_problem_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.toml");
+    std::fs::write(&empty, "\n").unwrap();
+    let err = common::Run::new(&[
+        "dose",
+        empty.to_str().unwrap(),
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+    ])
+    .fails(2);
+    assert!(
+        err.contains(&format!("{}: the file is empty", empty.display())),
+        "{err}"
+    );
+}
+
+/// `regimens check` of a folder without a regimen file printed "0 regimen
+/// files checked: 0 valid, 0 with problems" and exited 0, which reads as a
+/// pass; `verify` likewise printed "0 passed, 0 failed". Both now refuse,
+/// naming the folder (exit 2).
+#[test]
+fn regression_a_folder_with_nothing_to_check_is_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let shown = dir.path().to_str().unwrap();
+    let err = common::Run::new(&["regimens", "check", shown]).fails(2);
+    assert!(
+        err.contains(&format!(
+            "{shown}: no regimen files (*.toml) there, nothing was checked"
+        )),
+        "{err}"
+    );
+    let err = common::Run::new(&["regimens", "check", "--regimens", shown]).fails(2);
+    assert!(err.contains("nothing was checked"), "{err}");
+    let err = common::Run::new(&["verify", shown]).fails(2);
+    assert!(
+        err.contains(&format!(
+            "{shown}: no check files (*.checks.toml) there, nothing was verified"
+        )),
+        "{err}"
+    );
+    let err = common::Run::new(&["verify", "--regimens", shown]).fails(2);
+    assert!(err.contains("nothing was verified"), "{err}");
+}

@@ -688,3 +688,83 @@ fn regression_ics_escapes_text_and_has_no_bare_cr() {
     let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
     parser.next().expect("one calendar").expect("parses");
 }
+
+/// Issue 14: `schedule ... --height 50cm --weight 3kg --bsa-round 1`
+/// panicked (division by a BSA rounded to 0 m²). The step is refused where
+/// it is typed; at 0.1 m² the schedule is made (0.2041 → 0.2 m²:
+/// gemcitabine 900 × 0.2 = 180 mg), and a 0.1 m² step that moves a BSA by
+/// more than the 10 % tolerance (45 cm × 5 kg: exactly 0.25 → 0.3 m², +20 %)
+/// is a safety stop, exit 1.
+#[test]
+fn regression_schedule_bsa_rounding_is_bounded_not_a_panic() {
+    let run = |h: &str, w: &str, step: &str| {
+        let mut args = vec![
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            h,
+            "--weight",
+            w,
+            "--bsa-round",
+            step,
+            "--format",
+            "json",
+        ];
+        args.extend(common::NORMAL_LABS);
+        common::Run::new(&args)
+    };
+    let err = run("50cm", "3kg", "1").fails(2);
+    assert!(err.contains("write 0.1, 0.01, 0.001 or none"), "{err}");
+    let out = run("50cm", "3kg", "0.1").success();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let first = &v["cycles"][0]["administrations"][0];
+    assert_eq!(first["drug"], "gemcitabine");
+    assert_eq!(first["final_dose"].as_f64(), Some(180.0), "{first}");
+    assert_eq!(first["unit"], "mg");
+    let err = run("45cm", "5kg", "0.1").fails(1);
+    assert!(
+        err.contains("rounding the BSA of 0.25 m² to 0.3 m² is a 20% change"),
+        "{err}"
+    );
+}
+
+/// Issue 14: `schedule --holidays /dev/zero` read the whole "file" and grew
+/// to gigabytes. Holidays files are read through the bounded reader: only
+/// regular files, at most 64 KiB.
+#[cfg(unix)]
+#[test]
+fn regression_holidays_files_are_read_bounded() {
+    let run = |holidays: &str| {
+        let mut args = vec![
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--holidays",
+            holidays,
+        ];
+        args.extend(common::NORMAL_LABS);
+        common::Run::within(&args, 5)
+    };
+    let err = run("/dev/zero").fails(2);
+    assert!(
+        err.contains(
+            "/dev/zero: a character device, not a regular file: give the path of a holidays file"
+        ),
+        "{err}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("holidays.txt");
+    std::fs::write(&big, "2026-12-25\n".repeat(6000)).unwrap(); // 66,000 bytes
+    let err = run(big.to_str().unwrap()).fails(2);
+    assert!(
+        err.contains("the file is 66000 bytes; holidays files are limited to 64 KiB (65536 bytes)"),
+        "{err}"
+    );
+}

@@ -206,7 +206,8 @@ impl FastPath {
 
     /// The patient's unrounded BSA and the BSA the doses use, both in m².
     /// The rounding mirrors [`BsaRounding::apply`] (half up, in decimal) in
-    /// `f64`, and gives `None` near a tie.
+    /// `f64`, and gives `None` near a tie, and near or past the tolerance
+    /// (the engine's `checks::bsa_rounding`), where the engine decides.
     #[inline]
     fn bsa(&self, patient: &Patient) -> Option<(f64, f64)> {
         let unrounded = quantity::m2(
@@ -219,6 +220,11 @@ impl FastPath {
                 round_half_up_clear_of_tie(unrounded * scale)? / scale
             }
         };
+        if self.items.iter().any(|i| i.per_m2)
+            && (used - unrounded).abs() * 100.0 >= (self.tolerance - 0.01) * unrounded
+        {
+            return None;
+        }
         Some((unrounded, used))
     }
 }

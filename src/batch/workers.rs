@@ -21,7 +21,7 @@ use super::{BatchError, BatchPlan, BatchSummary, Layout, MAX_REPORTED_ERRORS, Ro
 /// Bytes per block of whole lines handed to a worker.
 const BLOCK_BYTES: usize = 1 << 20;
 /// The longest line accepted (a broken file must not exhaust memory).
-const MAX_LINE_BYTES: usize = 16 << 20;
+const MAX_LINE_BYTES: usize = crate::files::PATIENTS_MAX_LINE_BYTES as usize;
 
 /// What a worker made of one block of lines.
 #[derive(Default)]
@@ -138,6 +138,9 @@ struct RowState<'p> {
 }
 
 /// Reads, doses and writes one row, or counts it as skipped with its reason.
+/// A panic while doing so (a defect: issue 14's 50 cm × 3 kg row divided by
+/// a zero BSA and killed the whole run) is contained to the row: nothing of
+/// it is written, and it is skipped with the defect named.
 fn one_row(
     plan: &BatchPlan<'_>,
     c: &Columns,
@@ -148,6 +151,45 @@ fn one_row(
     part: &mut Part,
 ) {
     part.rows += 1;
+    contained(part, line, |part| {
+        dose_row(plan, c, layout, fields, line, st, part);
+    });
+}
+
+/// Runs `f` on `part`; should it panic, undoes what it added to `part` and
+/// counts the row at `line` as skipped, with the panic's message.
+fn contained(part: &mut Part, line: u64, f: impl FnOnce(&mut Part)) {
+    let (out, written, fast, skipped) = (part.out.len(), part.written, part.fast, part.skipped);
+    let errors = part.errors.len();
+    let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(part)));
+    if let Err(payload) = run {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        part.out.truncate(out);
+        part.errors.truncate(errors);
+        (part.written, part.fast, part.skipped) = (written, fast, skipped);
+        part.skip(
+            line,
+            &format!(
+                "not dosed: chemodose failed on this row ({what}); this is a defect, please report it with the row"
+            ),
+        );
+    }
+}
+
+/// [`one_row`] without the guard.
+fn dose_row(
+    plan: &BatchPlan<'_>,
+    c: &Columns,
+    layout: Layout,
+    fields: &[&[u8]],
+    line: u64,
+    st: &mut RowState<'_>,
+    part: &mut Part,
+) {
     let row = match parse_row(c, fields) {
         Ok(r) => r,
         Err(problem) => {
@@ -342,4 +384,38 @@ pub(super) fn run(
         return Err(e);
     }
     Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 14: one row that panicked killed the whole run. The row is
+    /// skipped with the panic's message; nothing of it is written, and the
+    /// rows before and after it are.
+    #[test]
+    fn a_panic_in_a_row_skips_that_row_only() {
+        let mut part = Part::default();
+        contained(&mut part, 2, |p| {
+            p.out.extend_from_slice(b"a,1\n");
+            p.written += 1;
+        });
+        contained(&mut part, 3, |p| {
+            p.out.extend_from_slice(b"b,");
+            p.written += 1;
+            panic!("attempt to divide by zero");
+        });
+        contained(&mut part, 4, |p| {
+            p.out.extend_from_slice(b"c,3\n");
+            p.written += 1;
+        });
+        assert_eq!(part.out, b"a,1\nc,3\n");
+        assert_eq!((part.written, part.skipped), (2, 1));
+        assert_eq!(part.errors.len(), 1);
+        assert_eq!(part.errors[0].line, 3);
+        assert_eq!(
+            part.errors[0].message,
+            "not dosed: chemodose failed on this row (attempt to divide by zero); this is a defect, please report it with the row"
+        );
+    }
 }

@@ -141,8 +141,8 @@ pub fn factor_set(s: &str) -> Result<chemodose::anthracycline::FactorSet, String
     if !path.exists() {
         return Err(chemodose::anthracycline::UnknownFactorSet(s.to_owned()).to_string());
     }
-    let text = super::labs::read_bounded(path, chemodose::anthracycline::MAX_SITE_FILE_BYTES)
-        .map_err(|e| e.0)?;
+    let text = chemodose::files::read_text(path, chemodose::files::FileKind::AnthracyclineFactors)
+        .map_err(|e| e.to_string())?;
     chemodose::anthracycline::parse_factor_set(&path.display().to_string(), &text)
         .map_err(|e| e.to_string())
 }
@@ -256,4 +256,38 @@ pub fn rounding_for(s: &str) -> Result<(Option<String>, chemodose::regimen::Roun
     let rule = chemodose::regimen::RoundingRule::parse(v)
         .map_err(|e| format!("{e}; optionally for one drug (docetaxel=10mg)"))?;
     Ok((drug, rule))
+}
+
+/// `--cycles N`: the planned number of cycles, a whole number. Whether it is
+/// within 1 to [`chemodose::regimen::MAX_CYCLES`] is the engine's check; a
+/// number that is not a whole number, or does not fit (`-1`,
+/// `99999999999`), is refused here with the same range.
+pub fn cycle_count(s: &str) -> Result<u32, String> {
+    whole_number(s).ok_or_else(|| {
+        format!(
+            "the number of cycles must be a whole number from 1 to {max} (got `{s}`); write e.g. --cycles 6",
+            max = chemodose::regimen::MAX_CYCLES
+        )
+    })
+}
+
+/// `--cycle N`: a cycle number, a whole number; as [`cycle_count`].
+pub fn cycle_number(s: &str) -> Result<u32, String> {
+    whole_number(s).ok_or_else(|| {
+        format!(
+            "a cycle number is a whole number from 1 to {max} (got `{s}`); write e.g. --cycle 2",
+            max = chemodose::regimen::MAX_CYCLES
+        )
+    })
+}
+
+/// `s` as a whole number that fits a `u32` (digits only, a leading `+`
+/// allowed).
+fn whole_number(s: &str) -> Option<u32> {
+    let digits = s.trim();
+    let digits = digits.strip_prefix('+').unwrap_or(digits);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }

@@ -32,7 +32,7 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t)]
     layout: LayoutArg,
     /// The cycle to dose (default 1).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = super::args::cycle_number, allow_negative_numbers = true)]
     cycle: u32,
     #[command(flatten)]
     dose: DoseOptionArgs,
@@ -53,8 +53,7 @@ pub fn run(a: BatchArgs) -> Result<Report, Failure> {
     chemodose::dose::check_plan(&entry.regimen, a.cycle, &options)
         .map_err(super::dose::dose_failure)?;
     let plan = BatchPlan::new(&entry.regimen, &options, a.cycle);
-    let input = std::fs::File::open(&a.patients)
-        .map_err(|e| InputError(format!("{}: {e}", a.patients.display())))?;
+    let input = chemodose::files::open_stream(&a.patients, chemodose::files::FileKind::Patients)?;
     let size = input.metadata().map(|m| m.len()).unwrap_or(0);
     let threads = a
         .threads

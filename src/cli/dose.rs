@@ -174,7 +174,7 @@ pub struct DoseOptionArgs {
     /// takahira, shuter_aslani, schlich or livingston_lee.
     #[arg(long, default_value_t = DoseOptions::default().bsa_formula, value_parser = args::formula)]
     pub formula: BsaFormula,
-    /// BSA rounding for dosing: a step (0.01, 0.1) or none.
+    /// BSA rounding for dosing: a step of 0.1, 0.01 or 0.001 m², or none.
     #[arg(long, default_value_t = DoseOptions::default().bsa_rounding, value_parser = args::bsa_rounding)]
     pub bsa_round: BsaRounding,
     /// Cap the BSA of every per-m² drug, e.g. 2.0m2 (off by default; ASCO
@@ -196,8 +196,8 @@ pub struct DoseOptionArgs {
     /// Minimum serum creatinine for Cockcroft-Gault, e.g. 0.7mg/dL.
     #[arg(long, value_parser = args::creatinine)]
     pub scr_floor: Option<MassConcentration>,
-    /// Planned number of cycles, for course totals and lifetime limits.
-    #[arg(long)]
+    /// Planned number of cycles (1 to 100), for course totals and lifetime limits.
+    #[arg(long, value_parser = args::cycle_count, allow_negative_numbers = true)]
     pub cycles: Option<u32>,
     /// Dose level for all antineoplastic drugs (-1) or one drug (docetaxel=-1). Repeatable.
     #[arg(long, allow_hyphen_values = true, value_parser = args::level)]
@@ -585,7 +585,7 @@ pub struct DoseArgs {
     /// A regimen id or alias (see `chemodose regimens list`), or a path to a regimen file.
     regimen: String,
     /// The cycle to dose (default 1).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = args::cycle_number, allow_negative_numbers = true)]
     cycle: u32,
     #[command(flatten)]
     patient: PatientDoseArgs,

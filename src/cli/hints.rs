@@ -36,6 +36,12 @@ pub fn dose_hint(e: &DoseError) -> Option<String> {
         DoseError::RoundingTolerance { .. } => {
             "For a finer rounding, pass --round DRUG=STEP (e.g. --round docetaxel=0.1mg)".to_owned()
         }
+        DoseError::BadCycleCount { max, .. } => {
+            format!("Pass --cycles with a number from 1 to {max}")
+        }
+        DoseError::BsaRoundingTolerance { .. } => {
+            "For a finer BSA rounding, pass --bsa-round 0.01, 0.001 or none".to_owned()
+        }
         DoseError::NeedsMeasurement { needs, .. } => match needs {
             Needed::SexForDoseWeight(_) => "Give --sex female or --sex male".to_owned(),
             Needed::GfrForCalvert => "Give --gfr, or --age, --sex and --scr".to_owned(),

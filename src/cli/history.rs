@@ -129,8 +129,7 @@ fn actual(s: &str) -> Result<(String, String), String> {
 
 /// Reads and validates a history file.
 pub fn load(path: &Path, library: &Library) -> Result<(String, History), InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    let text = chemodose::files::read_text(path, chemodose::files::FileKind::History)?;
     let h = parse_history(&path.display().to_string(), &text, library)
         .map_err(|e| InputError(diagnostics::render(&e)))?;
     Ok((text, h))

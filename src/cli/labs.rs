@@ -9,15 +9,12 @@
 //! [`chemodose::quantity::parse_lab`] and [`chemodose::labs`]), or judge a
 //! value.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::Args;
 
-use chemodose::labs::{
-    EARLIEST_DATE, LabOrigin, LabResult, Labs, MAX_FILE_BYTES, parse_labs_csv, parse_labs_toml,
-};
+use chemodose::labs::{EARLIEST_DATE, LabOrigin, LabResult, Labs, parse_labs_csv, parse_labs_toml};
 use chemodose::quantity::{Lab, LabValue, parse_lab, parse_uln};
 
 use super::InputError;
@@ -194,51 +191,12 @@ fn read_labs_file(path: &Path) -> Result<Vec<LabResult>, InputError> {
             )));
         }
     };
-    let text = read_bounded(path, MAX_FILE_BYTES)?;
+    let text = chemodose::files::read_text(path, chemodose::files::FileKind::Labs)?;
     let parsed = match format {
         Format::Toml => parse_labs_toml(&shown, &text),
         Format::Csv => parse_labs_csv(&shown, &text),
     };
     parsed.map_err(|e| InputError(super::diagnostics::render(&e)))
-}
-
-/// The text of a regular file of at most `max` bytes. A directory, a pipe
-/// or a device is refused before it is opened (reading a pipe could block
-/// or never end); the size is checked before reading, and the read itself
-/// stops one byte past `max` in case the file grew in between.
-pub(super) fn read_bounded(path: &Path, max: usize) -> Result<String, InputError> {
-    let shown = path.display();
-    let fail = |e: std::io::Error| InputError(format!("{shown}: {e}"));
-    let too_large = |len: u64| {
-        InputError(format!(
-            "{shown}: the file is {len} bytes; such files are limited to {max} bytes"
-        ))
-    };
-    let limit = u64::try_from(max).unwrap_or(u64::MAX);
-    let meta = std::fs::metadata(path).map_err(fail)?;
-    if !meta.is_file() {
-        return Err(InputError(format!("{shown}: not a regular file")));
-    }
-    if meta.len() > limit {
-        return Err(too_large(meta.len()));
-    }
-    let file = std::fs::File::open(path).map_err(fail)?;
-    if !file.metadata().map_err(fail)?.is_file() {
-        return Err(InputError(format!("{shown}: not a regular file")));
-    }
-    let mut bytes = Vec::new();
-    file.take(limit.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(fail)?;
-    if bytes.len() > max {
-        return Err(too_large(bytes.len() as u64));
-    }
-    String::from_utf8(bytes).map_err(|e| {
-        InputError(format!(
-            "{shown}: the file is not valid UTF-8 (first bad byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
-        ))
-    })
 }
 
 #[cfg(test)]
@@ -443,15 +401,22 @@ mod tests {
         // A directory named like a labs file.
         let sub = dir.path().join("folder.toml");
         std::fs::create_dir(&sub).unwrap();
-        assert!(run(&sub).ends_with("not a regular file"), "{}", run(&sub));
+        assert!(
+            run(&sub).ends_with(
+                "folder.toml: a directory, not a regular file: give the path of a labs file (pipes and devices are not read)"
+            ),
+            "{}",
+            run(&sub)
+        );
         // Missing.
         assert!(run(&dir.path().join("none.csv")).contains("none.csv: "));
         // One byte over 1 MiB.
         let big = dir.path().join("big.csv");
-        std::fs::write(&big, vec![b'a'; MAX_FILE_BYTES + 1]).unwrap();
+        std::fs::write(&big, vec![b'a'; chemodose::labs::MAX_FILE_BYTES + 1]).unwrap();
         assert!(
-            run(&big)
-                .ends_with("the file is 1048577 bytes; such files are limited to 1048576 bytes"),
+            run(&big).ends_with(
+                "the file is 1048577 bytes; labs files are limited to 1 MiB (1048576 bytes): is this the right file?"
+            ),
             "{}",
             run(&big)
         );
@@ -478,6 +443,9 @@ mod tests {
         }
         let a = args(&["--labs", fifo.to_str().unwrap()]).unwrap();
         let InputError(e) = a.labs(day(2026, 11, 30)).unwrap_err();
-        assert!(e.ends_with("not a regular file"), "{e}");
+        assert!(
+            e.ends_with("labs.csv: a named pipe, not a regular file: give the path of a labs file (pipes and devices are not read)"),
+            "{e}"
+        );
     }
 }

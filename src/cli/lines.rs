@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use chemodose::files::{FileKind, RecordLimit};
 use chemodose::lines::{ColumnNames, DerivedLine, LinesError, Rules, derive_stream, draft_history};
 use chemodose::render::csv::text_field;
 use chemodose::render::escape::{visible, visible_lines};
@@ -147,8 +148,7 @@ fn open(
 > {
     let rules = read_rules(input)?;
     let (library, _) = input.lib.library()?;
-    let file = std::fs::File::open(&input.file)
-        .map_err(|e| InputError(format!("{}: {e}", input.file.display())))?;
+    let file = chemodose::files::open_stream(&input.file, FileKind::Administrations)?;
     Ok((
         rules,
         library,
@@ -161,8 +161,7 @@ fn read_rules(input: &Input) -> Result<Rules, InputError> {
     match &input.rules {
         None => Ok(Rules::default()),
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| InputError(format!("{}: {e}", p.display())))?;
+            let text = chemodose::files::read_text(p, FileKind::LineRules)?;
             Rules::parse(&p.display().to_string(), &text)
                 .map_err(|e| InputError(diagnostics::render(&e)))
         }
@@ -240,7 +239,10 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                     }
                     Ok(())
                 };
-                let reader = BufReader::with_capacity(1 << 20, file);
+                let reader = RecordLimit::new(
+                    BufReader::with_capacity(1 << 20, file),
+                    FileKind::Administrations,
+                );
                 let summary = match derive_stream(
                     reader,
                     &columns,
@@ -293,7 +295,7 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                 Ok(())
             };
             let summary = derive_stream(
-                BufReader::new(file),
+                RecordLimit::new(BufReader::new(file), FileKind::Administrations),
                 &columns,
                 &rules,
                 &library,

@@ -39,7 +39,7 @@ pub struct BsaArgs {
     /// takahira, shuter_aslani, schlich, livingston_lee, or all.
     #[arg(long, default_value = "mosteller", value_parser = args::formula_choice)]
     formula: FormulaChoice,
-    /// BSA rounding for dosing: a step (0.01, 0.1) or none.
+    /// BSA rounding for dosing: a step of 0.1, 0.01 or 0.001 m², or none.
     #[arg(long, default_value_t = chemodose::dose::DoseOptions::default().bsa_rounding, value_parser = args::bsa_rounding)]
     bsa_round: BsaRounding,
     #[arg(long, value_enum, default_value_t)]

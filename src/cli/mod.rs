@@ -68,6 +68,14 @@ impl From<InputError> for Failure {
     }
 }
 
+/// An input file that could not be read is bad input (exit 2); the message
+/// names the file.
+impl From<chemodose::files::FileError> for Failure {
+    fn from(e: chemodose::files::FileError) -> Self {
+        Failure::Input(InputError(e.to_string()))
+    }
+}
+
 impl<E: std::fmt::Display> From<E> for InputError {
     fn from(e: E) -> Self {
         InputError(e.to_string())

@@ -220,6 +220,14 @@ fn list(lib: &LibraryArgs, format: SimpleFormat) -> Result<Report, InputError> {
 fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
     let mut files = Vec::new();
     let mut bundled = false;
+    let folders: Vec<String> = if paths.is_empty() {
+        lib.folder()
+            .into_iter()
+            .map(|d| d.display().to_string())
+            .collect()
+    } else {
+        paths.iter().map(|p| p.display().to_string()).collect()
+    };
     if paths.is_empty() {
         match lib.folder() {
             Some(d) => files.extend(regimen_files(&d).map_err(|e| InputError(e.to_string()))?),
@@ -238,6 +246,13 @@ fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
             )));
         }
     }
+    if files.is_empty() && !bundled {
+        // "0 regimen files checked: 0 valid" read as a pass.
+        return Err(InputError(format!(
+            "{}: no regimen files (*.toml) there, nothing was checked; give a folder that holds regimen files, or the files themselves",
+            folders.join(", ")
+        )));
+    }
     let mut out = String::new();
     let mut failed = 0;
     let mut seen: Vec<(String, String)> = Vec::new();
@@ -252,13 +267,14 @@ fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
     for f in &files {
         checked += 1;
         let shown = f.display().to_string();
-        let result = match std::fs::read(f) {
+        let result = match chemodose::files::read_bytes(f, chemodose::files::FileKind::Regimen) {
             Ok(bytes) => check_bytes(&shown, bytes).and_then(|r| {
                 // The file name must match the id; load_regimen_file checks it.
                 load_regimen_file(f).map(|_| r)
             }),
             Err(e) => {
-                out.push_str(&format!("{shown}: cannot read: {e}\n"));
+                // The message names the file.
+                out.push_str(&format!("{e}\n"));
                 failed += 1;
                 continue;
             }

@@ -151,8 +151,7 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     )?;
     let holidays = match &a.holidays {
         Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .map_err(|e| InputError(format!("{}: {e}", p.display())))?;
+            let text = chemodose::files::read_text(p, chemodose::files::FileKind::Holidays)?;
             parse_holidays(&text).map_err(|e| InputError(format!("{}: {e}", p.display())))?
         }
         None => Default::default(),

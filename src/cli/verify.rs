@@ -35,8 +35,7 @@ struct Source {
 }
 
 fn read(path: &Path) -> Result<Source, InputError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    let text = chemodose::files::read_text(path, chemodose::files::FileKind::GoldenChecks)?;
     Ok(Source {
         shown: path.display().to_string(),
         text,
@@ -55,7 +54,29 @@ fn check_files_in(dir: &Path) -> Result<Vec<PathBuf>, InputError> {
     Ok(out)
 }
 
+/// The check files to run; none is an error ("0 passed, 0 failed" read as
+/// a pass).
 fn sources(a: &VerifyArgs) -> Result<Vec<Source>, InputError> {
+    let out = listed_sources(a)?;
+    if out.is_empty() {
+        let folders: Vec<String> = if a.paths.is_empty() {
+            a.lib
+                .folder()
+                .into_iter()
+                .map(|d| d.display().to_string())
+                .collect()
+        } else {
+            a.paths.iter().map(|p| p.display().to_string()).collect()
+        };
+        return Err(InputError(format!(
+            "{}: no check files (*.checks.toml) there, nothing was verified; give a folder that holds check files, or the files themselves",
+            folders.join(", ")
+        )));
+    }
+    Ok(out)
+}
+
+fn listed_sources(a: &VerifyArgs) -> Result<Vec<Source>, InputError> {
     let mut out = Vec::new();
     if a.paths.is_empty() {
         match a.lib.folder() {

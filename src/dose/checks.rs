@@ -14,7 +14,7 @@ use super::stop::{Stop, StopLedger, WeightChange};
 use super::warning::Warning;
 use super::{Engine, exact};
 use crate::quantity::{DoseBasis, m2, ml_per_min};
-use crate::regimen::{CycleCount, DosePer, Dosing, Regimen, Status};
+use crate::regimen::{CycleCount, DosePer, Dosing, MAX_CYCLES, Regimen, Status};
 use crate::rounding::round_dp_half_up;
 
 /// Refuses drug names the regimen does not have and percent reductions
@@ -96,12 +96,28 @@ pub(super) fn check_names(regimen: &Regimen, options: &DoseOptions) -> Result<()
     Ok(())
 }
 
-/// Refuses a cycle outside the planned course (or cycle 0).
+/// Refuses a planned course of 0 or more than [`MAX_CYCLES`] cycles, and a
+/// cycle outside the planned course (or cycle 0, or beyond [`MAX_CYCLES`]).
 pub(super) fn check_cycle(
     regimen: &Regimen,
     cycle: u32,
     planned: Option<u32>,
 ) -> Result<(), DoseError> {
+    if let Some(p) = planned
+        && !(1..=MAX_CYCLES).contains(&p)
+    {
+        return Err(DoseError::BadCycleCount {
+            cycles: p,
+            max: MAX_CYCLES,
+        });
+    }
+    if cycle > MAX_CYCLES && planned.is_none() {
+        return Err(DoseError::CycleOutOfRange {
+            cycle,
+            regimen: regimen.id.clone(),
+            course: Course::AtMost(MAX_CYCLES),
+        });
+    }
     if cycle == 0 || planned.is_some_and(|p| cycle > p) {
         return Err(DoseError::CycleOutOfRange {
             cycle,
@@ -110,6 +126,25 @@ pub(super) fn check_cycle(
         });
     }
     Ok(())
+}
+
+/// The BSA rounding, held to the dose rounding tolerance: a BSA rounded by
+/// 10 % moves every per-m² dose by 10 %, with no adjustment on any of them.
+/// Judged when the cycle has a per-m² dose.
+pub(super) fn bsa_rounding(
+    bsa: &crate::bsa::BodySurfaceArea,
+    tolerance: crate::quantity::Percent,
+) -> Result<(), DoseError> {
+    if !bsa.rounding_exceeds(tolerance) {
+        return Ok(());
+    }
+    let dec = |a| crate::rounding::to_decimal(m2(a)).unwrap_or_default();
+    Err(DoseError::BsaRoundingTolerance {
+        unrounded_m2: dec(bsa.unrounded),
+        used_m2: dec(bsa.used),
+        deviation: bsa.rounding_change_percent(),
+        tolerance,
+    })
 }
 
 /// The regimen's own standing: a draft or withdrawn regimen is a stop (not
@@ -207,10 +242,15 @@ impl Engine<'_> {
             let limit = exact(ceiling.dose.canonical(), drug)?;
             let (over, amount, unit) = match ceiling.dose.basis() {
                 DoseBasis::PerM2 => {
-                    let bsa = exact(m2(self.bsa.used), drug)?;
+                    let not_representable = || DoseError::NotRepresentable {
+                        drug: drug.name.clone(),
+                    };
+                    let bsa = self.bsa.used_m2().ok_or_else(not_representable)?;
+                    let per_m2 = final_mg.checked_div(bsa).ok_or_else(not_representable)?;
+                    let allowed = limit.checked_mul(bsa).ok_or_else(not_representable)?;
                     (
-                        final_mg > limit * bsa,
-                        round_dp_half_up(final_mg / bsa, 2),
+                        final_mg > allowed,
+                        round_dp_half_up(per_m2, 2),
                         LimitUnit::MgPerM2,
                     )
                 }

@@ -44,6 +44,9 @@ pub enum Course {
     Planned(u32),
     /// The regimen's own cycle count (open-ended).
     Regimen(CycleCount),
+    /// No course is planned and the regimen is open-ended: the most cycles
+    /// of any course ([`crate::regimen::MAX_CYCLES`]).
+    AtMost(u32),
 }
 
 /// Why doses could not be given.
@@ -105,6 +108,13 @@ pub enum DoseError {
     },
     /// A percent reduction of 0 % or 100 % or more.
     BadReduction(Percent),
+    /// A planned number of cycles of 0 or beyond the most of any course.
+    BadCycleCount {
+        /// The number given.
+        cycles: u32,
+        /// The most allowed ([`crate::regimen::MAX_CYCLES`]).
+        max: u32,
+    },
     /// A cycle outside the course.
     CycleOutOfRange {
         /// The cycle asked for.
@@ -126,6 +136,18 @@ pub enum DoseError {
         rounded: Decimal,
         /// Unit of the amounts.
         unit: DoseUnit,
+        /// Signed change, percent.
+        deviation: Decimal,
+        /// The tolerance in force.
+        tolerance: Percent,
+    },
+    /// The BSA rounding moved the BSA by more than the rounding tolerance
+    /// (every per-m² dose moves with it).
+    BsaRoundingTolerance {
+        /// The BSA the formula gave, m².
+        unrounded_m2: Decimal,
+        /// The BSA after the rounding policy, m².
+        used_m2: Decimal,
         /// Signed change, percent.
         deviation: Decimal,
         /// The tolerance in force.
@@ -162,7 +184,9 @@ impl DoseError {
     pub fn is_safety_stop(&self) -> bool {
         matches!(
             self,
-            DoseError::Refused(_) | DoseError::RoundingTolerance { .. }
+            DoseError::Refused(_)
+                | DoseError::RoundingTolerance { .. }
+                | DoseError::BsaRoundingTolerance { .. }
         )
     }
 }

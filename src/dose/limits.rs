@@ -16,9 +16,9 @@ use super::stop::{Stop, StopLedger};
 use super::warning::Warning;
 use super::{Engine, exact};
 use crate::anthracycline::AnthracyclinePolicy;
-use crate::quantity::{DoseBasis, DoseUnit, m2};
+use crate::quantity::{DoseBasis, DoseUnit};
 use crate::regimen::{Dosing, Drug};
-use crate::rounding::{round_dp_half_up, to_decimal};
+use crate::rounding::round_dp_half_up;
 
 /// Share of a lifetime limit at which a warning is shown, percent.
 const NEAR_LIMIT_PERCENT: u32 = 80;
@@ -264,7 +264,6 @@ impl Engine<'_> {
         warnings: &mut Vec<Warning>,
         ledger: &mut StopLedger,
     ) -> Result<Vec<DrugTotal>, DoseError> {
-        let bsa = to_decimal(m2(self.bsa.used)).unwrap_or(Decimal::ONE);
         let from = self.options.course_from.unwrap_or(1).max(1);
         let course: Option<Vec<Vec<Administration>>> = match planned {
             Some(n) => Some(
@@ -309,7 +308,17 @@ impl Engine<'_> {
             let is_per_m2 = drug
                 .dose_in_cycle(cycle)
                 .is_some_and(|d| d.basis() == DoseBasis::PerM2);
-            let per_m2 = |d: Decimal| round_dp_half_up(d / bsa, 2);
+            // Per m² of the BSA used: positive and plausible (checked when it
+            // was computed); checked all the same, never a panic.
+            let not_representable = || DoseError::NotRepresentable {
+                drug: drug.name.clone(),
+            };
+            let bsa = self.bsa.used_m2().ok_or_else(not_representable)?;
+            let per_m2 = |d: Decimal| {
+                d.checked_div(bsa)
+                    .map(|q| round_dp_half_up(q, 2))
+                    .ok_or_else(not_representable)
+            };
             let limit = if self.options.lifetime_check == LifetimeCheck::Caller {
                 None
             } else {
@@ -326,7 +335,7 @@ impl Engine<'_> {
                 };
                 let exposure = Exposure {
                     mg,
-                    mg_per_m2: round_dp_half_up(mg / bsa, 2),
+                    mg_per_m2: per_m2(mg)?,
                 };
                 let status = lifetime_limit(drug, exposure, self.options)?;
                 if let Some(status) = &status {
@@ -338,10 +347,10 @@ impl Engine<'_> {
                 drug: drug.name.clone(),
                 unit,
                 cycle_total,
-                cycle_total_per_m2: is_per_m2.then(|| per_m2(cycle_total)),
+                cycle_total_per_m2: is_per_m2.then(|| per_m2(cycle_total)).transpose()?,
                 course_cycles: planned,
                 course_total,
-                course_total_per_m2: course_total.filter(|_| is_per_m2).map(per_m2),
+                course_total_per_m2: course_total.filter(|_| is_per_m2).map(per_m2).transpose()?,
                 limit,
             });
         }

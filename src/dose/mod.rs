@@ -10,7 +10,9 @@
 //!    caller's reduction, or on the day judged a treatment-day criterion; a
 //!    regimen level replaces the prescribed dose, a percent scales it; more
 //!    than one change is a stop;
-//! 3. caps: the per-drug or caller's BSA cap, then the maximum single dose;
+//! 3. caps: the per-drug or caller's BSA cap (steps 1 and 2 again at the
+//!    cap, so that a dose exact in decimal stays exact: 75 mg/m² × 2 m² is
+//!    150 mg, not 149.999999999806 mg), then the maximum single dose;
 //!    a per-cycle ceiling becomes a cap on each administration too, so that
 //!    rounding cannot carry the cycle past it;
 //! 4. rounding by the drug's rule, never above a cap (it rounds down
@@ -38,7 +40,7 @@ mod stop;
 mod warning;
 
 use rust_decimal::Decimal;
-use uom::si::f64::Mass;
+use uom::si::f64::{Area, Mass};
 
 use crate::bsa::{BodySurfaceArea, adjusted_body_weight, ideal_body_weight};
 use crate::patient::Patient;
@@ -131,6 +133,14 @@ pub fn calculate(
         patient.sex,
         options.bsa_rounding,
     )?;
+    let any_per_m2 = regimen.drugs.iter().any(|d| {
+        d.given_in_cycle(cycle)
+            && d.dose_in_cycle(cycle)
+                .is_some_and(|p| p.basis() == DoseBasis::PerM2)
+    });
+    if any_per_m2 {
+        checks::bsa_rounding(&bsa, options.rounding_tolerance)?;
+    }
     let crcl = match (patient.age, patient.sex, patient.serum_creatinine) {
         (Some(age), Some(sex), Some(scr)) => Some(cockcroft_gault(
             age,
@@ -462,13 +472,24 @@ impl Engine<'_> {
         dose: PrescribedDose,
         per: DosePer,
     ) -> Result<(Decimal, Option<CalvertDose>), DoseError> {
+        self.amount_at(drug, dose, per, self.bsa.used)
+    }
+
+    /// Step 1 at a BSA of `bsa` (the BSA used, or a BSA cap).
+    fn amount_at(
+        &self,
+        drug: &Drug,
+        dose: PrescribedDose,
+        per: DosePer,
+        bsa: Area,
+    ) -> Result<(Decimal, Option<CalvertDose>), DoseError> {
         let unit = dose.unit();
         let split = match per {
             DosePer::Day => 1.0,
             DosePer::Cycle => self.days(drug).len() as f64,
         };
         let (value, calvert_used) = match dose {
-            PrescribedDose::PerM2(..) => (dose.value() * m2(self.bsa.used), None),
+            PrescribedDose::PerM2(..) => (dose.value() * m2(bsa), None),
             PrescribedDose::PerKg(..) => {
                 let w = self.dose_weight.clone()?;
                 (dose.value() * kg(w), None)
@@ -515,15 +536,36 @@ impl Engine<'_> {
                 used_ml_min: exact(ml_per_min(c.gfr_used), drug)?,
             });
         }
+        let changes = || in_force.rules.changes.iter().chain(day_change);
         let mut dose = calculated;
         // Percentages applied so far: a level or dose that replaces the
         // prescribed dose afterwards (an overridden combination) keeps them,
         // and never raises the dose so far.
         let mut scale = Decimal::ONE;
-        for change in in_force.rules.changes.iter().chain(day_change) {
-            dose = self.apply(drug, per, change, dose, &mut scale, &mut adjustments)?;
+        for change in changes() {
+            dose = self.apply(
+                drug,
+                per,
+                change,
+                dose,
+                &mut scale,
+                &mut adjustments,
+                self.bsa.used,
+            )?;
         }
-        let (dose, cap) = self.caps(drug, prescribed, unit, dose, &mut adjustments)?;
+        // Steps 1 and 2 again at a capped BSA: the capped dose comes from the
+        // cap's own figure (75 mg/m² × 2 m² = 150 mg), not from the dose
+        // scaled by cap ÷ BSA, whose twelve-digit quotient left
+        // 149.999999999806 mg for rounding to take down to 140 mg.
+        let at_bsa = |bsa: Area| -> Result<Decimal, DoseError> {
+            let (mut dose, _) = self.amount_at(drug, prescribed, per, bsa)?;
+            let (mut scale, mut unused) = (Decimal::ONE, Vec::new());
+            for change in changes() {
+                dose = self.apply(drug, per, change, dose, &mut scale, &mut unused, bsa)?;
+            }
+            Ok(dose)
+        };
+        let (dose, cap) = self.caps(drug, prescribed, unit, dose, at_bsa, &mut adjustments)?;
         let final_dose = self.round(drug, day, unit, dose, cap, &mut adjustments)?;
         Ok((
             Administration {
@@ -557,6 +599,9 @@ impl Engine<'_> {
     /// Step 2: one change to the dose, recorded as an adjustment: a level or
     /// a dose replaces the prescribed dose (at the same basis), a percentage
     /// scales the dose so far.
+    /// `bsa` is the BSA a level or dose per m² is computed at (the BSA used,
+    /// or a BSA cap).
+    #[allow(clippy::too_many_arguments)]
     fn apply(
         &self,
         drug: &Drug,
@@ -565,6 +610,7 @@ impl Engine<'_> {
         dose: Decimal,
         scale: &mut Decimal,
         adjustments: &mut Vec<Adjustment>,
+        bsa: Area,
     ) -> Result<Decimal, DoseError> {
         let level_dose = |level: i32| {
             drug.reductions
@@ -582,7 +628,7 @@ impl Engine<'_> {
                 level,
                 dose: level_dose,
             }) => {
-                let (level_amount, _) = self.amount(drug, *level_dose, per)?;
+                let (level_amount, _) = self.amount_at(drug, *level_dose, per, bsa)?;
                 // Never above the dose so far (a combination never gives more
                 // than one of its changes alone).
                 let reduced = (level_amount * *scale).min(dose).normalize();
@@ -606,14 +652,14 @@ impl Engine<'_> {
             }
             Change::Rule { rule, level } => {
                 let to = match (&rule.rule.then, level) {
-                    (_, Some(l)) => (self.amount(drug, level_dose(*l)?, per)?.0 * *scale)
+                    (_, Some(l)) => (self.amount_at(drug, level_dose(*l)?, per, bsa)?.0 * *scale)
                         .min(dose)
                         .normalize(),
                     (Action::Give(p), None) => {
                         *scale *= p.value() / Decimal::ONE_HUNDRED;
                         (dose * p.value() / Decimal::ONE_HUNDRED).normalize()
                     }
-                    (Action::Dose(d), None) => (self.amount(drug, *d, per)?.0 * *scale)
+                    (Action::Dose(d), None) => (self.amount_at(drug, *d, per, bsa)?.0 * *scale)
                         .min(dose)
                         .normalize(),
                     _ => dose,
@@ -631,13 +677,15 @@ impl Engine<'_> {
 
     /// Step 3: the BSA cap (the lower of the drug's and the caller's), then
     /// the maximum single dose. Returns the capped dose and the ceiling that
-    /// rounding must not cross.
+    /// rounding must not cross. `at_bsa` gives the dose of steps 1 and 2 at
+    /// another BSA (the cap).
     fn caps(
         &self,
         drug: &Drug,
         prescribed: PrescribedDose,
         unit: DoseUnit,
         mut dose: Decimal,
+        at_bsa: impl Fn(Area) -> Result<Decimal, DoseError>,
         adjustments: &mut Vec<Adjustment>,
     ) -> Result<(Decimal, Option<Decimal>), DoseError> {
         let mut cap: Option<Decimal> = None;
@@ -654,9 +702,11 @@ impl Engine<'_> {
                 let bsa_m2 = exact(m2(self.bsa.used), drug)?;
                 let cap_m2 = exact(m2(c), drug)?;
                 // The dose at the capped BSA is a ceiling even when the cap does
-                // not bind: rounding up must not carry the dose past it.
-                let ceiling = (dose * cap_m2 / bsa_m2).round_dp(12).normalize();
+                // not bind: rounding up must not carry the dose past it. A cap
+                // never raises a dose.
+                let ceiling = at_bsa(c)?.normalize();
                 if bsa_m2 > cap_m2 {
+                    let ceiling = ceiling.min(dose);
                     adjustments.push(Adjustment::BsaCap {
                         bsa_m2,
                         cap_m2,

@@ -43,7 +43,10 @@ fn file_date(
 /// Parses and validates a history file. `path` is only used in messages; a
 /// line's regimen id is looked up in `library`.
 pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<History, FileErrors> {
-    if text.len() > crate::regimen::LIMITS.max_file_bytes * 4 {
+    let max = crate::files::FileKind::History
+        .max_bytes()
+        .unwrap_or(u64::MAX);
+    if u64::try_from(text.len()).unwrap_or(u64::MAX) > max {
         return Err(FileErrors::whole_file(
             path,
             text,

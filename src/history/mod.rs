@@ -24,9 +24,8 @@ use crate::dose::{
     Reduction, Warning, calculate, lifetime_limit,
 };
 use crate::patient::{Patient, Sex};
-use crate::quantity::m2;
 use crate::regimen::{Intent, Library, Regimen};
-use crate::rounding::{round_dp_half_up, to_decimal};
+use crate::rounding::round_dp_half_up;
 
 pub use crate::anthracycline::{AnthracyclinePolicy, FactorSet};
 pub use file::HistoryFile;
@@ -770,9 +769,19 @@ impl History {
                         let doses = self.cycle_doses(line, c, r)?;
                         if let Some(bsa) = doses.bsa_m2 {
                             for (drug, (mg, _)) in &doses.doses {
+                                // The BSA is positive (`cycle_doses`); checked
+                                // all the same, never a panic.
+                                let per_m2 =
+                                    mg.checked_div(bsa).ok_or_else(|| HistoryError::Dose {
+                                        line: line.number,
+                                        cycle: c.number,
+                                        error: crate::dose::DoseError::NotRepresentable {
+                                            drug: drug.clone(),
+                                        },
+                                    })?;
                                 let t = totals.entry(drug.clone()).or_default();
                                 t.0 += *mg;
-                                t.1 += *mg / bsa;
+                                t.1 += per_m2;
                             }
                         }
                         cycles.push(doses);
@@ -980,10 +989,18 @@ impl History {
             e.0 += mg;
             e.1 |= actual;
         }
+        // Positive and plausible (checked when it was computed); never a guess.
+        let bsa_m2 = plan.bsa.used_m2().ok_or_else(|| HistoryError::Dose {
+            line: line.number,
+            cycle: c.number,
+            error: crate::dose::DoseError::NotRepresentable {
+                drug: regimen.id.clone(),
+            },
+        })?;
         Ok(CycleDoses {
             number: c.number,
             date: c.date,
-            bsa_m2: Some(to_decimal(m2(plan.bsa.used)).unwrap_or(Decimal::ONE)),
+            bsa_m2: Some(bsa_m2),
             doses,
             computed: true,
             reduction: c.reduction,

@@ -552,6 +552,10 @@ pub fn derive_stream(
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
+            // Reading failed (or a record was over its limit): the rest of
+            // the file cannot be read, so it is not skipped record by record
+            // (that looped for ever on an error that stays).
+            Err(e) if e.is_io_error() => return Err(LinesError::Io(e.to_string())),
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 summary.skipped += 1;

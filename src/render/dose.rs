@@ -171,7 +171,22 @@ pub fn adjustment_text(adjustment: &Adjustment, unit: DoseUnit) -> String {
 pub fn bsa_rounding_text(r: BsaRounding) -> String {
     match r {
         BsaRounding::None => "not rounded".to_owned(),
+        BsaRounding::Decimals(1) => "rounded half up to 1 decimal".to_owned(),
         BsaRounding::Decimals(n) => format!("rounded half up to {n} decimals"),
+    }
+}
+
+/// The BSA rounding of a plan in words, with the change it made when it
+/// moved the BSA: "rounded half up to 2 decimals, +0.1%". Every per-m²
+/// dose moves by that change, with no adjustment of its own.
+pub fn bsa_rounding_change_text(b: &crate::bsa::BodySurfaceArea) -> String {
+    let change = b.rounding_change_percent();
+    let policy = bsa_rounding_text(b.rounding);
+    if change.is_zero() {
+        policy
+    } else {
+        let sign = if change > Decimal::ZERO { "+" } else { "" };
+        format!("{policy}, {sign}{}%", format_decimal(change))
     }
 }
 
@@ -252,7 +267,7 @@ pub fn patient_lines(plan: &DosePlan) -> Vec<String> {
             b.formula.name(),
             format_number(m2(b.unrounded), 4),
             format_number(m2(b.used), 4),
-            bsa_rounding_text(b.rounding)
+            bsa_rounding_change_text(b)
         ),
     ];
     if let Some((basis, w)) = plan.dose_weight {

@@ -240,7 +240,7 @@ impl fmt::Display for BsaError {
             ),
             BsaError::BadRounding(text) => write!(
                 f,
-                "BSA rounding must be `none` or a step such as 0.01 or 0.1 (got `{text}`)"
+                "BSA rounding must be a step of at most 0.1 m²: write 0.1, 0.01, 0.001 or none (got `{text}`)"
             ),
         }
     }
@@ -446,14 +446,16 @@ impl fmt::Display for DoseError {
                 course,
             } => {
                 let course = match course {
-                    Course::Planned(n) => format!("{n} cycles"),
-                    Course::Regimen(count) => count.to_string(),
+                    Course::Planned(n) => format!("{regimen} runs {n} cycles"),
+                    Course::Regimen(count) => format!("{regimen} runs {count}"),
+                    Course::AtMost(n) => format!("a course has at most {n} cycles"),
                 };
-                write!(
-                    f,
-                    "cycle {cycle} is outside the course: {regimen} runs {course}"
-                )
+                write!(f, "cycle {cycle} is outside the course: {course}")
             }
+            DoseError::BadCycleCount { cycles, max } => write!(
+                f,
+                "the number of cycles must be from 1 to {max} (got {cycles}); a course has at most {max} cycles"
+            ),
             DoseError::RoundingTolerance {
                 drug,
                 day,
@@ -471,6 +473,19 @@ impl fmt::Display for DoseError {
                 format_decimal(*deviation),
                 format_decimal(tolerance.value()),
                 u = unit.symbol(),
+            ),
+            DoseError::BsaRoundingTolerance {
+                unrounded_m2,
+                used_m2,
+                deviation,
+                tolerance,
+            } => write!(
+                f,
+                "rounding the BSA of {} m² to {} m² is a {}% change, beyond the {}% tolerance; every per-m² dose would move with it",
+                format_decimal(round_dp_half_up(*unrounded_m2, 4)),
+                format_decimal(*used_m2),
+                format_decimal(*deviation),
+                format_decimal(tolerance.value()),
             ),
             DoseError::Rounding { drug, error } => write!(f, "{drug}: {error}"),
             DoseError::UnknownRuleSet { drug, set, known } => {

@@ -22,6 +22,51 @@ impl Run {
         Run { output }
     }
 
+    /// Runs with `args`, killed after `secs` seconds, which fails the test:
+    /// for inputs that once hung or grew without bound (issue 14).
+    pub fn within(args: &[&str], secs: u64) -> Self {
+        use std::io::Read;
+        use std::process::Stdio;
+        use std::time::{Duration, Instant};
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chemodose"))
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("CHEMODOSE_REGIMENS")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run chemodose");
+        let drain = |mut pipe: Box<dyn Read + Send>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                let _ = pipe.read_to_end(&mut bytes);
+                bytes
+            })
+        };
+        let out = drain(Box::new(child.stdout.take().expect("stdout")));
+        let err = drain(Box::new(child.stderr.take().expect("stderr")));
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for chemodose") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("chemodose {args:?} ran longer than {secs} s");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        Run {
+            output: Output {
+                status,
+                stdout: out.join().unwrap_or_default(),
+                stderr: err.join().unwrap_or_default(),
+            },
+        }
+    }
+
     pub fn stdout(&self) -> String {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
     }
@@ -70,6 +115,15 @@ pub const NORMAL_LABS_FILE: &str = "docs/examples/gemdoc-labs.toml";
 
 /// `--labs docs/examples/gemdoc-labs.toml --on 2026-12-01`.
 pub const NORMAL_LABS: [&str; 4] = ["--labs", NORMAL_LABS_FILE, "--on", "2026-12-01"];
+
+/// `text` on one line: words joined by one space, without the `│` gutter
+/// miette draws when it wraps a long message.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace()
+        .filter(|w| *w != "│")
+        .collect::<Vec<_>>()
+        .join(" ")
+}
 
 /// The same results for library calls, without a treatment date (their age
 /// is not judged).

@@ -50,10 +50,10 @@ pub struct Limits {
 
 /// The limits in force.
 pub const LIMITS: Limits = Limits {
-    max_file_bytes: 256 * 1024,
+    max_file_bytes: crate::files::REGIMEN_MAX_BYTES as usize,
     max_drugs: 40,
     max_cycle_days: 365,
-    max_cycles: 100,
+    max_cycles: super::MAX_CYCLES as i64,
     max_list: 20,
 };
 
@@ -61,17 +61,8 @@ pub const LIMITS: Limits = Limits {
 /// equal the regimen's id.
 pub fn load_regimen_file(path: &Path) -> Result<Regimen, FileErrors> {
     let shown = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => {
-            return Err(FileErrors::whole_file(
-                &shown,
-                "",
-                format!("cannot read the file: {e}"),
-                None,
-            ));
-        }
-    };
+    let bytes = crate::files::read_bytes(path, crate::files::FileKind::Regimen)
+        .map_err(|e| FileErrors::whole_file(&shown, "", e.detail(), None))?;
     let text = decode(&shown, bytes)?;
     let regimen = parse_regimen(&shown, &text)?;
     let stem = path
