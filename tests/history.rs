@@ -1286,3 +1286,35 @@ date = 2026-10-01
     assert_eq!(total("gemcitabine"), Some(d("3276")));
     assert_eq!(total("docetaxel"), Some(d("182")));
 }
+
+/// Regression (issue 14): `history show h.toml -o h.toml` replaced the
+/// treatment history with the rendered report, exit 0.
+#[test]
+fn regression_show_onto_its_own_history_is_refused() {
+    let path = temp_write("show-onto-itself", SYNTHETIC_DOX6);
+    let p = path.to_str().unwrap();
+    let err = Run::new(&["history", "show", p, "-o", p]).fails(2);
+    assert!(
+        err.contains(&format!("the output {p} is the input {p}"))
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    // Another spelling of the same path, and a hard link, are the same file.
+    let dotted = path.parent().unwrap().join(".").join("history.toml");
+    let err = Run::new(&["history", "show", p, "-o", dotted.to_str().unwrap()]).fails(2);
+    assert!(err.contains("is the input"), "{err}");
+    let link = path.parent().unwrap().join("link.toml");
+    std::fs::hard_link(&path, &link).unwrap();
+    let err = Run::new(&["history", "show", p, "-o", link.to_str().unwrap()]).fails(2);
+    assert!(err.contains("are one file"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_DOX6);
+    // A new file is written as before.
+    let out = path.parent().unwrap().join("report.txt");
+    Run::new(&["history", "show", p, "-o", out.to_str().unwrap()]).success();
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("SYNTHETIC-DOX6")
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}

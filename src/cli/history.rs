@@ -185,7 +185,8 @@ fn commit(path: &Path, new_text: &str, library: &Library) -> Result<History, Inp
             diagnostics::render(&e)
         ))
     })?;
-    write_atomically(path, new_text.as_bytes())?;
+    // An edit in place: the history is both what was read and what is written.
+    write_atomically(path, new_text.as_bytes(), &[])?;
     Ok(h)
 }
 
@@ -214,7 +215,9 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             };
             match output {
                 Some(p) => {
-                    write_atomically(&p, text.as_bytes())?;
+                    let mut inputs = lib.files_read(None);
+                    inputs.push(file.clone());
+                    write_atomically(&p, text.as_bytes(), &inputs)?;
                     Ok(Report {
                         stdout: String::new(),
                         notes: vec![format!("wrote {}", p.display())],

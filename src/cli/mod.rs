@@ -2,10 +2,11 @@
 //! into library calls. The only code that prints or sets the exit code.
 //!
 //! Exit codes: 0 success; 1 a check or verification found a problem;
-//! 2 bad input or usage.
+//! 2 bad input or usage, or the output could not be written.
 
 mod args;
 mod batch;
+mod cleanup;
 mod diagnostics;
 mod dose;
 mod hints;
@@ -78,7 +79,7 @@ impl<E: std::fmt::Display> From<E> for InputError {
     version,
     about = "Checked chemotherapy doses, schedules and histories from typed regimen files",
     long_about = None,
-    after_help = "Exit codes: 0 success, 1 a check or verification found a problem, 2 bad input or usage."
+    after_help = "Exit codes: 0 success, 1 a check or verification found a problem, 2 bad input or usage, or the output could not be written."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -138,9 +139,14 @@ pub fn run() -> ExitCode {
             for note in &report.notes {
                 eprintln!("note: {note}");
             }
-            if !write_stdout(&report.stdout) {
+            match write_stdout(&report.stdout) {
+                Ok(()) => {}
                 // The reader went away (`chemodose ... | head`): not an error.
-                return ExitCode::SUCCESS;
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {}", stdout_error(&e));
+                    return ExitCode::from(2);
+                }
             }
             if report.problem {
                 ExitCode::from(1)
@@ -170,15 +176,14 @@ pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// Writes to stdout; false when the pipe is closed.
-fn write_stdout(text: &str) -> bool {
+/// Writes to stdout.
+fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
-        Err(e) => {
-            eprintln!("error: cannot write to standard output: {e}");
-            false
-        }
-    }
+    out.write_all(text.as_bytes()).and_then(|()| out.flush())
+}
+
+/// The words for a failed write to standard output (a full disk behind
+/// `> file`, `> /dev/full`): exit 2, as the output is not whole.
+fn stdout_error(e: &std::io::Error) -> String {
+    format!("cannot write to standard output: {e}; the output is incomplete")
 }

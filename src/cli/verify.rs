@@ -215,7 +215,9 @@ pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
     }
     out.push_str(&format!("{passed} passed, {failed} failed\n"));
     if a.bless && !to_bless.is_empty() {
-        print!("{out}");
+        // The results before the question; `print!` would panic on a full
+        // standard output.
+        super::write_stdout(&out).map_err(|e| InputError(super::stdout_error(&e)))?;
         out.clear();
         let question = format!(
             "Write the current results into {} check file(s)?",
@@ -223,7 +225,8 @@ pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
         );
         if a.yes || confirm(&question)? {
             for (path, text) in &to_bless {
-                write_atomically(path, text.as_bytes())?;
+                // Blessing rewrites the check file it read: an edit in place.
+                write_atomically(path, text.as_bytes(), &[])?;
                 notes.push(format!("blessed {}", path.display()));
             }
             return Ok(Report {
