@@ -1287,6 +1287,33 @@ date = 2026-10-01
     assert_eq!(total("docetaxel"), Some(d("182")));
 }
 
+/// An explicitly SYNTHETIC history with one open doxorubicin line and its
+/// first cycle (invented figures, not a patient).
+const SYNTHETIC_OPEN_DOX: &str = r#"# SYNTHETIC history for tests: invented figures, not a patient.
+[patient]
+id = "SYNTHETIC-OPEN"
+
+[[measurement]]
+date = 2026-01-02
+height = "170cm"
+weight = "70kg"
+
+[[line]]
+number = 1
+regimen = "doxorubicin"
+start = 2026-01-05
+
+[[line.cycle]]
+number = 1
+date = 2026-01-05
+"#;
+
+fn record(path: &std::path::Path, args: &[&str]) -> Run {
+    let mut all = vec!["history", "record", path.to_str().unwrap(), "--line", "1"];
+    all.extend_from_slice(args);
+    Run::new(&all)
+}
+
 /// Regression (issue 14): `history show h.toml -o h.toml` replaced the
 /// treatment history with the rendered report, exit 0.
 #[test]
@@ -1315,6 +1342,121 @@ fn regression_show_onto_its_own_history_is_refused() {
         std::fs::read_to_string(&out)
             .unwrap()
             .contains("SYNTHETIC-DOX6")
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// Regression (issue 14): 50 concurrent `history record` processes reported
+/// about 50 "recorded" while 8 to 14 cycles landed: each read the file,
+/// added its cycle and renamed its version over the others'. Edits now hold
+/// a lock on the file from before reading it until the rename; every cycle
+/// reported recorded must be in the file.
+#[test]
+fn regression_concurrent_records_all_land() {
+    // SYNTHETIC: 50 open lines (invented), so that the writers' cycles do not
+    // depend on each other's order: writer i records cycle 1 of line i.
+    let mut text = SYNTHETIC_OPEN_DOX
+        .split("[[line]]")
+        .next()
+        .unwrap()
+        .to_owned();
+    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let date = |i: u64| (start + chrono::Days::new(i)).to_string();
+    for i in 0..50 {
+        text.push_str(&format!(
+            "[[line]]\nnumber = {}\nregimen = \"gemcitabine-docetaxel\"\nstart = {}\n\n",
+            i + 1,
+            date(i)
+        ));
+    }
+    let path = temp_write("concurrent", &text);
+    let children: Vec<_> = (0..50u64)
+        .map(|i| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+                .args(["history", "record", path.to_str().unwrap()])
+                .args(["--line", &(i + 1).to_string(), "--date", &date(i)])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env_remove("CHEMODOSE_REGIMENS")
+                .env("CHEMODOSE_LOCK_TIMEOUT", "300")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut recorded = Vec::new();
+    for (i, child) in children.into_iter().enumerate() {
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "writer {i}: {err}");
+        assert!(err.contains("recorded line"), "writer {i}: {err}");
+        recorded.push(i + 1);
+    }
+    let lib = Library::bundled().unwrap();
+    let final_text = std::fs::read_to_string(&path).unwrap();
+    let h = parse_history("h.toml", &final_text, &lib).unwrap();
+    for n in recorded {
+        let line = &h.lines[n - 1];
+        assert_eq!(
+            line.cycles.len(),
+            1,
+            "line {n}: the cycle reported recorded is in the file"
+        );
+        assert_eq!(line.cycles[0].date.to_string(), date(n as u64 - 1));
+    }
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// A second edit waits for the first; one that cannot get the lock in time
+/// fails clearly and writes nothing.
+#[test]
+fn an_edit_that_cannot_get_the_lock_fails_clearly() {
+    use fs4::FileExt;
+    let path = temp_write("locked", SYNTHETIC_OPEN_DOX);
+    let held = std::fs::File::open(&path).unwrap();
+    FileExt::lock(&held).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        .args(["history", "record", path.to_str().unwrap()])
+        .args(["--line", "1", "--date", "2026-01-26"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CHEMODOSE_REGIMENS")
+        .env("CHEMODOSE_LOCK_TIMEOUT", "0.5")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("another chemodose is editing this history file")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    // Released, the same edit goes through.
+    drop(held);
+    record(&path, &["--date", "2026-01-26"]).success();
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// An edit through a symbolic link edits the history it points to; the
+/// rename used to put the new text in place of the link and leave the
+/// history itself without the cycle.
+#[cfg(unix)]
+#[test]
+fn an_edit_through_a_symbolic_link_edits_the_history() {
+    let path = temp_write("symlink", SYNTHETIC_OPEN_DOX);
+    let link = path.parent().unwrap().join("link.toml");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    record(&link, &["--date", "2026-01-26"]).success();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("date = 2026-01-26")
     );
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }

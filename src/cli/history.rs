@@ -11,6 +11,7 @@ use chemodose::history::{History, HistoryReport, parse_history};
 use chemodose::regimen::{Intent, Library};
 use chemodose::render::history::{history_html, history_json, history_markdown, history_text};
 
+use super::lock::{EditLock, lock_for_edit};
 use super::output::write_atomically;
 use super::regimens::LibraryArgs;
 use super::{Failure, InputError, Report, diagnostics};
@@ -177,17 +178,34 @@ fn refuse_after_death(h: &History, date: NaiveDate) -> Result<(), InputError> {
     }
 }
 
-/// Validates the edited text and writes it whole or not at all.
-fn commit(path: &Path, new_text: &str, library: &Library) -> Result<History, InputError> {
+/// Validates the edited text and writes it whole or not at all. The caller
+/// holds the file's edit lock from before it read the file.
+fn commit(
+    path: &Path,
+    new_text: &str,
+    library: &Library,
+    _lock: &EditLock,
+) -> Result<History, InputError> {
     let h = parse_history(&path.display().to_string(), new_text, library).map_err(|e| {
         InputError(format!(
             "the edit would make the file invalid:\n{}",
             diagnostics::render(&e)
         ))
     })?;
+    // Through a symbolic link, the file it points to is edited: the rename
+    // would otherwise put the new text in place of the link and leave the
+    // history itself as it was.
+    let target =
+        std::fs::canonicalize(path).map_err(|e| InputError(format!("{}: {e}", path.display())))?;
     // An edit in place: the history is both what was read and what is written.
-    write_atomically(path, new_text.as_bytes(), &[])?;
+    write_atomically(&target, new_text.as_bytes(), &[])?;
     Ok(h)
+}
+
+/// Takes the edit lock of a history file (see `lock.rs`): a second edit
+/// waits for the first, then reads the file the first wrote.
+fn lock(path: &Path) -> Result<EditLock, InputError> {
+    lock_for_edit(path, super::lock::timeout())
 }
 
 pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
@@ -241,6 +259,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             lib,
         } => {
             let (library, _) = lib.library()?;
+            let lock = lock(&file)?;
             let (text, before) = load(&file, &library)?;
             refuse_after_death(&before, date)?;
             let before = report(&file, &before, &library)?;
@@ -278,7 +297,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                     breaches(&after).join("; ")
                 )));
             }
-            commit(&file, &new_text, &library)?;
+            commit(&file, &new_text, &library, &lock)?;
             let mut notes = vec![format!(
                 "recorded line {line} cycle on {date} in {}",
                 file.display()
@@ -313,6 +332,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             lib,
         } => {
             let (library, from) = lib.library()?;
+            let lock = lock(&file)?;
             let (text, h) = load(&file, &library)?;
             refuse_after_death(&h, date)?;
             let entry = library
@@ -327,7 +347,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                 setting.as_deref(),
             )
             .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
-            let h = commit(&file, &new_text, &library)?;
+            let h = commit(&file, &new_text, &library, &lock)?;
             Ok(Report {
                 stdout: String::new(),
                 notes: vec![format!(
@@ -349,10 +369,11 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             lib,
         } => {
             let (library, _) = lib.library()?;
+            let lock = lock(&file)?;
             let (text, _) = load(&file, &library)?;
             let new_text = end_line(&text, line, date, &reason, note.as_deref())
                 .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
-            commit(&file, &new_text, &library)?;
+            commit(&file, &new_text, &library, &lock)?;
             Ok(Report {
                 stdout: String::new(),
                 notes: vec![format!("ended line {line} in {}", file.display())],

@@ -13,6 +13,7 @@ mod hints;
 mod history;
 mod labs;
 mod lines;
+mod lock;
 mod measure;
 mod output;
 mod regimens;
