@@ -1437,6 +1437,353 @@ fn an_edit_that_cannot_get_the_lock_fails_clearly() {
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
+/// Regression (issue 14): `--actual doxorubicn=300mg` (misspelt) was
+/// written, and the cumulative dose then ignored it.
+#[test]
+fn regression_an_actual_dose_of_a_drug_not_in_the_regimen_is_refused() {
+    let path = temp_write("actual-drug", SYNTHETIC_OPEN_DOX);
+    let err = record(
+        &path,
+        &["--date", "2026-01-26", "--actual", "doxorubicn=30mg"],
+    )
+    .fails(2);
+    assert!(
+        err.contains("nothing was written: --actual doxorubicn=…: `doxorubicn` is not a drug of regimen doxorubicin (line 1). Write --actual DRUG=DOSE with one of its drugs dosed in cycle 2: doxorubicin"),
+        "{err}"
+    );
+    // The same drug twice (in any case): one dose would replace the other.
+    let err = record(
+        &path,
+        &[
+            "--date",
+            "2026-01-26",
+            "--actual",
+            "doxorubicin=30mg",
+            "--actual",
+            "Doxorubicin=40mg",
+        ],
+    )
+    .fails(2);
+    assert!(
+        err.contains("--actual doxorubicin=…: a dose of doxorubicin is given twice"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    // Spelt right (any case), it is recorded and counted: 75 × 1.82 = 136.5
+    // → 136 mg in cycle 1 (held under the ceiling's share), then the 30 mg
+    // given in cycle 2: 166 mg.
+    record(
+        &path,
+        &["--date", "2026-01-26", "--actual", "DOXOrubicin=30mg"],
+    )
+    .success();
+    let r = report(path.to_str().unwrap());
+    let dox = r
+        .cumulative
+        .iter()
+        .find(|c| c.drug == "doxorubicin")
+        .unwrap();
+    assert_eq!(dox.mg, d("166"));
+    // A hand-written file with such a name fails at load, located.
+    let bad = SYNTHETIC_OPEN_DOX.to_owned() + "actual = { epirubicin = \"50 mg\" }\n";
+    let lib = Library::bundled().unwrap();
+    let e = parse_history("h.toml", &bad, &lib).unwrap_err().to_string();
+    let (l, c) = loc(&bad, "\"50 mg\"");
+    assert!(
+        e.starts_with(&format!(
+            "h.toml:{l}:{c}: line 1 cycle 1: `epirubicin` is not a drug of regimen doxorubicin"
+        )),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// An actual dose is counted only under a drug the line's regimen doses in
+/// that cycle: a drug given per an instruction, or one the regimen gives in
+/// other cycles only, is refused too (SYNTHETIC inline regimen: vinorelbine
+/// weekly, cisplatin in cycle 1 only, an antiemetic per protocol).
+#[test]
+fn an_actual_dose_of_a_drug_not_dosed_in_that_cycle_is_refused() {
+    use chemodose::history::{ActualDrugProblem, NewCycle, NewCycleProblem};
+    let lib = Library::bundled().unwrap();
+    let text = r#"# SYNTHETIC history for tests: invented figures, not a patient.
+[patient]
+id = "SYNTHETIC-INLINE"
+
+[[measurement]]
+date = 2021-01-01
+height = "160cm"
+weight = "60kg"
+
+[[line]]
+number = 1
+start = 2021-01-04
+
+[line.inline_regimen]
+id = "local-vinorelbine"
+name = "Vinorelbine weekly (local)"
+version = "1"
+status = "draft"
+status_note = "Local protocol."
+last_reviewed = 2021-01-01
+
+[line.inline_regimen.cycle]
+length_days = 7
+cycles = 4
+
+[[line.inline_regimen.source]]
+citation = "Local protocol"
+
+[[line.inline_regimen.drug]]
+name = "vinorelbine"
+role = "antineoplastic"
+dose = "25 mg/m2"
+route = "IV"
+days = "1"
+round = "1 mg"
+
+[[line.inline_regimen.drug]]
+name = "cisplatin"
+role = "antineoplastic"
+dose = "20 mg/m2"
+route = "IV"
+days = "1"
+cycles = "1"
+round = "1 mg"
+
+[[line.inline_regimen.drug]]
+name = "ondansetron"
+role = "supportive"
+instruction = "per local antiemetic protocol"
+route = "IV"
+days = "1"
+
+[[line.cycle]]
+number = 1
+date = 2021-01-04
+"#;
+    let h = parse_history("inline.toml", text, &lib).unwrap();
+    let drugs = [
+        "cisplatin".to_owned(),
+        "ondansetron".to_owned(),
+        "vinorelbine".to_owned(),
+    ];
+    let problems = h.new_cycle_problems(
+        NewCycle {
+            line: 1,
+            number: None,
+            date: chrono::NaiveDate::from_ymd_opt(2021, 1, 11).unwrap(),
+            actual_drugs: &drugs,
+        },
+        &lib,
+    );
+    let problem = |drug: &str, problem| NewCycleProblem::ActualDrug {
+        drug: drug.to_owned(),
+        problem,
+        regimen: "local-vinorelbine".to_owned(),
+        cycle: 2,
+        dosed: vec!["vinorelbine".to_owned()],
+    };
+    assert_eq!(
+        problems,
+        [
+            problem("cisplatin", ActualDrugProblem::NotGivenInCycle),
+            problem("ondansetron", ActualDrugProblem::NoDoseOfItsOwn),
+        ]
+    );
+    // In cycle 1 cisplatin is dosed: its actual dose is accepted and counted.
+    // (The text ends in cycle 1's table.)
+    let ok = text.to_owned() + "actual = { cisplatin = \"30 mg\" }\n";
+    let r = parse_history("inline.toml", &ok, &lib)
+        .unwrap()
+        .report(&lib)
+        .unwrap();
+    let cis = r.cumulative.iter().find(|c| c.drug == "cisplatin").unwrap();
+    assert_eq!(cis.mg, d("30"));
+    // Hand-written in cycle 2, each is an error located at its dose.
+    let bad = text.to_owned()
+        + "\n[[line.cycle]]\nnumber = 2\ndate = 2021-01-11\nactual = { cisplatin = \"30 mg\", ondansetron = \"8 mg\", Vinorelbine = \"40 mg\", vinorelbine = \"41 mg\" }\n";
+    let e = parse_history("inline.toml", &bad, &lib)
+        .unwrap_err()
+        .to_string();
+    let (l, c) = loc(&bad, "\"30 mg\"");
+    assert!(
+        e.contains(&format!("inline.toml:{l}:{c}: line 1 cycle 2: cisplatin is not given in cycle 2 of regimen local-vinorelbine; its drugs dosed in cycle 2: vinorelbine")),
+        "{e}"
+    );
+    assert!(
+        e.contains(
+            "line 1 cycle 2: ondansetron has no dose of its own in regimen local-vinorelbine"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("line 1 cycle 2: an actual dose of vinorelbine is given twice"),
+        "{e}"
+    );
+}
+
+/// Regression (issue 14): a cycle on the date of the one before (a
+/// duplicate, or a second "cycle" the same day) was accepted; one dated
+/// before the previous cycle is refused too, each with its own words.
+#[test]
+fn regression_duplicate_and_backward_cycle_dates_are_refused() {
+    let path = temp_write("dates", SYNTHETIC_OPEN_DOX);
+    let err = record(&path, &["--date", "2026-01-05"]).fails(2);
+    assert!(
+        err.contains("nothing was written: --date 2026-01-05: line 1 cycle 1 was given on 2026-01-05, and each cycle is recorded once, on its own day 1. Give the new cycle's day 1 (after 2026-01-05) in --date"),
+        "{err}"
+    );
+    let err = record(&path, &["--date", "2026-01-04"]).fails(2);
+    assert!(
+        err.contains("--date 2026-01-04: line 1 cycle 1 was given later, on 2026-01-05; cycles are recorded in order. Give the new cycle's day 1 (after 2026-01-05) in --date"),
+        "{err}"
+    );
+    let err = record(&path, &["--date", "2026-02-05", "--cycle", "1"]).fails(2);
+    assert!(
+        err.contains("--cycle 1: line 1 has cycle 1 recorded already, and cycle numbers go up. Leave out --cycle for cycle 2"),
+        "{err}"
+    );
+    // Every problem at once, one a line: before the line's start (2026-01-05)
+    // is also before its cycle 1.
+    let err = record(&path, &["--date", "2025-12-01", "--cycle", "1"]).fails(2);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 4, "{err}");
+    assert!(lines[0].ends_with("nothing was written:"), "{err}");
+    assert!(lines[1].starts_with("error: --cycle 1: "), "{err}");
+    assert!(
+        lines[2].starts_with("error: --date 2025-12-01: line 1 cycle 1 was given later"),
+        "{err}"
+    );
+    assert!(
+        lines[3].starts_with("error: --date 2025-12-01: line 1 starts on 2026-01-05, after it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    // In a hand-written file, each is an error located at the date.
+    let lib = Library::bundled().unwrap();
+    for (date, says) in [
+        ("2026-01-05", "has the date of cycle 1 (2026-01-05)"),
+        ("2026-01-04", "is dated before cycle 1 (2026-01-05)"),
+    ] {
+        let hand = format!("{SYNTHETIC_OPEN_DOX}\n[[line.cycle]]\nnumber = 2\ndate = {date}\n");
+        let e = parse_history("h.toml", &hand, &lib)
+            .unwrap_err()
+            .to_string();
+        let at = hand.rfind(date).unwrap();
+        let l = hand[..at].lines().count();
+        assert!(
+            e.contains(&format!("h.toml:{l}:8: cycle 2 of line 1")) && e.contains(says),
+            "{e}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// A cycle sooner than the regimen's cycle length after the one before is
+/// refused (exit 1: a date typed wrong, or a cycle given early) unless
+/// `--early-reason` says why; the reason is written with the cycle.
+#[test]
+fn a_cycle_sooner_than_the_cycle_length_needs_a_reason() {
+    let path = temp_write("early", SYNTHETIC_OPEN_DOX);
+    // Doxorubicin repeats every 21 days: day 1 of cycle 2 is 2026-01-26 at
+    // the earliest; 2026-01-06 is 1 day after cycle 1.
+    let err = record(&path, &["--date", "2026-01-06"]).fails(1);
+    assert!(
+        err.contains("line 1 cycle 2 on 2026-01-06 would be 1 day(s) after cycle 1 (2026-01-05), sooner than the 21 days doxorubicin repeats in; nothing was written")
+            && err.contains("--early-reason"),
+        "{err}"
+    );
+    let err = record(&path, &["--date", "2026-01-25"]).fails(1);
+    assert!(err.contains("20 day(s) after cycle 1"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    // Cycle 3 recorded without cycle 2: two cycle lengths (42 days) apart.
+    let err = record(&path, &["--date", "2026-02-10", "--cycle", "3"]).fails(1);
+    assert!(err.contains("sooner than the 42 days"), "{err}");
+    record(&path, &["--date", "2026-01-26"]).success();
+    record(
+        &path,
+        &[
+            "--date",
+            "2026-02-14",
+            "--early-reason",
+            "given 2 days early for the holiday",
+        ],
+    )
+    .success();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("early_reason = \"given 2 days early for the holiday\""),
+        "{text}"
+    );
+    let lib = Library::bundled().unwrap();
+    let h = parse_history("h.toml", &text, &lib).unwrap();
+    assert!(h.early_cycles(&lib).is_empty());
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// Regression (issue 14): a cycle after a recorded death passed. The death
+/// is a `death` event or a line stopped by death; nothing is started or given
+/// on or after it, by the commands or in a hand-written file.
+#[test]
+fn regression_nothing_is_given_after_a_death_however_recorded() {
+    let path = temp_write("death-stop", SYNTHETIC_OPEN_DOX);
+    let p = path.to_str().unwrap();
+    Run::new(&[
+        "history",
+        "end-line",
+        p,
+        "--line",
+        "1",
+        "--date",
+        "2026-01-20",
+        "--reason",
+        "death",
+    ])
+    .success();
+    let err = Run::new(&[
+        "history",
+        "start-line",
+        p,
+        "--regimen",
+        "eribulin",
+        "--date",
+        "2026-02-01",
+    ])
+    .fails(2);
+    assert!(err.contains("death on 2026-01-20"), "{err}");
+    // A death event: a later cycle is refused by `record` and at load.
+    let with_event =
+        SYNTHETIC_OPEN_DOX.to_owned() + "\n[[event]]\nkind = \"death\"\ndate = 2026-01-20\n";
+    let path2 = temp_write("death-event", &with_event);
+    let err = record(&path2, &["--date", "2026-01-26"]).fails(2);
+    assert!(err.contains("death on 2026-01-20"), "{err}");
+    let lib = Library::bundled().unwrap();
+    let hand = SYNTHETIC_OPEN_DOX.to_owned()
+        + "\n[[line.cycle]]\nnumber = 2\ndate = 2026-01-26\n\n[[event]]\nkind = \"death\"\ndate = 2026-01-20\n";
+    let e = parse_history("h.toml", &hand, &lib)
+        .unwrap_err()
+        .to_string();
+    let (l, c) = loc(&hand, "2026-01-26");
+    assert!(
+        e.starts_with(&format!(
+            "h.toml:{l}:{c}: line 1 cycle 2 is dated 2026-01-26, on or after the death recorded on 2026-01-20"
+        )),
+        "{e}"
+    );
+    let hand = SYNTHETIC_DOX6.to_owned()
+        + "\n[[line]]\nnumber = 2\nregimen = \"eribulin\"\nstart = 2019-01-07\n\n[[event]]\nkind = \"death\"\ndate = 2018-12-01\n";
+    let e = parse_history("h.toml", &hand, &lib)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("line 2 starts on 2019-01-07, on or after the death recorded on 2018-12-01"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    let _ = std::fs::remove_dir_all(path2.parent().unwrap());
+}
+
 /// An edit through a symbolic link edits the history it points to; the
 /// rename used to put the new text in place of the link and leave the
 /// history itself without the cycle.
