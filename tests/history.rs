@@ -1346,64 +1346,133 @@ fn regression_show_onto_its_own_history_is_refused() {
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
-/// Regression (issue 14): 50 concurrent `history record` processes reported
-/// about 50 "recorded" while 8 to 14 cycles landed: each read the file,
-/// added its cycle and renamed its version over the others'. Edits now hold
-/// a lock on the file from before reading it until the rename; every cycle
-/// reported recorded must be in the file.
-#[test]
-fn regression_concurrent_records_all_land() {
-    // SYNTHETIC: 50 open lines (invented), so that the writers' cycles do not
-    // depend on each other's order: writer i records cycle 1 of line i.
+/// A SYNTHETIC history of `n` open lines (invented), so that concurrent
+/// writers' cycles do not depend on each other's order: writer i records
+/// cycle 1 of line i + 1 on its start, [`burst_date`]`(i)`.
+fn synthetic_open_lines(n: u64) -> String {
     let mut text = SYNTHETIC_OPEN_DOX
         .split("[[line]]")
         .next()
         .unwrap()
         .to_owned();
-    let start = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
-    let date = |i: u64| (start + chrono::Days::new(i)).to_string();
-    for i in 0..50 {
+    for i in 0..n {
         text.push_str(&format!(
             "[[line]]\nnumber = {}\nregimen = \"gemcitabine-docetaxel\"\nstart = {}\n\n",
             i + 1,
-            date(i)
+            burst_date(i)
         ));
     }
-    let path = temp_write("concurrent", &text);
-    let children: Vec<_> = (0..50u64)
+    text
+}
+
+fn burst_date(i: u64) -> String {
+    (chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Days::new(i)).to_string()
+}
+
+/// Starts `n` `history record` processes on `path` at once, writer i on
+/// line i + 1, each waiting up to `wait` seconds for the lock; returns each
+/// writer's exit code and standard error.
+fn burst(path: &std::path::Path, n: u64, wait: &str) -> Vec<(Option<i32>, String)> {
+    let children: Vec<_> = (0..n)
         .map(|i| {
             std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
                 .args(["history", "record", path.to_str().unwrap()])
-                .args(["--line", &(i + 1).to_string(), "--date", &date(i)])
+                .args(["--line", &(i + 1).to_string(), "--date", &burst_date(i)])
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
                 .env_remove("CHEMODOSE_REGIMENS")
-                .env("CHEMODOSE_LOCK_TIMEOUT", "300")
+                .env("CHEMODOSE_LOCK_TIMEOUT", wait)
                 .stdout(std::process::Stdio::null())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap()
         })
         .collect();
-    let mut recorded = Vec::new();
-    for (i, child) in children.into_iter().enumerate() {
-        let out = child.wait_with_output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "writer {i}: {err}");
-        assert!(err.contains("recorded line"), "writer {i}: {err}");
-        recorded.push(i + 1);
-    }
+    children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The lines of `path` that hold their writer's cycle (cycle 1 on the
+/// line's start), and the number of cycles in the file.
+fn landed(path: &std::path::Path) -> (Vec<u32>, usize) {
     let lib = Library::bundled().unwrap();
-    let final_text = std::fs::read_to_string(&path).unwrap();
-    let h = parse_history("h.toml", &final_text, &lib).unwrap();
-    for n in recorded {
-        let line = &h.lines[n - 1];
-        assert_eq!(
-            line.cycles.len(),
-            1,
-            "line {n}: the cycle reported recorded is in the file"
+    let h = parse_history("h.toml", &std::fs::read_to_string(path).unwrap(), &lib).unwrap();
+    let with_cycle = h
+        .lines
+        .iter()
+        .filter(|l| {
+            l.cycles.len() == 1
+                && l.cycles[0].number == 1
+                && l.cycles[0].date.to_string() == burst_date(u64::from(l.number) - 1)
+        })
+        .map(|l| l.number)
+        .collect();
+    let cycles = h.lines.iter().map(|l| l.cycles.len()).sum();
+    (with_cycle, cycles)
+}
+
+/// Regression (issue 14): 50 concurrent `history record` processes reported
+/// about 50 "recorded" while 8 to 14 cycles landed: each read the file,
+/// added its cycle and renamed its version over the others'. Edits now hold
+/// a lock on the file from before reading it until the rename; a writer that
+/// finds the file locked waits, so all 50 succeed and all 50 cycles land.
+#[test]
+fn regression_concurrent_records_all_land() {
+    let path = temp_write("concurrent", &synthetic_open_lines(50));
+    let results = burst(&path, 50, "300");
+    for (i, (code, err)) in results.iter().enumerate() {
+        assert_eq!(*code, Some(0), "writer {i} waited and succeeded: {err}");
+        assert!(
+            err.contains(&format!("recorded line {} cycle", i + 1)),
+            "writer {i}: {err}"
         );
-        assert_eq!(line.cycles[0].date.to_string(), date(n as u64 - 1));
     }
+    let (with_cycle, cycles) = landed(&path);
+    assert_eq!(cycles, 50, "one cycle a success, none lost or doubled");
+    assert_eq!(with_cycle, (1..=50).collect::<Vec<u32>>());
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// With no time to wait (`CHEMODOSE_LOCK_TIMEOUT=0`), a writer that finds
+/// the file locked fails clearly (exit 2, nothing written) instead of
+/// reporting a cycle that is then lost: the cycles in the file are exactly
+/// those of the writers that reported success.
+#[test]
+fn concurrent_records_that_cannot_wait_fail_and_write_nothing() {
+    let path = temp_write("concurrent-nowait", &synthetic_open_lines(50));
+    let results = burst(&path, 50, "0");
+    let mut succeeded = Vec::new();
+    for (i, (code, err)) in results.iter().enumerate() {
+        match code {
+            Some(0) => {
+                assert!(
+                    err.contains(&format!("recorded line {} cycle", i + 1)),
+                    "writer {i}: {err}"
+                );
+                succeeded.push(i as u32 + 1);
+            }
+            Some(2) => assert!(
+                err.contains("another chemodose is editing this history file")
+                    && err.contains("nothing was written"),
+                "writer {i}: {err}"
+            ),
+            other => panic!("writer {i} ended with {other:?}: {err}"),
+        }
+    }
+    assert!(
+        !succeeded.is_empty(),
+        "the first writer finds the file free"
+    );
+    let (with_cycle, cycles) = landed(&path);
+    assert_eq!(cycles, succeeded.len(), "one cycle a success, none lost");
+    assert_eq!(with_cycle, succeeded);
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 

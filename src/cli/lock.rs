@@ -84,7 +84,7 @@ pub fn lock_for_edit(path: &Path, wait: Duration) -> Result<EditLock, InputError
                     )));
                 }
                 std::thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(100));
+                pause = (pause * 2).min(Duration::from_millis(20));
             }
             Err(TryLockError::Error(e)) => {
                 return Err(InputError(format!(
