@@ -1788,6 +1788,45 @@ fn a_cycle_sooner_than_the_cycle_length_needs_a_reason() {
     let lib = Library::bundled().unwrap();
     let h = parse_history("h.toml", &text, &lib).unwrap();
     assert!(h.early_cycles(&lib).is_empty());
+    // The reason is shown with the cycle (text notes, JSON `early_reason`).
+    let out = Run::new(&["history", "show", path.to_str().unwrap()]).success();
+    assert!(
+        out.contains("early: given 2 days early for the holiday"),
+        "{out}"
+    );
+    assert!(!codes(&h.report(&lib).unwrap()).contains(&"cycle-early"));
+    let json: serde_json::Value = serde_json::from_str(
+        &Run::new(&[
+            "history",
+            "show",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .success(),
+    )
+    .unwrap();
+    assert_eq!(
+        json["lines"][0]["cycles"][2]["early_reason"],
+        "given 2 days early for the holiday"
+    );
+    assert_eq!(
+        json["lines"][0]["cycles"][1]["early_reason"],
+        serde_json::Value::Null
+    );
+    // Written by hand without a reason, an early cycle is accepted (the file
+    // may record what happened) but the report warns: cycle 2 one day after
+    // cycle 1 of 21-day doxorubicin.
+    let hand = SYNTHETIC_OPEN_DOX.to_owned() + "\n[[line.cycle]]\nnumber = 2\ndate = 2026-01-06\n";
+    let r = report_of(&hand);
+    assert_eq!(codes(&r), ["cycle-early"]);
+    assert!(
+        r.warnings[0].to_string().starts_with(
+            "line 1 cycle 2 on 2026-01-06 is 1 day(s) after cycle 1 (2026-01-05), sooner than the 21 days doxorubicin repeats in, and no early_reason is recorded"
+        ),
+        "{}",
+        r.warnings[0]
+    );
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 

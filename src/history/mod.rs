@@ -292,6 +292,9 @@ pub struct CycleDoses {
     pub reduction: Option<Reduction>,
     /// Delay reason.
     pub delay_reason: Option<String>,
+    /// Why it was given sooner than the regimen's cycle length after the
+    /// line's previous cycle.
+    pub early_reason: Option<String>,
     /// Recorded reason for going past a limit.
     pub allow_over_limit: Option<String>,
 }
@@ -359,6 +362,11 @@ pub enum HistoryWarning {
         /// The doxorubicin-equivalent limit applied, mg/m².
         limit_mg_per_m2: Decimal,
     },
+    /// A cycle given sooner after the line's previous cycle than the
+    /// regimen's cycle length, with no `early_reason` recorded: a date
+    /// written wrong, or a cycle given early without a word (code
+    /// `cycle-early`).
+    CycleEarly(EarlyCycle),
     /// A warning the dose engine also gives.
     Dose(Warning),
 }
@@ -369,6 +377,7 @@ impl HistoryWarning {
         match self {
             HistoryWarning::CumulativeIncomplete(_) => "cumulative-incomplete",
             HistoryWarning::CardiacRegionUnknown { .. } => "cardiac-region-unknown",
+            HistoryWarning::CycleEarly(_) => "cycle-early",
             HistoryWarning::Dose(w) => w.code(),
         }
     }
@@ -857,6 +866,7 @@ impl History {
                         computed: false,
                         reduction: c.reduction,
                         delay_reason: c.delay_reason.clone(),
+                        early_reason: c.early_reason.clone(),
                         allow_over_limit: c.allow_over_limit.clone(),
                     }),
                 }
@@ -962,6 +972,22 @@ impl History {
                 });
             }
         }
+        // Early cycles among those counted.
+        let counted = |e: &EarlyCycle| {
+            self.lines.iter().any(|l| {
+                l.number == e.line
+                    && keep_line(l)
+                    && l.cycles
+                        .iter()
+                        .any(|c| c.number == e.cycle && keep_cycle(l, c))
+            })
+        };
+        warnings.extend(
+            self.early_cycles(library)
+                .into_iter()
+                .filter(counted)
+                .map(HistoryWarning::CycleEarly),
+        );
         warnings.extend(version_warnings);
         if let Some(a) = &anthracycline {
             if a.total_mg_per_m2 >= AnthracyclinePolicy::CARDIOPROTECTION_MG_PER_M2 {
@@ -1058,6 +1084,7 @@ impl History {
             computed: true,
             reduction: c.reduction,
             delay_reason: c.delay_reason.clone(),
+            early_reason: c.early_reason.clone(),
             allow_over_limit: c.allow_over_limit.clone(),
         })
     }
