@@ -1915,3 +1915,35 @@ fn an_edit_through_a_symbolic_link_edits_the_history() {
     );
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
+
+/// Regression (issue 14, a sibling of `> /dev/full`): a standard error that
+/// cannot be written (a closed pipe here; `2> /dev/full` is the same)
+/// made `eprintln!` panic: exit 101, hiding whether the cycle was recorded.
+/// A refusal keeps its exit 2, a success its exit 0 with the cycle written.
+#[cfg(unix)]
+#[test]
+fn regression_an_unwritable_standard_error_keeps_the_exit_code() {
+    let path = temp_write("closed-stderr", SYNTHETIC_OPEN_DOX);
+    let run = |date: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+            .args(["history", "record", path.to_str().unwrap()])
+            .args(["--line", "1", "--date", date])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("CHEMODOSE_REGIMENS")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the process writes its first word.
+        drop(child.stderr.take());
+        child.wait().unwrap().code()
+    };
+    // The same day as cycle 1: refused.
+    assert_eq!(run("2026-01-05"), Some(2));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    assert_eq!(run("2026-01-26"), Some(0));
+    let lib = Library::bundled().unwrap();
+    let h = parse_history("h.toml", &std::fs::read_to_string(&path).unwrap(), &lib).unwrap();
+    assert_eq!(h.lines[0].cycles.len(), 2);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}

@@ -134,20 +134,27 @@ pub fn run() -> ExitCode {
     };
     match result {
         Ok(report) => {
+            // A warning is part of the output: one that cannot be shown
+            // (`2> /dev/full`) leaves the output incomplete, exit 2. A note
+            // that cannot be shown changes nothing.
+            let mut warned = true;
             for w in &report.warnings {
-                eprintln!("warning: {w}");
+                warned &= to_stderr(&format!("warning: {w}\n"));
             }
             for note in &report.notes {
-                eprintln!("note: {note}");
+                to_stderr(&format!("note: {note}\n"));
             }
             match write_stdout(&report.stdout) {
                 Ok(()) => {}
                 // The reader went away (`chemodose ... | head`): not an error.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: {}", stdout_error(&e));
+                    to_stderr(&format!("error: {}\n", stdout_error(&e)));
                     return ExitCode::from(2);
                 }
+            }
+            if !warned {
+                return ExitCode::from(2);
             }
             if report.problem {
                 ExitCode::from(1)
@@ -156,19 +163,30 @@ pub fn run() -> ExitCode {
             }
         }
         Err(Failure::Check(message)) => {
-            eprintln!("error: {message}");
+            to_stderr(&format!("error: {message}\n"));
             ExitCode::from(1)
         }
         Err(Failure::Input(InputError(message))) => {
             if message.contains('\n') {
                 // Pre-rendered diagnostics carry their own layout.
-                eprint!("{message}");
+                to_stderr(&message);
             } else {
-                eprintln!("error: {message}");
+                to_stderr(&format!("error: {message}\n"));
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// Writes to standard error; false when it cannot be written (`2>
+/// /dev/full`, a closed pipe), where `eprintln!` would panic (exit 101) and
+/// hide the outcome. An error's exit code stands even when its words cannot
+/// be shown.
+fn to_stderr(text: &str) -> bool {
+    let mut err = std::io::stderr().lock();
+    err.write_all(text.as_bytes())
+        .and_then(|()| err.flush())
+        .is_ok()
 }
 
 /// Today's date where the command runs, for judging the age of results

@@ -1,6 +1,6 @@
 //! `chemodose verify [PATH...] [--bless] [--yes]`: golden checks of regimen files.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -138,7 +138,17 @@ fn confirm(question: &str) -> Result<bool, InputError> {
             "{question} needs confirmation: run in a terminal or add --yes"
         )));
     }
-    eprint!("{question} [y/N] ");
+    // Asked on standard error; unanswerable if it cannot be shown.
+    let mut err = std::io::stderr().lock();
+    if write!(err, "{question} [y/N] ")
+        .and_then(|()| err.flush())
+        .is_err()
+    {
+        return Err(InputError(format!(
+            "{question} needs confirmation, and standard error cannot be written to ask: add --yes"
+        )));
+    }
+    drop(err);
     let mut line = String::new();
     stdin
         .lock()
