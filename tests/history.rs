@@ -1892,6 +1892,36 @@ fn regression_nothing_is_given_after_a_death_however_recorded() {
     let _ = std::fs::remove_dir_all(path2.parent().unwrap());
 }
 
+/// An edit the loader refuses (a line ended before it starts and before its
+/// cycle) names the file, says nothing was written, and shows the problem in
+/// the text the edit would have written.
+#[test]
+fn an_edit_that_would_make_the_file_invalid_names_it_and_writes_nothing() {
+    let path = temp_write("end-before-start", SYNTHETIC_OPEN_DOX);
+    let p = path.to_str().unwrap();
+    let err = Run::new(&[
+        "history",
+        "end-line",
+        p,
+        "--line",
+        "1",
+        "--date",
+        "2026-01-01",
+        "--reason",
+        "toxicity",
+    ])
+    .fails(2);
+    assert!(
+        err.starts_with(&format!(
+            "error: {p}: the edit would make the file invalid (shown below in the text it would write); nothing was written:"
+        )) && err.contains("line 1 ends before it starts")
+            && err.contains("line 1 ends before its cycle 1"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
 /// An edit through a symbolic link edits the history it points to; the
 /// rename used to put the new text in place of the link and leave the
 /// history itself without the cycle.

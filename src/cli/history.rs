@@ -252,7 +252,8 @@ fn refusal(file: &Path, line: u32, problems: &[NewCycleProblem]) -> InputError {
 fn parse_edit(path: &Path, new_text: &str, library: &Library) -> Result<History, InputError> {
     parse_history(&path.display().to_string(), new_text, library).map_err(|e| {
         InputError(format!(
-            "the edit would make the file invalid; nothing was written:\n{}",
+            "error: {}: the edit would make the file invalid (shown below in the text it would write); nothing was written:\n{}",
+            path.display(),
             diagnostics::render(&e)
         ))
     })
