@@ -1977,3 +1977,41 @@ fn regression_an_unwritable_standard_error_keeps_the_exit_code() {
     assert_eq!(h.lines[0].cycles.len(), 2);
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
+
+/// A history edit that cannot be written (a full disk; here a file-size
+/// limit, EFBIG) exits 2 naming the history file, leaves it as it was and
+/// leaves no temporary file beside it.
+#[cfg(unix)]
+#[test]
+fn a_history_edit_that_cannot_be_written_leaves_the_file_intact() {
+    // About 7 KB, above the 2-4 KiB `ulimit -f 4` allows.
+    let text = synthetic_open_lines(100);
+    assert!(text.len() > 4096);
+    let path = temp_write("efbig", &text);
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 4; exec '{}' history record '{}' --line 1 --date {}",
+        env!("CARGO_BIN_EXE_chemodose"),
+        path.display(),
+        burst_date(0)
+    );
+    let run = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CHEMODOSE_REGIMENS")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("cannot write {}", path.display()))
+            && err.contains("the history file is as it was, unchanged"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    let left: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [std::ffi::OsString::from("history.toml")]);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}

@@ -273,8 +273,11 @@ fn commit(
     // history itself as it was.
     let target =
         std::fs::canonicalize(path).map_err(|e| InputError(format!("{}: {e}", path.display())))?;
-    // An edit in place: the history is both what was read and what is written.
-    write_atomically(&target, new_text.as_bytes(), &[])?;
+    // An edit in place: the history is both what was read and what is
+    // written. Every failure comes before the rename.
+    write_atomically(&target, new_text.as_bytes(), &[]).map_err(|InputError(m)| {
+        InputError(format!("{m}; the history file is as it was, unchanged"))
+    })?;
     Ok(h)
 }
 

@@ -212,6 +212,19 @@ impl AtomicFile {
         listed
             .finish(|| tmp.persist(&path))
             .map_err(|e| fail("rename failed", e.error))?;
+        // The rename lasts through a power cut only once the folder that
+        // holds it is on disk too. Best effort: the file is in place either
+        // way, and some file systems cannot sync a folder.
+        #[cfg(unix)]
+        {
+            let folder = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            if let Ok(f) = std::fs::File::open(folder) {
+                let _ = f.sync_all();
+            }
+        }
         Ok(())
     }
 }
