@@ -1553,6 +1553,17 @@ fn regression_an_actual_dose_of_a_drug_not_in_the_regimen_is_refused() {
         .find(|c| c.drug == "doxorubicin")
         .unwrap();
     assert_eq!(dox.mg, d("166"));
+    // Hand-written with a space and capitals in a quoted key, it is the same
+    // drug and is counted, not left out: 136 + 30 = 166 mg again.
+    let spaced = SYNTHETIC_OPEN_DOX.to_owned()
+        + "\n[[line.cycle]]\nnumber = 2\ndate = 2026-01-26\nactual = { \" DOXOrubicin\" = \"30 mg\" }\n";
+    let r = report_of(&spaced);
+    let dox = r
+        .cumulative
+        .iter()
+        .find(|c| c.drug == "doxorubicin")
+        .unwrap();
+    assert_eq!(dox.mg, d("166"));
     // A hand-written file with such a name fails at load, located.
     let bad = SYNTHETIC_OPEN_DOX.to_owned() + "actual = { epirubicin = \"50 mg\" }\n";
     let lib = Library::bundled().unwrap();

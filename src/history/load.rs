@@ -570,24 +570,25 @@ fn parse_line(
             if let Some(reg) = line_regimen {
                 check_actual_drug(c, reg, number, n, drug, dose.span());
             }
+            // Kept under the regimen's own name of the drug, which the
+            // cumulative doses look up: ` Doxorubicin` is doxorubicin.
+            let key = line_regimen
+                .and_then(|r| r.drug(drug.trim()))
+                .map_or_else(|| drug.trim().to_lowercase(), |d| d.name.clone());
             // `Doxorubicin` and `doxorubicin` are one drug: one would
             // silently replace the other.
-            if actual.contains_key(&drug.to_lowercase()) {
+            if actual.contains_key(&key) {
                 c.at(
                     dose.span(),
                     format!(
-                        "line {number} cycle {n}: an actual dose of {} is given twice; write one, the dose given",
-                        drug.to_lowercase()
+                        "line {number} cycle {n}: an actual dose of {key} is given twice; write one, the dose given"
                     ),
                 );
             }
             if let Ok((m, _)) =
                 c.parse_named(dose, &format!("actual dose of {drug}"), parse_dose_mass)
             {
-                actual.insert(
-                    drug.to_lowercase(),
-                    to_decimal(DoseUnit::Mg.of(m)).unwrap_or_default(),
-                );
+                actual.insert(key, to_decimal(DoseUnit::Mg.of(m)).unwrap_or_default());
             }
         }
         if let Some(d) = date {
