@@ -1701,6 +1701,22 @@ date = 2021-01-04
         e.contains("line 1 cycle 2: an actual dose of vinorelbine is given twice"),
         "{e}"
     );
+    // Through the command: filgrastim in gemcitabine-docetaxel is given per
+    // an instruction; the refusal says to leave it out and names the drugs
+    // an actual dose can be given for.
+    let path = temp_write("filgrastim", &synthetic_open_lines(1));
+    let err = record(
+        &path,
+        &["--date", &burst_date(0), "--actual", "filgrastim=300mcg"],
+    )
+    .fails(2);
+    assert!(
+        err.contains("--actual filgrastim=…: filgrastim has no dose of its own in regimen gemcitabine-docetaxel")
+            && err.contains("leave it out")
+            && err.contains("dosed in cycle 1: gemcitabine, docetaxel"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
 
 /// Regression (issue 14): a cycle on the date of the one before (a

@@ -220,7 +220,7 @@ fn refusal(file: &Path, line: u32, problems: &[NewCycleProblem]) -> InputError {
                         format!("`{drug}` is not a drug of regimen {regimen} (line {line})")
                     }
                     ActualDrugProblem::NoDoseOfItsOwn => format!(
-                        "{drug} has no dose of its own in regimen {regimen} (it is given per an instruction), so an actual dose of it cannot be counted"
+                        "{drug} has no dose of its own in regimen {regimen} (it is given per an instruction), so an actual dose of it cannot be counted; leave it out (a `note` in the file can say what was given)"
                     ),
                     ActualDrugProblem::NotGivenInCycle => {
                         format!("regimen {regimen} does not give {drug} in cycle {cycle}")
