@@ -483,3 +483,254 @@ fn regression_the_patients_file_must_be_a_regular_file() {
         );
     }
 }
+
+/// The real binary, run in the crate's folder.
+fn chemodose(args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"));
+    c.args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CHEMODOSE_REGIMENS")
+        .env_remove("CHEMODOSE_FAILPOINT");
+    c
+}
+
+/// A fresh folder for one test.
+fn scratch(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chemodose-batch-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The `.chemodose-*.tmp` files left in `dir`.
+fn temporaries(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".chemodose-"))
+        .collect()
+}
+
+const BATCH_ARGS: [&str; 3] = ["batch", "doxorubicin", "--bilirubin=0.5mg/dL"];
+
+/// Regression (issue 14): `batch --patients p.csv -o p.csv` replaced the
+/// patients with the doses, exit 0. The output is refused when it is an
+/// input, by any name: the same path, a hard link, a symbolic link; the
+/// labs file and the regimen file are inputs too.
+#[test]
+fn regression_output_onto_an_input_is_refused() {
+    let dir = scratch("onto-input");
+    let patients = dir.join("p.csv");
+    let text = "id,height_cm,weight_kg\nP1,170,70\n";
+    std::fs::write(&patients, text).unwrap();
+    let p = patients.to_str().unwrap();
+    let hard = dir.join("hard.csv");
+    std::fs::hard_link(&patients, &hard).unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&patients, dir.join("soft.csv")).unwrap();
+    for target in ["p.csv", "hard.csv", "soft.csv"] {
+        let out = dir.join(target);
+        if !out.exists() {
+            continue;
+        }
+        let run = chemodose(&BATCH_ARGS)
+            .args(["--patients", p, "-o", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{target}: {err}");
+        assert!(
+            err.contains(&format!("the output {} is the input {p}", out.display()))
+                && err.contains("would destroy the input"),
+            "{target}: {err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&patients).unwrap(), text);
+    // The labs file and a regimen given by its path are inputs too.
+    let labs = dir.join("labs.toml");
+    std::fs::copy(common_labs(), &labs).unwrap();
+    let regimen = dir.join("doxorubicin.toml");
+    std::fs::copy("regimens/doxorubicin.toml", &regimen).unwrap();
+    for (args, target) in [
+        (
+            vec!["batch", "doxorubicin", "--labs", labs.to_str().unwrap()],
+            &labs,
+        ),
+        (
+            vec!["batch", regimen.to_str().unwrap(), "--bilirubin=0.5mg/dL"],
+            &regimen,
+        ),
+    ] {
+        let before = std::fs::read(target).unwrap();
+        let run = chemodose(&args)
+            .args(["--patients", p, "-o", target.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{err}");
+        assert!(err.contains("is the input"), "{err}");
+        assert_eq!(std::fs::read(target).unwrap(), before);
+    }
+    assert!(temporaries(&dir).is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn common_labs() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples/gemdoc-labs.toml")
+}
+
+/// Regression (issue 14): `-o` onto a character device (or a pipe) renamed
+/// a regular file over the device node. Anything that is not a regular file
+/// or a new path is refused.
+#[cfg(unix)]
+#[test]
+fn regression_output_onto_a_device_or_a_pipe_is_refused() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = scratch("device");
+    let patients = dir.join("p.csv");
+    std::fs::write(&patients, "id,height_cm,weight_kg\nP1,170,70\n").unwrap();
+    let fifo = dir.join("fifo");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    let mut targets = vec![("/dev/null".into(), "a character device")];
+    if made {
+        targets.push((fifo.clone(), "a named pipe (FIFO)"));
+    }
+    targets.push((dir.clone(), "a folder"));
+    for (target, kind) in &targets {
+        let run = chemodose(&BATCH_ARGS)
+            .args(["--patients", patients.to_str().unwrap(), "-o"])
+            .arg(target)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{err}");
+        assert!(
+            err.contains(&format!("cannot write {}: it is {kind}", target.display())),
+            "{err}"
+        );
+    }
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device()
+    );
+    if made {
+        assert!(
+            std::fs::symlink_metadata(&fifo)
+                .unwrap()
+                .file_type()
+                .is_fifo()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A CSV of `n` identical adult patients.
+fn many_patients(n: usize) -> String {
+    let mut s = String::from("id,height_cm,weight_kg\n");
+    for i in 0..n {
+        s.push_str(&format!("P{i:07},170,70\n"));
+    }
+    s
+}
+
+/// Regression (issue 14): SIGTERM (or SIGINT) during a long `batch -o`
+/// left its `.chemodose-*.tmp` file, up to 148 MB, beside the target. The
+/// temporary file is removed, the target is not created, and the process
+/// ends as the signal ends it.
+#[cfg(unix)]
+#[test]
+fn regression_a_signal_during_a_long_batch_write_leaves_no_temporary_file() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = scratch("signal");
+    let patients = dir.join("p.csv");
+    // Long enough to be still writing when the signal comes (minutes in a
+    // debug build).
+    std::fs::write(&patients, many_patients(200_000)).unwrap();
+    let target = dir.join("doses.csv");
+    for (signal, name) in [("TERM", 15), ("INT", 2)] {
+        let mut child = chemodose(&BATCH_ARGS)
+            .args(["--patients", patients.to_str().unwrap(), "-o"])
+            .arg(&target)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait for the temporary file to appear, then signal.
+        let started = std::time::Instant::now();
+        while temporaries(&dir).is_empty() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(60),
+                "no temporary file appeared"
+            );
+            assert!(child.try_wait().unwrap().is_none(), "ended too soon");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let sent = std::process::Command::new("kill")
+            .args([format!("-{signal}"), child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let status = child.wait().unwrap();
+        assert_eq!(
+            status.signal(),
+            Some(name),
+            "ended by SIG{signal}, not finished: {status:?}"
+        );
+        assert_eq!(temporaries(&dir), Vec::<String>::new(), "after SIG{signal}");
+        assert!(!target.exists(), "the target was not created");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Regression (issue 14): a write error (a full disk) named the patients
+/// file, the input, instead of the output. A file-size limit stands in for
+/// the full disk; the target is not created and no temporary file stays.
+#[cfg(unix)]
+#[test]
+fn regression_a_failed_write_names_the_output() {
+    let dir = scratch("disk-full");
+    let patients = dir.join("p.csv");
+    std::fs::write(&patients, many_patients(2_000)).unwrap();
+    let target = dir.join("doses.csv");
+    let exe = env!("CARGO_BIN_EXE_chemodose");
+    // `ulimit -f 4`: at most 2 KiB (dash) or 4 KiB (bash) per file; with
+    // SIGXFSZ ignored, a longer write fails with EFBIG.
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 4; exec '{exe}' batch doxorubicin --bilirubin=0.5mg/dL --patients '{}' -o '{}'",
+        patients.display(),
+        target.display()
+    );
+    let run = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CHEMODOSE_REGIMENS")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("cannot write {}", target.display())),
+        "{err}"
+    );
+    assert!(!err.contains("p.csv"), "the input is not blamed: {err}");
+    assert!(!target.exists());
+    assert!(temporaries(&dir).is_empty());
+    // Standard output full: exit 2, naming standard output.
+    if let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") {
+        let run = chemodose(&BATCH_ARGS)
+            .args(["--patients", patients.to_str().unwrap()])
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(2), "{err}");
+        assert!(err.contains("cannot write to standard output"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -551,6 +551,51 @@ fn broken_pipe_is_a_clean_exit() {
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
 
+/// Regression (issue 14): `> /dev/full` printed "cannot write to standard
+/// output" but exited 0, as if the output had been written. It exits 2
+/// (the output could not be written), naming standard output, for every
+/// command that prints; a closed pipe is still a clean exit (above).
+#[cfg(unix)]
+#[test]
+fn regression_a_full_standard_output_exits_2() {
+    let labs = ["--labs", common::NORMAL_LABS_FILE, "--on", "2026-12-01"];
+    let person = ["--height", "170cm", "--weight", "70kg"];
+    let mut commands: Vec<Vec<&str>> = vec![
+        [&["bsa"][..], &person].concat(),
+        [&["dose", "gemcitabine-docetaxel"][..], &person, &labs].concat(),
+        [
+            &["schedule", "gemcitabine-docetaxel", "--start", "2026-12-01"][..],
+            &person,
+            &labs,
+        ]
+        .concat(),
+        vec!["history", "show", "docs/examples/lms-case-1.toml"],
+        vec!["regimens", "list"],
+    ];
+    commands.push(vec![
+        "bsa", "--height", "170cm", "--weight", "70kg", "--format", "json",
+    ]);
+    for args in commands {
+        let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+            return;
+        };
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+            .args(&args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("CHEMODOSE_REGIMENS")
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("error: cannot write to standard output: ")
+                && err.contains("the output is incomplete"),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 fn copy_regimen_folder(tag: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("chemodose-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

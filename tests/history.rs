@@ -1496,3 +1496,759 @@ fn regression_history_files_are_read_bounded() {
         "{err}"
     );
 }
+
+/// An explicitly SYNTHETIC history with one open doxorubicin line and its
+/// first cycle (invented figures, not a patient).
+const SYNTHETIC_OPEN_DOX: &str = r#"# SYNTHETIC history for tests: invented figures, not a patient.
+[patient]
+id = "SYNTHETIC-OPEN"
+
+[[measurement]]
+date = 2026-01-02
+height = "170cm"
+weight = "70kg"
+
+[[line]]
+number = 1
+regimen = "doxorubicin"
+start = 2026-01-05
+
+[[line.cycle]]
+number = 1
+date = 2026-01-05
+"#;
+
+fn record(path: &std::path::Path, args: &[&str]) -> Run {
+    let mut all = vec!["history", "record", path.to_str().unwrap(), "--line", "1"];
+    all.extend_from_slice(args);
+    Run::new(&all)
+}
+
+/// Regression (issue 14): `history show h.toml -o h.toml` replaced the
+/// treatment history with the rendered report, exit 0.
+#[test]
+fn regression_show_onto_its_own_history_is_refused() {
+    let path = temp_write("show-onto-itself", SYNTHETIC_DOX6);
+    let p = path.to_str().unwrap();
+    let err = Run::new(&["history", "show", p, "-o", p]).fails(2);
+    assert!(
+        err.contains(&format!("the output {p} is the input {p}"))
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    // Another spelling of the same path, and a hard link, are the same file.
+    let dotted = path.parent().unwrap().join(".").join("history.toml");
+    let err = Run::new(&["history", "show", p, "-o", dotted.to_str().unwrap()]).fails(2);
+    assert!(err.contains("is the input"), "{err}");
+    let link = path.parent().unwrap().join("link.toml");
+    std::fs::hard_link(&path, &link).unwrap();
+    let err = Run::new(&["history", "show", p, "-o", link.to_str().unwrap()]).fails(2);
+    assert!(err.contains("are one file"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_DOX6);
+    // A new file is written as before.
+    let out = path.parent().unwrap().join("report.txt");
+    Run::new(&["history", "show", p, "-o", out.to_str().unwrap()]).success();
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("SYNTHETIC-DOX6")
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// A SYNTHETIC history of `n` open lines (invented), so that concurrent
+/// writers' cycles do not depend on each other's order: writer i records
+/// cycle 1 of line i + 1 on its start, [`burst_date`]`(i)`.
+fn synthetic_open_lines(n: u64) -> String {
+    let mut text = SYNTHETIC_OPEN_DOX
+        .split("[[line]]")
+        .next()
+        .unwrap()
+        .to_owned();
+    for i in 0..n {
+        text.push_str(&format!(
+            "[[line]]\nnumber = {}\nregimen = \"gemcitabine-docetaxel\"\nstart = {}\n\n",
+            i + 1,
+            burst_date(i)
+        ));
+    }
+    text
+}
+
+fn burst_date(i: u64) -> String {
+    (chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap() + chrono::Days::new(i)).to_string()
+}
+
+/// Starts `n` `history record` processes on `path` at once, writer i on
+/// line i + 1, each waiting up to `wait` seconds for the lock; returns each
+/// writer's exit code and standard error.
+fn burst(path: &std::path::Path, n: u64, wait: &str) -> Vec<(Option<i32>, String)> {
+    let children: Vec<_> = (0..n)
+        .map(|i| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+                .args(["history", "record", path.to_str().unwrap()])
+                .args(["--line", &(i + 1).to_string(), "--date", &burst_date(i)])
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .env_remove("CHEMODOSE_REGIMENS")
+                .env("CHEMODOSE_LOCK_TIMEOUT", wait)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| {
+            let out = child.wait_with_output().unwrap();
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The lines of `path` that hold their writer's cycle (cycle 1 on the
+/// line's start), and the number of cycles in the file.
+fn landed(path: &std::path::Path) -> (Vec<u32>, usize) {
+    let lib = Library::bundled().unwrap();
+    let h = parse_history("h.toml", &std::fs::read_to_string(path).unwrap(), &lib).unwrap();
+    let with_cycle = h
+        .lines
+        .iter()
+        .filter(|l| {
+            l.cycles.len() == 1
+                && l.cycles[0].number == 1
+                && l.cycles[0].date.to_string() == burst_date(u64::from(l.number) - 1)
+        })
+        .map(|l| l.number)
+        .collect();
+    let cycles = h.lines.iter().map(|l| l.cycles.len()).sum();
+    (with_cycle, cycles)
+}
+
+/// Regression (issue 14): 50 concurrent `history record` processes reported
+/// about 50 "recorded" while 8 to 14 cycles landed: each read the file,
+/// added its cycle and renamed its version over the others'. Edits now hold
+/// a lock on the file from before reading it until the rename; a writer that
+/// finds the file locked waits, so all 50 succeed and all 50 cycles land.
+#[test]
+fn regression_concurrent_records_all_land() {
+    let path = temp_write("concurrent", &synthetic_open_lines(50));
+    let results = burst(&path, 50, "300");
+    for (i, (code, err)) in results.iter().enumerate() {
+        assert_eq!(*code, Some(0), "writer {i} waited and succeeded: {err}");
+        assert!(
+            err.contains(&format!("recorded line {} cycle", i + 1)),
+            "writer {i}: {err}"
+        );
+    }
+    let (with_cycle, cycles) = landed(&path);
+    assert_eq!(cycles, 50, "one cycle a success, none lost or doubled");
+    assert_eq!(with_cycle, (1..=50).collect::<Vec<u32>>());
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// With no time to wait (`CHEMODOSE_LOCK_TIMEOUT=0`), a writer that finds
+/// the file locked fails clearly (exit 2, nothing written) instead of
+/// reporting a cycle that is then lost: the cycles in the file are exactly
+/// those of the writers that reported success.
+#[test]
+fn concurrent_records_that_cannot_wait_fail_and_write_nothing() {
+    let path = temp_write("concurrent-nowait", &synthetic_open_lines(50));
+    let results = burst(&path, 50, "0");
+    let mut succeeded = Vec::new();
+    for (i, (code, err)) in results.iter().enumerate() {
+        match code {
+            Some(0) => {
+                assert!(
+                    err.contains(&format!("recorded line {} cycle", i + 1)),
+                    "writer {i}: {err}"
+                );
+                succeeded.push(i as u32 + 1);
+            }
+            Some(2) => assert!(
+                err.contains("another chemodose is editing this history file")
+                    && err.contains("nothing was written"),
+                "writer {i}: {err}"
+            ),
+            other => panic!("writer {i} ended with {other:?}: {err}"),
+        }
+    }
+    assert!(
+        !succeeded.is_empty(),
+        "the first writer finds the file free"
+    );
+    let (with_cycle, cycles) = landed(&path);
+    assert_eq!(cycles, succeeded.len(), "one cycle a success, none lost");
+    assert_eq!(with_cycle, succeeded);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// A second edit waits for the first; one that cannot get the lock in time
+/// fails clearly and writes nothing.
+#[test]
+fn an_edit_that_cannot_get_the_lock_fails_clearly() {
+    use fs4::FileExt;
+    let path = temp_write("locked", SYNTHETIC_OPEN_DOX);
+    let held = std::fs::File::open(&path).unwrap();
+    FileExt::lock(&held).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        .args(["history", "record", path.to_str().unwrap()])
+        .args(["--line", "1", "--date", "2026-01-26"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CHEMODOSE_REGIMENS")
+        .env("CHEMODOSE_LOCK_TIMEOUT", "0.5")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("another chemodose is editing this history file")
+            && err.contains("nothing was written"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    // Released, the same edit goes through.
+    drop(held);
+    record(&path, &["--date", "2026-01-26"]).success();
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// Regression (issue 14): `--actual doxorubicn=300mg` (misspelt) was
+/// written, and the cumulative dose then ignored it.
+#[test]
+fn regression_an_actual_dose_of_a_drug_not_in_the_regimen_is_refused() {
+    let path = temp_write("actual-drug", SYNTHETIC_OPEN_DOX);
+    let err = record(
+        &path,
+        &["--date", "2026-01-26", "--actual", "doxorubicn=30mg"],
+    )
+    .fails(2);
+    assert!(
+        err.contains("nothing was written: --actual doxorubicn=…: `doxorubicn` is not a drug of regimen doxorubicin (line 1). Write --actual DRUG=DOSE with one of its drugs dosed in cycle 2: doxorubicin"),
+        "{err}"
+    );
+    // The same drug twice (in any case): one dose would replace the other.
+    let err = record(
+        &path,
+        &[
+            "--date",
+            "2026-01-26",
+            "--actual",
+            "doxorubicin=30mg",
+            "--actual",
+            "Doxorubicin=40mg",
+        ],
+    )
+    .fails(2);
+    assert!(
+        err.contains("--actual doxorubicin=…: a dose of doxorubicin is given twice"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    // Spelt right (any case), it is recorded and counted: 75 × 1.82 = 136.5
+    // → 136 mg in cycle 1 (held under the ceiling's share), then the 30 mg
+    // given in cycle 2: 166 mg.
+    record(
+        &path,
+        &["--date", "2026-01-26", "--actual", "DOXOrubicin=30mg"],
+    )
+    .success();
+    let r = report(path.to_str().unwrap());
+    let dox = r
+        .cumulative
+        .iter()
+        .find(|c| c.drug == "doxorubicin")
+        .unwrap();
+    assert_eq!(dox.mg, d("166"));
+    // Hand-written with a space and capitals in a quoted key, it is the same
+    // drug and is counted, not left out: 136 + 30 = 166 mg again.
+    let spaced = SYNTHETIC_OPEN_DOX.to_owned()
+        + "\n[[line.cycle]]\nnumber = 2\ndate = 2026-01-26\nactual = { \" DOXOrubicin\" = \"30 mg\" }\n";
+    let r = report_of(&spaced);
+    let dox = r
+        .cumulative
+        .iter()
+        .find(|c| c.drug == "doxorubicin")
+        .unwrap();
+    assert_eq!(dox.mg, d("166"));
+    // A hand-written file with such a name fails at load, located.
+    let bad = SYNTHETIC_OPEN_DOX.to_owned() + "actual = { epirubicin = \"50 mg\" }\n";
+    let lib = Library::bundled().unwrap();
+    let e = parse_history("h.toml", &bad, &lib).unwrap_err().to_string();
+    let (l, c) = loc(&bad, "\"50 mg\"");
+    assert!(
+        e.starts_with(&format!(
+            "h.toml:{l}:{c}: line 1 cycle 1: `epirubicin` is not a drug of regimen doxorubicin"
+        )),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// An actual dose is counted only under a drug the line's regimen doses in
+/// that cycle: a drug given per an instruction, or one the regimen gives in
+/// other cycles only, is refused too (SYNTHETIC inline regimen: vinorelbine
+/// weekly, cisplatin in cycle 1 only, an antiemetic per protocol).
+#[test]
+fn an_actual_dose_of_a_drug_not_dosed_in_that_cycle_is_refused() {
+    use chemodose::history::{ActualDrugProblem, NewCycle, NewCycleProblem};
+    let lib = Library::bundled().unwrap();
+    let text = r#"# SYNTHETIC history for tests: invented figures, not a patient.
+[patient]
+id = "SYNTHETIC-INLINE"
+
+[[measurement]]
+date = 2021-01-01
+height = "160cm"
+weight = "60kg"
+
+[[line]]
+number = 1
+start = 2021-01-04
+
+[line.inline_regimen]
+id = "local-vinorelbine"
+name = "Vinorelbine weekly (local)"
+version = "1"
+status = "draft"
+status_note = "Local protocol."
+last_reviewed = 2021-01-01
+
+[line.inline_regimen.cycle]
+length_days = 7
+cycles = 4
+
+[[line.inline_regimen.source]]
+citation = "Local protocol"
+
+[[line.inline_regimen.drug]]
+name = "vinorelbine"
+role = "antineoplastic"
+dose = "25 mg/m2"
+route = "IV"
+days = "1"
+round = "1 mg"
+
+[[line.inline_regimen.drug]]
+name = "cisplatin"
+role = "antineoplastic"
+dose = "20 mg/m2"
+route = "IV"
+days = "1"
+cycles = "1"
+round = "1 mg"
+
+[[line.inline_regimen.drug]]
+name = "ondansetron"
+role = "supportive"
+instruction = "per local antiemetic protocol"
+route = "IV"
+days = "1"
+
+[[line.cycle]]
+number = 1
+date = 2021-01-04
+"#;
+    let h = parse_history("inline.toml", text, &lib).unwrap();
+    let drugs = [
+        "cisplatin".to_owned(),
+        "ondansetron".to_owned(),
+        "vinorelbine".to_owned(),
+    ];
+    let problems = h.new_cycle_problems(
+        NewCycle {
+            line: 1,
+            number: None,
+            date: chrono::NaiveDate::from_ymd_opt(2021, 1, 11).unwrap(),
+            actual_drugs: &drugs,
+        },
+        &lib,
+    );
+    let problem = |drug: &str, problem| NewCycleProblem::ActualDrug {
+        drug: drug.to_owned(),
+        problem,
+        regimen: "local-vinorelbine".to_owned(),
+        cycle: 2,
+        dosed: vec!["vinorelbine".to_owned()],
+    };
+    assert_eq!(
+        problems,
+        [
+            problem("cisplatin", ActualDrugProblem::NotGivenInCycle),
+            problem("ondansetron", ActualDrugProblem::NoDoseOfItsOwn),
+        ]
+    );
+    // In cycle 1 cisplatin is dosed: its actual dose is accepted and counted.
+    // (The text ends in cycle 1's table.)
+    let ok = text.to_owned() + "actual = { cisplatin = \"30 mg\" }\n";
+    let r = parse_history("inline.toml", &ok, &lib)
+        .unwrap()
+        .report(&lib)
+        .unwrap();
+    let cis = r.cumulative.iter().find(|c| c.drug == "cisplatin").unwrap();
+    assert_eq!(cis.mg, d("30"));
+    // Hand-written in cycle 2, each is an error located at its dose.
+    let bad = text.to_owned()
+        + "\n[[line.cycle]]\nnumber = 2\ndate = 2021-01-11\nactual = { cisplatin = \"30 mg\", ondansetron = \"8 mg\", Vinorelbine = \"40 mg\", vinorelbine = \"41 mg\" }\n";
+    let e = parse_history("inline.toml", &bad, &lib)
+        .unwrap_err()
+        .to_string();
+    let (l, c) = loc(&bad, "\"30 mg\"");
+    assert!(
+        e.contains(&format!("inline.toml:{l}:{c}: line 1 cycle 2: cisplatin is not given in cycle 2 of regimen local-vinorelbine; its drugs dosed in cycle 2: vinorelbine")),
+        "{e}"
+    );
+    assert!(
+        e.contains(
+            "line 1 cycle 2: ondansetron has no dose of its own in regimen local-vinorelbine"
+        ),
+        "{e}"
+    );
+    assert!(
+        e.contains("line 1 cycle 2: an actual dose of vinorelbine is given twice"),
+        "{e}"
+    );
+    // Through the command: filgrastim in gemcitabine-docetaxel is given per
+    // an instruction; the refusal says to leave it out and names the drugs
+    // an actual dose can be given for.
+    let path = temp_write("filgrastim", &synthetic_open_lines(1));
+    let err = record(
+        &path,
+        &["--date", &burst_date(0), "--actual", "filgrastim=300mcg"],
+    )
+    .fails(2);
+    assert!(
+        err.contains("--actual filgrastim=…: filgrastim has no dose of its own in regimen gemcitabine-docetaxel")
+            && err.contains("leave it out")
+            && err.contains("dosed in cycle 1: gemcitabine, docetaxel"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// Regression (issue 14): a cycle on the date of the one before (a
+/// duplicate, or a second "cycle" the same day) was accepted; one dated
+/// before the previous cycle is refused too, each with its own words.
+#[test]
+fn regression_duplicate_and_backward_cycle_dates_are_refused() {
+    let path = temp_write("dates", SYNTHETIC_OPEN_DOX);
+    let err = record(&path, &["--date", "2026-01-05"]).fails(2);
+    assert!(
+        err.contains("nothing was written: --date 2026-01-05: line 1 cycle 1 was given on 2026-01-05, and each cycle is recorded once, on its own day 1. Give the new cycle's day 1 (after 2026-01-05) in --date"),
+        "{err}"
+    );
+    let err = record(&path, &["--date", "2026-01-04"]).fails(2);
+    assert!(
+        err.contains("--date 2026-01-04: line 1 cycle 1 was given later, on 2026-01-05; cycles are recorded in order. Give the new cycle's day 1 (after 2026-01-05) in --date"),
+        "{err}"
+    );
+    let err = record(&path, &["--date", "2026-02-05", "--cycle", "1"]).fails(2);
+    assert!(
+        err.contains("--cycle 1: line 1 has cycle 1 recorded already, and cycle numbers go up. Leave out --cycle for cycle 2"),
+        "{err}"
+    );
+    // Every problem at once, one a line: before the line's start (2026-01-05)
+    // is also before its cycle 1.
+    let err = record(&path, &["--date", "2025-12-01", "--cycle", "1"]).fails(2);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 4, "{err}");
+    assert!(lines[0].ends_with("nothing was written:"), "{err}");
+    assert!(lines[1].starts_with("error: --cycle 1: "), "{err}");
+    assert!(
+        lines[2].starts_with("error: --date 2025-12-01: line 1 cycle 1 was given later"),
+        "{err}"
+    );
+    assert!(
+        lines[3].starts_with("error: --date 2025-12-01: line 1 starts on 2026-01-05, after it"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    // In a hand-written file, each is an error located at the date.
+    let lib = Library::bundled().unwrap();
+    for (date, says) in [
+        ("2026-01-05", "has the date of cycle 1 (2026-01-05)"),
+        ("2026-01-04", "is dated before cycle 1 (2026-01-05)"),
+    ] {
+        let hand = format!("{SYNTHETIC_OPEN_DOX}\n[[line.cycle]]\nnumber = 2\ndate = {date}\n");
+        let e = parse_history("h.toml", &hand, &lib)
+            .unwrap_err()
+            .to_string();
+        let at = hand.rfind(date).unwrap();
+        let l = hand[..at].lines().count();
+        assert!(
+            e.contains(&format!("h.toml:{l}:8: cycle 2 of line 1")) && e.contains(says),
+            "{e}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// A cycle sooner than the regimen's cycle length after the one before is
+/// refused (exit 1: a date typed wrong, or a cycle given early) unless
+/// `--early-reason` says why; the reason is written with the cycle.
+#[test]
+fn a_cycle_sooner_than_the_cycle_length_needs_a_reason() {
+    let path = temp_write("early", SYNTHETIC_OPEN_DOX);
+    // Doxorubicin repeats every 21 days: day 1 of cycle 2 is 2026-01-26 at
+    // the earliest; 2026-01-06 is 1 day after cycle 1.
+    let err = record(&path, &["--date", "2026-01-06"]).fails(1);
+    assert!(
+        err.contains("line 1 cycle 2 on 2026-01-06 would be 1 day(s) after cycle 1 (2026-01-05), sooner than the 21 days doxorubicin repeats in; nothing was written")
+            && err.contains("--early-reason"),
+        "{err}"
+    );
+    let err = record(&path, &["--date", "2026-01-25"]).fails(1);
+    assert!(err.contains("20 day(s) after cycle 1"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    // Cycle 3 recorded without cycle 2: two cycle lengths (42 days) apart.
+    let err = record(&path, &["--date", "2026-02-10", "--cycle", "3"]).fails(1);
+    assert!(err.contains("sooner than the 42 days"), "{err}");
+    record(&path, &["--date", "2026-01-26"]).success();
+    record(
+        &path,
+        &[
+            "--date",
+            "2026-02-14",
+            "--early-reason",
+            "given 2 days early for the holiday",
+        ],
+    )
+    .success();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        text.contains("early_reason = \"given 2 days early for the holiday\""),
+        "{text}"
+    );
+    let lib = Library::bundled().unwrap();
+    let h = parse_history("h.toml", &text, &lib).unwrap();
+    assert!(h.early_cycles(&lib).is_empty());
+    // The reason is shown with the cycle (text notes, JSON `early_reason`).
+    let out = Run::new(&["history", "show", path.to_str().unwrap()]).success();
+    assert!(
+        out.contains("early: given 2 days early for the holiday"),
+        "{out}"
+    );
+    assert!(!codes(&h.report(&lib).unwrap()).contains(&"cycle-early"));
+    let json: serde_json::Value = serde_json::from_str(
+        &Run::new(&[
+            "history",
+            "show",
+            path.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
+        .success(),
+    )
+    .unwrap();
+    assert_eq!(
+        json["lines"][0]["cycles"][2]["early_reason"],
+        "given 2 days early for the holiday"
+    );
+    assert_eq!(
+        json["lines"][0]["cycles"][1]["early_reason"],
+        serde_json::Value::Null
+    );
+    // Written by hand without a reason, an early cycle is accepted (the file
+    // may record what happened) but the report warns: cycle 2 one day after
+    // cycle 1 of 21-day doxorubicin.
+    let hand = SYNTHETIC_OPEN_DOX.to_owned() + "\n[[line.cycle]]\nnumber = 2\ndate = 2026-01-06\n";
+    let r = report_of(&hand);
+    assert_eq!(codes(&r), ["cycle-early"]);
+    assert!(
+        r.warnings[0].to_string().starts_with(
+            "line 1 cycle 2 on 2026-01-06 is 1 day(s) after cycle 1 (2026-01-05), sooner than the 21 days doxorubicin repeats in, and no early_reason is recorded"
+        ),
+        "{}",
+        r.warnings[0]
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// Regression (issue 14): a cycle after a recorded death passed. The death
+/// is a `death` event or a line stopped by death; nothing is started or given
+/// on or after it, by the commands or in a hand-written file.
+#[test]
+fn regression_nothing_is_given_after_a_death_however_recorded() {
+    let path = temp_write("death-stop", SYNTHETIC_OPEN_DOX);
+    let p = path.to_str().unwrap();
+    Run::new(&[
+        "history",
+        "end-line",
+        p,
+        "--line",
+        "1",
+        "--date",
+        "2026-01-20",
+        "--reason",
+        "death",
+    ])
+    .success();
+    let err = Run::new(&[
+        "history",
+        "start-line",
+        p,
+        "--regimen",
+        "eribulin",
+        "--date",
+        "2026-02-01",
+    ])
+    .fails(2);
+    assert!(err.contains("death on 2026-01-20"), "{err}");
+    // A death event: a later cycle is refused by `record` and at load.
+    let with_event =
+        SYNTHETIC_OPEN_DOX.to_owned() + "\n[[event]]\nkind = \"death\"\ndate = 2026-01-20\n";
+    let path2 = temp_write("death-event", &with_event);
+    let err = record(&path2, &["--date", "2026-01-26"]).fails(2);
+    assert!(err.contains("death on 2026-01-20"), "{err}");
+    let lib = Library::bundled().unwrap();
+    let hand = SYNTHETIC_OPEN_DOX.to_owned()
+        + "\n[[line.cycle]]\nnumber = 2\ndate = 2026-01-26\n\n[[event]]\nkind = \"death\"\ndate = 2026-01-20\n";
+    let e = parse_history("h.toml", &hand, &lib)
+        .unwrap_err()
+        .to_string();
+    let (l, c) = loc(&hand, "2026-01-26");
+    assert!(
+        e.starts_with(&format!(
+            "h.toml:{l}:{c}: line 1 cycle 2 is dated 2026-01-26, on or after the death recorded on 2026-01-20"
+        )),
+        "{e}"
+    );
+    let hand = SYNTHETIC_DOX6.to_owned()
+        + "\n[[line]]\nnumber = 2\nregimen = \"eribulin\"\nstart = 2019-01-07\n\n[[event]]\nkind = \"death\"\ndate = 2018-12-01\n";
+    let e = parse_history("h.toml", &hand, &lib)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("line 2 starts on 2019-01-07, on or after the death recorded on 2018-12-01"),
+        "{e}"
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    let _ = std::fs::remove_dir_all(path2.parent().unwrap());
+}
+
+/// An edit the loader refuses (a line ended before it starts and before its
+/// cycle) names the file, says nothing was written, and shows the problem in
+/// the text the edit would have written.
+#[test]
+fn an_edit_that_would_make_the_file_invalid_names_it_and_writes_nothing() {
+    let path = temp_write("end-before-start", SYNTHETIC_OPEN_DOX);
+    let p = path.to_str().unwrap();
+    let err = Run::new(&[
+        "history",
+        "end-line",
+        p,
+        "--line",
+        "1",
+        "--date",
+        "2026-01-01",
+        "--reason",
+        "toxicity",
+    ])
+    .fails(2);
+    assert!(
+        err.starts_with(&format!(
+            "error: {p}: the edit would make the file invalid (shown below in the text it would write); nothing was written:"
+        )) && err.contains("line 1 ends before it starts")
+            && err.contains("line 1 ends before its cycle 1"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// An edit through a symbolic link edits the history it points to; the
+/// rename used to put the new text in place of the link and leave the
+/// history itself without the cycle.
+#[cfg(unix)]
+#[test]
+fn an_edit_through_a_symbolic_link_edits_the_history() {
+    let path = temp_write("symlink", SYNTHETIC_OPEN_DOX);
+    let link = path.parent().unwrap().join("link.toml");
+    std::os::unix::fs::symlink(&path, &link).unwrap();
+    record(&link, &["--date", "2026-01-26"]).success();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .contains("date = 2026-01-26")
+    );
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// Regression (issue 14, a sibling of `> /dev/full`): a standard error that
+/// cannot be written (a closed pipe here; `2> /dev/full` is the same)
+/// made `eprintln!` panic: exit 101, hiding whether the cycle was recorded.
+/// A refusal keeps its exit 2, a success its exit 0 with the cycle written.
+#[cfg(unix)]
+#[test]
+fn regression_an_unwritable_standard_error_keeps_the_exit_code() {
+    let path = temp_write("closed-stderr", SYNTHETIC_OPEN_DOX);
+    let run = |date: &str| {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+            .args(["history", "record", path.to_str().unwrap()])
+            .args(["--line", "1", "--date", date])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env_remove("CHEMODOSE_REGIMENS")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the process writes its first word.
+        drop(child.stderr.take());
+        child.wait().unwrap().code()
+    };
+    // The same day as cycle 1: refused.
+    assert_eq!(run("2026-01-05"), Some(2));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_OPEN_DOX);
+    assert_eq!(run("2026-01-26"), Some(0));
+    let lib = Library::bundled().unwrap();
+    let h = parse_history("h.toml", &std::fs::read_to_string(&path).unwrap(), &lib).unwrap();
+    assert_eq!(h.lines[0].cycles.len(), 2);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// A history edit that cannot be written (a full disk; here a file-size
+/// limit, EFBIG) exits 2 naming the history file, leaves it as it was and
+/// leaves no temporary file beside it.
+#[cfg(unix)]
+#[test]
+fn a_history_edit_that_cannot_be_written_leaves_the_file_intact() {
+    // About 7 KB, above the 2-4 KiB `ulimit -f 4` allows.
+    let text = synthetic_open_lines(100);
+    assert!(text.len() > 4096);
+    let path = temp_write("efbig", &text);
+    let script = format!(
+        "trap '' XFSZ; ulimit -f 4; exec '{}' history record '{}' --line 1 --date {}",
+        env!("CARGO_BIN_EXE_chemodose"),
+        path.display(),
+        burst_date(0)
+    );
+    let run = std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CHEMODOSE_REGIMENS")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("cannot write {}", path.display()))
+            && err.contains("the history file is as it was, unchanged"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+    let left: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, [std::ffi::OsString::from("history.toml")]);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}

@@ -518,3 +518,70 @@ fn regression_a_read_error_ends_the_stream() {
     .unwrap_err();
     assert!(e.to_string().contains("the disk went away"), "{e}");
 }
+
+/// Regression (issue 14): `lines derive a.csv -o a.csv` and `lines
+/// to-history a.csv -o a.csv` replaced the administration records with
+/// their own output, exit 0; so could `-o` onto the rules file. Refused,
+/// naming both, and the records are intact.
+#[test]
+fn regression_lines_output_onto_an_input_is_refused() {
+    let dir = std::env::temp_dir().join(format!("chemodose-lines-onto-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let records = dir.join("a.csv");
+    let text = format!("{HEADER}p,doxorubicin,2020-01-01\n");
+    std::fs::write(&records, &text).unwrap();
+    let rules = dir.join("rules.toml");
+    std::fs::write(&rules, "").unwrap();
+    let (a, r) = (records.to_str().unwrap(), rules.to_str().unwrap());
+    for args in [
+        vec!["lines", "derive", a, "-o", a],
+        vec!["lines", "derive", a, "--format", "csv", "--output", a],
+        vec!["lines", "to-history", a, "--patient", "p", "-o", a],
+        vec!["lines", "derive", a, "--rules", r, "-o", r],
+    ] {
+        let target = args.last().unwrap().to_string();
+        let err = Run::new(&args).fails(2);
+        assert!(
+            err.contains(&format!("the output {target} is the input {target}")),
+            "{err}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&records).unwrap(), text);
+    assert_eq!(std::fs::read_to_string(&rules).unwrap(), "");
+    let leftovers = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".chemodose-"))
+        .count();
+    assert_eq!(leftovers, 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Regression (issue 14): a full standard output printed an error but
+/// exited 0. `lines derive > /dev/full` exits 2, naming standard output, not
+/// the records.
+#[cfg(unix)]
+#[test]
+fn regression_lines_derive_onto_a_full_standard_output_exits_2() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return;
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        .args([
+            "lines",
+            "derive",
+            "tests/data/lms-case-1-administrations.csv",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CHEMODOSE_REGIMENS")
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("cannot write to standard output") && !err.contains("administrations.csv:"),
+        "{err}"
+    );
+}

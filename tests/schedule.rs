@@ -768,3 +768,224 @@ fn regression_holidays_files_are_read_bounded() {
         "{err}"
     );
 }
+
+/// A fresh folder for one test.
+fn scratch(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("chemodose-sched-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Regression (issue 14): `schedule --holidays h.txt -o h.txt` replaced the
+/// holidays with the schedule, exit 0. Every file the schedule reads is an
+/// input the output may not replace: the holidays, the labs, the history,
+/// the regimen file and the files of the regimen folder.
+#[test]
+fn regression_the_schedule_is_not_written_over_an_input() {
+    let dir = scratch("onto-input");
+    let holidays = dir.join("h.txt");
+    std::fs::write(&holidays, "2026-12-25\n").unwrap();
+    let labs = dir.join("labs.toml");
+    std::fs::copy(common::NORMAL_LABS_FILE, &labs).unwrap();
+    let history = dir.join("history.toml");
+    std::fs::write(
+        &history,
+        "# SYNTHETIC: invented, not a patient.\n[patient]\nid = \"SYNTHETIC-S\"\n",
+    )
+    .unwrap();
+    let folder = dir.join("regimens");
+    std::fs::create_dir_all(&folder).unwrap();
+    let regimen = folder.join("gemcitabine-docetaxel.toml");
+    std::fs::copy("regimens/gemcitabine-docetaxel.toml", &regimen).unwrap();
+    let base = [
+        "schedule",
+        "--start",
+        "2026-12-01",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--on",
+        "2026-12-01",
+    ];
+    let (h, l, y, r, f) = (
+        holidays.to_str().unwrap(),
+        labs.to_str().unwrap(),
+        history.to_str().unwrap(),
+        regimen.to_str().unwrap(),
+        folder.to_str().unwrap(),
+    );
+    let cases: Vec<(Vec<&str>, &std::path::Path)> = vec![
+        (
+            vec![
+                "gemcitabine-docetaxel",
+                "--holidays",
+                h,
+                "--labs",
+                l,
+                "-o",
+                h,
+            ],
+            &holidays,
+        ),
+        (vec!["gemcitabine-docetaxel", "--labs", l, "-o", l], &labs),
+        (
+            vec![
+                "gemcitabine-docetaxel",
+                "--labs",
+                l,
+                "--history",
+                y,
+                "-o",
+                y,
+            ],
+            &history,
+        ),
+        (vec![r, "--labs", l, "-o", r], &regimen),
+        (
+            vec![
+                "gemcitabine-docetaxel",
+                "--regimens",
+                f,
+                "--labs",
+                l,
+                "-o",
+                r,
+            ],
+            &regimen,
+        ),
+    ];
+    for (args, target) in cases {
+        let before = std::fs::read(target).unwrap();
+        let mut all = base.to_vec();
+        all.extend(args);
+        let err = common::Run::new(&all).fails(2);
+        assert!(
+            err.contains(&format!("the output {} is the input", target.display()))
+                && err.contains("nothing was written"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(target).unwrap(),
+            before,
+            "{} intact",
+            target.display()
+        );
+    }
+    // A new path beside them is written.
+    let out = dir.join("schedule.txt");
+    let mut all = base.to_vec();
+    all.extend(["gemcitabine-docetaxel", "--holidays", h, "--labs", l, "-o"]);
+    all.push(out.to_str().unwrap());
+    common::Run::new(&all).success();
+    assert!(std::fs::read_to_string(&out).unwrap().contains("DOCEtaxel"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Regression (issue 14): `-o` onto a character device replaced the device
+/// node with a regular file; so would a named pipe or a symbolic link to
+/// one (`-o /dev/stdout`).
+#[cfg(unix)]
+#[test]
+fn regression_the_schedule_is_not_written_over_a_device() {
+    let dir = scratch("device");
+    let link = dir.join("to-null");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    for target in ["/dev/null", link.to_str().unwrap()] {
+        let mut args = vec![
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+        ];
+        args.extend(common::NORMAL_LABS);
+        args.extend(["-o", target]);
+        let err = common::Run::new(&args).fails(2);
+        assert!(
+            err.contains(&format!("cannot write {target}: it is a character device"))
+                && err.contains("leave out --output"),
+            "{err}"
+        );
+    }
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// SIGINT just before the rename (the temporary file written whole): the
+/// temporary file is removed and the existing output is left as it was.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_schedule_write_keeps_the_old_output_and_no_temporary_file() {
+    use std::os::unix::process::ExitStatusExt;
+    let dir = scratch("interrupt");
+    let out = dir.join("schedule.html");
+    std::fs::write(&out, "the previous schedule\n").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        .args([
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--format",
+            "html",
+        ])
+        .args(common::NORMAL_LABS)
+        .arg("-o")
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("CHEMODOSE_REGIMENS")
+        .env("CHEMODOSE_FAILPOINT", "pause-before-rename")
+        .spawn()
+        .unwrap();
+    let temporaries = || -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(".chemodose-")
+            })
+            .collect()
+    };
+    // Wait until the temporary file holds the whole schedule.
+    let started = std::time::Instant::now();
+    while !temporaries()
+        .iter()
+        .any(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("</html>")))
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(25),
+            "no temporary file"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(2), "{status:?}");
+    assert!(temporaries().is_empty());
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "the previous schedule\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

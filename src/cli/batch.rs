@@ -1,14 +1,14 @@
 //! `chemodose batch`: doses for every patient of a CSV file.
 
 use std::io::{BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
 use chemodose::batch::{BatchPlan, Layout, run_batch};
 
 use super::dose::DoseOptionArgs;
-use super::output::AtomicFile;
+use super::output::{AtomicFile, Tracked, write_error};
 use super::regimens::LibraryArgs;
 use super::{Failure, InputError, Report};
 
@@ -70,14 +70,26 @@ pub fn run(a: BatchArgs) -> Result<Report, Failure> {
         }
     };
     let reader = BufReader::with_capacity(1 << 20, input);
+    // A failure is the output's when the writer saw one, else the input's.
+    let failed = |e: chemodose::batch::BatchError,
+                  wrote: Option<std::io::ErrorKind>,
+                  out: &Path| {
+        match wrote {
+            Some(_) => InputError(format!("cannot write {}: {e}", out.display())),
+            None => InputError(format!("{}: {e}", a.patients.display())),
+        }
+    };
     let summary = match &a.output {
         Some(path) => {
-            let mut file = AtomicFile::create(path)?;
+            let mut inputs = a.lib.files_read(Some(&a.regimen));
+            inputs.extend(a.dose.clinical.files_read());
+            inputs.push(a.patients.clone());
+            let mut file = AtomicFile::create(path, &inputs)?;
             let summary = {
-                let mut w = BufWriter::with_capacity(1 << 20, file.file());
+                let mut w = BufWriter::with_capacity(1 << 20, Tracked::new(file.file()));
                 let s = run_batch(&plan, reader, &mut w, layout, threads, &mut progress)
-                    .map_err(|e| InputError(format!("{}: {e}", a.patients.display())))?;
-                w.flush().map_err(|e| InputError(e.to_string()))?;
+                    .map_err(|e| failed(e, w.get_ref().failed(), path))?;
+                w.flush().map_err(|e| write_error(path, &e))?;
                 s
             };
             file.commit()?;
@@ -85,13 +97,21 @@ pub fn run(a: BatchArgs) -> Result<Report, Failure> {
         }
         None => {
             let stdout = std::io::stdout();
-            let mut w = BufWriter::with_capacity(1 << 20, stdout.lock());
-            match run_batch(&plan, reader, &mut w, layout, threads, &mut progress) {
-                Ok(s) => s,
-                Err(chemodose::batch::BatchError::Io(e)) if e.contains("Broken pipe") => {
-                    return Ok(Report::default());
+            let mut w = BufWriter::with_capacity(1 << 20, Tracked::new(stdout.lock()));
+            let result = run_batch(&plan, reader, &mut w, layout, threads, &mut progress);
+            match (result, w.get_ref().failed()) {
+                // The reader went away (`chemodose batch ... | head`): not an error.
+                (_, Some(std::io::ErrorKind::BrokenPipe)) => return Ok(Report::default()),
+                (Ok(s), _) => s,
+                (Err(e), Some(_)) => {
+                    return Err(InputError(format!(
+                        "cannot write to standard output: {e}; the output is incomplete"
+                    ))
+                    .into());
                 }
-                Err(e) => return Err(InputError(format!("{}: {e}", a.patients.display())).into()),
+                (Err(e), None) => {
+                    return Err(InputError(format!("{}: {e}", a.patients.display())).into());
+                }
             }
         }
     };

@@ -88,6 +88,12 @@ pub struct ClinicalArgs {
 }
 
 impl ClinicalArgs {
+    /// The files these options read (a labs file), which an output must not
+    /// replace.
+    pub fn files_read(&self) -> Vec<std::path::PathBuf> {
+        self.labs.labs.iter().cloned().collect()
+    }
+
     /// The clinical inputs, judged on `--on` or today.
     pub fn clinical(&self) -> Result<chemodose::rules::ClinicalInputs, InputError> {
         let on = self.on.unwrap_or_else(super::today);
@@ -268,6 +274,14 @@ impl Resolved {
 pub const PRIOR_INCOMPLETE: &str = "prior-exposure-incomplete";
 
 impl PatientDoseArgs {
+    /// The files these options read (a labs file, a history), which an
+    /// output must not replace.
+    pub fn files_read(&self) -> Vec<std::path::PathBuf> {
+        let mut files = self.dose.clinical.files_read();
+        files.extend(self.history.iter().cloned());
+        files
+    }
+
     /// The patient and the engine options, with the history's measurements and
     /// prior exposure merged in when `--history` is given.
     pub fn resolve(&self, lib: &LibraryArgs, dosing: Dosing<'_>) -> Result<Resolved, InputError> {

@@ -7,10 +7,13 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use chemodose::dose::Reduction;
 use chemodose::history::edit::{RecordCycle, end_line, record_cycle, start_line};
-use chemodose::history::{History, HistoryReport, parse_history};
+use chemodose::history::{
+    ActualDrugProblem, History, HistoryReport, NewCycle, NewCycleProblem, parse_history,
+};
 use chemodose::regimen::{Intent, Library};
 use chemodose::render::history::{history_html, history_json, history_markdown, history_text};
 
+use super::lock::{EditLock, lock_for_edit};
 use super::output::write_atomically;
 use super::regimens::LibraryArgs;
 use super::{Failure, InputError, Report, diagnostics};
@@ -67,6 +70,11 @@ enum HistoryCommand {
         /// Why the cycle was delayed.
         #[arg(long, value_parser = super::args::plain)]
         delay_reason: Option<String>,
+        /// Why the cycle was given sooner after the line's previous cycle
+        /// than the regimen's cycle length; without it such a cycle is
+        /// refused. Written into the file.
+        #[arg(long, value_name = "REASON")]
+        early_reason: Option<String>,
         /// Record the cycle although it crosses a lifetime limit; the reason is written into the file.
         #[arg(long, value_name = "REASON", value_parser = super::args::plain)]
         allow_over_limit: Option<String>,
@@ -171,22 +179,112 @@ fn breaches(r: &HistoryReport) -> Vec<String> {
 fn refuse_after_death(h: &History, date: NaiveDate) -> Result<(), InputError> {
     match h.death_date() {
         Some(d) if d <= date => Err(InputError(format!(
-            "the history records the patient's death on {d}; nothing can be recorded on {date}"
+            "the history records the patient's death on {d}; nothing can be recorded on {date} (on or after it), and nothing was written. If the date of death is wrong, correct it in the file first"
         ))),
         _ => Ok(()),
     }
 }
 
-/// Validates the edited text and writes it whole or not at all.
-fn commit(path: &Path, new_text: &str, library: &Library) -> Result<History, InputError> {
-    let h = parse_history(&path.display().to_string(), new_text, library).map_err(|e| {
+/// The words for a cycle `history record` refuses, one problem a line, each
+/// saying what to type instead; nothing has been written.
+fn refusal(file: &Path, line: u32, problems: &[NewCycleProblem]) -> InputError {
+    let said: Vec<String> = problems
+        .iter()
+        .map(|p| match p {
+            NewCycleProblem::NumberNotAfter { number, previous } => format!(
+                "--cycle {number}: line {line} has cycle {previous} recorded already, and cycle numbers go up. Leave out --cycle for cycle {}, or give a higher number",
+                previous + 1
+            ),
+            NewCycleProblem::SameDay { previous, date } => format!(
+                "--date {date}: line {line} cycle {previous} was given on {date}, and each cycle is recorded once, on its own day 1. Give the new cycle's day 1 (after {date}) in --date; to change cycle {previous}, edit the file"
+            ),
+            NewCycleProblem::Before {
+                previous,
+                previous_date,
+                date,
+            } => format!(
+                "--date {date}: line {line} cycle {previous} was given later, on {previous_date}; cycles are recorded in order. Give the new cycle's day 1 (after {previous_date}) in --date; to correct an earlier cycle, edit the file"
+            ),
+            NewCycleProblem::BeforeLineStart { start, date } => format!(
+                "--date {date}: line {line} starts on {start}, after it. Give the cycle's day 1 (on or after {start}) in --date, or record it in the line it belongs to (--line)"
+            ),
+            NewCycleProblem::ActualDrug {
+                drug,
+                problem,
+                regimen,
+                cycle,
+                dosed,
+            } => {
+                let why = match problem {
+                    ActualDrugProblem::NotInRegimen => {
+                        format!("`{drug}` is not a drug of regimen {regimen} (line {line})")
+                    }
+                    ActualDrugProblem::NoDoseOfItsOwn => format!(
+                        "{drug} has no dose of its own in regimen {regimen} (it is given per an instruction), so an actual dose of it cannot be counted; leave it out (a `note` in the file can say what was given)"
+                    ),
+                    ActualDrugProblem::NotGivenInCycle => {
+                        format!("regimen {regimen} does not give {drug} in cycle {cycle}")
+                    }
+                };
+                format!(
+                    "--actual {drug}=…: {why}. Write --actual DRUG=DOSE with one of its drugs dosed in cycle {cycle}: {}",
+                    dosed.join(", ")
+                )
+            }
+            NewCycleProblem::ActualTwice { drug } => format!(
+                "--actual {drug}=…: a dose of {drug} is given twice. Give --actual once for each drug, with the dose given"
+            ),
+        })
+        .collect();
+    let head = format!("{}: nothing was written", file.display());
+    if let [one] = &said[..] {
+        InputError(format!("{head}: {one}"))
+    } else {
+        let mut text = format!("error: {head}:\n");
+        for s in said {
+            text.push_str(&format!("error: {s}\n"));
+        }
+        InputError(text)
+    }
+}
+
+/// Validates the edited text.
+fn parse_edit(path: &Path, new_text: &str, library: &Library) -> Result<History, InputError> {
+    parse_history(&path.display().to_string(), new_text, library).map_err(|e| {
         InputError(format!(
-            "the edit would make the file invalid:\n{}",
+            "error: {}: the edit would make the file invalid (shown below in the text it would write); nothing was written:\n{}",
+            path.display(),
             diagnostics::render(&e)
         ))
+    })
+}
+
+/// Validates the edited text and writes it whole or not at all. The caller
+/// holds the file's edit lock from before it read the file.
+fn commit(
+    path: &Path,
+    new_text: &str,
+    library: &Library,
+    _lock: &EditLock,
+) -> Result<History, InputError> {
+    let h = parse_edit(path, new_text, library)?;
+    // Through a symbolic link, the file it points to is edited: the rename
+    // would otherwise put the new text in place of the link and leave the
+    // history itself as it was.
+    let target =
+        std::fs::canonicalize(path).map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    // An edit in place: the history is both what was read and what is
+    // written. Every failure comes before the rename.
+    write_atomically(&target, new_text.as_bytes(), &[]).map_err(|InputError(m)| {
+        InputError(format!("{m}; the history file is as it was, unchanged"))
     })?;
-    write_atomically(path, new_text.as_bytes())?;
     Ok(h)
+}
+
+/// Takes the edit lock of a history file (see `lock.rs`): a second edit
+/// waits for the first, then reads the file the first wrote.
+fn lock(path: &Path) -> Result<EditLock, InputError> {
+    lock_for_edit(path, super::lock::timeout())
 }
 
 pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
@@ -214,7 +312,9 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             };
             match output {
                 Some(p) => {
-                    write_atomically(&p, text.as_bytes())?;
+                    let mut inputs = lib.files_read(None);
+                    inputs.push(file.clone());
+                    write_atomically(&p, text.as_bytes(), &inputs)?;
                     Ok(Report {
                         stdout: String::new(),
                         notes: vec![format!("wrote {}", p.display())],
@@ -234,12 +334,25 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             reduce,
             actual,
             delay_reason,
+            early_reason,
             allow_over_limit,
             lib,
         } => {
             let (library, _) = lib.library()?;
+            let lock = lock(&file)?;
             let (text, before) = load(&file, &library)?;
             refuse_after_death(&before, date)?;
+            let drugs: Vec<String> = actual.iter().map(|(d, _)| d.clone()).collect();
+            let new = NewCycle {
+                line,
+                number: cycle,
+                date,
+                actual_drugs: &drugs,
+            };
+            let problems = before.new_cycle_problems(new, &library);
+            if !problems.is_empty() {
+                return Err(refusal(&file, line, &problems).into());
+            }
             let before = report(&file, &before, &library)?;
             let record = RecordCycle {
                 line,
@@ -250,17 +363,35 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                     .or(reduce.map(Reduction::Percent)),
                 actual,
                 delay_reason,
+                early_reason,
                 allow_over_limit: allow_over_limit.clone(),
             };
             let new_text = record_cycle(&text, &record)
                 .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
-            let after =
-                parse_history(&file.display().to_string(), &new_text, &library).map_err(|e| {
-                    InputError(format!(
-                        "the edit would make the file invalid:\n{}",
-                        diagnostics::render(&e)
-                    ))
-                })?;
+            let after = parse_edit(&file, &new_text, &library)?;
+            // The new cycle is its line's last (cycles go forward).
+            let new_cycle = after
+                .lines
+                .iter()
+                .find(|l| l.number == line)
+                .and_then(|l| l.cycles.last())
+                .map(|c| c.number);
+            if let Some(early) = after
+                .early_cycles(&library)
+                .into_iter()
+                .find(|e| e.line == line && Some(e.cycle) == new_cycle)
+            {
+                return Err(Failure::Check(format!(
+                    "refused: line {line} cycle {} on {} would be {} day(s) after cycle {} ({}), sooner than the {} days {} repeats in; nothing was written. If the date is right and the cycle was given early, pass --early-reason \"<reason>\" (written into the file)",
+                    early.cycle,
+                    early.date,
+                    early.days,
+                    early.previous,
+                    early.previous_date,
+                    early.expected_days,
+                    early.regimen,
+                )));
+            }
             let after = report(&file, &after, &library)?;
             let new_breaches: Vec<String> = breaches(&after)
                 .into_iter()
@@ -275,7 +406,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                     breaches(&after).join("; ")
                 )));
             }
-            commit(&file, &new_text, &library)?;
+            commit(&file, &new_text, &library, &lock)?;
             let mut notes = vec![format!(
                 "recorded line {line} cycle on {date} in {}",
                 file.display()
@@ -310,6 +441,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             lib,
         } => {
             let (library, from) = lib.library()?;
+            let lock = lock(&file)?;
             let (text, h) = load(&file, &library)?;
             refuse_after_death(&h, date)?;
             let entry = library
@@ -324,7 +456,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                 setting.as_deref(),
             )
             .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
-            let h = commit(&file, &new_text, &library)?;
+            let h = commit(&file, &new_text, &library, &lock)?;
             Ok(Report {
                 stdout: String::new(),
                 notes: vec![format!(
@@ -346,10 +478,11 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             lib,
         } => {
             let (library, _) = lib.library()?;
+            let lock = lock(&file)?;
             let (text, _) = load(&file, &library)?;
             let new_text = end_line(&text, line, date, &reason, note.as_deref())
                 .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
-            commit(&file, &new_text, &library)?;
+            commit(&file, &new_text, &library, &lock)?;
             Ok(Report {
                 stdout: String::new(),
                 notes: vec![format!("ended line {line} in {}", file.display())],

@@ -10,7 +10,7 @@ use chemodose::lines::{ColumnNames, DerivedLine, LinesError, Rules, derive_strea
 use chemodose::render::csv::text_field;
 use chemodose::render::escape::{visible, visible_lines};
 
-use super::output::{AtomicFile, write_atomically};
+use super::output::{AtomicFile, Tracked, write_atomically};
 use super::regimens::LibraryArgs;
 use super::{Failure, InputError, Report, diagnostics};
 
@@ -202,69 +202,89 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                     b.set_position(n);
                 }
             };
+            let mut inputs = input.lib.files_read(None);
+            inputs.extend(input.rules.iter().cloned());
+            inputs.push(input.file.clone());
             let mut target: Option<AtomicFile> = match &output {
-                Some(p) => Some(AtomicFile::create(p)?),
+                Some(p) => Some(AtomicFile::create(p, &inputs)?),
                 None => None,
             };
-            let summary = {
+            // A failure is the output's when the writer saw one (naming the
+            // output file or standard output), else the input's.
+            let cannot_write = |e: &dyn std::fmt::Display| match &output {
+                Some(p) => InputError(format!("cannot write {}: {e}", p.display())),
+                None => InputError(format!(
+                    "cannot write to standard output: {e}; the output is incomplete"
+                )),
+            };
+            let (summary, wrote) = {
                 let sink: Box<dyn Write> = match target.as_mut() {
                     Some(f) => Box::new(f.file()),
                     None => Box::new(std::io::stdout().lock()),
                 };
-                let mut w = BufWriter::with_capacity(1 << 20, sink);
+                let mut w = BufWriter::with_capacity(1 << 20, Tracked::new(sink));
                 let io = |e: std::io::Error| LinesError::Io(e.to_string());
-                match format {
-                    LinesFormat::Csv => w
-                        .write_all(b"patient_id,line,regimen_drugs,later_drugs,start,end,administration_days,end_reason,regimen_match\n")
-                        .map_err(|e| InputError(e.to_string()))?,
-                    LinesFormat::Json => w.write_all(b"[\n").map_err(|e| InputError(e.to_string()))?,
-                    LinesFormat::Text => {}
-                }
-                let mut first = true;
-                let mut emit = |lines: &[DerivedLine]| -> Result<(), LinesError> {
-                    for l in lines {
-                        match format {
-                            LinesFormat::Text => w.write_all(text_row(l).as_bytes()).map_err(io)?,
-                            LinesFormat::Csv => w.write_all(csv_row(l).as_bytes()).map_err(io)?,
-                            LinesFormat::Json => {
-                                if !first {
-                                    w.write_all(b",\n").map_err(io)?;
+                let head: &[u8] = match format {
+                    LinesFormat::Csv => b"patient_id,line,regimen_drugs,later_drugs,start,end,administration_days,end_reason,regimen_match\n",
+                    LinesFormat::Json => b"[\n",
+                    LinesFormat::Text => b"",
+                };
+                let run = || -> Result<chemodose::lines::DeriveSummary, LinesError> {
+                    w.write_all(head).map_err(io)?;
+                    let mut first = true;
+                    let mut emit = |lines: &[DerivedLine]| -> Result<(), LinesError> {
+                        for l in lines {
+                            match format {
+                                LinesFormat::Text => {
+                                    w.write_all(text_row(l).as_bytes()).map_err(io)?
                                 }
-                                first = false;
-                                let v = serde_json::to_string(l)
-                                    .map_err(|e| LinesError::Io(e.to_string()))?;
-                                w.write_all(v.as_bytes()).map_err(io)?;
+                                LinesFormat::Csv => {
+                                    w.write_all(csv_row(l).as_bytes()).map_err(io)?
+                                }
+                                LinesFormat::Json => {
+                                    if !first {
+                                        w.write_all(b",\n").map_err(io)?;
+                                    }
+                                    first = false;
+                                    let v = serde_json::to_string(l)
+                                        .map_err(|e| LinesError::Io(e.to_string()))?;
+                                    w.write_all(v.as_bytes()).map_err(io)?;
+                                }
                             }
                         }
+                        Ok(())
+                    };
+                    let reader = RecordLimit::new(
+                        BufReader::with_capacity(1 << 20, file),
+                        FileKind::Administrations,
+                    );
+                    let summary = derive_stream(
+                        reader,
+                        &columns,
+                        &rules,
+                        &library,
+                        &mut emit,
+                        &mut progress,
+                    )?;
+                    if format == LinesFormat::Json {
+                        w.write_all(b"\n]\n").map_err(io)?;
                     }
-                    Ok(())
+                    w.flush().map_err(io)?;
+                    Ok(summary)
                 };
-                let reader = RecordLimit::new(
-                    BufReader::with_capacity(1 << 20, file),
-                    FileKind::Administrations,
-                );
-                let summary = match derive_stream(
-                    reader,
-                    &columns,
-                    &rules,
-                    &library,
-                    &mut emit,
-                    &mut progress,
-                ) {
-                    Ok(s) => s,
-                    Err(LinesError::Io(e)) if e.contains("Broken pipe") => {
-                        return Ok(Report::default());
-                    }
-                    Err(e) => {
-                        return Err(InputError(format!("{}: {e}", input.file.display())).into());
-                    }
-                };
-                if format == LinesFormat::Json {
-                    w.write_all(b"\n]\n")
-                        .map_err(|e| InputError(e.to_string()))?;
+                let result = run();
+                (result, w.get_ref().failed())
+            };
+            let summary = match (summary, wrote) {
+                // The reader went away (`chemodose lines derive ... | head`): not an error.
+                (_, Some(std::io::ErrorKind::BrokenPipe)) if output.is_none() => {
+                    return Ok(Report::default());
                 }
-                w.flush().map_err(|e| InputError(e.to_string()))?;
-                summary
+                (Err(e), Some(_)) => return Err(cannot_write(&e).into()),
+                (Err(e), None) => {
+                    return Err(InputError(format!("{}: {e}", input.file.display())).into());
+                }
+                (Ok(s), _) => s,
             };
             if let Some(b) = bar {
                 b.finish_and_clear();
@@ -314,7 +334,10 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
             let mut notes = notes_for(&input.file, &summary);
             match &output {
                 Some(p) => {
-                    write_atomically(p, text.as_bytes())?;
+                    let mut inputs = input.lib.files_read(None);
+                    inputs.extend(input.rules.iter().cloned());
+                    inputs.push(input.file.clone());
+                    write_atomically(p, text.as_bytes(), &inputs)?;
                     notes.push(format!(
                         "wrote {} (a draft: curate it by hand)",
                         p.display()

@@ -2,16 +2,18 @@
 //! into library calls. The only code that prints or sets the exit code.
 //!
 //! Exit codes: 0 success; 1 a check or verification found a problem;
-//! 2 bad input or usage.
+//! 2 bad input or usage, or the output could not be written.
 
 mod args;
 mod batch;
+mod cleanup;
 mod diagnostics;
 mod dose;
 mod hints;
 mod history;
 mod labs;
 mod lines;
+mod lock;
 mod measure;
 mod output;
 mod regimens;
@@ -88,7 +90,7 @@ impl<E: std::fmt::Display> From<E> for InputError {
     version,
     about = "Checked chemotherapy doses, schedules and histories from typed regimen files",
     long_about = None,
-    after_help = "Exit codes: 0 success, 1 a check or verification found a problem, 2 bad input or usage."
+    after_help = "Exit codes: 0 success, 1 a check or verification found a problem, 2 bad input or usage, or the output could not be written."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -156,15 +158,27 @@ pub fn run() -> ExitCode {
         // control and bidirectional characters in them are written as their
         // escapes, never sent to the terminal.
         Ok(report) => {
+            // A warning is part of the output: one that cannot be shown
+            // (`2> /dev/full`) leaves the output incomplete, exit 2. A note
+            // that cannot be shown changes nothing.
+            let mut warned = true;
             for w in &report.warnings {
-                eprintln!("warning: {}", visible_lines(w));
+                warned &= to_stderr(&format!("warning: {}\n", visible_lines(w)));
             }
             for note in &report.notes {
-                eprintln!("note: {}", visible_lines(note));
+                to_stderr(&format!("note: {}\n", visible_lines(note)));
             }
-            if !write_stdout(&report.stdout) {
+            match write_stdout(&report.stdout) {
+                Ok(()) => {}
                 // The reader went away (`chemodose ... | head`): not an error.
-                return ExitCode::SUCCESS;
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+                Err(e) => {
+                    to_stderr(&format!("error: {}\n", stdout_error(&e)));
+                    return ExitCode::from(2);
+                }
+            }
+            if !warned {
+                return ExitCode::from(2);
             }
             if report.problem {
                 ExitCode::from(1)
@@ -173,20 +187,31 @@ pub fn run() -> ExitCode {
             }
         }
         Err(Failure::Check(message)) => {
-            eprintln!("error: {}", visible_lines(&message));
+            to_stderr(&format!("error: {}\n", visible_lines(&message)));
             ExitCode::from(1)
         }
         Err(Failure::Input(InputError(message))) => {
             let message = visible_lines(&message);
             if message.contains('\n') {
                 // Pre-rendered diagnostics carry their own layout.
-                eprint!("{message}");
+                to_stderr(&message);
             } else {
-                eprintln!("error: {message}");
+                to_stderr(&format!("error: {message}\n"));
             }
             ExitCode::from(2)
         }
     }
+}
+
+/// Writes to standard error; false when it cannot be written (`2>
+/// /dev/full`, a closed pipe), where `eprintln!` would panic (exit 101) and
+/// hide the outcome. An error's exit code stands even when its words cannot
+/// be shown.
+fn to_stderr(text: &str) -> bool {
+    let mut err = std::io::stderr().lock();
+    err.write_all(text.as_bytes())
+        .and_then(|()| err.flush())
+        .is_ok()
 }
 
 /// Today's date where the command runs, for judging the age of results
@@ -195,15 +220,14 @@ pub fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
 }
 
-/// Writes to stdout; false when the pipe is closed.
-fn write_stdout(text: &str) -> bool {
+/// Writes to stdout.
+fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => false,
-        Err(e) => {
-            eprintln!("error: cannot write to standard output: {e}");
-            false
-        }
-    }
+    out.write_all(text.as_bytes()).and_then(|()| out.flush())
+}
+
+/// The words for a failed write to standard output (a full disk behind
+/// `> file`, `> /dev/full`): exit 2, as the output is not whole.
+fn stdout_error(e: &std::io::Error) -> String {
+    format!("cannot write to standard output: {e}; the output is incomplete")
 }

@@ -73,6 +73,21 @@ impl LibraryArgs {
 }
 
 impl LibraryArgs {
+    /// The regimen files a command may read, which its output must not
+    /// replace: the file `regimen` names when it is a path, and the files of
+    /// the folder in force.
+    pub fn files_read(&self, regimen: Option<&str>) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = regimen
+            .filter(|key| key.ends_with(".toml") || key.contains('/'))
+            .map(PathBuf::from)
+            .into_iter()
+            .collect();
+        if let Some(dir) = self.folder() {
+            files.extend(regimen_files(&dir).unwrap_or_default());
+        }
+        files
+    }
+
     /// The folder in force (`--regimens`, `$CHEMODOSE_REGIMENS`, `./regimens`),
     /// or `None` for the bundled library.
     pub fn folder(&self) -> Option<PathBuf> {

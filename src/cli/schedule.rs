@@ -238,7 +238,10 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     ));
     match &a.output {
         Some(path) => {
-            write_atomically(path, text.as_bytes())?;
+            let mut inputs = a.lib.files_read(Some(&a.regimen));
+            inputs.extend(a.patient.files_read());
+            inputs.extend(a.holidays.iter().cloned());
+            write_atomically(path, text.as_bytes(), &inputs)?;
             notes.push(format!("wrote {}", path.display()));
             Ok(Report {
                 stdout: String::new(),

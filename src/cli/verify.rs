@@ -1,6 +1,6 @@
 //! `chemodose verify [PATH...] [--bless] [--yes]`: golden checks of regimen files.
 
-use std::io::{BufRead, IsTerminal};
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -159,7 +159,17 @@ fn confirm(question: &str) -> Result<bool, InputError> {
             "{question} needs confirmation: run in a terminal or add --yes"
         )));
     }
-    eprint!("{question} [y/N] ");
+    // Asked on standard error; unanswerable if it cannot be shown.
+    let mut err = std::io::stderr().lock();
+    if write!(err, "{question} [y/N] ")
+        .and_then(|()| err.flush())
+        .is_err()
+    {
+        return Err(InputError(format!(
+            "{question} needs confirmation, and standard error cannot be written to ask: add --yes"
+        )));
+    }
+    drop(err);
     let mut line = String::new();
     stdin
         .lock()
@@ -236,7 +246,9 @@ pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
     }
     out.push_str(&format!("{passed} passed, {failed} failed\n"));
     if a.bless && !to_bless.is_empty() {
-        print!("{out}");
+        // The results before the question; `print!` would panic on a full
+        // standard output.
+        super::write_stdout(&out).map_err(|e| InputError(super::stdout_error(&e)))?;
         out.clear();
         let question = format!(
             "Write the current results into {} check file(s)?",
@@ -244,7 +256,8 @@ pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
         );
         if a.yes || confirm(&question)? {
             for (path, text) in &to_bless {
-                write_atomically(path, text.as_bytes())?;
+                // Blessing rewrites the check file it read: an edit in place.
+                write_atomically(path, text.as_bytes(), &[])?;
                 notes.push(format!("blessed {}", path.display()));
             }
             return Ok(Report {

@@ -24,6 +24,9 @@ pub struct RecordCycle {
     pub actual: Vec<(String, String)>,
     /// Why it was delayed.
     pub delay_reason: Option<String>,
+    /// Why it was given sooner than the regimen's cycle length after the
+    /// line's previous cycle.
+    pub early_reason: Option<String>,
     /// The reason for going past a lifetime limit, recorded with the cycle.
     pub allow_over_limit: Option<String>,
 }
@@ -151,6 +154,9 @@ pub fn record_cycle(text: &str, r: &RecordCycle) -> Result<String, HistoryEditEr
     }
     if let Some(d) = &r.delay_reason {
         t["delay_reason"] = value(d.as_str());
+    }
+    if let Some(d) = &r.early_reason {
+        t["early_reason"] = value(d.as_str());
     }
     if let Some(reason) = &r.allow_over_limit {
         t["allow_over_limit"] = value(reason.as_str());

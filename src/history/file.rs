@@ -155,6 +155,9 @@ pub struct CycleFile {
     pub actual: std::collections::BTreeMap<String, Spanned<String>>,
     /// Why the cycle was delayed.
     pub delay_reason: Option<String>,
+    /// Why the cycle was given sooner after the line's previous cycle than
+    /// the regimen's cycle length.
+    pub early_reason: Option<String>,
     /// The reason recorded when the cycle went past a lifetime limit.
     pub allow_over_limit: Option<String>,
     /// Free text.

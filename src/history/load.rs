@@ -127,9 +127,12 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
     }
     measurements.sort_by_key(|m| m.date);
     let mut lines = Vec::new();
+    // The raw line each parsed line came from, for locating later problems.
+    let mut raw_of_line = Vec::new();
     for (i, l) in raw.lines.iter().enumerate() {
         if let Some(line) = parse_line(&mut c, l, i, library) {
             lines.push(line);
+            raw_of_line.push(l.get_ref());
         }
     }
     for w in lines.windows(2) {
@@ -238,6 +241,7 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
         }
     }
     events.sort_by_key(|e| e.date);
+    nothing_after_death(&mut c, &lines, &raw_of_line, &events);
     if !c.is_empty() {
         return Err(c.into_sorted_errors(path, text));
     }
@@ -252,6 +256,89 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
         lines,
         events,
     })
+}
+
+/// A line that starts, or a cycle given, on or after the patient's death,
+/// or a line that ends after it, is an error: the death is the earliest
+/// `death` event or end of a line stopped by death (see
+/// [`History::death_date`](super::History::death_date)).
+fn nothing_after_death(
+    c: &mut Collector,
+    lines: &[Line],
+    raw: &[&file::LineFile],
+    events: &[Event],
+) {
+    let Some(death) = super::death_date(lines, events) else {
+        return;
+    };
+    for (line, r) in lines.iter().zip(raw) {
+        let n = line.number;
+        if line.start >= death {
+            c.at(
+                r.start.span(),
+                format!(
+                    "line {n} starts on {}, on or after the death recorded on {death}",
+                    line.start
+                ),
+            );
+        }
+        if let (Some(end), Some(span)) = (line.end, r.end.as_ref())
+            && end > death
+        {
+            c.at(
+                span.span(),
+                format!("line {n} ends on {end}, after the death recorded on {death}"),
+            );
+        }
+        // A parsed line kept every one of its cycles, in order.
+        for (cycle, rc) in line.cycles.iter().zip(&r.cycles) {
+            if cycle.date >= death {
+                c.at(
+                    rc.get_ref().date.span(),
+                    format!(
+                        "line {n} cycle {} is dated {}, on or after the death recorded on {death}",
+                        cycle.number, cycle.date
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// An `actual` dose is counted only for a drug the line's regimen gives a
+/// dose of in that cycle: any other name (a misspelling, a drug of another
+/// regimen, a supportive drug given per protocol) would be written and then
+/// silently left out of the cumulative doses.
+fn check_actual_drug(
+    c: &mut Collector,
+    regimen: &crate::regimen::Regimen,
+    line: i64,
+    cycle: i64,
+    drug: &str,
+    at: std::ops::Range<usize>,
+) {
+    use super::check::{ActualDrugProblem, actual_drug_problem, dosed_drugs};
+    let Ok(n) = u32::try_from(cycle) else {
+        return;
+    };
+    let Some(problem) = actual_drug_problem(regimen, n, drug) else {
+        return;
+    };
+    let id = &regimen.id;
+    let dosed = dosed_drugs(regimen, n).join(", ");
+    let problem = match problem {
+        ActualDrugProblem::NotInRegimen => format!(
+            "line {line} cycle {cycle}: `{drug}` is not a drug of regimen {id}; its drugs dosed in cycle {cycle}: {dosed}"
+        ),
+        ActualDrugProblem::NoDoseOfItsOwn => format!(
+            "line {line} cycle {cycle}: {drug} has no dose of its own in regimen {id} (it is given per an instruction), so an actual dose of it cannot be counted; its drugs dosed in cycle {cycle}: {dosed}"
+        ),
+        ActualDrugProblem::NotGivenInCycle => format!(
+            "line {line} cycle {cycle}: {drug} is not given in cycle {cycle} of regimen {id}; its drugs dosed in cycle {cycle}: {dosed}"
+        ),
+    };
+    c.at(at, problem)
+        .help("an actual dose is written under the regimen's name of a drug given in that cycle: check the spelling and the cycle");
 }
 
 fn parse_line(
@@ -417,6 +504,12 @@ fn parse_line(
         );
         return None;
     }
+    // The regimen an `actual` dose must belong to (none when not stated).
+    let line_regimen = match &regimen {
+        Some(LineRegimen::Id { id, .. }) => library.get(id).map(|e| &e.regimen),
+        Some(LineRegimen::Inline(reg)) => Some(&**reg),
+        _ => None,
+    };
     let mut cycles: Vec<GivenCycle> = Vec::new();
     for cy in &r.cycles {
         let y = cy.get_ref();
@@ -442,13 +535,37 @@ fn parse_line(
                 format!("line {number} ends before its cycle {n}"),
             );
         }
-        if let Some(prev) = cycles.last()
-            && (n as u32 <= prev.number || date.is_some_and(|d| d < prev.date))
-        {
-            c.at(
-                y.number.span(),
-                format!("cycles of line {number} must go forward in number and date"),
-            );
+        if let Some(prev) = cycles.last() {
+            if n as u32 <= prev.number {
+                c.at(
+                    y.number.span(),
+                    format!(
+                        "cycle {n} of line {number} follows cycle {}: cycle numbers go up",
+                        prev.number
+                    ),
+                );
+            }
+            match date {
+                Some(d) if d == prev.date => {
+                    c.at(
+                        y.date.span(),
+                        format!(
+                            "cycle {n} of line {number} has the date of cycle {} ({d}): each cycle is recorded once, on its own day 1",
+                            prev.number
+                        ),
+                    );
+                }
+                Some(d) if d < prev.date => {
+                    c.at(
+                        y.date.span(),
+                        format!(
+                            "cycle {n} of line {number} ({d}) is dated before cycle {} ({}): cycles go forward in date",
+                            prev.number, prev.date
+                        ),
+                    );
+                }
+                _ => {}
+            }
         }
         let reduction = match (y.level, &y.reduce) {
             (Some(_), Some(p)) => {
@@ -464,13 +581,28 @@ fn parse_line(
         };
         let mut actual = BTreeMap::new();
         for (drug, dose) in &y.actual {
+            if let Some(reg) = line_regimen {
+                check_actual_drug(c, reg, number, n, drug, dose.span());
+            }
+            // Kept under the regimen's own name of the drug, which the
+            // cumulative doses look up: ` Doxorubicin` is doxorubicin.
+            let key = line_regimen
+                .and_then(|r| r.drug(drug.trim()))
+                .map_or_else(|| drug.trim().to_lowercase(), |d| d.name.clone());
+            // `Doxorubicin` and `doxorubicin` are one drug: one would
+            // silently replace the other.
+            if actual.contains_key(&key) {
+                c.at(
+                    dose.span(),
+                    format!(
+                        "line {number} cycle {n}: an actual dose of {key} is given twice; write one, the dose given"
+                    ),
+                );
+            }
             if let Ok((m, _)) =
                 c.parse_named(dose, &format!("actual dose of {drug}"), parse_dose_mass)
             {
-                actual.insert(
-                    drug.to_lowercase(),
-                    to_decimal(DoseUnit::Mg.of(m)).unwrap_or_default(),
-                );
+                actual.insert(key, to_decimal(DoseUnit::Mg.of(m)).unwrap_or_default());
             }
         }
         if let Some(d) = date {
@@ -480,6 +612,7 @@ fn parse_line(
                 reduction,
                 actual,
                 delay_reason: y.delay_reason.clone(),
+                early_reason: y.early_reason.clone(),
                 allow_over_limit: y.allow_over_limit.clone(),
             });
         }

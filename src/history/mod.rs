@@ -9,6 +9,7 @@
 //! `start-line` and `end-line` make (in [`edit`]).
 //! Never does: write files (the CLI writes the edited text atomically).
 
+mod check;
 pub mod edit;
 mod file;
 mod load;
@@ -28,6 +29,7 @@ use crate::regimen::{Intent, Library, Regimen};
 use crate::rounding::round_dp_half_up;
 
 pub use crate::anthracycline::{AnthracyclinePolicy, FactorSet};
+pub use check::{ActualDrugProblem, NewCycle, NewCycleProblem, actual_drug_problem, dosed_drugs};
 pub use file::HistoryFile;
 pub use load::parse_history;
 
@@ -123,6 +125,9 @@ pub struct GivenCycle {
     pub actual: BTreeMap<String, Decimal>,
     /// Why it was delayed.
     pub delay_reason: Option<String>,
+    /// Why it was given sooner after the line's previous cycle than the
+    /// regimen's cycle length.
+    pub early_reason: Option<String>,
     /// The recorded reason for going past a lifetime limit.
     pub allow_over_limit: Option<String>,
 }
@@ -288,6 +293,9 @@ pub struct CycleDoses {
     pub reduction: Option<Reduction>,
     /// Delay reason.
     pub delay_reason: Option<String>,
+    /// Why it was given sooner than the regimen's cycle length after the
+    /// line's previous cycle.
+    pub early_reason: Option<String>,
     /// Recorded reason for going past a limit.
     pub allow_over_limit: Option<String>,
 }
@@ -355,6 +363,11 @@ pub enum HistoryWarning {
         /// The doxorubicin-equivalent limit applied, mg/m².
         limit_mg_per_m2: Decimal,
     },
+    /// A cycle given sooner after the line's previous cycle than the
+    /// regimen's cycle length, with no `early_reason` recorded: a date
+    /// written wrong, or a cycle given early without a word (code
+    /// `cycle-early`).
+    CycleEarly(EarlyCycle),
     /// A warning the dose engine also gives.
     Dose(Warning),
 }
@@ -365,6 +378,7 @@ impl HistoryWarning {
         match self {
             HistoryWarning::CumulativeIncomplete(_) => "cumulative-incomplete",
             HistoryWarning::CardiacRegionUnknown { .. } => "cardiac-region-unknown",
+            HistoryWarning::CycleEarly(_) => "cycle-early",
             HistoryWarning::Dose(w) => w.code(),
         }
     }
@@ -535,6 +549,42 @@ pub enum Before<'a> {
     },
 }
 
+/// The death recorded in `lines` and `events`: the earliest `death` event
+/// or end of a line stopped by death.
+pub(crate) fn death_date(lines: &[Line], events: &[Event]) -> Option<NaiveDate> {
+    let events = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Death)
+        .map(|e| e.date);
+    let lines = lines
+        .iter()
+        .filter(|l| l.stop_reason == Some(StopReason::Death))
+        .filter_map(|l| l.end);
+    events.chain(lines).min()
+}
+
+/// A cycle given sooner after the one before it than the regimen's cycle
+/// length ([`History::early_cycles`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EarlyCycle {
+    /// The line.
+    pub line: u32,
+    /// The line's regimen id.
+    pub regimen: String,
+    /// The cycle.
+    pub cycle: u32,
+    /// Its day 1.
+    pub date: NaiveDate,
+    /// The cycle before it in the line.
+    pub previous: u32,
+    /// That cycle's day 1.
+    pub previous_date: NaiveDate,
+    /// Days from the previous cycle's day 1 to this one's.
+    pub days: i64,
+    /// The days the regimen's cycle length asks for between them.
+    pub expected_days: i64,
+}
+
 /// Why a history could not be evaluated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HistoryError {
@@ -612,12 +662,43 @@ impl History {
             .and_then(|y| u32::try_from(date.year() - y).ok())
     }
 
-    /// The date of death, where the history records one.
+    /// The date of death, where the history records one: the earliest
+    /// `death` event, or end of a line stopped by death (`stop_reason =
+    /// "death"`). Nothing is given or started on or after it.
     pub fn death_date(&self) -> Option<NaiveDate> {
-        self.events
-            .iter()
-            .find(|e| e.kind == EventKind::Death)
-            .map(|e| e.date)
+        death_date(&self.lines, &self.events)
+    }
+
+    /// The recorded cycles given sooner after the cycle before them in their
+    /// line than the regimen's cycle length allows (its length for each
+    /// cycle number between them), and not explained by an `early_reason`.
+    /// Lines whose regimen is not stated are not judged.
+    pub fn early_cycles(&self, library: &Library) -> Vec<EarlyCycle> {
+        let mut out = Vec::new();
+        for line in &self.lines {
+            let Ok(Some(regimen)) = self.regimen(line, library) else {
+                continue;
+            };
+            let length = i64::from(regimen.cycle.length_days);
+            for w in line.cycles.windows(2) {
+                let (before, cycle) = (&w[0], &w[1]);
+                let steps = i64::from(cycle.number.saturating_sub(before.number).max(1));
+                let days = (cycle.date - before.date).num_days();
+                if days < length * steps && cycle.early_reason.is_none() {
+                    out.push(EarlyCycle {
+                        line: line.number,
+                        regimen: regimen.id.clone(),
+                        cycle: cycle.number,
+                        date: cycle.date,
+                        previous: before.number,
+                        previous_date: before.date,
+                        days,
+                        expected_days: length * steps,
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Cardiac-region radiation in the history: `Yes` when any radiation
@@ -796,6 +877,7 @@ impl History {
                         computed: false,
                         reduction: c.reduction,
                         delay_reason: c.delay_reason.clone(),
+                        early_reason: c.early_reason.clone(),
                         allow_over_limit: c.allow_over_limit.clone(),
                     }),
                 }
@@ -901,6 +983,22 @@ impl History {
                 });
             }
         }
+        // Early cycles among those counted.
+        let counted = |e: &EarlyCycle| {
+            self.lines.iter().any(|l| {
+                l.number == e.line
+                    && keep_line(l)
+                    && l.cycles
+                        .iter()
+                        .any(|c| c.number == e.cycle && keep_cycle(l, c))
+            })
+        };
+        warnings.extend(
+            self.early_cycles(library)
+                .into_iter()
+                .filter(counted)
+                .map(HistoryWarning::CycleEarly),
+        );
         warnings.extend(version_warnings);
         if let Some(a) = &anthracycline {
             if a.total_mg_per_m2 >= AnthracyclinePolicy::CARDIOPROTECTION_MG_PER_M2 {
@@ -1005,6 +1103,7 @@ impl History {
             computed: true,
             reduction: c.reduction,
             delay_reason: c.delay_reason.clone(),
+            early_reason: c.early_reason.clone(),
             allow_over_limit: c.allow_over_limit.clone(),
         })
     }

@@ -91,6 +91,18 @@ impl fmt::Display for HistoryWarning {
                 site.as_ref().map_or(String::new(), |s| format!(" to {s}")),
                 format_decimal(*limit_mg_per_m2)
             ),
+            HistoryWarning::CycleEarly(e) => write!(
+                f,
+                "line {} cycle {} on {} is {} day(s) after cycle {} ({}), sooner than the {} days {} repeats in, and no early_reason is recorded: check the date, or write why it was given early",
+                e.line,
+                e.cycle,
+                e.date,
+                e.days,
+                e.previous,
+                e.previous_date,
+                e.expected_days,
+                e.regimen
+            ),
             HistoryWarning::Dose(w) => w.fmt(f),
         }
     }
@@ -303,6 +315,9 @@ fn cycle_rows(r: &HistoryReport) -> Vec<Vec<String>> {
             }
             if let Some(x) = &c.delay_reason {
                 notes.push(format!("delayed: {x}"));
+            }
+            if let Some(x) = &c.early_reason {
+                notes.push(format!("early: {x}"));
             }
             if let Some(x) = &c.allow_over_limit {
                 notes.push(format!("over limit allowed: {x}"));

@@ -20,6 +20,7 @@ struct HistoryCycleJson {
     computed: bool,
     reduction: Option<String>,
     delay_reason: Option<String>,
+    early_reason: Option<String>,
     allow_over_limit: Option<String>,
 }
 
@@ -195,6 +196,7 @@ pub fn history_json(r: &crate::history::HistoryReport) -> Value {
                             .as_ref()
                             .map(crate::render::schedule::reduction_text),
                         delay_reason: c.delay_reason.clone(),
+                        early_reason: c.early_reason.clone(),
                         allow_over_limit: c.allow_over_limit.clone(),
                     })
                     .collect(),
