@@ -15,8 +15,8 @@ use std::io::Read;
 
 use crate::patient::{Patient, Sex, SexError};
 use crate::quantity::{
-    self, Measure, QuantityError, check_plausible, parse_age, parse_height, parse_serum_creatinine,
-    parse_weight,
+    self, Measure, QuantityError, check_plausible_as_typed, parse_age, parse_height,
+    parse_serum_creatinine, parse_weight,
 };
 
 use super::BatchError;
@@ -37,8 +37,12 @@ pub(super) enum RowProblem {
     #[error("the id is empty")]
     EmptyId,
     /// A cell of a column whose header names the unit (`height_cm`) is not a
-    /// number.
-    #[error("{measure} `{text}` is not a number")]
+    /// plain number (digits and a decimal point: no exponent, no comma, no
+    /// `inf`).
+    #[error(
+        "{measure} `{text}` is not a number; write digits and a decimal point only, e.g. {}",
+        plain_example(*measure)
+    )]
     NotANumber {
         /// The column's measurement.
         measure: Measure,
@@ -55,12 +59,22 @@ pub(super) enum RowProblem {
     Sex(#[from] SexError),
 }
 
+/// A plain number for a column whose header names the unit.
+fn plain_example(measure: Measure) -> &'static str {
+    match measure {
+        Measure::Height => "172.5",
+        Measure::SerumCreatinine => "1.1",
+        _ => "72.5",
+    }
+}
+
 /// Where a column's unit is written.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Unit {
     /// The header names the unit; cells are plain numbers, multiplied by this
-    /// factor to the canonical unit (cm, kg, mg/dL).
-    Header(f64),
+    /// factor to the canonical unit (cm, kg, mg/dL); the unit as messages
+    /// write it.
+    Header(f64, &'static str),
     /// Every cell carries its unit.
     Cell,
 }
@@ -111,23 +125,26 @@ pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchErr
     // The factors to cm, kg and mg/dL are those of the quantity parser's unit
     // table (`quantity::lookup_unit`), which is private to it.
     let height = find(&[
-        ("height_cm", Unit::Header(1.0)),
-        ("height_m", Unit::Header(100.0)),
-        ("height_in", Unit::Header(2.54)),
+        ("height_cm", Unit::Header(1.0, "cm")),
+        ("height_m", Unit::Header(100.0, "m")),
+        ("height_in", Unit::Header(2.54, "in")),
         ("height", Unit::Cell),
     ])
     .ok_or(BatchError::MissingColumn("height"))?;
     let weight = find(&[
-        ("weight_kg", Unit::Header(1.0)),
-        ("weight_lb", Unit::Header(0.453_592_37)),
+        ("weight_kg", Unit::Header(1.0, "kg")),
+        ("weight_lb", Unit::Header(0.453_592_37, "lb")),
         ("weight", Unit::Cell),
     ])
     .ok_or(BatchError::MissingColumn("weight"))?;
     let scr = find(&[
-        ("scr_mg_dl", Unit::Header(1.0)),
+        ("scr_mg_dl", Unit::Header(1.0, "mg/dL")),
         (
             "scr_umol_l",
-            Unit::Header(quantity::CREATININE_MOLAR_MASS_G_PER_MOL / 10_000.0),
+            Unit::Header(
+                quantity::CREATININE_MOLAR_MASS_G_PER_MOL / 10_000.0,
+                "µmol/L",
+            ),
         ),
         ("scr", Unit::Cell),
     ]);
@@ -193,17 +210,32 @@ fn fast_decimal(text: &[u8]) -> Option<f64> {
 
 /// Cell `i`, a bare number in the unit the header names, times `factor`:
 /// `measure` in its canonical unit (cm, kg, mg/dL), within the plausibility
-/// bounds of [`crate::quantity`].
-fn number(measure: Measure, fields: &[&[u8]], i: usize, factor: f64) -> Result<f64, RowProblem> {
+/// bounds of [`crate::quantity`]. Only a plain decimal is read (an optional
+/// sign, digits, one decimal point): `1e29`, `inf` and `70,5` are refused,
+/// not read as a float parser would.
+fn number(
+    measure: Measure,
+    fields: &[&[u8]],
+    i: usize,
+    (factor, unit): (f64, &'static str),
+) -> Result<f64, RowProblem> {
     let raw = fields.get(i).copied().unwrap_or_default();
     let v: f64 = match fast_decimal(raw) {
         Some(v) => v,
         None => {
             let text = cell(fields, i);
-            text.parse().map_err(|_| RowProblem::NotANumber {
+            let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+            let plain = digits.bytes().any(|b| b.is_ascii_digit())
+                && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && digits.bytes().filter(|b| *b == b'.').count() <= 1;
+            let not_a_number = || RowProblem::NotANumber {
                 measure,
                 text: text.to_owned(),
-            })?
+            };
+            if !plain {
+                return Err(not_a_number());
+            }
+            text.parse().map_err(|_| not_a_number())?
         }
     };
     let canonical = v * factor;
@@ -212,7 +244,8 @@ fn number(measure: Measure, fields: &[&[u8]], i: usize, factor: f64) -> Result<f
     if canonical.is_finite() && canonical >= b.min && canonical <= b.max && canonical > 0.0 {
         return Ok(canonical);
     }
-    check_plausible(measure, canonical, cell(fields, i))?;
+    let as_typed = quantity::AsTyped { value: v, unit };
+    check_plausible_as_typed(measure, canonical, cell(fields, i), Some(as_typed))?;
     Ok(canonical)
 }
 
@@ -229,20 +262,20 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
         return Err(RowProblem::EmptyId);
     }
     let height = match c.height.1 {
-        Unit::Header(f) => uom::si::f64::Length::new::<uom::si::length::centimeter>(number(
+        Unit::Header(f, u) => uom::si::f64::Length::new::<uom::si::length::centimeter>(number(
             Measure::Height,
             record,
             c.height.0,
-            f,
+            (f, u),
         )?),
         Unit::Cell => parse_height(cell(record, c.height.0))?,
     };
     let weight = match c.weight.1 {
-        Unit::Header(f) => uom::si::f64::Mass::new::<uom::si::mass::kilogram>(number(
+        Unit::Header(f, u) => uom::si::f64::Mass::new::<uom::si::mass::kilogram>(number(
             Measure::Weight,
             record,
             c.weight.0,
-            f,
+            (f, u),
         )?),
         Unit::Cell => parse_weight(cell(record, c.weight.0))?,
     };
@@ -263,10 +296,10 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
         let s = cell(record, i);
         if !s.is_empty() {
             patient.serum_creatinine = Some(match unit {
-                Unit::Header(f) => {
+                Unit::Header(f, u) => {
                     uom::si::f64::MassConcentration::new::<
                         uom::si::mass_concentration::milligram_per_deciliter,
-                    >(number(Measure::SerumCreatinine, record, i, f)?)
+                    >(number(Measure::SerumCreatinine, record, i, (f, u))?)
                 }
                 Unit::Cell => parse_serum_creatinine(s)?,
             });
@@ -367,10 +400,28 @@ mod tests {
         let h = "id,height_cm,weight_kg,sex,age,scr_umol_l";
         assert_eq!(problem(h, "1,170"), "2 fields, the header has 6");
         assert_eq!(problem(h, ",170,70,,,"), "the id is empty");
-        assert_eq!(problem(h, "1,170,abc,,,"), "weight `abc` is not a number");
+        assert_eq!(
+            problem(h, "1,170,abc,,,"),
+            "weight `abc` is not a number; write digits and a decimal point only, e.g. 72.5"
+        );
         assert_eq!(
             problem(h, "1,170,70,,,x"),
-            "serum creatinine `x` is not a number"
+            "serum creatinine `x` is not a number; write digits and a decimal point only, e.g. 1.1"
+        );
+        // Issue 14: a float parser read these; the bounds then said
+        // "weight of invalid kg".
+        for cell in ["1e29", "inf", "NaN", "7_0", "0x46", "1.2.3"] {
+            assert_eq!(
+                problem(h, &format!("1,170,{cell},,,")),
+                format!(
+                    "weight `{cell}` is not a number; write digits and a decimal point only, e.g. 72.5"
+                )
+            );
+        }
+        // A value in the header's unit is shown as typed, and converted.
+        assert_eq!(
+            problem("id,height_cm,weight_lb", "1,170,1000"),
+            "weight of 1,000 lb (453.59 kg) is implausible (got `1000`); accepted range is 0.5 to 350 kg (1.11 to 771.61 lb)"
         );
         assert_eq!(
             problem(h, "1,1700,70,,,"),
