@@ -48,15 +48,22 @@ fn without_labs(options: DoseOptions) -> DoseOptions {
 
 /// Deterministic patients across adult sizes, plus exact-tie cases
 /// (202.5 cm × 96.1 kg is exactly 2.325 m²; 900 × 2.325 = 2092.5 mg).
+/// Pairs whose body-mass index is outside 10 to 100 kg/m² are refused as
+/// mistyped and are drawn again.
 fn patients_csv(n: usize) -> String {
     let mut s = String::from("id,height_cm,weight_kg\n");
     let mut x: u64 = 20_261_122;
-    for i in 0..n {
+    let mut i = 0;
+    while i < n {
         x = x
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         let h = 1400 + (x >> 33) % 651; // 140.0 to 205.0 cm
         let w = 350 + (x >> 13) % 1501; // 35.0 to 185.0 kg
+        let bmi = (w as f64 / 10.0) / (h as f64 / 1000.0).powi(2);
+        if !(10.5..=99.5).contains(&bmi) {
+            continue;
+        }
         s.push_str(&format!(
             "{i},{}.{},{}.{}\n",
             h / 10,
@@ -64,6 +71,7 @@ fn patients_csv(n: usize) -> String {
             w / 10,
             w % 10
         ));
+        i += 1;
     }
     s.push_str("tie,202.5,96.1\n");
     s
@@ -319,4 +327,41 @@ fn rows_without_the_required_labs_are_skipped() {
         summary.errors
     );
     assert_eq!(out.lines().count(), 1, "only the header: {out}");
+}
+
+/// Issue 14: a row of 170 cm and 300 kg was dosed without a word, and one of
+/// 30 cm and 350 kg got an adult dose: each value is within its own bounds,
+/// but not together. The rows are skipped with the reason; the others run.
+#[test]
+fn rows_whose_height_and_weight_cannot_be_one_person_are_skipped() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
+    let (out, summary) = run(
+        &plan,
+        "id,height_cm,weight_kg\n1,170,300\n2,170,70\n3,30,350\n",
+        Layout::Wide,
+    );
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.lines().nth(1).unwrap().starts_with("2,"), "{out}");
+    assert_eq!(summary.skipped, 2);
+    let reasons: Vec<(u64, &str)> = summary
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            // 300 / 1.70² = 103.81 kg/m²
+            (
+                2,
+                "height 170 cm with weight 300 kg is a body-mass index of 103.81 kg/m², outside the plausible 10 to 100 kg/m²: one of them is mistyped or in the wrong unit"
+            ),
+            // 350 / 0.30² = 3,888.89 kg/m²
+            (
+                4,
+                "height 30 cm with weight 350 kg is a body-mass index of 3,888.89 kg/m², outside the plausible 10 to 100 kg/m²: one of them is mistyped or in the wrong unit"
+            ),
+        ]
+    );
 }

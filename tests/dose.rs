@@ -728,3 +728,63 @@ fn regression_rounding_does_not_cross_an_unbinding_bsa_cap() {
         }
     ));
 }
+
+/// Issue 14: height and weight were never checked together: 30 cm with
+/// 350 kg got an adult dose (BSA 1.71 m²), and pazopanib's flat 800 mg went
+/// to a patient of 170 cm and 0.5 kg. Each value alone is within its bounds.
+#[test]
+fn height_and_weight_that_cannot_be_one_person_are_refused() {
+    // 350 / 0.30² = 3,888.89 kg/m²
+    let err = common::Run::new(&[
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "30cm",
+        "--weight",
+        "350kg",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
+    ])
+    .fails(2);
+    assert_eq!(
+        err,
+        "error: height 30 cm with weight 350 kg is a body-mass index of 3,888.89 kg/m², outside the plausible 10 to 100 kg/m²: one of them is mistyped or in the wrong unit. Check --height and --weight and their units, e.g. --height 170cm --weight 70kg\n"
+    );
+    // 0.5 / 1.70² = 0.17 kg/m²
+    let err = common::Run::new(&[
+        "dose",
+        "pazopanib",
+        "--height",
+        "170cm",
+        "--weight",
+        "0.5kg",
+    ])
+    .fails(2);
+    assert!(
+        err.starts_with("error: height 170 cm with weight 0.5 kg is a body-mass index of 0.17 kg/m², outside the plausible 10 to 100 kg/m²"),
+        "{err}"
+    );
+    // The library refuses it too, before any dose.
+    let e = calculate(
+        &regimen("pazopanib"),
+        &Patient::new(
+            parse_height("170cm").unwrap(),
+            parse_weight("0.5kg").unwrap(),
+        ),
+        1,
+        &DoseOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DoseError::Measurement(
+                chemodose::quantity::QuantityError::ImplausibleProportions { .. }
+            )
+        ),
+        "{e}"
+    );
+    assert!(!e.is_safety_stop());
+}

@@ -403,3 +403,29 @@ fn the_html_is_well_formed() {
         "a page break before cycles 2-6"
     );
 }
+
+/// Issue 14: a schedule was built for 170 cm and 300 kg (a body-mass index
+/// of 103.81 kg/m²) as for anyone.
+#[test]
+fn a_schedule_refuses_height_and_weight_that_cannot_be_one_person() {
+    let err = common::Run::new(&[
+        "schedule",
+        "gemcitabine-docetaxel",
+        "--start",
+        "2026-12-01",
+        "--height",
+        "170cm",
+        "--weight",
+        "300kg",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
+    ])
+    .fails(2);
+    // 300 / 1.70² = 103.81 kg/m²
+    assert_eq!(
+        err,
+        "error: height 170 cm with weight 300 kg is a body-mass index of 103.81 kg/m², outside the plausible 10 to 100 kg/m²: one of them is mistyped or in the wrong unit. Check --height and --weight and their units, e.g. --height 170cm --weight 70kg\n"
+    );
+}

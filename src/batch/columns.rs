@@ -279,6 +279,7 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
         )?),
         Unit::Cell => parse_weight(cell(record, c.weight.0))?,
     };
+    quantity::check_proportions(height, weight)?;
     let mut patient = Patient::new(height, weight);
     if let Some(i) = c.sex {
         let s = cell(record, i);

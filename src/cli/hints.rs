@@ -16,6 +16,10 @@ pub fn with_hint(message: &str, hint: Option<impl AsRef<str>>) -> String {
     }
 }
 
+/// What answers a height and a weight that cannot be one person's.
+pub const PROPORTIONS_HINT: &str =
+    "Check --height and --weight and their units, e.g. --height 170cm --weight 70kg";
+
 /// The flags that answer a dose error.
 pub fn dose_hint(e: &DoseError) -> Option<String> {
     Some(match e {
@@ -40,6 +44,7 @@ pub fn dose_hint(e: &DoseError) -> Option<String> {
             Needed::SexForDoseWeight(_) => "Give --sex female or --sex male".to_owned(),
             Needed::GfrForCalvert => "Give --gfr, or --age, --sex and --scr".to_owned(),
         },
+        DoseError::Measurement(_) => PROPORTIONS_HINT.to_owned(),
         DoseError::Bsa(b) => return bsa_hint(b).map(str::to_owned),
         DoseError::Renal(r) => return renal_hint(r).map(str::to_owned),
         _ => return None,

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use super::round::RoundError;
 use super::stop::Stop;
 use crate::bsa::BsaError;
-use crate::quantity::{DoseUnit, Percent};
+use crate::quantity::{DoseUnit, Percent, QuantityError};
 use crate::regimen::CycleCount;
 use crate::renal::{RenalError, WeightBasis};
 
@@ -49,6 +49,9 @@ pub enum Course {
 /// Why doses could not be given.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DoseError {
+    /// A patient measurement refused: a height and a weight that cannot
+    /// belong to one person ([`crate::quantity::check_proportions`]).
+    Measurement(#[from] QuantityError),
     /// From the BSA.
     Bsa(#[from] BsaError),
     /// From renal function.

@@ -106,7 +106,8 @@ use round::round_dose;
 /// ```
 ///
 /// # Errors
-/// Bad input: a BSA or renal estimate that cannot be made
+/// Bad input: a height and weight that cannot be one person's
+/// ([`DoseError::Measurement`]), a BSA or renal estimate that cannot be made
 /// ([`DoseError::Bsa`], [`DoseError::Renal`]), a missing measurement
 /// ([`DoseError::NeedsMeasurement`]), a drug or level the regimen does not
 /// have, a cycle outside the course. Safety stops
@@ -118,6 +119,7 @@ pub fn calculate(
     cycle: u32,
     options: &DoseOptions,
 ) -> Result<DosePlan, DoseError> {
+    crate::quantity::check_proportions(patient.height, patient.weight)?;
     checks::check_names(regimen, options)?;
     let planned = options.planned_cycles.or(regimen.cycle.count.planned());
     checks::check_cycle(regimen, cycle, planned)?;

@@ -153,7 +153,7 @@ impl fmt::Display for QuantityError {
                 bounds,
             } => write!(
                 f,
-                "height {} cm with weight {} kg is a body-mass index of {} {unit}, outside the plausible {} to {} {unit}: one of them is mistyped or in the wrong unit; check both (e.g. 170cm and 70kg)",
+                "height {} cm with weight {} kg is a body-mass index of {} {unit}, outside the plausible {} to {} {unit}: one of them is mistyped or in the wrong unit",
                 format_number(*height_cm, 2),
                 format_number(*weight_kg, 3),
                 outside_figure(*bmi, bounds.min, bounds.max)
@@ -465,6 +465,7 @@ fn ceiling_text(
 impl fmt::Display for DoseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            DoseError::Measurement(e) => e.fmt(f),
             DoseError::Bsa(e) => e.fmt(f),
             DoseError::Renal(e) => e.fmt(f),
             DoseError::NeedsMeasurement { drug, needs } => match needs {
