@@ -200,6 +200,19 @@ pub enum ScheduleError {
         /// Its course.
         course: String,
     },
+    /// Two dose changes from the same cycle for the same drug (or for all
+    /// drugs): a dose level and a percent reduction, or the same kind twice.
+    /// One would silently replace the other.
+    #[error(
+        "two dose changes from cycle {cycle} for {}: give one change per drug and cycle",
+        drug.as_deref().unwrap_or("all drugs")
+    )]
+    ConflictingChanges {
+        /// The cycle they start from.
+        cycle: u32,
+        /// The drug, lower case; `None` for all drugs.
+        drug: Option<String>,
+    },
     /// Zero or too many cycles.
     #[error("the number of cycles must be between 1 and {MAX_CYCLES} (got {0})")]
     BadCycleCount(u32),
@@ -257,7 +270,16 @@ pub fn build_schedule(
             });
         }
     }
-    for ch in &options.changes {
+    for (i, ch) in options.changes.iter().enumerate() {
+        if options.changes[..i]
+            .iter()
+            .any(|c| c.from_cycle == ch.from_cycle && c.drug == ch.drug)
+        {
+            return Err(ScheduleError::ConflictingChanges {
+                cycle: ch.from_cycle,
+                drug: ch.drug.clone(),
+            });
+        }
         if ch.from_cycle == 0 || ch.from_cycle > cycles {
             return Err(ScheduleError::NoSuchCycle {
                 what: "a dose change from a cycle",
@@ -436,7 +458,10 @@ pub fn build_schedule(
 fn cycle_options(base: &DoseOptions, changes: &[DoseChange], n: u32) -> DoseOptions {
     let mut opts = base.clone();
     let mut in_force: Vec<&DoseChange> = changes.iter().filter(|c| c.from_cycle <= n).collect();
-    in_force.sort_by_key(|c| c.from_cycle);
+    // From the same cycle, the change for all drugs first, then the per-drug
+    // ones, which win over it as they do in a single dose: in the order
+    // given, a later change for all drugs would clear a per-drug one.
+    in_force.sort_by_key(|c| (c.from_cycle, c.drug.is_some()));
     for c in in_force {
         match &c.drug {
             Some(d) => {

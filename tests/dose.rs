@@ -788,3 +788,37 @@ fn height_and_weight_that_cannot_be_one_person_are_refused() {
     );
     assert!(!e.is_safety_stop());
 }
+
+/// Issue 14: `--level -1 --reduce 20%` said "--reduce for all drugs is given
+/// twice". It now says what is wrong: a level and a percent for one drug.
+#[test]
+fn a_level_and_a_percent_for_one_drug_are_refused_for_what_they_are() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
+        ];
+        args.extend_from_slice(extra);
+        common::Run::new(&args).fails(2)
+    };
+    assert_eq!(
+        run(&["--level", "-1", "--reduce", "20%"]),
+        "error: --level -1 and --reduce 20% both change the dose of all drugs: a dose level and a percent reduction cannot both be given for the same drug; give one of them\n"
+    );
+    assert_eq!(
+        run(&["--reduce", "docetaxel=25%", "--level", "Docetaxel=-1"]),
+        "error: --level docetaxel=-1 and --reduce docetaxel=25% both change the dose of docetaxel: a dose level and a percent reduction cannot both be given for the same drug; give one of them\n"
+    );
+    assert_eq!(
+        run(&["--level", "-1", "--level", "-2"]),
+        "error: --level -1 and --level -2 are both given for all drugs: give one\n"
+    );
+}

@@ -429,3 +429,113 @@ fn a_schedule_refuses_height_and_weight_that_cannot_be_one_person() {
         "error: height 170 cm with weight 300 kg is a body-mass index of 103.81 kg/m², outside the plausible 10 to 100 kg/m²: one of them is mistyped or in the wrong unit. Check --height and --weight and their units, e.g. --height 170cm --weight 70kg\n"
     );
 }
+
+/// Issue 14: `--level-from 3=-1 --reduce-from 3=20%` silently dropped the
+/// level (`dose` refuses `--level -1 --reduce 20%`). Two changes from the
+/// same cycle for the same drug are refused, naming both as typed.
+#[test]
+fn two_dose_changes_from_one_cycle_for_one_drug_are_refused() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
+        ];
+        args.extend_from_slice(extra);
+        common::Run::new(&args)
+    };
+    assert_eq!(
+        run(&["--level-from", "3=-1", "--reduce-from", "3=20%"]).fails(2),
+        "error: --level-from 3=-1 and --reduce-from 3=20% both change the dose of all drugs from cycle 3: a dose level and a percent reduction cannot both be given for the same drug; give one of them\n"
+    );
+    assert_eq!(
+        run(&[
+            "--level-from",
+            "3=docetaxel=-1",
+            "--level-from",
+            "3=Docetaxel=-2"
+        ])
+        .fails(2),
+        "error: --level-from 3=docetaxel=-1 and --level-from 3=docetaxel=-2 are both given for docetaxel from cycle 3: give one\n"
+    );
+    // From different cycles, a later change replaces an earlier one.
+    run(&["--level-from", "3=-1", "--reduce-from", "4=20%"]).success();
+
+    // The library refuses them too.
+    let mut o = options("2026-12-01");
+    for reduction in [
+        Reduction::Level(-1),
+        Reduction::Percent(Percent::reduction("20%").unwrap()),
+    ] {
+        o.changes.push(DoseChange {
+            from_cycle: 3,
+            drug: None,
+            reduction,
+        });
+    }
+    let e = build_schedule(
+        &regimen("gemcitabine-docetaxel"),
+        &patient(),
+        &common::with_normal_labs(&DoseOptions::default()),
+        &o,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        ScheduleError::ConflictingChanges {
+            cycle: 3,
+            drug: None
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "two dose changes from cycle 3 for all drugs: give one change per drug and cycle"
+    );
+}
+
+/// Issue 14: from the same cycle, a change for one drug and a later-applied
+/// change for all drugs: the one for all drugs cleared the per-drug one, so
+/// `--level-from 3=docetaxel=-1 --reduce-from 3=20%` gave docetaxel 20 %
+/// off. As in `dose --level docetaxel=-1 --reduce 20%`, the drug's own
+/// change wins.
+#[test]
+fn a_drug_change_wins_over_a_change_for_all_drugs_from_the_same_cycle() {
+    let mut o = options("2026-12-01");
+    o.changes = vec![
+        DoseChange {
+            from_cycle: 3,
+            drug: Some("docetaxel".to_owned()),
+            reduction: Reduction::Level(-1),
+        },
+        DoseChange {
+            from_cycle: 3,
+            drug: None,
+            reduction: Reduction::Percent(Percent::reduction("20%").unwrap()),
+        },
+    ];
+    let s = build("gemcitabine-docetaxel", &o);
+    let dose = |cycle: usize, drug: &str, day: u32| {
+        s.cycles[cycle - 1]
+            .administrations
+            .iter()
+            .find(|a| a.administration.drug == drug && a.administration.day == day)
+            .unwrap()
+            .administration
+            .final_dose
+    };
+    // BSA 1.82 m². Docetaxel level -1, 75 mg/m²: 136.5 mg, given as 137 mg.
+    assert_eq!(dose(3, "docetaxel", 8), Decimal::from(137));
+    // Gemcitabine 900 mg/m² × 1.82 = 1,638 mg, 20 % off: 1,310.4 → 1,310 mg.
+    assert_eq!(dose(3, "gemcitabine", 1), Decimal::from(1310));
+    // Before cycle 3, full doses: 100 mg/m² × 1.82 = 182 mg.
+    assert_eq!(dose(2, "docetaxel", 8), Decimal::from(182));
+}

@@ -474,11 +474,27 @@ impl DoseOptionArgs {
     /// The engine options.
     pub fn options(&self) -> Result<DoseOptions, InputError> {
         let mut reductions = PerDrug::default();
-        for (drug, level) in &self.level {
-            set(&mut reductions, drug, Reduction::Level(*level), "--level")?;
-        }
-        for (drug, p) in &self.reduce {
-            set(&mut reductions, drug, Reduction::Percent(*p), "--reduce")?;
+        let given = self
+            .level
+            .iter()
+            .map(|(d, l)| (d, Reduction::Level(*l)))
+            .chain(self.reduce.iter().map(|(d, p)| (d, Reduction::Percent(*p))));
+        let mut seen: Vec<(&Option<String>, Reduction)> = Vec::new();
+        for (drug, reduction) in given {
+            if let Some((_, earlier)) = seen.iter().find(|(d, _)| *d == drug) {
+                return Err(InputError(conflicting_reductions(
+                    "",
+                    (drug, earlier),
+                    (drug, &reduction),
+                )));
+            }
+            seen.push((drug, reduction));
+            set(
+                &mut reductions,
+                drug,
+                reduction,
+                &reduction_flag(&reduction, ""),
+            )?;
         }
         let mut rounding = PerDrug::default();
         for (drug, r) in &self.round {
@@ -553,6 +569,59 @@ impl DoseOptionArgs {
             }
         }
         Ok(out)
+    }
+}
+
+/// The flag that gives a reduction: `--level`, `--reduce`, or with a suffix
+/// (`--level-from`).
+pub fn reduction_flag(r: &Reduction, suffix: &str) -> String {
+    match r {
+        Reduction::Level(_) => format!("--level{suffix}"),
+        Reduction::Percent(_) => format!("--reduce{suffix}"),
+    }
+}
+
+/// Two reductions given for the same drug (or all drugs), and from the same
+/// cycle in a schedule (`prefix` is then `3=`): the refusal names both as
+/// typed. A dose level and a percent are two changes to one dose, which the
+/// engine takes one at a time; the same flag twice is a contradiction.
+pub fn conflicting_reductions(
+    prefix: &str,
+    (drug, first): (&Option<String>, &Reduction),
+    (_, second): (&Option<String>, &Reduction),
+) -> String {
+    let suffix = if prefix.is_empty() { "" } else { "-from" };
+    let typed = |r: &Reduction| {
+        let value = match r {
+            Reduction::Level(l) => l.to_string(),
+            Reduction::Percent(p) => {
+                format!("{}%", chemodose::render::ismp::format_decimal(p.value()))
+            }
+        };
+        let drug = drug.as_ref().map(|d| format!("{d}=")).unwrap_or_default();
+        format!("{} {prefix}{drug}{value}", reduction_flag(r, suffix))
+    };
+    let who = match drug {
+        Some(d) => d.clone(),
+        None => "all drugs".to_owned(),
+    };
+    let when = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!(" from cycle {}", prefix.trim_end_matches('='))
+    };
+    if std::mem::discriminant(first) == std::mem::discriminant(second) {
+        format!(
+            "{} and {} are both given for {who}{when}: give one",
+            typed(first),
+            typed(second)
+        )
+    } else {
+        format!(
+            "{} and {} both change the dose of {who}{when}: a dose level and a percent reduction cannot both be given for the same drug; give one of them",
+            typed(first),
+            typed(second)
+        )
     }
 }
 

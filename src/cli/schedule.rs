@@ -161,8 +161,21 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     for (c, d) in &a.delay {
         *delays.entry(*c).or_insert(0) += d;
     }
-    let mut changes = a.level_from.clone();
-    changes.extend(a.reduce_from.iter().cloned());
+    let mut changes: Vec<DoseChange> = Vec::new();
+    for change in a.level_from.iter().chain(&a.reduce_from) {
+        if let Some(earlier) = changes
+            .iter()
+            .find(|c| c.from_cycle == change.from_cycle && c.drug == change.drug)
+        {
+            return Err(InputError(super::dose::conflicting_reductions(
+                &format!("{}=", change.from_cycle),
+                (&earlier.drug, &earlier.reduction),
+                (&change.drug, &change.reduction),
+            ))
+            .into());
+        }
+        changes.push(change.clone());
+    }
     let sched = ScheduleOptions {
         start: Some(a.start),
         cycles: a.patient.dose.cycles,
