@@ -822,3 +822,86 @@ fn a_level_and_a_percent_for_one_drug_are_refused_for_what_they_are() {
         "error: --level -1 and --level -2 are both given for all drugs: give one\n"
     );
 }
+
+/// Issue 14: a level, reduction, rounding or day list for a drug without a
+/// dose of its own was silently ignored (`--level filgrastim=-1`), and
+/// `--days mesna=1` left ifosfamide's days 2 to 4 without mesna. Each is
+/// refused, naming the drug and what it follows.
+#[test]
+fn settings_for_a_drug_without_its_own_dose_are_refused() {
+    let gemdoc = |extra: &[&str]| {
+        let mut args = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
+        ];
+        args.extend_from_slice(extra);
+        common::Run::new(&args).fails(2)
+    };
+    for (flag, value, what, flags) in [
+        (
+            "--level",
+            "filgrastim=-1",
+            "a dose level",
+            "--level and --level-from",
+        ),
+        (
+            "--reduce",
+            "Filgrastim=20%",
+            "a percent reduction",
+            "--reduce and --reduce-from",
+        ),
+        ("--round", "filgrastim=10mg", "a rounding rule", "--round"),
+        (
+            "--days",
+            "filgrastim=9-10",
+            "a day list",
+            "--days and --days-from",
+        ),
+    ] {
+        assert_eq!(
+            gemdoc(&[flag, value]),
+            format!(
+                "error: filgrastim has no dose of its own (it is given by local protocol): {what} cannot apply to it. Leave filgrastim out of {flags}\n"
+            )
+        );
+    }
+    let aim = |extra: &[&str]| {
+        let mut args = vec![
+            "dose",
+            "doxorubicin-ifosfamide-mesna",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--gfr",
+            "90mL/min",
+            "--bilirubin",
+            "0.6mg/dL",
+        ];
+        args.extend_from_slice(extra);
+        common::Run::new(&args)
+    };
+    assert_eq!(
+        aim(&["--days", "mesna=1"]).fails(2),
+        "error: mesna has no days of its own (it is given with every dose of ifosfamide, on ifosfamide's days): a day list cannot apply to it; a day list for ifosfamide carries over to it. Leave mesna out of --days and --days-from\n"
+    );
+    assert_eq!(
+        aim(&["--reduce", "mesna=20%"]).fails(2),
+        "error: mesna has no dose of its own (its dose is a share of ifosfamide's final dose, so a change to ifosfamide's dose carries over to it): a percent reduction cannot apply to it. Leave mesna out of --reduce and --reduce-from\n"
+    );
+    // A companion's final dose is rounded like any other: 60 % of ifosfamide
+    // 2,500 mg/m² × 1.82 m² = 4,550 mg is 2,730 mg, to the nearest 100 mg 2,700 mg.
+    let out = aim(&["--round", "mesna=100mg"]).success();
+    assert!(
+        out.contains("rounded to the nearest 100 mg: 2,730 → 2,700 mg"),
+        "{out}"
+    );
+}

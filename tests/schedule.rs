@@ -539,3 +539,30 @@ fn a_drug_change_wins_over_a_change_for_all_drugs_from_the_same_cycle() {
     // Before cycle 3, full doses: 100 mg/m² × 1.82 = 182 mg.
     assert_eq!(dose(2, "docetaxel", 8), Decimal::from(182));
 }
+
+/// Issue 14: `--level-from 3=filgrastim=-1` was accepted and ignored:
+/// filgrastim is given by local protocol and has no dose to lower.
+#[test]
+fn a_change_from_a_cycle_for_a_drug_without_its_own_dose_is_refused() {
+    let err = common::Run::new(&[
+        "schedule",
+        "gemcitabine-docetaxel",
+        "--start",
+        "2026-12-01",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
+        "--level-from",
+        "3=filgrastim=-1",
+    ])
+    .fails(2);
+    assert_eq!(
+        err,
+        "error: filgrastim has no dose of its own (it is given by local protocol): a dose level cannot apply to it. Leave filgrastim out of --level and --level-from\n"
+    );
+}

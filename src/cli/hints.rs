@@ -3,7 +3,7 @@
 //! knows the flags.
 
 use chemodose::bsa::BsaError;
-use chemodose::dose::{DoseError, Needed, Stop};
+use chemodose::dose::{DoseError, DrugSetting, Needed, Stop};
 use chemodose::renal::RenalError;
 use chemodose::rules::Variable;
 use chemodose::schedule::ScheduleError;
@@ -45,6 +45,15 @@ pub fn dose_hint(e: &DoseError) -> Option<String> {
             Needed::GfrForCalvert => "Give --gfr, or --age, --sex and --scr".to_owned(),
         },
         DoseError::Measurement(_) => PROPORTIONS_HINT.to_owned(),
+        DoseError::NoOwnDose { drug, setting, .. } => {
+            let flags = match setting {
+                DrugSetting::Level => "--level and --level-from",
+                DrugSetting::Percent => "--reduce and --reduce-from",
+                DrugSetting::Rounding => "--round",
+                DrugSetting::Days => "--days and --days-from",
+            };
+            format!("Leave {drug} out of {flags}")
+        }
         DoseError::Bsa(b) => return bsa_hint(b).map(str::to_owned),
         DoseError::Renal(r) => return renal_hint(r).map(str::to_owned),
         _ => return None,

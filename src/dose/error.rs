@@ -37,6 +37,19 @@ pub enum DaysProblem {
     CycleTotal,
 }
 
+/// A setting the caller gave for one drug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrugSetting {
+    /// A dose level.
+    Level,
+    /// A percent reduction.
+    Percent,
+    /// A rounding rule.
+    Rounding,
+    /// A day list.
+    Days,
+}
+
 /// The course a cycle number was checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Course {
@@ -105,6 +118,19 @@ pub enum DoseError {
         cycle_length: u32,
         /// Why they cannot be used.
         problem: DaysProblem,
+    },
+    /// A dose level, reduction or day list for a drug without a dose of its
+    /// own, a companion (mesna, whose dose and days follow its parent's) or
+    /// a drug given by local protocol (filgrastim), or a rounding for the
+    /// latter. It would be ignored, or for a companion's days leave doses of
+    /// its parent without it.
+    NoOwnDose {
+        /// The drug, lower case.
+        drug: String,
+        /// What was given for it.
+        setting: DrugSetting,
+        /// The parent drug of a companion; `None` for a protocol drug.
+        follows: Option<String>,
     },
     /// A percent reduction of 0 % or 100 % or more.
     BadReduction(Percent),

@@ -49,7 +49,7 @@ use crate::renal::{
 };
 use crate::rounding::{significant, to_decimal};
 
-pub use error::{Course, DaysProblem, DoseError, Needed};
+pub use error::{Course, DaysProblem, DoseError, DrugSetting, Needed};
 pub(crate) use limits::file_limit;
 pub use limits::{LimitJudgement, judge_lifetime_limit, lifetime_limit};
 pub use options::{

@@ -13,8 +13,8 @@ use rust_decimal::Decimal;
 use super::ismp::{drug_display_name, format_decimal, format_number};
 use crate::bsa::BsaError;
 use crate::dose::{
-    Course, DaysProblem, DoseError, LimitScope, LimitStatus, LimitUnit, Needed, Stop, Warning,
-    WeightChange, WeightReferenceKind,
+    Course, DaysProblem, DoseError, DrugSetting, LimitScope, LimitStatus, LimitUnit, Needed, Stop,
+    Warning, WeightChange, WeightReferenceKind,
 };
 use crate::quantity::PrescribedDose;
 use crate::quantity::{AucError, Lab, LabError, Malformed, Measure, PercentError, QuantityError};
@@ -530,6 +530,39 @@ impl fmt::Display for DoseError {
                     DaysProblem::CycleTotal => write!(
                         f,
                         "{name}'s dose is a cycle total split over its days; another day list would change the daily dose: prescribe the dose instead"
+                    ),
+                }
+            }
+            DoseError::NoOwnDose {
+                drug,
+                setting,
+                follows,
+            } => {
+                let what = match setting {
+                    DrugSetting::Level => "a dose level",
+                    DrugSetting::Percent => "a percent reduction",
+                    DrugSetting::Rounding => "a rounding rule",
+                    DrugSetting::Days => "a day list",
+                };
+                let name = drug_display_name(drug);
+                match follows {
+                    Some(parent) => {
+                        let parent = drug_display_name(parent);
+                        if *setting == DrugSetting::Days {
+                            write!(
+                                f,
+                                "{name} has no days of its own (it is given with every dose of {parent}, on {parent}'s days): {what} cannot apply to it; a day list for {parent} carries over to it"
+                            )
+                        } else {
+                            write!(
+                                f,
+                                "{name} has no dose of its own (its dose is a share of {parent}'s final dose, so a change to {parent}'s dose carries over to it): {what} cannot apply to it"
+                            )
+                        }
+                    }
+                    None => write!(
+                        f,
+                        "{name} has no dose of its own (it is given by local protocol): {what} cannot apply to it"
                     ),
                 }
             }
