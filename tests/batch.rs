@@ -1,6 +1,8 @@
 //! Batch dosing gives exactly the doses of the dose engine, row by row, on the
 //! fast path and on the engine path; bad rows are skipped with their line.
 
+mod common;
+
 use chemodose::batch::{BatchError, BatchPlan, Layout, run_batch};
 use chemodose::bsa::BsaRounding;
 use chemodose::dose::{DoseOptions, calculate};
@@ -364,4 +366,159 @@ fn rows_whose_height_and_weight_cannot_be_one_person_are_skipped() {
             ),
         ]
     );
+}
+
+/// Issue 14: a header with `scr_mg_dl` and `scr_umol_l` (or `height_cm` and
+/// `height_in`, `weight_kg` and `weight_lb`) had one of them read silently;
+/// a column named like a measurement but not read (`weight_g`) was ignored;
+/// a file with CR-only line ends read as "0 patients" and exited 0.
+#[test]
+fn headers_that_would_be_read_by_guess_are_refused() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
+    let refuse = |input: &str| {
+        run_batch(
+            &plan,
+            input.as_bytes(),
+            &mut Vec::new(),
+            Layout::Wide,
+            2,
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    assert_eq!(
+        refuse("id,height_cm,weight_kg,scr_mg_dl,scr_umol_l\n1,170,70,1,88\n"),
+        "the header has 2 columns for scr (scr_mg_dl, scr_umol_l): keep one"
+    );
+    assert_eq!(
+        refuse("id,height_cm,height_in,weight_kg\n1,170,67,70\n"),
+        "the header has 2 columns for height (height_cm, height_in): keep one"
+    );
+    assert_eq!(
+        refuse("id,height_cm,weight_kg,Weight_lb\n1,170,70,154\n"),
+        "the header has 2 columns for weight (weight_kg, weight_lb): keep one"
+    );
+    assert_eq!(
+        refuse("id,patient_id,height_cm,weight_kg\n1,1,170,70\n"),
+        "the header has 2 columns for id (id, patient_id): keep one"
+    );
+    assert_eq!(
+        refuse("id,height_cm,weight_kg,weight_kg\n1,170,70,70\n"),
+        "the header has 2 columns for weight (weight_kg, weight_kg): keep one"
+    );
+    assert_eq!(
+        refuse("id,height_cm,weight_kg,scr_mgdl\n1,170,70,1\n"),
+        "the header's column `scr_mgdl` is not one chemodose reads; for scr write scr_mg_dl, scr_umol_l, or scr with the unit in every cell"
+    );
+    assert_eq!(
+        refuse("id,height_cm,weight_g\n1,170,70000\n"),
+        "the header's column `weight_g` is not one chemodose reads; for weight write weight_kg, weight_lb, or weight with the unit in every cell"
+    );
+    // Beside a column that is read, such a column is another column.
+    let (_, summary) = run(
+        &plan,
+        "id,height_cm,weight_kg,weight_change,age,age_group\n1,170,70,-2,64,60-69\n",
+        Layout::Wide,
+    );
+    assert_eq!(summary.written, 1, "{:?}", summary.errors);
+    assert_eq!(
+        refuse("id,height_cm,weight_kg\r1,170,70\r2,170,70\r"),
+        "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
+    );
+    // CRLF line ends, a byte-order mark and columns that are not
+    // measurements are read.
+    let (out, summary) = run(
+        &plan,
+        "\u{feff}id,height_cm,weight_kg,notes,screening\r\n1,170,70,first visit,2026-11-02\r\n",
+        Layout::Wide,
+    );
+    assert_eq!(summary.written, 1, "{:?}", summary.errors);
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("1,1.8181,1638,"),
+        "{out}"
+    );
+}
+
+/// Issue 14: a row with more cells than the header was read, its extra
+/// cells dropped: a comma typed in a cell shifts every cell after it.
+#[test]
+fn rows_with_extra_fields_are_skipped_with_the_reason() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
+    let (out, summary) = run(
+        &plan,
+        "id,height_cm,weight_kg\n1,170,70,5\n2,170,70\n\"3\",170,70,\n",
+        Layout::Wide,
+    );
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let reasons: Vec<(u64, &str)> = summary
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (2, "4 fields, the header has 3: a cell is out of place"),
+            (4, "4 fields, the header has 3: a cell is out of place"),
+        ]
+    );
+}
+
+/// Issue 14, through the binary: a header read by guess is refused (exit 2)
+/// naming the file and what to write; a row with a cell out of place is
+/// skipped with its line (exit 1), as every bad row is.
+#[test]
+fn the_cli_names_the_file_and_the_line() {
+    let dir = std::env::temp_dir().join(format!("chemodose-batch-shape-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("patients.csv");
+    let path = input.to_str().unwrap();
+    let mut argv = vec!["batch", "gemcitabine-docetaxel", "--patients", path];
+    for code in [
+        "--override=missing-bilirubin=batch rows carry no labs",
+        "--override=missing-ast=batch rows carry no labs",
+        "--override=missing-alt=batch rows carry no labs",
+        "--override=missing-alp=batch rows carry no labs",
+    ] {
+        argv.push(code);
+    }
+    let batch = |csv: &str| {
+        std::fs::write(&input, csv).unwrap();
+        common::Run::new(&argv)
+    };
+    let err = batch("id,height_cm,weight_kg,scr_mg_dl,scr_umol_l\n1,170,70,1,88\n").fails(2);
+    assert!(
+        err.contains(&format!(
+            "{path}: the header has 2 columns for scr (scr_mg_dl, scr_umol_l): keep one"
+        )),
+        "{err}"
+    );
+    let err = batch("id,height_cm,weight_kg\r1,170,70\r").fails(2);
+    assert!(
+        err.contains(&format!("{path}: the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends")),
+        "{err}"
+    );
+    let run = batch("id,height_cm,weight_kg\n1,170,70,5\n2,170,70\n3,170\n");
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let err = run.stderr();
+    assert!(
+        err.contains(&format!(
+            "{path} line 2: skipped: 4 fields, the header has 3: a cell is out of place"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{path} line 4: skipped: 2 fields, the header has 3"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("3 patients read: 1 written, 2 skipped"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -33,6 +33,15 @@ pub(super) enum RowProblem {
         /// Columns in the header.
         expected: usize,
     },
+    /// The row has more cells than the header has columns: a cell is out of
+    /// place (a comma inside an unquoted cell, a value typed twice).
+    #[error("{found} fields, the header has {expected}: a cell is out of place")]
+    TooManyFields {
+        /// Cells in the row.
+        found: usize,
+        /// Columns in the header.
+        expected: usize,
+    },
     /// The id cell is empty.
     #[error("the id is empty")]
     EmptyId,
@@ -106,13 +115,9 @@ pub(super) struct Columns {
 pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchError> {
     let names: Vec<String> = header
         .iter()
-        .map(|h| {
-            String::from_utf8_lossy(h)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_lowercase()
-        })
+        .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
         .collect();
+    check_names(&names)?;
     let find = |candidates: &[(&str, Unit)]| -> Option<(usize, Unit)> {
         candidates
             .iter()
@@ -157,6 +162,82 @@ pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchErr
         scr,
         names,
     })
+}
+
+/// The header names read for each quantity, with what a refusal suggests.
+const QUANTITIES: [(&str, &[&str], &str); 6] = [
+    ("id", &["id", "patient_id"], "id or patient_id"),
+    (
+        "height",
+        &["height_cm", "height_m", "height_in", "height"],
+        "height_cm, height_m, height_in, or height with the unit in every cell",
+    ),
+    (
+        "weight",
+        &["weight_kg", "weight_lb", "weight"],
+        "weight_kg, weight_lb, or weight with the unit in every cell",
+    ),
+    ("sex", &["sex"], "sex"),
+    ("age", &["age", "age_years"], "age or age_years (years)"),
+    (
+        "scr",
+        &["scr_mg_dl", "scr_umol_l", "scr"],
+        "scr_mg_dl, scr_umol_l, or scr with the unit in every cell",
+    ),
+];
+
+/// Refuses a header with two columns for one quantity, and a column named
+/// like a measurement (`weight_g`, `scr_mgdl`, `creatinine`) when no column
+/// of that quantity is read: the user meant it to be read. Other columns (a
+/// name, notes, `age_group` beside `age`) are not read.
+fn check_names(names: &[String]) -> Result<(), BatchError> {
+    for (quantity, members, _) in QUANTITIES {
+        let found: Vec<String> = names
+            .iter()
+            .filter(|n| members.contains(&n.as_str()))
+            .cloned()
+            .collect();
+        if found.len() > 1 {
+            return Err(BatchError::DuplicateColumn {
+                quantity,
+                columns: found,
+            });
+        }
+    }
+    // `weight_g` and `weight (kg)` look like a weight; `weighting` and
+    // `screening` do not.
+    let looks_like = |name: &str, prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric()))
+    };
+    for name in names {
+        let like = [
+            ("height", "height"),
+            ("weight", "weight"),
+            ("scr", "scr"),
+            ("creatinine", "scr"),
+            ("serum_creatinine", "scr"),
+            ("age", "age"),
+            ("sex", "sex"),
+        ]
+        .into_iter()
+        .find(|(prefix, _)| looks_like(name, prefix));
+        let Some((_, quantity)) = like else { continue };
+        let Some((quantity, members, accepted)) =
+            QUANTITIES.iter().find(|(q, _, _)| *q == quantity)
+        else {
+            continue;
+        };
+        let read = names.iter().any(|n| members.contains(&n.as_str()));
+        if !read {
+            return Err(BatchError::UnknownColumn {
+                name: name.clone(),
+                quantity,
+                accepted,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// One patient's row, parsed.
@@ -257,6 +338,12 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
             expected: c.names.len(),
         });
     }
+    if record.len() > c.names.len() {
+        return Err(RowProblem::TooManyFields {
+            found: record.len(),
+            expected: c.names.len(),
+        });
+    }
     let id: &[u8] = record.get(c.id).copied().unwrap_or_default();
     if id.is_empty() {
         return Err(RowProblem::EmptyId);
@@ -320,6 +407,9 @@ pub(super) fn read_header(input: &mut impl Read) -> Result<csv::ByteRecord, Batc
         {
             0 => break,
             _ if byte[0] == b'\n' => break,
+            // A CR followed by anything but LF: CR-only line ends, which
+            // the CSV reader would take as one header for the whole file.
+            _ if line.last() == Some(&b'\r') => return Err(BatchError::CrLineEnds),
             _ => line.push(byte[0]),
         }
         if line.len() > 64 * 1024 {
@@ -329,10 +419,12 @@ pub(super) fn read_header(input: &mut impl Read) -> Result<csv::ByteRecord, Batc
             });
         }
     }
+    // A byte-order mark, as spreadsheet programs write before the header.
+    let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&line);
     let mut header = csv::ByteRecord::new();
     csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_reader(line.as_slice())
+        .from_reader(line)
         .read_byte_record(&mut header)
         .map_err(|e| BatchError::Csv {
             line: 1,
