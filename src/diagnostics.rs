@@ -167,13 +167,20 @@ impl Collector {
     }
 
     /// The calendar date `value` holds; a date with a time or an offset is
-    /// recorded at the value with `message`.
+    /// recorded at the value with `message`, and a date outside the window
+    /// of [`crate::dates`] with what is wrong.
     pub(crate) fn date(
         &mut self,
         value: &Spanned<Datetime>,
         message: impl Into<String>,
     ) -> Result<NaiveDate, &mut Problem> {
-        plain_date(value).ok_or_else(|| self.at(value.span(), message))
+        match plain_date(value).map(crate::dates::check_date) {
+            Some(Ok(d)) => Ok(d),
+            Some(Err(outside)) => Err(self
+                .at(value.span(), outside.to_string())
+                .label("outside 1900 to 2199")),
+            None => Err(self.at(value.span(), message)),
+        }
     }
 
     /// How many problems have been recorded: a parser compares the count

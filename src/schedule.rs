@@ -490,29 +490,49 @@ fn reductions_in_force(opts: &DoseOptions) -> Vec<ReductionInForce> {
         .collect()
 }
 
-/// A line of a holiday list that is not a date.
+/// A line of a holiday list that is not a date, or a date outside the
+/// window of [`crate::dates`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: `{text}` is not a date (write 2026-12-25)")]
+#[error("line {line}: {problem}")]
 pub struct HolidayError {
     /// The line number, from 1.
     pub line: usize,
     /// The line as written, without its comment and surrounding blanks.
     pub text: String,
+    /// What is wrong with it, and what to write.
+    pub problem: HolidayProblem,
 }
 
-/// Reads a holiday list: one `YYYY-MM-DD` per line; `#` starts a comment.
-/// Errors name the line.
+/// What is wrong with a line of a holiday list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HolidayProblem {
+    /// Not `YYYY-MM-DD`.
+    #[error("`{0}` is not a date (write 2026-12-25)")]
+    NotADate(String),
+    /// A date outside 1900-01-01 to 2199-12-31.
+    #[error(transparent)]
+    Outside(#[from] crate::dates::OutsideWindow),
+}
+
+/// Reads a holiday list: one `YYYY-MM-DD` per line, from 1900-01-01 to
+/// 2199-12-31; `#` starts a comment; a byte-order mark before the first line
+/// is skipped. Errors name the line.
 pub fn parse_holidays(text: &str) -> Result<BTreeSet<NaiveDate>, HolidayError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or_default().trim();
         if line.is_empty() {
             continue;
         }
-        let date = NaiveDate::parse_from_str(line, "%Y-%m-%d").map_err(|_| HolidayError {
+        let error = |problem| HolidayError {
             line: i + 1,
             text: line.to_owned(),
-        })?;
+            problem,
+        };
+        let date = NaiveDate::parse_from_str(line, "%Y-%m-%d")
+            .map_err(|_| error(HolidayProblem::NotADate(line.to_owned())))?;
+        let date = crate::dates::check_date(date).map_err(|e| error(e.into()))?;
         out.insert(date);
     }
     Ok(out)
@@ -531,12 +551,23 @@ mod tests {
             e,
             HolidayError {
                 line: 1,
-                text: "25/12/2026".to_owned()
+                text: "25/12/2026".to_owned(),
+                problem: HolidayProblem::NotADate("25/12/2026".to_owned()),
             }
         );
         assert_eq!(
             e.to_string(),
             "line 1: `25/12/2026` is not a date (write 2026-12-25)"
+        );
+        // Issue 14: a byte-order mark (as Notepad writes) read as part of the
+        // first date; a year far outside any treatment was accepted.
+        let h = parse_holidays("\u{feff}2026-12-25\r\n2026-12-26\r\n").unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(
+            parse_holidays("2026-12-25\n9999-12-25\n")
+                .unwrap_err()
+                .to_string(),
+            "line 2: the date 9999-12-25 is outside 1900-01-01 to 2199-12-31; check the year"
         );
     }
 }

@@ -148,7 +148,7 @@ value = "9g/dL"
     );
     assert_eq!(
         lines[2],
-        "labs.toml:9:8: the date 1899-12-31 is before 1900 (check the year)"
+        "labs.toml:9:8: the date 1899-12-31 is outside 1900-01-01 to 2199-12-31 (check the year)"
     );
     assert!(
         lines[3].starts_with("labs.toml:14:7: ANC is read against fixed values, not against the upper limit of normal"),

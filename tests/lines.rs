@@ -332,3 +332,47 @@ fn cli_derive_formats_skips_and_to_history() {
     assert_eq!(h.lines[1].cycles.len(), 2);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 14: a record dated `0000-01-01` or `9999-12-31` was read as a day
+/// of treatment. A date outside 1900-01-01 to 2199-12-31 skips the record
+/// with its line, as a date that is not one does.
+#[test]
+fn records_dated_outside_the_window_are_skipped_with_their_line() {
+    let lib = Library::bundled().unwrap();
+    let csv = format!(
+        "{HEADER}p,doxorubicin,2020-01-01\np,doxorubicin,9999-12-31\np,doxorubicin,0000-01-01\n"
+    );
+    let mut out = Vec::new();
+    let mut emit = |l: &[DerivedLine]| {
+        out.extend_from_slice(l);
+        Ok(())
+    };
+    let summary = derive_stream(
+        csv.as_bytes(),
+        &ColumnNames::default(),
+        &Rules::default(),
+        &lib,
+        &mut emit,
+        &mut |_| {},
+    )
+    .unwrap();
+    let skipped: Vec<(u64, &str)> = summary
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (
+                3,
+                "the date 9999-12-31 is outside 1900-01-01 to 2199-12-31; check the year"
+            ),
+            (
+                4,
+                "the date 0000-01-01 is outside 1900-01-01 to 2199-12-31; check the year"
+            ),
+        ]
+    );
+    assert_eq!(out.len(), 1);
+}

@@ -566,3 +566,102 @@ fn a_change_from_a_cycle_for_a_drug_without_its_own_dose_is_refused() {
         "error: filgrastim has no dose of its own (it is given by local protocol): a dose level cannot apply to it. Leave filgrastim out of --level and --level-from\n"
     );
 }
+
+/// Issue 14: `--start 0000-01-01` and `9999-12-31` were accepted, and the
+/// iCalendar then held `DTSTART;VALUE=DATE:+100000427`. Every date is read
+/// within 1900-01-01 to 2199-12-31 (`chemodose::dates`): on the command
+/// line (`--start`, `--on`, `--labs-date`) and in a holidays file, whose
+/// byte-order mark (as Notepad writes) was read as part of the first date.
+#[test]
+fn dates_outside_the_window_are_refused_and_a_bom_is_read() {
+    let dir = std::env::temp_dir().join(format!("chemodose-sched-dates-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let holidays = dir.join("holidays.txt");
+    let holidays = holidays.to_str().unwrap();
+    let run = |start: &str, extra: &[&str]| {
+        let mut args = vec![
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            start,
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+        ];
+        args.extend(extra);
+        common::Run::new(&args)
+    };
+    for (start, shown) in [
+        ("0000-01-01", "0000-01-01"),
+        ("1899-12-31", "1899-12-31"),
+        ("2200-01-01", "2200-01-01"),
+        ("9999-12-31", "9999-12-31"),
+        ("+10000-04-27", "+10000-04-27"),
+    ] {
+        let err = run(start, &["--on", "2026-12-01", "--format", "ics"]).fails(2);
+        assert!(
+            err.starts_with(&format!(
+                "error: invalid value '{start}' for '--start <START>': the date {shown} is outside 1900-01-01 to 2199-12-31; check the year"
+            )),
+            "{err}"
+        );
+    }
+    let err = run("2026-12-01", &["--on", "9999-12-01"]).fails(2);
+    assert!(
+        err.contains("'--on <DATE>': the date 9999-12-01 is outside 1900-01-01 to 2199-12-31"),
+        "{err}"
+    );
+    let err = run(
+        "2026-12-01",
+        &["--on", "2026-12-01", "--labs-date", "0026-11-30"],
+    )
+    .fails(2);
+    assert!(
+        err.contains(
+            "'--labs-date <DATE>': the date 0026-11-30 is outside 1900-01-01 to 2199-12-31"
+        ),
+        "{err}"
+    );
+    // A holidays file: a date outside the window is refused with its line;
+    // a byte-order mark before the first date is skipped.
+    std::fs::write(holidays, "2026-12-08\n9999-12-25\n").unwrap();
+    let err = run(
+        "2026-12-01",
+        &["--on", "2026-12-01", "--holidays", holidays],
+    )
+    .fails(2);
+    assert_eq!(
+        err,
+        format!(
+            "error: {holidays}: line 2: the date 9999-12-25 is outside 1900-01-01 to 2199-12-31; check the year\n"
+        )
+    );
+    std::fs::write(holidays, "\u{feff}2026-12-08\r\n").unwrap();
+    let out = run(
+        "2026-12-01",
+        &[
+            "--on",
+            "2026-12-01",
+            "--holidays",
+            holidays,
+            "--format",
+            "csv",
+        ],
+    )
+    .success();
+    let mut csv = csv::Reader::from_reader(out.as_bytes());
+    let holiday = csv.headers().unwrap().iter().position(|h| h == "holiday");
+    let date = csv.headers().unwrap().iter().position(|h| h == "date");
+    let flagged: Vec<String> = csv
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[holiday.unwrap()] == "true")
+        .map(|r| r[date.unwrap()].to_owned())
+        .collect();
+    // Gemcitabine and docetaxel on day 8 of cycle 1.
+    assert_eq!(flagged, ["2026-12-08", "2026-12-08"], "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

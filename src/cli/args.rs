@@ -154,10 +154,9 @@ pub fn limit_per_m2(s: &str) -> Result<rust_decimal::Decimal, String> {
     }
 }
 
-/// A date: `2026-12-01`.
+/// A date: `2026-12-01`, within the window of [`chemodose::dates`].
 pub fn date(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date; write 2026-12-01"))
+    chemodose::dates::parse_date(s).map_err(|e| e.to_string())
 }
 
 /// A Child-Pugh class: A, B or C.

@@ -50,7 +50,7 @@ enum HistoryCommand {
         file: PathBuf,
         #[arg(long)]
         line: u32,
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = super::args::date)]
         date: NaiveDate,
         /// Cycle number (default: the line's last + 1).
         #[arg(long)]
@@ -78,7 +78,7 @@ enum HistoryCommand {
         file: PathBuf,
         #[arg(long)]
         regimen: String,
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = super::args::date)]
         date: NaiveDate,
         /// curative, adjuvant, neoadjuvant or palliative.
         #[arg(long, value_parser = intent)]
@@ -94,7 +94,7 @@ enum HistoryCommand {
         file: PathBuf,
         #[arg(long)]
         line: u32,
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = super::args::date)]
         date: NaiveDate,
         /// completed, progression, toxicity, patient-decision, death or other.
         #[arg(long)]
@@ -105,11 +105,6 @@ enum HistoryCommand {
         #[command(flatten)]
         lib: LibraryArgs,
     },
-}
-
-fn date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date; write 2026-12-01"))
 }
 
 fn intent(s: &str) -> Result<Intent, String> {

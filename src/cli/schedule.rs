@@ -36,7 +36,7 @@ pub struct ScheduleArgs {
     /// A regimen id or alias, or a path to a regimen file.
     regimen: String,
     /// Day 1 of cycle 1: 2026-12-01.
-    #[arg(long, value_parser = date)]
+    #[arg(long, value_parser = super::args::date)]
     start: NaiveDate,
     #[command(flatten)]
     patient: PatientDoseArgs,
@@ -66,11 +66,6 @@ pub struct ScheduleArgs {
     output: Option<PathBuf>,
     #[command(flatten)]
     lib: LibraryArgs,
-}
-
-fn date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date; write 2026-12-01"))
 }
 
 fn delay(s: &str) -> Result<(u32, u32), String> {

@@ -574,6 +574,7 @@ pub fn derive_stream(
         } else {
             NaiveDate::parse_from_str(&date, "%Y-%m-%d")
                 .map_err(|_| format!("`{date}` is not a date (write 2019-03-04)"))
+                .and_then(|d| crate::dates::check_date(d).map_err(|e| e.to_string()))
         };
         let date = match parsed {
             Ok(d) => d,
