@@ -520,5 +520,22 @@ fn the_cli_names_the_file_and_the_line() {
         err.contains("3 patients read: 1 written, 2 skipped"),
         "{err}"
     );
+    // A negative number is the value of its flag, refused with what to write.
+    let mut args = argv.clone();
+    args.extend(["--threads", "-2"]);
+    let err = common::Run::new(&args).fails(2);
+    assert!(
+        err.starts_with("error: invalid value '-2' for '--threads <THREADS>': the number of threads cannot be negative (got `-2`); write a whole number from 1, e.g. --threads 4"),
+        "{err}"
+    );
+    let mut args = argv.clone();
+    args.extend(["--cycle", "-1"]);
+    let err = common::Run::new(&args).fails(2);
+    assert!(
+        err.starts_with(
+            "error: invalid value '-1' for '--cycle <CYCLE>': the cycle cannot be negative"
+        ),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -905,3 +905,93 @@ fn settings_for_a_drug_without_its_own_dose_are_refused() {
         "{out}"
     );
 }
+
+/// Issue 14: `--bsa-cap -2m2` read `-2` as a flag ("unexpected argument
+/// '-2' found"), and so did every negative value of a flag that takes a
+/// number (`--cycles -1`, `--reduce -20%`, `--round -10mg`, `--day -1`);
+/// `--cycles 0` said "cycle 1 is outside the course"; `--day 0` and `--day
+/// 400` gave "Clinical rules, day 400: PROCEED" for a 21-day cycle. Each is
+/// refused as the value of its flag, saying what to write (exit 2).
+#[test]
+fn negative_and_zero_values_are_refused_as_values_of_their_flag() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+        ];
+        args.extend(common::NORMAL_LABS);
+        args.extend(extra);
+        common::Run::new(&args).fails(2)
+    };
+    let cases: [(&[&str], &str); 12] = [
+        (
+            &["--bsa-cap", "-2m2"],
+            "error: invalid value '-2m2' for '--bsa-cap <BSA_CAP>': a BSA cap cannot be negative (got `-2m2`); write the largest BSA to dose on, e.g. --bsa-cap 2m2",
+        ),
+        (
+            &["--bsa-cap", "0m2"],
+            "error: invalid value '0m2' for '--bsa-cap <BSA_CAP>': body surface area must be greater than zero (got `0m2`); write the largest BSA to dose on, e.g. --bsa-cap 2m2",
+        ),
+        (
+            &["--cycles", "0"],
+            "error: invalid value '0' for '--cycles <CYCLES>': a course has at least 1 cycle (got `0`); give the planned number of cycles, e.g. --cycles 6, or leave --cycles out for the regimen's",
+        ),
+        (
+            &["--cycles", "-1"],
+            "error: invalid value '-1' for '--cycles <CYCLES>': the number of cycles cannot be negative (got `-1`); write a whole number from 1, e.g. --cycles 6",
+        ),
+        (
+            &["--cycle", "0"],
+            "error: invalid value '0' for '--cycle <CYCLE>': the cycle is at least 1 (got `0`), e.g. --cycle 1 for the first",
+        ),
+        (
+            &["--reduce", "-20%"],
+            "error: invalid value '-20%' for '--reduce <REDUCE>': a percent above 0% and below 100% is needed (got `-20%`)",
+        ),
+        (
+            &["--round", "-10mg"],
+            "error: invalid value '-10mg' for '--round <ROUND>': rounding: `-10mg` is not a step with a unit",
+        ),
+        (
+            &["--round-tolerance", "-10%"],
+            "error: invalid value '-10%' for '--round-tolerance <ROUND_TOLERANCE>': a percent from 0% to below 100% is needed (got `-10%`)",
+        ),
+        (
+            &["--scr-floor", "-1mg/dL"],
+            "error: invalid value '-1mg/dL' for '--scr-floor <SCR_FLOOR>': serum creatinine must be greater than zero (got `-1mg/dL`)",
+        ),
+        (
+            &["--day", "0"],
+            "error: invalid value '0' for '--day <DAY>': the day of the cycle is at least 1 (got `0`), e.g. --day 8 (day 1 is the first)",
+        ),
+        (
+            &["--day", "22"],
+            "error: day 22 is not a day of the cycle: its days are 1 to 21. Give --day as a day of the cycle, e.g. --day 8, or leave it out for the first administration day",
+        ),
+        (
+            &["--max-result-age", "-1"],
+            "error: invalid value '-1' for '--max-result-age <DAYS>': the age in days cannot be negative (got `-1`); write a whole number from 0, e.g. --max-result-age 3",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let err = run(extra);
+        assert!(err.starts_with(expected), "{extra:?}:\n{err}");
+    }
+    // The last day of the cycle is a day of it.
+    let mut args = vec![
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--day",
+        "21",
+    ];
+    args.extend(common::NORMAL_LABS);
+    common::Run::new(&args).success();
+}

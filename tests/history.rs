@@ -1335,6 +1335,21 @@ fn history_dates_outside_the_window_are_refused() {
         err.contains("the date 2200-01-01 is outside 1900-01-01 to 2199-12-31"),
         "{err}"
     );
+    // Issue 14: `--line -1` was read as a flag ("unexpected argument").
+    let err = Run::new(&[
+        "history",
+        "record",
+        path.to_str().unwrap(),
+        "--line",
+        "-1",
+        "--date",
+        "2018-08-06",
+    ])
+    .fails(2);
+    assert!(
+        err.contains("'--line <LINE>': the line number cannot be negative (got `-1`); write a whole number from 1, e.g. --line 2"),
+        "{err}"
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_DOX6);
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }

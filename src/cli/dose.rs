@@ -75,11 +75,12 @@ pub struct ClinicalArgs {
     pub on: Option<chrono::NaiveDate>,
     /// The day of the cycle whose treatment-day criteria the results are for
     /// (default: the cycle's first administration day).
-    #[arg(long, value_name = "DAY")]
+    #[arg(long, value_name = "DAY", allow_hyphen_values = true, value_parser = args::day_number)]
     pub day: Option<u32>,
     /// The oldest a result may be, in days, before it is stale and cannot
     /// let a dose PROCEED.
-    #[arg(long, value_name = "DAYS", default_value_t = chemodose::rules::ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS)]
+    #[arg(long, value_name = "DAYS", default_value_t = chemodose::rules::ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
+          allow_hyphen_values = true, value_parser = args::days)]
     pub max_result_age: u32,
     /// An alternative rule table of a regimen for one drug, as the regimen
     /// file names it: cisplatin=kintzel-dorr. Repeatable.
@@ -179,7 +180,7 @@ pub struct DoseOptionArgs {
     pub bsa_round: BsaRounding,
     /// Cap the BSA of every per-m² drug, e.g. 2.0m2 (off by default; ASCO
     /// recommends full weight-based dosing).
-    #[arg(long, value_parser = args::bsa)]
+    #[arg(long, allow_hyphen_values = true, value_parser = args::bsa_cap)]
     pub bsa_cap: Option<Area>,
     /// Weight for per-kg doses: actual, ideal or adjusted.
     #[arg(long, default_value_t = DoseOptions::default().dose_weight, value_parser = args::weight_basis)]
@@ -194,16 +195,16 @@ pub struct DoseOptionArgs {
     #[arg(long, default_value_t = DoseOptions::default().crcl.weight_basis, value_parser = args::weight_basis)]
     pub crcl_weight: WeightBasis,
     /// Minimum serum creatinine for Cockcroft-Gault, e.g. 0.7mg/dL.
-    #[arg(long, value_parser = args::creatinine)]
+    #[arg(long, allow_hyphen_values = true, value_parser = args::creatinine)]
     pub scr_floor: Option<MassConcentration>,
     /// Planned number of cycles, for course totals and lifetime limits.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = args::cycle_count)]
     pub cycles: Option<u32>,
     /// Dose level for all antineoplastic drugs (-1) or one drug (docetaxel=-1). Repeatable.
     #[arg(long, allow_hyphen_values = true, value_parser = args::level)]
     pub level: Vec<(Option<String>, i32)>,
     /// Percent reduction for all antineoplastic drugs (20%) or one drug (gemcitabine=25%). Repeatable.
-    #[arg(long, value_parser = args::percent_for)]
+    #[arg(long, allow_hyphen_values = true, value_parser = args::percent_for)]
     pub reduce: Vec<(Option<String>, Percent)>,
     /// A day list for one drug in this cycle, replacing the regimen's:
     /// cisplatin=1-4. Checked against the cycle length; shown beside the dose.
@@ -211,15 +212,15 @@ pub struct DoseOptionArgs {
     #[arg(long = "days", value_name = "DRUG=DAYS", value_parser = args::days_for)]
     pub days: Vec<(String, Vec<u32>)>,
     /// Rounding for the antineoplastic drugs or one drug (docetaxel=10mg): a step such as 1mg, none, or strengths. Repeatable.
-    #[arg(long, value_parser = args::rounding_for)]
+    #[arg(long, allow_hyphen_values = true, value_parser = args::rounding_for)]
     pub round: Vec<(Option<String>, RoundingRule)>,
     /// A weight change since the line's first or last cycle that stops the
     /// dose until acknowledged with --override weight-change="reason" (5% for
     /// children).
-    #[arg(long, default_value_t = DoseOptions::DEFAULT_WEIGHT_CHANGE, value_parser = args::tolerance)]
+    #[arg(long, default_value_t = DoseOptions::DEFAULT_WEIGHT_CHANGE, allow_hyphen_values = true, value_parser = args::tolerance)]
     pub weight_change_threshold: Percent,
     /// Largest accepted rounding change, percent (HOPA: 10%).
-    #[arg(long, default_value_t = DoseOptions::DEFAULT_ROUNDING_TOLERANCE, value_parser = args::tolerance)]
+    #[arg(long, default_value_t = DoseOptions::DEFAULT_ROUNDING_TOLERANCE, allow_hyphen_values = true, value_parser = args::tolerance)]
     pub round_tolerance: Percent,
     #[command(flatten)]
     pub anthracycline: AnthracyclineArgs,
@@ -654,7 +655,7 @@ pub struct DoseArgs {
     /// A regimen id or alias (see `chemodose regimens list`), or a path to a regimen file.
     regimen: String,
     /// The cycle to dose (default 1).
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = args::cycle_number)]
     cycle: u32,
     #[command(flatten)]
     patient: PatientDoseArgs,

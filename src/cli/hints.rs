@@ -45,6 +45,9 @@ pub fn dose_hint(e: &DoseError) -> Option<String> {
             Needed::GfrForCalvert => "Give --gfr, or --age, --sex and --scr".to_owned(),
         },
         DoseError::Measurement(_) => PROPORTIONS_HINT.to_owned(),
+        DoseError::DayOutsideCycle { .. } => {
+            "Give --day as a day of the cycle, e.g. --day 8, or leave it out for the first administration day".to_owned()
+        }
         DoseError::NoOwnDose { drug, setting, .. } => {
             let flags = match setting {
                 DrugSetting::Level => "--level and --level-from",

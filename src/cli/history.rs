@@ -48,18 +48,18 @@ enum HistoryCommand {
     /// Append a given cycle to a line.
     Record {
         file: PathBuf,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::args::line_number)]
         line: u32,
         #[arg(long, value_parser = super::args::date)]
         date: NaiveDate,
         /// Cycle number (default: the line's last + 1).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::args::cycle_number)]
         cycle: Option<u32>,
         /// Dose level given (-1).
         #[arg(long, allow_hyphen_values = true, conflicts_with = "reduce")]
         level: Option<i32>,
         /// Percent reduction given (20%).
-        #[arg(long, value_parser = super::args::reduction)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::args::reduction)]
         reduce: Option<chemodose::quantity::Percent>,
         /// A dose given when it differed: doxorubicin=25mg. Repeatable.
         #[arg(long, value_parser = actual)]
@@ -92,7 +92,7 @@ enum HistoryCommand {
     /// End a line of therapy.
     EndLine {
         file: PathBuf,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::args::line_number)]
         line: u32,
         #[arg(long, value_parser = super::args::date)]
         date: NaiveDate,

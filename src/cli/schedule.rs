@@ -41,17 +41,17 @@ pub struct ScheduleArgs {
     #[command(flatten)]
     patient: PatientDoseArgs,
     /// Delay a cycle and every later one: 3=7 (cycle 3, 7 days). Repeatable; delays add up.
-    #[arg(long, value_parser = delay)]
+    #[arg(long, allow_hyphen_values = true, value_parser = delay)]
     delay: Vec<(u32, u32)>,
     /// A dose level from a cycle on: 3=-1, or for one drug 3=docetaxel=-1. Repeatable.
     #[arg(long, allow_hyphen_values = true, value_parser = level_from)]
     level_from: Vec<DoseChange>,
     /// A percent reduction from a cycle on: 4=20%, or 4=gemcitabine=25%. Repeatable.
-    #[arg(long, value_parser = reduce_from)]
+    #[arg(long, allow_hyphen_values = true, value_parser = reduce_from)]
     reduce_from: Vec<DoseChange>,
     /// A day list for one drug from a cycle on, replacing the regimen's:
     /// 3=cisplatin=1-4. Repeatable.
-    #[arg(long, value_parser = days_from)]
+    #[arg(long, allow_hyphen_values = true, value_parser = days_from)]
     days_from: Vec<DayListChange>,
     /// A file of holiday dates (one YYYY-MM-DD per line) to flag.
     #[arg(long, value_name = "FILE")]

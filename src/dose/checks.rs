@@ -135,6 +135,21 @@ pub(super) fn check_names(regimen: &Regimen, options: &DoseOptions) -> Result<()
     Ok(())
 }
 
+/// Refuses a day to judge (`ClinicalInputs::day`) outside the cycle: day 0,
+/// or beyond the cycle's length. The verdict read "Clinical rules, day 400:
+/// PROCEED" for a 21-day cycle.
+pub(super) fn check_day(regimen: &Regimen, options: &DoseOptions) -> Result<(), DoseError> {
+    match options.clinical.day {
+        Some(day) if day == 0 || day > regimen.cycle.length_days => {
+            Err(DoseError::DayOutsideCycle {
+                day,
+                cycle_length: regimen.cycle.length_days,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Refuses a cycle outside the planned course (or cycle 0).
 pub(super) fn check_cycle(
     regimen: &Regimen,

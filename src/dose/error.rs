@@ -134,6 +134,13 @@ pub enum DoseError {
     },
     /// A percent reduction of 0 % or 100 % or more.
     BadReduction(Percent),
+    /// The day to judge is not a day of the cycle (0, or beyond its length).
+    DayOutsideCycle {
+        /// The day asked for.
+        day: u32,
+        /// The cycle's length, days.
+        cycle_length: u32,
+    },
     /// A cycle outside the course.
     CycleOutOfRange {
         /// The cycle asked for.

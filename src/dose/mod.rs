@@ -121,6 +121,7 @@ pub fn calculate(
 ) -> Result<DosePlan, DoseError> {
     crate::quantity::check_proportions(patient.height, patient.weight)?;
     checks::check_names(regimen, options)?;
+    checks::check_day(regimen, options)?;
     let planned = options.planned_cycles.or(regimen.cycle.count.planned());
     checks::check_cycle(regimen, cycle, planned)?;
     let mut ledger = StopLedger::default();
@@ -217,6 +218,7 @@ pub fn calculate(
 /// As [`calculate`] for these checks.
 pub fn check_plan(regimen: &Regimen, cycle: u32, options: &DoseOptions) -> Result<(), DoseError> {
     checks::check_names(regimen, options)?;
+    checks::check_day(regimen, options)?;
     let planned = options.planned_cycles.or(regimen.cycle.count.planned());
     checks::check_cycle(regimen, cycle, planned)?;
     let mut ledger = StopLedger::default();

@@ -571,6 +571,10 @@ impl fmt::Display for DoseError {
                 "a reduction must be more than 0% and less than 100% (got {}%)",
                 format_decimal(p.value())
             ),
+            DoseError::DayOutsideCycle { day, cycle_length } => write!(
+                f,
+                "day {day} is not a day of the cycle: its days are 1 to {cycle_length}"
+            ),
             DoseError::CycleOutOfRange {
                 cycle,
                 regimen,
