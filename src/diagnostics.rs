@@ -228,6 +228,21 @@ pub(crate) fn plain_date(value: &Spanned<Datetime>) -> Option<NaiveDate> {
     }
 }
 
+/// What a file whose lines end in a carriage return alone is told.
+pub const CR_LINE_ENDS: &str =
+    "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends";
+
+/// Whether the first line of `bytes` ends in a carriage return alone (CR,
+/// as classic Mac OS wrote lines): a reader that splits lines at LF would
+/// take the whole file for one line, and the `csv` crate would read it but
+/// count every record as line 1. A CR that ends `bytes` counts as alone.
+pub fn first_line_ends_in_cr(bytes: &[u8]) -> bool {
+    match bytes.iter().position(|b| *b == b'\r' || *b == b'\n') {
+        Some(i) => bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'),
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -669,6 +669,14 @@ pub fn parse_labs_csv(path: &str, text: &str) -> Result<Vec<LabResult>, FileErro
     if text.len() > MAX_FILE_BYTES {
         return Err(too_large(path, text.len()));
     }
+    if crate::diagnostics::first_line_ends_in_cr(text.as_bytes()) {
+        return Err(FileErrors::whole_file(
+            path,
+            "",
+            crate::diagnostics::CR_LINE_ENDS,
+            None,
+        ));
+    }
     let mut c = Checker::new(path, text);
     let mut lines = csv_lines(text);
     let Some((header_start, header)) = lines.next() else {

@@ -512,6 +512,9 @@ pub enum HolidayProblem {
     /// A date outside 1900-01-01 to 2199-12-31.
     #[error(transparent)]
     Outside(#[from] crate::dates::OutsideWindow),
+    /// Lines that end in a carriage return alone.
+    #[error("{}", crate::diagnostics::CR_LINE_ENDS)]
+    CrLineEnds,
 }
 
 /// Reads a holiday list: one `YYYY-MM-DD` per line, from 1900-01-01 to
@@ -519,6 +522,13 @@ pub enum HolidayProblem {
 /// is skipped. Errors name the line.
 pub fn parse_holidays(text: &str) -> Result<BTreeSet<NaiveDate>, HolidayError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if crate::diagnostics::first_line_ends_in_cr(text.as_bytes()) {
+        return Err(HolidayError {
+            line: 1,
+            text: String::new(),
+            problem: HolidayProblem::CrLineEnds,
+        });
+    }
     let mut out = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or_default().trim();
@@ -568,6 +578,13 @@ mod tests {
                 .unwrap_err()
                 .to_string(),
             "line 2: the date 9999-12-25 is outside 1900-01-01 to 2199-12-31; check the year"
+        );
+        // CR-only line ends read as one line, printed with its raw CR.
+        assert_eq!(
+            parse_holidays("2026-12-25\r2026-12-26\r")
+                .unwrap_err()
+                .to_string(),
+            "line 1: the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
         );
     }
 }

@@ -568,3 +568,16 @@ fn a_full_size_file_is_read_in_linear_time() {
     // version took minutes.
     assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
 }
+
+/// Issue 14: a labs CSV with CR-only line ends read as one header line
+/// ("unknown column `anc`", with the whole file as the excerpt).
+#[test]
+fn csv_with_cr_only_line_ends_is_refused() {
+    let text = "\u{feff}date,lab,value,uln\r2026-11-30,anc,1500/mm3,\r";
+    let e = parse_labs_csv("labs.csv", text).unwrap_err();
+    assert_eq!(e.problems.len(), 1, "{e}");
+    assert_eq!(
+        e.problems[0].message,
+        "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
+    );
+}

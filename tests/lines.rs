@@ -511,3 +511,17 @@ fn columns_are_read_from_one_place_each() {
         assert!(err.contains(message), "{err}");
     }
 }
+
+/// Issue 14: a file with CR-only line ends was read with every record
+/// counted as line 1, so a skipped record was reported on the wrong line.
+#[test]
+fn cr_only_line_ends_are_refused() {
+    let csv = "patient_id,drug,date\r1,doxorubicin,2020-01-01\r1,doxorubicin,2020-13-01\r";
+    assert_eq!(
+        derive(csv, &Rules::default()).unwrap_err().to_string(),
+        "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
+    );
+    // CRLF is read.
+    let csv = "patient_id,drug,date\r\n1,doxorubicin,2020-01-01\r\n";
+    assert_eq!(derive(csv, &Rules::default()).unwrap().len(), 1);
+}

@@ -90,9 +90,7 @@ pub enum BatchError {
     },
     /// Lines ending in a carriage return alone (CR, as classic Mac OS wrote
     /// them): the CSV reader would take the header for the whole file.
-    #[error(
-        "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
-    )]
+    #[error("{}", crate::diagnostics::CR_LINE_ENDS)]
     CrLineEnds,
     /// A column without a unit in the header and a bare number in the cells.
     #[error(

@@ -53,7 +53,8 @@ pub struct ScheduleArgs {
     /// 3=cisplatin=1-4. Repeatable.
     #[arg(long, allow_hyphen_values = true, value_parser = days_from)]
     days_from: Vec<DayListChange>,
-    /// A file of holiday dates (one YYYY-MM-DD per line) to flag.
+    /// A file of holiday dates to flag: one YYYY-MM-DD per line (1900 to
+    /// 2199), `#` starts a comment; LF or CRLF line ends.
     #[arg(long, value_name = "FILE")]
     holidays: Option<PathBuf>,
     /// A pseudonymous patient id for the page header and calendar (never a name).

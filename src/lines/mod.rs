@@ -551,6 +551,10 @@ pub enum LinesError {
         /// Where numeric order was first broken.
         numbers: OrderBreak,
     },
+    /// Lines that end in a carriage return alone: every record would be
+    /// counted as line 1.
+    #[error("{}", crate::diagnostics::CR_LINE_ENDS)]
+    CrLineEnds,
     /// Reading failed.
     #[error("{0}")]
     Io(String),
@@ -582,9 +586,12 @@ pub fn derive_stream(
     columns.check()?;
     // A byte-order mark, as spreadsheet programs write before the header.
     let mut input = std::io::BufReader::new(input);
-    let bom = std::io::BufRead::fill_buf(&mut input)
-        .map_err(|e| LinesError::Io(e.to_string()))?
-        .starts_with(b"\xef\xbb\xbf");
+    let first =
+        std::io::BufRead::fill_buf(&mut input).map_err(|e| LinesError::Io(e.to_string()))?;
+    if crate::diagnostics::first_line_ends_in_cr(first) {
+        return Err(LinesError::CrLineEnds);
+    }
+    let bom = first.starts_with(b"\xef\xbb\xbf");
     if bom {
         std::io::BufRead::consume(&mut input, 3);
     }
