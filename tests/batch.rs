@@ -461,8 +461,14 @@ fn rows_with_extra_fields_are_skipped_with_the_reason() {
     assert_eq!(
         reasons,
         [
-            (2, "4 fields, the header has 3: a cell is out of place"),
-            (4, "4 fields, the header has 3: a cell is out of place"),
+            (
+                2,
+                "4 fields, the header has 3: a cell is out of place; put a cell that holds a comma in double quotes"
+            ),
+            (
+                4,
+                "4 fields, the header has 3: a cell is out of place; put a cell that holds a comma in double quotes"
+            ),
         ]
     );
 }
@@ -506,13 +512,13 @@ fn the_cli_names_the_file_and_the_line() {
     let err = run.stderr();
     assert!(
         err.contains(&format!(
-            "{path} line 2: skipped: 4 fields, the header has 3: a cell is out of place"
+            "{path} line 2: skipped: 4 fields, the header has 3: a cell is out of place; put a cell that holds a comma in double quotes"
         )),
         "{err}"
     );
     assert!(
         err.contains(&format!(
-            "{path} line 4: skipped: 2 fields, the header has 3"
+            "{path} line 4: skipped: 2 fields, the header has 3: write every column, an unknown value as an empty cell between commas"
         )),
         "{err}"
     );

@@ -476,8 +476,14 @@ fn columns_are_read_from_one_place_each() {
     assert_eq!(
         skipped,
         [
-            (3, "4 fields, the header has 3"),
-            (4, "2 fields, the header has 3")
+            (
+                3,
+                "4 fields, the header has 3: a cell is out of place; put a cell that holds a comma in double quotes"
+            ),
+            (
+                4,
+                "2 fields, the header has 3: write every column, an unknown value as an empty cell between commas"
+            )
         ]
     );
     assert_eq!((s.records, s.patients), (3, 1));

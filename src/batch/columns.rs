@@ -26,7 +26,9 @@ use super::BatchError;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub(super) enum RowProblem {
     /// The row has fewer cells than the header has columns.
-    #[error("{found} fields, the header has {expected}")]
+    #[error(
+        "{found} fields, the header has {expected}: write every column, an unknown value as an empty cell between commas"
+    )]
     TooFewFields {
         /// Cells in the row.
         found: usize,
@@ -35,7 +37,9 @@ pub(super) enum RowProblem {
     },
     /// The row has more cells than the header has columns: a cell is out of
     /// place (a comma inside an unquoted cell, a value typed twice).
-    #[error("{found} fields, the header has {expected}: a cell is out of place")]
+    #[error(
+        "{found} fields, the header has {expected}: a cell is out of place; put a cell that holds a comma in double quotes"
+    )]
     TooManyFields {
         /// Cells in the row.
         found: usize,
@@ -491,7 +495,10 @@ mod tests {
     #[test]
     fn row_problems_name_the_cell() {
         let h = "id,height_cm,weight_kg,sex,age,scr_umol_l";
-        assert_eq!(problem(h, "1,170"), "2 fields, the header has 6");
+        assert_eq!(
+            problem(h, "1,170"),
+            "2 fields, the header has 6: write every column, an unknown value as an empty cell between commas"
+        );
         assert_eq!(problem(h, ",170,70,,,"), "the id is empty");
         assert_eq!(
             problem(h, "1,170,abc,,,"),

@@ -664,9 +664,14 @@ pub fn derive_stream(
             // A cell out of place (a comma in an unquoted drug name) or
             // missing: the cells read could be the wrong ones.
             Err(format!(
-                "{} fields, the header has {}",
+                "{} fields, the header has {}: {}",
                 record.len(),
-                headers.len()
+                headers.len(),
+                if record.len() > headers.len() {
+                    "a cell is out of place; put a cell that holds a comma in double quotes"
+                } else {
+                    "write every column, an unknown value as an empty cell between commas"
+                }
             ))
         } else if patient.is_empty() {
             Err("the patient id is empty".to_owned())
