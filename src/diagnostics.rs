@@ -82,6 +82,11 @@ impl FileErrors {
     /// unknown key), where the toml crate found it; `help` names the format's
     /// documentation.
     pub(crate) fn toml(path: &str, text: &str, error: &toml::de::Error, help: &str) -> Self {
+        // CR-only line ends: the parser's "carriage return must be followed
+        // by newline" under an excerpt of the whole file as one line.
+        if first_line_ends_in_cr(text.as_bytes()) {
+            return FileErrors::whole_file(path, "", CR_LINE_ENDS, None);
+        }
         FileErrors {
             path: path.to_owned(),
             text: text.to_owned(),

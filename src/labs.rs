@@ -618,14 +618,12 @@ pub fn parse_labs_toml(path: &str, text: &str) -> Result<Vec<LabResult>, FileErr
     let file: LabsFile = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
-            let mut c = checker;
-            c.problems.push(Problem {
-                message: e.message().trim_end().to_owned(),
-                span: e.span(),
-                label: "here".to_owned(),
-                help: Some("see docs/labs.md for the keys of a [[result]]".to_owned()),
-            });
-            return Err(c.errors());
+            return Err(FileErrors::toml(
+                path,
+                text,
+                &e,
+                "see docs/labs.md for the keys of a [[result]]",
+            ));
         }
     };
     let raw = file

@@ -581,3 +581,22 @@ fn csv_with_cr_only_line_ends_is_refused() {
         "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
     );
 }
+
+/// Issue 14: a TOML file with CR-only line ends got the parser's "carriage
+/// return must be followed by newline" under the whole file as one line.
+/// Every TOML file (regimen, history, labs, checks, rules) is told the same.
+#[test]
+fn toml_with_cr_only_line_ends_is_refused_with_the_fix() {
+    let text = GOOD_TOML.replace('\n', "\r");
+    let e = parse_labs_toml("labs.toml", &text).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "labs.toml: the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
+    );
+    let e = chemodose::lines::Rules::parse("rules.toml", "window_days = 30\rgap_days = 90\r")
+        .unwrap_err();
+    assert_eq!(
+        e.problems[0].message,
+        "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
+    );
+}
