@@ -82,6 +82,11 @@ impl FileErrors {
     /// unknown key), where the toml crate found it; `help` names the format's
     /// documentation.
     pub(crate) fn toml(path: &str, text: &str, error: &toml::de::Error, help: &str) -> Self {
+        // CR-only line ends: the parser's "carriage return must be followed
+        // by newline" under an excerpt of the whole file as one line.
+        if first_line_ends_in_cr(text.as_bytes()) {
+            return FileErrors::whole_file(path, "", CR_LINE_ENDS, None);
+        }
         FileErrors {
             path: path.to_owned(),
             text: text.to_owned(),
@@ -167,13 +172,20 @@ impl Collector {
     }
 
     /// The calendar date `value` holds; a date with a time or an offset is
-    /// recorded at the value with `message`.
+    /// recorded at the value with `message`, and a date outside the window
+    /// of [`crate::dates`] with what is wrong.
     pub(crate) fn date(
         &mut self,
         value: &Spanned<Datetime>,
         message: impl Into<String>,
     ) -> Result<NaiveDate, &mut Problem> {
-        plain_date(value).ok_or_else(|| self.at(value.span(), message))
+        match plain_date(value).map(crate::dates::check_date) {
+            Some(Ok(d)) => Ok(d),
+            Some(Err(outside)) => Err(self
+                .at(value.span(), outside.to_string())
+                .label("outside 1900 to 2199")),
+            None => Err(self.at(value.span(), message)),
+        }
     }
 
     /// How many problems have been recorded: a parser compares the count
@@ -281,6 +293,21 @@ pub(crate) fn plain_date(value: &Spanned<Datetime>) -> Option<NaiveDate> {
             offset: None,
         } => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()),
         _ => None,
+    }
+}
+
+/// What a file whose lines end in a carriage return alone is told.
+pub const CR_LINE_ENDS: &str =
+    "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends";
+
+/// Whether the first line of `bytes` ends in a carriage return alone (CR,
+/// as classic Mac OS wrote lines): a reader that splits lines at LF would
+/// take the whole file for one line, and the `csv` crate would read it but
+/// count every record as line 1. A CR that ends `bytes` counts as alone.
+pub fn first_line_ends_in_cr(bytes: &[u8]) -> bool {
+    match bytes.iter().position(|b| *b == b'\r' || *b == b'\n') {
+        Some(i) => bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'),
+        None => false,
     }
 }
 

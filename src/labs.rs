@@ -51,12 +51,6 @@ pub const MAX_FILE_BYTES: usize = crate::files::LABS_MAX_BYTES as usize;
 /// Most problems reported for one file; the rest are counted in one line.
 pub const MAX_PROBLEMS: usize = 100;
 
-/// The earliest date a result may carry: anything before is a typing error.
-pub const EARLIEST_DATE: NaiveDate = match NaiveDate::from_ymd_opt(1900, 1, 1) {
-    Some(d) => d,
-    None => panic!("1900-01-01 is a date"),
-};
-
 /// Where a result came from, for the printed record of what was used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LabOrigin {
@@ -537,17 +531,20 @@ impl<'a> Checker<'a> {
             FieldText::Text(s) => strict_date(s),
             FieldText::Other(_) => None,
         };
-        match date {
-            Some(d) if d < EARLIEST_DATE => {
+        match date.map(crate::dates::check_date) {
+            Some(Err(outside)) => {
                 self.push(
                     f.span.clone(),
-                    "before 1900",
-                    format!("the date {d} is before 1900"),
+                    "outside 1900 to 2199",
+                    format!(
+                        "the date {} is outside 1900-01-01 to 2199-12-31",
+                        outside.date
+                    ),
                     Some("check the year"),
                 );
                 None
             }
-            Some(d) => Some(d),
+            Some(Ok(d)) => Some(d),
             None => {
                 self.push(
                     f.span.clone(),
@@ -610,8 +607,9 @@ fn too_large(path: &str, len: usize) -> FileErrors {
 /// (these stop parsing, as in cargo); then, all together, a result without
 /// lab, value or date, an unknown lab, a value or ULN refused by
 /// [`parse_lab`] or [`parse_uln`], a date that is not a plain date or is
-/// before 1900, a ULN with a multiple of the ULN, and a second result for
-/// the same lab and date. A file without results is an error too.
+/// outside the window of [`crate::dates`] (1900-01-01 to 2199-12-31), a
+/// ULN with a multiple of the ULN, and a second result for the same lab and
+/// date. A file without results is an error too.
 pub fn parse_labs_toml(path: &str, text: &str) -> Result<Vec<LabResult>, FileErrors> {
     if text.len() > MAX_FILE_BYTES {
         return Err(too_large(path, text.len()));
@@ -620,14 +618,12 @@ pub fn parse_labs_toml(path: &str, text: &str) -> Result<Vec<LabResult>, FileErr
     let file: LabsFile = match toml::from_str(text) {
         Ok(f) => f,
         Err(e) => {
-            let mut c = checker;
-            c.problems.push(Problem {
-                message: e.message().trim_end().to_owned(),
-                span: e.span(),
-                label: "here".to_owned(),
-                help: Some("see docs/labs.md for the keys of a [[result]]".to_owned()),
-            });
-            return Err(c.errors());
+            return Err(FileErrors::toml(
+                path,
+                text,
+                &e,
+                "see docs/labs.md for the keys of a [[result]]",
+            ));
         }
     };
     let raw = file
@@ -670,6 +666,14 @@ pub fn parse_labs_toml(path: &str, text: &str) -> Result<Vec<LabResult>, FileErr
 pub fn parse_labs_csv(path: &str, text: &str) -> Result<Vec<LabResult>, FileErrors> {
     if text.len() > MAX_FILE_BYTES {
         return Err(too_large(path, text.len()));
+    }
+    if crate::diagnostics::first_line_ends_in_cr(text.as_bytes()) {
+        return Err(FileErrors::whole_file(
+            path,
+            "",
+            crate::diagnostics::CR_LINE_ENDS,
+            None,
+        ));
     }
     let mut c = Checker::new(path, text);
     let mut lines = csv_lines(text);

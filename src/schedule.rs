@@ -221,6 +221,19 @@ pub enum ScheduleError {
         /// Its course.
         course: String,
     },
+    /// Two dose changes from the same cycle for the same drug (or for all
+    /// drugs): a dose level and a percent reduction, or the same kind twice.
+    /// One would silently replace the other.
+    #[error(
+        "two dose changes from cycle {cycle} for {}: give one change per drug and cycle",
+        drug.as_deref().unwrap_or("all drugs")
+    )]
+    ConflictingChanges {
+        /// The cycle they start from.
+        cycle: u32,
+        /// The drug, lower case; `None` for all drugs.
+        drug: Option<String>,
+    },
     /// Zero or too many cycles.
     #[error("the number of cycles must be between 1 and {MAX_CYCLES} (got {0})")]
     BadCycleCount(u32),
@@ -278,7 +291,16 @@ pub fn build_schedule(
             });
         }
     }
-    for ch in &options.changes {
+    for (i, ch) in options.changes.iter().enumerate() {
+        if options.changes[..i]
+            .iter()
+            .any(|c| c.from_cycle == ch.from_cycle && c.drug == ch.drug)
+        {
+            return Err(ScheduleError::ConflictingChanges {
+                cycle: ch.from_cycle,
+                drug: ch.drug.clone(),
+            });
+        }
         if ch.from_cycle == 0 || ch.from_cycle > cycles {
             return Err(ScheduleError::NoSuchCycle {
                 what: CycleChange::Dose,
@@ -465,7 +487,10 @@ pub fn build_schedule(
 fn cycle_options(base: &DoseOptions, changes: &[DoseChange], n: u32) -> DoseOptions {
     let mut opts = base.clone();
     let mut in_force: Vec<&DoseChange> = changes.iter().filter(|c| c.from_cycle <= n).collect();
-    in_force.sort_by_key(|c| c.from_cycle);
+    // From the same cycle, the change for all drugs first, then the per-drug
+    // ones, which win over it as they do in a single dose: in the order
+    // given, a later change for all drugs would clear a per-drug one.
+    in_force.sort_by_key(|c| (c.from_cycle, c.drug.is_some()));
     for c in in_force {
         match &c.drug {
             Some(d) => {
@@ -494,29 +519,59 @@ fn reductions_in_force(opts: &DoseOptions) -> Vec<ReductionInForce> {
         .collect()
 }
 
-/// A line of a holiday list that is not a date.
+/// A line of a holiday list that is not a date, or a date outside the
+/// window of [`crate::dates`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("line {line}: `{text}` is not a date (write 2026-12-25)")]
+#[error("line {line}: {problem}")]
 pub struct HolidayError {
     /// The line number, from 1.
     pub line: usize,
     /// The line as written, without its comment and surrounding blanks.
     pub text: String,
+    /// What is wrong with it, and what to write.
+    pub problem: HolidayProblem,
 }
 
-/// Reads a holiday list: one `YYYY-MM-DD` per line; `#` starts a comment.
-/// Errors name the line.
+/// What is wrong with a line of a holiday list.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HolidayProblem {
+    /// Not `YYYY-MM-DD`.
+    #[error("`{0}` is not a date (write 2026-12-25)")]
+    NotADate(String),
+    /// A date outside 1900-01-01 to 2199-12-31.
+    #[error(transparent)]
+    Outside(#[from] crate::dates::OutsideWindow),
+    /// Lines that end in a carriage return alone.
+    #[error("{}", crate::diagnostics::CR_LINE_ENDS)]
+    CrLineEnds,
+}
+
+/// Reads a holiday list: one `YYYY-MM-DD` per line, from 1900-01-01 to
+/// 2199-12-31; `#` starts a comment; a byte-order mark before the first line
+/// is skipped. Errors name the line.
 pub fn parse_holidays(text: &str) -> Result<BTreeSet<NaiveDate>, HolidayError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if crate::diagnostics::first_line_ends_in_cr(text.as_bytes()) {
+        return Err(HolidayError {
+            line: 1,
+            text: String::new(),
+            problem: HolidayProblem::CrLineEnds,
+        });
+    }
     let mut out = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or_default().trim();
         if line.is_empty() {
             continue;
         }
-        let date = NaiveDate::parse_from_str(line, "%Y-%m-%d").map_err(|_| HolidayError {
+        let error = |problem| HolidayError {
             line: i + 1,
             text: line.to_owned(),
-        })?;
+            problem,
+        };
+        let date = NaiveDate::parse_from_str(line, "%Y-%m-%d")
+            .map_err(|_| error(HolidayProblem::NotADate(line.to_owned())))?;
+        let date = crate::dates::check_date(date).map_err(|e| error(e.into()))?;
         out.insert(date);
     }
     Ok(out)
@@ -535,12 +590,30 @@ mod tests {
             e,
             HolidayError {
                 line: 1,
-                text: "25/12/2026".to_owned()
+                text: "25/12/2026".to_owned(),
+                problem: HolidayProblem::NotADate("25/12/2026".to_owned()),
             }
         );
         assert_eq!(
             e.to_string(),
             "line 1: `25/12/2026` is not a date (write 2026-12-25)"
+        );
+        // Issue 14: a byte-order mark (as Notepad writes) read as part of the
+        // first date; a year far outside any treatment was accepted.
+        let h = parse_holidays("\u{feff}2026-12-25\r\n2026-12-26\r\n").unwrap();
+        assert_eq!(h.len(), 2);
+        assert_eq!(
+            parse_holidays("2026-12-25\n9999-12-25\n")
+                .unwrap_err()
+                .to_string(),
+            "line 2: the date 9999-12-25 is outside 1900-01-01 to 2199-12-31; check the year"
+        );
+        // CR-only line ends read as one line, printed with its raw CR.
+        assert_eq!(
+            parse_holidays("2026-12-25\r2026-12-26\r")
+                .unwrap_err()
+                .to_string(),
+            "line 1: the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
         );
     }
 }

@@ -43,15 +43,22 @@ fn without_labs(options: DoseOptions) -> DoseOptions {
 
 /// Deterministic patients across adult sizes, plus exact-tie cases
 /// (202.5 cm × 96.1 kg is exactly 2.325 m²; 900 × 2.325 = 2092.5 mg).
+/// Pairs whose body-mass index is outside 10 to 100 kg/m² are refused as
+/// mistyped and are drawn again.
 fn patients_csv(n: usize) -> String {
     let mut s = String::from("id,height_cm,weight_kg\n");
     let mut x: u64 = 20_261_122;
-    for i in 0..n {
+    let mut i = 0;
+    while i < n {
         x = x
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         let h = 1400 + (x >> 33) % 651; // 140.0 to 205.0 cm
         let w = 350 + (x >> 13) % 1501; // 35.0 to 185.0 kg
+        let bmi = (w as f64 / 10.0) / (h as f64 / 1000.0).powi(2);
+        if !(10.5..=99.5).contains(&bmi) {
+            continue;
+        }
         s.push_str(&format!(
             "{i},{}.{},{}.{}\n",
             h / 10,
@@ -59,6 +66,7 @@ fn patients_csv(n: usize) -> String {
             w / 10,
             w % 10
         ));
+        i += 1;
     }
     s.push_str("tie,202.5,96.1\n");
     s
@@ -732,5 +740,220 @@ fn regression_a_failed_write_names_the_output() {
         assert_eq!(run.status.code(), Some(2), "{err}");
         assert!(err.contains("cannot write to standard output"), "{err}");
     }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 14: a row of 170 cm and 300 kg was dosed without a word, and one of
+/// 30 cm and 350 kg got an adult dose: each value is within its own bounds,
+/// but not together. The rows are skipped with the reason; the others run.
+#[test]
+fn rows_whose_height_and_weight_cannot_be_one_person_are_skipped() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
+    let (out, summary) = run(
+        &plan,
+        "id,height_cm,weight_kg\n1,170,300\n2,170,70\n3,30,350\n",
+        Layout::Wide,
+    );
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.lines().nth(1).unwrap().starts_with("2,"), "{out}");
+    assert_eq!(summary.skipped, 2);
+    let reasons: Vec<(u64, &str)> = summary
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            // 300 / 1.70² = 103.81 kg/m²
+            (
+                2,
+                "height 170 cm with weight 300 kg is a body-mass index of 103.81 kg/m², outside the plausible 10 to 100 kg/m²: one of them is mistyped or in the wrong unit"
+            ),
+            // 350 / 0.30² = 3,888.89 kg/m²
+            (
+                4,
+                "height 30 cm with weight 350 kg is a body-mass index of 3,888.89 kg/m², outside the plausible 10 to 100 kg/m²: one of them is mistyped or in the wrong unit"
+            ),
+        ]
+    );
+}
+
+/// Issue 14: a header with `scr_mg_dl` and `scr_umol_l` (or `height_cm` and
+/// `height_in`, `weight_kg` and `weight_lb`) had one of them read silently;
+/// a column named like a measurement but not read (`weight_g`) was ignored;
+/// a file with CR-only line ends read as "0 patients" and exited 0.
+#[test]
+fn headers_that_would_be_read_by_guess_are_refused() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
+    let refuse = |input: &str| {
+        run_batch(
+            &plan,
+            input.as_bytes(),
+            &mut Vec::new(),
+            Layout::Wide,
+            2,
+            &mut |_| {},
+        )
+        .unwrap_err()
+        .to_string()
+    };
+    assert_eq!(
+        refuse("id,height_cm,weight_kg,scr_mg_dl,scr_umol_l\n1,170,70,1,88\n"),
+        "the header has 2 columns for scr (scr_mg_dl, scr_umol_l): keep one"
+    );
+    assert_eq!(
+        refuse("id,height_cm,height_in,weight_kg\n1,170,67,70\n"),
+        "the header has 2 columns for height (height_cm, height_in): keep one"
+    );
+    assert_eq!(
+        refuse("id,height_cm,weight_kg,Weight_lb\n1,170,70,154\n"),
+        "the header has 2 columns for weight (weight_kg, weight_lb): keep one"
+    );
+    assert_eq!(
+        refuse("id,patient_id,height_cm,weight_kg\n1,1,170,70\n"),
+        "the header has 2 columns for id (id, patient_id): keep one"
+    );
+    assert_eq!(
+        refuse("id,height_cm,weight_kg,weight_kg\n1,170,70,70\n"),
+        "the header has 2 columns for weight (weight_kg, weight_kg): keep one"
+    );
+    assert_eq!(
+        refuse("id,height_cm,weight_kg,scr_mgdl\n1,170,70,1\n"),
+        "the header's column `scr_mgdl` is not one chemodose reads; for scr write scr_mg_dl, scr_umol_l, or scr with the unit in every cell"
+    );
+    assert_eq!(
+        refuse("id,height_cm,weight_g\n1,170,70000\n"),
+        "the header's column `weight_g` is not one chemodose reads; for weight write weight_kg, weight_lb, or weight with the unit in every cell"
+    );
+    // Beside a column that is read, such a column is another column.
+    let (_, summary) = run(
+        &plan,
+        "id,height_cm,weight_kg,weight_change,age,age_group\n1,170,70,-2,64,60-69\n",
+        Layout::Wide,
+    );
+    assert_eq!(summary.written, 1, "{:?}", summary.errors);
+    assert_eq!(
+        refuse("id,height_cm,weight_kg\r1,170,70\r2,170,70\r"),
+        "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
+    );
+    // CRLF line ends, a byte-order mark and columns that are not
+    // measurements are read.
+    let (out, summary) = run(
+        &plan,
+        "\u{feff}id,height_cm,weight_kg,notes,screening\r\n1,170,70,first visit,2026-11-02\r\n",
+        Layout::Wide,
+    );
+    assert_eq!(summary.written, 1, "{:?}", summary.errors);
+    assert!(
+        out.lines().nth(1).unwrap().starts_with("1,1.8181,1638,"),
+        "{out}"
+    );
+}
+
+/// Issue 14: a row with more cells than the header was read, its extra
+/// cells dropped: a comma typed in a cell shifts every cell after it.
+#[test]
+fn rows_with_extra_fields_are_skipped_with_the_reason() {
+    let r = regimen("gemcitabine-docetaxel");
+    let plan = BatchPlan::new(&r, &without_labs(DoseOptions::default()), 1);
+    let (out, summary) = run(
+        &plan,
+        "id,height_cm,weight_kg\n1,170,70,5\n2,170,70\n\"3\",170,70,\n",
+        Layout::Wide,
+    );
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let reasons: Vec<(u64, &str)> = summary
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            (
+                2,
+                "4 fields, the header has 3: a cell is out of place; put a cell that holds a comma in double quotes"
+            ),
+            (
+                4,
+                "4 fields, the header has 3: a cell is out of place; put a cell that holds a comma in double quotes"
+            ),
+        ]
+    );
+}
+
+/// Issue 14, through the binary: a header read by guess is refused (exit 2)
+/// naming the file and what to write; a row with a cell out of place is
+/// skipped with its line (exit 1), as every bad row is.
+#[test]
+fn the_cli_names_the_file_and_the_line() {
+    let dir = std::env::temp_dir().join(format!("chemodose-batch-shape-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("patients.csv");
+    let path = input.to_str().unwrap();
+    let mut argv = vec!["batch", "gemcitabine-docetaxel", "--patients", path];
+    for code in [
+        "--override=missing-bilirubin=batch rows carry no labs",
+        "--override=missing-ast=batch rows carry no labs",
+        "--override=missing-alt=batch rows carry no labs",
+        "--override=missing-alp=batch rows carry no labs",
+    ] {
+        argv.push(code);
+    }
+    let batch = |csv: &str| {
+        std::fs::write(&input, csv).unwrap();
+        common::Run::new(&argv)
+    };
+    let err = batch("id,height_cm,weight_kg,scr_mg_dl,scr_umol_l\n1,170,70,1,88\n").fails(2);
+    assert!(
+        err.contains(&format!(
+            "{path}: the header has 2 columns for scr (scr_mg_dl, scr_umol_l): keep one"
+        )),
+        "{err}"
+    );
+    let err = batch("id,height_cm,weight_kg\r1,170,70\r").fails(2);
+    assert!(
+        err.contains(&format!("{path}: the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends")),
+        "{err}"
+    );
+    let run = batch("id,height_cm,weight_kg\n1,170,70,5\n2,170,70\n3,170\n");
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let err = run.stderr();
+    assert!(
+        err.contains(&format!(
+            "{path} line 2: skipped: 4 fields, the header has 3: a cell is out of place; put a cell that holds a comma in double quotes"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{path} line 4: skipped: 2 fields, the header has 3: write every column, an unknown value as an empty cell between commas"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains("3 patients read: 1 written, 2 skipped"),
+        "{err}"
+    );
+    // A negative number is the value of its flag, refused with what to write.
+    let mut args = argv.clone();
+    args.extend(["--threads", "-2"]);
+    let err = common::Run::new(&args).fails(2);
+    assert!(
+        err.starts_with("error: invalid value '-2' for '--threads <THREADS>': the number of threads cannot be negative (got `-2`); write a whole number from 1, e.g. --threads 4"),
+        "{err}"
+    );
+    let mut args = argv.clone();
+    args.extend(["--cycle", "-1"]);
+    let err = common::Run::new(&args).fails(2);
+    assert!(
+        err.starts_with(
+            "error: invalid value '-1' for '--cycle <CYCLE>': the cycle cannot be negative"
+        ),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

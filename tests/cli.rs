@@ -111,6 +111,51 @@ fn bad_measurements_exit_2_without_panicking() {
     }
 }
 
+/// Issue 14: `4ft4ft` was dosed as 243.84 cm and `5ft17in` as 195.58 cm;
+/// `499g` was "weight of 0.5 kg is implausible" and `1e29kg` an unknown unit.
+#[test]
+fn malformed_and_implausible_measurements_say_what_was_typed() {
+    for (flag, value, message) in [
+        (
+            "--height",
+            "4ft4ft",
+            "height: `4ft4ft` has `ft` after feet; only inches may follow feet, once, e.g. 170cm, 67in or 5ft7in",
+        ),
+        (
+            "--height",
+            "5ft17in",
+            "height: `5ft17in` has 17 inches after feet; the inches must be under 12 (or write the height in inches alone, or in cm), e.g. 170cm, 67in or 5ft7in",
+        ),
+        (
+            "--weight",
+            "5lb5lb",
+            "weight: `5lb5lb` has more than one number; write one number and its unit, e.g. 70kg or 154lb",
+        ),
+        (
+            "--weight",
+            "1e29kg",
+            "weight: `1e29kg` is written with an exponent; write the number in full, e.g. 70kg or 154lb",
+        ),
+        (
+            "--weight",
+            "499g",
+            "weight of 499 g (0.499 kg) is implausible (got `499g`); accepted range is 0.5 to 350 kg (500 to 350,000 g)",
+        ),
+    ] {
+        let mut args = vec!["bsa", "--height", "170cm", "--weight", "70kg"];
+        let i = args.iter().position(|a| *a == flag).unwrap();
+        args[i + 1] = value;
+        let err = Run::new(&args).fails(2);
+        assert_eq!(
+            err,
+            format!(
+                "error: invalid value '{value}' for '{flag} <{}>': {message}\n\nFor more information, try '--help'.\n",
+                flag.trim_start_matches("--").to_uppercase()
+            )
+        );
+    }
+}
+
 #[test]
 fn carboplatin_calvert_json() {
     let out = Run::new(&[

@@ -1023,7 +1023,8 @@ fn regression_bsa_rounding_beyond_the_tolerance_is_refused() {
 fn regression_the_planned_number_of_cycles_is_bounded() {
     assert_eq!(chemodose::regimen::MAX_CYCLES, 100);
     assert_eq!(chemodose::schedule::MAX_CYCLES, 100);
-    for cycles in ["1000000", "101", "0"] {
+    // 0 is refused where it is typed ("a course has at least 1 cycle").
+    for cycles in ["1000000", "101"] {
         let started = std::time::Instant::now();
         let mut args = vec![
             "dose",
@@ -1286,7 +1287,9 @@ fn regression_a_cycle_count_that_is_not_a_number_says_what_to_write() {
             .fails(2),
         )
     };
-    for value in ["-1", "18446744073709551616", "six", "2.5", ""] {
+    // A negative number is refused as negative (see
+    // negative_and_zero_values_are_refused_as_values_of_their_flag).
+    for value in ["18446744073709551616", "six", "2.5", ""] {
         let err = run("--cycles", value);
         assert!(
             err.contains(&format!(
@@ -1295,13 +1298,278 @@ fn regression_a_cycle_count_that_is_not_a_number_says_what_to_write() {
             "{err}"
         );
     }
-    for value in ["-1", "99999999999"] {
-        let err = run("--cycle", value);
-        assert!(
-            err.contains(&format!(
-                "a cycle number is a whole number from 1 to 100 (got `{value}`); write e.g. --cycle 2"
-            )),
-            "{err}"
+    let err = run("--cycle", "99999999999");
+    assert!(
+        err.contains(
+            "a cycle number is a whole number from 1 to 100 (got `99999999999`); write e.g. --cycle 2"
+        ),
+        "{err}"
+    );
+}
+
+/// Issue 14: height and weight were never checked together: 30 cm with
+/// 350 kg got an adult dose (BSA 1.71 m²), and pazopanib's flat 800 mg went
+/// to a patient of 170 cm and 0.5 kg. Each value alone is within its bounds.
+#[test]
+fn height_and_weight_that_cannot_be_one_person_are_refused() {
+    // 350 / 0.30² = 3,888.89 kg/m²
+    let err = common::Run::new(&[
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "30cm",
+        "--weight",
+        "350kg",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
+    ])
+    .fails(2);
+    assert_eq!(
+        err,
+        "error: height 30 cm with weight 350 kg is a body-mass index of 3,888.89 kg/m², outside the plausible 10 to 100 kg/m²: one of them is mistyped or in the wrong unit. Check --height and --weight and their units, e.g. --height 170cm --weight 70kg\n"
+    );
+    // 0.5 / 1.70² = 0.17 kg/m²
+    let err = common::Run::new(&[
+        "dose",
+        "pazopanib",
+        "--height",
+        "170cm",
+        "--weight",
+        "0.5kg",
+    ])
+    .fails(2);
+    assert!(
+        err.starts_with("error: height 170 cm with weight 0.5 kg is a body-mass index of 0.17 kg/m², outside the plausible 10 to 100 kg/m²"),
+        "{err}"
+    );
+    // The library refuses it too, before any dose.
+    let e = calculate(
+        &regimen("pazopanib"),
+        &Patient::new(
+            parse_height("170cm").unwrap(),
+            parse_weight("0.5kg").unwrap(),
+        ),
+        1,
+        &DoseOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            DoseError::Measurement(
+                chemodose::quantity::QuantityError::ImplausibleProportions { .. }
+            )
+        ),
+        "{e}"
+    );
+    assert!(!e.is_safety_stop());
+}
+
+/// Issue 14: `--level -1 --reduce 20%` said "--reduce for all drugs is given
+/// twice". It now says what is wrong: a level and a percent for one drug.
+#[test]
+fn a_level_and_a_percent_for_one_drug_are_refused_for_what_they_are() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
+        ];
+        args.extend_from_slice(extra);
+        common::Run::new(&args).fails(2)
+    };
+    assert_eq!(
+        run(&["--level", "-1", "--reduce", "20%"]),
+        "error: --level -1 and --reduce 20% both change the dose of all drugs: a dose level and a percent reduction cannot both be given for the same drug; give one of them\n"
+    );
+    assert_eq!(
+        run(&["--reduce", "docetaxel=25%", "--level", "Docetaxel=-1"]),
+        "error: --level docetaxel=-1 and --reduce docetaxel=25% both change the dose of docetaxel: a dose level and a percent reduction cannot both be given for the same drug; give one of them\n"
+    );
+    assert_eq!(
+        run(&["--level", "-1", "--level", "-2"]),
+        "error: --level -1 and --level -2 are both given for all drugs: give one\n"
+    );
+}
+
+/// Issue 14: a level, reduction, rounding or day list for a drug without a
+/// dose of its own was silently ignored (`--level filgrastim=-1`), and
+/// `--days mesna=1` left ifosfamide's days 2 to 4 without mesna. Each is
+/// refused, naming the drug and what it follows.
+#[test]
+fn settings_for_a_drug_without_its_own_dose_are_refused() {
+    let gemdoc = |extra: &[&str]| {
+        let mut args = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
+        ];
+        args.extend_from_slice(extra);
+        common::Run::new(&args).fails(2)
+    };
+    for (flag, value, what, flags) in [
+        (
+            "--level",
+            "filgrastim=-1",
+            "a dose level",
+            "--level and --level-from",
+        ),
+        (
+            "--reduce",
+            "Filgrastim=20%",
+            "a percent reduction",
+            "--reduce and --reduce-from",
+        ),
+        ("--round", "filgrastim=10mg", "a rounding rule", "--round"),
+        (
+            "--days",
+            "filgrastim=9-10",
+            "a day list",
+            "--days and --days-from",
+        ),
+    ] {
+        assert_eq!(
+            gemdoc(&[flag, value]),
+            format!(
+                "error: filgrastim has no dose of its own (it is given by local protocol): {what} cannot apply to it. Leave filgrastim out of {flags}\n"
+            )
         );
     }
+    let aim = |extra: &[&str]| {
+        let mut args = vec![
+            "dose",
+            "doxorubicin-ifosfamide-mesna",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--gfr",
+            "90mL/min",
+            "--bilirubin",
+            "0.6mg/dL",
+        ];
+        args.extend_from_slice(extra);
+        common::Run::new(&args)
+    };
+    assert_eq!(
+        aim(&["--days", "mesna=1"]).fails(2),
+        "error: mesna has no days of its own (it is given with every dose of ifosfamide, on ifosfamide's days): a day list cannot apply to it; a day list for ifosfamide carries over to it. Leave mesna out of --days and --days-from\n"
+    );
+    assert_eq!(
+        aim(&["--reduce", "mesna=20%"]).fails(2),
+        "error: mesna has no dose of its own (its dose is a share of ifosfamide's final dose, so a change to ifosfamide's dose carries over to it): a percent reduction cannot apply to it. Leave mesna out of --reduce and --reduce-from\n"
+    );
+    // A companion's final dose is rounded like any other: 60 % of ifosfamide
+    // 2,500 mg/m² × 1.82 m² = 4,550 mg is 2,730 mg, to the nearest 100 mg 2,700 mg.
+    let out = aim(&["--round", "mesna=100mg"]).success();
+    assert!(
+        out.contains("rounded to the nearest 100 mg: 2,730 → 2,700 mg"),
+        "{out}"
+    );
+}
+
+/// Issue 14: `--bsa-cap -2m2` read `-2` as a flag ("unexpected argument
+/// '-2' found"), and so did every negative value of a flag that takes a
+/// number (`--cycles -1`, `--reduce -20%`, `--round -10mg`, `--day -1`);
+/// `--cycles 0` said "cycle 1 is outside the course"; `--day 0` and `--day
+/// 400` gave "Clinical rules, day 400: PROCEED" for a 21-day cycle. Each is
+/// refused as the value of its flag, saying what to write (exit 2).
+#[test]
+fn negative_and_zero_values_are_refused_as_values_of_their_flag() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+        ];
+        args.extend(common::NORMAL_LABS);
+        args.extend(extra);
+        common::Run::new(&args).fails(2)
+    };
+    let cases: [(&[&str], &str); 12] = [
+        (
+            &["--bsa-cap", "-2m2"],
+            "error: invalid value '-2m2' for '--bsa-cap <BSA_CAP>': a BSA cap cannot be negative (got `-2m2`); write the largest BSA to dose on, e.g. --bsa-cap 2m2",
+        ),
+        (
+            &["--bsa-cap", "0m2"],
+            "error: invalid value '0m2' for '--bsa-cap <BSA_CAP>': body surface area must be greater than zero (got `0m2`); write the largest BSA to dose on, e.g. --bsa-cap 2m2",
+        ),
+        (
+            &["--cycles", "0"],
+            "error: invalid value '0' for '--cycles <CYCLES>': a course has at least 1 cycle (got `0`); give the planned number of cycles, e.g. --cycles 6, or leave --cycles out for the regimen's",
+        ),
+        (
+            &["--cycles", "-1"],
+            "error: invalid value '-1' for '--cycles <CYCLES>': the number of cycles cannot be negative (got `-1`); write a whole number from 1, e.g. --cycles 6",
+        ),
+        (
+            &["--cycle", "0"],
+            "error: invalid value '0' for '--cycle <CYCLE>': the cycle is at least 1 (got `0`), e.g. --cycle 1 for the first",
+        ),
+        (
+            &["--reduce", "-20%"],
+            "error: invalid value '-20%' for '--reduce <REDUCE>': a percent above 0% and below 100% is needed (got `-20%`)",
+        ),
+        (
+            &["--round", "-10mg"],
+            "error: invalid value '-10mg' for '--round <ROUND>': rounding: `-10mg` is not a step with a unit",
+        ),
+        (
+            &["--round-tolerance", "-10%"],
+            "error: invalid value '-10%' for '--round-tolerance <ROUND_TOLERANCE>': a percent from 0% to below 100% is needed (got `-10%`)",
+        ),
+        (
+            &["--scr-floor", "-1mg/dL"],
+            "error: invalid value '-1mg/dL' for '--scr-floor <SCR_FLOOR>': serum creatinine must be greater than zero (got `-1mg/dL`)",
+        ),
+        (
+            &["--day", "0"],
+            "error: invalid value '0' for '--day <DAY>': the day of the cycle is at least 1 (got `0`), e.g. --day 8 (day 1 is the first)",
+        ),
+        (
+            &["--day", "22"],
+            "error: day 22 is not a day of the cycle: its days are 1 to 21. Give --day as a day of the cycle, e.g. --day 8, or leave it out for the first administration day",
+        ),
+        (
+            &["--max-result-age", "-1"],
+            "error: invalid value '-1' for '--max-result-age <DAYS>': the age in days cannot be negative (got `-1`); write a whole number from 0, e.g. --max-result-age 3",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let err = run(extra);
+        assert!(err.starts_with(expected), "{extra:?}:\n{err}");
+    }
+    // The last day of the cycle is a day of it.
+    let mut args = vec![
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--day",
+        "21",
+    ];
+    args.extend(common::NORMAL_LABS);
+    common::Run::new(&args).success();
 }

@@ -2252,3 +2252,70 @@ fn a_history_edit_that_cannot_be_written_leaves_the_file_intact() {
     assert_eq!(left, [std::ffi::OsString::from("history.toml")]);
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
 }
+
+/// Issue 14: a date far outside any treatment (`9999-12-31`, `0001-01-01`)
+/// was read from a history file. Every date of the file is held to
+/// 1900-01-01 to 2199-12-31, located at the value; `history record --date`
+/// is held to the same window on the command line.
+#[test]
+fn history_dates_outside_the_window_are_refused() {
+    let lib = Library::bundled().unwrap();
+    let bad = SYNTHETIC_DOX6.replacen("date = 2018-07-16", "date = 9999-07-16", 1);
+    let (l, c) = loc(&bad, "9999-07-16");
+    let e = parse_history("h.toml", &bad, &lib).unwrap_err().to_string();
+    assert!(
+        e.starts_with(&format!(
+            "h.toml:{l}:{c}: the date 9999-07-16 is outside 1900-01-01 to 2199-12-31; check the year"
+        )),
+        "{e}"
+    );
+    let bad = SYNTHETIC_DOX6.replacen("start = 2018-04-02", "start = 0001-04-02", 1);
+    let e = parse_history("h.toml", &bad, &lib).unwrap_err().to_string();
+    assert!(
+        e.contains("the date 0001-04-02 is outside 1900-01-01 to 2199-12-31"),
+        "{e}"
+    );
+    let path = temp_write("window", SYNTHETIC_DOX6);
+    let err = Run::new(&[
+        "history",
+        "record",
+        path.to_str().unwrap(),
+        "--line",
+        "1",
+        "--date",
+        "2199-12-32",
+    ])
+    .fails(2);
+    assert!(err.contains("`2199-12-32` is not a date"), "{err}");
+    let err = Run::new(&[
+        "history",
+        "record",
+        path.to_str().unwrap(),
+        "--line",
+        "1",
+        "--date",
+        "2200-01-01",
+    ])
+    .fails(2);
+    assert!(
+        err.contains("the date 2200-01-01 is outside 1900-01-01 to 2199-12-31"),
+        "{err}"
+    );
+    // Issue 14: `--line -1` was read as a flag ("unexpected argument").
+    let err = Run::new(&[
+        "history",
+        "record",
+        path.to_str().unwrap(),
+        "--line",
+        "-1",
+        "--date",
+        "2018-08-06",
+    ])
+    .fails(2);
+    assert!(
+        err.contains("'--line <LINE>': the line number cannot be negative (got `-1`); write a whole number from 1, e.g. --line 2"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_DOX6);
+    let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}

@@ -148,7 +148,7 @@ value = "9g/dL"
     );
     assert_eq!(
         lines[2],
-        "labs.toml:9:8: the date 1899-12-31 is before 1900 (check the year)"
+        "labs.toml:9:8: the date 1899-12-31 is outside 1900-01-01 to 2199-12-31 (check the year)"
     );
     assert!(
         lines[3].starts_with("labs.toml:14:7: ANC is read against fixed values, not against the upper limit of normal"),
@@ -567,4 +567,36 @@ fn a_full_size_file_is_read_in_linear_time() {
     // Generous even for a debug build on a shared machine; the quadratic
     // version took minutes.
     assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+}
+
+/// Issue 14: a labs CSV with CR-only line ends read as one header line
+/// ("unknown column `anc`", with the whole file as the excerpt).
+#[test]
+fn csv_with_cr_only_line_ends_is_refused() {
+    let text = "\u{feff}date,lab,value,uln\r2026-11-30,anc,1500/mm3,\r";
+    let e = parse_labs_csv("labs.csv", text).unwrap_err();
+    assert_eq!(e.problems.len(), 1, "{e}");
+    assert_eq!(
+        e.problems[0].message,
+        "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
+    );
+}
+
+/// Issue 14: a TOML file with CR-only line ends got the parser's "carriage
+/// return must be followed by newline" under the whole file as one line.
+/// Every TOML file (regimen, history, labs, checks, rules) is told the same.
+#[test]
+fn toml_with_cr_only_line_ends_is_refused_with_the_fix() {
+    let text = GOOD_TOML.replace('\n', "\r");
+    let e = parse_labs_toml("labs.toml", &text).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "labs.toml: the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
+    );
+    let e = chemodose::lines::Rules::parse("rules.toml", "window_days = 30\rgap_days = 90\r")
+        .unwrap_err();
+    assert_eq!(
+        e.problems[0].message,
+        "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
+    );
 }

@@ -240,9 +240,14 @@ fn unsorted_input_is_refused_and_bad_rows_are_skipped() {
     let e = derive(&csv, &Rules::default()).unwrap_err();
     assert!(matches!(e, LinesError::NotSorted { line: 4, .. }), "{e}");
     assert!(e.to_string().contains("sort -t,"));
-    // Numeric ids are ordered as numbers: 2 before 10.
+    // Numeric ids are ordered as numbers: 2 before 10; or as text, as
+    // `sort` without -n gives: 10 before 2.
     let csv = format!("{HEADER}2,doxorubicin,2020-01-01\n10,doxorubicin,2020-01-01\n");
     assert_eq!(derive(&csv, &Rules::default()).unwrap().len(), 2);
+    let csv = format!(
+        "{HEADER}1,doxorubicin,2020-01-01\n10,doxorubicin,2020-01-01\n2,doxorubicin,2020-01-01\n"
+    );
+    assert_eq!(derive(&csv, &Rules::default()).unwrap().len(), 3);
     let e = derive("pid,drug,date\n", &Rules::default()).unwrap_err();
     assert!(
         matches!(e, LinesError::MissingColumn(ref c) if c == "patient_id"),
@@ -584,4 +589,198 @@ fn regression_lines_derive_onto_a_full_standard_output_exits_2() {
         err.contains("cannot write to standard output") && !err.contains("administrations.csv:"),
         "{err}"
     );
+}
+
+/// Issue 14: a record dated `0000-01-01` or `9999-12-31` was read as a day
+/// of treatment. A date outside 1900-01-01 to 2199-12-31 skips the record
+/// with its line, as a date that is not one does.
+#[test]
+fn records_dated_outside_the_window_are_skipped_with_their_line() {
+    let lib = Library::bundled().unwrap();
+    let csv = format!(
+        "{HEADER}p,doxorubicin,2020-01-01\np,doxorubicin,9999-12-31\np,doxorubicin,0000-01-01\n"
+    );
+    let mut out = Vec::new();
+    let mut emit = |l: &[DerivedLine]| {
+        out.extend_from_slice(l);
+        Ok(())
+    };
+    let summary = derive_stream(
+        csv.as_bytes(),
+        &ColumnNames::default(),
+        &Rules::default(),
+        &lib,
+        &mut emit,
+        &mut |_| {},
+    )
+    .unwrap();
+    let skipped: Vec<(u64, &str)> = summary
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (
+                3,
+                "the date 9999-12-31 is outside 1900-01-01 to 2199-12-31; check the year"
+            ),
+            (
+                4,
+                "the date 0000-01-01 is outside 1900-01-01 to 2199-12-31; check the year"
+            ),
+        ]
+    );
+    assert_eq!(out.len(), 1);
+}
+
+/// Issue 14: out-of-order numeric ids named the wrong patient (`patient 2
+/// appears again after 10` for 2 seen once), and the `sort` the message
+/// suggested gave text order (1, 10, 2), which was refused too. Comparing
+/// numbers as numbers and other ids as text pair by pair let `10, 5x, 9,
+/// 10` through, patient 10's records split in two lines of therapy; and
+/// `001` after `1` was refused as the same patient.
+#[test]
+fn patients_out_of_order_are_named_as_they_are() {
+    let row = |id: &str, day: &str| format!("{id},doxorubicin,2020-01-{day}\n");
+    let csv = format!(
+        "{HEADER}{}{}{}",
+        row("2", "01"),
+        row("10", "01"),
+        row("3", "01")
+    );
+    let e = derive(&csv, &Rules::default()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "line 4: patient `3` comes after `10`, and the file is sorted by patient id neither as text (line 3: `10` after `2`) nor as numbers (line 4: `3` after `10`): sort it with `LC_ALL=C sort -t, -k1,1 -s` (or `sort -t, -k1,1n -s` when every id is a number), keeping the header first, so that memory holds one patient's records at a time"
+    );
+    let csv = format!(
+        "{HEADER}{}{}{}{}",
+        row("10", "01"),
+        row("5x", "01"),
+        row("9", "01"),
+        row("10", "02")
+    );
+    let e = derive(&csv, &Rules::default()).unwrap_err();
+    assert!(
+        e.to_string().starts_with(
+            "line 5: patient `10` comes after `9`, and the file is sorted by patient id neither as text (line 5: `10` after `9`) nor as numbers (`5x` is not a number)"
+        ),
+        "{e}"
+    );
+    let lines = derive(
+        &format!("{HEADER}{}{}", row("001", "01"), row("1", "01")),
+        &Rules::default(),
+    )
+    .unwrap();
+    let patients: Vec<&str> = lines.iter().map(|l| l.patient.as_str()).collect();
+    assert_eq!(patients, ["001", "1"]);
+}
+
+/// Issue 14: `--columns patient=drug` read the patient id from the drug
+/// column; a header with `drug` twice had the first read silently; a row
+/// with a comma in an unquoted drug name had its cells read shifted.
+#[test]
+fn columns_are_read_from_one_place_each() {
+    let lib = Library::bundled().unwrap();
+    let read = |csv: &str, columns: &ColumnNames| {
+        derive_stream(
+            csv.as_bytes(),
+            columns,
+            &Rules::default(),
+            &lib,
+            &mut |_| Ok(()),
+            &mut |_| {},
+        )
+    };
+    let e = read(
+        "patient_id,drug,date\n",
+        &ColumnNames {
+            patient: "drug".to_owned(),
+            ..ColumnNames::default()
+        },
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "`drug` is the column for both the patient and the drug: give each of patient, drug and date its own column (--columns patient=pid,drug=medication,date=given_on)"
+    );
+    let e = read(
+        "patient_id,drug,Drug,date\n1,doxorubicin,x,2020-01-01\n",
+        &ColumnNames::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "the header has 2 columns named `drug`: which one to read would be a guess; rename all but one"
+    );
+    // A byte-order mark before a quoted header; a cell out of place.
+    let s = read(
+        "\u{feff}\"patient_id\",drug,date\n1,\"doxorubicin, liposomal\",2020-01-01\n1,doxorubicin, liposomal,2020-01-01\n1,doxorubicin\n",
+        &ColumnNames::default(),
+    )
+    .unwrap();
+    let skipped: Vec<(u64, &str)> = s
+        .errors
+        .iter()
+        .map(|e| (e.line, e.message.as_str()))
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            (
+                3,
+                "4 fields, the header has 3: a cell is out of place; put a cell that holds a comma in double quotes"
+            ),
+            (
+                4,
+                "2 fields, the header has 3: write every column, an unknown value as an empty cell between commas"
+            )
+        ]
+    );
+    assert_eq!((s.records, s.patients), (3, 1));
+    // Through the binary: refused as the value of --columns (exit 2).
+    for (columns, message) in [
+        (
+            "patient=drug",
+            "invalid value 'patient=drug' for '--columns <COLUMNS>': `drug` is the column for both the patient and the drug",
+        ),
+        (
+            "drug=DATE",
+            "invalid value 'drug=DATE' for '--columns <COLUMNS>': `DATE` is the column for both the drug and the date",
+        ),
+        (
+            "patient=pid,patient=id",
+            "invalid value 'patient=pid,patient=id' for '--columns <COLUMNS>': the patient column is named twice",
+        ),
+        (
+            "date= ",
+            "invalid value 'date= ' for '--columns <COLUMNS>': the column name for the date is blank",
+        ),
+    ] {
+        let err = Run::new(&[
+            "lines",
+            "derive",
+            "tests/data/lms-case-1-administrations.csv",
+            "--columns",
+            columns,
+        ])
+        .fails(2);
+        assert!(err.contains(message), "{err}");
+    }
+}
+
+/// Issue 14: a file with CR-only line ends was read with every record
+/// counted as line 1, so a skipped record was reported on the wrong line.
+#[test]
+fn cr_only_line_ends_are_refused() {
+    let csv = "patient_id,drug,date\r1,doxorubicin,2020-01-01\r1,doxorubicin,2020-13-01\r";
+    assert_eq!(
+        derive(csv, &Rules::default()).unwrap_err().to_string(),
+        "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
+    );
+    // CRLF is read.
+    let csv = "patient_id,drug,date\r\n1,doxorubicin,2020-01-01\r\n";
+    assert_eq!(derive(csv, &Rules::default()).unwrap().len(), 1);
 }

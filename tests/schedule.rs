@@ -989,3 +989,265 @@ fn an_interrupted_schedule_write_keeps_the_old_output_and_no_temporary_file() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 14: a schedule was built for 170 cm and 300 kg (a body-mass index
+/// of 103.81 kg/m²) as for anyone.
+#[test]
+fn a_schedule_refuses_height_and_weight_that_cannot_be_one_person() {
+    let err = common::Run::new(&[
+        "schedule",
+        "gemcitabine-docetaxel",
+        "--start",
+        "2026-12-01",
+        "--height",
+        "170cm",
+        "--weight",
+        "300kg",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
+    ])
+    .fails(2);
+    // 300 / 1.70² = 103.81 kg/m²
+    assert_eq!(
+        err,
+        "error: height 170 cm with weight 300 kg is a body-mass index of 103.81 kg/m², outside the plausible 10 to 100 kg/m²: one of them is mistyped or in the wrong unit. Check --height and --weight and their units, e.g. --height 170cm --weight 70kg\n"
+    );
+}
+
+/// Issue 14: `--level-from 3=-1 --reduce-from 3=20%` silently dropped the
+/// level (`dose` refuses `--level -1 --reduce 20%`). Two changes from the
+/// same cycle for the same drug are refused, naming both as typed.
+#[test]
+fn two_dose_changes_from_one_cycle_for_one_drug_are_refused() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
+        ];
+        args.extend_from_slice(extra);
+        common::Run::new(&args)
+    };
+    assert_eq!(
+        run(&["--level-from", "3=-1", "--reduce-from", "3=20%"]).fails(2),
+        "error: --level-from 3=-1 and --reduce-from 3=20% both change the dose of all drugs from cycle 3: a dose level and a percent reduction cannot both be given for the same drug; give one of them\n"
+    );
+    assert_eq!(
+        run(&[
+            "--level-from",
+            "3=docetaxel=-1",
+            "--level-from",
+            "3=Docetaxel=-2"
+        ])
+        .fails(2),
+        "error: --level-from 3=docetaxel=-1 and --level-from 3=docetaxel=-2 are both given for docetaxel from cycle 3: give one\n"
+    );
+    // From different cycles, a later change replaces an earlier one.
+    run(&["--level-from", "3=-1", "--reduce-from", "4=20%"]).success();
+
+    // The library refuses them too.
+    let mut o = options("2026-12-01");
+    for reduction in [
+        Reduction::Level(-1),
+        Reduction::Percent(Percent::reduction("20%").unwrap()),
+    ] {
+        o.changes.push(DoseChange {
+            from_cycle: 3,
+            drug: None,
+            reduction,
+        });
+    }
+    let e = build_schedule(
+        &regimen("gemcitabine-docetaxel"),
+        &patient(),
+        &common::with_normal_labs(&DoseOptions::default()),
+        &o,
+    )
+    .unwrap_err();
+    assert_eq!(
+        e,
+        ScheduleError::ConflictingChanges {
+            cycle: 3,
+            drug: None
+        }
+    );
+    assert_eq!(
+        e.to_string(),
+        "two dose changes from cycle 3 for all drugs: give one change per drug and cycle"
+    );
+}
+
+/// Issue 14: from the same cycle, a change for one drug and a later-applied
+/// change for all drugs: the one for all drugs cleared the per-drug one, so
+/// `--level-from 3=docetaxel=-1 --reduce-from 3=20%` gave docetaxel 20 %
+/// off. As in `dose --level docetaxel=-1 --reduce 20%`, the drug's own
+/// change wins.
+#[test]
+fn a_drug_change_wins_over_a_change_for_all_drugs_from_the_same_cycle() {
+    let mut o = options("2026-12-01");
+    o.changes = vec![
+        DoseChange {
+            from_cycle: 3,
+            drug: Some("docetaxel".to_owned()),
+            reduction: Reduction::Level(-1),
+        },
+        DoseChange {
+            from_cycle: 3,
+            drug: None,
+            reduction: Reduction::Percent(Percent::reduction("20%").unwrap()),
+        },
+    ];
+    let s = build("gemcitabine-docetaxel", &o);
+    let dose = |cycle: usize, drug: &str, day: u32| {
+        s.cycles[cycle - 1]
+            .administrations
+            .iter()
+            .find(|a| a.administration.drug == drug && a.administration.day == day)
+            .unwrap()
+            .administration
+            .final_dose
+    };
+    // BSA 1.82 m². Docetaxel level -1, 75 mg/m²: 136.5 mg, given as 137 mg.
+    assert_eq!(dose(3, "docetaxel", 8), Decimal::from(137));
+    // Gemcitabine 900 mg/m² × 1.82 = 1,638 mg, 20 % off: 1,310.4 → 1,310 mg.
+    assert_eq!(dose(3, "gemcitabine", 1), Decimal::from(1310));
+    // Before cycle 3, full doses: 100 mg/m² × 1.82 = 182 mg.
+    assert_eq!(dose(2, "docetaxel", 8), Decimal::from(182));
+}
+
+/// Issue 14: `--level-from 3=filgrastim=-1` was accepted and ignored:
+/// filgrastim is given by local protocol and has no dose to lower.
+#[test]
+fn a_change_from_a_cycle_for_a_drug_without_its_own_dose_is_refused() {
+    let err = common::Run::new(&[
+        "schedule",
+        "gemcitabine-docetaxel",
+        "--start",
+        "2026-12-01",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
+        "--level-from",
+        "3=filgrastim=-1",
+    ])
+    .fails(2);
+    assert_eq!(
+        err,
+        "error: filgrastim has no dose of its own (it is given by local protocol): a dose level cannot apply to it. Leave filgrastim out of --level and --level-from\n"
+    );
+}
+
+/// Issue 14: `--start 0000-01-01` and `9999-12-31` were accepted, and the
+/// iCalendar then held `DTSTART;VALUE=DATE:+100000427`. Every date is read
+/// within 1900-01-01 to 2199-12-31 (`chemodose::dates`): on the command
+/// line (`--start`, `--on`, `--labs-date`) and in a holidays file, whose
+/// byte-order mark (as Notepad writes) was read as part of the first date.
+#[test]
+fn dates_outside_the_window_are_refused_and_a_bom_is_read() {
+    let dir = std::env::temp_dir().join(format!("chemodose-sched-dates-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let holidays = dir.join("holidays.txt");
+    let holidays = holidays.to_str().unwrap();
+    let run = |start: &str, extra: &[&str]| {
+        let mut args = vec![
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            start,
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+        ];
+        args.extend(extra);
+        common::Run::new(&args)
+    };
+    for (start, shown) in [
+        ("0000-01-01", "0000-01-01"),
+        ("1899-12-31", "1899-12-31"),
+        ("2200-01-01", "2200-01-01"),
+        ("9999-12-31", "9999-12-31"),
+        ("+10000-04-27", "+10000-04-27"),
+    ] {
+        let err = run(start, &["--on", "2026-12-01", "--format", "ics"]).fails(2);
+        assert!(
+            err.starts_with(&format!(
+                "error: invalid value '{start}' for '--start <START>': the date {shown} is outside 1900-01-01 to 2199-12-31; check the year"
+            )),
+            "{err}"
+        );
+    }
+    let err = run("2026-12-01", &["--on", "9999-12-01"]).fails(2);
+    assert!(
+        err.contains("'--on <DATE>': the date 9999-12-01 is outside 1900-01-01 to 2199-12-31"),
+        "{err}"
+    );
+    let err = run(
+        "2026-12-01",
+        &["--on", "2026-12-01", "--labs-date", "0026-11-30"],
+    )
+    .fails(2);
+    assert!(
+        err.contains(
+            "'--labs-date <DATE>': the date 0026-11-30 is outside 1900-01-01 to 2199-12-31"
+        ),
+        "{err}"
+    );
+    // A holidays file: a date outside the window is refused with its line;
+    // a byte-order mark before the first date is skipped.
+    std::fs::write(holidays, "2026-12-08\n9999-12-25\n").unwrap();
+    let err = run(
+        "2026-12-01",
+        &["--on", "2026-12-01", "--holidays", holidays],
+    )
+    .fails(2);
+    assert_eq!(
+        err,
+        format!(
+            "error: {holidays}: line 2: the date 9999-12-25 is outside 1900-01-01 to 2199-12-31; check the year\n"
+        )
+    );
+    std::fs::write(holidays, "\u{feff}2026-12-08\r\n").unwrap();
+    let out = run(
+        "2026-12-01",
+        &[
+            "--on",
+            "2026-12-01",
+            "--holidays",
+            holidays,
+            "--format",
+            "csv",
+        ],
+    )
+    .success();
+    let mut csv = csv::Reader::from_reader(out.as_bytes());
+    let holiday = csv.headers().unwrap().iter().position(|h| h == "holiday");
+    let date = csv.headers().unwrap().iter().position(|h| h == "date");
+    let flagged: Vec<String> = csv
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[holiday.unwrap()] == "true")
+        .map(|r| r[date.unwrap()].to_owned())
+        .collect();
+    // Gemcitabine and docetaxel on day 8 of cycle 1.
+    assert_eq!(flagged, ["2026-12-08", "2026-12-08"], "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -15,8 +15,8 @@ use std::io::Read;
 
 use crate::patient::{Patient, Sex, SexError};
 use crate::quantity::{
-    self, Measure, QuantityError, check_plausible, parse_age, parse_height, parse_serum_creatinine,
-    parse_weight,
+    self, Measure, QuantityError, check_plausible_as_typed, parse_age, parse_height,
+    parse_serum_creatinine, parse_weight,
 };
 
 use super::BatchError;
@@ -26,8 +26,21 @@ use super::BatchError;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub(super) enum RowProblem {
     /// The row has fewer cells than the header has columns.
-    #[error("{found} fields, the header has {expected}")]
+    #[error(
+        "{found} fields, the header has {expected}: write every column, an unknown value as an empty cell between commas"
+    )]
     TooFewFields {
+        /// Cells in the row.
+        found: usize,
+        /// Columns in the header.
+        expected: usize,
+    },
+    /// The row has more cells than the header has columns: a cell is out of
+    /// place (a comma inside an unquoted cell, a value typed twice).
+    #[error(
+        "{found} fields, the header has {expected}: a cell is out of place; put a cell that holds a comma in double quotes"
+    )]
+    TooManyFields {
         /// Cells in the row.
         found: usize,
         /// Columns in the header.
@@ -37,8 +50,12 @@ pub(super) enum RowProblem {
     #[error("the id is empty")]
     EmptyId,
     /// A cell of a column whose header names the unit (`height_cm`) is not a
-    /// number.
-    #[error("{measure} `{text}` is not a number")]
+    /// plain number (digits and a decimal point: no exponent, no comma, no
+    /// `inf`).
+    #[error(
+        "{measure} `{text}` is not a number; write digits and a decimal point only, e.g. {}",
+        plain_example(*measure)
+    )]
     NotANumber {
         /// The column's measurement.
         measure: Measure,
@@ -55,12 +72,22 @@ pub(super) enum RowProblem {
     Sex(#[from] SexError),
 }
 
+/// A plain number for a column whose header names the unit.
+fn plain_example(measure: Measure) -> &'static str {
+    match measure {
+        Measure::Height => "172.5",
+        Measure::SerumCreatinine => "1.1",
+        _ => "72.5",
+    }
+}
+
 /// Where a column's unit is written.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Unit {
     /// The header names the unit; cells are plain numbers, multiplied by this
-    /// factor to the canonical unit (cm, kg, mg/dL).
-    Header(f64),
+    /// factor to the canonical unit (cm, kg, mg/dL); the unit as messages
+    /// write it.
+    Header(f64, &'static str),
     /// Every cell carries its unit.
     Cell,
 }
@@ -92,13 +119,9 @@ pub(super) struct Columns {
 pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchError> {
     let names: Vec<String> = header
         .iter()
-        .map(|h| {
-            String::from_utf8_lossy(h)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_lowercase()
-        })
+        .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
         .collect();
+    check_names(&names)?;
     let find = |candidates: &[(&str, Unit)]| -> Option<(usize, Unit)> {
         candidates
             .iter()
@@ -111,23 +134,26 @@ pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchErr
     // The factors to cm, kg and mg/dL are those of the quantity parser's unit
     // table (`quantity::lookup_unit`), which is private to it.
     let height = find(&[
-        ("height_cm", Unit::Header(1.0)),
-        ("height_m", Unit::Header(100.0)),
-        ("height_in", Unit::Header(2.54)),
+        ("height_cm", Unit::Header(1.0, "cm")),
+        ("height_m", Unit::Header(100.0, "m")),
+        ("height_in", Unit::Header(2.54, "in")),
         ("height", Unit::Cell),
     ])
     .ok_or(BatchError::MissingColumn("height"))?;
     let weight = find(&[
-        ("weight_kg", Unit::Header(1.0)),
-        ("weight_lb", Unit::Header(0.453_592_37)),
+        ("weight_kg", Unit::Header(1.0, "kg")),
+        ("weight_lb", Unit::Header(0.453_592_37, "lb")),
         ("weight", Unit::Cell),
     ])
     .ok_or(BatchError::MissingColumn("weight"))?;
     let scr = find(&[
-        ("scr_mg_dl", Unit::Header(1.0)),
+        ("scr_mg_dl", Unit::Header(1.0, "mg/dL")),
         (
             "scr_umol_l",
-            Unit::Header(quantity::CREATININE_MOLAR_MASS_G_PER_MOL / 10_000.0),
+            Unit::Header(
+                quantity::CREATININE_MOLAR_MASS_G_PER_MOL / 10_000.0,
+                "µmol/L",
+            ),
         ),
         ("scr", Unit::Cell),
     ]);
@@ -140,6 +166,82 @@ pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchErr
         scr,
         names,
     })
+}
+
+/// The header names read for each quantity, with what a refusal suggests.
+const QUANTITIES: [(&str, &[&str], &str); 6] = [
+    ("id", &["id", "patient_id"], "id or patient_id"),
+    (
+        "height",
+        &["height_cm", "height_m", "height_in", "height"],
+        "height_cm, height_m, height_in, or height with the unit in every cell",
+    ),
+    (
+        "weight",
+        &["weight_kg", "weight_lb", "weight"],
+        "weight_kg, weight_lb, or weight with the unit in every cell",
+    ),
+    ("sex", &["sex"], "sex"),
+    ("age", &["age", "age_years"], "age or age_years (years)"),
+    (
+        "scr",
+        &["scr_mg_dl", "scr_umol_l", "scr"],
+        "scr_mg_dl, scr_umol_l, or scr with the unit in every cell",
+    ),
+];
+
+/// Refuses a header with two columns for one quantity, and a column named
+/// like a measurement (`weight_g`, `scr_mgdl`, `creatinine`) when no column
+/// of that quantity is read: the user meant it to be read. Other columns (a
+/// name, notes, `age_group` beside `age`) are not read.
+fn check_names(names: &[String]) -> Result<(), BatchError> {
+    for (quantity, members, _) in QUANTITIES {
+        let found: Vec<String> = names
+            .iter()
+            .filter(|n| members.contains(&n.as_str()))
+            .cloned()
+            .collect();
+        if found.len() > 1 {
+            return Err(BatchError::DuplicateColumn {
+                quantity,
+                columns: found,
+            });
+        }
+    }
+    // `weight_g` and `weight (kg)` look like a weight; `weighting` and
+    // `screening` do not.
+    let looks_like = |name: &str, prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_alphanumeric()))
+    };
+    for name in names {
+        let like = [
+            ("height", "height"),
+            ("weight", "weight"),
+            ("scr", "scr"),
+            ("creatinine", "scr"),
+            ("serum_creatinine", "scr"),
+            ("age", "age"),
+            ("sex", "sex"),
+        ]
+        .into_iter()
+        .find(|(prefix, _)| looks_like(name, prefix));
+        let Some((_, quantity)) = like else { continue };
+        let Some((quantity, members, accepted)) =
+            QUANTITIES.iter().find(|(q, _, _)| *q == quantity)
+        else {
+            continue;
+        };
+        let read = names.iter().any(|n| members.contains(&n.as_str()));
+        if !read {
+            return Err(BatchError::UnknownColumn {
+                name: name.clone(),
+                quantity,
+                accepted,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// One patient's row, parsed.
@@ -193,17 +295,32 @@ fn fast_decimal(text: &[u8]) -> Option<f64> {
 
 /// Cell `i`, a bare number in the unit the header names, times `factor`:
 /// `measure` in its canonical unit (cm, kg, mg/dL), within the plausibility
-/// bounds of [`crate::quantity`].
-fn number(measure: Measure, fields: &[&[u8]], i: usize, factor: f64) -> Result<f64, RowProblem> {
+/// bounds of [`crate::quantity`]. Only a plain decimal is read (an optional
+/// sign, digits, one decimal point): `1e29`, `inf` and `70,5` are refused,
+/// not read as a float parser would.
+fn number(
+    measure: Measure,
+    fields: &[&[u8]],
+    i: usize,
+    (factor, unit): (f64, &'static str),
+) -> Result<f64, RowProblem> {
     let raw = fields.get(i).copied().unwrap_or_default();
     let v: f64 = match fast_decimal(raw) {
         Some(v) => v,
         None => {
             let text = cell(fields, i);
-            text.parse().map_err(|_| RowProblem::NotANumber {
+            let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
+            let plain = digits.bytes().any(|b| b.is_ascii_digit())
+                && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                && digits.bytes().filter(|b| *b == b'.').count() <= 1;
+            let not_a_number = || RowProblem::NotANumber {
                 measure,
                 text: text.to_owned(),
-            })?
+            };
+            if !plain {
+                return Err(not_a_number());
+            }
+            text.parse().map_err(|_| not_a_number())?
         }
     };
     let canonical = v * factor;
@@ -212,7 +329,8 @@ fn number(measure: Measure, fields: &[&[u8]], i: usize, factor: f64) -> Result<f
     if canonical.is_finite() && canonical >= b.min && canonical <= b.max && canonical > 0.0 {
         return Ok(canonical);
     }
-    check_plausible(measure, canonical, cell(fields, i))?;
+    let as_typed = quantity::AsTyped { value: v, unit };
+    check_plausible_as_typed(measure, canonical, cell(fields, i), Some(as_typed))?;
     Ok(canonical)
 }
 
@@ -224,28 +342,35 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
             expected: c.names.len(),
         });
     }
+    if record.len() > c.names.len() {
+        return Err(RowProblem::TooManyFields {
+            found: record.len(),
+            expected: c.names.len(),
+        });
+    }
     let id: &[u8] = record.get(c.id).copied().unwrap_or_default();
     if id.is_empty() {
         return Err(RowProblem::EmptyId);
     }
     let height = match c.height.1 {
-        Unit::Header(f) => uom::si::f64::Length::new::<uom::si::length::centimeter>(number(
+        Unit::Header(f, u) => uom::si::f64::Length::new::<uom::si::length::centimeter>(number(
             Measure::Height,
             record,
             c.height.0,
-            f,
+            (f, u),
         )?),
         Unit::Cell => parse_height(cell(record, c.height.0))?,
     };
     let weight = match c.weight.1 {
-        Unit::Header(f) => uom::si::f64::Mass::new::<uom::si::mass::kilogram>(number(
+        Unit::Header(f, u) => uom::si::f64::Mass::new::<uom::si::mass::kilogram>(number(
             Measure::Weight,
             record,
             c.weight.0,
-            f,
+            (f, u),
         )?),
         Unit::Cell => parse_weight(cell(record, c.weight.0))?,
     };
+    quantity::check_proportions(height, weight)?;
     let mut patient = Patient::new(height, weight);
     if let Some(i) = c.sex {
         let s = cell(record, i);
@@ -263,10 +388,10 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
         let s = cell(record, i);
         if !s.is_empty() {
             patient.serum_creatinine = Some(match unit {
-                Unit::Header(f) => {
+                Unit::Header(f, u) => {
                     uom::si::f64::MassConcentration::new::<
                         uom::si::mass_concentration::milligram_per_deciliter,
-                    >(number(Measure::SerumCreatinine, record, i, f)?)
+                    >(number(Measure::SerumCreatinine, record, i, (f, u))?)
                 }
                 Unit::Cell => parse_serum_creatinine(s)?,
             });
@@ -286,6 +411,9 @@ pub(super) fn read_header(input: &mut impl Read) -> Result<csv::ByteRecord, Batc
         {
             0 => break,
             _ if byte[0] == b'\n' => break,
+            // A CR followed by anything but LF: CR-only line ends, which
+            // the CSV reader would take as one header for the whole file.
+            _ if line.last() == Some(&b'\r') => return Err(BatchError::CrLineEnds),
             _ => line.push(byte[0]),
         }
         if line.len() > 64 * 1024 {
@@ -295,10 +423,12 @@ pub(super) fn read_header(input: &mut impl Read) -> Result<csv::ByteRecord, Batc
             });
         }
     }
+    // A byte-order mark, as spreadsheet programs write before the header.
+    let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(&line);
     let mut header = csv::ByteRecord::new();
     csv::ReaderBuilder::new()
         .has_headers(false)
-        .from_reader(line.as_slice())
+        .from_reader(line)
         .read_byte_record(&mut header)
         .map_err(|e| BatchError::Csv {
             line: 1,
@@ -365,12 +495,33 @@ mod tests {
     #[test]
     fn row_problems_name_the_cell() {
         let h = "id,height_cm,weight_kg,sex,age,scr_umol_l";
-        assert_eq!(problem(h, "1,170"), "2 fields, the header has 6");
+        assert_eq!(
+            problem(h, "1,170"),
+            "2 fields, the header has 6: write every column, an unknown value as an empty cell between commas"
+        );
         assert_eq!(problem(h, ",170,70,,,"), "the id is empty");
-        assert_eq!(problem(h, "1,170,abc,,,"), "weight `abc` is not a number");
+        assert_eq!(
+            problem(h, "1,170,abc,,,"),
+            "weight `abc` is not a number; write digits and a decimal point only, e.g. 72.5"
+        );
         assert_eq!(
             problem(h, "1,170,70,,,x"),
-            "serum creatinine `x` is not a number"
+            "serum creatinine `x` is not a number; write digits and a decimal point only, e.g. 1.1"
+        );
+        // Issue 14: a float parser read these; the bounds then said
+        // "weight of invalid kg".
+        for cell in ["1e29", "inf", "NaN", "7_0", "0x46", "1.2.3"] {
+            assert_eq!(
+                problem(h, &format!("1,170,{cell},,,")),
+                format!(
+                    "weight `{cell}` is not a number; write digits and a decimal point only, e.g. 72.5"
+                )
+            );
+        }
+        // A value in the header's unit is shown as typed, and converted.
+        assert_eq!(
+            problem("id,height_cm,weight_lb", "1,170,1000"),
+            "weight of 1,000 lb (453.59 kg) is implausible (got `1000`); accepted range is 0.5 to 350 kg (1.11 to 771.61 lb)"
         );
         assert_eq!(
             problem(h, "1,1700,70,,,"),

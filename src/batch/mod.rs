@@ -60,6 +60,38 @@ pub enum BatchError {
         "the patient file has no `{0}` column; the header needs id, height and weight (with units: height_cm, weight_kg), and optionally sex, age, scr_mg_dl or scr_umol_l"
     )]
     MissingColumn(&'static str),
+    /// Two header columns for one quantity (`height_cm` and `height_in`,
+    /// `scr_mg_dl` and `scr_umol_l`, `weight_kg` twice): which one to read
+    /// would be a guess.
+    #[error(
+        "the header has {} columns for {quantity} ({}): keep one",
+        columns.len(),
+        columns.join(", ")
+    )]
+    DuplicateColumn {
+        /// `id`, `height`, `weight`, `sex`, `age` or `scr`.
+        quantity: &'static str,
+        /// The header names, as read (trimmed, lower case).
+        columns: Vec<String>,
+    },
+    /// A header column named like a measurement but not one chemodose reads
+    /// (`weight_g`, `scr_mgdl`), and no column of that quantity that is
+    /// read: it would be ignored.
+    #[error(
+        "the header's column `{name}` is not one chemodose reads; for {quantity} write {accepted}"
+    )]
+    UnknownColumn {
+        /// The header name, as read.
+        name: String,
+        /// The quantity it looks like.
+        quantity: &'static str,
+        /// The columns that are read for it.
+        accepted: &'static str,
+    },
+    /// Lines ending in a carriage return alone (CR, as classic Mac OS wrote
+    /// them): the CSV reader would take the header for the whole file.
+    #[error("{}", crate::diagnostics::CR_LINE_ENDS)]
+    CrLineEnds,
     /// A column without a unit in the header and a bare number in the cells.
     #[error(
         "column `{column}` has no unit: name it {suggestion} in the header, or write the unit in every cell ({example}); line {line} has `{value}`"

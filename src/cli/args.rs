@@ -164,10 +164,63 @@ pub fn limit_per_m2(s: &str) -> Result<rust_decimal::Decimal, String> {
     }
 }
 
-/// A date: `2026-12-01`.
+/// A whole number from `min`, for `what` (`a number of cycles`): a sign, a
+/// decimal point or a unit is refused with what to write.
+fn whole(s: &str, what: &str, min: u32, example: &str) -> Result<u32, String> {
+    let t = s.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return match t.parse::<u32>() {
+            Ok(n) if n >= min => Ok(n),
+            Ok(_) if min == 1 => Err(format!("{what} is at least 1 (got `{s}`), e.g. {example}")),
+            Ok(_) => Err(format!(
+                "{what} is at least {min} (got `{s}`), e.g. {example}"
+            )),
+            Err(_) => Err(format!("{what} of `{s}` is too large, e.g. {example}")),
+        };
+    }
+    if t.starts_with('-') {
+        return Err(format!(
+            "{what} cannot be negative (got `{s}`); write a whole number from {min}, e.g. {example}"
+        ));
+    }
+    Err(format!(
+        "{what} is a whole number from {min} (got `{s}`), e.g. {example}"
+    ))
+}
+
+/// `--day`: a day of the cycle, from 1 (day 1 is the first).
+pub fn day_number(s: &str) -> Result<u32, String> {
+    whole(s, "the day of the cycle", 1, "--day 8 (day 1 is the first)")
+}
+
+/// `--line`: a line of therapy as the history file numbers it, from 1.
+pub fn line_number(s: &str) -> Result<u32, String> {
+    whole(s, "the line number", 1, "--line 2")
+}
+
+/// `--max-result-age`: days, from 0.
+pub fn days(s: &str) -> Result<u32, String> {
+    whole(s, "the age in days", 0, "--max-result-age 3")
+}
+
+/// `--threads`: worker threads, from 1.
+pub fn threads(s: &str) -> Result<usize, String> {
+    whole(s, "the number of threads", 1, "--threads 4").map(|n| n as usize)
+}
+
+/// A BSA cap: a positive area, `2m2`.
+pub fn bsa_cap(s: &str) -> Result<uom::si::f64::Area, String> {
+    if s.trim().starts_with('-') {
+        return Err(format!(
+            "a BSA cap cannot be negative (got `{s}`); write the largest BSA to dose on, e.g. --bsa-cap 2m2"
+        ));
+    }
+    bsa(s).map_err(|e| format!("{e}; write the largest BSA to dose on, e.g. --bsa-cap 2m2"))
+}
+
+/// A date: `2026-12-01`, within the window of [`chemodose::dates`].
 pub fn date(s: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date; write 2026-12-01"))
+    chemodose::dates::parse_date(s).map_err(|e| e.to_string())
 }
 
 /// A Child-Pugh class: A, B or C.
@@ -263,6 +316,14 @@ pub fn rounding_for(s: &str) -> Result<(Option<String>, chemodose::regimen::Roun
 /// number that is not a whole number, or does not fit (`-1`,
 /// `99999999999`), is refused here with the same range.
 pub fn cycle_count(s: &str) -> Result<u32, String> {
+    if s.trim().starts_with('-') {
+        return whole(s, "the number of cycles", 1, "--cycles 6");
+    }
+    if whole_number(s) == Some(0) {
+        return Err(format!(
+            "a course has at least 1 cycle (got `{s}`); give the planned number of cycles, e.g. --cycles 6, or leave --cycles out for the regimen's"
+        ));
+    }
     whole_number(s).ok_or_else(|| {
         format!(
             "the number of cycles must be a whole number from 1 to {max} (got `{s}`); write e.g. --cycles 6",
@@ -273,6 +334,9 @@ pub fn cycle_count(s: &str) -> Result<u32, String> {
 
 /// `--cycle N`: a cycle number, a whole number; as [`cycle_count`].
 pub fn cycle_number(s: &str) -> Result<u32, String> {
+    if s.trim().starts_with('-') || whole_number(s) == Some(0) {
+        return whole(s, "the cycle", 1, "--cycle 1 for the first");
+    }
     whole_number(s).ok_or_else(|| {
         format!(
             "a cycle number is a whole number from 1 to {max} (got `{s}`); write e.g. --cycle 2",

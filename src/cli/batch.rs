@@ -32,7 +32,7 @@ pub struct BatchArgs {
     #[arg(long, value_enum, default_value_t)]
     layout: LayoutArg,
     /// The cycle to dose (default 1).
-    #[arg(long, default_value_t = 1, value_parser = super::args::cycle_number, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = super::args::cycle_number)]
     cycle: u32,
     #[command(flatten)]
     dose: DoseOptionArgs,
@@ -40,7 +40,7 @@ pub struct BatchArgs {
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// Worker threads (default: every core).
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::args::threads)]
     threads: Option<usize>,
     #[command(flatten)]
     lib: LibraryArgs,

@@ -75,11 +75,12 @@ pub struct ClinicalArgs {
     pub on: Option<chrono::NaiveDate>,
     /// The day of the cycle whose treatment-day criteria the results are for
     /// (default: the cycle's first administration day).
-    #[arg(long, value_name = "DAY")]
+    #[arg(long, value_name = "DAY", allow_hyphen_values = true, value_parser = args::day_number)]
     pub day: Option<u32>,
     /// The oldest a result may be, in days, before it is stale and cannot
     /// let a dose PROCEED.
-    #[arg(long, value_name = "DAYS", default_value_t = chemodose::rules::ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS)]
+    #[arg(long, value_name = "DAYS", default_value_t = chemodose::rules::ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
+          allow_hyphen_values = true, value_parser = args::days)]
     pub max_result_age: u32,
     /// An alternative rule table of a regimen for one drug, as the regimen
     /// file names it: cisplatin=kintzel-dorr. Repeatable.
@@ -185,7 +186,7 @@ pub struct DoseOptionArgs {
     pub bsa_round: BsaRounding,
     /// Cap the BSA of every per-m² drug, e.g. 2.0m2 (off by default; ASCO
     /// recommends full weight-based dosing).
-    #[arg(long, value_parser = args::bsa)]
+    #[arg(long, allow_hyphen_values = true, value_parser = args::bsa_cap)]
     pub bsa_cap: Option<Area>,
     /// Weight for per-kg doses: actual, ideal or adjusted.
     #[arg(long, default_value_t = DoseOptions::default().dose_weight, value_parser = args::weight_basis)]
@@ -200,16 +201,16 @@ pub struct DoseOptionArgs {
     #[arg(long, default_value_t = DoseOptions::default().crcl.weight_basis, value_parser = args::weight_basis)]
     pub crcl_weight: WeightBasis,
     /// Minimum serum creatinine for Cockcroft-Gault, e.g. 0.7mg/dL.
-    #[arg(long, value_parser = args::creatinine)]
+    #[arg(long, allow_hyphen_values = true, value_parser = args::creatinine)]
     pub scr_floor: Option<MassConcentration>,
     /// Planned number of cycles (1 to 100), for course totals and lifetime limits.
-    #[arg(long, value_parser = args::cycle_count, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true, value_parser = args::cycle_count)]
     pub cycles: Option<u32>,
     /// Dose level for all antineoplastic drugs (-1) or one drug (docetaxel=-1). Repeatable.
     #[arg(long, allow_hyphen_values = true, value_parser = args::level)]
     pub level: Vec<(Option<String>, i32)>,
     /// Percent reduction for all antineoplastic drugs (20%) or one drug (gemcitabine=25%). Repeatable.
-    #[arg(long, value_parser = args::percent_for)]
+    #[arg(long, allow_hyphen_values = true, value_parser = args::percent_for)]
     pub reduce: Vec<(Option<String>, Percent)>,
     /// A day list for one drug in this cycle, replacing the regimen's:
     /// cisplatin=1-4. Checked against the cycle length; shown beside the dose.
@@ -217,15 +218,15 @@ pub struct DoseOptionArgs {
     #[arg(long = "days", value_name = "DRUG=DAYS", value_parser = args::days_for)]
     pub days: Vec<(String, Vec<u32>)>,
     /// Rounding for the antineoplastic drugs or one drug (docetaxel=10mg): a step such as 1mg, none, or strengths. Repeatable.
-    #[arg(long, value_parser = args::rounding_for)]
+    #[arg(long, allow_hyphen_values = true, value_parser = args::rounding_for)]
     pub round: Vec<(Option<String>, RoundingRule)>,
     /// A weight change since the line's first or last cycle that stops the
     /// dose until acknowledged with --override weight-change="reason" (5% for
     /// children).
-    #[arg(long, default_value_t = DoseOptions::DEFAULT_WEIGHT_CHANGE, value_parser = args::tolerance)]
+    #[arg(long, default_value_t = DoseOptions::DEFAULT_WEIGHT_CHANGE, allow_hyphen_values = true, value_parser = args::tolerance)]
     pub weight_change_threshold: Percent,
     /// Largest accepted rounding change, percent (HOPA: 10%).
-    #[arg(long, default_value_t = DoseOptions::DEFAULT_ROUNDING_TOLERANCE, value_parser = args::tolerance)]
+    #[arg(long, default_value_t = DoseOptions::DEFAULT_ROUNDING_TOLERANCE, allow_hyphen_values = true, value_parser = args::tolerance)]
     pub round_tolerance: Percent,
     #[command(flatten)]
     pub anthracycline: AnthracyclineArgs,
@@ -488,11 +489,27 @@ impl DoseOptionArgs {
     /// The engine options.
     pub fn options(&self) -> Result<DoseOptions, InputError> {
         let mut reductions = PerDrug::default();
-        for (drug, level) in &self.level {
-            set(&mut reductions, drug, Reduction::Level(*level), "--level")?;
-        }
-        for (drug, p) in &self.reduce {
-            set(&mut reductions, drug, Reduction::Percent(*p), "--reduce")?;
+        let given = self
+            .level
+            .iter()
+            .map(|(d, l)| (d, Reduction::Level(*l)))
+            .chain(self.reduce.iter().map(|(d, p)| (d, Reduction::Percent(*p))));
+        let mut seen: Vec<(&Option<String>, Reduction)> = Vec::new();
+        for (drug, reduction) in given {
+            if let Some((_, earlier)) = seen.iter().find(|(d, _)| *d == drug) {
+                return Err(InputError(conflicting_reductions(
+                    "",
+                    (drug, earlier),
+                    (drug, &reduction),
+                )));
+            }
+            seen.push((drug, reduction));
+            set(
+                &mut reductions,
+                drug,
+                reduction,
+                &reduction_flag(&reduction, ""),
+            )?;
         }
         let mut rounding = PerDrug::default();
         for (drug, r) in &self.round {
@@ -570,6 +587,59 @@ impl DoseOptionArgs {
     }
 }
 
+/// The flag that gives a reduction: `--level`, `--reduce`, or with a suffix
+/// (`--level-from`).
+pub fn reduction_flag(r: &Reduction, suffix: &str) -> String {
+    match r {
+        Reduction::Level(_) => format!("--level{suffix}"),
+        Reduction::Percent(_) => format!("--reduce{suffix}"),
+    }
+}
+
+/// Two reductions given for the same drug (or all drugs), and from the same
+/// cycle in a schedule (`prefix` is then `3=`): the refusal names both as
+/// typed. A dose level and a percent are two changes to one dose, which the
+/// engine takes one at a time; the same flag twice is a contradiction.
+pub fn conflicting_reductions(
+    prefix: &str,
+    (drug, first): (&Option<String>, &Reduction),
+    (_, second): (&Option<String>, &Reduction),
+) -> String {
+    let suffix = if prefix.is_empty() { "" } else { "-from" };
+    let typed = |r: &Reduction| {
+        let value = match r {
+            Reduction::Level(l) => l.to_string(),
+            Reduction::Percent(p) => {
+                format!("{}%", chemodose::render::ismp::format_decimal(p.value()))
+            }
+        };
+        let drug = drug.as_ref().map(|d| format!("{d}=")).unwrap_or_default();
+        format!("{} {prefix}{drug}{value}", reduction_flag(r, suffix))
+    };
+    let who = match drug {
+        Some(d) => d.clone(),
+        None => "all drugs".to_owned(),
+    };
+    let when = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!(" from cycle {}", prefix.trim_end_matches('='))
+    };
+    if std::mem::discriminant(first) == std::mem::discriminant(second) {
+        format!(
+            "{} and {} are both given for {who}{when}: give one",
+            typed(first),
+            typed(second)
+        )
+    } else {
+        format!(
+            "{} and {} both change the dose of {who}{when}: a dose level and a percent reduction cannot both be given for the same drug; give one of them",
+            typed(first),
+            typed(second)
+        )
+    }
+}
+
 fn set<T>(
     target: &mut PerDrug<T>,
     drug: &Option<String>,
@@ -599,7 +669,7 @@ pub struct DoseArgs {
     /// A regimen id or alias (see `chemodose regimens list`), or a path to a regimen file.
     regimen: String,
     /// The cycle to dose (default 1).
-    #[arg(long, default_value_t = 1, value_parser = args::cycle_number, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = args::cycle_number)]
     cycle: u32,
     #[command(flatten)]
     patient: PatientDoseArgs,

@@ -3,7 +3,7 @@
 //! knows the flags.
 
 use chemodose::bsa::BsaError;
-use chemodose::dose::{DoseError, Needed, Stop};
+use chemodose::dose::{DoseError, DrugSetting, Needed, Stop};
 use chemodose::renal::RenalError;
 use chemodose::rules::Variable;
 use chemodose::schedule::{CycleChange, ScheduleError};
@@ -15,6 +15,10 @@ pub fn with_hint(message: &str, hint: Option<impl AsRef<str>>) -> String {
         None => message.to_owned(),
     }
 }
+
+/// What answers a height and a weight that cannot be one person's.
+pub const PROPORTIONS_HINT: &str =
+    "Check --height and --weight and their units, e.g. --height 170cm --weight 70kg";
 
 /// The flags that answer a dose error.
 pub fn dose_hint(e: &DoseError) -> Option<String> {
@@ -46,6 +50,19 @@ pub fn dose_hint(e: &DoseError) -> Option<String> {
             Needed::SexForDoseWeight(_) => "Give --sex female or --sex male".to_owned(),
             Needed::GfrForCalvert => "Give --gfr, or --age, --sex and --scr".to_owned(),
         },
+        DoseError::Measurement(_) => PROPORTIONS_HINT.to_owned(),
+        DoseError::DayOutsideCycle { .. } => {
+            "Give --day as a day of the cycle, e.g. --day 8, or leave it out for the first administration day".to_owned()
+        }
+        DoseError::NoOwnDose { drug, setting, .. } => {
+            let flags = match setting {
+                DrugSetting::Level => "--level and --level-from",
+                DrugSetting::Percent => "--reduce and --reduce-from",
+                DrugSetting::Rounding => "--round",
+                DrugSetting::Days => "--days and --days-from",
+            };
+            format!("Leave {drug} out of {flags}")
+        }
         DoseError::Bsa(b) => return bsa_hint(b).map(str::to_owned),
         DoseError::Renal(r) => return renal_hint(r).map(str::to_owned),
         _ => return None,

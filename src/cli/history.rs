@@ -51,18 +51,18 @@ enum HistoryCommand {
     /// Append a given cycle to a line.
     Record {
         file: PathBuf,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::args::line_number)]
         line: u32,
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = super::args::date)]
         date: NaiveDate,
         /// Cycle number (default: the line's last + 1).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::args::cycle_number)]
         cycle: Option<u32>,
         /// Dose level given (-1).
         #[arg(long, allow_hyphen_values = true, conflicts_with = "reduce")]
         level: Option<i32>,
         /// Percent reduction given (20%).
-        #[arg(long, value_parser = super::args::reduction)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::args::reduction)]
         reduce: Option<chemodose::quantity::Percent>,
         /// A dose given when it differed: doxorubicin=25mg. Repeatable.
         #[arg(long, value_parser = actual)]
@@ -86,7 +86,7 @@ enum HistoryCommand {
         file: PathBuf,
         #[arg(long)]
         regimen: String,
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = super::args::date)]
         date: NaiveDate,
         /// curative, adjuvant, neoadjuvant or palliative.
         #[arg(long, value_parser = intent)]
@@ -100,9 +100,9 @@ enum HistoryCommand {
     /// End a line of therapy.
     EndLine {
         file: PathBuf,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = super::args::line_number)]
         line: u32,
-        #[arg(long, value_parser = date)]
+        #[arg(long, value_parser = super::args::date)]
         date: NaiveDate,
         /// completed, progression, toxicity, patient-decision, death or other.
         #[arg(long)]
@@ -113,11 +113,6 @@ enum HistoryCommand {
         #[command(flatten)]
         lib: LibraryArgs,
     },
-}
-
-fn date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date; write 2026-12-01"))
 }
 
 fn intent(s: &str) -> Result<Intent, String> {

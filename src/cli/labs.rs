@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::Args;
 
-use chemodose::labs::{EARLIEST_DATE, LabOrigin, LabResult, Labs, parse_labs_csv, parse_labs_toml};
+use chemodose::labs::{LabOrigin, LabResult, Labs, parse_labs_csv, parse_labs_toml};
 use chemodose::quantity::{Lab, LabValue, parse_lab, parse_uln};
 
 use super::InputError;
@@ -27,15 +27,6 @@ fn value(lab: Lab, s: &str) -> Result<LabValue, String> {
 /// A ULN typed on the command line, for clap.
 fn uln(lab: Lab, s: &str) -> Result<f64, String> {
     parse_uln(lab, s).map_err(|e| e.to_string())
-}
-
-/// `YYYY-MM-DD`, not before 1900.
-fn date(s: &str) -> Result<NaiveDate, String> {
-    match NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d") {
-        Ok(d) if d < EARLIEST_DATE => Err(format!("the date {d} is before 1900; check the year")),
-        Ok(d) => Ok(d),
-        Err(_) => Err(format!("`{s}` is not a date; write 2026-11-30")),
-    }
 }
 
 /// Laboratory results for the clinical rules: typed values and a labs file.
@@ -115,7 +106,7 @@ pub struct LabArgs {
     pub labs: Option<PathBuf>,
     /// The date of the values typed on the command line (default: the
     /// treatment date): 2026-11-30.
-    #[arg(long, value_name = "DATE", value_parser = date)]
+    #[arg(long, value_name = "DATE", value_parser = super::args::date)]
     pub labs_date: Option<NaiveDate>,
 }
 
@@ -308,11 +299,17 @@ mod tests {
         let e = args(&["--labs-date", "1899-12-31"])
             .unwrap_err()
             .to_string();
-        assert!(e.contains("before 1900"), "{e}");
+        assert!(
+            e.contains("the date 1899-12-31 is outside 1900-01-01 to 2199-12-31; check the year"),
+            "{e}"
+        );
         let e = args(&["--labs-date", "30/11/2026"])
             .unwrap_err()
             .to_string();
-        assert!(e.contains("is not a date; write 2026-11-30"), "{e}");
+        assert!(
+            e.contains("`30/11/2026` is not a date; write it as YYYY-MM-DD, e.g. 2026-12-01"),
+            "{e}"
+        );
         // A multiple of the ULN with a ULN.
         let a = args(&["--alt", "2.5xULN", "--alt-uln", "40U/L"]).unwrap();
         let InputError(e) = a.labs(day(2026, 11, 30)).unwrap_err();

@@ -68,23 +68,35 @@ enum LinesCommand {
     },
 }
 
+/// `patient=pid,drug=medication,date=given_on`: each role at most once, each
+/// with a column of its own (roles not given keep their default names).
 fn columns(s: &str) -> Result<ColumnNames, String> {
     let mut c = ColumnNames::default();
+    let mut given: Vec<&str> = Vec::new();
     for part in s.split(',') {
         let (k, v) = part
             .split_once('=')
             .ok_or_else(|| format!("write patient=NAME,drug=NAME,date=NAME (got `{part}`)"))?;
-        match k.trim() {
-            "patient" => c.patient = v.trim().to_owned(),
-            "drug" => c.drug = v.trim().to_owned(),
-            "date" => c.date = v.trim().to_owned(),
+        let role = k.trim();
+        let slot = match role {
+            "patient" => &mut c.patient,
+            "drug" => &mut c.drug,
+            "date" => &mut c.date,
             other => {
                 return Err(format!(
                     "unknown column role `{other}`; use patient, drug or date"
                 ));
             }
+        };
+        if given.contains(&role) {
+            return Err(format!(
+                "the {role} column is named twice; name it once, e.g. patient=pid,drug=medication,date=given_on"
+            ));
         }
+        given.push(role);
+        v.trim().clone_into(slot);
     }
+    c.check().map_err(|e| e.to_string())?;
     Ok(c)
 }
 

@@ -16,7 +16,7 @@ use chemodose::rounding::tidy;
 use uom::si::mass::milligram;
 
 use super::args::{self, FormulaChoice, SimpleFormat};
-use super::hints::{bsa_hint, renal_hint, with_hint};
+use super::hints::{PROPORTIONS_HINT, bsa_hint, renal_hint, with_hint};
 use super::{InputError, Report};
 
 /// A renal error with the flag that answers it.
@@ -47,6 +47,8 @@ pub struct BsaArgs {
 }
 
 pub fn bsa(a: BsaArgs) -> Result<Report, InputError> {
+    chemodose::quantity::check_proportions(a.height, a.weight)
+        .map_err(|e| InputError(with_hint(&e.to_string(), Some(PROPORTIONS_HINT))))?;
     let mut notes = Vec::new();
     let formulas: Vec<BsaFormula> = match a.formula {
         FormulaChoice::One(f) => vec![f],
@@ -177,6 +179,10 @@ impl RenalArgs {
         }
         if self.scr.is_none() {
             missing.push("--scr");
+        }
+        if let (Some(height), Some(weight)) = (self.height, self.weight) {
+            chemodose::quantity::check_proportions(height, weight)
+                .map_err(|e| InputError(with_hint(&e.to_string(), Some(PROPORTIONS_HINT))))?;
         }
         match (self.age, self.weight, self.sex, self.scr) {
             (Some(age), Some(weight), Some(sex), Some(scr)) => Ok(RenalInputs {

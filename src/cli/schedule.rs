@@ -36,24 +36,25 @@ pub struct ScheduleArgs {
     /// A regimen id or alias, or a path to a regimen file.
     regimen: String,
     /// Day 1 of cycle 1: 2026-12-01.
-    #[arg(long, value_parser = date)]
+    #[arg(long, value_parser = super::args::date)]
     start: NaiveDate,
     #[command(flatten)]
     patient: PatientDoseArgs,
     /// Delay a cycle and every later one: 3=7 (cycle 3, 7 days). Repeatable; delays add up.
-    #[arg(long, value_parser = delay)]
+    #[arg(long, allow_hyphen_values = true, value_parser = delay)]
     delay: Vec<(u32, u32)>,
     /// A dose level from a cycle on: 3=-1, or for one drug 3=docetaxel=-1. Repeatable.
     #[arg(long, allow_hyphen_values = true, value_parser = level_from)]
     level_from: Vec<DoseChange>,
     /// A percent reduction from a cycle on: 4=20%, or 4=gemcitabine=25%. Repeatable.
-    #[arg(long, value_parser = reduce_from)]
+    #[arg(long, allow_hyphen_values = true, value_parser = reduce_from)]
     reduce_from: Vec<DoseChange>,
     /// A day list for one drug from a cycle on, replacing the regimen's:
     /// 3=cisplatin=1-4. Repeatable.
-    #[arg(long, value_parser = days_from)]
+    #[arg(long, allow_hyphen_values = true, value_parser = days_from)]
     days_from: Vec<DayListChange>,
-    /// A file of holiday dates (one YYYY-MM-DD per line) to flag.
+    /// A file of holiday dates to flag: one YYYY-MM-DD per line (1900 to
+    /// 2199), `#` starts a comment; LF or CRLF line ends.
     #[arg(long, value_name = "FILE")]
     holidays: Option<PathBuf>,
     /// A pseudonymous patient id for the page header and calendar (never a name).
@@ -66,11 +67,6 @@ pub struct ScheduleArgs {
     output: Option<PathBuf>,
     #[command(flatten)]
     lib: LibraryArgs,
-}
-
-fn date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date; write 2026-12-01"))
 }
 
 fn delay(s: &str) -> Result<(u32, u32), String> {
@@ -160,8 +156,21 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     for (c, d) in &a.delay {
         *delays.entry(*c).or_insert(0) += d;
     }
-    let mut changes = a.level_from.clone();
-    changes.extend(a.reduce_from.iter().cloned());
+    let mut changes: Vec<DoseChange> = Vec::new();
+    for change in a.level_from.iter().chain(&a.reduce_from) {
+        if let Some(earlier) = changes
+            .iter()
+            .find(|c| c.from_cycle == change.from_cycle && c.drug == change.drug)
+        {
+            return Err(InputError(super::dose::conflicting_reductions(
+                &format!("{}=", change.from_cycle),
+                (&earlier.drug, &earlier.reduction),
+                (&change.drug, &change.reduction),
+            ))
+            .into());
+        }
+        changes.push(change.clone());
+    }
     let sched = ScheduleOptions {
         start: Some(a.start),
         cycles: a.patient.dose.cycles,

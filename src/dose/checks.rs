@@ -7,7 +7,7 @@
 
 use rust_decimal::Decimal;
 
-use super::error::{Course, DaysProblem, DoseError};
+use super::error::{Course, DaysProblem, DoseError, DrugSetting};
 use super::options::{DoseOptions, Reduction};
 use super::plan::{Administration, LimitUnit};
 use super::stop::{Stop, StopLedger, WeightChange};
@@ -33,6 +33,45 @@ pub(super) fn check_names(regimen: &Regimen, options: &DoseOptions) -> Result<()
                 known: regimen.drugs.iter().map(|d| d.name.clone()).collect(),
             });
         }
+    }
+    // A level, reduction or day list for a drug without a dose of its own,
+    // or a rounding for a drug given by protocol, would be ignored (or, for
+    // a companion's days, leave doses of its parent without it): refused.
+    let given = options
+        .reductions
+        .drugs
+        .iter()
+        .map(|(name, r)| {
+            let setting = match r {
+                Reduction::Level(_) => DrugSetting::Level,
+                Reduction::Percent(_) => DrugSetting::Percent,
+            };
+            (name, setting)
+        })
+        .chain(
+            options
+                .rounding
+                .drugs
+                .keys()
+                .map(|n| (n, DrugSetting::Rounding)),
+        )
+        .chain(options.days.keys().map(|n| (n, DrugSetting::Days)));
+    for (name, setting) in given {
+        let Some(drug) = regimen.drug(name) else {
+            continue;
+        };
+        let follows = match &drug.dosing {
+            Dosing::Own { .. } => continue,
+            // A companion's final dose is rounded like any other.
+            Dosing::Companion { .. } if setting == DrugSetting::Rounding => continue,
+            Dosing::Companion { of, .. } => Some(of.clone()),
+            Dosing::Instruction(_) => None,
+        };
+        return Err(DoseError::NoOwnDose {
+            drug: drug.name.clone(),
+            setting,
+            follows,
+        });
     }
     for (name, set) in &options.clinical.rule_sets {
         let Some(drug) = regimen.drug(name) else {
@@ -94,6 +133,21 @@ pub(super) fn check_names(regimen: &Regimen, options: &DoseOptions) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Refuses a day to judge (`ClinicalInputs::day`) outside the cycle: day 0,
+/// or beyond the cycle's length. The verdict read "Clinical rules, day 400:
+/// PROCEED" for a 21-day cycle.
+pub(super) fn check_day(regimen: &Regimen, options: &DoseOptions) -> Result<(), DoseError> {
+    match options.clinical.day {
+        Some(day) if day == 0 || day > regimen.cycle.length_days => {
+            Err(DoseError::DayOutsideCycle {
+                day,
+                cycle_length: regimen.cycle.length_days,
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Refuses a planned course of 0 or more than [`MAX_CYCLES`] cycles, and a

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use super::round::RoundError;
 use super::stop::Stop;
 use crate::bsa::BsaError;
-use crate::quantity::{DoseUnit, Percent};
+use crate::quantity::{DoseUnit, Percent, QuantityError};
 use crate::regimen::CycleCount;
 use crate::renal::{RenalError, WeightBasis};
 
@@ -37,6 +37,19 @@ pub enum DaysProblem {
     CycleTotal,
 }
 
+/// A setting the caller gave for one drug.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DrugSetting {
+    /// A dose level.
+    Level,
+    /// A percent reduction.
+    Percent,
+    /// A rounding rule.
+    Rounding,
+    /// A day list.
+    Days,
+}
+
 /// The course a cycle number was checked against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Course {
@@ -52,6 +65,9 @@ pub enum Course {
 /// Why doses could not be given.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DoseError {
+    /// A patient measurement refused: a height and a weight that cannot
+    /// belong to one person ([`crate::quantity::check_proportions`]).
+    Measurement(#[from] QuantityError),
     /// From the BSA.
     Bsa(#[from] BsaError),
     /// From renal function.
@@ -106,6 +122,19 @@ pub enum DoseError {
         /// Why they cannot be used.
         problem: DaysProblem,
     },
+    /// A dose level, reduction or day list for a drug without a dose of its
+    /// own, a companion (mesna, whose dose and days follow its parent's) or
+    /// a drug given by local protocol (filgrastim), or a rounding for the
+    /// latter. It would be ignored, or for a companion's days leave doses of
+    /// its parent without it.
+    NoOwnDose {
+        /// The drug, lower case.
+        drug: String,
+        /// What was given for it.
+        setting: DrugSetting,
+        /// The parent drug of a companion; `None` for a protocol drug.
+        follows: Option<String>,
+    },
     /// A percent reduction of 0 % or 100 % or more.
     BadReduction(Percent),
     /// A planned number of cycles of 0 or beyond the most of any course.
@@ -114,6 +143,13 @@ pub enum DoseError {
         cycles: u32,
         /// The most allowed ([`crate::regimen::MAX_CYCLES`]).
         max: u32,
+    },
+    /// The day to judge is not a day of the cycle (0, or beyond its length).
+    DayOutsideCycle {
+        /// The day asked for.
+        day: u32,
+        /// The cycle's length, days.
+        cycle_length: u32,
     },
     /// A cycle outside the course.
     CycleOutOfRange {

@@ -51,7 +51,7 @@ use crate::renal::{
 };
 use crate::rounding::{significant, to_decimal};
 
-pub use error::{Course, DaysProblem, DoseError, Needed};
+pub use error::{Course, DaysProblem, DoseError, DrugSetting, Needed};
 pub(crate) use limits::file_limit;
 pub use limits::{LimitJudgement, judge_lifetime_limit, lifetime_limit};
 pub use options::{
@@ -108,7 +108,8 @@ use round::round_dose;
 /// ```
 ///
 /// # Errors
-/// Bad input: a BSA or renal estimate that cannot be made
+/// Bad input: a height and weight that cannot be one person's
+/// ([`DoseError::Measurement`]), a BSA or renal estimate that cannot be made
 /// ([`DoseError::Bsa`], [`DoseError::Renal`]), a missing measurement
 /// ([`DoseError::NeedsMeasurement`]), a drug or level the regimen does not
 /// have, a cycle outside the course. Safety stops
@@ -120,7 +121,9 @@ pub fn calculate(
     cycle: u32,
     options: &DoseOptions,
 ) -> Result<DosePlan, DoseError> {
+    crate::quantity::check_proportions(patient.height, patient.weight)?;
     checks::check_names(regimen, options)?;
+    checks::check_day(regimen, options)?;
     let planned = options.planned_cycles.or(regimen.cycle.count.planned());
     checks::check_cycle(regimen, cycle, planned)?;
     let mut ledger = StopLedger::default();
@@ -225,6 +228,7 @@ pub fn calculate(
 /// As [`calculate`] for these checks.
 pub fn check_plan(regimen: &Regimen, cycle: u32, options: &DoseOptions) -> Result<(), DoseError> {
     checks::check_names(regimen, options)?;
+    checks::check_day(regimen, options)?;
     let planned = options.planned_cycles.or(regimen.cycle.count.planned());
     checks::check_cycle(regimen, cycle, planned)?;
     let mut ledger = StopLedger::default();

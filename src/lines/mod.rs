@@ -8,6 +8,7 @@
 //! a reader).
 
 mod history;
+mod order;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use crate::regimen::{Library, Role};
 
 pub use history::draft_history;
+pub use order::OrderBreak;
 
 /// The rules of line derivation. Every field has a documented default.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -442,6 +444,46 @@ impl Default for ColumnNames {
     }
 }
 
+impl ColumnNames {
+    /// The roles and their column names, in order.
+    fn roles(&self) -> [(&'static str, &str); 3] {
+        [
+            ("patient", &self.patient),
+            ("drug", &self.drug),
+            ("date", &self.date),
+        ]
+    }
+
+    /// Checks that every role has a column name of its own (names are
+    /// compared as the header is read: trimmed, ignoring ASCII case).
+    ///
+    /// # Errors
+    ///
+    /// [`LinesError::EmptyColumnName`] for a blank name, and
+    /// [`LinesError::SameColumn`] for two roles read from one column
+    /// (`patient=drug` leaves the drug in `drug` too).
+    pub fn check(&self) -> Result<(), LinesError> {
+        let roles = self.roles();
+        for (role, name) in roles {
+            if name.trim().is_empty() {
+                return Err(LinesError::EmptyColumnName(role));
+            }
+        }
+        for (i, (first, a)) in roles.iter().enumerate() {
+            for (second, b) in &roles[i + 1..] {
+                if a.trim().eq_ignore_ascii_case(b.trim()) {
+                    return Err(LinesError::SameColumn {
+                        column: a.trim().to_owned(),
+                        first,
+                        second,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A skipped record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkippedRow {
@@ -474,29 +516,57 @@ pub enum LinesError {
         "the administrations file has no `{0}` column (rename it, or name the column with --columns)"
     )]
     MissingColumn(String),
-    /// Records of one patient are not together.
+    /// Two roles read from one column.
     #[error(
-        "line {line}: patient `{patient}` appears again after `{previous}`: the file must be sorted by patient id (e.g. `sort -t, -k1,1 -s`), so that memory stays bounded by one patient's records"
+        "`{column}` is the column for both the {first} and the {second}: give each of patient, drug and date its own column (--columns patient=pid,drug=medication,date=given_on)"
+    )]
+    SameColumn {
+        /// The column name.
+        column: String,
+        /// The first role (`patient`, `drug` or `date`).
+        first: &'static str,
+        /// The second role.
+        second: &'static str,
+    },
+    /// A role mapped to a blank column name.
+    #[error(
+        "the column name for the {0} is blank: write its header name, e.g. --columns patient=pid"
+    )]
+    EmptyColumnName(&'static str),
+    /// The header names a column that is read more than once.
+    #[error(
+        "the header has {count} columns named `{name}`: which one to read would be a guess; rename all but one"
+    )]
+    DuplicateColumn {
+        /// The name, as the role asks for it.
+        name: String,
+        /// How many header columns have it.
+        count: usize,
+    },
+    /// The patients are in neither text nor numeric order, so one patient's
+    /// records may not be together.
+    #[error(
+        "line {line}: patient `{patient}` comes after `{previous}`, and the file is sorted by patient id neither as text ({text}) nor as numbers ({numbers}): sort it with `LC_ALL=C sort -t, -k1,1 -s` (or `sort -t, -k1,1n -s` when every id is a number), keeping the header first, so that memory holds one patient's records at a time"
     )]
     NotSorted {
-        /// The line.
+        /// The line of the record (the header is line 1).
         line: u64,
-        /// The patient.
+        /// Its patient id.
         patient: String,
-        /// The one before.
+        /// The patient id of the record before.
         previous: String,
+        /// Where text order was first broken.
+        text: OrderBreak,
+        /// Where numeric order was first broken.
+        numbers: OrderBreak,
     },
+    /// Lines that end in a carriage return alone: every record would be
+    /// counted as line 1.
+    #[error("{}", crate::diagnostics::CR_LINE_ENDS)]
+    CrLineEnds,
     /// Reading failed.
     #[error("{0}")]
     Io(String),
-}
-
-/// Orders patient ids numerically when both are numbers, else as text.
-fn id_order(a: &str, b: &str) -> std::cmp::Ordering {
-    match (a.parse::<u128>(), b.parse::<u128>()) {
-        (Ok(x), Ok(y)) => x.cmp(&y),
-        _ => a.cmp(b),
-    }
 }
 
 /// Most records one patient may have (a broken file must not exhaust memory).
@@ -504,7 +574,16 @@ pub const MAX_RECORDS_PER_PATIENT: usize = 1_000_000;
 
 /// Reads administrations from `input` (sorted by patient id), derives each
 /// patient's lines and hands them to `emit` as soon as the patient is
-/// complete. Memory holds one patient's records at a time.
+/// complete. Memory holds one patient's records at a time. A record with
+/// more or fewer cells than the header, an empty id or drug, or a date that
+/// is not one is skipped and reported in the summary.
+///
+/// # Errors
+///
+/// [`LinesError`] when the file cannot be read as a whole: the columns
+/// (`columns` not each its own, missing or twice in the header), patients
+/// in neither text nor numeric order, too many records for one patient, a
+/// failed read, or what `emit` returns. Lines emitted before stay emitted.
 pub fn derive_stream(
     input: impl Read,
     columns: &ColumnNames,
@@ -513,21 +592,34 @@ pub fn derive_stream(
     emit: &mut dyn FnMut(&[DerivedLine]) -> Result<(), LinesError>,
     progress: &mut dyn FnMut(u64),
 ) -> Result<DeriveSummary, LinesError> {
+    columns.check()?;
+    // A byte-order mark, as spreadsheet programs write before the header.
+    let mut input = std::io::BufReader::new(input);
+    let first =
+        std::io::BufRead::fill_buf(&mut input).map_err(|e| LinesError::Io(e.to_string()))?;
+    if crate::diagnostics::first_line_ends_in_cr(first) {
+        return Err(LinesError::CrLineEnds);
+    }
+    let bom = first.starts_with(b"\xef\xbb\xbf");
+    if bom {
+        std::io::BufRead::consume(&mut input, 3);
+    }
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
     let headers = reader
         .byte_headers()
         .map_err(|e| LinesError::Io(e.to_string()))?
         .clone();
     let find = |name: &str| {
-        headers
-            .iter()
-            .position(|h| {
-                String::from_utf8_lossy(h)
-                    .trim()
-                    .trim_start_matches('\u{feff}')
-                    .eq_ignore_ascii_case(name)
-            })
-            .ok_or_else(|| LinesError::MissingColumn(name.to_owned()))
+        let name = name.trim();
+        let same = |h: &[u8]| String::from_utf8_lossy(h).trim().eq_ignore_ascii_case(name);
+        match headers.iter().filter(|h| same(h)).count() {
+            0 => Err(LinesError::MissingColumn(name.to_owned())),
+            1 => Ok(headers.iter().position(same).unwrap_or_default()),
+            count => Err(LinesError::DuplicateColumn {
+                name: name.to_owned(),
+                count,
+            }),
+        }
     };
     let (pi, di, ti) = (
         find(&columns.patient)?,
@@ -535,6 +627,7 @@ pub fn derive_stream(
         find(&columns.date)?,
     );
     let mut summary = DeriveSummary::default();
+    let mut order = order::PatientOrder::default();
     let mut current: Option<String> = None;
     let mut records: Vec<Administration> = Vec::new();
     let mut record = csv::ByteRecord::new();
@@ -580,7 +673,20 @@ pub fn derive_stream(
                 .unwrap_or_default()
         };
         let (patient, drug, date) = (field(pi), field(di), field(ti));
-        let parsed = if patient.is_empty() {
+        let parsed = if record.len() != headers.len() {
+            // A cell out of place (a comma in an unquoted drug name) or
+            // missing: the cells read could be the wrong ones.
+            Err(format!(
+                "{} fields, the header has {}: {}",
+                record.len(),
+                headers.len(),
+                if record.len() > headers.len() {
+                    "a cell is out of place; put a cell that holds a comma in double quotes"
+                } else {
+                    "write every column, an unknown value as an empty cell between commas"
+                }
+            ))
+        } else if patient.is_empty() {
             Err("the patient id is empty".to_owned())
         } else if drug.is_empty() {
             Err("the drug is empty".to_owned())
@@ -593,6 +699,7 @@ pub fn derive_stream(
         } else {
             NaiveDate::parse_from_str(&date, "%Y-%m-%d")
                 .map_err(|_| format!("`{date}` is not a date (write 2019-03-04)"))
+                .and_then(|d| crate::dates::check_date(d).map_err(|e| e.to_string()))
         };
         let date = match parsed {
             Ok(d) => d,
@@ -606,11 +713,13 @@ pub fn derive_stream(
         };
         if current.as_deref() != Some(patient.as_str()) {
             if let Some(prev) = current.take() {
-                if id_order(&patient, &prev) != std::cmp::Ordering::Greater {
+                if let Err((text, numbers)) = order.next(line, &prev, &patient) {
                     return Err(LinesError::NotSorted {
                         line,
                         patient,
                         previous: prev,
+                        text,
+                        numbers,
                     });
                 }
                 flush(&prev, &mut records, &mut summary)?;

@@ -35,7 +35,8 @@ pub use lab::{
     LabValue, MAX_TIMES_ULN, parse_lab, parse_uln,
 };
 pub use measure::{
-    Bounds, CREATININE_MOLAR_MASS_G_PER_MOL, Measure, QuantityError, check_plausible, parse_age,
+    AsTyped, BMI_BOUNDS, Bounds, CREATININE_MOLAR_MASS_G_PER_MOL, Malformed, Measure,
+    QuantityError, check_plausible, check_plausible_as_typed, check_proportions, parse_age,
     parse_bsa, parse_gfr, parse_height, parse_serum_creatinine, parse_weight,
 };
 pub use percent::{Percent, PercentError};

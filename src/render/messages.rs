@@ -13,14 +13,14 @@ use rust_decimal::Decimal;
 use super::ismp::{drug_display_name, format_decimal, format_number};
 use crate::bsa::BsaError;
 use crate::dose::{
-    Course, DaysProblem, DoseError, LimitScope, LimitStatus, LimitUnit, Needed, Stop, Warning,
-    WeightChange, WeightReferenceKind,
+    Course, DaysProblem, DoseError, DrugSetting, LimitScope, LimitStatus, LimitUnit, Needed, Stop,
+    Warning, WeightChange, WeightReferenceKind,
 };
 use crate::quantity::PrescribedDose;
-use crate::quantity::{AucError, Lab, LabError, Measure, PercentError, QuantityError};
+use crate::quantity::{AucError, Lab, LabError, Malformed, Measure, PercentError, QuantityError};
 use crate::regimen::Status;
 use crate::renal::RenalError;
-use crate::rounding::round_dp_half_up;
+use crate::rounding::{round_dp_half_up, to_decimal};
 
 impl fmt::Display for QuantityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -72,17 +72,114 @@ impl fmt::Display for QuantityError {
                 measure,
                 input,
                 value,
+                as_typed,
+                bounds,
+            } => {
+                let range = format!(
+                    "accepted range is {} to {} {unit}",
+                    format_number(bounds.min, 2),
+                    format_number(bounds.max, 2),
+                    unit = bounds.unit,
+                );
+                let canonical = outside_figure(*value, bounds.min, bounds.max)
+                    .map(|v| format!("{v} {}", bounds.unit));
+                let typed = as_typed.and_then(|t| {
+                    to_decimal(t.value).map(|d| format!("{} {}", format_decimal(d), t.unit))
+                });
+                // The range in the unit typed too: 0.5 kg is 500 g.
+                let per_unit = as_typed.map(|t| t.value / value);
+                // Rounded inwards, so that the figures shown are accepted.
+                let typed_range = per_unit
+                    .filter(|r| r.is_finite() && *r > 0.0)
+                    .and_then(|r| {
+                        let min = to_decimal(bounds.min * r)?.round_dp_with_strategy(
+                            2,
+                            rust_decimal::RoundingStrategy::AwayFromZero,
+                        );
+                        let max = to_decimal(bounds.max * r)?
+                            .round_dp_with_strategy(2, rust_decimal::RoundingStrategy::ToZero);
+                        Some(format!(
+                            " ({} to {} {})",
+                            format_decimal(min),
+                            format_decimal(max),
+                            as_typed.map_or("", |t| t.unit)
+                        ))
+                    });
+                match (typed, canonical) {
+                    (Some(t), Some(c)) => write!(
+                        f,
+                        "{measure} of {t} ({c}) is implausible (got `{input}`); {range}{}",
+                        typed_range.unwrap_or_default()
+                    ),
+                    (Some(v), None) | (None, Some(v)) => {
+                        write!(
+                            f,
+                            "{measure} of {v} is implausible (got `{input}`); {range}"
+                        )
+                    }
+                    (None, None) => write!(f, "{measure} `{input}` is implausible; {range}"),
+                }
+            }
+            QuantityError::Malformed {
+                measure,
+                input,
+                problem,
+                example,
+            } => {
+                let what = match problem {
+                    Malformed::Exponent => "is written with an exponent; write the number in full".to_owned(),
+                    Malformed::Comma => "has a comma in a number, which could be a decimal comma or a thousands separator; write a decimal point and no separators".to_owned(),
+                    Malformed::SeveralValues if *measure == Measure::Height => "has more than one number; write one number and its unit, or feet then inches".to_owned(),
+                    Malformed::SeveralValues => "has more than one number; write one number and its unit".to_owned(),
+                    Malformed::AfterFeet { unit } => format!("has `{unit}` after feet; only inches may follow feet, once"),
+                    Malformed::InchesAfterFeet { inches } => format!(
+                        "has {} inches after feet; the inches must be under 12 (or write the height in inches alone, or in cm)",
+                        format_number(*inches, 2)
+                    ),
+                    Malformed::FractionalFeet => "has a fraction of a foot followed by inches; write whole feet then inches".to_owned(),
+                    Malformed::Sign => "has a sign before the inches; write feet then inches".to_owned(),
+                };
+                let example = if *measure == Measure::Height {
+                    "170cm, 67in or 5ft7in"
+                } else {
+                    example
+                };
+                write!(f, "{measure}: `{input}` {what}, e.g. {example}")
+            }
+            QuantityError::ImplausibleProportions {
+                height_cm,
+                weight_kg,
+                bmi,
                 bounds,
             } => write!(
                 f,
-                "{measure} of {} {unit} is implausible (got `{input}`); accepted range is {} to {} {unit}",
-                format_number(*value, 2),
+                "height {} cm with weight {} kg is a body-mass index of {} {unit}, outside the plausible {} to {} {unit}: one of them is mistyped or in the wrong unit",
+                format_number(*height_cm, 2),
+                format_number(*weight_kg, 3),
+                outside_figure(*bmi, bounds.min, bounds.max)
+                    .unwrap_or_else(|| "far outside".to_owned()),
                 format_number(bounds.min, 2),
                 format_number(bounds.max, 2),
                 unit = bounds.unit,
             ),
         }
     }
+}
+
+/// A value outside `min..=max`, written with as many decimals (2 to 6) as
+/// it takes not to round onto the range (0.499 kg is not written 0.5 kg
+/// when 0.5 kg is accepted); `None` when it cannot be written as a decimal.
+fn outside_figure(value: f64, min: f64, max: f64) -> Option<String> {
+    let d = to_decimal(value)?;
+    let (lo, hi) = (to_decimal(min)?, to_decimal(max)?);
+    let mut shown = round_dp_half_up(d, 2);
+    for dp in 3..=6 {
+        if shown < lo || shown > hi {
+            break;
+        }
+        shown = round_dp_half_up(d, dp);
+    }
+    Some(format_decimal(shown))
 }
 
 impl fmt::Display for LabError {
@@ -368,6 +465,7 @@ fn ceiling_text(
 impl fmt::Display for DoseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            DoseError::Measurement(e) => e.fmt(f),
             DoseError::Bsa(e) => e.fmt(f),
             DoseError::Renal(e) => e.fmt(f),
             DoseError::NeedsMeasurement { drug, needs } => match needs {
@@ -435,10 +533,47 @@ impl fmt::Display for DoseError {
                     ),
                 }
             }
+            DoseError::NoOwnDose {
+                drug,
+                setting,
+                follows,
+            } => {
+                let what = match setting {
+                    DrugSetting::Level => "a dose level",
+                    DrugSetting::Percent => "a percent reduction",
+                    DrugSetting::Rounding => "a rounding rule",
+                    DrugSetting::Days => "a day list",
+                };
+                let name = drug_display_name(drug);
+                match follows {
+                    Some(parent) => {
+                        let parent = drug_display_name(parent);
+                        if *setting == DrugSetting::Days {
+                            write!(
+                                f,
+                                "{name} has no days of its own (it is given with every dose of {parent}, on {parent}'s days): {what} cannot apply to it; a day list for {parent} carries over to it"
+                            )
+                        } else {
+                            write!(
+                                f,
+                                "{name} has no dose of its own (its dose is a share of {parent}'s final dose, so a change to {parent}'s dose carries over to it): {what} cannot apply to it"
+                            )
+                        }
+                    }
+                    None => write!(
+                        f,
+                        "{name} has no dose of its own (it is given by local protocol): {what} cannot apply to it"
+                    ),
+                }
+            }
             DoseError::BadReduction(p) => write!(
                 f,
                 "a reduction must be more than 0% and less than 100% (got {}%)",
                 format_decimal(p.value())
+            ),
+            DoseError::DayOutsideCycle { day, cycle_length } => write!(
+                f,
+                "day {day} is not a day of the cycle: its days are 1 to {cycle_length}"
             ),
             DoseError::CycleOutOfRange {
                 cycle,

@@ -356,7 +356,7 @@ impl Validator {
                 format!("last_reviewed must be a plain date (got {})", d.get_ref()),
             )
             .map_err(|p| {
-                p.label("not a date")
+                p.label("not a plausible date")
                     .help("write last_reviewed = 2026-11-22")
             })
             .ok()
