@@ -1098,3 +1098,54 @@ fn regression_verify_does_not_wait_on_a_pipe() {
         "{err}"
     );
 }
+
+/// Issue 14: a value that starts with `-` given to an option that does not
+/// take one (`--patient-id -5`, `--sex -inf`) read "unexpected argument '-5'
+/// found", naming neither the option nor what to write.
+#[test]
+fn regression_a_value_starting_with_a_hyphen_names_its_option() {
+    let err = Run::new(&[
+        "schedule",
+        "doxorubicin",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--patient-id",
+        "-5",
+    ])
+    .fails(2);
+    assert_eq!(
+        err,
+        "error: the value of --patient-id starts with '-' (`-5`), so it was read as an option and --patient-id had none. Write --patient-id=-5 if that is the value you meant\n"
+    );
+    // A flag that takes no value is left to clap's own message.
+    let err = Run::new(&["bsa", "--height", "170cm", "--weight", "70kg", "-x"]).fails(2);
+    assert!(err.contains("unexpected argument '-x' found"), "{err}");
+}
+
+/// Issue 14: a 100,000-character value was echoed whole by clap and by our
+/// own messages (64 KiB and more of stderr). Every run of more than 120
+/// characters without a space is clipped to its first 60 and its length.
+#[test]
+fn regression_long_values_are_clipped_in_messages() {
+    let long = "x".repeat(100_000);
+    let err = Run::new(&[
+        "dose",
+        "doxorubicin",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--sex",
+        &long,
+    ])
+    .fails(2);
+    assert!(err.len() < 1024, "{} bytes", err.len());
+    assert!(
+        err.contains(&format!("'{}…(100002 characters)", "x".repeat(59))),
+        "{err}"
+    );
+    let err = Run::new(&["regimens", "show", &long]).fails(2);
+    assert!(err.len() < 1024, "{} bytes", err.len());
+}

@@ -2,6 +2,8 @@
 //! by hand from the conversions in `docs/labs.md`, and every refusal located
 //! at its line and column, all problems of a file at once.
 
+mod common;
+
 use chemodose::diagnostics::FileErrors;
 use chemodose::labs::{
     LabOrigin, LabResult, Labs, MAX_FILE_BYTES, MAX_PROBLEMS, parse_labs_csv, parse_labs_toml,
@@ -599,4 +601,27 @@ fn toml_with_cr_only_line_ends_is_refused_with_the_fix() {
         e.problems[0].message,
         "the lines end in a carriage return alone (CR): save the file with LF or CRLF line ends"
     );
+}
+
+/// Issue 14: a labs CSV whose header has 200,000 unknown columns printed
+/// one drawn problem for each (megabytes of stderr). At most 20 problems
+/// of a file are drawn; the rest are counted.
+#[test]
+fn regression_a_file_with_many_problems_draws_twenty() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.csv");
+    std::fs::write(&path, format!("{}\n", "c,".repeat(200_000))).unwrap();
+    let run = common::Run::new(&[
+        "dose",
+        "doxorubicin",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--labs",
+        path.to_str().unwrap(),
+    ]);
+    let err = run.fails(2);
+    assert!(err.len() < 16 * 1024, "{} bytes", err.len());
+    assert!(err.contains("more problems in"), "{err}");
 }

@@ -36,7 +36,8 @@ pub fn render(errors: &FileErrors) -> String {
         .with_width(100)
         .with_links(false);
     let mut out = String::new();
-    for p in &errors.problems {
+    // A file of a million bad lines must not print a million problems.
+    for p in errors.problems.iter().take(MAX_PROBLEMS_SHOWN) {
         let message = clip(&p.message);
         let (message, span, window) = match &p.span {
             Some(r) => {
@@ -61,8 +62,18 @@ pub fn render(errors: &FileErrors) -> String {
             out.push_str(&format!("{message}\n"));
         }
     }
+    let more = errors.problems.len().saturating_sub(MAX_PROBLEMS_SHOWN);
+    if more > 0 {
+        out.push_str(&format!(
+            "… and {more} more problems in {}: is this the right file?\n",
+            errors.path
+        ));
+    }
     out
 }
+
+/// The most problems of one file drawn; the rest are counted.
+const MAX_PROBLEMS_SHOWN: usize = 20;
 
 /// `s` cut to [`MESSAGE_CHARS`] characters, with how much was left out.
 fn clip(s: &str) -> String {

@@ -126,18 +126,22 @@ pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
+            if !e.use_stderr() {
+                // --help and --version.
+                let _ = e.print();
+                return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+            }
             // clap repeats the value it refused: a control character in it
             // (a line break too) is written as its escape, not sent to the
-            // terminal.
+            // terminal, and a value thousands of characters long is clipped.
             let mut text = e.render().to_string();
             if let Some(ContextValue::String(v)) = e.get(ContextKind::InvalidValue) {
                 text = text.replace(v.as_str(), &visible(v));
             }
-            if e.use_stderr() && visible_lines(&text) != e.render().to_string() {
-                eprint!("{}", visible_lines(&text));
-            } else {
-                let _ = e.print();
+            if let Some(hint) = value_taken_for_an_option(&e) {
+                text = hint;
             }
+            to_stderr(&clip_runs(&visible_lines(&text)));
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
@@ -163,10 +167,10 @@ pub fn run() -> ExitCode {
             // that cannot be shown changes nothing.
             let mut warned = true;
             for w in &report.warnings {
-                warned &= to_stderr(&format!("warning: {}\n", visible_lines(w)));
+                warned &= to_stderr(&format!("warning: {}\n", clip_runs(&visible_lines(w))));
             }
             for note in &report.notes {
-                to_stderr(&format!("note: {}\n", visible_lines(note)));
+                to_stderr(&format!("note: {}\n", clip_runs(&visible_lines(note))));
             }
             match write_stdout(&report.stdout) {
                 Ok(()) => {}
@@ -187,7 +191,7 @@ pub fn run() -> ExitCode {
             }
         }
         Err(Failure::Check(message)) => {
-            to_stderr(&format!("error: {}\n", visible_lines(&message)));
+            to_stderr(&format!("error: {}\n", clip_runs(&visible_lines(&message))));
             ExitCode::from(1)
         }
         Err(Failure::Input(InputError(message))) => {
@@ -196,7 +200,7 @@ pub fn run() -> ExitCode {
                 // Pre-rendered diagnostics carry their own layout.
                 to_stderr(&message);
             } else {
-                to_stderr(&format!("error: {message}\n"));
+                to_stderr(&format!("error: {}\n", clip_runs(&message)));
             }
             ExitCode::from(2)
         }
@@ -207,6 +211,78 @@ pub fn run() -> ExitCode {
 /// /dev/full`, a closed pipe), where `eprintln!` would panic (exit 101) and
 /// hide the outcome. An error's exit code stands even when its words cannot
 /// be shown.
+/// The longest run of characters without a space shown in a message; a
+/// longer one (a value of 100,000 characters echoed back) is clipped.
+const LONGEST_RUN: usize = 120;
+
+/// A message with every run of more than [`LONGEST_RUN`] characters without
+/// a space clipped to its start and its length: a hostile value must not
+/// turn one line of error into megabytes.
+fn clip_runs(text: &str) -> std::borrow::Cow<'_, str> {
+    let long = text
+        .split(char::is_whitespace)
+        .any(|w| w.chars().count() > LONGEST_RUN);
+    if !long {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(LONGEST_RUN * 4);
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let n = run.chars().count();
+        if n > LONGEST_RUN {
+            out.extend(run.chars().take(LONGEST_RUN / 2));
+            out.push_str(&format!("…({n} characters)"));
+        } else {
+            out.push_str(run);
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() {
+            flush(&mut run, &mut out);
+            out.push(c);
+        } else {
+            run.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    std::borrow::Cow::Owned(out)
+}
+
+/// clap reads a value that starts with `-` (`--patient-id -5`,
+/// `--sex -1`) as an option of its own and says only "unexpected argument
+/// '-5' found". When the word before it is an option that takes a value,
+/// the message names that option and says how to write such a value.
+fn value_taken_for_an_option(e: &clap::Error) -> Option<String> {
+    use clap::CommandFactory;
+    if e.kind() != clap::error::ErrorKind::UnknownArgument {
+        return None;
+    }
+    let Some(ContextValue::String(unexpected)) = e.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let at = args
+        .iter()
+        .position(|a| a == unexpected || a.starts_with(unexpected.as_str()))?;
+    let flag = args.get(at.checked_sub(1)?)?;
+    let long = flag.strip_prefix("--").filter(|f| !f.contains('='))?;
+    fn takes_value(c: &clap::Command, long: &str) -> bool {
+        c.get_arguments()
+            .any(|a| a.get_long() == Some(long) && a.get_action().takes_values())
+            || c.get_subcommands().any(|s| takes_value(s, long))
+    }
+    if !takes_value(&Cli::command(), long) {
+        return None;
+    }
+    let value = &args[at];
+    Some(format!(
+        "error: the value of --{long} starts with '-' (`{value}`), so it was read as an option and --{long} had none. Write --{long}={value} if that is the value you meant\n"
+    ))
+}
+
 fn to_stderr(text: &str) -> bool {
     let mut err = std::io::stderr().lock();
     err.write_all(text.as_bytes())
