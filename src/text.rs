@@ -73,6 +73,10 @@ pub struct UnsafeChar {
 /// assert!(find_unsafe("P-0042 (DOXOrubicin, 75 mg/m²)").is_none());
 /// ```
 pub fn find_unsafe(s: &str) -> Option<UnsafeChar> {
+    // Printable ASCII, nearly every value, needs no look at each character.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return None;
+    }
     s.chars().enumerate().find_map(|(i, ch)| {
         unsafe_kind(ch).map(|kind| UnsafeChar {
             ch,

@@ -255,7 +255,8 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, FileErrors>
             ),
         ));
     }
-    let raw: CheckFileRaw = toml::from_str(text).map_err(|e| {
+    let mut c = Collector::default();
+    let raw: CheckFileRaw = c.read_toml(text).map_err(|e| {
         FileErrors::toml(
             path,
             text,
@@ -263,8 +264,6 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, FileErrors>
             "see docs/verifying-regimens.md for every key",
         )
     })?;
-    let mut c = Collector::default();
-    c.plain_text(text);
     if raw.checks.is_empty() {
         c.at(
             raw.regimen.span(),

@@ -64,11 +64,10 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
             ),
         ));
     }
-    let raw: HistoryFile = toml::from_str(text).map_err(|e| {
+    let mut c = Collector::default();
+    let raw: HistoryFile = c.read_toml(text).map_err(|e| {
         FileErrors::toml(path, text, &e, "see docs/history-format.md for every key")
     })?;
-    let mut c = Collector::default();
-    c.plain_text(text);
     let p = &raw.patient;
     if p.id.get_ref().trim().is_empty() {
         c.at(p.id.span(), "patient id is blank")

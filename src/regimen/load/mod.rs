@@ -156,7 +156,8 @@ pub fn parse_regimen(path: &str, text: &str) -> Result<Regimen, FileErrors> {
             ),
         ));
     }
-    let file: RegimenFile = toml::from_str(text).map_err(|e| {
+    let mut v = Validator::default();
+    let file: RegimenFile = v.problems.read_toml(text).map_err(|e| {
         FileErrors::toml(
             path,
             text,
@@ -164,8 +165,6 @@ pub fn parse_regimen(path: &str, text: &str) -> Result<Regimen, FileErrors> {
             "see docs/regimen-format.md for every key and its type",
         )
     })?;
-    let mut v = Validator::default();
-    v.problems.plain_text(text);
     let regimen = v.regimen(file);
     match regimen {
         Some(r) if v.problems.is_empty() => Ok(r),
