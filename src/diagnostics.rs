@@ -234,6 +234,39 @@ impl Collector {
         }
     }
 
+    /// A whole TOML file of one kind read into `T`: refused whole when it
+    /// is over the kind's size or empty (saying what such a file needs),
+    /// else as [`Collector::read_toml`], its TOML error located with the
+    /// kind's help.
+    ///
+    /// # Errors
+    /// The one problem of the whole file, or the located TOML error.
+    pub(crate) fn read_file<T: serde::de::DeserializeOwned>(
+        &mut self,
+        path: &str,
+        text: &str,
+        kind: &TomlKind<'_>,
+    ) -> Result<T, FileErrors> {
+        if u64::try_from(text.len()).unwrap_or(u64::MAX) > kind.max_bytes {
+            return Err(FileErrors::whole_file(
+                path,
+                "",
+                kind.too_large.clone(),
+                None,
+            ));
+        }
+        if text.trim().is_empty() {
+            return Err(FileErrors::whole_file(
+                path,
+                text,
+                "the file is empty",
+                Some(kind.empty_help),
+            ));
+        }
+        self.read_toml(text)
+            .map_err(|e| FileErrors::toml(path, text, &e, kind.keys_help))
+    }
+
     /// A TOML document read into `T`, and every string of it checked as by
     /// [`Collector::plain_text`], from one parse of the text (parsing twice
     /// doubled the time to load the regimen library).
@@ -325,6 +358,18 @@ pub fn first_line_ends_in_cr(bytes: &[u8]) -> bool {
         Some(i) => bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n'),
         None => false,
     }
+}
+
+/// What reading a TOML file of one kind needs to say ([`Collector::read_file`]).
+pub(crate) struct TomlKind<'a> {
+    /// The largest file, bytes.
+    pub max_bytes: u64,
+    /// The message for a larger one.
+    pub too_large: String,
+    /// What a file of the kind needs at least, said when it is empty.
+    pub empty_help: &'a str,
+    /// Where its keys are documented, said with a TOML error.
+    pub keys_help: &'a str,
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::bsa::{BsaFormula, BsaRounding};
-use crate::diagnostics::{Collector, FileErrors};
+use crate::diagnostics::{Collector, FileErrors, TomlKind};
 use crate::dose::{
     Adjustment, Administration, DoseError, DoseOptions, PerDrug, Prescription, Reduction, calculate,
 };
@@ -237,33 +237,17 @@ pub fn parse_check_file(path: &str, text: &str) -> Result<CheckFile, FileErrors>
     let max = crate::files::FileKind::GoldenChecks
         .max_bytes()
         .unwrap_or(u64::MAX);
-    if u64::try_from(text.len()).unwrap_or(u64::MAX) > max {
-        return Err(FileErrors::whole_file(
-            path,
-            text,
-            format!("the file is larger than {max} bytes"),
-            None,
-        ));
-    }
-    if text.trim().is_empty() {
-        return Err(FileErrors::whole_file(
-            path,
-            text,
-            "the file is empty",
-            Some(
-                "a check file needs regimen and at least one [[check]]; see docs/verifying-regimens.md",
-            ),
-        ));
-    }
     let mut c = Collector::default();
-    let raw: CheckFileRaw = c.read_toml(text).map_err(|e| {
-        FileErrors::toml(
-            path,
-            text,
-            &e,
-            "see docs/verifying-regimens.md for every key",
-        )
-    })?;
+    let raw: CheckFileRaw = c.read_file(
+        path,
+        text,
+        &TomlKind {
+            max_bytes: max,
+            too_large: format!("the file is larger than {max} bytes"),
+            empty_help: "a check file needs regimen and at least one [[check]]; see docs/verifying-regimens.md",
+            keys_help: "see docs/verifying-regimens.md for every key",
+        },
+    )?;
     if raw.checks.is_empty() {
         c.at(
             raw.regimen.span(),

@@ -19,7 +19,7 @@ use super::{
     MAX_ENTRIES, Measurement, STOP_REASONS, StatedCycles, StopReason,
 };
 use crate::anthracycline::FactorSet;
-use crate::diagnostics::{Collector, FileErrors};
+use crate::diagnostics::{Collector, FileErrors, TomlKind};
 use crate::dose::Reduction;
 use crate::patient::Sex;
 use crate::quantity::{
@@ -43,31 +43,19 @@ fn file_date(
 /// Parses and validates a history file. `path` is only used in messages; a
 /// line's regimen id is looked up in `library`.
 pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<History, FileErrors> {
-    let max = crate::files::FileKind::History
-        .max_bytes()
-        .unwrap_or(u64::MAX);
-    if u64::try_from(text.len()).unwrap_or(u64::MAX) > max {
-        return Err(FileErrors::whole_file(
-            path,
-            text,
-            "the history file is larger than 1 MiB",
-            None,
-        ));
-    }
-    if text.trim().is_empty() {
-        return Err(FileErrors::whole_file(
-            path,
-            text,
-            "the file is empty",
-            Some(
-                "a history needs at least a [patient] table with its id; see docs/history-format.md",
-            ),
-        ));
-    }
     let mut c = Collector::default();
-    let raw: HistoryFile = c.read_toml(text).map_err(|e| {
-        FileErrors::toml(path, text, &e, "see docs/history-format.md for every key")
-    })?;
+    let raw: HistoryFile = c.read_file(
+        path,
+        text,
+        &TomlKind {
+            max_bytes: crate::files::FileKind::History
+                .max_bytes()
+                .unwrap_or(u64::MAX),
+            too_large: "the history file is larger than 1 MiB".to_owned(),
+            empty_help: "a history needs at least a [patient] table with its id; see docs/history-format.md",
+            keys_help: "see docs/history-format.md for every key",
+        },
+    )?;
     let p = &raw.patient;
     if p.id.get_ref().trim().is_empty() {
         c.at(p.id.span(), "patient id is blank")

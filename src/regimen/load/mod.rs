@@ -29,7 +29,7 @@ use uom::si::f64::Mass;
 
 use super::file::{CyclesValue, DrugFile, RegimenFile};
 use super::{CycleCount, CycleSpec, Drug, Regimen, Source, Status, Supportive};
-use crate::diagnostics::{Collector, FileErrors, Problem};
+use crate::diagnostics::{Collector, FileErrors, Problem, TomlKind};
 use crate::quantity::{PrescribedDose, parse_dose, parse_dose_mass};
 
 /// Limits on what a regimen file may contain, so that a broken or hostile
@@ -138,33 +138,17 @@ fn id_span(text: &str) -> Option<Range<usize>> {
 /// days, rules, levels and limits that do not hold together, a file past
 /// the size limits ([`LIMITS`]).
 pub fn parse_regimen(path: &str, text: &str) -> Result<Regimen, FileErrors> {
-    if text.len() > LIMITS.max_file_bytes {
-        return Err(FileErrors::whole_file(
-            path,
-            "",
-            format!("the file is larger than {} bytes", LIMITS.max_file_bytes),
-            None,
-        ));
-    }
-    if text.trim().is_empty() {
-        return Err(FileErrors::whole_file(
-            path,
-            text,
-            "the file is empty",
-            Some(
-                "a regimen needs at least id, name, version, status, last_reviewed, [cycle], one [[source]] and one [[drug]]; see docs/regimen-format.md",
-            ),
-        ));
-    }
     let mut v = Validator::default();
-    let file: RegimenFile = v.problems.read_toml(text).map_err(|e| {
-        FileErrors::toml(
-            path,
-            text,
-            &e,
-            "see docs/regimen-format.md for every key and its type",
-        )
-    })?;
+    let file: RegimenFile = v.problems.read_file(
+        path,
+        text,
+        &TomlKind {
+            max_bytes: LIMITS.max_file_bytes as u64,
+            too_large: format!("the file is larger than {} bytes", LIMITS.max_file_bytes),
+            empty_help: "a regimen needs at least id, name, version, status, last_reviewed, [cycle], one [[source]] and one [[drug]]; see docs/regimen-format.md",
+            keys_help: "see docs/regimen-format.md for every key and its type",
+        },
+    )?;
     let regimen = v.regimen(file);
     match regimen {
         Some(r) if v.problems.is_empty() => Ok(r),
