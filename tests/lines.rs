@@ -784,3 +784,170 @@ fn cr_only_line_ends_are_refused() {
     let csv = "patient_id,drug,date\r\n1,doxorubicin,2020-01-01\r\n";
     assert_eq!(derive(csv, &Rules::default()).unwrap().len(), 1);
 }
+
+// Issue 15: the drugs given on one day are one regimen, judged together.
+// Each case is worked by hand from the rules (window 28 days, gap 120 days,
+// substitutions cisplatin ↔ carboplatin, default rules unless said).
+
+fn line(l: &DerivedLine) -> (Vec<&str>, Vec<&str>, String, String, &EndReason) {
+    (
+        drugs(l),
+        l.later.iter().map(String::as_str).collect(),
+        l.start.to_string(),
+        l.end.to_string(),
+        &l.end_reason,
+    )
+}
+
+/// A drug that continues and a new one on the same day: carboplatin +
+/// paclitaxel three times (2020-01-06, 01-27, 02-17), then carboplatin +
+/// gemcitabine on 2020-04-01 (86 days after the start: past the window;
+/// 44 days after the last: no gap). Gemcitabine is new, so the day starts
+/// line 2 with both of its drugs, and line 1 ends on 02-17. Taken one at
+/// a time, carboplatin joined line 1 (to 04-01) and line 2 was gemcitabine
+/// alone.
+#[test]
+fn regression_a_continuing_drug_and_a_new_one_on_one_day_start_a_line_together() {
+    let csv = format!(
+        "{HEADER}p,carboplatin,2020-01-06\np,paclitaxel,2020-01-06\np,carboplatin,2020-01-27\np,paclitaxel,2020-01-27\np,carboplatin,2020-02-17\np,paclitaxel,2020-02-17\np,carboplatin,2020-04-01\np,gemcitabine,2020-04-01\np,carboplatin,2020-04-22\np,gemcitabine,2020-04-22\n"
+    );
+    let lines = derive(&csv, &Rules::default()).unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        line(&lines[0]),
+        (
+            vec!["carboplatin", "paclitaxel"],
+            vec![],
+            "2020-01-06".into(),
+            "2020-02-17".into(),
+            &EndReason::NewDrug {
+                drug: "gemcitabine".into()
+            }
+        )
+    );
+    assert_eq!(
+        line(&lines[1]),
+        (
+            vec!["carboplatin", "gemcitabine"],
+            vec![],
+            "2020-04-01".into(),
+            "2020-04-22".into(),
+            &EndReason::EndOfData
+        )
+    );
+}
+
+/// Two new drugs on one day: pembrolizumab every 3 weeks to 2019-12-16,
+/// then docetaxel + ramucirumab on 2020-01-15 (30 days later). Line 1 is
+/// pembrolizumab to 12-16; line 2 is docetaxel + ramucirumab, neither a
+/// "later" drug of line 1.
+#[test]
+fn two_new_drugs_on_one_day_are_one_new_line() {
+    let csv = format!(
+        "{HEADER}p,pembrolizumab,2019-10-14\np,pembrolizumab,2019-11-04\np,pembrolizumab,2019-11-25\np,pembrolizumab,2019-12-16\np,ramucirumab,2020-01-15\np,docetaxel,2020-01-15\n"
+    );
+    let lines = derive(&csv, &Rules::default()).unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        line(&lines[0]),
+        (
+            vec!["pembrolizumab"],
+            vec![],
+            "2019-10-14".into(),
+            "2019-12-16".into(),
+            &EndReason::NewDrug {
+                drug: "docetaxel".into()
+            }
+        )
+    );
+    assert_eq!(drugs(&lines[1]), ["docetaxel", "ramucirumab"]);
+    assert_eq!(lines[1].start.to_string(), "2020-01-15");
+}
+
+/// A substitution and a new drug on one day: cisplatin + paclitaxel
+/// (2020-01-06, 01-27, 02-17), then carboplatin (cisplatin's substitute) +
+/// gemcitabine on 2020-03-16. The day holds a new drug, so it is a new line
+/// of both; carboplatin does not become a later drug of line 1.
+#[test]
+fn a_substitution_and_a_new_drug_on_one_day_are_one_new_line() {
+    let csv = format!(
+        "{HEADER}p,cisplatin,2020-01-06\np,paclitaxel,2020-01-06\np,cisplatin,2020-01-27\np,paclitaxel,2020-01-27\np,cisplatin,2020-02-17\np,paclitaxel,2020-02-17\np,carboplatin,2020-03-16\np,gemcitabine,2020-03-16\n"
+    );
+    let lines = derive(&csv, &Rules::default()).unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].later.is_empty(), "{:?}", lines[0].later);
+    assert_eq!(lines[0].end.to_string(), "2020-02-17");
+    assert_eq!(drugs(&lines[1]), ["carboplatin", "gemcitabine"]);
+    // The substitute alone continues the line, as a later drug.
+    let csv = format!(
+        "{HEADER}p,cisplatin,2020-01-06\np,paclitaxel,2020-01-06\np,carboplatin,2020-02-17\np,paclitaxel,2020-02-17\n"
+    );
+    let lines = derive(&csv, &Rules::default()).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(
+        lines[0]
+            .later
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>(),
+        ["carboplatin"]
+    );
+}
+
+/// A maintenance drug and a new drug on one day: carboplatin + paclitaxel,
+/// then bevacizumab (a maintenance drug in these rules) + pemetrexed on
+/// 2020-03-16. Taken one at a time, bevacizumab (first by name) joined
+/// line 1 and line 2 was pemetrexed alone; together they are line 2.
+#[test]
+fn a_maintenance_drug_and_a_new_drug_on_one_day_are_one_new_line() {
+    let rules = Rules {
+        maintenance: vec!["bevacizumab".into()],
+        ..Rules::default()
+    };
+    let csv = format!(
+        "{HEADER}p,carboplatin,2020-01-06\np,paclitaxel,2020-01-06\np,carboplatin,2020-02-17\np,paclitaxel,2020-02-17\np,bevacizumab,2020-03-16\np,pemetrexed,2020-03-16\n"
+    );
+    let lines = derive(&csv, &rules).unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].later.is_empty(), "{:?}", lines[0].later);
+    assert_eq!(lines[0].end.to_string(), "2020-02-17");
+    assert_eq!(drugs(&lines[1]), ["bevacizumab", "pemetrexed"]);
+    // Alone, the maintenance drug continues line 1.
+    let csv = format!(
+        "{HEADER}p,carboplatin,2020-01-06\np,paclitaxel,2020-01-06\np,bevacizumab,2020-03-16\n"
+    );
+    let lines = derive(&csv, &rules).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+}
+
+/// The drop rule never drops a drug given on the day it judges: doxorubicin
+/// and ifosfamide on 2020-01-01, doxorubicin alone on 01-22 and 02-12, then
+/// both on 03-05 (ifosfamide last given 64 days before, over the 60-day
+/// drop). Judged one record at a time, doxorubicin (first by name) found
+/// ifosfamide dropped and started line 2 on the day ifosfamide was given.
+#[test]
+fn regression_the_drop_rule_never_drops_a_drug_given_that_day() {
+    let rules = Rules {
+        drop_starts_new_line: true,
+        ..Rules::default()
+    };
+    let csv = format!(
+        "{HEADER}p,doxorubicin,2020-01-01\np,ifosfamide,2020-01-01\np,doxorubicin,2020-01-22\np,doxorubicin,2020-02-12\np,doxorubicin,2020-03-05\np,ifosfamide,2020-03-05\n"
+    );
+    let lines = derive(&csv, &rules).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].end.to_string(), "2020-03-05");
+    assert_eq!(lines[0].end_reason, EndReason::EndOfData);
+    // Without ifosfamide that day, it is dropped: line 2 starts.
+    let csv = format!(
+        "{HEADER}p,doxorubicin,2020-01-01\np,ifosfamide,2020-01-01\np,doxorubicin,2020-01-22\np,doxorubicin,2020-02-12\np,doxorubicin,2020-03-05\n"
+    );
+    let lines = derive(&csv, &rules).unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        lines[0].end_reason,
+        EndReason::DroppedDrug {
+            drug: "ifosfamide".into()
+        }
+    );
+}

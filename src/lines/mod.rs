@@ -290,25 +290,54 @@ struct Open {
 }
 
 impl Open {
-    fn new(a: &Administration) -> Open {
+    /// A line started by the drugs of one day.
+    fn new(date: NaiveDate, day: &BTreeSet<String>) -> Open {
         Open {
-            regimen: [a.drug.clone()].into_iter().collect(),
+            regimen: day.clone(),
             later: BTreeSet::new(),
-            start: a.date,
-            last: a.date,
-            last_by_drug: [(a.drug.clone(), a.date)].into_iter().collect(),
-            dates: [a.date].into_iter().collect(),
+            start: date,
+            last: date,
+            last_by_drug: day.iter().map(|d| (d.clone(), date)).collect(),
+            dates: [date].into_iter().collect(),
         }
     }
 
-    fn take(&mut self, a: &Administration) {
-        self.last = self.last.max(a.date);
-        self.last_by_drug.insert(a.drug.clone(), a.date);
-        self.dates.insert(a.date);
+    /// The drugs of one day given within this line.
+    fn take(&mut self, date: NaiveDate, day: &BTreeSet<String>) {
+        self.last = self.last.max(date);
+        for d in day {
+            self.last_by_drug.insert(d.clone(), date);
+        }
+        self.dates.insert(date);
+    }
+
+    /// A drug of the regimen not given since `drop_days` before `date`
+    /// while the day continues another drug of it; drugs given that day are
+    /// never dropped.
+    fn dropped(&self, date: NaiveDate, day: &BTreeSet<String>, rules: &Rules) -> Option<String> {
+        if !day.iter().any(|d| self.regimen.contains(d)) {
+            return None;
+        }
+        self.regimen
+            .iter()
+            .find(|d| {
+                !day.contains(*d)
+                    && self
+                        .last_by_drug
+                        .get(*d)
+                        .is_some_and(|l| (date - *l).num_days() > i64::from(rules.drop_days))
+            })
+            .cloned()
     }
 }
 
 /// Derives the lines of one patient from their administrations (any order).
+///
+/// The drugs given on one day are one regimen and are judged together,
+/// before any of them joins a line: docetaxel and ramucirumab started on the
+/// same day after pembrolizumab are one new line, whatever their names'
+/// order (taken one at a time, the first in alphabetical order would have
+/// joined the old line as a later drug).
 pub fn derive(
     patient: &str,
     records: &mut [Administration],
@@ -332,65 +361,64 @@ pub fn derive(
             dates: o.dates.into_iter().collect(),
         });
     };
-    for a in records.iter().filter(|a| !rules.ignore.contains(&a.drug)) {
+    let given: Vec<&Administration> = records
+        .iter()
+        .filter(|a| !rules.ignore.contains(&a.drug))
+        .collect();
+    for same_day in given.chunk_by(|a, b| a.date == b.date) {
+        let date = same_day[0].date;
+        let day: BTreeSet<String> = same_day.iter().map(|a| a.drug.clone()).collect();
         let Some(mut cur) = open.take() else {
-            open = Some(Open::new(a));
+            open = Some(Open::new(date, &day));
             continue;
         };
-        let gap = (a.date - cur.last).num_days();
+        let gap = (date - cur.last).num_days();
         if gap > i64::from(rules.gap_days) {
-            let same = rules.after_gap == AfterGap::SameLine && cur.regimen.contains(&a.drug);
+            let same = rules.after_gap == AfterGap::SameLine && day.is_subset(&cur.regimen);
             if same {
-                cur.take(a);
+                cur.take(date, &day);
                 open = Some(cur);
             } else {
                 close(cur, EndReason::Gap { days: gap }, &mut lines);
-                open = Some(Open::new(a));
+                open = Some(Open::new(date, &day));
             }
             continue;
         }
-        let in_window = (a.date - cur.start).num_days() <= i64::from(rules.window_days);
+        let in_window = (date - cur.start).num_days() <= i64::from(rules.window_days);
         if in_window {
-            cur.regimen.insert(a.drug.clone());
-            cur.take(a);
+            cur.regimen.extend(day.iter().cloned());
+            cur.take(date, &day);
             open = Some(cur);
             continue;
         }
         if rules.drop_starts_new_line
-            && let Some(dropped) =
-                cur.regimen
-                    .iter()
-                    .find(|d| {
-                        **d != a.drug
-                            && cur.last_by_drug.get(*d).is_some_and(|l| {
-                                (a.date - *l).num_days() > i64::from(rules.drop_days)
-                            })
-                    })
-                    .cloned()
-            && cur.regimen.contains(&a.drug)
+            && let Some(dropped) = cur.dropped(date, &day, rules)
         {
             close(cur, EndReason::DroppedDrug { drug: dropped }, &mut lines);
-            open = Some(Open::new(a));
+            open = Some(Open::new(date, &day));
             continue;
         }
-        let known = cur.regimen.contains(&a.drug) || cur.later.contains(&a.drug);
-        let substitute = cur.regimen.iter().any(|d| rules.substitutes(d, &a.drug));
-        let allowed = rules.additions.contains(&a.drug) || rules.maintenance.contains(&a.drug);
-        if known || substitute || allowed {
-            if !known {
-                cur.later.insert(a.drug.clone());
+        let joins = |drug: &String| {
+            cur.regimen.contains(drug)
+                || cur.later.contains(drug)
+                || cur.regimen.iter().any(|d| rules.substitutes(d, drug))
+                || rules.additions.contains(drug)
+                || rules.maintenance.contains(drug)
+        };
+        match day.iter().find(|d| !joins(d)).cloned() {
+            None => {
+                for d in &day {
+                    if !cur.regimen.contains(d) {
+                        cur.later.insert(d.clone());
+                    }
+                }
+                cur.take(date, &day);
+                open = Some(cur);
             }
-            cur.take(a);
-            open = Some(cur);
-        } else {
-            close(
-                cur,
-                EndReason::NewDrug {
-                    drug: a.drug.clone(),
-                },
-                &mut lines,
-            );
-            open = Some(Open::new(a));
+            Some(drug) => {
+                close(cur, EndReason::NewDrug { drug }, &mut lines);
+                open = Some(Open::new(date, &day));
+            }
         }
     }
     if let Some(cur) = open {
