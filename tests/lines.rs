@@ -5,7 +5,8 @@ mod common;
 use common::Run;
 
 use chemodose::lines::{
-    AfterGap, ColumnNames, DerivedLine, EndReason, LinesError, RegimenMatch, Rules, derive_stream,
+    AfterGap, ColumnNames, DerivedLine, EndReason, LinesError, MaintenanceAfter, MaintenanceKind,
+    MaintenancePhase, RegimenMatch, Rules, derive_stream,
 };
 use chemodose::regimen::Library;
 
@@ -950,4 +951,137 @@ fn regression_the_drop_rule_never_drops_a_drug_given_that_day() {
             drug: "ifosfamide".into()
         }
     );
+}
+
+// Issue 15, part 2: per-drug gap exemption and maintenance as the Merck Line
+// of Therapy Algorithm defines them (reference/NSCLC/cases_episode_gap.csv,
+// cases_maintenance.csv; rwToT_LoT_functions.R is_excluded_from_gap,
+// is_eligible_switch_maintenance). Worked by hand from those rules.
+
+fn date(s: &str) -> chrono::NaiveDate {
+    s.parse().unwrap()
+}
+
+/// Erlotinib filled monthly to 2020-02-26, then again on 2020-08-01 (157
+/// days later, over the 120-day gap): two lines by default; one when
+/// erlotinib is gap-exempt. Pembrolizumab resumed after 150 days is not
+/// exempt and stays two lines under the same rules (`after_gap =
+/// "same-line"` would have merged it).
+#[test]
+fn a_gap_exempt_drug_resumed_after_a_gap_continues_its_line() {
+    let csv = format!(
+        "{HEADER}p,erlotinib,2020-01-01\np,erlotinib,2020-01-29\np,erlotinib,2020-02-26\np,erlotinib,2020-08-01\n"
+    );
+    assert_eq!(derive(&csv, &Rules::default()).unwrap().len(), 2);
+    let rules = Rules {
+        gap_exempt: vec!["erlotinib".into()],
+        ..Rules::default()
+    };
+    let lines = derive(&csv, &rules).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].end, date("2020-08-01"));
+    let csv = format!(
+        "{HEADER}p,pembrolizumab,2020-01-01\np,pembrolizumab,2020-01-22\np,pembrolizumab,2020-06-20\n"
+    );
+    let lines = derive(&csv, &rules).unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(lines[0].end_reason, EndReason::Gap { days: 150 });
+}
+
+/// Carboplatin + paclitaxel, then carboplatin + pemetrexed on 2020-03-09:
+/// pemetrexed is a maintenance drug, but the day's regimen is not
+/// maintenance alone (carboplatin), so it is a new platinum doublet: line 2.
+#[test]
+fn a_maintenance_drug_with_a_non_maintenance_drug_is_a_new_line() {
+    let rules = Rules {
+        maintenance: vec!["pemetrexed".into()],
+        ..Rules::default()
+    };
+    let csv = format!(
+        "{HEADER}p,carboplatin,2020-01-06\np,paclitaxel,2020-01-06\np,carboplatin,2020-01-27\np,paclitaxel,2020-01-27\np,carboplatin,2020-02-17\np,paclitaxel,2020-02-17\np,carboplatin,2020-03-09\np,pemetrexed,2020-03-09\n"
+    );
+    let lines = derive(&csv, &rules).unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        lines[0].end_reason,
+        EndReason::NewDrug {
+            drug: "pemetrexed".into()
+        }
+    );
+    assert_eq!(drugs(&lines[1]), ["carboplatin", "pemetrexed"]);
+    assert_eq!(lines[0].maintenance, None);
+}
+
+/// Switch maintenance: pemetrexed alone (2020-03-09, 03-30) after
+/// carboplatin + paclitaxel keeps line 1, with a switch phase from 03-09 to
+/// 03-30. After line 2 it is a new line unless `maintenance_after =
+/// "any-line"`.
+#[test]
+fn a_switch_to_maintenance_alone_keeps_line_one_with_its_phase() {
+    let rules = Rules {
+        maintenance: vec!["pemetrexed".into()],
+        ..Rules::default()
+    };
+    let doublet = "p,carboplatin,2020-01-06\np,paclitaxel,2020-01-06\np,carboplatin,2020-01-27\np,paclitaxel,2020-01-27\n";
+    let switch = "p,pemetrexed,2020-03-09\np,pemetrexed,2020-03-30\n";
+    let lines = derive(&format!("{HEADER}{doublet}{switch}"), &rules).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(
+        lines[0].maintenance,
+        Some(MaintenancePhase {
+            start: date("2020-03-09"),
+            end: date("2020-03-30"),
+            drugs: ["pemetrexed".to_owned()].into_iter().collect(),
+            kind: MaintenanceKind::Switch,
+        })
+    );
+    assert_eq!(lines[0].later.iter().collect::<Vec<_>>(), ["pemetrexed"]);
+    // Docetaxel in 2019 is line 1; the doublet is line 2; pemetrexed alone
+    // after line 2 is line 3 by default.
+    let before = "p,docetaxel,2019-10-01\np,docetaxel,2019-10-22\n";
+    let csv = format!("{HEADER}{before}{doublet}{switch}");
+    let lines = derive(&csv, &rules).unwrap();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(drugs(&lines[2]), ["pemetrexed"]);
+    let any = Rules {
+        maintenance_after: MaintenanceAfter::AnyLine,
+        ..rules.clone()
+    };
+    let lines = derive(&csv, &any).unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(
+        lines[1].maintenance.as_ref().map(|m| m.kind),
+        Some(MaintenanceKind::Switch)
+    );
+}
+
+/// Continuation maintenance: pembrolizumab + pemetrexed on 2020-01-06,
+/// 01-27 and 02-17, then pemetrexed alone on 03-02, 03-23 and 05-08: one
+/// line to 05-08, its maintenance phase pemetrexed from 03-02 to 05-08
+/// (the paper's example). A day of the combination again ends the phase.
+#[test]
+fn continuation_maintenance_is_a_phase_of_the_line() {
+    let rules = Rules {
+        maintenance: vec!["pemetrexed".into()],
+        ..Rules::default()
+    };
+    let combo = "p,pembrolizumab,2020-01-06\np,pemetrexed,2020-01-06\np,pembrolizumab,2020-01-27\np,pemetrexed,2020-01-27\np,pembrolizumab,2020-02-17\np,pemetrexed,2020-02-17\n";
+    let alone = "p,pemetrexed,2020-03-02\np,pemetrexed,2020-03-23\np,pemetrexed,2020-05-08\n";
+    let lines = derive(&format!("{HEADER}{combo}{alone}"), &rules).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].end, date("2020-05-08"));
+    assert_eq!(
+        lines[0].maintenance,
+        Some(MaintenancePhase {
+            start: date("2020-03-02"),
+            end: date("2020-05-08"),
+            drugs: ["pemetrexed".to_owned()].into_iter().collect(),
+            kind: MaintenanceKind::Continuation,
+        })
+    );
+    let resumed =
+        format!("{HEADER}{combo}{alone}p,pembrolizumab,2020-05-29\np,pemetrexed,2020-05-29\n");
+    let lines = derive(&resumed, &rules).unwrap();
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].maintenance, None);
 }

@@ -104,8 +104,21 @@ fn columns(s: &str) -> Result<ColumnNames, String> {
 /// injection), the line number, dates and day count as they are.
 fn csv_row(l: &DerivedLine) -> String {
     let q = text_field;
+    let maintenance = match &l.maintenance {
+        Some(m) => format!(
+            "{},{},{},{}",
+            match m.kind {
+                chemodose::lines::MaintenanceKind::Continuation => "continuation",
+                chemodose::lines::MaintenanceKind::Switch => "switch",
+            },
+            q(&m.drugs.iter().cloned().collect::<Vec<_>>().join("+")),
+            m.start,
+            m.end
+        ),
+        None => ",,,".to_owned(),
+    };
     format!(
-        "{},{},{},{},{},{},{},{},{}\n",
+        "{},{},{},{},{},{},{},{},{},{maintenance}\n",
         q(&l.patient),
         l.number,
         q(&l.regimen.iter().cloned().collect::<Vec<_>>().join("+")),
@@ -132,6 +145,10 @@ fn text_row_raw(l: &DerivedLine) -> String {
             " (later: {})",
             l.later.iter().cloned().collect::<Vec<_>>().join(", ")
         )
+    };
+    let later = match &l.maintenance {
+        Some(m) => format!("{later}  {}", m.text()),
+        None => later,
     };
     format!(
         "{}  line {}  {} to {}  {} days given  {}{later}  ended: {}  regimen: {}\n",
@@ -237,7 +254,7 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                 let mut w = BufWriter::with_capacity(1 << 20, Tracked::new(sink));
                 let io = |e: std::io::Error| LinesError::Io(e.to_string());
                 let head: &[u8] = match format {
-                    LinesFormat::Csv => b"patient_id,line,regimen_drugs,later_drugs,start,end,administration_days,end_reason,regimen_match\n",
+                    LinesFormat::Csv => b"patient_id,line,regimen_drugs,later_drugs,start,end,administration_days,end_reason,regimen_match,maintenance_kind,maintenance_drugs,maintenance_start,maintenance_end\n",
                     LinesFormat::Json => b"[\n",
                     LinesFormat::Text => b"",
                 };

@@ -54,6 +54,9 @@ pub fn draft_history(patient: &str, lines: &[DerivedLine], library: &Library) ->
                 l.later.iter().cloned().collect::<Vec<_>>().join(", ")
             );
         }
+        if let Some(m) = &l.maintenance {
+            let _ = writeln!(o, "# {}", m.text());
+        }
         let (regimen, cycle_days) = match &l.regimen_match {
             RegimenMatch::Exact { id } => (
                 id.clone(),

@@ -48,11 +48,34 @@ pub struct Rules {
     /// new one.
     pub additions: Vec<String>,
     /// Drugs that may continue alone after the combination as maintenance.
+    /// A maintenance drug new to the line joins it only on a day when every
+    /// drug given is a maintenance drug (the new regimen is maintenance
+    /// alone); with another new drug it starts a new line.
     pub maintenance: Vec<String>,
+    /// After which lines a switch to maintenance drugs alone keeps the line
+    /// (`first-line`, the Merck algorithm; or `any-line`); after other
+    /// lines it is a new line.
+    pub maintenance_after: MaintenanceAfter,
+    /// Drugs exempt from the gap rule: after a gap longer than `gap_days`,
+    /// a day whose drugs are all drugs of the line, one of them exempt,
+    /// continues the line (oral targeted drugs whose pharmacy fills claims
+    /// data miss; the Merck algorithm's episode-gap list).
+    pub gap_exempt: Vec<String>,
     /// Drugs that are not line-defining (supportive care, premedication).
     pub ignore: Vec<String>,
     /// Other names → generic name (matched case-insensitively).
     pub synonyms: BTreeMap<String, String>,
+}
+
+/// After which lines a switch to maintenance keeps the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum MaintenanceAfter {
+    /// Only after line 1 (Merck Line of Therapy Algorithm,
+    /// `is_eligible_switch_maintenance`).
+    FirstLine,
+    /// After any line.
+    AnyLine,
 }
 
 /// What a gap does.
@@ -80,6 +103,8 @@ impl Default for Rules {
             ],
             additions: Vec::new(),
             maintenance: vec!["olaratumab".to_owned()],
+            maintenance_after: MaintenanceAfter::FirstLine,
+            gap_exempt: Vec::new(),
             ignore: [
                 "mesna",
                 "filgrastim",
@@ -156,6 +181,7 @@ impl Rules {
         let low = |v: &mut Vec<String>| v.iter_mut().for_each(|x| *x = x.trim().to_lowercase());
         low(&mut self.additions);
         low(&mut self.maintenance);
+        low(&mut self.gap_exempt);
         low(&mut self.ignore);
         for pair in &mut self.substitutions {
             pair.iter_mut().for_each(|x| *x = x.trim().to_lowercase());
@@ -188,6 +214,47 @@ pub struct Administration {
     pub date: NaiveDate,
     /// Generic drug name.
     pub drug: String,
+}
+
+/// The maintenance phase of a line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MaintenancePhase {
+    /// First day of maintenance drugs alone.
+    pub start: NaiveDate,
+    /// Last day of the line.
+    pub end: NaiveDate,
+    /// The maintenance drugs given in the phase.
+    pub drugs: BTreeSet<String>,
+    /// `continuation` (drugs of the line's regimen) or `switch` (a drug new
+    /// to the line).
+    pub kind: MaintenanceKind,
+}
+
+impl MaintenancePhase {
+    /// "maintenance (continuation): pemetrexed from 2020-03-02 to 2020-05-08".
+    pub fn text(&self) -> String {
+        let kind = match self.kind {
+            MaintenanceKind::Continuation => "continuation",
+            MaintenanceKind::Switch => "switch",
+        };
+        format!(
+            "maintenance ({kind}): {} from {} to {}",
+            self.drugs.iter().cloned().collect::<Vec<_>>().join(" + "),
+            self.start,
+            self.end
+        )
+    }
+}
+
+/// How a maintenance phase began.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MaintenanceKind {
+    /// The combination's other drugs were dropped; maintenance drugs of it
+    /// continue.
+    Continuation,
+    /// A maintenance drug new to the line was started alone.
+    Switch,
 }
 
 /// Why a derived line ended.
@@ -273,6 +340,10 @@ pub struct DerivedLine {
     pub administration_days: u32,
     /// Why it ended.
     pub end_reason: EndReason,
+    /// The maintenance phase the line ended in, if any: from the first day
+    /// on which only maintenance drugs were given after the window, to the
+    /// line's end.
+    pub maintenance: Option<MaintenancePhase>,
     /// Best-matching bundled regimen.
     pub regimen_match: RegimenMatch,
     /// The distinct administration dates (for histories).
@@ -287,6 +358,7 @@ struct Open {
     last: NaiveDate,
     last_by_drug: BTreeMap<String, NaiveDate>,
     dates: BTreeSet<NaiveDate>,
+    maintenance: Option<MaintenancePhase>,
 }
 
 impl Open {
@@ -299,7 +371,33 @@ impl Open {
             last: date,
             last_by_drug: day.iter().map(|d| (d.clone(), date)).collect(),
             dates: [date].into_iter().collect(),
+            maintenance: None,
         }
+    }
+
+    /// After the window, a day of maintenance drugs alone in a line whose
+    /// regimen holds other drugs starts (or extends) its maintenance
+    /// phase; a day with any other drug ends the phase (the combination
+    /// resumed).
+    fn track_maintenance(&mut self, date: NaiveDate, day: &BTreeSet<String>, rules: &Rules) {
+        let maintenance_only = day.iter().all(|d| rules.maintenance.contains(d));
+        let combination = self.regimen.iter().any(|d| !rules.maintenance.contains(d));
+        if !(maintenance_only && combination) {
+            self.maintenance = None;
+            return;
+        }
+        let phase = self.maintenance.get_or_insert_with(|| MaintenancePhase {
+            start: date,
+            end: date,
+            drugs: BTreeSet::new(),
+            kind: if day.is_subset(&self.regimen) {
+                MaintenanceKind::Continuation
+            } else {
+                MaintenanceKind::Switch
+            },
+        });
+        phase.end = date;
+        phase.drugs.extend(day.iter().cloned());
     }
 
     /// The drugs of one day given within this line.
@@ -358,6 +456,7 @@ pub fn derive(
             end: o.last,
             administration_days: o.dates.len() as u32,
             end_reason: reason,
+            maintenance: o.maintenance,
             dates: o.dates.into_iter().collect(),
         });
     };
@@ -374,7 +473,9 @@ pub fn derive(
         };
         let gap = (date - cur.last).num_days();
         if gap > i64::from(rules.gap_days) {
-            let same = rules.after_gap == AfterGap::SameLine && day.is_subset(&cur.regimen);
+            let resumes = day.is_subset(&cur.regimen);
+            let exempt = day.iter().any(|d| rules.gap_exempt.contains(d));
+            let same = resumes && (rules.after_gap == AfterGap::SameLine || exempt);
             if same {
                 cur.take(date, &day);
                 open = Some(cur);
@@ -398,12 +499,16 @@ pub fn derive(
             open = Some(Open::new(date, &day));
             continue;
         }
+        // A switch to maintenance: every drug of the day a maintenance
+        // drug, after a line the rules allow it after.
+        let switch_allowed = day.iter().all(|d| rules.maintenance.contains(d))
+            && (rules.maintenance_after == MaintenanceAfter::AnyLine || lines.is_empty());
         let joins = |drug: &String| {
             cur.regimen.contains(drug)
                 || cur.later.contains(drug)
                 || cur.regimen.iter().any(|d| rules.substitutes(d, drug))
                 || rules.additions.contains(drug)
-                || rules.maintenance.contains(drug)
+                || (switch_allowed && rules.maintenance.contains(drug))
         };
         match day.iter().find(|d| !joins(d)).cloned() {
             None => {
@@ -413,6 +518,7 @@ pub fn derive(
                     }
                 }
                 cur.take(date, &day);
+                cur.track_maintenance(date, &day, rules);
                 open = Some(cur);
             }
             Some(drug) => {
