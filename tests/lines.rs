@@ -902,7 +902,7 @@ fn a_substitution_and_a_new_drug_on_one_day_are_one_new_line() {
 #[test]
 fn a_maintenance_drug_and_a_new_drug_on_one_day_are_one_new_line() {
     let rules = Rules {
-        maintenance: vec!["bevacizumab".into()],
+        switch_maintenance: vec!["bevacizumab".into()],
         ..Rules::default()
     };
     let csv = format!(
@@ -1084,4 +1084,102 @@ fn continuation_maintenance_is_a_phase_of_the_line() {
     let lines = derive(&resumed, &rules).unwrap();
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0].maintenance, None);
+}
+
+/// The bundled `merck-nsclc` preset on cases built from the algorithm's
+/// rules (window 28, gap 120; cisplatin ↔ carboplatin; pemetrexed both
+/// kinds of maintenance, bevacizumab, atezolizumab and gemcitabine
+/// continuation, docetaxel switch, after line 1; the eight EGFR/ALK
+/// inhibitors gap-exempt). Expected lines worked by hand.
+#[test]
+fn the_merck_nsclc_preset_follows_its_rules() {
+    let rules = Rules::preset("merck-nsclc").expect("bundled preset parses");
+    assert_eq!((rules.window_days, rules.gap_days), (28, 120));
+    let run = |rows: &str| derive(&format!("{HEADER}{rows}"), &rules).unwrap();
+
+    // Carboplatin + pemetrexed + pembrolizumab four times, then pemetrexed
+    // alone: one line, continuation maintenance from 03-30 to 04-20.
+    let lines = run(
+        "p,carboplatin,2020-01-06\np,pemetrexed,2020-01-06\np,pembrolizumab,2020-01-06\np,carboplatin,2020-01-27\np,pemetrexed,2020-01-27\np,pembrolizumab,2020-01-27\np,pemetrexed,2020-03-30\np,pemetrexed,2020-04-20\n",
+    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let m = lines[0].maintenance.as_ref().expect("a maintenance phase");
+    assert_eq!(
+        (m.kind, m.start, m.end),
+        (
+            MaintenanceKind::Continuation,
+            date("2020-03-30"),
+            date("2020-04-20")
+        )
+    );
+
+    // Osimertinib filled to 03-01, again on 08-01 (153 days): one line.
+    let lines = run(
+        "p,osimertinib,2020-01-01\np,osimertinib,2020-02-01\np,osimertinib,2020-03-01\np,osimertinib,2020-08-01\n",
+    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    // Pembrolizumab after 150 days: two lines.
+    let lines =
+        run("p,pembrolizumab,2020-01-01\np,pembrolizumab,2020-01-22\np,pembrolizumab,2020-06-20\n");
+    assert_eq!(lines.len(), 2, "{lines:?}");
+
+    // Cisplatin → carboplatin with pemetrexed: a substitution, one line.
+    let lines = run(
+        "p,cisplatin,2020-01-06\np,pemetrexed,2020-01-06\np,cisplatin,2020-01-27\np,pemetrexed,2020-01-27\np,carboplatin,2020-02-17\np,pemetrexed,2020-02-17\n",
+    );
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(lines[0].later.iter().collect::<Vec<_>>(), ["carboplatin"]);
+
+    // Docetaxel alone after carboplatin + paclitaxel (line 1): a switch to
+    // maintenance, still line 1. Bevacizumab alone is continuation-only:
+    // new to the line, it is line 2.
+    let doublet = "p,carboplatin,2020-01-06\np,paclitaxel,2020-01-06\np,carboplatin,2020-01-27\np,paclitaxel,2020-01-27\n";
+    let lines = run(&format!("{doublet}p,docetaxel,2020-03-09\n"));
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert_eq!(
+        lines[0].maintenance.as_ref().map(|m| m.kind),
+        Some(MaintenanceKind::Switch)
+    );
+    let lines = run(&format!("{doublet}p,bevacizumab,2020-03-09\n"));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+
+    // Carboplatin + gemcitabine on one day after the doublet: line 2 of both.
+    let lines = run(&format!(
+        "{doublet}p,carboplatin,2020-03-09\np,gemcitabine,2020-03-09\n"
+    ));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert_eq!(drugs(&lines[1]), ["carboplatin", "gemcitabine"]);
+}
+
+/// `--rules merck-nsclc` names the bundled preset; the CSV carries the
+/// maintenance columns.
+#[test]
+fn cli_rules_preset_by_name_and_maintenance_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{HEADER}p,carboplatin,2020-01-06\np,paclitaxel,2020-01-06\np,carboplatin,2020-01-27\np,paclitaxel,2020-01-27\np,docetaxel,2020-03-09\n"
+        ),
+    )
+    .unwrap();
+    let out = Run::new(&[
+        "lines",
+        "derive",
+        file.to_str().unwrap(),
+        "--rules",
+        "merck-nsclc",
+        "--format",
+        "csv",
+    ])
+    .success();
+    assert!(
+        out.starts_with("patient_id,line,regimen_drugs,later_drugs,start,end,administration_days,end_reason,regimen_match,maintenance_kind,maintenance_drugs,maintenance_start,maintenance_end\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(",switch,docetaxel,2020-03-09,2020-03-09\n"),
+        "{out}"
+    );
 }

@@ -33,8 +33,8 @@ pub struct LinesArgs {
 struct Input {
     /// CSV of administrations: patient_id, drug, date (YYYY-MM-DD), sorted by patient.
     file: PathBuf,
-    /// A rules file (TOML); missing rules take the defaults (docs/lines-of-therapy.md).
-    #[arg(long, value_name = "RULES.toml")]
+    /// A rules file (TOML), or a bundled preset by name (merck-nsclc); missing rules take the defaults (docs/lines-of-therapy.md).
+    #[arg(long, value_name = "RULES.toml|PRESET")]
     rules: Option<PathBuf>,
     /// Column names when they differ: patient=pid,drug=medication,date=given_on.
     #[arg(long, value_parser = columns)]
@@ -189,6 +189,10 @@ fn open(
 fn read_rules(input: &Input) -> Result<Rules, InputError> {
     match &input.rules {
         None => Ok(Rules::default()),
+        // A preset by name, unless a file of that name exists.
+        Some(p) if !p.exists() && Rules::preset(&p.to_string_lossy()).is_some() => {
+            Ok(Rules::preset(&p.to_string_lossy()).unwrap_or_default())
+        }
         Some(p) => {
             let text = chemodose::files::read_text(p, FileKind::LineRules)?;
             Rules::parse(&p.display().to_string(), &text)

@@ -47,11 +47,17 @@ pub struct Rules {
     /// Drugs that may be added to a line after its window without starting a
     /// new one.
     pub additions: Vec<String>,
-    /// Drugs that may continue alone after the combination as maintenance.
-    /// A maintenance drug new to the line joins it only on a day when every
-    /// drug given is a maintenance drug (the new regimen is maintenance
-    /// alone); with another new drug it starts a new line.
+    /// Maintenance drugs of both kinds: a drug of the regimen that
+    /// continues alone after the combination (continuation), or a drug new
+    /// to the line started alone after it (switch) keeps the line. A switch
+    /// joins only on a day when every drug given is a maintenance drug (the
+    /// new regimen is maintenance alone); with another new drug it starts
+    /// a new line.
     pub maintenance: Vec<String>,
+    /// Maintenance drugs for continuation only.
+    pub continuation_maintenance: Vec<String>,
+    /// Maintenance drugs for a switch only.
+    pub switch_maintenance: Vec<String>,
     /// After which lines a switch to maintenance drugs alone keeps the line
     /// (`first-line`, the Merck algorithm; or `any-line`); after other
     /// lines it is a new line.
@@ -103,6 +109,8 @@ impl Default for Rules {
             ],
             additions: Vec::new(),
             maintenance: vec!["olaratumab".to_owned()],
+            continuation_maintenance: Vec::new(),
+            switch_maintenance: Vec::new(),
             maintenance_after: MaintenanceAfter::FirstLine,
             gap_exempt: Vec::new(),
             ignore: [
@@ -150,7 +158,16 @@ impl Default for Rules {
     }
 }
 
+/// The bundled rules presets, by name (`--rules merck-nsclc`).
+pub const PRESETS: &[(&str, &str)] = &[("merck-nsclc", include_str!("presets/merck-nsclc.toml"))];
+
 impl Rules {
+    /// A bundled preset by name (see [`PRESETS`]).
+    pub fn preset(name: &str) -> Option<Rules> {
+        let (name, text) = PRESETS.iter().find(|(n, _)| *n == name)?;
+        Rules::parse(&format!("bundled:{name}"), text).ok()
+    }
+
     /// Parses a rules file; missing keys take the defaults.
     ///
     /// # Errors
@@ -181,6 +198,8 @@ impl Rules {
         let low = |v: &mut Vec<String>| v.iter_mut().for_each(|x| *x = x.trim().to_lowercase());
         low(&mut self.additions);
         low(&mut self.maintenance);
+        low(&mut self.continuation_maintenance);
+        low(&mut self.switch_maintenance);
         low(&mut self.gap_exempt);
         low(&mut self.ignore);
         for pair in &mut self.substitutions {
@@ -198,6 +217,18 @@ impl Rules {
     pub fn generic(&self, name: &str) -> String {
         let n = name.trim().to_lowercase();
         self.synonyms.get(&n).cloned().unwrap_or(n)
+    }
+
+    /// A drug that may continue alone as maintenance.
+    fn continues(&self, drug: &str) -> bool {
+        self.maintenance.iter().any(|d| d == drug)
+            || self.continuation_maintenance.iter().any(|d| d == drug)
+    }
+
+    /// A drug that may be switched to alone as maintenance.
+    fn switches(&self, drug: &str) -> bool {
+        self.maintenance.iter().any(|d| d == drug)
+            || self.switch_maintenance.iter().any(|d| d == drug)
     }
 
     fn substitutes(&self, a: &str, b: &str) -> bool {
@@ -380,8 +411,9 @@ impl Open {
     /// phase; a day with any other drug ends the phase (the combination
     /// resumed).
     fn track_maintenance(&mut self, date: NaiveDate, day: &BTreeSet<String>, rules: &Rules) {
-        let maintenance_only = day.iter().all(|d| rules.maintenance.contains(d));
-        let combination = self.regimen.iter().any(|d| !rules.maintenance.contains(d));
+        let is_maintenance = |d: &String| rules.continues(d) || rules.switches(d);
+        let maintenance_only = day.iter().all(is_maintenance);
+        let combination = self.regimen.iter().any(|d| !is_maintenance(d));
         if !(maintenance_only && combination) {
             self.maintenance = None;
             return;
@@ -501,14 +533,16 @@ pub fn derive(
         }
         // A switch to maintenance: every drug of the day a maintenance
         // drug, after a line the rules allow it after.
-        let switch_allowed = day.iter().all(|d| rules.maintenance.contains(d))
+        let switch_allowed = day
+            .iter()
+            .all(|d| rules.switches(d) || (rules.continues(d) && cur.regimen.contains(d)))
             && (rules.maintenance_after == MaintenanceAfter::AnyLine || lines.is_empty());
         let joins = |drug: &String| {
             cur.regimen.contains(drug)
                 || cur.later.contains(drug)
                 || cur.regimen.iter().any(|d| rules.substitutes(d, drug))
                 || rules.additions.contains(drug)
-                || (switch_allowed && rules.maintenance.contains(drug))
+                || (switch_allowed && rules.switches(drug))
         };
         match day.iter().find(|d| !joins(d)).cloned() {
             None => {
