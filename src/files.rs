@@ -41,8 +41,11 @@ pub enum FileKind {
     /// The patients CSV of `batch`, streamed.
     Patients,
     /// The administrations CSV of `lines derive` and `lines to-history`,
-    /// streamed.
+    /// streamed (or an OMOP DRUG_EXPOSURE table, with `--omop`).
     Administrations,
+    /// An OMOP vocabulary table (`--concepts`, `--concept-ancestor`),
+    /// streamed.
+    OmopVocabulary,
 }
 
 /// 1 KiB.
@@ -63,7 +66,7 @@ pub const LABS_MAX_BYTES: u64 = MIB;
 
 impl FileKind {
     /// Every kind, in the order `docs/input-files.md` lists them.
-    pub const ALL: [FileKind; 9] = [
+    pub const ALL: [FileKind; 10] = [
         FileKind::Regimen,
         FileKind::GoldenChecks,
         FileKind::History,
@@ -73,6 +76,7 @@ impl FileKind {
         FileKind::AnthracyclineFactors,
         FileKind::Patients,
         FileKind::Administrations,
+        FileKind::OmopVocabulary,
     ];
 
     /// The largest file of this kind read whole, bytes; `None` for a CSV
@@ -89,7 +93,7 @@ impl FileKind {
             FileKind::LineRules => Some(256 * KIB),
             // As `anthracycline::MAX_SITE_FILE_BYTES`.
             FileKind::AnthracyclineFactors => Some(64 * KIB),
-            FileKind::Patients | FileKind::Administrations => None,
+            FileKind::Patients | FileKind::Administrations | FileKind::OmopVocabulary => None,
         }
     }
 
@@ -100,7 +104,7 @@ impl FileKind {
     pub const fn max_record_bytes(self) -> Option<u64> {
         match self {
             FileKind::Patients => Some(PATIENTS_MAX_LINE_BYTES),
-            FileKind::Administrations => Some(64 * KIB),
+            FileKind::Administrations | FileKind::OmopVocabulary => Some(64 * KIB),
             _ => None,
         }
     }
@@ -109,7 +113,9 @@ impl FileKind {
     /// "an administrations CSV file".
     pub fn with_article(self) -> String {
         let article = match self {
-            FileKind::Administrations | FileKind::AnthracyclineFactors => "an",
+            FileKind::Administrations
+            | FileKind::AnthracyclineFactors
+            | FileKind::OmopVocabulary => "an",
             _ => "a",
         };
         format!("{article} {}", self.noun())
@@ -127,6 +133,7 @@ impl FileKind {
             FileKind::AnthracyclineFactors => "anthracycline factor file",
             FileKind::Patients => "patients CSV file",
             FileKind::Administrations => "administrations CSV file",
+            FileKind::OmopVocabulary => "OMOP vocabulary table",
         }
     }
 }

@@ -1183,3 +1183,82 @@ fn cli_rules_preset_by_name_and_maintenance_columns() {
         "{out}"
     );
 }
+
+/// Issue 15, part 4: OMOP CDM input. `tests/data/omop/` is a synthetic
+/// extract written by `scripts/gen_omop.py` (invented concept ids): the
+/// clinical drugs map to their ingredients through CONCEPT_ANCESTOR,
+/// an ingredient concept maps to itself, a concept the vocabulary lacks is
+/// skipped with its DRUG_EXPOSURE line (exit 1), a datetime start keeps its
+/// date, and person_id is the patient id. Expected lines worked by hand.
+#[test]
+fn omop_drug_exposure_maps_concepts_to_ingredients() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/omop");
+    let args = |ancestor: bool| {
+        let mut a = vec![
+            "lines".to_owned(),
+            "derive".to_owned(),
+            format!("{dir}/DRUG_EXPOSURE.csv"),
+            "--omop".to_owned(),
+            "--concepts".to_owned(),
+            format!("{dir}/CONCEPT.csv"),
+            "--format".to_owned(),
+            "csv".to_owned(),
+        ];
+        if ancestor {
+            a.push("--concept-ancestor".to_owned());
+            a.push(format!("{dir}/CONCEPT_ANCESTOR.csv"));
+        }
+        a
+    };
+    let a = args(true);
+    let run = Run::new(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    let out = run.stdout();
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{out}");
+    assert!(
+        rows[0].starts_with(
+            "1,1,carboplatin+paclitaxel,,2020-01-06,2020-02-17,3,new drug (pemetrexed),"
+        ),
+        "{out}"
+    );
+    assert!(
+        rows[1].starts_with("1,2,pemetrexed,,2020-03-16,2020-03-16,1,"),
+        "{out}"
+    );
+    assert!(
+        rows[2].starts_with("2,1,pembrolizumab,,2020-02-01,2020-02-22,2,"),
+        "{out}"
+    );
+    assert!(
+        rows[3].starts_with("10,1,carboplatin,,2020-05-01,2020-05-01,1,"),
+        "{out}"
+    );
+    let err = run.stderr();
+    assert!(
+        err.contains(
+            "DRUG_EXPOSURE.csv line 11: skipped: drug_concept_id `9999999` is not an ingredient"
+        ),
+        "{err}"
+    );
+    // Without CONCEPT_ANCESTOR only ingredient concepts map: the seven
+    // clinical-drug rows and the unknown one are skipped.
+    let a = args(false);
+    let run = Run::new(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run.code(), Some(1));
+    assert!(
+        run.stderr().contains("8 DRUG_EXPOSURE rows skipped"),
+        "{}",
+        run.stderr()
+    );
+    // --concepts without --omop is a usage error.
+    let err = Run::new(&[
+        "lines",
+        "derive",
+        &format!("{dir}/DRUG_EXPOSURE.csv"),
+        "--concepts",
+        &format!("{dir}/CONCEPT.csv"),
+    ])
+    .fails(2);
+    assert!(err.contains("--omop"), "{err}");
+}

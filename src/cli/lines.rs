@@ -33,6 +33,17 @@ pub struct LinesArgs {
 struct Input {
     /// CSV of administrations: patient_id, drug, date (YYYY-MM-DD), sorted by patient.
     file: PathBuf,
+    /// FILE is an OMOP CDM DRUG_EXPOSURE table (person_id, drug_concept_id,
+    /// drug_exposure_start_date); drugs are mapped to ingredients with --concepts.
+    #[arg(long, requires = "concepts")]
+    omop: bool,
+    /// The OMOP vocabulary's CONCEPT table (with --omop).
+    #[arg(long, value_name = "CONCEPT.csv", requires = "omop")]
+    concepts: Option<PathBuf>,
+    /// The OMOP vocabulary's CONCEPT_ANCESTOR table, mapping clinical drugs
+    /// to their ingredients (with --omop).
+    #[arg(long, value_name = "CONCEPT_ANCESTOR.csv", requires = "omop")]
+    concept_ancestor: Option<PathBuf>,
     /// A rules file (TOML), or a bundled preset by name (merck-nsclc); missing rules take the defaults (docs/lines-of-therapy.md).
     #[arg(long, value_name = "RULES.toml|PRESET")]
     rules: Option<PathBuf>,
@@ -164,24 +175,108 @@ fn text_row_raw(l: &DerivedLine) -> String {
 }
 
 /// The rules, the regimen library, the file and its column names.
+/// A streamed file with each record bounded.
+type Limited = RecordLimit<BufReader<std::fs::File>>;
+
+/// The administrations as read: a CSV of them, or an OMOP DRUG_EXPOSURE
+/// table converted row by row.
+enum Source {
+    Csv(std::fs::File),
+    Omop(Box<chemodose::lines::omop::OmopAdministrations<Limited>>),
+}
+
+impl std::io::Read for Source {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Source::Csv(f) => f.read(buf),
+            Source::Omop(o) => o.read(buf),
+        }
+    }
+}
+
+impl Source {
+    fn size(&self) -> u64 {
+        match self {
+            Source::Csv(f) => f.metadata().map(|m| m.len()).unwrap_or(0),
+            Source::Omop(_) => 0,
+        }
+    }
+
+    /// DRUG_EXPOSURE rows skipped in the conversion, and the first of them.
+    fn omop_skipped(&self) -> (u64, &[chemodose::lines::SkippedRow]) {
+        match self {
+            Source::Csv(_) => (0, &[]),
+            Source::Omop(o) => (o.skipped, &o.errors),
+        }
+    }
+}
+
+/// Every file a command reads (an output must be none of them).
+fn files_read(input: &Input) -> Vec<PathBuf> {
+    let mut inputs = input.lib.files_read(None);
+    inputs.extend(input.rules.iter().cloned());
+    inputs.push(input.file.clone());
+    inputs.extend(input.concepts.iter().cloned());
+    inputs.extend(input.concept_ancestor.iter().cloned());
+    inputs
+}
+
 fn open(
     input: &Input,
-) -> Result<
-    (
-        Rules,
-        chemodose::regimen::Library,
-        std::fs::File,
-        ColumnNames,
-    ),
-    InputError,
-> {
+) -> Result<(Rules, chemodose::regimen::Library, Source, ColumnNames), InputError> {
     let rules = read_rules(input)?;
     let (library, _) = input.lib.library()?;
     let file = chemodose::files::open_stream(&input.file, FileKind::Administrations)?;
+    let source = match (&input.concepts, input.omop) {
+        (Some(concepts), true) => {
+            let vocabulary =
+                |p: &PathBuf| chemodose::files::open_stream(p, FileKind::OmopVocabulary);
+            let shown = |p: &PathBuf, e: chemodose::lines::omop::OmopError| {
+                InputError(format!("{}: {e}", p.display()))
+            };
+            let concept_file = vocabulary(concepts)?;
+            let ancestor = match &input.concept_ancestor {
+                Some(p) => Some(vocabulary(p)?),
+                None => None,
+            };
+            let limited = |f: std::fs::File| {
+                RecordLimit::new(
+                    BufReader::with_capacity(1 << 20, f),
+                    FileKind::OmopVocabulary,
+                )
+            };
+            let map = chemodose::lines::omop::Concepts::read(
+                limited(concept_file),
+                ancestor.map(limited),
+            )
+            .map_err(|e| match &input.concept_ancestor {
+                Some(p)
+                    if matches!(
+                        &e,
+                        chemodose::lines::omop::OmopError::MissingColumn {
+                            table: "CONCEPT_ANCESTOR",
+                            ..
+                        }
+                    ) =>
+                {
+                    shown(p, e)
+                }
+                _ => shown(concepts, e),
+            })?;
+            let file = RecordLimit::new(
+                BufReader::with_capacity(1 << 20, file),
+                FileKind::Administrations,
+            );
+            let reader = chemodose::lines::omop::OmopAdministrations::new(file, map)
+                .map_err(|e| shown(&input.file, e))?;
+            Source::Omop(Box::new(reader))
+        }
+        _ => Source::Csv(file),
+    };
     Ok((
         rules,
         library,
-        file,
+        source,
         input.columns.clone().unwrap_or_default(),
     ))
 }
@@ -199,6 +294,24 @@ fn read_rules(input: &Input) -> Result<Rules, InputError> {
                 .map_err(|e| InputError(diagnostics::render(&e)))
         }
     }
+}
+
+/// The DRUG_EXPOSURE rows skipped in the conversion, with their lines.
+fn omop_notes(
+    file: &std::path::Path,
+    skipped: u64,
+    errors: &[chemodose::lines::SkippedRow],
+) -> Vec<String> {
+    let mut notes: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{} line {}: skipped: {}", file.display(), e.line, e.message))
+        .collect();
+    if skipped > 0 {
+        notes.push(format!(
+            "{skipped} DRUG_EXPOSURE rows skipped (line numbers above are the table's; those below are of the administrations read from it)"
+        ));
+    }
+    notes
 }
 
 fn notes_for(file: &std::path::Path, s: &chemodose::lines::DeriveSummary) -> Vec<String> {
@@ -227,17 +340,15 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
             format,
             output,
         } => {
-            let (rules, library, file, columns) = open(&input)?;
-            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let (rules, library, mut file, columns) = open(&input)?;
+            let size = file.size();
             let bar = super::output::progress_bar(size, "records");
             let mut progress = |n: u64| {
                 if let Some(b) = &bar {
                     b.set_position(n);
                 }
             };
-            let mut inputs = input.lib.files_read(None);
-            inputs.extend(input.rules.iter().cloned());
-            inputs.push(input.file.clone());
+            let inputs = files_read(&input);
             let mut target: Option<AtomicFile> = match &output {
                 Some(p) => Some(AtomicFile::create(p, &inputs)?),
                 None => None,
@@ -262,7 +373,7 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                     LinesFormat::Json => b"[\n",
                     LinesFormat::Text => b"",
                 };
-                let run = || -> Result<chemodose::lines::DeriveSummary, LinesError> {
+                let mut run = || -> Result<chemodose::lines::DeriveSummary, LinesError> {
                     w.write_all(head).map_err(io)?;
                     let mut first = true;
                     let mut emit = |lines: &[DerivedLine]| -> Result<(), LinesError> {
@@ -288,7 +399,7 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                         Ok(())
                     };
                     let reader = RecordLimit::new(
-                        BufReader::with_capacity(1 << 20, file),
+                        BufReader::with_capacity(1 << 20, &mut file),
                         FileKind::Administrations,
                     );
                     let summary = derive_stream(
@@ -325,14 +436,16 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
             if let Some(f) = target {
                 f.commit()?;
             }
-            let mut notes = notes_for(&input.file, &summary);
+            let (omop_skipped, omop_errors) = file.omop_skipped();
+            let mut notes = omop_notes(&input.file, omop_skipped, omop_errors);
+            notes.extend(notes_for(&input.file, &summary));
             if let Some(p) = &output {
                 notes.push(format!("wrote {}", p.display()));
             }
             Ok(Report {
                 stdout: String::new(),
                 notes,
-                problem: summary.skipped > 0,
+                problem: summary.skipped > 0 || omop_skipped > 0,
                 warnings: Vec::new(),
             })
         }
@@ -341,14 +454,14 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
             patient,
             output,
         } => {
-            let (rules, library, file, columns) = open(&input)?;
+            let (rules, library, mut file, columns) = open(&input)?;
             let mut found: Vec<DerivedLine> = Vec::new();
             let mut emit = |lines: &[DerivedLine]| -> Result<(), LinesError> {
                 found.extend(lines.iter().filter(|l| l.patient == patient).cloned());
                 Ok(())
             };
             let summary = derive_stream(
-                RecordLimit::new(BufReader::new(file), FileKind::Administrations),
+                RecordLimit::new(BufReader::new(&mut file), FileKind::Administrations),
                 &columns,
                 &rules,
                 &library,
@@ -364,13 +477,13 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                 .into());
             }
             let text = draft_history(&patient, &found, &library);
-            let mut notes = notes_for(&input.file, &summary);
+            let (omop_skipped, omop_errors) = file.omop_skipped();
+            let mut notes = omop_notes(&input.file, omop_skipped, omop_errors);
+            notes.extend(notes_for(&input.file, &summary));
+            let problem = summary.skipped > 0 || omop_skipped > 0;
             match &output {
                 Some(p) => {
-                    let mut inputs = input.lib.files_read(None);
-                    inputs.extend(input.rules.iter().cloned());
-                    inputs.push(input.file.clone());
-                    write_atomically(p, text.as_bytes(), &inputs)?;
+                    write_atomically(p, text.as_bytes(), &files_read(&input))?;
                     notes.push(format!(
                         "wrote {} (a draft: curate it by hand)",
                         p.display()
@@ -378,14 +491,14 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                     Ok(Report {
                         stdout: String::new(),
                         notes,
-                        problem: summary.skipped > 0,
+                        problem,
                         warnings: Vec::new(),
                     })
                 }
                 None => Ok(Report {
                     stdout: text,
                     notes,
-                    problem: summary.skipped > 0,
+                    problem,
                     warnings: Vec::new(),
                 }),
             }

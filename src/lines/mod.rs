@@ -8,6 +8,7 @@
 //! a reader).
 
 mod history;
+pub mod omop;
 mod order;
 
 use std::collections::{BTreeMap, BTreeSet};
