@@ -7,6 +7,8 @@
 //! warning at 80 %, a stop past 100 % unless a reason is given).
 //! Never does: change a dose.
 
+use std::rc::Rc;
+
 use rust_decimal::Decimal;
 
 use super::error::DoseError;
@@ -16,7 +18,7 @@ use super::stop::{Stop, StopLedger};
 use super::warning::Warning;
 use super::{Engine, exact};
 use crate::anthracycline::AnthracyclinePolicy;
-use crate::quantity::{DoseBasis, DoseUnit};
+use crate::quantity::{DoseBasis, DoseUnit, PrescribedDose};
 use crate::regimen::{Dosing, Drug};
 use crate::rounding::round_dp_half_up;
 
@@ -254,6 +256,38 @@ pub(crate) fn file_limit(
 }
 
 impl Engine<'_> {
+    /// Every cycle's administrations, 1 to `n`, as the course totals count
+    /// them (without the day judged). A cycle is computed from what the
+    /// regimen gives in it: for each drug, whether it is given
+    /// ([`Drug::given_in_cycle`]) and its dose ([`Drug::dose_in_cycle`]); a
+    /// cycle given the same as an earlier one shares that cycle's
+    /// administrations instead of computing them again.
+    fn course(&self, n: u32) -> Result<Vec<Rc<Vec<Administration>>>, DoseError> {
+        type Given = Vec<(bool, Option<PrescribedDose>)>;
+        let given = |c: u32| -> Given {
+            self.regimen
+                .drugs
+                .iter()
+                .map(|d| (d.given_in_cycle(c), d.dose_in_cycle(c)))
+                .collect()
+        };
+        let mut computed: Vec<(Given, Rc<Vec<Administration>>)> = Vec::new();
+        let mut out = Vec::new();
+        for c in 1..=n {
+            let g = given(c);
+            let admins = match computed.iter().find(|(earlier, _)| *earlier == g) {
+                Some((_, admins)) => Rc::clone(admins),
+                None => {
+                    let admins = Rc::new(self.cycle(c, None)?.0);
+                    computed.push((g, Rc::clone(&admins)));
+                    admins
+                }
+            };
+            out.push(admins);
+        }
+        Ok(out)
+    }
+
     /// Each drug's cycle total, course total (the planned course recomputed
     /// cycle by cycle, so that phases and cycle ranges count) and limit.
     pub(super) fn totals(
@@ -265,14 +299,7 @@ impl Engine<'_> {
         ledger: &mut StopLedger,
     ) -> Result<Vec<DrugTotal>, DoseError> {
         let from = self.options.course_from.unwrap_or(1).max(1);
-        let course: Option<Vec<Vec<Administration>>> = match planned {
-            Some(n) => Some(
-                (1..=n)
-                    .map(|c| self.cycle(c, None).map(|x| x.0))
-                    .collect::<Result<_, _>>()?,
-            ),
-            None => None,
-        };
+        let course = planned.map(|n| self.course(n)).transpose()?;
         let mut out = Vec::new();
         for drug in &self.regimen.drugs {
             if matches!(drug.dosing, Dosing::Instruction(_)) {

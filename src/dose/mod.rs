@@ -39,6 +39,9 @@ pub mod round;
 mod stop;
 mod warning;
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use rust_decimal::Decimal;
 use uom::si::f64::{Area, Mass};
 
@@ -162,6 +165,7 @@ pub fn calculate(
         dose_weight: dose_weight(patient, options.dose_weight),
         crcl,
         scr_mg_dl: patient.serum_creatinine.map(crate::quantity::mg_per_dl),
+        rules: RefCell::new(vec![None; regimen.drugs.len()]),
     };
     let cycle_start = options.clinical.cycle_start;
     let mut assessor = Assessor {
@@ -278,8 +282,9 @@ struct InForce {
     /// The caller's reduction, with the level's dose.
     reduction: Option<AppliedReduction>,
     /// The drug's rules: the changes to its dose (in order), stops, and
-    /// whether it is left out.
-    rules: DrugRules,
+    /// whether it is left out. Shared by every cycle of the plan
+    /// ([`Engine::rules`]).
+    rules: Rc<DrugRules>,
 }
 
 /// What the engine works from, computed once per plan.
@@ -291,7 +296,15 @@ struct Engine<'a> {
     crcl: Option<Result<CreatinineClearance, RenalError>>,
     /// Serum creatinine, mg/dL, for rules that read it.
     scr_mg_dl: Option<f64>,
+    /// Each drug's rules with the caller's reduction, by the drug's place in
+    /// the regimen, once evaluated. They read only the plan's inputs (the
+    /// caller's, the renal estimate, the reduction), never the cycle, so
+    /// the course totals (every cycle) evaluate them once, not per cycle.
+    rules: RefCell<Vec<Option<RulesFor>>>,
 }
+
+/// A drug's rules, shared, and the caller's reduction they were evaluated with.
+type RulesFor = (Option<AppliedReduction>, Rc<DrugRules>);
 
 impl Engine<'_> {
     /// One cycle's administrations, in day order, and the Calvert result if
@@ -311,7 +324,9 @@ impl Engine<'_> {
             };
             let has_rules =
                 self.options.apply_rules && (!drug.rules.is_empty() || !drug.requires.is_empty());
-            let mut assessment = in_force.rules.assessment.clone();
+            // The drug's assessment, for the cycle asked for only (the
+            // other cycles of the course are computed for their totals).
+            let mut assessment = assess.is_some().then(|| in_force.rules.assessment.clone());
             if let Some(a) = assess.as_deref_mut() {
                 for stop in &in_force.rules.stops {
                     a.ledger.meet(stop.clone(), &self.options.overrides);
@@ -328,14 +343,18 @@ impl Engine<'_> {
                     let change = judged.as_ref().and_then(|j| j.change.as_ref());
                     let (mut adm, c) = self.own_dose(drug, &in_force, day, change)?;
                     calvert_used = calvert_used.or(c);
-                    if let Some(j) = judged {
+                    // A day is judged only with an assessor, which comes
+                    // with the assessment.
+                    if let Some(j) = judged
+                        && let Some(assessment) = assessment.as_mut()
+                    {
                         let by_rule = j.change.is_some()
                             || in_force
                                 .rules
                                 .changes
                                 .iter()
                                 .any(|c| matches!(c, Change::Rule { .. }));
-                        let verdict = clinical::verdict(&assessment, &j.results, by_rule);
+                        let verdict = clinical::verdict(assessment, &j.results, by_rule);
                         adm.verdict = has_rules.then_some(verdict);
                         if assess.as_deref().is_some_and(|a| a.day == day) {
                             assessment.day = j.results.clone();
@@ -347,6 +366,7 @@ impl Engine<'_> {
             }
             if let Some(a) = assess.as_deref_mut()
                 && has_rules
+                && let Some(mut assessment) = assessment
             {
                 // The drug's verdict is the day assessed's; a drug not given
                 // that day is judged on its organ and toxicity rules alone.
@@ -460,13 +480,39 @@ impl Engine<'_> {
             }
             Some(Reduction::Percent(p)) => Some(AppliedReduction::Percent(p)),
         };
-        let rules = self.drug_rules(drug, reduction)?;
+        let rules = self.rules(drug, reduction)?;
         Ok(Some(InForce {
             dose,
             per: *per,
             reduction,
             rules,
         }))
+    }
+
+    /// [`Engine::drug_rules`] for `drug` and the caller's reduction,
+    /// evaluated on the first call and shared afterwards (an error is not
+    /// kept: it is returned again on the next call).
+    fn rules(
+        &self,
+        drug: &Drug,
+        reduction: Option<AppliedReduction>,
+    ) -> Result<Rc<DrugRules>, DoseError> {
+        let place = self
+            .regimen
+            .drugs
+            .iter()
+            .position(|d| std::ptr::eq(d, drug));
+        if let Some(i) = place
+            && let Some((r, rules)) = &self.rules.borrow()[i]
+            && *r == reduction
+        {
+            return Ok(Rc::clone(rules));
+        }
+        let rules = Rc::new(self.drug_rules(drug, reduction)?);
+        if let Some(i) = place {
+            self.rules.borrow_mut()[i] = Some((reduction, Rc::clone(&rules)));
+        }
+        Ok(rules)
     }
 
     /// Step 1: prescribed × basis for one administration, in the dose's unit.
