@@ -444,6 +444,16 @@ fn baselines() -> Vec<Vec<String>> {
         s(&["history", "show", &history]),
         s(&["lines", "derive", &admin]),
         s(&["lines", "to-history", &admin, "--patient", "LMS-CASE-1"]),
+        s(&[
+            "lines",
+            "derive",
+            &copied("tests/data/omop/DRUG_EXPOSURE.csv"),
+            "--omop",
+            "--concepts",
+            &copied("tests/data/omop/CONCEPT.csv"),
+            "--concept-ancestor",
+            &copied("tests/data/omop/CONCEPT_ANCESTOR.csv"),
+        ]),
         s(&["regimens", "show", "doxorubicin"]),
         s(&["regimens", "check", &copied("regimens/doxorubicin.toml")]),
         {
@@ -457,7 +467,13 @@ fn baselines() -> Vec<Vec<String>> {
 fn is_file_flag(flag: &str) -> bool {
     matches!(
         flag,
-        "--labs" | "--history" | "--holidays" | "--anthracycline-factors" | "--patients"
+        "--labs"
+            | "--history"
+            | "--holidays"
+            | "--anthracycline-factors"
+            | "--patients"
+            | "--concepts"
+            | "--concept-ancestor"
     )
 }
 

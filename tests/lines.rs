@@ -1262,3 +1262,36 @@ fn omop_drug_exposure_maps_concepts_to_ingredients() {
     .fails(2);
     assert!(err.contains("--omop"), "{err}");
 }
+
+/// A CONCEPT_ANCESTOR table that cannot be read is named as itself, not
+/// as CONCEPT (found by the hostile-input harness: a 300 KB line in the
+/// ancestor table was reported against CONCEPT.csv).
+#[test]
+fn omop_vocabulary_errors_name_their_own_table() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/omop");
+    let tmp = tempfile::tempdir().unwrap();
+    let no_columns = tmp.path().join("ancestor.csv");
+    std::fs::write(&no_columns, "a,b\n1,2\n").unwrap();
+    let long = tmp.path().join("long.csv");
+    std::fs::write(&long, "x".repeat(300 * 1024)).unwrap();
+    for (ancestor, words) in [
+        (
+            &no_columns,
+            "ancestor.csv: CONCEPT_ANCESTOR has no `ancestor_concept_id` column",
+        ),
+        (&long, "long.csv: CONCEPT_ANCESTOR: "),
+    ] {
+        let err = Run::new(&[
+            "lines",
+            "derive",
+            &format!("{dir}/DRUG_EXPOSURE.csv"),
+            "--omop",
+            "--concepts",
+            &format!("{dir}/CONCEPT.csv"),
+            "--concept-ancestor",
+            ancestor.to_str().unwrap(),
+        ])
+        .fails(2);
+        assert!(err.contains(words), "{err}");
+    }
+}

@@ -250,17 +250,7 @@ fn open(
                 ancestor.map(limited),
             )
             .map_err(|e| match &input.concept_ancestor {
-                Some(p)
-                    if matches!(
-                        &e,
-                        chemodose::lines::omop::OmopError::MissingColumn {
-                            table: "CONCEPT_ANCESTOR",
-                            ..
-                        }
-                    ) =>
-                {
-                    shown(p, e)
-                }
+                Some(p) if e.table() == "CONCEPT_ANCESTOR" => shown(p, e),
                 _ => shown(concepts, e),
             })?;
             let file = RecordLimit::new(

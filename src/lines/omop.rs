@@ -42,6 +42,15 @@ pub enum OmopError {
     },
 }
 
+impl OmopError {
+    /// The table the error is about.
+    pub fn table(&self) -> &'static str {
+        match self {
+            OmopError::MissingColumn { table, .. } | OmopError::Read { table, .. } => table,
+        }
+    }
+}
+
 /// Drug concept id → the names of its ingredients (lower case).
 #[derive(Debug, Default, Clone)]
 pub struct Concepts {
