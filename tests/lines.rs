@@ -1093,7 +1093,9 @@ fn continuation_maintenance_is_a_phase_of_the_line() {
 /// inhibitors gap-exempt). Expected lines worked by hand.
 #[test]
 fn the_merck_nsclc_preset_follows_its_rules() {
-    let rules = Rules::preset("merck-nsclc").expect("bundled preset parses");
+    let rules = Rules::preset("merck-nsclc")
+        .expect("a bundled preset")
+        .expect("bundled preset parses");
     assert_eq!((rules.window_days, rules.gap_days), (28, 120));
     let run = |rows: &str| derive(&format!("{HEADER}{rows}"), &rules).unwrap();
 

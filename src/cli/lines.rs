@@ -118,10 +118,7 @@ fn csv_row(l: &DerivedLine) -> String {
     let maintenance = match &l.maintenance {
         Some(m) => format!(
             "{},{},{},{}",
-            match m.kind {
-                chemodose::lines::MaintenanceKind::Continuation => "continuation",
-                chemodose::lines::MaintenanceKind::Switch => "switch",
-            },
+            m.kind.name(),
             q(&m.drugs.iter().cloned().collect::<Vec<_>>().join("+")),
             m.start,
             m.end
@@ -274,11 +271,13 @@ fn open(
 fn read_rules(input: &Input) -> Result<Rules, InputError> {
     match &input.rules {
         None => Ok(Rules::default()),
-        // A preset by name, unless a file of that name exists.
-        Some(p) if !p.exists() && Rules::preset(&p.to_string_lossy()).is_some() => {
-            Ok(Rules::preset(&p.to_string_lossy()).unwrap_or_default())
-        }
         Some(p) => {
+            // A preset by name, unless a file of that name exists.
+            if !p.exists()
+                && let Some(preset) = Rules::preset(&p.to_string_lossy())
+            {
+                return preset.map_err(|e| InputError(diagnostics::render(&e)));
+            }
             let text = chemodose::files::read_text(p, FileKind::LineRules)?;
             Rules::parse(&p.display().to_string(), &text)
                 .map_err(|e| InputError(diagnostics::render(&e)))

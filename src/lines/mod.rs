@@ -163,10 +163,15 @@ impl Default for Rules {
 pub const PRESETS: &[(&str, &str)] = &[("merck-nsclc", include_str!("presets/merck-nsclc.toml"))];
 
 impl Rules {
-    /// A bundled preset by name (see [`PRESETS`]).
-    pub fn preset(name: &str) -> Option<Rules> {
+    /// A bundled preset by name (see [`PRESETS`]): `None` when there is
+    /// no such preset.
+    ///
+    /// # Errors
+    /// The located errors of a bundled preset that does not parse (a
+    /// defect, which a test rules out).
+    pub fn preset(name: &str) -> Option<Result<Rules, crate::diagnostics::FileErrors>> {
         let (name, text) = PRESETS.iter().find(|(n, _)| *n == name)?;
-        Rules::parse(&format!("bundled:{name}"), text).ok()
+        Some(Rules::parse(&format!("bundled:{name}"), text))
     }
 
     /// Parses a rules file; missing keys take the defaults.
@@ -265,16 +270,23 @@ pub struct MaintenancePhase {
 impl MaintenancePhase {
     /// "maintenance (continuation): pemetrexed from 2020-03-02 to 2020-05-08".
     pub fn text(&self) -> String {
-        let kind = match self.kind {
-            MaintenanceKind::Continuation => "continuation",
-            MaintenanceKind::Switch => "switch",
-        };
         format!(
-            "maintenance ({kind}): {} from {} to {}",
+            "maintenance ({}): {} from {} to {}",
+            self.kind.name(),
             self.drugs.iter().cloned().collect::<Vec<_>>().join(" + "),
             self.start,
             self.end
         )
+    }
+}
+
+impl MaintenanceKind {
+    /// Its name as written in every output: `continuation` or `switch`.
+    pub fn name(self) -> &'static str {
+        match self {
+            MaintenanceKind::Continuation => "continuation",
+            MaintenanceKind::Switch => "switch",
+        }
     }
 }
 

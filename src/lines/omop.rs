@@ -150,8 +150,9 @@ impl Concepts {
                 }
             }
         }
-        let mut ingredients: HashMap<i64, Vec<String>> =
-            names.iter().map(|(i, n)| (*i, vec![n.clone()])).collect();
+        // Descendant → ingredient ids (ids, not names: the ancestor table
+        // has millions of rows).
+        let mut ingredient_ids: HashMap<i64, Vec<i64>> = HashMap::new();
         if let Some(ancestor) = ancestor {
             let mut r = table_reader(ancestor, "CONCEPT_ANCESTOR")?;
             let h = r
@@ -170,17 +171,24 @@ impl Concepts {
                 else {
                     continue;
                 };
-                if a == d {
-                    continue;
-                }
-                if let Some(n) = names.get(&a) {
-                    let list = ingredients.entry(d).or_default();
-                    if !list.contains(n) {
-                        list.push(n.clone());
-                        list.sort();
+                if a != d && names.contains_key(&a) {
+                    let list = ingredient_ids.entry(d).or_default();
+                    if !list.contains(&a) {
+                        list.push(a);
                     }
                 }
             }
+        }
+        let mut ingredients: HashMap<i64, Vec<String>> =
+            names.iter().map(|(i, n)| (*i, vec![n.clone()])).collect();
+        for (drug, ids) in ingredient_ids {
+            let list = ingredients.entry(drug).or_default();
+            for n in ids.iter().filter_map(|i| names.get(i)) {
+                if !list.contains(n) {
+                    list.push(n.clone());
+                }
+            }
+            list.sort();
         }
         Ok(Concepts { ingredients })
     }
