@@ -2,8 +2,9 @@
 //!
 //! Owns: [`FileKind`] and each kind's limit (`docs/input-files.md` lists
 //! them), [`read_bytes`] and [`read_text`] for files read whole,
-//! [`open_stream`] for CSV files read record by record, and
-//! [`RecordLimit`], which bounds each record of such a stream.
+//! [`open_stream`] for CSV files read record by record, [`RecordLimit`],
+//! which bounds each record of such a stream, and [`CsvBlocks`], which cuts
+//! one into blocks of whole records for worker threads.
 //!
 //! Only regular files are read. A directory, a pipe (FIFO), a socket or a
 //! device is refused, naming what it is, before a byte is read: reading
@@ -409,6 +410,21 @@ enum CsvState {
     QuoteInQuoted,
 }
 
+impl CsvState {
+    /// The state after byte `b`, and whether `b` ends a record.
+    fn step(self, b: u8) -> (CsvState, bool) {
+        match (self, b) {
+            (CsvState::Quoted, b'"') => (CsvState::QuoteInQuoted, false),
+            (CsvState::Quoted, _) => (CsvState::Quoted, false),
+            (CsvState::StartField, b'"') => (CsvState::Quoted, false),
+            (CsvState::QuoteInQuoted, b'"') => (CsvState::Quoted, false),
+            (_, b',') => (CsvState::StartField, false),
+            (_, b'\n' | b'\r') => (CsvState::StartField, true),
+            (_, _) => (CsvState::Unquoted, false),
+        }
+    }
+}
+
 /// A reader that refuses a CSV record longer than `max` bytes, so that a
 /// parser reading one record at a time holds at most one record of that
 /// size: `lines derive` of a file of zeros, with no line end, asked for
@@ -460,33 +476,8 @@ impl<R: Read> Read for RecordLimit<R> {
         }
         let n = self.inner.read(buf)?;
         for &b in &buf[..n] {
-            let ends_record = match (self.state, b) {
-                (CsvState::Quoted, b'"') => {
-                    self.state = CsvState::QuoteInQuoted;
-                    false
-                }
-                (CsvState::Quoted, _) => false,
-                (CsvState::StartField, b'"') => {
-                    self.state = CsvState::Quoted;
-                    false
-                }
-                (CsvState::QuoteInQuoted, b'"') => {
-                    self.state = CsvState::Quoted;
-                    false
-                }
-                (_, b',') => {
-                    self.state = CsvState::StartField;
-                    false
-                }
-                (_, b'\n' | b'\r') => {
-                    self.state = CsvState::StartField;
-                    true
-                }
-                (_, _) => {
-                    self.state = CsvState::Unquoted;
-                    false
-                }
-            };
+            let ends_record;
+            (self.state, ends_record) = self.state.step(b);
             if b == b'\n' {
                 self.line += 1;
             }
@@ -509,6 +500,132 @@ impl<R: Read> Read for RecordLimit<R> {
         }
         Ok(n)
     }
+}
+
+/// A CSV stream cut into blocks of whole records, for readers that hand
+/// each block to another thread: every block starts where a record starts
+/// and ends where one ends (outside quotes, as the `csv` crate reads), so
+/// that each can be parsed on its own. No record may be longer than the
+/// kind's record limit, as with [`RecordLimit`]; a block grows to hold one
+/// record of at most that size, and no further.
+#[derive(Debug)]
+pub struct CsvBlocks<R> {
+    inner: R,
+    kind: FileKind,
+    max: u64,
+    /// The start of a record not yet ended, read with the last block.
+    carry: Vec<u8>,
+    /// The line the next block's first byte is on (the first line is 1).
+    line: u64,
+    eof: bool,
+}
+
+impl<R: Read> CsvBlocks<R> {
+    /// Cuts `inner`, a CSV of `kind`, refusing a record longer than the
+    /// kind's record limit (64 KiB where the kind has none).
+    pub fn new(inner: R, kind: FileKind) -> Self {
+        CsvBlocks {
+            inner,
+            kind,
+            max: kind.max_record_bytes().unwrap_or(64 * KIB),
+            carry: Vec::new(),
+            line: 1,
+            eof: false,
+        }
+    }
+
+    /// Fills `block` with the next whole records, about `size` bytes of
+    /// them (more when one record is longer), and returns the line its first
+    /// byte is on; `None` once the stream is done. The last block ends where
+    /// the stream does, with or without a line end.
+    ///
+    /// # Errors
+    /// A failed read, or a record over the limit (an
+    /// [`io::ErrorKind::InvalidData`] error whose source is a
+    /// [`RecordTooLong`] naming the line the record starts on).
+    pub fn next_block(&mut self, block: &mut Vec<u8>, size: usize) -> io::Result<Option<u64>> {
+        block.clear();
+        block.append(&mut self.carry);
+        let mut want = size.max(block.len() + size / 2).max(1);
+        let cut = loop {
+            if !self.eof {
+                // Up to `want` bytes, or to the end: fewer means the end.
+                let more = want.saturating_sub(block.len()) as u64;
+                (&mut self.inner).take(more).read_to_end(block)?;
+                self.eof = block.len() < want;
+            }
+            let (end, longest) = record_ends(block);
+            if let Some((start, len)) = longest
+                && len > self.max
+            {
+                let line = self.line + newlines(&block[..start]);
+                let e = RecordTooLong {
+                    line,
+                    max: self.max,
+                    kind: self.kind,
+                };
+                return Err(io::Error::new(io::ErrorKind::InvalidData, e));
+            }
+            if self.eof {
+                break block.len();
+            }
+            if let Some(end) = end {
+                break end;
+            }
+            // No record ends in the block: read on, into a larger one (the
+            // limit above stops this at one record of the largest size).
+            want = want.saturating_mul(2);
+        };
+        if block.is_empty() {
+            return Ok(None);
+        }
+        self.carry.extend_from_slice(&block[cut..]);
+        block.truncate(cut);
+        let first = self.line;
+        self.line += newlines(block);
+        Ok(Some(first))
+    }
+}
+
+/// The number of line feeds in `bytes`.
+fn newlines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+/// Where the last record of `block` (which starts at a record's start)
+/// ends, just after its line end; and the start and length of the longest
+/// record, the unended one at the end included. Line ends do not count.
+fn record_ends(block: &[u8]) -> (Option<usize>, Option<(usize, u64)>) {
+    let mut longest: Option<(usize, u64)> = None;
+    let mut note = |start: usize, end: usize| {
+        let len = (end - start) as u64;
+        if longest.is_none_or(|(_, l)| len > l) {
+            longest = Some((start, len));
+        }
+    };
+    let mut start = 0;
+    let mut last_end = None;
+    if memchr::memchr(b'"', block).is_none() {
+        // No quotes: every CR or LF ends a record.
+        for i in memchr::memchr2_iter(b'\n', b'\r', block) {
+            note(start, i);
+            start = i + 1;
+            last_end = Some(start);
+        }
+    } else {
+        let mut state = CsvState::StartField;
+        for (i, &b) in block.iter().enumerate() {
+            let ends;
+            (state, ends) = state.step(b);
+            if ends {
+                note(start, i);
+                start = i + 1;
+                last_end = Some(start);
+            }
+        }
+    }
+    note(start, block.len());
+    (last_end, longest)
 }
 
 #[cfg(test)]
@@ -564,6 +681,67 @@ mod tests {
         assert!(sink.len() < 1 << 20, "{}", sink.len());
         // Every later read fails too.
         assert!(r.read(&mut [0u8; 16]).is_err());
+    }
+
+    /// The records of `bytes` as the `csv` crate reads them.
+    fn records(bytes: &[u8]) -> Vec<csv::ByteRecord> {
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes)
+            .byte_records()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    /// Cut into blocks of any size, a CSV is the same bytes, and each block
+    /// holds the same records as the whole read at once: quoted line
+    /// breaks, doubled quotes, CR, LF and CRLF line ends, a quote inside an
+    /// unquoted cell, blank lines and a last line without its end.
+    #[test]
+    fn blocks_end_where_records_end() {
+        let text: &[u8] = b"id,drug,date\r\n1,\"a\nb\",x\n2,\"c\"\"\r\nd\",y\r3,e\"f,z\n\n\n4,\"\",w\r\n5,g,\"h\"";
+        for size in 1..=text.len() + 1 {
+            let mut blocks = CsvBlocks::new(text, FileKind::Administrations);
+            let (mut joined, mut parsed, mut line) = (Vec::new(), Vec::new(), 1);
+            let mut block = Vec::new();
+            while let Some(first) = blocks.next_block(&mut block, size).unwrap() {
+                assert_eq!(first, line, "size {size}");
+                line += newlines(&block);
+                joined.extend_from_slice(&block);
+                parsed.extend(records(&block));
+            }
+            assert_eq!(joined, text, "size {size}");
+            assert_eq!(parsed, records(text), "size {size}");
+        }
+    }
+
+    #[test]
+    fn a_block_record_over_the_limit_is_refused_with_its_line() {
+        let text = b"a,b\n\"1\n2\",3\nabcdefghi\nx\n";
+        let mut blocks = CsvBlocks::new(&text[..], FileKind::Administrations);
+        blocks.max = 8;
+        let mut block = Vec::new();
+        let e = loop {
+            match blocks.next_block(&mut block, 4) {
+                Ok(Some(_)) => {}
+                Ok(None) => panic!("no error"),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(
+            e.to_string(),
+            "line 4: a record is longer than 8 bytes, the limit for administrations CSV files: is this the right file?"
+        );
+        // Zeros without a line end stop at the limit, not at the end.
+        let zeros = io::repeat(0).take(1 << 30);
+        let mut blocks = CsvBlocks::new(zeros, FileKind::Administrations);
+        let e = blocks.next_block(&mut block, 1 << 10).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("line 1: a record is longer than 64 KiB")
+        );
+        assert!(block.capacity() < 1 << 20, "{}", block.capacity());
     }
 
     /// `docs/input-files.md` has one row per kind, with its limit.

@@ -6,8 +6,10 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 
 use chemodose::files::{FileKind, RecordLimit};
-use chemodose::lines::{ColumnNames, DerivedLine, LinesError, Rules, derive_stream, draft_history};
-use chemodose::render::csv::text_field;
+use chemodose::lines::{
+    ColumnNames, Derivation, DerivedLine, LinesError, Rules, derive_stream, draft_history,
+};
+use chemodose::render::csv::{push_field, text as csv_text};
 use chemodose::render::escape::{visible, visible_lines};
 
 use super::output::{AtomicFile, Tracked, write_atomically};
@@ -65,6 +67,9 @@ enum LinesCommand {
         /// Write to this file (whole or not at all).
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Worker threads (default: every core); the output is in input order whatever the number.
+        #[arg(long, allow_hyphen_values = true, value_parser = super::args::threads)]
+        threads: Option<usize>,
     },
     /// Draft a history file for one patient from the derived lines.
     ToHistory {
@@ -111,32 +116,36 @@ fn columns(s: &str) -> Result<ColumnNames, String> {
     Ok(c)
 }
 
+/// What comes before each JSON object but the first.
+const JSON_SEPARATOR: &[u8] = b",\n";
+
 /// One CSV row: the text columns through `render::csv` (formula
 /// injection), the line number, dates and day count as they are.
-fn csv_row(l: &DerivedLine) -> String {
-    let q = text_field;
-    let maintenance = match &l.maintenance {
-        Some(m) => format!(
-            "{},{},{},{}",
-            m.kind.name(),
-            q(&m.drugs.iter().cloned().collect::<Vec<_>>().join("+")),
-            m.start,
-            m.end
-        ),
-        None => ",,,".to_owned(),
+fn csv_row(l: &DerivedLine, out: &mut Vec<u8>) {
+    use std::io::Write as _;
+    let cell = |out: &mut Vec<u8>, s: &str| push_field(out, csv_text(s).as_bytes());
+    let joined = |set: &std::collections::BTreeSet<String>| {
+        set.iter().map(String::as_str).collect::<Vec<_>>().join("+")
     };
-    format!(
-        "{},{},{},{},{},{},{},{},{},{maintenance}\n",
-        q(&l.patient),
-        l.number,
-        q(&l.regimen.iter().cloned().collect::<Vec<_>>().join("+")),
-        q(&l.later.iter().cloned().collect::<Vec<_>>().join("+")),
-        l.start,
-        l.end,
-        l.administration_days,
-        q(&l.end_reason.text()),
-        q(&l.regimen_match.text()),
-    )
+    cell(out, &l.patient);
+    // Writing into memory cannot fail.
+    let _ = write!(out, ",{},", l.number);
+    cell(out, &joined(&l.regimen));
+    out.push(b',');
+    cell(out, &joined(&l.later));
+    let _ = write!(out, ",{},{},{},", l.start, l.end, l.administration_days);
+    cell(out, &l.end_reason.text());
+    out.push(b',');
+    cell(out, &l.regimen_match.text());
+    match &l.maintenance {
+        Some(m) => {
+            let _ = write!(out, ",{},", m.kind.name());
+            cell(out, &joined(&m.drugs));
+            let _ = write!(out, ",{},{}", m.start, m.end);
+        }
+        None => out.extend_from_slice(b",,,,"),
+    }
+    out.push(b'\n');
 }
 
 /// One line of the text report; ids and drugs made visible, so that no value
@@ -328,6 +337,7 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
             input,
             format,
             output,
+            threads,
         } => {
             let (rules, library, mut file, columns) = open(&input)?;
             let size = file.size();
@@ -350,6 +360,8 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                     "cannot write to standard output: {e}; the output is incomplete"
                 )),
             };
+            let threads = threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
             let (summary, wrote) = {
                 let sink: Box<dyn Write> = match target.as_mut() {
                     Some(f) => Box::new(f.file()),
@@ -362,43 +374,39 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                     LinesFormat::Json => b"[\n",
                     LinesFormat::Text => b"",
                 };
+                // Each worker writes its patients' rows; a JSON object is
+                // written after a separator, which the first one goes without.
+                let render = |lines: &[DerivedLine], out: &mut Vec<u8>| {
+                    for l in lines {
+                        match format {
+                            LinesFormat::Text => out.extend_from_slice(text_row(l).as_bytes()),
+                            LinesFormat::Csv => csv_row(l, out),
+                            LinesFormat::Json => {
+                                out.extend_from_slice(JSON_SEPARATOR);
+                                // Into memory, of fields that all serialize: cannot fail.
+                                let _ = serde_json::to_writer(&mut *out, l);
+                            }
+                        }
+                    }
+                };
                 let mut run = || -> Result<chemodose::lines::DeriveSummary, LinesError> {
                     w.write_all(head).map_err(io)?;
                     let mut first = true;
-                    let mut emit = |lines: &[DerivedLine]| -> Result<(), LinesError> {
-                        for l in lines {
-                            match format {
-                                LinesFormat::Text => {
-                                    w.write_all(text_row(l).as_bytes()).map_err(io)?
-                                }
-                                LinesFormat::Csv => {
-                                    w.write_all(csv_row(l).as_bytes()).map_err(io)?
-                                }
-                                LinesFormat::Json => {
-                                    if !first {
-                                        w.write_all(b",\n").map_err(io)?;
-                                    }
-                                    first = false;
-                                    let v = serde_json::to_string(l)
-                                        .map_err(|e| LinesError::Io(e.to_string()))?;
-                                    w.write_all(v.as_bytes()).map_err(io)?;
-                                }
+                    let mut emit = |rows: Vec<u8>| -> Result<(), LinesError> {
+                        let rows = match format {
+                            LinesFormat::Json if first => {
+                                rows.strip_prefix(JSON_SEPARATOR).unwrap_or(&rows)
                             }
-                        }
-                        Ok(())
+                            _ => &rows,
+                        };
+                        first = first && rows.is_empty();
+                        w.write_all(rows).map_err(io)
                     };
-                    let reader = RecordLimit::new(
-                        BufReader::with_capacity(1 << 20, &mut file),
-                        FileKind::Administrations,
-                    );
-                    let summary = derive_stream(
-                        reader,
-                        &columns,
-                        &rules,
-                        &library,
-                        &mut emit,
-                        &mut progress,
-                    )?;
+                    let derivation = Derivation {
+                        threads,
+                        ..Derivation::new(&columns, &rules, &library)
+                    };
+                    let summary = derivation.run(&mut file, &render, &mut emit, &mut progress)?;
                     if format == LinesFormat::Json {
                         w.write_all(b"\n]\n").map_err(io)?;
                     }
@@ -450,7 +458,7 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                 Ok(())
             };
             let summary = derive_stream(
-                RecordLimit::new(BufReader::new(&mut file), FileKind::Administrations),
+                &mut file,
                 &columns,
                 &rules,
                 &library,

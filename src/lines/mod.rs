@@ -2,17 +2,18 @@
 //!
 //! Owns: the rules (data, not code: a TOML rules file with documented
 //! defaults, `docs/lines-of-therapy.md`), the derivation for one patient's
-//! records, matching a line's drug set to bundled regimens, and the streaming
-//! reader that feeds one patient at a time. Never does: guess a regimen when
-//! several match (it reports the ambiguity), or open files (the caller passes
-//! a reader).
+//! records, and matching a line's drug set to bundled regimens; `stream.rs`
+//! reads a file of administrations and derives its patients on every core.
+//! Never does: guess a regimen when several match (it reports the
+//! ambiguity), or open files (the caller passes a reader).
 
 mod history;
 pub mod omop;
 mod order;
+mod stream;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,10 @@ use crate::regimen::{Library, Role};
 
 pub use history::draft_history;
 pub use order::OrderBreak;
+pub use stream::{
+    BLOCK_BYTES, ColumnNames, Derivation, DeriveSummary, LinesError, MAX_BLOCK_BYTES,
+    MAX_RECORDS_PER_PATIENT, SkippedRow, derive_stream,
+};
 
 /// The rules of line derivation. Every field has a documented default.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -249,9 +254,12 @@ impl Rules {
 pub struct Administration {
     /// Date given.
     pub date: NaiveDate,
-    /// Generic drug name.
-    pub drug: String,
+    /// Generic drug name (shared: a file names a few drugs many times).
+    pub drug: Drug,
 }
+
+/// A generic drug name, shared by the records that name it.
+pub type Drug = Arc<str>;
 
 /// The maintenance phase of a line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -396,25 +404,26 @@ pub struct DerivedLine {
 }
 
 struct Open {
-    regimen: BTreeSet<String>,
-    later: BTreeSet<String>,
+    regimen: BTreeSet<Drug>,
+    later: BTreeSet<Drug>,
     start: NaiveDate,
     last: NaiveDate,
-    last_by_drug: BTreeMap<String, NaiveDate>,
-    dates: BTreeSet<NaiveDate>,
+    last_by_drug: BTreeMap<Drug, NaiveDate>,
+    /// Ascending: days are taken in date order.
+    dates: Vec<NaiveDate>,
     maintenance: Option<MaintenancePhase>,
 }
 
 impl Open {
     /// A line started by the drugs of one day.
-    fn new(date: NaiveDate, day: &BTreeSet<String>) -> Open {
+    fn new(date: NaiveDate, day: &[Drug]) -> Open {
         Open {
-            regimen: day.clone(),
+            regimen: day.iter().cloned().collect(),
             later: BTreeSet::new(),
             start: date,
             last: date,
             last_by_drug: day.iter().map(|d| (d.clone(), date)).collect(),
-            dates: [date].into_iter().collect(),
+            dates: vec![date],
             maintenance: None,
         }
     }
@@ -423,8 +432,8 @@ impl Open {
     /// regimen holds other drugs starts (or extends) its maintenance
     /// phase; a day with any other drug ends the phase (the combination
     /// resumed).
-    fn track_maintenance(&mut self, date: NaiveDate, day: &BTreeSet<String>, rules: &Rules) {
-        let is_maintenance = |d: &String| rules.continues(d) || rules.switches(d);
+    fn track_maintenance(&mut self, date: NaiveDate, day: &[Drug], rules: &Rules) {
+        let is_maintenance = |d: &Drug| rules.continues(d) || rules.switches(d);
         let maintenance_only = day.iter().all(is_maintenance);
         let combination = self.regimen.iter().any(|d| !is_maintenance(d));
         if !(maintenance_only && combination) {
@@ -435,36 +444,43 @@ impl Open {
             start: date,
             end: date,
             drugs: BTreeSet::new(),
-            kind: if day.is_subset(&self.regimen) {
+            kind: if day.iter().all(|d| self.regimen.contains(d)) {
                 MaintenanceKind::Continuation
             } else {
                 MaintenanceKind::Switch
             },
         });
         phase.end = date;
-        phase.drugs.extend(day.iter().cloned());
+        phase.drugs.extend(day.iter().map(|d| d.to_string()));
     }
 
     /// The drugs of one day given within this line.
-    fn take(&mut self, date: NaiveDate, day: &BTreeSet<String>) {
+    fn take(&mut self, date: NaiveDate, day: &[Drug]) {
         self.last = self.last.max(date);
         for d in day {
-            self.last_by_drug.insert(d.clone(), date);
+            match self.last_by_drug.get_mut(d) {
+                Some(last) => *last = date,
+                None => {
+                    self.last_by_drug.insert(Arc::clone(d), date);
+                }
+            }
         }
-        self.dates.insert(date);
+        if self.dates.last() != Some(&date) {
+            self.dates.push(date);
+        }
     }
 
     /// A drug of the regimen not given since `drop_days` before `date`
     /// while the day continues another drug of it; drugs given that day are
     /// never dropped.
-    fn dropped(&self, date: NaiveDate, day: &BTreeSet<String>, rules: &Rules) -> Option<String> {
+    fn dropped(&self, date: NaiveDate, day: &[Drug], rules: &Rules) -> Option<Drug> {
         if !day.iter().any(|d| self.regimen.contains(d)) {
             return None;
         }
         self.regimen
             .iter()
             .find(|d| {
-                !day.contains(*d)
+                !day.contains(d)
                     && self
                         .last_by_drug
                         .get(*d)
@@ -485,63 +501,82 @@ pub fn derive(
     patient: &str,
     records: &mut [Administration],
     rules: &Rules,
-    library: &Library,
+    regimens: &RegimenSets,
 ) -> Vec<DerivedLine> {
-    records.sort();
+    // Only the day matters: a day's drugs are one set.
+    records.sort_by_key(|a| a.date);
     let mut lines: Vec<DerivedLine> = Vec::new();
     let mut open: Option<Open> = None;
     let close = |o: Open, reason: EndReason, lines: &mut Vec<DerivedLine>| {
         lines.push(DerivedLine {
             patient: patient.to_owned(),
             number: lines.len() as u32 + 1,
-            regimen_match: match_regimen(&o.regimen, library),
-            regimen: o.regimen,
-            later: o.later,
+            regimen: names(&o.regimen),
+            regimen_match: regimens.matching(&o.regimen),
+            later: names(&o.later),
             start: o.start,
             end: o.last,
             administration_days: o.dates.len() as u32,
             end_reason: reason,
             maintenance: o.maintenance,
-            dates: o.dates.into_iter().collect(),
+            dates: o.dates,
         });
     };
-    let given: Vec<&Administration> = records
-        .iter()
-        .filter(|a| !rules.ignore.contains(&a.drug))
-        .collect();
-    for same_day in given.chunk_by(|a, b| a.date == b.date) {
+    // One day's drugs, sorted and each once (a buffer for every day).
+    let mut day: Vec<Drug> = Vec::new();
+    for same_day in records.chunk_by(|a, b| a.date == b.date) {
         let date = same_day[0].date;
-        let day: BTreeSet<String> = same_day.iter().map(|a| a.drug.clone()).collect();
+        day.clear();
+        day.extend(
+            same_day
+                .iter()
+                .filter(|a| !rules.ignore.iter().any(|d| **d == *a.drug))
+                .map(|a| Arc::clone(&a.drug)),
+        );
+        if day.is_empty() {
+            continue;
+        }
+        day.sort_unstable();
+        day.dedup();
+        let day = day.as_slice();
         let Some(mut cur) = open.take() else {
-            open = Some(Open::new(date, &day));
+            open = Some(Open::new(date, day));
             continue;
         };
         let gap = (date - cur.last).num_days();
         if gap > i64::from(rules.gap_days) {
-            let resumes = day.is_subset(&cur.regimen);
-            let exempt = day.iter().any(|d| rules.gap_exempt.contains(d));
+            let resumes = day.iter().all(|d| cur.regimen.contains(d));
+            let exempt = day
+                .iter()
+                .any(|d| rules.gap_exempt.iter().any(|e| **e == **d));
             let same = resumes && (rules.after_gap == AfterGap::SameLine || exempt);
             if same {
-                cur.take(date, &day);
+                cur.take(date, day);
                 open = Some(cur);
             } else {
                 close(cur, EndReason::Gap { days: gap }, &mut lines);
-                open = Some(Open::new(date, &day));
+                open = Some(Open::new(date, day));
             }
             continue;
         }
         let in_window = (date - cur.start).num_days() <= i64::from(rules.window_days);
         if in_window {
             cur.regimen.extend(day.iter().cloned());
-            cur.take(date, &day);
+            cur.take(date, day);
             open = Some(cur);
             continue;
         }
         if rules.drop_starts_new_line
-            && let Some(dropped) = cur.dropped(date, &day, rules)
+            && let Some(dropped) = cur.dropped(date, day, rules)
         {
-            close(cur, EndReason::DroppedDrug { drug: dropped }, &mut lines);
-            open = Some(Open::new(date, &day));
+            close(
+                cur,
+                EndReason::DroppedDrug {
+                    drug: dropped.to_string(),
+                },
+                &mut lines,
+            );
+            open = Some(Open::new(date, day));
             continue;
         }
         // A switch to maintenance: every drug of the day a maintenance
@@ -550,27 +585,33 @@ pub fn derive(
             .iter()
             .all(|d| rules.switches(d) || (rules.continues(d) && cur.regimen.contains(d)))
             && (rules.maintenance_after == MaintenanceAfter::AnyLine || lines.is_empty());
-        let joins = |drug: &String| {
+        let joins = |drug: &Drug| {
             cur.regimen.contains(drug)
                 || cur.later.contains(drug)
                 || cur.regimen.iter().any(|d| rules.substitutes(d, drug))
-                || rules.additions.contains(drug)
+                || rules.additions.iter().any(|a| **a == **drug)
                 || (switch_allowed && rules.switches(drug))
         };
         match day.iter().find(|d| !joins(d)).cloned() {
             None => {
-                for d in &day {
+                for d in day {
                     if !cur.regimen.contains(d) {
-                        cur.later.insert(d.clone());
+                        cur.later.insert(Arc::clone(d));
                     }
                 }
-                cur.take(date, &day);
-                cur.track_maintenance(date, &day, rules);
+                cur.take(date, day);
+                cur.track_maintenance(date, day, rules);
                 open = Some(cur);
             }
             Some(drug) => {
-                close(cur, EndReason::NewDrug { drug }, &mut lines);
-                open = Some(Open::new(date, &day));
+                close(
+                    cur,
+                    EndReason::NewDrug {
+                        drug: drug.to_string(),
+                    },
+                    &mut lines,
+                );
+                open = Some(Open::new(date, day));
             }
         }
     }
@@ -580,346 +621,51 @@ pub fn derive(
     lines
 }
 
-/// The bundled regimens whose antineoplastic drugs are exactly `drugs`.
-pub fn match_regimen(drugs: &BTreeSet<String>, library: &Library) -> RegimenMatch {
-    let ids: Vec<String> = library
-        .entries()
-        .iter()
-        .filter(|e| {
-            let set: BTreeSet<&str> = e
-                .regimen
-                .drugs
+/// A set of shared drug names as plain names.
+fn names(drugs: &BTreeSet<Drug>) -> BTreeSet<String> {
+    drugs.iter().map(|d| d.to_string()).collect()
+}
+
+/// The library's regimens as sets of antineoplastic drugs, made once for
+/// a file (a line is matched against every regimen).
+#[derive(Debug, Clone, Default)]
+pub struct RegimenSets {
+    sets: Vec<(BTreeSet<String>, String)>,
+}
+
+impl RegimenSets {
+    /// The regimens of `library`, each as its id and antineoplastic drugs.
+    pub fn of(library: &Library) -> Self {
+        RegimenSets {
+            sets: library
+                .entries()
                 .iter()
-                .filter(|d| d.role == Role::Antineoplastic)
-                .map(|d| d.name.as_str())
-                .collect();
-            set.len() == drugs.len() && drugs.iter().all(|d| set.contains(d.as_str()))
-        })
-        .map(|e| e.regimen.id.clone())
-        .collect();
-    match ids.len() {
-        0 => RegimenMatch::None,
-        1 => RegimenMatch::Exact { id: ids[0].clone() },
-        _ => RegimenMatch::Ambiguous { ids },
-    }
-}
-
-/// Column names of the administrations file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ColumnNames {
-    /// Patient id column.
-    pub patient: String,
-    /// Drug column.
-    pub drug: String,
-    /// Date column.
-    pub date: String,
-}
-
-impl Default for ColumnNames {
-    fn default() -> Self {
-        ColumnNames {
-            patient: "patient_id".to_owned(),
-            drug: "drug".to_owned(),
-            date: "date".to_owned(),
+                .map(|e| {
+                    let drugs = e
+                        .regimen
+                        .drugs
+                        .iter()
+                        .filter(|d| d.role == Role::Antineoplastic)
+                        .map(|d| d.name.clone())
+                        .collect();
+                    (drugs, e.regimen.id.clone())
+                })
+                .collect(),
         }
     }
-}
 
-impl ColumnNames {
-    /// The roles and their column names, in order.
-    fn roles(&self) -> [(&'static str, &str); 3] {
-        [
-            ("patient", &self.patient),
-            ("drug", &self.drug),
-            ("date", &self.date),
-        ]
+    /// The regimens whose antineoplastic drugs are exactly `drugs`.
+    pub fn matching(&self, drugs: &BTreeSet<Drug>) -> RegimenMatch {
+        let ids: Vec<String> = self
+            .sets
+            .iter()
+            .filter(|(set, _)| set.len() == drugs.len() && drugs.iter().all(|d| set.contains(&**d)))
+            .map(|(_, id)| id.clone())
+            .collect();
+        match ids.len() {
+            0 => RegimenMatch::None,
+            1 => RegimenMatch::Exact { id: ids[0].clone() },
+            _ => RegimenMatch::Ambiguous { ids },
+        }
     }
-
-    /// Checks that every role has a column name of its own (names are
-    /// compared as the header is read: trimmed, ignoring ASCII case).
-    ///
-    /// # Errors
-    ///
-    /// [`LinesError::EmptyColumnName`] for a blank name, and
-    /// [`LinesError::SameColumn`] for two roles read from one column
-    /// (`patient=drug` leaves the drug in `drug` too).
-    pub fn check(&self) -> Result<(), LinesError> {
-        let roles = self.roles();
-        for (role, name) in roles {
-            if name.trim().is_empty() {
-                return Err(LinesError::EmptyColumnName(role));
-            }
-        }
-        for (i, (first, a)) in roles.iter().enumerate() {
-            for (second, b) in &roles[i + 1..] {
-                if a.trim().eq_ignore_ascii_case(b.trim()) {
-                    return Err(LinesError::SameColumn {
-                        column: a.trim().to_owned(),
-                        first,
-                        second,
-                    });
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-/// A skipped record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SkippedRow {
-    /// Line in the file (header = 1).
-    pub line: u64,
-    /// Why.
-    pub message: String,
-}
-
-/// The outcome of reading a whole file.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DeriveSummary {
-    /// Records read.
-    pub records: u64,
-    /// Patients.
-    pub patients: u64,
-    /// Lines derived.
-    pub lines: u64,
-    /// Records skipped.
-    pub skipped: u64,
-    /// The first skipped records, with reasons.
-    pub errors: Vec<SkippedRow>,
-}
-
-/// Why a file could not be read at all.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LinesError {
-    /// A column is missing.
-    #[error(
-        "the administrations file has no `{0}` column (rename it, or name the column with --columns)"
-    )]
-    MissingColumn(String),
-    /// Two roles read from one column.
-    #[error(
-        "`{column}` is the column for both the {first} and the {second}: give each of patient, drug and date its own column (--columns patient=pid,drug=medication,date=given_on)"
-    )]
-    SameColumn {
-        /// The column name.
-        column: String,
-        /// The first role (`patient`, `drug` or `date`).
-        first: &'static str,
-        /// The second role.
-        second: &'static str,
-    },
-    /// A role mapped to a blank column name.
-    #[error(
-        "the column name for the {0} is blank: write its header name, e.g. --columns patient=pid"
-    )]
-    EmptyColumnName(&'static str),
-    /// The header names a column that is read more than once.
-    #[error(
-        "the header has {count} columns named `{name}`: which one to read would be a guess; rename all but one"
-    )]
-    DuplicateColumn {
-        /// The name, as the role asks for it.
-        name: String,
-        /// How many header columns have it.
-        count: usize,
-    },
-    /// The patients are in neither text nor numeric order, so one patient's
-    /// records may not be together.
-    #[error(
-        "line {line}: patient `{patient}` comes after `{previous}`, and the file is sorted by patient id neither as text ({text}) nor as numbers ({numbers}): sort it with `LC_ALL=C sort -t, -k1,1 -s` (or `sort -t, -k1,1n -s` when every id is a number), keeping the header first, so that memory holds one patient's records at a time"
-    )]
-    NotSorted {
-        /// The line of the record (the header is line 1).
-        line: u64,
-        /// Its patient id.
-        patient: String,
-        /// The patient id of the record before.
-        previous: String,
-        /// Where text order was first broken.
-        text: OrderBreak,
-        /// Where numeric order was first broken.
-        numbers: OrderBreak,
-    },
-    /// Lines that end in a carriage return alone: every record would be
-    /// counted as line 1.
-    #[error("{}", crate::diagnostics::CR_LINE_ENDS)]
-    CrLineEnds,
-    /// Reading failed.
-    #[error("{0}")]
-    Io(String),
-}
-
-/// Most records one patient may have (a broken file must not exhaust memory).
-pub const MAX_RECORDS_PER_PATIENT: usize = 1_000_000;
-
-/// Reads administrations from `input` (sorted by patient id), derives each
-/// patient's lines and hands them to `emit` as soon as the patient is
-/// complete. Memory holds one patient's records at a time. A record with
-/// more or fewer cells than the header, an empty id or drug, or a date that
-/// is not one is skipped and reported in the summary.
-///
-/// # Errors
-///
-/// [`LinesError`] when the file cannot be read as a whole: the columns
-/// (`columns` not each its own, missing or twice in the header), patients
-/// in neither text nor numeric order, too many records for one patient, a
-/// failed read, or what `emit` returns. Lines emitted before stay emitted.
-pub fn derive_stream(
-    input: impl Read,
-    columns: &ColumnNames,
-    rules: &Rules,
-    library: &Library,
-    emit: &mut dyn FnMut(&[DerivedLine]) -> Result<(), LinesError>,
-    progress: &mut dyn FnMut(u64),
-) -> Result<DeriveSummary, LinesError> {
-    columns.check()?;
-    // A byte-order mark, as spreadsheet programs write before the header.
-    let mut input = std::io::BufReader::new(input);
-    let first =
-        std::io::BufRead::fill_buf(&mut input).map_err(|e| LinesError::Io(e.to_string()))?;
-    if crate::diagnostics::first_line_ends_in_cr(first) {
-        return Err(LinesError::CrLineEnds);
-    }
-    let bom = first.starts_with(b"\xef\xbb\xbf");
-    if bom {
-        std::io::BufRead::consume(&mut input, 3);
-    }
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| LinesError::Io(e.to_string()))?
-        .clone();
-    let find = |name: &str| {
-        let name = name.trim();
-        let same = |h: &[u8]| String::from_utf8_lossy(h).trim().eq_ignore_ascii_case(name);
-        match headers.iter().filter(|h| same(h)).count() {
-            0 => Err(LinesError::MissingColumn(name.to_owned())),
-            1 => Ok(headers.iter().position(same).unwrap_or_default()),
-            count => Err(LinesError::DuplicateColumn {
-                name: name.to_owned(),
-                count,
-            }),
-        }
-    };
-    let (pi, di, ti) = (
-        find(&columns.patient)?,
-        find(&columns.drug)?,
-        find(&columns.date)?,
-    );
-    let mut summary = DeriveSummary::default();
-    let mut order = order::PatientOrder::default();
-    let mut current: Option<String> = None;
-    let mut records: Vec<Administration> = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut flush = |patient: &str,
-                     records: &mut Vec<Administration>,
-                     summary: &mut DeriveSummary|
-     -> Result<(), LinesError> {
-        let lines = derive(patient, records, rules, library);
-        summary.patients += 1;
-        summary.lines += lines.len() as u64;
-        records.clear();
-        emit(&lines)
-    };
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            // Reading failed (or a record was over its limit): the rest of
-            // the file cannot be read, so it is not skipped record by record
-            // (that looped for ever on an error that stays).
-            Err(e) if e.is_io_error() => return Err(LinesError::Io(e.to_string())),
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                summary.skipped += 1;
-                if summary.errors.len() < 100 {
-                    summary.errors.push(SkippedRow {
-                        line,
-                        message: e.to_string(),
-                    });
-                }
-                continue;
-            }
-        }
-        summary.records += 1;
-        if summary.records.is_multiple_of(1 << 20) {
-            progress(summary.records);
-        }
-        let line = record.position().map_or(0, |p| p.line());
-        let field = |i: usize| {
-            record
-                .get(i)
-                .map(|b| String::from_utf8_lossy(b).trim().to_owned())
-                .unwrap_or_default()
-        };
-        let (patient, drug, date) = (field(pi), field(di), field(ti));
-        let parsed = if record.len() != headers.len() {
-            // A cell out of place (a comma in an unquoted drug name) or
-            // missing: the cells read could be the wrong ones.
-            Err(format!(
-                "{} fields, the header has {}: {}",
-                record.len(),
-                headers.len(),
-                if record.len() > headers.len() {
-                    "a cell is out of place; put a cell that holds a comma in double quotes"
-                } else {
-                    "write every column, an unknown value as an empty cell between commas"
-                }
-            ))
-        } else if patient.is_empty() {
-            Err("the patient id is empty".to_owned())
-        } else if drug.is_empty() {
-            Err("the drug is empty".to_owned())
-        } else if let Err(e) = crate::text::check_plain("the patient id", &patient)
-            .and_then(|()| crate::text::check_plain("the drug", &drug))
-        {
-            // A line break or an ESC would forge a line of the report; a
-            // bidirectional control would reverse it.
-            Err(e.to_string())
-        } else {
-            NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                .map_err(|_| format!("`{date}` is not a date (write 2019-03-04)"))
-                .and_then(|d| crate::dates::check_date(d).map_err(|e| e.to_string()))
-        };
-        let date = match parsed {
-            Ok(d) => d,
-            Err(message) => {
-                summary.skipped += 1;
-                if summary.errors.len() < 100 {
-                    summary.errors.push(SkippedRow { line, message });
-                }
-                continue;
-            }
-        };
-        if current.as_deref() != Some(patient.as_str()) {
-            if let Some(prev) = current.take() {
-                if let Err((text, numbers)) = order.next(line, &prev, &patient) {
-                    return Err(LinesError::NotSorted {
-                        line,
-                        patient,
-                        previous: prev,
-                        text,
-                        numbers,
-                    });
-                }
-                flush(&prev, &mut records, &mut summary)?;
-            }
-            current = Some(patient);
-        }
-        if records.len() >= MAX_RECORDS_PER_PATIENT {
-            return Err(LinesError::Io(format!(
-                "line {line}: more than {MAX_RECORDS_PER_PATIENT} records for one patient"
-            )));
-        }
-        records.push(Administration {
-            date,
-            drug: rules.generic(&drug),
-        });
-    }
-    if let Some(prev) = current {
-        flush(&prev, &mut records, &mut summary)?;
-    }
-    progress(summary.records);
-    Ok(summary)
 }

@@ -55,35 +55,61 @@ pub(super) struct PatientOrder {
 impl PatientOrder {
     /// Records that `patient`, on `line`, follows `previous` (another id).
     /// `Err` with both breaks once the file follows neither order.
-    pub(super) fn next(
+    #[cfg(test)]
+    fn next(
         &mut self,
         line: u64,
         previous: &str,
         patient: &str,
     ) -> Result<(), (OrderBreak, OrderBreak)> {
+        let (text, numbers) = self.judge(line, previous, patient);
+        self.take(text, numbers)
+    }
+
+    /// How `patient`, on `line`, after `previous` breaks each order not yet
+    /// broken here (a reader of part of a file judges its own pairs, and
+    /// the file's order then [`take`](Self::take)s what it found).
+    pub(super) fn judge(
+        &self,
+        line: u64,
+        previous: &str,
+        patient: &str,
+    ) -> (Option<OrderBreak>, Option<OrderBreak>) {
         let after = || OrderBreak::After {
             line,
             patient: patient.to_owned(),
             previous: previous.to_owned(),
         };
-        if self.text.is_none() && patient <= previous {
-            self.text = Some(after());
+        let text = (self.text.is_none() && patient <= previous).then(after);
+        let numbers = if self.numbers.is_some() {
+            None
+        } else {
+            match (number(previous), number(patient)) {
+                (Some(a), Some(b)) if b > a => None,
+                (Some(_), Some(_)) => Some(after()),
+                (None, _) => Some(OrderBreak::NotANumber {
+                    patient: previous.to_owned(),
+                }),
+                (_, None) => Some(OrderBreak::NotANumber {
+                    patient: patient.to_owned(),
+                }),
+            }
+        };
+        (text, numbers)
+    }
+
+    /// Takes the breaks of one pair of ids, in file order; `Err` with both
+    /// breaks once the file follows neither order.
+    pub(super) fn take(
+        &mut self,
+        text: Option<OrderBreak>,
+        numbers: Option<OrderBreak>,
+    ) -> Result<(), (OrderBreak, OrderBreak)> {
+        if self.text.is_none() {
+            self.text = text;
         }
         if self.numbers.is_none() {
-            match (number(previous), number(patient)) {
-                (Some(a), Some(b)) if b > a => {}
-                (Some(_), Some(_)) => self.numbers = Some(after()),
-                (None, _) => {
-                    self.numbers = Some(OrderBreak::NotANumber {
-                        patient: previous.to_owned(),
-                    });
-                }
-                (_, None) => {
-                    self.numbers = Some(OrderBreak::NotANumber {
-                        patient: patient.to_owned(),
-                    });
-                }
-            }
+            self.numbers = numbers;
         }
         match (&self.text, &self.numbers) {
             (Some(t), Some(n)) => Err((t.clone(), n.clone())),
