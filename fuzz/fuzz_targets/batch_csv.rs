@@ -15,7 +15,10 @@ fn setup() -> &'static (Library, DoseOptions) {
     static S: OnceLock<(Library, DoseOptions)> = OnceLock::new();
     S.get_or_init(|| {
         let lib = Library::bundled().expect("bundled library");
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/examples/gemdoc-labs.toml");
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../docs/examples/gemdoc-labs.toml"
+        );
         let text = std::fs::read_to_string(path).expect("labs example");
         let mut o = DoseOptions::default();
         for r in chemodose::labs::parse_labs_toml(path, &text).expect("labs") {

@@ -7,10 +7,16 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(s) = std::str::from_utf8(data) {
         if let Err(e) = chemodose::labs::parse_labs_toml("f.toml", s) {
-            let _ = e.render();
+            let _ = e.to_string();
+            for p in &e.problems {
+                let _ = e.location(p);
+            }
         }
         if let Err(e) = chemodose::labs::parse_labs_csv("f.csv", s) {
-            let _ = e.render();
+            let _ = e.to_string();
+            for p in &e.problems {
+                let _ = e.location(p);
+            }
         }
     }
 });
