@@ -400,25 +400,26 @@ impl<T: Default> Shared<'_, T> {
             && memchr::memchr_iter(b'\r', bytes).all(|i| bytes.get(i + 1) == Some(&b'\n'));
         if plain {
             let mut fields: Vec<&[u8]> = Vec::with_capacity(header.width + 2);
-            let (mut line, mut start) = (job.line, 0);
-            let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
-            for end in ends {
-                let raw = &bytes[start.min(end)..end];
-                start = end + 1;
-                let text = raw.strip_suffix(b"\r").unwrap_or(raw);
-                if !text.is_empty() {
-                    fields.clear();
-                    let mut from = 0;
-                    for comma in memchr::memchr_iter(b',', text) {
-                        fields.push(&text[from..comma]);
-                        from = comma + 1;
-                    }
-                    fields.push(&text[from..]);
-                    if let Err(e) = patients.record(&fields, line, drugs, part) {
-                        part.fatal = Some(e);
-                        return;
-                    }
+            // One pass over the block finds every comma and line end.
+            let (mut line, mut from) = (job.line, 0);
+            let ends = memchr::memchr2_iter(b',', b'\n', bytes).chain(std::iter::once(bytes.len()));
+            for at in ends {
+                fields.push(&bytes[from.min(at)..at]);
+                from = at + 1;
+                if at < bytes.len() && bytes[at] == b',' {
+                    continue;
                 }
+                // A record ends: its last cell without the CR of a CRLF.
+                if let Some(last) = fields.last_mut() {
+                    *last = last.strip_suffix(b"\r").unwrap_or(last);
+                }
+                // A blank line is one empty cell, and is no record.
+                let blank = fields.len() == 1 && fields[0].is_empty();
+                if !blank && let Err(e) = patients.record(&fields, line, drugs, part) {
+                    part.fatal = Some(e);
+                    return;
+                }
+                fields.clear();
                 line += 1;
             }
         } else {

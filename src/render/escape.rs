@@ -24,7 +24,8 @@ use crate::text::is_unsafe;
 /// assert_eq!(visible("ANC ≥ 1.5 ×10⁹/L"), "ANC ≥ 1.5 ×10⁹/L");
 /// ```
 pub fn visible(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe) {
+    // Printable ASCII, most text, is checked a byte at a time.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) || !s.chars().any(is_unsafe) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
