@@ -554,7 +554,14 @@ impl<R: Read> CsvBlocks<R> {
                 (&mut self.inner).take(more).read_to_end(block)?;
                 self.eof = block.len() < want;
             }
-            let (end, longest) = record_ends(block);
+            // A CR at the end may be the first half of a CRLF: the record
+            // it ends waits for the next read (the CR-only check of the
+            // first line, and line counting, see the whole line end).
+            let whole = match block.last() {
+                Some(b'\r') if !self.eof => &block[..block.len() - 1],
+                _ => &block[..],
+            };
+            let (end, longest) = record_ends(whole);
             if let Some((start, len)) = longest
                 && len > self.max
             {

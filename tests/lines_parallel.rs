@@ -295,3 +295,16 @@ proptest! {
         prop_assert_eq!(derive(&csv, threads, block), whole);
     }
 }
+
+/// Found by the property above: a block cut between the CR and the LF of
+/// the header's CRLF read the header as ending in a CR alone, and the file
+/// was refused as a CR-only file. A CR at a block's end now waits for the
+/// byte after it.
+#[test]
+fn regression_a_crlf_cut_between_its_cr_and_lf_is_one_line_end() {
+    let csv = b"patient_id,drug,date\r\n1,gemcitabine,2020-01-01\r\n";
+    for block in 1..csv.len() + 2 {
+        let (lines, summary) = derive(csv, 1, block).unwrap();
+        assert_eq!((lines.len(), summary.records), (1, 1), "block {block}");
+    }
+}

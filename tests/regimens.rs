@@ -505,3 +505,80 @@ fn regression_a_folder_with_nothing_to_check_is_not_a_pass() {
     let err = common::Run::new(&["verify", "--regimens", shown]).fails(2);
     assert!(err.contains("nothing was verified"), "{err}");
 }
+
+/// Issue 17: G-CSF days that the labels allow are accepted: filgrastim the
+/// day after the last cytotoxic day (Hensley 2002: docetaxel day 8,
+/// filgrastim days 9-15), the day after a 24-hour infusion has ended (day
+/// 3 after day 1), and pegfilgrastim 14 days before the next day 1 (day 8
+/// of 21: 22 − 8 = 14). The refused days are in `tests/bad/134`-`136`.
+#[test]
+fn gcsf_days_the_labels_allow_are_accepted() {
+    let regimen = |chemo: &str, gcsf: &str| {
+        format!(
+            "id = \"t\"\nname = \"T\"\nversion = \"1\"\nstatus = \"active\"\nlast_reviewed = 2026-12-02\n\
+             [cycle]\nlength_days = 21\ncycles = 6\n[[source]]\ncitation = \"A source\"\n\
+             [[drug]]\nname = \"x\"\nrole = \"antineoplastic\"\ndose = \"1 mg/m2\"\nroute = \"IV\"\n{chemo}\n\
+             [[drug]]\nrole = \"supportive\"\nroute = \"SC\"\n{gcsf}\n"
+        )
+    };
+    let filgrastim = |days: &str| {
+        format!(
+            "name = \"filgrastim\"\ninstruction = \"G-CSF per local protocol\"\ndays = \"{days}\""
+        )
+    };
+    for (chemo, gcsf) in [
+        ("days = \"1,8\"", filgrastim("9-15")),
+        ("infusion = \"24 h\"\ndays = \"1\"", filgrastim("3-10")),
+        (
+            "days = \"1\"",
+            "name = \"pegfilgrastim\"\ndose = \"6 mg\"\ndays = \"8\"".to_owned(),
+        ),
+    ] {
+        let text = regimen(chemo, &gcsf);
+        if let Err(e) = chemodose::regimen::parse_regimen("t.toml", &text) {
+            panic!("{chemo} / {gcsf}: {e}");
+        }
+    }
+    // One day earlier each is refused.
+    for (chemo, gcsf) in [
+        ("days = \"1,8\"", filgrastim("8-15")),
+        ("infusion = \"24 h\"\ndays = \"1\"", filgrastim("2-10")),
+        (
+            "days = \"1\"",
+            "name = \"pegfilgrastim\"\ndose = \"6 mg\"\ndays = \"9\"".to_owned(),
+        ),
+    ] {
+        let e = chemodose::regimen::parse_regimen("t.toml", &regimen(chemo, &gcsf)).unwrap_err();
+        assert!(e.to_string().contains("too close to x"), "{e}");
+    }
+}
+
+/// Issue 17: every bundled regimen with an antineoplastic drug states its
+/// emetogenic risk (the antiemetics of its treatment days follow from it;
+/// ASCO 2020 Table 1 [R144], clinical reference 9.6), with the source of the
+/// class among its sources.
+#[test]
+fn every_bundled_antineoplastic_regimen_states_its_emetogenic_risk() {
+    let lib = chemodose::regimen::Library::bundled().unwrap();
+    for e in lib.entries() {
+        let r = &e.regimen;
+        if !r
+            .drugs
+            .iter()
+            .any(|d| d.role == chemodose::regimen::Role::Antineoplastic)
+        {
+            continue;
+        }
+        assert!(
+            r.emetogenic_risk.is_some(),
+            "{} has no emetogenic_risk",
+            r.id
+        );
+        let cited = r.sources.iter().any(|s| {
+            ["[R144]", "[R149]", "[R150]"]
+                .iter()
+                .any(|id| s.citation.contains(id))
+        });
+        assert!(cited, "{}: the emetic class has no source", r.id);
+    }
+}

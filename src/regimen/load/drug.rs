@@ -739,17 +739,21 @@ fn cycle_total_text(total: f64) -> String {
 /// An infusion duration as written: "bolus", "push", "slow push", or minutes
 /// or hours, one value or a rising range, at most 14 days.
 fn is_duration(s: &str) -> bool {
+    infusion_minutes(s).is_some()
+}
+
+/// The longest an infusion written as [`is_duration`] reads it may run,
+/// minutes (0 for a bolus or push); `None` when it is not a duration.
+pub(super) fn infusion_minutes(s: &str) -> Option<f64> {
     let t = s.trim().to_lowercase();
     if matches!(t.as_str(), "bolus" | "push" | "slow push") {
-        return true;
+        return Some(0.0);
     }
-    let Some((number, unit)) = t.split_once(' ') else {
-        return false;
-    };
+    let (number, unit) = t.split_once(' ')?;
     let minutes_per = match unit.trim() {
         "min" | "minutes" => 1.0,
         "h" | "hours" | "hour" => 60.0,
-        _ => return false,
+        _ => return None,
     };
     let values: Vec<f64> = number
         .split('-')
@@ -757,10 +761,11 @@ fn is_duration(s: &str) -> bool {
         .collect();
     // Longer than a continuous infusion could run (14 days) is a typo.
     let sane = |v: &f64| v.is_finite() && *v > 0.0 && v * minutes_per <= 14.0 * 24.0 * 60.0;
-    values.len() == number.split('-').count()
+    let valid = values.len() == number.split('-').count()
         && (1..=2).contains(&values.len())
         && values.iter().all(sane)
-        && values.windows(2).all(|w| w[0] < w[1])
+        && values.windows(2).all(|w| w[0] < w[1]);
+    valid.then(|| values.iter().fold(0.0, |m: f64, v| m.max(v * minutes_per)))
 }
 
 #[cfg(test)]

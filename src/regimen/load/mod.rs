@@ -18,6 +18,7 @@ mod days;
 pub use days::{DayListError, parse_day_list};
 mod drug;
 mod rules;
+mod timing;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -289,6 +290,9 @@ impl Validator {
             }
         }
         self.companions(&f.drugs, &drugs);
+        if let Some(c) = cycle {
+            self.gcsf_timing(&f.drugs, &drugs, c.length_days);
+        }
         let cycle = cycle?;
         let last_reviewed = last_reviewed?;
         if drugs.len() != f.drugs.len() {
@@ -476,6 +480,39 @@ impl Validator {
                     }
                 }
             }
+        }
+    }
+}
+
+impl Validator {
+    /// G-CSF days against the cytotoxic days ([`timing`]), each conflict at
+    /// the G-CSF's `days`.
+    fn gcsf_timing(&mut self, files: &[Spanned<DrugFile>], drugs: &[Drug], cycle_days: u32) {
+        for c in timing::gcsf_conflicts(drugs, cycle_days) {
+            let Some(file) = files.iter().find(|d| {
+                d.get_ref()
+                    .name
+                    .get_ref()
+                    .trim()
+                    .eq_ignore_ascii_case(&c.gcsf)
+            }) else {
+                continue;
+            };
+            let when = if c.cytotoxic_day > cycle_days {
+                format!("day {} of the next cycle", c.cytotoxic_day - cycle_days)
+            } else {
+                format!("day {}", c.cytotoxic_day)
+            };
+            self.problems
+                .at(
+                    file.get_ref().days.span(),
+                    format!(
+                        "{} on day {} is too close to {} on {when}: {}",
+                        c.gcsf, c.day, c.cytotoxic, c.rule
+                    ),
+                )
+                .label("G-CSF too close to chemotherapy")
+                .help("give a daily G-CSF only on days without cytotoxic treatment (after the end of a long infusion), and a long-acting G-CSF also at least 14 days before the next cytotoxic day");
         }
     }
 }
