@@ -133,7 +133,7 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
     let mut results: Vec<(Verification, RecordContext)> = Vec::new();
     let mut unreadable: Vec<(String, String)> = Vec::new();
     let mut notes = Vec::new();
-    let mut warnings = Vec::new();
+    let warnings = Vec::new();
     for path in &a.orders {
         let shown = path.display().to_string();
         let one = (|| -> Result<(Verification, RecordContext), InputError> {
@@ -160,7 +160,13 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
                     &mut notes,
                     &mut w,
                 )?;
-                warnings.extend(w.into_iter().map(|(c, m)| format!("{c}: {m}")));
+                // The history's warnings are part of the record, as findings.
+                inputs.history = Some(chemodose::order::HistoryPatient {
+                    id: h.patient_id.clone(),
+                    sex: h.sex,
+                    birth_year: h.birth_year,
+                    warnings: w.into_iter().map(|(c, m)| (c.to_owned(), m)).collect(),
+                });
             }
             let v = verify_order(&order, &entry.regimen, &inputs);
             let ctx = RecordContext {

@@ -61,7 +61,7 @@ impl Default for Thresholds {
 
 /// What the caller adds to the order: the engine options a history gives
 /// (prior exposure, weight references, the last reduction, anthracycline
-/// policy) and the thresholds.
+/// policy), whose patient the history is, and the thresholds.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct VerifyInputs {
     /// The engine options before the order's own (labs, date, day, stated
@@ -69,6 +69,23 @@ pub struct VerifyInputs {
     pub options: DoseOptions,
     /// The thresholds.
     pub thresholds: Thresholds,
+    /// The patient of the treatment history used, when one is: it must be
+    /// the order's patient.
+    pub history: Option<HistoryPatient>,
+}
+
+/// Who a treatment history is about, and what it says the caller should
+/// know (its warnings, by stable code).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HistoryPatient {
+    /// The history's (pseudonymous) patient id.
+    pub id: String,
+    /// Its sex, where recorded.
+    pub sex: Option<crate::patient::Sex>,
+    /// Its year of birth, where recorded.
+    pub birth_year: Option<i32>,
+    /// Its warnings: (code, words).
+    pub warnings: Vec<(String, String)>,
 }
 
 const SRC_THRESHOLDS: &str = "HOPA position statement (Fahrenbruch R et al., J Oncol Pract 2018: within 10 %; NCI deficiency criterion > 10 %); NHS England national dose banding (about 5-6 %); tiers: chemodose design, clinical reference §9.8";
@@ -133,6 +150,9 @@ pub fn verify_order(order: &Order, regimen: &Regimen, inputs: &VerifyInputs) -> 
     let t = inputs.thresholds;
     let mut findings = Vec::new();
     order_checks(order, regimen, &t, &mut findings);
+    if let Some(h) = &inputs.history {
+        history_checks(order, h, &mut findings);
+    }
     let patient = patient(order);
     let options = options(order, regimen, inputs);
     let plan = match compute(regimen, &patient, order.cycle, &options) {
@@ -220,6 +240,47 @@ fn order_checks(order: &Order, regimen: &Regimen, _t: &Thresholds, out: &mut Vec
     }
 }
 
+/// The history must be the order's patient: its id is the order's MRN or
+/// name, and its sex and year of birth (where both say) agree. A history
+/// of another patient would count another person's doses.
+fn history_checks(order: &Order, h: &HistoryPatient, out: &mut Vec<Finding>) {
+    let p = &order.patient;
+    let id = h.id.trim();
+    let same_id = p.mrn.as_deref().is_some_and(|m| m.trim() == id) || p.name.trim() == id;
+    let sex_differs = matches!((p.sex, h.sex), (Some(a), Some(b)) if a != b);
+    let year_differs = matches!(
+        (p.date_of_birth.map(|d| chrono::Datelike::year(&d)), h.birth_year),
+        (Some(a), Some(b)) if a != b
+    );
+    if !same_id || sex_differs || year_differs {
+        out.push(finding(
+            Severity::Stop,
+            "history-patient",
+            None,
+            None,
+            Issue::HistoryPatient {
+                history_id: h.id.clone(),
+                id_matches: same_id,
+                sex_differs,
+                birth_year_differs: year_differs,
+            },
+            SRC_ORDER,
+        ));
+    }
+    for (code, words) in &h.warnings {
+        out.push(finding(
+            Severity::Info,
+            code,
+            None,
+            None,
+            Issue::HistoryWarning {
+                words: words.clone(),
+            },
+            "the treatment history",
+        ));
+    }
+}
+
 /// The patient the engine doses: the order's measurements; age from the
 /// date of birth on the planned date where given.
 fn patient(order: &Order) -> Patient {
@@ -245,6 +306,7 @@ fn options(order: &Order, regimen: &Regimen, inputs: &VerifyInputs) -> DoseOptio
     let mut o = inputs.options.clone();
     o.clinical.labs = order.labs.iter().cloned().collect();
     o.clinical.on = Some(order.date);
+    o.clinical.child_pugh = order.patient.child_pugh;
     o.clinical.max_result_age_days = inputs.thresholds.max_result_age_days;
     o.clinical.day = order
         .days
@@ -263,17 +325,17 @@ fn options(order: &Order, regimen: &Regimen, inputs: &VerifyInputs) -> DoseOptio
             };
             o.reductions.drugs.insert(key.clone(), r);
         }
-        let per_day = matches!(
+        // Days the source never gave (a case report) are the prescriber's
+        // to state: the engine doses the days ordered (a companion such as
+        // mesna follows its parent's days); a per-cycle dose keeps its split.
+        let stated = matches!(
             drug.dosing,
             Dosing::Own {
                 per: DosePer::Day,
                 ..
             }
-        );
-        if !drug.days_confirmed
-            && per_day
-            && line.days.iter().all(|d| *d <= regimen.cycle.length_days)
-        {
+        ) && !drug.days_confirmed;
+        if stated && line.days.iter().all(|d| *d <= regimen.cycle.length_days) {
             o.days.insert(key, line.days.clone());
         }
     }

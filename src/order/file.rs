@@ -99,6 +99,9 @@ pub struct PatientFile {
     pub age: Option<Spanned<i64>>,
     /// Allergies, free text ("nil known" when none).
     pub allergies: Option<String>,
+    /// Child-Pugh class of hepatic impairment, where assessed: A, B or C.
+    #[schemars(with = "Option<String>")]
+    pub child_pugh: Option<Spanned<String>>,
     /// Height with its date.
     #[schemars(with = "MeasureFile")]
     pub height: Spanned<MeasureFile>,
@@ -457,6 +460,10 @@ fn patient(c: &mut Collector, p: &PatientFile) -> Option<OrderPatient> {
         },
         None => Some(None),
     };
+    let child_pugh = p
+        .child_pugh
+        .as_ref()
+        .map(|s| c.parse(s, |t| t.parse::<crate::rules::ChildPugh>()).ok());
     let height = measure(c, &p.height, parse_height);
     let weight = measure(c, &p.weight, parse_weight);
     let scr = match &p.serum_creatinine {
@@ -476,6 +483,10 @@ fn patient(c: &mut Collector, p: &PatientFile) -> Option<OrderPatient> {
         },
         age: age?,
         allergies: p.allergies.clone(),
+        child_pugh: match child_pugh {
+            Some(x) => Some(x?),
+            None => None,
+        },
         height: height?,
         weight: weight?,
         serum_creatinine: scr?,

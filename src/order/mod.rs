@@ -27,7 +27,7 @@ use crate::patient::Sex;
 use crate::quantity::{DoseUnit, Percent, PrescribedDose};
 use crate::regimen::Intent;
 
-pub use check::{Thresholds, VerifyInputs, verify_order};
+pub use check::{HistoryPatient, Thresholds, VerifyInputs, verify_order};
 pub use file::{FORMAT, MAX_FILE_BYTES, OrderFile, parse_order};
 
 /// One chemotherapy order, as the prescriber wrote it (validated).
@@ -87,6 +87,8 @@ pub struct OrderPatient {
     pub age: Option<u32>,
     /// Allergies, free text.
     pub allergies: Option<String>,
+    /// Child-Pugh class, where assessed.
+    pub child_pugh: Option<crate::rules::ChildPugh>,
     /// Height.
     pub height: DatedMeasure<Length>,
     /// Weight.
@@ -399,6 +401,23 @@ pub enum Issue {
     },
     /// The allergies are not recorded.
     AllergiesNotRecorded,
+    /// The treatment history is not the order's patient (by id, sex or
+    /// year of birth).
+    HistoryPatient {
+        /// The history's patient id.
+        history_id: String,
+        /// Whether the id is the order's MRN or name.
+        id_matches: bool,
+        /// The sexes differ.
+        sex_differs: bool,
+        /// The years of birth differ.
+        birth_year_differs: bool,
+    },
+    /// A warning of the treatment history, in words.
+    HistoryWarning {
+        /// The words.
+        words: String,
+    },
 }
 
 /// One finding of a verification.

@@ -220,6 +220,30 @@ pub fn finding_text(f: &Finding) -> String {
         Issue::NotComputed { error } => {
             format!("the independent calculation could not be made: {error}")
         }
+        Issue::HistoryPatient {
+            history_id,
+            id_matches,
+            sex_differs,
+            birth_year_differs,
+        } => {
+            let mut why = Vec::new();
+            if !id_matches {
+                why.push(format!(
+                    "its patient id `{history_id}` is neither the order's MRN nor its name"
+                ));
+            }
+            if *sex_differs {
+                why.push("its sex differs".to_owned());
+            }
+            if *birth_year_differs {
+                why.push("its year of birth differs".to_owned());
+            }
+            format!(
+                "the treatment history may be another patient's: {}",
+                why.join("; ")
+            )
+        }
+        Issue::HistoryWarning { words } => words.clone(),
         Issue::AllergiesNotRecorded => {
             "allergies are not recorded (write \"nil known\" when there are none)".to_owned()
         }
@@ -264,6 +288,9 @@ pub fn resolution_text(f: &Finding) -> String {
         "days-stated" => "nothing: the days used are shown",
         "regimen-version" => "the order is rewritten against the version in force",
         "allergies-not-recorded" => "record the allergies, or \"nil known\"",
+        "history-patient" => {
+            "use this patient's history (its id is the order's MRN), or correct the order's identifiers"
+        }
         "not-computed" => "correct what the calculation needs (shown above) and verify again",
         "weight-change" => {
             "recalculate from today's weight, or the prescriber acknowledges the change"
