@@ -254,7 +254,7 @@ fn a_lifetime_limit_crossed_with_the_history_rejects() {
     assert_eq!(v.verdict, Verdict::Reject);
 }
 
-/// Thresholds are the site's: 7.09 % agrees when agreement is 8 %.
+/// Thresholds are the site's: 7.10 % agrees when agreement is 8 %.
 #[test]
 fn thresholds_are_configurable() {
     let (order, regimen) = load(Path::new("tests/data/orders/bad/dose-deviation.toml"));

@@ -49,8 +49,9 @@ pub enum OrderFormat {
 pub struct VerifyArgs {
     /// Order files (TOML, or JSON with a .json name); several give a
     /// summary table, then each order's report.
-    #[arg(required = true, value_name = "ORDER")]
-    orders: Vec<PathBuf>,
+    /// (A name starting with `-` is read as an option: write `-- -name`.)
+    #[arg(required = true, value_name = "ORDER_FILE")]
+    orders: Vec<String>,
     /// A treatment history: prior doses count against lifetime limits, the
     /// weight is compared with the line's first and last cycles.
     #[arg(long, value_name = "FILE")]
@@ -134,9 +135,15 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
     let mut unreadable: Vec<(String, String)> = Vec::new();
     let mut notes = Vec::new();
     let warnings = Vec::new();
-    for path in &a.orders {
-        let shown = path.display().to_string();
+    for name in &a.orders {
+        let path = std::path::Path::new(name);
+        let shown = name.clone();
         let one = (|| -> Result<(Verification, RecordContext), InputError> {
+            if name.is_empty() {
+                return Err(InputError(
+                    "an order file name is empty: give the path of an order file".to_owned(),
+                ));
+            }
             let text = read_text(path, FileKind::Order)?;
             let order =
                 parse_order(&shown, &text).map_err(|e| InputError(diagnostics::render(&e)))?;
@@ -228,7 +235,7 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
     let errors: Vec<String> = unreadable.iter().map(|(_, m)| m.clone()).collect();
     let stdout = match &a.output {
         Some(path) => {
-            let mut inputs: Vec<PathBuf> = a.orders.clone();
+            let mut inputs: Vec<PathBuf> = a.orders.iter().map(PathBuf::from).collect();
             inputs.extend(a.history.iter().cloned());
             inputs.extend(a.lib.files_read(None));
             write_atomically(path, text.as_bytes(), &inputs)?;

@@ -226,7 +226,18 @@ pub fn parse_order(path: &str, text: &str) -> Result<Order, FileErrors> {
     let file: OrderFile = c.read_file(&path_shown, text, &kind)?;
     let order = check(&mut c, file);
     match order {
-        Some(o) if c.is_empty() => Ok(o),
+        Some(mut o) if c.is_empty() => {
+            // A lab's origin is its `[[lab]]` header: the byte offset kept
+            // while checking becomes the line (1-based) in the file shown.
+            for l in &mut o.labs {
+                if let LabOrigin::File { path, line } = &mut l.origin {
+                    let at = (*line).min(text.len());
+                    *line = text.get(..at).map_or(0, |t| t.matches('\n').count()) + 1;
+                    path.clone_from(&path_shown);
+                }
+            }
+            Ok(o)
+        }
         _ => Err(c.into_sorted_errors(&path_shown, text)),
     }
 }
@@ -646,6 +657,20 @@ days = [1]
         let text = ORDER.replace("\"136 mg\"", "\"136\"");
         let e = parse_order("o.toml", &text).unwrap_err();
         assert_eq!(e.location(&e.problems[0]).unwrap().0, 22);
+    }
+
+    #[test]
+    fn a_lab_knows_its_line() {
+        let text =
+            format!("{ORDER}[[lab]]\nlab = \"anc\"\nvalue = \"2x10^9/L\"\ndate = 2026-11-30\n");
+        let o = parse_order("o.toml", &text).unwrap();
+        assert_eq!(
+            o.labs[0].origin,
+            LabOrigin::File {
+                path: "o.toml".to_owned(),
+                line: 25
+            }
+        );
     }
 
     #[test]

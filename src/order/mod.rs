@@ -17,6 +17,7 @@
 
 mod check;
 mod file;
+mod lines;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -371,13 +372,6 @@ pub enum Issue {
         ordered: String,
         /// In force.
         in_force: String,
-    },
-    /// The order's cycle is beyond the regimen's course.
-    CycleBeyondCourse {
-        /// The cycle.
-        cycle: u32,
-        /// The planned course.
-        planned: u32,
     },
     /// A safety stop of the dose engine or the clinical rules.
     EngineStop(crate::dose::Stop),

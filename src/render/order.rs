@@ -199,9 +199,6 @@ pub fn finding_text(f: &Finding) -> String {
         Issue::RegimenVersion { ordered, in_force } => format!(
             "the order was written against regimen version {ordered}; the version in force is {in_force}"
         ),
-        Issue::CycleBeyondCourse { cycle, planned } => {
-            format!("cycle {cycle} is beyond the planned course of {planned}")
-        }
         Issue::EngineStop(s) => s.to_string(),
         Issue::EngineWarning(w) => w.to_string(),
         Issue::RulesVerdict {
@@ -303,9 +300,24 @@ pub fn resolution_text(f: &Finding) -> String {
         }
         _ if code.starts_with("rules-modify-") => "nothing: the changed dose is the one compared",
         _ if code.starts_with("missing-") => "the input named, on the order",
+        _ if code.starts_with("hold-") => {
+            "do not give today: act as the rule says (delay, re-check) and verify a new order with the new results"
+        }
+        _ if code.starts_with("organ-") || code.starts_with("toxicity-") => {
+            "the prescriber reviews the treatment (another regimen, or the site's band table); not given as ordered"
+        }
+        _ if code.starts_with("status-") && f.severity == Severity::Stop => {
+            "an order against an active regimen"
+        }
+        "per-cycle-ceiling" | "lifetime-limit" => {
+            "the prescriber lowers the dose or documents the decision to exceed the limit (signed, with its reason)"
+        }
+        "prior-incomplete" | "prior-exposure-incomplete" => {
+            "confirm the doses given before, then verify again"
+        }
         _ if f.severity == Severity::Info => "nothing: recorded",
         _ => {
-            "the prescriber and pharmacist resolve the stop before anything is prepared (the engine's own override code is the finding's code)"
+            "the prescriber resolves it (the stop's code is explained in docs/clinical-rules.md) before anything is prepared"
         }
     };
     text.to_owned()
@@ -418,6 +430,33 @@ pub fn line_cells(v: &Verification, l: &LineCheck) -> Vec<String> {
     ]
 }
 
+/// How each independent dose was reached (the prescription, the amount
+/// calculated and every adjustment: rounding, caps, rules), one line per
+/// drug and calculation, its days together: what explains a difference.
+pub fn calculation_lines(v: &Verification) -> Vec<String> {
+    let mut out: Vec<(String, Vec<u32>, String)> = Vec::new();
+    for l in &v.lines {
+        let Some(a) = &l.independent else { continue };
+        let text = format!(
+            "{} → calculated {}, given {}; adjustments: {}",
+            super::dose::prescription_text(&a.prescription),
+            super::dose::amount(a, a.calculated),
+            super::dose::amount(a, a.final_dose),
+            super::dose::adjustments_text(a, &[])
+        );
+        match out.iter_mut().find(|(d, _, t)| *d == l.drug && *t == text) {
+            Some((_, days, _)) => days.push(l.day),
+            None => out.push((l.drug.clone(), vec![l.day], text)),
+        }
+    }
+    out.into_iter()
+        .map(|(d, days, text)| {
+            let which = if days.len() == 1 { "day" } else { "days" };
+            format!("{} {which} {}: {text}", drug(&d), days_text(&days))
+        })
+        .collect()
+}
+
 /// The headers of [`line_cells`].
 pub const LINE_HEADERS: [&str; 8] = [
     "Drug",
@@ -502,6 +541,10 @@ pub fn order_text(v: &Verification, ctx: &RecordContext) -> String {
     out.push('\n');
     let rows: Vec<Vec<String>> = v.lines.iter().map(|l| line_cells(v, l)).collect();
     out.push_str(&super::text_table(&LINE_HEADERS, &rows));
+    out.push_str("\nIndependent calculation:\n");
+    for l in calculation_lines(v) {
+        out.push_str(&format!("  {l}\n"));
+    }
     out.push('\n');
     if v.findings.is_empty() {
         out.push_str("Findings: none\n");
@@ -616,6 +659,10 @@ pub fn order_md(v: &Verification, ctx: &RecordContext) -> String {
     out.push_str("\n### Order as written beside the independent calculation\n\n");
     let rows: Vec<Vec<String>> = v.lines.iter().map(|l| line_cells(v, l)).collect();
     out.push_str(&md_table(&LINE_HEADERS, &rows));
+    out.push_str("\nIndependent calculation:\n\n");
+    for l in calculation_lines(v) {
+        out.push_str(&format!("- {}\n", markdown(&l)));
+    }
     out.push_str("\n### Findings\n\n");
     if v.findings.is_empty() {
         out.push_str("None.\n");

@@ -7,8 +7,8 @@
 //! checker. Every value is escaped; the markup is well-formed XML.
 
 use super::order::{
-    LINE_HEADERS, RecordContext, SUMMARY_HEADERS, checked_text, finding_text, line_cells,
-    measurement_lines, patient_line, resolution_text, severity_text, summary_cells,
+    LINE_HEADERS, RecordContext, SUMMARY_HEADERS, calculation_lines, checked_text, finding_text,
+    line_cells, measurement_lines, patient_line, resolution_text, severity_text, summary_cells,
 };
 use super::schedule::html::escape;
 use crate::order::{Severity, Verification};
@@ -147,7 +147,11 @@ fn order_section(v: &Verification, ctx: &RecordContext) -> String {
     out.push_str("</ul>\n<h3>Order as written beside the independent calculation</h3>\n");
     let rows: Vec<Vec<String>> = v.lines.iter().map(|l| line_cells(v, l)).collect();
     out.push_str(&table(&LINE_HEADERS, &rows));
-    out.push_str("<h3>Findings</h3>\n");
+    out.push_str("<p><b>Independent calculation</b></p>\n<ul>\n");
+    for l in calculation_lines(v) {
+        out.push_str(&format!("<li>{}</li>\n", escape(&l)));
+    }
+    out.push_str("</ul>\n<h3>Findings</h3>\n");
     if v.findings.is_empty() {
         out.push_str("<p>None.</p>\n");
     } else {
