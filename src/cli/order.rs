@@ -74,6 +74,10 @@ pub struct VerifyArgs {
     /// The oldest lab result (and serum creatinine) accepted, in days.
     #[arg(long, value_name = "DAYS", default_value_t = Thresholds::default().max_result_age_days, allow_hyphen_values = true, value_parser = args::days)]
     max_result_age: u32,
+    /// The site's BSA formula for the independent calculation: mosteller,
+    /// dubois, haycock, ... (as `dose --formula`).
+    #[arg(long, default_value_t = chemodose::dose::DoseOptions::default().bsa_formula, value_parser = args::formula)]
+    formula: chemodose::bsa::BsaFormula,
     /// An alternative rule table of a regimen for one drug, as the regimen
     /// file names it: cisplatin=kintzel-dorr. Repeatable.
     #[arg(long, value_name = "DRUG=SET", value_parser = args::rule_set)]
@@ -153,6 +157,7 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
                 ..VerifyInputs::default()
             };
             inputs.options.clinical.rule_sets = rule_sets.clone();
+            inputs.options.bsa_formula = a.formula;
             if let Some((hpath, library, h)) = &history {
                 let mut w = Vec::new();
                 super::dose::apply_history(

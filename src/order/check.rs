@@ -524,6 +524,21 @@ fn measurement_findings(order: &Order, plan: &DosePlan, t: &Thresholds, out: &mu
             SRC_THRESHOLDS,
         ));
     }
+    if let Some(stated) = &order.used.bsa_formula
+        && stated.parse::<crate::bsa::BsaFormula>().ok() != Some(plan.bsa.formula)
+    {
+        out.push(finding(
+            Severity::Query,
+            "bsa-formula-differs",
+            None,
+            None,
+            Issue::BsaFormulaDiffers {
+                stated: stated.clone(),
+                used: plan.bsa.formula,
+            },
+            "the site's BSA formula (Mosteller by default: docs/DESIGN.md); clinical reference §7.3: BSA and formula on the order",
+        ));
+    }
     let measured = to_decimal(kg(order.patient.weight.value)).unwrap_or_default();
     if let Some(used) = order.used.weight.and_then(|w| to_decimal(kg(w)))
         && let Some(p) = percent_of(used, measured)

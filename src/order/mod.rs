@@ -257,6 +257,14 @@ pub enum Issue {
         /// Percent, signed.
         percent: Decimal,
     },
+    /// The BSA formula named on the order is not the one the independent
+    /// calculation uses (or is not one chemodose knows).
+    BsaFormulaDiffers {
+        /// As written on the order.
+        stated: String,
+        /// The formula of the independent calculation.
+        used: crate::bsa::BsaFormula,
+    },
     /// The weight used differs from the measured one.
     WeightDiffers {
         /// Used, kg.

@@ -109,6 +109,9 @@ pub fn finding_text(f: &Finding) -> String {
             format_decimal(*recomputed_m2),
             percent_text(*percent)
         ),
+        Issue::BsaFormulaDiffers { stated, used } => format!(
+            "the order names the BSA formula \"{stated}\"; the independent calculation uses {used}"
+        ),
         Issue::WeightDiffers {
             used_kg,
             measured_kg,
@@ -263,6 +266,9 @@ pub fn resolution_text(f: &Finding) -> String {
         }
         "per-day-per-cycle" => {
             "the prescriber rewrites the dose as the amount per day, with its days"
+        }
+        "bsa-formula-differs" => {
+            "the prescriber recalculates with the site's formula (order verify --formula; Mosteller by default)"
         }
         "bsa-differs" | "weight-differs" => {
             "the prescriber recalculates from the latest height and weight"
@@ -498,11 +504,12 @@ pub const SUMMARY_HEADERS: [&str; 6] = [
     "Findings",
 ];
 
-/// "2026-12-01 10:15 UTC" or "not recorded".
+/// "2026-12-01 10:15 UTC" or "(time not recorded)".
 pub fn checked_text(ctx: &RecordContext) -> String {
-    ctx.checked_at.map_or("not recorded".to_owned(), |t| {
-        t.format("%Y-%m-%d %H:%M UTC").to_string()
-    })
+    ctx.checked_at
+        .map_or("(time not recorded)".to_owned(), |t| {
+            t.format("%Y-%m-%d %H:%M UTC").to_string()
+        })
 }
 
 /// One order's verification as plain text.
