@@ -168,6 +168,7 @@ pub fn verify_order(order: &Order, regimen: &Regimen, inputs: &VerifyInputs) -> 
     let mut lines = Vec::new();
     if let Some(plan) = &plan {
         engine_findings(plan, regimen, &mut findings);
+        later_days(order, regimen, plan, &options, &mut findings);
         measurement_findings(order, plan, &t, &mut findings);
         super::lines::line_findings(order, regimen, plan, &t, &mut lines, &mut findings);
     }
@@ -485,6 +486,63 @@ fn engine_findings(plan: &DosePlan, regimen: &Regimen, out: &mut Vec<Finding>) {
             },
             &source,
         ));
+    }
+}
+
+/// Treatment-day criteria of the other days the order covers (day 8 of a
+/// day-1-and-8 order) are judged on their day, with that day's results, as
+/// `dose` judges only the day assessed: recorded, so that a VERIFIED order
+/// does not read as if day 8's counts were checked.
+fn later_days(
+    order: &Order,
+    regimen: &Regimen,
+    plan: &DosePlan,
+    options: &DoseOptions,
+    out: &mut Vec<Finding>,
+) {
+    let assessed = plan.assessment.day;
+    for drug in &regimen.drugs {
+        let name = drug.name.to_lowercase();
+        let ordered = order
+            .drugs
+            .iter()
+            .find(|l| l.name.eq_ignore_ascii_case(&drug.name));
+        let Some(line) = ordered else { continue };
+        let mut sources: Vec<&str> = Vec::new();
+        let mut days: Vec<u32> = Vec::new();
+        for &d in line.days.iter().filter(|d| **d != assessed) {
+            let rules = crate::rules::in_force(
+                &drug.rules,
+                crate::rules::RuleKind::Day,
+                &drug.name,
+                &options.clinical,
+            )
+            .filter(|r| r.days.as_ref().is_none_or(|ds| ds.contains(&d)));
+            let mut any = false;
+            for r in rules {
+                any = true;
+                if !sources.contains(&r.source.as_str()) {
+                    sources.push(&r.source);
+                }
+            }
+            if any {
+                days.push(d);
+            }
+        }
+        if !days.is_empty() {
+            out.push(finding(
+                Severity::Info,
+                &format!("later-day-criteria-{name}"),
+                Some(&name),
+                None,
+                Issue::LaterDayCriteria {
+                    drug: name.clone(),
+                    days,
+                    assessed,
+                },
+                &sources.join("; "),
+            ));
+        }
     }
 }
 

@@ -395,6 +395,16 @@ pub enum Issue {
         /// The rules as evaluated that made it.
         rules: Vec<crate::rules::RuleResult>,
     },
+    /// Treatment-day criteria of other days the order covers, judged on
+    /// their own day (not by this verification).
+    LaterDayCriteria {
+        /// The drug.
+        drug: String,
+        /// The days whose criteria are still to be judged.
+        days: Vec<u32>,
+        /// The day this verification judged.
+        assessed: u32,
+    },
     /// The engine could not compute the dose at all (bad measurements, a
     /// missing input the engine needs): nothing can be verified.
     NotComputed {

@@ -217,6 +217,15 @@ pub fn finding_text(f: &Finding) -> String {
                 rules.join("; ")
             )
         }
+        Issue::LaterDayCriteria {
+            drug: d,
+            days,
+            assessed,
+        } => format!(
+            "{}: the treatment-day criteria of day {} are judged on that day, with that day's results (this check judged day {assessed})",
+            drug(d),
+            days_text(days)
+        ),
         Issue::NotComputed { error } => {
             format!("the independent calculation could not be made: {error}")
         }
@@ -305,6 +314,9 @@ pub fn resolution_text(f: &Finding) -> String {
             "recent results of the inputs named, then verify again"
         }
         _ if code.starts_with("rules-modify-") => "nothing: the changed dose is the one compared",
+        _ if code.starts_with("later-day-criteria-") => {
+            "check the criteria on the day, before the dose (the printed schedule lists them)"
+        }
         _ if code.starts_with("missing-") => "the input named, on the order",
         _ if code.starts_with("hold-") => {
             "do not give today: act as the rule says (delay, re-check) and verify a new order with the new results"
