@@ -47,6 +47,8 @@ pub enum FileKind {
     /// An OMOP vocabulary table (`--concepts`, `--concept-ancestor`),
     /// streamed.
     OmopVocabulary,
+    /// A chemotherapy order (`order verify`, TOML or JSON).
+    Order,
 }
 
 /// 1 KiB.
@@ -65,9 +67,12 @@ pub const PATIENTS_MAX_LINE_BYTES: u64 = 16 * MIB;
 /// labs parsers check on text handed to them).
 pub const LABS_MAX_BYTES: u64 = MIB;
 
+/// The largest order file, bytes (also `order::MAX_FILE_BYTES`).
+pub const ORDER_MAX_BYTES: u64 = 256 * KIB;
+
 impl FileKind {
     /// Every kind, in the order `docs/input-files.md` lists them.
-    pub const ALL: [FileKind; 10] = [
+    pub const ALL: [FileKind; 11] = [
         FileKind::Regimen,
         FileKind::GoldenChecks,
         FileKind::History,
@@ -78,6 +83,7 @@ impl FileKind {
         FileKind::Patients,
         FileKind::Administrations,
         FileKind::OmopVocabulary,
+        FileKind::Order,
     ];
 
     /// The largest file of this kind read whole, bytes; `None` for a CSV
@@ -94,6 +100,7 @@ impl FileKind {
             FileKind::LineRules => Some(256 * KIB),
             // As `anthracycline::MAX_SITE_FILE_BYTES`.
             FileKind::AnthracyclineFactors => Some(64 * KIB),
+            FileKind::Order => Some(ORDER_MAX_BYTES),
             FileKind::Patients | FileKind::Administrations | FileKind::OmopVocabulary => None,
         }
     }
@@ -135,6 +142,7 @@ impl FileKind {
             FileKind::Patients => "patients CSV file",
             FileKind::Administrations => "administrations CSV file",
             FileKind::OmopVocabulary => "OMOP vocabulary table",
+            FileKind::Order => "order file",
         }
     }
 }

@@ -35,6 +35,7 @@ pub mod files;
 pub mod history;
 pub mod labs;
 pub mod lines;
+pub mod order;
 pub mod patient;
 pub mod quantity;
 pub mod regimen;

@@ -454,6 +454,13 @@ fn baselines() -> Vec<Vec<String>> {
             "--concept-ancestor",
             &copied("tests/data/omop/CONCEPT_ANCESTOR.csv"),
         ]),
+        s(&[
+            "order",
+            "verify",
+            &copied("docs/examples/orders/gemcitabine-docetaxel-c1.toml"),
+            "--history",
+            &history,
+        ]),
         s(&["regimens", "show", "doxorubicin"]),
         s(&["regimens", "check", &copied("regimens/doxorubicin.toml")]),
         {
@@ -485,7 +492,7 @@ fn value_flags(command: &[String]) -> Vec<String> {
         .cloned()
         .collect();
     // The first one or two words are the command; the rest positional.
-    let words = if matches!(args[0].as_str(), "history" | "lines" | "regimens") {
+    let words = if matches!(args[0].as_str(), "history" | "lines" | "regimens" | "order") {
         2
     } else {
         1
@@ -570,7 +577,10 @@ fn cases() -> Vec<Case> {
         if let Some(pos) = (1..base.len()).find(|&i| {
             !base[i].starts_with('-')
                 && !base[i - 1].starts_with('-')
-                && !matches!(base[i].as_str(), "show" | "derive" | "to-history" | "check")
+                && !matches!(
+                    base[i].as_str(),
+                    "show" | "derive" | "to-history" | "check" | "verify"
+                )
         }) {
             let mut targets: Vec<(String, Vec<String>)> = corpus
                 .files

@@ -322,69 +322,15 @@ impl PatientDoseArgs {
             age: given.age.or(latest.and_then(|p| p.age)),
             serum_creatinine: given.scr.or(latest.and_then(|p| p.serum_creatinine)),
         };
-        let before = match dosing {
-            Dosing::Cycle { regimen, cycle } => {
-                // The history holds the earlier cycles; the course counts from this one.
-                options.course_from = Some(cycle);
-                Before::Cycle { regimen, cycle }
-            }
-            Dosing::Schedule { start, .. } => Before::Date(start),
-        };
-        let prior = history
-            .prior_exposure(&library, before, &options.anthracycline)
-            .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
-        options.prior = prior.exposures.clone();
-        options.uncounted = prior
-            .incomplete
-            .iter()
-            .map(|l| chemodose::dose::UncountedLine {
-                line: l.line,
-                drugs: l.drugs.clone(),
-            })
-            .collect();
-        options.weight_references = weight_references(&history, dosing);
-        options.previous_reduction = previous_reduction(&history, dosing);
-        match prior.cardiac_radiation {
-            CardiacRadiation::Yes => {
-                options.cardiac_radiation = true;
-                notes.push(
-                    "cardiac-region radiation in the history: the lower anthracycline limit applies"
-                        .to_owned(),
-                );
-            }
-            CardiacRadiation::Unknown => {
-                options.cardiac_radiation = true;
-                notes.push(
-                    "radiation in the history whose field is not known (cardiac region unknown: the lower limit is applied)"
-                        .to_owned(),
-                );
-            }
-            CardiacRadiation::No => {}
-        }
-        if !prior.is_complete() {
-            // The engine counts what the history records; it cannot know
-            // what the lines below gave, so its lifetime-limit check is not
-            // complete either.
-            let lines: Vec<String> = prior
-                .incomplete
-                .iter()
-                .map(chemodose::render::history::incomplete_line_text)
-                .collect();
-            warnings.push((
-                PRIOR_INCOMPLETE,
-                format!(
-                    "the prior exposure from {} is INCOMPLETE, so lifetime limits are checked against recorded cycles only: {}. Confirm the doses given before relying on a lifetime limit",
-                    path.display(),
-                    lines.join("; ")
-                ),
-            ));
-        }
-        if !options.prior.is_empty() {
-            notes.push(format!(
-                "prior exposure from {} counts against lifetime limits",
-                path.display()
-            ));
-        }
+        apply_history(
+            path,
+            &library,
+            &history,
+            dosing,
+            &mut options,
+            &mut notes,
+            &mut warnings,
+        )?;
         Ok(Resolved {
             patient,
             options,
@@ -392,6 +338,86 @@ impl PatientDoseArgs {
             warnings,
         })
     }
+}
+
+/// What a treatment history adds to the engine options for a dose of
+/// `dosing`: prior exposure (and the lines it cannot count), the weights to
+/// compare today's with, the line's last reduction and cardiac-region
+/// radiation; with the notes and warnings to show. Shared by `dose`,
+/// `schedule` and `order verify`.
+pub fn apply_history(
+    path: &std::path::Path,
+    library: &chemodose::regimen::Library,
+    history: &History,
+    dosing: Dosing<'_>,
+    options: &mut DoseOptions,
+    notes: &mut Vec<String>,
+    warnings: &mut Vec<(&'static str, String)>,
+) -> Result<(), InputError> {
+    let before = match dosing {
+        Dosing::Cycle { regimen, cycle } => {
+            // The history holds the earlier cycles; the course counts from this one.
+            options.course_from = Some(cycle);
+            Before::Cycle { regimen, cycle }
+        }
+        Dosing::Schedule { start, .. } => Before::Date(start),
+    };
+    let prior = history
+        .prior_exposure(library, before, &options.anthracycline)
+        .map_err(|e| InputError(format!("{}: {e}", path.display())))?;
+    options.prior = prior.exposures.clone();
+    options.uncounted = prior
+        .incomplete
+        .iter()
+        .map(|l| chemodose::dose::UncountedLine {
+            line: l.line,
+            drugs: l.drugs.clone(),
+        })
+        .collect();
+    options.weight_references = weight_references(history, dosing);
+    options.previous_reduction = previous_reduction(history, dosing);
+    match prior.cardiac_radiation {
+        CardiacRadiation::Yes => {
+            options.cardiac_radiation = true;
+            notes.push(
+                "cardiac-region radiation in the history: the lower anthracycline limit applies"
+                    .to_owned(),
+            );
+        }
+        CardiacRadiation::Unknown => {
+            options.cardiac_radiation = true;
+            notes.push(
+                    "radiation in the history whose field is not known (cardiac region unknown: the lower limit is applied)"
+                        .to_owned(),
+                );
+        }
+        CardiacRadiation::No => {}
+    }
+    if !prior.is_complete() {
+        // The engine counts what the history records; it cannot know
+        // what the lines below gave, so its lifetime-limit check is not
+        // complete either.
+        let lines: Vec<String> = prior
+            .incomplete
+            .iter()
+            .map(chemodose::render::history::incomplete_line_text)
+            .collect();
+        warnings.push((
+                PRIOR_INCOMPLETE,
+                format!(
+                    "the prior exposure from {} is INCOMPLETE, so lifetime limits are checked against recorded cycles only: {}. Confirm the doses given before relying on a lifetime limit",
+                    path.display(),
+                    lines.join("; ")
+                ),
+            ));
+    }
+    if !options.prior.is_empty() {
+        notes.push(format!(
+            "prior exposure from {} counts against lifetime limits",
+            path.display()
+        ));
+    }
+    Ok(())
 }
 
 /// What the patient's measurements are resolved for.

@@ -15,6 +15,7 @@ mod labs;
 mod lines;
 mod lock;
 mod measure;
+mod order;
 mod output;
 mod regimens;
 mod schedule;
@@ -62,6 +63,15 @@ pub enum Failure {
     Input(InputError),
     /// A safety check refused: exit 1.
     Check(String),
+    /// Some inputs could not be read (each error's words, a located file
+    /// error drawn whole), the report of the others stands: it is printed,
+    /// then exit 2, as the work was not checked whole (`order verify`).
+    Partial {
+        /// The report of the inputs that could be read.
+        report: Report,
+        /// The errors of the others.
+        errors: Vec<String>,
+    },
 }
 
 impl From<InputError> for Failure {
@@ -119,6 +129,8 @@ enum Command {
     Regimens(regimens::RegimensArgs),
     /// Run the golden checks of regimen files (`<id>.checks.toml`).
     Verify(verify::VerifyArgs),
+    /// Verify chemotherapy orders: the pharmacist's independent double check.
+    Order(order::OrderArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -156,54 +168,79 @@ pub fn run() -> ExitCode {
         Command::Verify(a) => verify::run(a),
         Command::History(a) => history::run(a),
         Command::Lines(a) => lines::run(a),
+        Command::Order(a) => order::run(a),
     };
     match result {
         // Messages repeat what was typed or read (an id, a file's value):
         // control and bidirectional characters in them are written as their
         // escapes, never sent to the terminal.
-        Ok(report) => {
-            // A warning is part of the output: one that cannot be shown
-            // (`2> /dev/full`) leaves the output incomplete, exit 2. A note
-            // that cannot be shown changes nothing.
-            let mut warned = true;
-            for w in &report.warnings {
-                warned &= to_stderr(&format!("warning: {}\n", clip_runs(&visible_lines(w))));
+        Ok(report) => finish(report),
+        Err(Failure::Partial { report, errors }) => {
+            for message in &errors {
+                print_input_error(message);
             }
-            for note in &report.notes {
-                to_stderr(&format!("note: {}\n", clip_runs(&visible_lines(note))));
-            }
-            match write_stdout(&report.stdout) {
-                Ok(()) => {}
-                // The reader went away (`chemodose ... | head`): not an error.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
-                Err(e) => {
-                    to_stderr(&format!("error: {}\n", stdout_error(&e)));
-                    return ExitCode::from(2);
-                }
-            }
-            if !warned {
-                return ExitCode::from(2);
-            }
-            if report.problem {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            }
+            let shown = finish(report);
+            // The report of the readable inputs stands; the exit says the
+            // work was not checked whole.
+            let _ = shown;
+            ExitCode::from(2)
         }
         Err(Failure::Check(message)) => {
             to_stderr(&format!("error: {}\n", clip_runs(&visible_lines(&message))));
             ExitCode::from(1)
         }
         Err(Failure::Input(InputError(message))) => {
-            let message = visible_lines(&message);
-            if message.contains('\n') {
-                // Pre-rendered diagnostics carry their own layout.
-                to_stderr(&message);
-            } else {
-                to_stderr(&format!("error: {}\n", clip_runs(&message)));
-            }
+            print_input_error(&message);
             ExitCode::from(2)
         }
+    }
+}
+
+/// An input error on standard error: pre-rendered diagnostics (several
+/// lines) as they are, a one-line message after "error: ", clipped.
+fn print_input_error(message: &str) {
+    let message = visible_lines(message);
+    if message.contains('\n') {
+        // Pre-rendered diagnostics carry their own layout.
+        to_stderr(&message);
+    } else {
+        to_stderr(&format!("error: {}\n", clip_runs(&message)));
+    }
+}
+
+/// Prints a report (warnings, notes, stdout) and gives its exit code: 0, 1
+/// when a check found a problem, 2 when stdout or a warning could not be
+/// written.
+fn finish(report: Report) -> ExitCode {
+    // Messages repeat what was typed or read (an id, a file's value):
+    // control and bidirectional characters in them are written as their
+    // escapes, never sent to the terminal.
+    // A warning is part of the output: one that cannot be shown
+    // (`2> /dev/full`) leaves the output incomplete, exit 2. A note
+    // that cannot be shown changes nothing.
+    let mut warned = true;
+    for w in &report.warnings {
+        warned &= to_stderr(&format!("warning: {}\n", clip_runs(&visible_lines(w))));
+    }
+    for note in &report.notes {
+        to_stderr(&format!("note: {}\n", clip_runs(&visible_lines(note))));
+    }
+    match write_stdout(&report.stdout) {
+        Ok(()) => {}
+        // The reader went away (`chemodose ... | head`): not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return ExitCode::SUCCESS,
+        Err(e) => {
+            to_stderr(&format!("error: {}\n", stdout_error(&e)));
+            return ExitCode::from(2);
+        }
+    }
+    if !warned {
+        return ExitCode::from(2);
+    }
+    if report.problem {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

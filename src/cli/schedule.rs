@@ -123,7 +123,7 @@ fn reduce_from(s: &str) -> Result<DoseChange, String> {
 
 /// The time the output is made, for iCalendar DTSTAMP: `SOURCE_DATE_EPOCH`
 /// when set (reproducible builds), else now.
-fn generated_at() -> Option<chrono::DateTime<chrono::Utc>> {
+pub(super) fn generated_at() -> Option<chrono::DateTime<chrono::Utc>> {
     let secs = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|v| v.trim().parse::<i64>().ok())

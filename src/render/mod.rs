@@ -17,6 +17,8 @@ pub mod history;
 pub mod ismp;
 pub mod json;
 pub mod messages;
+pub mod order;
+pub mod order_html;
 pub mod regimen;
 pub mod rules;
 pub mod schedule;

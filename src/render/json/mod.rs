@@ -15,9 +15,11 @@ use serde::Serialize;
 use serde_json::Value;
 
 mod history;
+mod order;
 mod regimen;
 
 pub use history::history_json;
+pub use order::orders_json;
 pub use regimen::{regimen_json, regimen_list_json};
 
 use super::dose::{amount, cap_source_text, prescription_text};

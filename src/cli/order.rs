@@ -1,0 +1,263 @@
+//! `chemodose order verify`: the pharmacist's independent double check of
+//! one or more chemotherapy orders. Thin: reads the files, resolves the
+//! regimen and a history, calls [`chemodose::order::verify_order`], renders.
+//!
+//! Exit codes: 0 every order VERIFIED; 1 any QUERY or REJECT; 2 an order
+//! file (or the history, or a flag) could not be read — the other orders are
+//! still checked and reported, and exit 2 wins, as the worklist was not
+//! checked whole.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use sha2::{Digest, Sha256};
+
+use chemodose::files::{FileKind, read_bytes, read_text};
+use chemodose::order::{
+    Thresholds, Verdict, Verification, VerifyInputs, parse_order, verify_order,
+};
+use chemodose::quantity::Percent;
+use chemodose::render::order::{RecordContext, order_md, order_text, summary_md, summary_text};
+
+use super::output::write_atomically;
+use super::regimens::LibraryArgs;
+use super::{Failure, InputError, Report, args, diagnostics};
+
+#[derive(Debug, Args)]
+pub struct OrderArgs {
+    #[command(subcommand)]
+    command: OrderCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum OrderCommand {
+    /// Verify chemotherapy orders against the regimen in force and the patient.
+    Verify(VerifyArgs),
+}
+
+/// Output formats of `order verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum OrderFormat {
+    #[default]
+    Text,
+    Md,
+    Html,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Order files (TOML, or JSON with a .json name); several give a
+    /// summary table, then each order's report.
+    /// (A name starting with `-` is read as an option: write `-- -name`.)
+    #[arg(required = true, value_name = "ORDER_FILE")]
+    orders: Vec<String>,
+    /// A treatment history: prior doses count against lifetime limits, the
+    /// weight is compared with the line's first and last cycles.
+    #[arg(long, value_name = "FILE")]
+    history: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    format: OrderFormat,
+    /// Write to this file (whole or not at all) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// A dose deviation up to this agrees (NHS dose bands about 5-6 %).
+    #[arg(long, default_value_t = Thresholds::default().agree, allow_hyphen_values = true, value_parser = args::tolerance)]
+    agree_within: Percent,
+    /// A deviation up to this needs a stated reason; above it the order is
+    /// stopped (HOPA: 10 %).
+    #[arg(long, default_value_t = Thresholds::default().query, allow_hyphen_values = true, value_parser = args::tolerance)]
+    query_within: Percent,
+    /// The oldest weight accepted, in days before the planned date.
+    #[arg(long, value_name = "DAYS", default_value_t = Thresholds::default().max_weight_age_days, allow_hyphen_values = true, value_parser = args::days)]
+    max_weight_age: u32,
+    /// The oldest lab result (and serum creatinine) accepted, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = Thresholds::default().max_result_age_days, allow_hyphen_values = true, value_parser = args::days)]
+    max_result_age: u32,
+    /// The site's BSA formula for the independent calculation: mosteller,
+    /// dubois, haycock, ... (as `dose --formula`).
+    #[arg(long, default_value_t = chemodose::dose::DoseOptions::default().bsa_formula, value_parser = args::formula)]
+    formula: chemodose::bsa::BsaFormula,
+    /// An alternative rule table of a regimen for one drug, as the regimen
+    /// file names it: cisplatin=kintzel-dorr. Repeatable.
+    #[arg(long, value_name = "DRUG=SET", value_parser = args::rule_set)]
+    rule_set: Vec<(String, String)>,
+    #[command(flatten)]
+    lib: LibraryArgs,
+}
+
+pub fn run(a: OrderArgs) -> Result<Report, Failure> {
+    match a.command {
+        OrderCommand::Verify(v) => verify(v),
+    }
+}
+
+/// SHA-256 of the regimen file an entry came from, hex.
+fn regimen_hash(origin: &str) -> Option<String> {
+    let bytes = match origin.strip_prefix("bundled:") {
+        Some(name) => chemodose::regimen::bundled()
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, text)| text.as_bytes().to_vec())?,
+        None => read_bytes(std::path::Path::new(origin), FileKind::Regimen).ok()?,
+    };
+    let digest = Sha256::digest(&bytes);
+    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+fn verify(a: VerifyArgs) -> Result<Report, Failure> {
+    if a.query_within.value() < a.agree_within.value() {
+        return Err(InputError(format!(
+            "--query-within {} is below --agree-within {}: the reason band must start where agreement ends",
+            a.query_within, a.agree_within
+        ))
+        .into());
+    }
+    let thresholds = Thresholds {
+        agree: a.agree_within,
+        query: a.query_within,
+        max_weight_age_days: a.max_weight_age,
+        max_result_age_days: a.max_result_age,
+    };
+    let mut rule_sets = std::collections::BTreeMap::new();
+    for (drug, set) in &a.rule_set {
+        if rule_sets.insert(drug.clone(), set.clone()).is_some() {
+            return Err(InputError(format!("--rule-set for {drug} is given twice")).into());
+        }
+    }
+    let history = match &a.history {
+        Some(path) => {
+            let (library, _) = a.lib.library()?;
+            let (_, h) = super::history::load(path, &library)?;
+            Some((path.clone(), library, h))
+        }
+        None => None,
+    };
+    let version = env!("CARGO_PKG_VERSION").to_owned();
+    let checked_at = super::schedule::generated_at();
+    let mut results: Vec<(Verification, RecordContext)> = Vec::new();
+    let mut unreadable: Vec<(String, String)> = Vec::new();
+    let mut notes = Vec::new();
+    let warnings = Vec::new();
+    for name in &a.orders {
+        let path = std::path::Path::new(name);
+        let shown = name.clone();
+        let one = (|| -> Result<(Verification, RecordContext), InputError> {
+            if name.is_empty() {
+                return Err(InputError(
+                    "an order file name is empty: give the path of an order file".to_owned(),
+                ));
+            }
+            let text = read_text(path, FileKind::Order)?;
+            let order =
+                parse_order(&shown, &text).map_err(|e| InputError(diagnostics::render(&e)))?;
+            let entry = a.lib.regimen(&order.regimen)?;
+            let mut inputs = VerifyInputs {
+                thresholds,
+                ..VerifyInputs::default()
+            };
+            inputs.options.clinical.rule_sets = rule_sets.clone();
+            inputs.options.bsa_formula = a.formula;
+            if let Some((hpath, library, h)) = &history {
+                let mut w = Vec::new();
+                super::dose::apply_history(
+                    hpath,
+                    library,
+                    h,
+                    super::dose::Dosing::Cycle {
+                        regimen: &entry.regimen.id,
+                        cycle: order.cycle,
+                    },
+                    &mut inputs.options,
+                    &mut notes,
+                    &mut w,
+                )?;
+                // The history's warnings are part of the record, as findings.
+                inputs.history = Some(chemodose::order::HistoryPatient {
+                    id: h.patient_id.clone(),
+                    sex: h.sex,
+                    birth_year: h.birth_year,
+                    warnings: w.into_iter().map(|(c, m)| (c.to_owned(), m)).collect(),
+                });
+            }
+            let v = verify_order(&order, &entry.regimen, &inputs);
+            let ctx = RecordContext {
+                order_file: shown.clone(),
+                regimen_sha256: regimen_hash(&entry.origin),
+                regimen_origin: entry.origin.clone(),
+                chemodose_version: version.clone(),
+                checked_at,
+            };
+            Ok((v, ctx))
+        })();
+        match one {
+            Ok(r) => results.push(r),
+            Err(InputError(message)) => unreadable.push((shown, message)),
+        }
+    }
+    let pairs: Vec<(&Verification, &RecordContext)> = results.iter().map(|(v, c)| (v, c)).collect();
+    let several = a.orders.len() > 1;
+    let bad_names: Vec<String> = unreadable.iter().map(|(f, _)| f.clone()).collect();
+    let text = match a.format {
+        OrderFormat::Text => {
+            let mut out = String::new();
+            if several {
+                let vs: Vec<&Verification> = pairs.iter().map(|(v, _)| *v).collect();
+                out.push_str(&summary_text(&vs));
+                for b in &bad_names {
+                    out.push_str(&format!("NOT VERIFIED (unreadable): {b}\n"));
+                }
+                out.push('\n');
+            }
+            for (v, c) in &pairs {
+                out.push_str(&order_text(v, c));
+                out.push('\n');
+            }
+            out
+        }
+        OrderFormat::Md => {
+            let vs: Vec<&Verification> = pairs.iter().map(|(v, _)| *v).collect();
+            let mut out = summary_md(&vs);
+            for b in &bad_names {
+                out.push_str(&format!(
+                    "**NOT VERIFIED (unreadable):** {}\n\n",
+                    chemodose::render::escape::markdown(b)
+                ));
+            }
+            for (v, c) in &pairs {
+                out.push_str(&order_md(v, c));
+            }
+            out
+        }
+        OrderFormat::Html => chemodose::render::order_html::orders_html(&pairs, &bad_names),
+        OrderFormat::Json => {
+            let json =
+                chemodose::render::json::orders_json(&pairs, &unreadable, &version, checked_at);
+            serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
+        }
+    };
+    let problem = pairs.iter().any(|(v, _)| v.verdict != Verdict::Verified);
+    let errors: Vec<String> = unreadable.iter().map(|(_, m)| m.clone()).collect();
+    let stdout = match &a.output {
+        Some(path) => {
+            let mut inputs: Vec<PathBuf> = a.orders.iter().map(PathBuf::from).collect();
+            inputs.extend(a.history.iter().cloned());
+            inputs.extend(a.lib.files_read(None));
+            write_atomically(path, text.as_bytes(), &inputs)?;
+            notes.push(format!("wrote {}", path.display()));
+            String::new()
+        }
+        None => text,
+    };
+    let report = Report {
+        stdout,
+        notes,
+        warnings,
+        problem,
+    };
+    if errors.is_empty() {
+        Ok(report)
+    } else {
+        Err(Failure::Partial { report, errors })
+    }
+}
