@@ -17,6 +17,7 @@ pub mod history;
 pub mod ismp;
 pub mod json;
 pub mod messages;
+pub mod provenance;
 pub mod regimen;
 pub mod rules;
 pub mod schedule;
