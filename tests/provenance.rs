@@ -384,3 +384,21 @@ fn regimens_list_shows_the_source_of_each_entry() {
     assert_eq!(dox["regimen_source"]["path"], "doxorubicin.toml");
     assert_eq!(dox["regimen_source"]["sha256"], DOXORUBICIN_SHA256);
 }
+
+#[test]
+fn regimens_show_names_its_file() {
+    let dir = scratch("show");
+    let text = Run::in_dir(&["regimens", "show", "doxorubicin"], dir.to_str().unwrap()).success();
+    assert!(text.ends_with(&format!(
+        "Regimen file: bundled doxorubicin.toml, SHA-256 {DOXORUBICIN_SHA256}\n"
+    )));
+    let json: serde_json::Value = serde_json::from_str(
+        &Run::in_dir(
+            &["regimens", "show", "doxorubicin", "--format", "json"],
+            dir.to_str().unwrap(),
+        )
+        .success(),
+    )
+    .unwrap();
+    assert_eq!(json["regimen_source"]["sha256"], DOXORUBICIN_SHA256);
+}

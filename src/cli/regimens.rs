@@ -170,10 +170,23 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
         } => {
             let entry = lib.regimen(&regimen)?;
             let stdout = match format {
-                SimpleFormat::Text => regimen_text(&entry.regimen, &entry.origin),
+                SimpleFormat::Text => {
+                    let mut text = regimen_text(&entry.regimen, &entry.origin);
+                    for l in chemodose::render::provenance::source_lines(&entry.source) {
+                        text.push_str(&l);
+                        text.push('\n');
+                    }
+                    text
+                }
                 SimpleFormat::Json => {
-                    serde_json::to_string_pretty(&regimen_json(&entry.regimen, &entry.origin))?
-                        + "\n"
+                    let mut json = regimen_json(&entry.regimen, &entry.origin);
+                    if let Some(object) = json.as_object_mut() {
+                        object.insert(
+                            "regimen_source".to_owned(),
+                            chemodose::render::provenance::source_json(&entry.source),
+                        );
+                    }
+                    serde_json::to_string_pretty(&json)? + "\n"
                 }
             };
             Ok(Report::text(stdout))
