@@ -28,6 +28,7 @@ extern crate uom;
 pub mod anthracycline;
 pub mod batch;
 pub mod bsa;
+pub mod course;
 pub mod dates;
 pub mod diagnostics;
 pub mod dose;

@@ -457,6 +457,9 @@ fn schedule_writes_every_format_atomically() {
             format,
             "--output",
             path.to_str().unwrap(),
+            // A calendar needs a course identity (issue 17, part 4).
+            "--patient-id",
+            "PT-1",
             "--labs",
             common::NORMAL_LABS_FILE,
             "--on",

@@ -410,7 +410,15 @@ fn baselines() -> Vec<Vec<String>> {
     dose.extend(s(&gemdoc));
     let mut schedule = s(&["schedule"]);
     schedule.extend(s(&gemdoc));
-    schedule.extend(s(&["--start", "2026-12-01", "--format", "ics"]));
+    // A calendar needs a course identity (issue 17, part 4).
+    schedule.extend(s(&[
+        "--start",
+        "2026-12-01",
+        "--format",
+        "ics",
+        "--patient-id",
+        "PT-1",
+    ]));
     vec![
         dose,
         schedule,

@@ -70,6 +70,7 @@ fn html_schedule_prints_one_cycle_per_page_with_the_doses() {
         &RenderContext {
             patient_id: Some("PT-0042".into()),
             generated: None,
+            ..Default::default()
         },
     );
 

@@ -8,6 +8,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use chemodose::course::{Course, CourseIdentity, CourseKey, Revisions};
 use chemodose::dose::{DoseOptions, Reduction};
 use chemodose::patient::{Patient, Sex};
 use chemodose::quantity::{Percent, parse_gfr, parse_height, parse_weight};
@@ -271,6 +272,22 @@ fn snapshot_schedule() -> (Schedule, RenderContext) {
     let ctx = RenderContext {
         patient_id: Some("PT-0042".into()),
         generated: Some(chrono::DateTime::from_timestamp(1_795_000_000, 0).unwrap()),
+        course: Some(Course {
+            key: CourseKey::of(&CourseIdentity::Patient {
+                patient_id: "PT-0042",
+                regimen_id: "gemcitabine-docetaxel",
+                planned_start: date("2026-12-01"),
+            }),
+            revisions: Revisions::of(&o),
+        }),
+        regimen_source: Some(
+            Library::bundled()
+                .unwrap()
+                .get("gemcitabine-docetaxel")
+                .unwrap()
+                .source
+                .clone(),
+        ),
     };
     (s, ctx)
 }
@@ -420,6 +437,7 @@ fn regression_csv_text_cells_starting_a_formula_are_neutralised() {
         let ctx = RenderContext {
             patient_id: Some(id.into()),
             generated: None,
+            ..Default::default()
         };
         let csv_text = schedule_csv(&s, &ctx);
         let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
@@ -501,6 +519,7 @@ fn hostile_schedule() -> (Schedule, RenderContext) {
     let ctx = RenderContext {
         patient_id: Some("PT-1\u{1B}[31m\r\nFAKE LINE".into()),
         generated: None,
+        ..Default::default()
     };
     (s, ctx)
 }
@@ -554,6 +573,7 @@ fn regression_markdown_writes_html_links_and_images_as_text() {
     let ctx = RenderContext {
         patient_id: Some("<script>alert(1)</script>|x".into()),
         generated: None,
+        ..Default::default()
     };
     let md = schedule_markdown(&s, &ctx);
     // Every `<` is escaped: no tag can open.

@@ -14,7 +14,7 @@ use chemodose::patient::{Patient, Sex};
 use chemodose::quantity::Percent;
 use chemodose::regimen::RoundingRule;
 use chemodose::renal::{CockcroftGaultOptions, GfrCap, WeightBasis};
-use chemodose::render::dose::dose_text;
+use chemodose::render::dose::dose_text_from;
 use chemodose::render::json::dose_json;
 
 use super::args::{self, SimpleFormat};
@@ -756,10 +756,16 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
             if !resolved.warnings.is_empty() {
                 text.push('\n');
             }
-            text + &dose_text(&plan, &entry.regimen)
+            text + &dose_text_from(&plan, &entry.regimen, Some(&entry.source))
         }
         SimpleFormat::Json => {
             let mut json = dose_json(&plan);
+            if let Some(object) = json.as_object_mut() {
+                object.insert(
+                    "regimen_source".to_owned(),
+                    chemodose::render::provenance::source_json(&entry.source),
+                );
+            }
             if let Some(list) = json.get_mut("warnings").and_then(|w| w.as_array_mut()) {
                 for (i, (code, words)) in resolved.warnings.iter().enumerate() {
                     list.insert(i, serde_json::json!({ "code": code, "message": words }));
@@ -769,6 +775,9 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
         }
     };
     let mut notes = resolved.notes.clone();
+    if entry.source.differs_from_bundled() {
+        notes.extend(chemodose::render::provenance::replaces_line(&entry.source));
+    }
     notes.extend(unused_overrides(&resolved.options, plan.overridden.iter()));
     Ok(Report {
         stdout,

@@ -44,12 +44,7 @@ impl LibraryArgs {
         let path = Path::new(key);
         let has_separator = key.contains('/') || key.contains(std::path::MAIN_SEPARATOR);
         if key.ends_with(".toml") || (has_separator && path.exists()) {
-            return load_regimen_file(path)
-                .map(|regimen| RegimenEntry {
-                    regimen,
-                    origin: key.to_owned(),
-                })
-                .map_err(|e| InputError(diagnostics::render(&e)));
+            return RegimenEntry::file(path).map_err(|e| InputError(diagnostics::render(&e)));
         }
         // Parse only the one file when the id names it: start-up stays fast
         // (a bundled regimen is parsed lazily, not the whole library). An id
@@ -107,22 +102,14 @@ impl LibraryArgs {
             Some(dir) => {
                 let path = dir.join(&file);
                 path.is_file().then(|| {
-                    load_regimen_file(&path)
-                        .map(|regimen| RegimenEntry {
-                            regimen,
-                            origin: path.display().to_string(),
-                        })
-                        .map_err(|e| InputError(diagnostics::render(&e)))
+                    RegimenEntry::file(&path).map_err(|e| InputError(diagnostics::render(&e)))
                 })
             }
             None => chemodose::regimen::bundled()
                 .iter()
                 .find(|(n, _)| *n == file)
                 .map(|(n, text)| {
-                    let origin = format!("bundled:{n}");
-                    chemodose::regimen::parse_regimen(&origin, text)
-                        .map(|regimen| RegimenEntry { regimen, origin })
-                        .map_err(|e| InputError(diagnostics::render(&e)))
+                    RegimenEntry::bundled(n, text).map_err(|e| InputError(diagnostics::render(&e)))
                 }),
         }
     }
@@ -183,10 +170,23 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
         } => {
             let entry = lib.regimen(&regimen)?;
             let stdout = match format {
-                SimpleFormat::Text => regimen_text(&entry.regimen, &entry.origin),
+                SimpleFormat::Text => {
+                    let mut text = regimen_text(&entry.regimen, &entry.origin);
+                    for l in chemodose::render::provenance::source_lines(&entry.source) {
+                        text.push_str(&l);
+                        text.push('\n');
+                    }
+                    text
+                }
                 SimpleFormat::Json => {
-                    serde_json::to_string_pretty(&regimen_json(&entry.regimen, &entry.origin))?
-                        + "\n"
+                    let mut json = regimen_json(&entry.regimen, &entry.origin);
+                    if let Some(object) = json.as_object_mut() {
+                        object.insert(
+                            "regimen_source".to_owned(),
+                            chemodose::render::provenance::source_json(&entry.source),
+                        );
+                    }
+                    serde_json::to_string_pretty(&json)? + "\n"
                 }
             };
             Ok(Report::text(stdout))
@@ -199,9 +199,7 @@ fn list(lib: &LibraryArgs, format: SimpleFormat) -> Result<Report, InputError> {
     let (library, from) = lib.library()?;
     let stdout = match format {
         SimpleFormat::Json => {
-            let rows = chemodose::render::json::regimen_list_json(
-                library.entries().iter().map(|e| &e.regimen),
-            );
+            let rows = chemodose::render::provenance::regimen_entries_json(library.entries());
             serde_json::to_string_pretty(&rows)? + "\n"
         }
         SimpleFormat::Text => {
@@ -219,13 +217,14 @@ fn list(lib: &LibraryArgs, format: SimpleFormat) -> Result<Report, InputError> {
                             .map(|d| drug_display_name(&d.name))
                             .collect::<Vec<_>>()
                             .join(", "),
+                        chemodose::render::provenance::list_source_text(&e.source),
                     ]
                 })
                 .collect();
             format!(
                 "{} regimens from the {from}\n\n{}",
                 rows.len(),
-                text_table(&["Id", "Status", "Cycle", "Drugs"], &rows)
+                text_table(&["Id", "Status", "Cycle", "Drugs", "Source"], &rows)
             )
         }
     };

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
+use chemodose::course::{Course, CourseIdentity, CourseKey, Revisions};
 use chemodose::dose::Reduction;
 use chemodose::render::schedule::{
     RenderContext, schedule_csv, schedule_html, schedule_ics, schedule_json, schedule_markdown,
@@ -16,7 +17,7 @@ use chemodose::schedule::{
 };
 
 use super::dose::{PatientDoseArgs, dose_failure};
-use super::output::write_atomically;
+use super::output::{AtomicFile, write_atomically, write_error};
 use super::regimens::LibraryArgs;
 use super::{Failure, InputError, Report};
 
@@ -60,6 +61,11 @@ pub struct ScheduleArgs {
     /// A pseudonymous patient id for the page header and calendar (never a name).
     #[arg(long, value_name = "ID", value_parser = super::args::plain)]
     patient_id: Option<String>,
+    /// An id for this course of treatment, for the calendar's event UIDs
+    /// (else the patient id, regimen and --start make it). `--format ics`
+    /// needs this or --patient-id; give the same one to update the events.
+    #[arg(long, value_name = "ID", value_parser = super::args::plain)]
+    course_id: Option<String>,
     #[arg(long, value_enum, default_value_t)]
     format: ScheduleFormat,
     /// Write to this file (whole or not at all) instead of standard output.
@@ -136,6 +142,39 @@ pub(super) fn generated_at() -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::from_timestamp(secs, 0)
 }
 
+/// The course on the calendar (`chemodose::course`): from `--course-id`, else
+/// from `--patient-id`, the regimen and `--start` (day 1 as planned; delays
+/// are given apart and keep it). A calendar without either is refused: its
+/// events would share UIDs with any other patient's course of the same
+/// regimen from the same day, and a shared calendar would merge them.
+fn course(
+    a: &ScheduleArgs,
+    regimen_id: &str,
+    options: &ScheduleOptions,
+) -> Result<Option<Course>, InputError> {
+    let identity = match (&a.course_id, &a.patient_id) {
+        (Some(id), _) => CourseIdentity::Given(id),
+        (None, Some(patient_id)) => CourseIdentity::Patient {
+            patient_id,
+            regimen_id,
+            planned_start: a.start,
+        },
+        (None, None) if a.format == ScheduleFormat::Ics => {
+            return Err(InputError(
+                "--format ics needs --patient-id ID or --course-id ID: the calendar's event UIDs \
+                 must be unique to one patient's course, or a shared calendar merges two \
+                 patients' events; give the same id again to update the events of a delayed course"
+                    .to_owned(),
+            ));
+        }
+        (None, None) => return Ok(None),
+    };
+    Ok(Some(Course {
+        key: CourseKey::of(&identity),
+        revisions: Revisions::of(options),
+    }))
+}
+
 pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
     let resolved = a.patient.resolve(
@@ -190,6 +229,8 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     let ctx = RenderContext {
         patient_id: a.patient_id.clone(),
         generated: generated_at(),
+        course: course(&a, &entry.regimen.id, &sched)?,
+        regimen_source: Some(entry.source.clone()),
     };
     let text = match a.format {
         // The history's warnings head the printable outputs, where they are read.
@@ -241,6 +282,9 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     };
     let history_warnings = resolved.warning_lines();
     let mut notes = resolved.notes.clone();
+    if entry.source.differs_from_bundled() {
+        notes.extend(chemodose::render::provenance::replaces_line(&entry.source));
+    }
     notes.extend(super::dose::unused_overrides(
         &resolved.options,
         schedule.overridden.iter(),
@@ -250,8 +294,14 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
             let mut inputs = a.lib.files_read(Some(&a.regimen));
             inputs.extend(a.patient.files_read());
             inputs.extend(a.holidays.iter().cloned());
-            write_atomically(path, text.as_bytes(), &inputs)?;
-            notes.push(format!("wrote {}", path.display()));
+            if a.format == ScheduleFormat::Csv {
+                // The CSV holds records only; its provenance goes beside it.
+                let side = write_csv_with_side_file(path, text.as_bytes(), &entry.source, &inputs)?;
+                notes.push(format!("wrote {} and {}", path.display(), side.display()));
+            } else {
+                write_atomically(path, text.as_bytes(), &inputs)?;
+                notes.push(format!("wrote {}", path.display()));
+            }
             Ok(Report {
                 stdout: String::new(),
                 notes,
@@ -259,11 +309,49 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
                 warnings: history_warnings,
             })
         }
-        None => Ok(Report {
-            stdout: text,
-            notes,
-            problem: false,
-            warnings: history_warnings,
-        }),
+        None => {
+            if a.format == ScheduleFormat::Csv {
+                // No file to put beside standard output: the provenance
+                // goes to standard error.
+                notes.extend(chemodose::render::provenance::source_lines(&entry.source));
+            }
+            Ok(Report {
+                stdout: text,
+                notes,
+                problem: false,
+                warnings: history_warnings,
+            })
+        }
     }
+}
+
+/// Writes a CSV output and its side file `<output>.provenance.json`
+/// (`render::provenance::side_file_json`), both whole or neither: both
+/// targets are checked before either is renamed into place.
+fn write_csv_with_side_file(
+    path: &std::path::Path,
+    bytes: &[u8],
+    source: &chemodose::regimen::RegimenSource,
+    inputs: &[PathBuf],
+) -> Result<PathBuf, InputError> {
+    use std::io::Write as _;
+    let mut side = path.as_os_str().to_owned();
+    side.push(".provenance.json");
+    let side = PathBuf::from(side);
+    let described = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let json = chemodose::render::provenance::side_file_json(&described, bytes, source);
+    let json = serde_json::to_string_pretty(&json)? + "\n";
+    let mut csv = AtomicFile::create(path, inputs)?;
+    let mut meta = AtomicFile::create(&side, inputs)?;
+    csv.file()
+        .write_all(bytes)
+        .map_err(|e| write_error(path, &e))?;
+    meta.file()
+        .write_all(json.as_bytes())
+        .map_err(|e| write_error(&side, &e))?;
+    csv.commit()?;
+    meta.commit()?;
+    Ok(side)
 }

@@ -4,7 +4,8 @@
 use std::path::Path;
 
 use super::Regimen;
-use super::load::{decode, load_regimen_file, parse_regimen};
+use super::load::{decode, load_regimen_sourced, parse_regimen};
+use super::source::RegimenSource;
 use crate::diagnostics::FileErrors;
 
 include!(concat!(env!("OUT_DIR"), "/bundled.rs"));
@@ -26,6 +27,31 @@ pub struct RegimenEntry {
     pub regimen: Regimen,
     /// A file path, or `bundled:<file>`.
     pub origin: String,
+    /// Bundled or the file, with the SHA-256 of the bytes read.
+    pub source: RegimenSource,
+}
+
+impl RegimenEntry {
+    /// The bundled regimen file `name` with its embedded `text`.
+    pub fn bundled(name: &str, text: &str) -> Result<RegimenEntry, FileErrors> {
+        let origin = format!("bundled:{name}");
+        let regimen = parse_regimen(&origin, text)?;
+        Ok(RegimenEntry {
+            regimen,
+            origin,
+            source: RegimenSource::bundled(name, text),
+        })
+    }
+
+    /// A regimen file read at run time (its name must be its id).
+    pub fn file(path: &Path) -> Result<RegimenEntry, FileErrors> {
+        let (regimen, source) = load_regimen_sourced(path)?;
+        Ok(RegimenEntry {
+            regimen,
+            origin: path.display().to_string(),
+            source,
+        })
+    }
 }
 
 /// Why a library could not be loaded.
@@ -66,9 +92,8 @@ impl Library {
         let mut errors = Vec::new();
         let mut entries = Vec::new();
         for (name, text) in BUNDLED {
-            let origin = format!("bundled:{name}");
-            match parse_regimen(&origin, text) {
-                Ok(regimen) => entries.push(RegimenEntry { regimen, origin }),
+            match RegimenEntry::bundled(name, text) {
+                Ok(entry) => entries.push(entry),
                 Err(e) => errors.push(e),
             }
         }
@@ -80,11 +105,8 @@ impl Library {
         let mut errors = Vec::new();
         let mut entries = Vec::new();
         for path in regimen_files(dir)? {
-            match load_regimen_file(&path) {
-                Ok(regimen) => entries.push(RegimenEntry {
-                    regimen,
-                    origin: path.display().to_string(),
-                }),
+            match RegimenEntry::file(&path) {
+                Ok(entry) => entries.push(entry),
                 Err(e) => errors.push(e),
             }
         }

@@ -10,6 +10,7 @@
 mod file;
 mod library;
 mod load;
+mod source;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -33,7 +34,10 @@ pub const MAX_CYCLES: u32 = 100;
 pub use library::{
     Library, LibraryError, RegimenEntry, bundled, bundled_checks, check_bytes, regimen_files,
 };
-pub use load::{DayListError, LIMITS, load_regimen_file, parse_day_list, parse_regimen};
+pub use load::{
+    DayListError, LIMITS, load_regimen_file, load_regimen_sourced, parse_day_list, parse_regimen,
+};
+pub use source::{Origin, RegimenSource, ReplacedBundled, Sha256};
 
 /// Where a regimen stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]

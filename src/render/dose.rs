@@ -332,6 +332,16 @@ pub fn verdict_banner(a: &crate::dose::Assessment) -> Option<String> {
 
 /// The plan as text: header, one row per drug per day, totals, warnings.
 pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
+    dose_text_from(plan, regimen, None)
+}
+
+/// [`dose_text`] with the regimen file it came from under the regimen line
+/// (`render::provenance`).
+pub fn dose_text_from(
+    plan: &DosePlan,
+    regimen: &Regimen,
+    source: Option<&crate::regimen::RegimenSource>,
+) -> String {
     let mut out = String::new();
     let course = plan
         .planned_cycles
@@ -344,6 +354,13 @@ pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
         plan.cycle,
         regimen.cycle.length_days
     ));
+    for l in source
+        .map(crate::render::provenance::source_lines)
+        .unwrap_or_default()
+    {
+        out.push_str(&l);
+        out.push('\n');
+    }
     if regimen.status.needs_attention() {
         out.push_str(&format!(
             "*** STATUS: {} ***\n",

@@ -19,6 +19,7 @@ pub mod json;
 pub mod messages;
 pub mod order;
 pub mod order_html;
+pub mod provenance;
 pub mod regimen;
 pub mod rules;
 pub mod schedule;

@@ -29,6 +29,7 @@ use toml::Spanned;
 use uom::si::f64::Mass;
 
 use super::file::{CyclesValue, DrugFile, RegimenFile};
+use super::source::{RegimenSource, Sha256};
 use super::{CycleCount, CycleSpec, Drug, Regimen, Source, Status, Supportive};
 use crate::diagnostics::{Collector, FileErrors, Problem, TomlKind};
 use crate::quantity::{PrescribedDose, parse_dose, parse_dose_mass};
@@ -61,9 +62,16 @@ pub const LIMITS: Limits = Limits {
 /// Reads and validates a regimen file. The file name (without `.toml`) must
 /// equal the regimen's id.
 pub fn load_regimen_file(path: &Path) -> Result<Regimen, FileErrors> {
+    load_regimen_sourced(path).map(|(regimen, _)| regimen)
+}
+
+/// [`load_regimen_file`], with where the regimen came from: the path as
+/// shown and the SHA-256 of the bytes read (the same bytes that were parsed).
+pub fn load_regimen_sourced(path: &Path) -> Result<(Regimen, RegimenSource), FileErrors> {
     let shown = path.display().to_string();
     let bytes = crate::files::read_bytes(path, crate::files::FileKind::Regimen)
         .map_err(|e| FileErrors::whole_file(&shown, "", e.detail(), None))?;
+    let sha256 = Sha256::of(&bytes);
     let text = decode(&shown, bytes)?;
     let regimen = parse_regimen(&shown, &text)?;
     let stem = path
@@ -90,7 +98,8 @@ pub fn load_regimen_file(path: &Path) -> Result<Regimen, FileErrors> {
             }],
         });
     }
-    Ok(regimen)
+    let source = RegimenSource::file(&shown, sha256, &regimen.id);
+    Ok((regimen, source))
 }
 
 /// Bytes to text, refusing oversized and non-UTF-8 files.

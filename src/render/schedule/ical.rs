@@ -15,9 +15,18 @@ use super::{RenderContext, dose_text, drug_name, prescribed_text};
 use crate::render::escape::{ics_lines, ics_text, visible};
 use crate::schedule::{Schedule, ScheduledAdministration, ScheduledCycle};
 
-/// A UID that stays the same when the schedule is printed again: regimen,
-/// patient id (or the start date), cycle and day.
+/// A UID that stays the same when the schedule is printed again, unique
+/// per patient and course: regimen, course key, cycle and day
+/// (`crate::course`). Without a course (a library caller that gives none):
+/// regimen, patient id (or the start date), cycle and day.
 fn uid(s: &Schedule, ctx: &RenderContext, cycle: u32, day: u32) -> String {
+    if let Some(course) = &ctx.course {
+        return format!(
+            "{}-{}-c{cycle}-d{day}@chemodose",
+            s.regimen.id,
+            course.key.as_str()
+        );
+    }
     let who = ctx
         .patient_id
         .as_deref()
@@ -46,6 +55,23 @@ pub fn schedule_ics(s: &Schedule, ctx: &RenderContext) -> String {
     let name = format!("{} ({})", s.regimen.name, s.regimen.id);
     cal.append_property(("NAME", ics_text(&name).as_str()));
     cal.append_property(("X-WR-CALNAME", &*visible(&name)));
+    if let Some(source) = &ctx.regimen_source {
+        // Which regimen file the doses came from (issue 17, part 5).
+        cal.append_property((
+            "X-CHEMODOSE-REGIMEN-FILE",
+            &*crate::render::provenance::origin_text(source),
+        ));
+        cal.append_property((
+            "X-CHEMODOSE-REGIMEN-SHA256",
+            source.sha256.to_string().as_str(),
+        ));
+        if let Some(note) = crate::render::provenance::replaces_line(source) {
+            cal.append_property(("X-CHEMODOSE-REGIMEN-NOTE", note.as_str()));
+        }
+    }
+    if let Some(course) = &ctx.course {
+        cal.append_property(("X-CHEMODOSE-COURSE", course.key.as_str()));
+    }
     let mut by_day: BTreeMap<
         (NaiveDate, u32, u32),
         (&ScheduledCycle, Vec<&ScheduledAdministration>),
@@ -91,9 +117,14 @@ pub fn schedule_ics(s: &Schedule, ctx: &RenderContext) -> String {
                 s.regimen.status.id().to_uppercase()
             ));
         }
-        let event = Event::new()
-            .uid(&uid(s, ctx, cycle, day))
-            .timestamp(stamp)
+        let mut event = Event::new();
+        event.uid(&uid(s, ctx, cycle, day)).timestamp(stamp);
+        if let Some(course) = &ctx.course {
+            // A re-printed course replaces its own events: same UID, a
+            // revision raised by each delay day and change in force.
+            event.sequence(course.revisions.sequence(cycle));
+        }
+        let event = event
             .summary(&format!("C{cycle}D{day}: {}", drugs.join(", ")))
             .description(&ics_lines(&description))
             .starts(date)

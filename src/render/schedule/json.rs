@@ -136,6 +136,7 @@ impl CycleJson {
 struct ScheduleJson {
     patient_id: Option<String>,
     regimen: RegimenJson,
+    regimen_source: Option<crate::render::provenance::RegimenSourceJson>,
     patient: PatientJson,
     bsa: BsaJson,
     renal: RenalJson,
@@ -162,6 +163,7 @@ pub fn schedule_json(s: &Schedule, ctx: &RenderContext) -> Value {
             cycle_length_days: s.regimen.cycle_length_days,
             sources: s.regimen.sources.iter().map(Into::into).collect(),
         },
+        regimen_source: ctx.regimen_source.as_ref().map(Into::into),
         patient: PatientJson::from(&s.patient),
         bsa: BsaJson::from(&s.bsa),
         renal: RenalJson::from(&s.renal),

@@ -34,6 +34,12 @@ pub struct RenderContext {
     pub patient_id: Option<String>,
     /// When the output was made (iCalendar DTSTAMP); `None` prints no time.
     pub generated: Option<DateTime<Utc>>,
+    /// The course's identity on a calendar (iCalendar UIDs and SEQUENCE);
+    /// `None` keeps the UIDs of a course without one (regimen, start date).
+    pub course: Option<crate::course::Course>,
+    /// The regimen file the schedule was computed from; `None` prints no
+    /// provenance (every command of the binary gives it).
+    pub regimen_source: Option<crate::regimen::RegimenSource>,
 }
 
 /// "Tue 2026-12-01".
@@ -198,5 +204,8 @@ pub fn header_lines(s: &Schedule, ctx: &RenderContext) -> Vec<String> {
             .first()
             .map_or_else(String::new, |c| date_text(c.start))
     ));
+    if let Some(source) = &ctx.regimen_source {
+        lines.extend(crate::render::provenance::source_lines(source));
+    }
     lines
 }
