@@ -139,6 +139,10 @@ pub struct RegimenSummary {
     pub status_note: Option<String>,
     /// Cycle length, days.
     pub cycle_length_days: u32,
+    /// What a pharmacist should know about the regimen as a whole.
+    pub notes: Option<String>,
+    /// Supportive care and monitoring, as written in the regimen.
+    pub supportive: crate::regimen::Supportive,
     /// Its published sources, printed at the end of the schedule.
     pub sources: Vec<Source>,
 }
@@ -469,6 +473,8 @@ pub fn build_schedule(
             status: regimen.status,
             status_note: regimen.status_note.clone(),
             cycle_length_days: regimen.cycle.length_days,
+            notes: regimen.notes.clone(),
+            supportive: regimen.supportive.clone(),
             sources: regimen.sources.clone(),
         },
         patient: *patient,

@@ -13,7 +13,7 @@ use chemodose::dose::{DoseOptions, Reduction};
 use chemodose::patient::{Patient, Sex};
 use chemodose::quantity::{parse_height, parse_weight};
 use chemodose::regimen::Library;
-use chemodose::render::schedule::{RenderContext, schedule_html};
+use chemodose::render::schedule::{Paper, PrintedIdentity, RenderContext, schedule_html};
 use chemodose::schedule::{DoseChange, ScheduleOptions, build_schedule};
 
 fn tool(name: &str) -> Option<String> {
@@ -65,17 +65,35 @@ fn html_schedule_prints_one_cycle_per_page_with_the_doses() {
     // docetaxel requires liver tests: normal results, no rule fires
     let options = common::with_normal_labs(&DoseOptions::default());
     let s = build_schedule(&regimen, &patient, &options, &o).unwrap();
-    let html = schedule_html(
-        &s,
-        &RenderContext {
-            patient_id: Some("PT-0042".into()),
-            generated: None,
-            ..Default::default()
-        },
-    );
+    for (paper, size) in [(Paper::A4, (595.0, 842.0)), (Paper::Letter, (612.0, 792.0))] {
+        let html = schedule_html(
+            &s,
+            &RenderContext {
+                patient_id: Some("PT-0042".into()),
+                generated: chrono::DateTime::from_timestamp(1_796_169_600, 0),
+                identity: PrintedIdentity {
+                    name: Some("Jane Example".into()),
+                    mrn: Some("MRN-12345".into()),
+                    birth_date: chrono::NaiveDate::from_ymd_opt(1961, 4, 2),
+                },
+                paper,
+                ..Default::default()
+            },
+        );
+        let dir = std::env::temp_dir().join(format!(
+            "chemodose-print-{}-{}",
+            std::process::id(),
+            paper.css()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pdf = print(&chromium, &dir, &html);
+        check_pdf(&pdf, &pdftotext, &pdfinfo, size);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
 
-    let dir = std::env::temp_dir().join(format!("chemodose-print-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+/// Prints `html` to a PDF with headless Chromium; returns its path.
+fn print(chromium: &str, dir: &Path, html: &str) -> std::path::PathBuf {
     let html_path = dir.join("schedule.html");
     let pdf_path = dir.join("schedule.pdf");
     std::fs::write(&html_path, html).unwrap();
@@ -96,22 +114,41 @@ fn html_schedule_prints_one_cycle_per_page_with_the_doses() {
         .output()
         .expect("run chromium");
     assert!(
-        Path::new(&pdf_path).exists(),
+        pdf_path.exists(),
         "no PDF: {}",
         String::from_utf8_lossy(&status.stderr)
     );
+    pdf_path
+}
 
-    let info = Command::new(pdfinfo).arg(&pdf_path).output().unwrap();
+/// The printed schedule: the paper asked for, one cycle per page at
+/// least, the doses, the patient's identifiers, the regimen and version,
+/// the print time, chemodose and "Page N of M" on every page, the sign-off
+/// block, and no word beyond the right margin (12 mm, 34 pt).
+fn check_pdf(pdf: &Path, pdftotext: &str, pdfinfo: &str, (width, height): (f64, f64)) {
+    let info = Command::new(pdfinfo).arg(pdf).output().unwrap();
     let info = String::from_utf8_lossy(&info.stdout);
     let pages: usize = info
         .lines()
         .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse().unwrap()))
         .expect("page count");
     assert!(pages >= 6, "at least one page per cycle: {pages}");
+    let size = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Page size:"))
+        .expect("page size");
+    let dims: Vec<f64> = size
+        .split_whitespace()
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    assert!(
+        (dims[0] - width).abs() < 2.0 && (dims[1] - height).abs() < 2.0,
+        "{size}"
+    );
 
     let text = Command::new(pdftotext)
         .arg("-layout")
-        .arg(&pdf_path)
+        .arg(pdf)
         .arg("-")
         .output()
         .unwrap();
@@ -129,6 +166,55 @@ fn html_schedule_prints_one_cycle_per_page_with_the_doses() {
             "cycle {n} heading"
         );
     }
-    assert!(text.contains("PT-0042"));
-    let _ = std::fs::remove_dir_all(&dir);
+    for role in [
+        "Prescriber",
+        "Verifying pharmacist",
+        "Second checker",
+        "Nurse",
+    ] {
+        assert!(text.contains(role), "sign-off row {role}");
+    }
+    let page_texts: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert_eq!(page_texts.len(), pages);
+    for (i, page) in page_texts.iter().enumerate() {
+        for want in [
+            "Name: Jane Example".to_owned(),
+            "MRN: MRN-12345".to_owned(),
+            "DOB: 1961-04-02".to_owned(),
+            "Patient id: PT-0042".to_owned(),
+            "gemcitabine-docetaxel v1.1.0".to_owned(),
+            "Printed 2026-12-02 00:00 UTC".to_owned(),
+            format!("chemodose {}", env!("CARGO_PKG_VERSION")),
+            format!("Page {} of {pages}", i + 1),
+        ] {
+            assert!(page.contains(&want), "page {}: no `{want}`:\n{page}", i + 1);
+        }
+    }
+    // Every word's right edge inside the printable width.
+    let boxes = Command::new(pdftotext)
+        .arg("-bbox")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let boxes = String::from_utf8_lossy(&boxes.stdout);
+    let right = width - 34.0 + 1.0;
+    for line in boxes
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<word"))
+    {
+        let x_max: f64 = line
+            .split("xMax=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .and_then(|v| v.parse().ok())
+            .expect("xMax");
+        assert!(
+            x_max <= right,
+            "beyond the right margin ({x_max} > {right}): {line}"
+        );
+    }
 }

@@ -288,6 +288,14 @@ fn snapshot_schedule() -> (Schedule, RenderContext) {
                 .source
                 .clone(),
         ),
+        // A name with markup and quotes: escaped in the page and in its
+        // running header (a CSS string).
+        identity: chemodose::render::schedule::PrintedIdentity {
+            name: Some("Ann <b>O'Neil</b> & \"Co\"".into()),
+            mrn: Some("MRN-12345".into()),
+            birth_date: Some(date("1961-04-02")),
+        },
+        paper: chemodose::render::schedule::Paper::A4,
     };
     (s, ctx)
 }

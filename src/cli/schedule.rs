@@ -9,8 +9,8 @@ use clap::{Args, ValueEnum};
 use chemodose::course::{Course, CourseIdentity, CourseKey, Revisions};
 use chemodose::dose::Reduction;
 use chemodose::render::schedule::{
-    RenderContext, schedule_csv, schedule_html, schedule_ics, schedule_json, schedule_markdown,
-    schedule_text,
+    Paper, PrintedIdentity, RenderContext, schedule_csv, schedule_html, schedule_ics,
+    schedule_json, schedule_markdown, schedule_text,
 };
 use chemodose::schedule::{
     DayListChange, DoseChange, ScheduleError, ScheduleOptions, build_schedule, parse_holidays,
@@ -66,6 +66,19 @@ pub struct ScheduleArgs {
     /// needs this or --patient-id; give the same one to update the events.
     #[arg(long, value_name = "ID", value_parser = super::args::plain)]
     course_id: Option<String>,
+    /// The patient's name, printed on every page of the HTML schedule (left
+    /// as a line to fill by hand when not given); not in other formats.
+    #[arg(long, value_name = "NAME", value_parser = super::args::plain)]
+    patient_name: Option<String>,
+    /// The medical record number, printed on every page of the HTML schedule.
+    #[arg(long, value_name = "MRN", value_parser = super::args::plain)]
+    mrn: Option<String>,
+    /// The date of birth (YYYY-MM-DD), printed on every page of the HTML schedule.
+    #[arg(long, value_name = "DATE", value_parser = super::args::date)]
+    dob: Option<NaiveDate>,
+    /// The paper of the HTML schedule.
+    #[arg(long, value_enum, default_value_t)]
+    paper: PaperArg,
     #[arg(long, value_enum, default_value_t)]
     format: ScheduleFormat,
     /// Write to this file (whole or not at all) instead of standard output.
@@ -73,6 +86,14 @@ pub struct ScheduleArgs {
     output: Option<PathBuf>,
     #[command(flatten)]
     lib: LibraryArgs,
+}
+
+/// `--paper`: A4 (default) or US Letter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+enum PaperArg {
+    #[default]
+    A4,
+    Letter,
 }
 
 fn delay(s: &str) -> Result<(u32, u32), String> {
@@ -231,6 +252,15 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         generated: generated_at(),
         course: course(&a, &entry.regimen.id, &sched)?,
         regimen_source: Some(entry.source.clone()),
+        identity: PrintedIdentity {
+            name: a.patient_name.clone(),
+            mrn: a.mrn.clone(),
+            birth_date: a.dob,
+        },
+        paper: match a.paper {
+            PaperArg::A4 => Paper::A4,
+            PaperArg::Letter => Paper::Letter,
+        },
     };
     let text = match a.format {
         // The history's warnings head the printable outputs, where they are read.

@@ -569,7 +569,7 @@ pub fn history_html(r: &HistoryReport) -> String {
     let mut o = String::new();
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>Treatment history {}</title>\n<style>{}</style>\n</head>\n<body>\n<h1>Treatment history of {}</h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>Treatment history {}</title>\n<style>{}@page {{ size: A4; margin: 20mm 14mm 16mm 14mm; }}\n</style>\n</head>\n<body>\n<h1>Treatment history of {}</h1>\n",
         escape(&r.patient_id),
         crate::render::schedule::html::STYLE,
         escape(&r.patient_id)

@@ -51,7 +51,6 @@ fn css_string(s: &str) -> String {
 
 /// The print style sheet shared by schedule and history pages.
 pub const STYLE: &str = r#"
-@page { margin: 20mm 14mm 16mm 14mm; }
 * { box-sizing: border-box; }
 html { margin: 0; }
 body { font: 9.5pt/1.35 "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: #111; margin: 0; }
@@ -65,14 +64,20 @@ h2 { font-size: 12pt; margin: 0 0 2mm 0; }
 .warnings { border: 2px solid #a00; padding: 2mm 3mm; margin: 0 0 4mm 0; }
 .warnings h3 { margin: 0 0 1mm 0; font-size: 10pt; color: #a00; }
 .warnings ul { margin: 0; padding-left: 5mm; }
-table { border-collapse: collapse; width: 100%; margin-bottom: 3mm; }
-th, td { border: 1px solid #888; padding: 1.2mm 1.5mm; vertical-align: top; text-align: left; }
-th { background: #eee; font-size: 9pt; }
-td.date, td.dose { white-space: nowrap; }
+table { border-collapse: collapse; width: 100%; margin-bottom: 3mm; table-layout: fixed; }
+th, td { border: 1px solid #888; padding: 1.2mm 1mm; vertical-align: top; text-align: left; overflow-wrap: break-word; }
+th { background: #eee; font-size: 8pt; }
+table.admin td { font-size: 8.5pt; }
 td.dose { font-weight: bold; text-align: right; }
 td.small { font-size: 8.5pt; }
 td.check { font-size: 8pt; font-weight: bold; }
-td.sign { width: 17mm; white-space: nowrap; }
+td.sign { white-space: nowrap; }
+.signoff td { height: 9mm; }
+.signoff thead th:first-child, .signoff tbody th { width: 22%; }
+.notes { border: 1px solid #777; padding: 2mm 3mm; margin-bottom: 4mm; }
+.notes h3 { font-size: 10pt; margin: 0 0 1mm 0; text-transform: uppercase; letter-spacing: 0.05em; color: #333; }
+.notes p, .notes ul { margin: 0.5mm 0; }
+.fill { color: #555; }
 .box { display: inline-block; width: 3.5mm; height: 3.5mm; border: 1px solid #000; vertical-align: middle; margin-right: 1.5mm; }
 .flag { color: #a00; font-weight: bold; }
 thead { display: table-header-group; }
@@ -94,12 +99,15 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
     let title = format!("{} - schedule", s.regimen.name);
     let _ = write!(
         o,
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>{}</title>\n<style>{STYLE}@page {{ @top-left {{ content: \"Patient id: {}  |  {}\"; font: 8pt sans-serif; }} @top-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; }} }}\n</style>\n</head>\n<body>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>{}</title>\n<style>{STYLE}{}</style>\n</head>\n<body>\n",
         escape(&title),
-        css_string(&pid),
-        css_string(&s.regimen.id),
+        page_style(s, ctx, &pid),
     );
-    let _ = writeln!(o, "<p class=\"running\">Patient id: {}</p>", escape(&pid));
+    let _ = writeln!(
+        o,
+        "<p class=\"running\">{}</p>",
+        escape(&identity_line(&ctx.identity, &pid))
+    );
     let _ = writeln!(o, "<h1>{}</h1>", escape(&s.regimen.name));
     if s.regimen.status.needs_attention() {
         let _ = writeln!(
@@ -110,6 +118,25 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
         );
     }
     o.push_str("<div class=\"blocks\">\n<div class=\"block\">\n<h3>Patient</h3>\n");
+    let id = &ctx.identity;
+    let birth = id.birth_date.map(|d| d.format("%Y-%m-%d").to_string());
+    for (label, value) in [
+        ("Name", &id.name),
+        ("MRN", &id.mrn),
+        ("Date of birth", &birth),
+    ] {
+        match value {
+            Some(v) => {
+                let _ = writeln!(o, "<p>{label}: <b>{}</b></p>", escape(v));
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "<p>{label}: <span class=\"fill\">______________________ (write by hand)</span></p>"
+                );
+            }
+        }
+    }
     let _ = writeln!(o, "<p>Patient id: <b>{}</b></p>", escape(&pid));
     for l in patient_lines(&s.first_plan) {
         let _ = writeln!(o, "<p>{}</p>", escape(&l));
@@ -154,6 +181,8 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
         }
         o.push_str("</ul>\n</div>\n");
     }
+    notes_html(&mut o, s);
+    signoff_html(&mut o);
     for (i, c) in s.cycles.iter().enumerate() {
         // The first cycle shares page 1 with the header blocks.
         let class = if i == 0 { "cycle-first" } else { "cycle" };
@@ -173,7 +202,8 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
                 escape(&dose_change_text(ch))
             );
         }
-        o.push_str("<table>\n<thead><tr><th>Date</th><th>Day</th><th>Drug</th><th>Dose</th><th>Route</th><th>Infusion</th><th>Calculation and adjustments</th><th>Check</th><th>Pharmacist</th><th>Nurse</th></tr></thead>\n<tbody>\n");
+        o.push_str(COLUMNS);
+        o.push_str("<thead><tr><th>Date</th><th>Day</th><th>Drug</th><th>Dose</th><th>Route</th><th>Infusion</th><th>Calculation and adjustments</th><th>Check</th><th>Pharmacist</th><th>Nurse</th></tr></thead>\n<tbody>\n");
         for a in &c.administrations {
             let adm = &a.administration;
             let flags = flags_text(a);
@@ -208,7 +238,13 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
         for cu in &c.cumulative {
             let _ = writeln!(o, "<li>{}</li>", escape(&cumulative_text(cu)));
         }
-        o.push_str("</ul>\n</section>\n");
+        o.push_str("</ul>\n");
+        let _ = writeln!(
+            o,
+            "<p>Cycle {} released by pharmacist: ____________________ date/time: ______________ &nbsp; checked by nurse: ____________________ date/time: ______________</p>",
+            c.number
+        );
+        o.push_str("</section>\n");
     }
     let criteria = super::criteria_lines(s);
     if !criteria.is_empty() {
@@ -238,4 +274,98 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
     }
     o.push_str("<p>Generated by chemodose. Check every dose against the order before preparation.</p>\n</section>\n</body>\n</html>\n");
     o
+}
+
+/// The administration table's columns: fixed widths that add up to the
+/// page, so that no column pushes the table past the right margin.
+const COLUMNS: &str = "<table class=\"admin\">\n<colgroup><col style=\"width:14%\"/><col style=\"width:5%\"/><col style=\"width:13%\"/><col style=\"width:10%\"/><col style=\"width:7%\"/><col style=\"width:8%\"/><col style=\"width:16%\"/><col style=\"width:11%\"/><col style=\"width:8%\"/><col style=\"width:8%\"/></colgroup>\n";
+
+/// "Name: … | MRN: … | DOB: … | Patient id: …", blanks where not given.
+fn identity_line(id: &super::PrintedIdentity, pid: &str) -> String {
+    let or_blank = |v: &Option<String>| v.clone().unwrap_or_else(|| "__________".to_owned());
+    format!(
+        "Name: {}  |  MRN: {}  |  DOB: {}  |  Patient id: {}",
+        or_blank(&id.name),
+        or_blank(&id.mrn),
+        or_blank(&id.birth_date.map(|d| d.format("%Y-%m-%d").to_string())),
+        pid
+    )
+}
+
+/// The paper and what every printed page carries in its margins: the
+/// patient's identifiers, the regimen and its version, when and by what it
+/// was printed, and the page number.
+fn page_style(s: &Schedule, ctx: &RenderContext, pid: &str) -> String {
+    let printed = ctx.generated.map_or_else(
+        || "Printed: ____________".to_owned(),
+        |t| format!("Printed {}", t.format("%Y-%m-%d %H:%M UTC")),
+    );
+    format!(
+        "@page {{ size: {}; margin: 20mm 12mm 16mm 12mm; \
+         @top-left {{ content: \"{}\"; font: 8pt sans-serif; }} \
+         @top-right {{ content: \"{} v{}\"; font: 8pt sans-serif; }} \
+         @bottom-left {{ content: \"{}  |  chemodose {}\"; font: 8pt sans-serif; }} \
+         @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; }} }}\n",
+        ctx.paper.css(),
+        css_string(&identity_line(&ctx.identity, pid)),
+        css_string(&s.regimen.id),
+        css_string(&s.regimen.version),
+        css_string(&printed),
+        env!("CARGO_PKG_VERSION"),
+    )
+}
+
+/// The regimen's own notes, supportive care and monitoring, as written.
+fn notes_html(o: &mut String, s: &Schedule) {
+    let sup = &s.regimen.supportive;
+    let mut items: Vec<(&str, String)> = Vec::new();
+    if let Some(n) = &s.regimen.notes {
+        items.push(("Regimen notes", n.clone()));
+    }
+    for (label, v) in [
+        ("Hydration", &sup.hydration),
+        ("Antiemetics", &sup.antiemetics),
+        ("Growth factor", &sup.growth_factor),
+    ] {
+        if let Some(v) = v {
+            items.push((label, v.clone()));
+        }
+    }
+    for (label, list) in [
+        ("Premedication", &sup.premedication),
+        ("Monitoring", &sup.monitoring),
+        ("Other", &sup.other),
+    ] {
+        for v in list {
+            items.push((label, v.clone()));
+        }
+    }
+    if items.is_empty() {
+        return;
+    }
+    o.push_str(
+        "<div class=\"notes\">\n<h3>Clinical notes and monitoring (from the regimen)</h3>\n<ul>\n",
+    );
+    for (label, v) in items {
+        let _ = writeln!(o, "<li><b>{label}:</b> {}</li>", escape(&v));
+    }
+    o.push_str("</ul>\n</div>\n");
+}
+
+/// The sign-off of the whole course: prescriber, verifying pharmacist,
+/// second checker and nurse, each with name, signature, date and time.
+fn signoff_html(o: &mut String) {
+    o.push_str("<table class=\"signoff\">\n<thead><tr><th>Role</th><th>Name</th><th>Signature</th><th>Date</th><th>Time</th></tr></thead>\n<tbody>\n");
+    for role in [
+        "Prescriber",
+        "Verifying pharmacist",
+        "Second checker",
+        "Nurse",
+    ] {
+        let _ = writeln!(
+            o,
+            "<tr><th>{role}</th><td></td><td></td><td></td><td></td></tr>"
+        );
+    }
+    o.push_str("</tbody>\n</table>\n");
 }

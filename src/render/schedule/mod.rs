@@ -40,6 +40,46 @@ pub struct RenderContext {
     /// The regimen file the schedule was computed from; `None` prints no
     /// provenance (every command of the binary gives it).
     pub regimen_source: Option<crate::regimen::RegimenSource>,
+    /// The patient's name, MRN and date of birth for the printed page (left
+    /// blank to fill by hand when not given); never in a calendar or a file
+    /// meant for other systems.
+    pub identity: PrintedIdentity,
+    /// The paper the HTML page is laid out for.
+    pub paper: Paper,
+}
+
+/// Who the printed schedule is for, as the prescriber and the nurse check it
+/// (two identifiers at every administration: the order standards of
+/// clinical reference 7.3).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PrintedIdentity {
+    /// The patient's name.
+    pub name: Option<String>,
+    /// The medical record number.
+    pub mrn: Option<String>,
+    /// The date of birth.
+    pub birth_date: Option<chrono::NaiveDate>,
+}
+
+/// Paper sizes of the printed page: A4 (the sources are Australian, UK and
+/// EU) by default, or US Letter.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Paper {
+    /// 210 × 297 mm.
+    #[default]
+    A4,
+    /// 8.5 × 11 in.
+    Letter,
+}
+
+impl Paper {
+    /// The CSS `@page` size.
+    pub fn css(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::Letter => "letter",
+        }
+    }
 }
 
 /// "Tue 2026-12-01".
