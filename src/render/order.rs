@@ -623,52 +623,7 @@ pub fn summary_md(vs: &[&Verification]) -> String {
 pub fn order_md(v: &Verification, ctx: &RecordContext) -> String {
     let o = &v.order;
     let mut out = format!("## Order {}: {}\n\n", markdown(&o.id), v.verdict.id());
-    let facts = [
-        ("Patient", patient_line(v)),
-        (
-            "Allergies",
-            o.patient
-                .allergies
-                .clone()
-                .unwrap_or_else(|| "not recorded".to_owned()),
-        ),
-        (
-            "Regimen",
-            format!(
-                "{} ({}), version {} in force ({}); ordered against {}",
-                v.regimen_name,
-                v.regimen_id,
-                v.regimen_version,
-                v.regimen_status,
-                o.regimen_version
-            ),
-        ),
-        (
-            "Regimen file",
-            format!(
-                "{}{}",
-                ctx.regimen_origin,
-                ctx.regimen_sha256
-                    .as_ref()
-                    .map(|h| format!(", SHA-256 {h}"))
-                    .unwrap_or_default()
-            ),
-        ),
-        (
-            "Cycle and days",
-            format!(
-                "cycle {}, day {}; planned {}",
-                o.cycle,
-                days_text(&o.days),
-                o.date
-            ),
-        ),
-        (
-            "Prescriber",
-            format!("{}, written {}", o.prescriber, o.written),
-        ),
-        ("Order file", ctx.order_file.clone()),
-    ];
+    let facts = record_facts(v, ctx);
     for (k, val) in facts {
         out.push_str(&format!("- **{k}:** {}\n", markdown(&val)));
     }
@@ -714,4 +669,56 @@ pub fn order_md(v: &Verification, ctx: &RecordContext) -> String {
     out.push_str("Verifying pharmacist: ______________________  Date/time: __________\n\n");
     out.push_str("Second checker: ______________________  Date/time: __________\n\n");
     out
+}
+
+/// The facts heading a verification record, label and text, for the
+/// Markdown and HTML records alike.
+pub(crate) fn record_facts(v: &Verification, ctx: &RecordContext) -> Vec<(&'static str, String)> {
+    let o = &v.order;
+    vec![
+        ("Patient", patient_line(v)),
+        (
+            "Allergies",
+            o.patient
+                .allergies
+                .clone()
+                .unwrap_or_else(|| "not recorded".to_owned()),
+        ),
+        (
+            "Regimen",
+            format!(
+                "{} ({}), version {} in force ({}); ordered against {}",
+                v.regimen_name,
+                v.regimen_id,
+                v.regimen_version,
+                v.regimen_status,
+                o.regimen_version
+            ),
+        ),
+        (
+            "Regimen file",
+            format!(
+                "{}{}",
+                ctx.regimen_origin,
+                ctx.regimen_sha256
+                    .as_ref()
+                    .map(|h| format!(", SHA-256 {h}"))
+                    .unwrap_or_default()
+            ),
+        ),
+        (
+            "Cycle and days",
+            format!(
+                "cycle {}, day {}; planned {}",
+                o.cycle,
+                days_text(&o.days),
+                o.date
+            ),
+        ),
+        (
+            "Prescriber",
+            format!("{}, written {}", o.prescriber, o.written),
+        ),
+        ("Order file", ctx.order_file.clone()),
+    ]
 }

@@ -8,7 +8,7 @@
 
 use super::order::{
     LINE_HEADERS, RecordContext, SUMMARY_HEADERS, calculation_lines, checked_text, finding_text,
-    line_cells, measurement_lines, patient_line, resolution_text, severity_text, summary_cells,
+    line_cells, measurement_lines, resolution_text, severity_text, summary_cells,
 };
 use super::schedule::html::escape;
 use crate::order::{Severity, Verification};
@@ -88,56 +88,7 @@ fn order_section(v: &Verification, ctx: &RecordContext) -> String {
         escape(&o.id),
         v.verdict.id()
     );
-    let facts = [
-        ("Patient", patient_line(v)),
-        (
-            "Allergies",
-            o.patient
-                .allergies
-                .clone()
-                .unwrap_or_else(|| "not recorded".to_owned()),
-        ),
-        (
-            "Regimen",
-            format!(
-                "{} ({}), version {} in force ({}); ordered against {}",
-                v.regimen_name,
-                v.regimen_id,
-                v.regimen_version,
-                v.regimen_status,
-                o.regimen_version
-            ),
-        ),
-        (
-            "Regimen file",
-            format!(
-                "{}{}",
-                ctx.regimen_origin,
-                ctx.regimen_sha256
-                    .as_ref()
-                    .map(|h| format!(", SHA-256 {h}"))
-                    .unwrap_or_default()
-            ),
-        ),
-        (
-            "Cycle and days",
-            format!(
-                "cycle {}, day {}; planned {}",
-                o.cycle,
-                o.days
-                    .iter()
-                    .map(u32::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                o.date
-            ),
-        ),
-        (
-            "Prescriber",
-            format!("{}, written {}", o.prescriber, o.written),
-        ),
-        ("Order file", ctx.order_file.clone()),
-    ];
+    let facts = super::order::record_facts(v, ctx);
     for (k, val) in facts {
         out.push_str(&format!("<li><b>{k}:</b> {}</li>\n", escape(&val)));
     }
