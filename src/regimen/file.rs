@@ -137,6 +137,11 @@ pub struct DrugFile {
     /// Cycles in which the drug is given, when not all: "1-8".
     #[schemars(with = "Option<String>")]
     pub cycles: Option<Spanned<String>>,
+    /// For a premedication: the drug of the regimen it is given before
+    /// ("trabectedin"); the loader checks it is given on each of that drug's
+    /// days or the day before.
+    #[schemars(with = "Option<String>")]
+    pub premedicates: Option<Spanned<String>>,
     /// Doses that differ in some cycles (a cycle-1 loading dose).
     #[serde(default, rename = "phase")]
     pub phases: Vec<PhaseFile>,

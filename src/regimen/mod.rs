@@ -400,6 +400,8 @@ pub struct Drug {
     /// Whether the source gives the day list; `false` for a case report
     /// that states a dose but not its days.
     pub days_confirmed: bool,
+    /// For a premedication: the drug of the regimen it is given before.
+    pub premedicates: Option<String>,
     /// Administration note.
     pub note: Option<String>,
 }

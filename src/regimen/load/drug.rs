@@ -99,6 +99,10 @@ impl Validator {
             requires,
             rules,
             days_confirmed: d.days_confirmed.unwrap_or(true),
+            premedicates: d
+                .premedicates
+                .as_ref()
+                .map(|p| p.get_ref().trim().to_lowercase()),
             note: d.note.clone(),
         })
     }

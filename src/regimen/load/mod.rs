@@ -302,6 +302,7 @@ impl Validator {
         if let Some(c) = cycle {
             self.gcsf_timing(&f.drugs, &drugs, c.length_days);
         }
+        self.premedications(&f.drugs, &drugs);
         let cycle = cycle?;
         let last_reviewed = last_reviewed?;
         if drugs.len() != f.drugs.len() {
@@ -494,6 +495,59 @@ impl Validator {
 }
 
 impl Validator {
+    /// Each `premedicates` against the drug it names ([`timing`]).
+    fn premedications(&mut self, files: &[Spanned<DrugFile>], drugs: &[Drug]) {
+        for d in drugs {
+            let Some(file) = files.iter().find(|f| {
+                f.get_ref()
+                    .name
+                    .get_ref()
+                    .trim()
+                    .eq_ignore_ascii_case(&d.name)
+            }) else {
+                continue;
+            };
+            let f = file.get_ref();
+            let (Some(target), Some(span)) =
+                (&d.premedicates, f.premedicates.as_ref().map(Spanned::span))
+            else {
+                continue;
+            };
+            for problem in timing::premedication_problems(d, drugs) {
+                let (at, message, label) = match problem {
+                    timing::PremedicationProblem::NotAPremedication => (
+                        span.clone(),
+                        format!(
+                            "{} premedicates `{target}` but its role is not `premedication`",
+                            d.name
+                        ),
+                        "not a premedication",
+                    ),
+                    timing::PremedicationProblem::UnknownDrug => (
+                        span.clone(),
+                        format!(
+                            "{} premedicates `{target}`, which is not another drug of this regimen",
+                            d.name
+                        ),
+                        "no such drug",
+                    ),
+                    timing::PremedicationProblem::DayWithout { day } => (
+                        f.days.span(),
+                        format!(
+                            "{target} is given on day {day} without its premedication {} that day or the day before",
+                            d.name
+                        ),
+                        "premedication missing",
+                    ),
+                };
+                self.problems
+                    .at(at, message)
+                    .label(label)
+                    .help("a premedication is given before the drug it premedicates: on each of its days (minutes before) or from the day before");
+            }
+        }
+    }
+
     /// G-CSF days against the cytotoxic days ([`timing`]), each conflict at
     /// the G-CSF's `days`.
     fn gcsf_timing(&mut self, files: &[Spanned<DrugFile>], drugs: &[Drug], cycle_days: u32) {

@@ -14,7 +14,12 @@
 //! taken as 24 hours after (the Hensley gemcitabine/docetaxel schedule gives
 //! filgrastim on day 9 after docetaxel on day 8). The next cycle's
 //! cytotoxic days count too.
-//! Never does: judge a drug that is not a G-CSF, or move a day.
+//! Also owns the premedication rule: a drug marked `premedicates` is given
+//! before the drug it names, so on each of that drug's days or the day
+//! before (trabectedin's dexamethasone 30 minutes before each dose [R109];
+//! docetaxel's dexamethasone from the day before [R101]).
+//! Never does: judge a drug that is not a G-CSF or a premedication, or move
+//! a day.
 
 use super::drug::infusion_minutes;
 use crate::regimen::{CycleRange, Drug, Role};
@@ -112,4 +117,36 @@ fn overlap(a: Option<CycleRange>, b: Option<CycleRange>) -> bool {
         }
         _ => true,
     }
+}
+
+/// Why a premedication does not come before the drug it names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum PremedicationProblem {
+    /// Only a drug whose role is `premedication` premedicates.
+    NotAPremedication,
+    /// The drug named is not one of the regimen's, or is the premedication itself.
+    UnknownDrug,
+    /// A day of the drug with no premedication that day or the day before.
+    DayWithout {
+        /// The day of the drug premedicated.
+        day: u32,
+    },
+}
+
+/// The problems of drug `p`'s `premedicates` among `drugs`.
+pub(super) fn premedication_problems(p: &Drug, drugs: &[Drug]) -> Vec<PremedicationProblem> {
+    let Some(target) = &p.premedicates else {
+        return Vec::new();
+    };
+    if p.role != Role::Premedication {
+        return vec![PremedicationProblem::NotAPremedication];
+    }
+    let Some(t) = drugs.iter().find(|d| d.name == *target && d.name != p.name) else {
+        return vec![PremedicationProblem::UnknownDrug];
+    };
+    t.days
+        .iter()
+        .filter(|&&day| !p.days.iter().any(|&d| d == day || d + 1 == day))
+        .map(|&day| PremedicationProblem::DayWithout { day })
+        .collect()
 }
