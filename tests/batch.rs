@@ -957,3 +957,41 @@ fn the_cli_names_the_file_and_the_line() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A quoted id holding a line break, placed so that the 1 MiB block boundary
+/// falls inside its quotes: the blocks were cut at the last line feed, the
+/// next block began inside the quotes, and its `b",170,70` row was dosed as
+/// a patient named `b"` — a patient that does not exist — while the file's
+/// own row was lost. Blocks now end where records end: the quoted id (with
+/// its line break) is one record, skipped with its line, and every other
+/// row keeps its id.
+#[test]
+fn regression_a_quoted_line_break_across_a_block_boundary_is_one_record() {
+    let r = regimen("doxorubicin");
+    let plan = BatchPlan::new(&r, &common::with_normal_labs(&DoseOptions::default()), 1);
+    let mut input = String::from("id,height_cm,weight_kg\n");
+    let row = |i: usize| format!("p{i:07},170,70\n");
+    // Rows up to just short of 1 MiB of data after the header.
+    let mut n = 0;
+    while (input.len() - 23) + row(n).len() < (1 << 20) - 4 {
+        input.push_str(&row(n));
+        n += 1;
+    }
+    let before = input.len() - 23;
+    // The id's line break lands before the boundary, its closing quote after.
+    input.push_str("\"a");
+    input.push_str(&"x".repeat((1 << 20) - 2 - before - 2));
+    input.push_str("\nb\",170,70\n");
+    input.push_str("last,170,70\n");
+    let (out, summary) = run(&plan, &input, Layout::Wide);
+    // n rows + the quoted one + `last`; only the quoted one skipped.
+    assert_eq!(summary.rows, n as u64 + 2, "{:?}", summary.errors);
+    assert_eq!(summary.skipped, 1, "{:?}", summary.errors);
+    assert_eq!(summary.errors[0].line, n as u64 + 2, "{:?}", summary.errors);
+    assert!(
+        !out.lines()
+            .any(|l| l.starts_with("b\"") || l.starts_with("\"b")),
+        "phantom patient"
+    );
+    assert!(out.lines().any(|l| l.starts_with("last,")));
+}

@@ -1,6 +1,7 @@
 //! The threads of a batch: a reader that cuts the input into blocks of whole
-//! lines, workers that turn each block into output bytes, and the hand-back
-//! of those bytes to the caller's writer in input order.
+//! records (`files::CsvBlocks`: never inside a quoted cell, even one holding
+//! a line break), workers that turn each block into output bytes, and the
+//! hand-back of those bytes to the caller's writer in input order.
 //!
 //! Owns: the block size and the longest line accepted, splitting a block
 //! into lines and fields (directly when it has no quotes, by the `csv` crate
@@ -102,8 +103,12 @@ fn process(
         .flexible(true)
         .from_reader(bytes);
     let mut record = csv::ByteRecord::new();
-    let mut line = first_line;
+    // Lines are counted here: the `csv` crate's position of a record is
+    // where its reading began, blank lines and the LF of a CRLF before it
+    // included.
+    let (mut counted_to, mut line) = (0usize, first_line);
     loop {
+        let from = reader.position().byte() as usize;
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
@@ -115,7 +120,12 @@ fn process(
                 break;
             }
         }
-        line = first_line + record.position().map_or(0, |p| p.line() - 1);
+        let start = bytes[from.min(bytes.len())..]
+            .iter()
+            .position(|b| *b != b'\n' && *b != b'\r')
+            .map_or(bytes.len(), |i| from + i);
+        line += memchr::memchr_iter(b'\n', &bytes[counted_to.min(start)..start]).count() as u64;
+        counted_to = counted_to.max(start);
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
             continue;
         }
@@ -282,56 +292,43 @@ pub(super) fn run(
         let (done_tx, done_rx) = sync_channel::<(u64, Part)>(threads * 2);
         let fail = &fail;
         s.spawn(move || {
-            // Read straight into each block; only the partial last line is copied
-            // over to the next one.
-            let mut carry: Vec<u8> = Vec::new();
-            let (mut idx, mut line, mut eof) = (0u64, 2u64, false);
-            while !eof {
-                let mut block = Vec::with_capacity(BLOCK_BYTES + carry.len());
-                block.extend_from_slice(&carry);
-                carry.clear();
-                let mut filled = block.len();
-                let mut want = BLOCK_BYTES.max(filled + (64 << 10));
-                loop {
-                    block.resize(want, 0);
-                    while filled < want {
-                        match input.read(&mut block[filled..]) {
-                            Ok(0) => {
-                                eof = true;
-                                break;
-                            }
-                            Ok(n) => filled += n,
-                            Err(e) => return fail(BatchError::Io(e.to_string())),
-                        }
+            // Blocks of whole records: a block never ends inside a quoted
+            // cell, even one that holds a line break.
+            let mut blocks =
+                crate::files::CsvBlocks::new(&mut input, crate::files::FileKind::Patients);
+            let mut idx = 0u64;
+            loop {
+                let mut block = Vec::new();
+                let line = match blocks.next_block(&mut block, BLOCK_BYTES) {
+                    Ok(None) => return,
+                    // The header was line 1 of the file; this reader starts after it.
+                    Ok(Some(line)) => line + 1,
+                    Err(e) => {
+                        return fail(
+                            match e
+                                .get_ref()
+                                .and_then(|r| r.downcast_ref::<crate::files::RecordTooLong>())
+                            {
+                                Some(long) => BatchError::Csv {
+                                    line: long.line + 1,
+                                    message: format!(
+                                        "a line is longer than {MAX_LINE_BYTES} bytes"
+                                    ),
+                                },
+                                None => BatchError::Io(e.to_string()),
+                            },
+                        );
                     }
-                    block.truncate(filled);
-                    if eof || memchr::memrchr(b'\n', &block).is_some() {
-                        break;
-                    }
-                    // One line longer than a block: grow, up to a limit.
-                    if want >= MAX_LINE_BYTES {
-                        return fail(BatchError::Csv {
-                            line,
-                            message: format!("a line is longer than {MAX_LINE_BYTES} bytes"),
-                        });
-                    }
-                    want *= 2;
-                }
-                if !eof && let Some(i) = memchr::memrchr(b'\n', &block) {
-                    carry.extend_from_slice(&block[i + 1..]);
-                    block.truncate(i + 1);
-                }
+                };
                 if idx == 0
                     && let Err(e) = check_units(columns, &block, line)
                 {
                     return fail(e);
                 }
-                let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
                 if work_tx.send((idx, block, line)).is_err() {
                     return;
                 }
                 idx += 1;
-                line += lines;
             }
         });
         for _ in 0..threads {
