@@ -602,6 +602,38 @@ impl<R: Read> CsvBlocks<R> {
     }
 }
 
+/// The line each record of a block starts on, for a `csv` reader of the
+/// block: the crate's position of a record is where its reading began, so
+/// blank lines and the LF of a CRLF before the record would be counted as
+/// its line. Records are asked for in order.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordLines {
+    counted_to: usize,
+    line: u64,
+}
+
+impl RecordLines {
+    /// A block whose first byte is on line `first_line`.
+    pub fn new(first_line: u64) -> Self {
+        RecordLines {
+            counted_to: 0,
+            line: first_line,
+        }
+    }
+
+    /// The line of the record whose reading began at byte `from` of `block`
+    /// (the reader's `position().byte()` before reading it).
+    pub fn line_of(&mut self, block: &[u8], from: usize) -> u64 {
+        let start = block[from.min(block.len())..]
+            .iter()
+            .position(|b| *b != b'\n' && *b != b'\r')
+            .map_or(block.len(), |i| from + i);
+        self.line += newlines(&block[self.counted_to.min(start)..start]);
+        self.counted_to = self.counted_to.max(start);
+        self.line
+    }
+}
+
 /// The number of line feeds in `bytes`.
 fn newlines(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64

@@ -103,10 +103,8 @@ fn process(
         .flexible(true)
         .from_reader(bytes);
     let mut record = csv::ByteRecord::new();
-    // Lines are counted here: the `csv` crate's position of a record is
-    // where its reading began, blank lines and the LF of a CRLF before it
-    // included.
-    let (mut counted_to, mut line) = (0usize, first_line);
+    let mut lines = crate::files::RecordLines::new(first_line);
+    let mut line = first_line;
     loop {
         let from = reader.position().byte() as usize;
         match reader.read_byte_record(&mut record) {
@@ -120,12 +118,7 @@ fn process(
                 break;
             }
         }
-        let start = bytes[from.min(bytes.len())..]
-            .iter()
-            .position(|b| *b != b'\n' && *b != b'\r')
-            .map_or(bytes.len(), |i| from + i);
-        line += memchr::memchr_iter(b'\n', &bytes[counted_to.min(start)..start]).count() as u64;
-        counted_to = counted_to.max(start);
+        line = lines.line_of(bytes, from);
         if record.len() == 1 && record.get(0).is_some_and(|f| f.is_empty()) {
             continue;
         }

@@ -428,10 +428,8 @@ impl<T: Default> Shared<'_, T> {
                 .flexible(true)
                 .from_reader(bytes);
             let mut record = csv::ByteRecord::new();
-            // Lines are counted here: the `csv` crate's position of a record
-            // is where its reading began, blank lines and the LF of a CRLF
-            // before it included.
-            let (mut counted_to, mut line) = (0usize, job.line);
+            let mut lines = crate::files::RecordLines::new(job.line);
+            let mut line = job.line;
             loop {
                 let from = reader.position().byte() as usize;
                 match reader.read_byte_record(&mut record) {
@@ -442,12 +440,7 @@ impl<T: Default> Shared<'_, T> {
                         continue;
                     }
                 }
-                let start = bytes[from.min(bytes.len())..]
-                    .iter()
-                    .position(|b| *b != b'\n' && *b != b'\r')
-                    .map_or(bytes.len(), |i| from + i);
-                line += newlines(&bytes[counted_to.min(start)..start]);
-                counted_to = counted_to.max(start);
+                line = lines.line_of(bytes, from);
                 let fields: Vec<&[u8]> = record.iter().collect();
                 if let Err(e) = patients.record(&fields, line, drugs, part) {
                     part.fatal = Some(e);
