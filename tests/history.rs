@@ -487,6 +487,7 @@ version = "1"
 status = "case-report"
 status_note = "As published; the days are not stated."
 last_reviewed = 2021-01-01
+emetogenic_risk = "moderate"
 
 [line.inline_regimen.cycle]
 length_days = 21
@@ -1207,6 +1208,7 @@ version = "1"
 status = "draft"
 status_note = "Local protocol."
 last_reviewed = 2021-01-01
+emetogenic_risk = "minimal"
 
 [line.inline_regimen.cycle]
 length_days = 7
@@ -1816,6 +1818,7 @@ version = "1"
 status = "draft"
 status_note = "Local protocol."
 last_reviewed = 2021-01-01
+emetogenic_risk = "minimal"
 
 [line.inline_regimen.cycle]
 length_days = 7

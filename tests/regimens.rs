@@ -13,7 +13,7 @@ name = "Test"
 version = "1"
 status = "active"
 last_reviewed = 2026-11-22
-
+emetogenic_risk = "low"
 [cycle]
 length_days = 21
 cycles = 6
@@ -515,7 +515,7 @@ fn regression_a_folder_with_nothing_to_check_is_not_a_pass() {
 fn gcsf_days_the_labels_allow_are_accepted() {
     let regimen = |chemo: &str, gcsf: &str| {
         format!(
-            "id = \"t\"\nname = \"T\"\nversion = \"1\"\nstatus = \"active\"\nlast_reviewed = 2026-12-02\n\
+            "id = \"t\"\nname = \"T\"\nversion = \"1\"\nstatus = \"active\"\nlast_reviewed = 2026-12-02\nemetogenic_risk = \"low\"\n\
              [cycle]\nlength_days = 21\ncycles = 6\n[[source]]\ncitation = \"A source\"\n\
              [[drug]]\nname = \"x\"\nrole = \"antineoplastic\"\ndose = \"1 mg/m2\"\nroute = \"IV\"\n{chemo}\n\
              [[drug]]\nrole = \"supportive\"\nroute = \"SC\"\n{gcsf}\n"

@@ -52,6 +52,7 @@ version = "1"
 status = "active"
 last_reviewed = 2026-01-01
 
+emetogenic_risk = "low"
 [cycle]
 length_days = 21
 cycles = 6

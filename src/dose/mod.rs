@@ -89,6 +89,7 @@ use round::round_dose;
 ///     version = "1"
 ///     status = "active"
 ///     last_reviewed = 2026-11-22
+///     emetogenic_risk = "low"
 ///     [cycle]
 ///     length_days = 21
 ///     cycles = 6

@@ -299,6 +299,21 @@ impl Validator {
             }
         }
         self.companions(&f.drugs, &drugs);
+        if f.emetogenic_risk.is_none()
+            && f.drugs
+                .iter()
+                .any(|d| d.get_ref().role == super::Role::Antineoplastic)
+        {
+            // The antiemetics of every treatment day follow from it (ASCO
+            // 2020 [R144][R145]); a regimen without it would print none.
+            self.problems
+                .at(
+                    f.id.span(),
+                    "a regimen with an antineoplastic drug needs `emetogenic_risk`",
+                )
+                .label("no emetogenic risk")
+                .help("emetogenic_risk = \"minimal\" | \"low\" | \"moderate\" | \"high\", from ASCO 2020 Table 1 or the local table, with its [[source]]");
+        }
         if let Some(c) = cycle {
             self.gcsf_timing(&f.drugs, &drugs, c.length_days);
         }
