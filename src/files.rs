@@ -635,7 +635,7 @@ impl RecordLines {
 }
 
 /// The number of line feeds in `bytes`.
-fn newlines(bytes: &[u8]) -> u64 {
+pub(crate) fn newlines(bytes: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', bytes).count() as u64
 }
 

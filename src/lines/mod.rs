@@ -10,6 +10,7 @@
 mod history;
 pub mod omop;
 mod order;
+mod records;
 mod stream;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,9 +23,9 @@ use crate::regimen::{Library, Role};
 
 pub use history::draft_history;
 pub use order::OrderBreak;
+pub use records::{ColumnNames, DeriveSummary, LinesError, SkippedRow};
 pub use stream::{
-    BLOCK_BYTES, ColumnNames, Derivation, DeriveSummary, LinesError, MAX_BLOCK_BYTES,
-    MAX_RECORDS_PER_PATIENT, SkippedRow, derive_stream,
+    BLOCK_BYTES, Derivation, MAX_BLOCK_BYTES, MAX_RECORDS_PER_PATIENT, derive_stream,
 };
 
 /// The rules of line derivation. Every field has a documented default.
