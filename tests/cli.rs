@@ -1152,3 +1152,36 @@ fn regression_long_values_are_clipped_in_messages() {
     let err = Run::new(&["regimens", "show", &long]).fails(2);
     assert!(err.len() < 1024, "{} bytes", err.len());
 }
+
+/// A date of birth on or after day 1 of the course identifies no one on the
+/// printed page (often the start date typed twice): refused, exit 2, with
+/// what to write; one before it is printed.
+#[test]
+fn a_date_of_birth_not_before_the_course_start_is_refused() {
+    let args = |dob: &'static str| {
+        [
+            "schedule",
+            "doxorubicin",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--bilirubin",
+            "0.5mg/dL",
+            "--dob",
+            dob,
+            "--format",
+            "html",
+        ]
+    };
+    let run = Run::new(&args("2026-12-01"));
+    let err = run.fails(2);
+    assert!(
+        err.contains("--dob 2026-12-01 is not before the course start"),
+        "{err}"
+    );
+    let page = Run::new(&args("1961-04-02")).success();
+    assert!(page.contains("Date of birth: <b>1961-04-02</b>"), "{page}");
+}

@@ -73,7 +73,7 @@ pub struct ScheduleArgs {
     /// The medical record number, printed on every page of the HTML schedule.
     #[arg(long, value_name = "MRN", value_parser = super::args::plain)]
     mrn: Option<String>,
-    /// The date of birth (YYYY-MM-DD), printed on every page of the HTML schedule.
+    /// The date of birth (YYYY-MM-DD, before --start), printed on every page of the HTML schedule.
     #[arg(long, value_name = "DATE", value_parser = super::args::date)]
     dob: Option<NaiveDate>,
     /// The paper of the HTML schedule.
@@ -247,6 +247,17 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
                 super::hints::schedule_hint(&other),
             ))),
         })?;
+    // A birth date on or after day 1 of the course is a typo (often the
+    // start date typed twice): the page would identify no one.
+    if let Some(dob) = a.dob
+        && dob >= a.start
+    {
+        return Err(InputError(format!(
+            "--dob {dob} is not before the course start {}: write the patient's date of birth (YYYY-MM-DD)",
+            a.start
+        ))
+        .into());
+    }
     let ctx = RenderContext {
         patient_id: a.patient_id.clone(),
         generated: generated_at(),
