@@ -103,13 +103,16 @@ struct CheckRaw {
     expect_refusal: Option<String>,
 }
 
-/// An expected final dose.
+/// An expected final dose: the day's total (`"1092 mg"`), or each of a
+/// number of doses that day (`"3 x 364 mg"`, mesna at 0, 4 and 8 h).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expected {
-    /// The amount.
+    /// The amount: the day's total, or each dose's with `doses`.
     pub value: Decimal,
     /// Its unit.
     pub unit: DoseUnit,
+    /// How many doses of `value` that day, when the check says.
+    pub doses: Option<u32>,
 }
 
 /// One golden case.
@@ -160,6 +163,14 @@ pub enum Step {
     /// Every step agreed; the final dose itself differs (within none of the
     /// adjustments).
     FinalDose,
+    /// The check gives a number of doses that day (`"3 x 364 mg"`); the
+    /// engine gives another number, or doses of another amount.
+    Doses {
+        /// Doses the check expects.
+        expected: u32,
+        /// Doses the engine gives.
+        given: u32,
+    },
     /// The basis already differs: the prescription times the BSA, weight or
     /// GFR gives another amount before any adjustment.
     Basis {
@@ -227,9 +238,17 @@ impl CheckResult {
 }
 
 fn expected(s: &str) -> Result<Expected, ParseDoseError> {
-    let (mass, unit) = parse_dose_mass(s)?;
+    // "3 x 364 mg": three doses of 364 mg that day (at most 24).
+    let (doses, dose) = match s.split_once(" x ") {
+        Some((n, dose)) => match n.trim().parse::<u32>() {
+            Ok(n) if (1..=24).contains(&n) => (Some(n), dose),
+            _ => return Err(ParseDoseError::NotADose(s.to_owned())),
+        },
+        None => (None, s),
+    };
+    let (mass, unit) = parse_dose_mass(dose)?;
     let value = to_decimal(unit.of(mass)).ok_or_else(|| ParseDoseError::NotADose(s.to_owned()))?;
-    Ok(Expected { value, unit })
+    Ok(Expected { value, unit, doses })
 }
 
 /// Parses a check file. `path` is only used in messages.
@@ -555,7 +574,24 @@ fn got(a: &Administration) -> Expected {
     Expected {
         value: a.final_dose,
         unit: a.unit,
+        doses: None,
     }
+}
+
+/// The doses of a day as a check writes them: "1092 mg", or "3 x 364 mg"
+/// for several equal doses; `None` for doses that differ (summed).
+fn doses_of_day(doses: &[&Administration]) -> Option<Expected> {
+    let first = doses.first()?;
+    let n = u32::try_from(doses.len()).ok()?;
+    (n > 1
+        && doses
+            .iter()
+            .all(|a| a.final_dose == first.final_dose && a.unit == first.unit))
+    .then_some(Expected {
+        value: first.final_dose,
+        unit: first.unit,
+        doses: Some(n),
+    })
 }
 
 /// Runs one check through the dose engine.
@@ -585,17 +621,70 @@ pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
                 .filter(|a| a.instruction().is_none())
                 .collect();
             for a in &given {
+                // As a check writes it: "3 x 364 mg", or the day's total.
+                let of_day: Vec<&Administration> = given
+                    .iter()
+                    .filter(|x| x.drug == a.drug && x.day == a.day)
+                    .copied()
+                    .collect();
+                let text = match (doses_of_day(&of_day), plan.day_dose(&a.drug, a.day)) {
+                    (Some(e), _) => format!(
+                        "{} x {} {}",
+                        e.doses.unwrap_or(1),
+                        e.value.normalize(),
+                        e.unit.symbol()
+                    ),
+                    (None, Some(day)) => written(&day),
+                    (None, None) => continue,
+                };
                 current
                     .entry(a.drug.clone())
                     .or_default()
-                    .insert(a.day, written(a));
+                    .insert(a.day, text);
             }
             let bsa = quantity::m2(plan.bsa.used);
             let mut mismatches = Vec::new();
             for (drug, days) in &check.expect {
                 for (day, want) in days {
                     let want_mg = want.unit.to_mg(want.value);
-                    match given.iter().find(|a| a.drug == *drug && a.day == *day) {
+                    let of_day: Vec<&Administration> = given
+                        .iter()
+                        .filter(|a| a.drug == *drug && a.day == *day)
+                        .copied()
+                        .collect();
+                    // "3 x 364 mg": the number of doses first, then each dose.
+                    if let Some(n) = want.doses {
+                        let each_ok = of_day
+                            .iter()
+                            .all(|a| (a.final_mg() - want_mg).abs() <= check.tolerance_mg);
+                        if !of_day.is_empty()
+                            && (usize::try_from(n).ok() != Some(of_day.len()) || !each_ok)
+                        {
+                            let got = doses_of_day(&of_day)
+                                .or_else(|| plan.day_dose(drug, *day).as_ref().map(got));
+                            mismatches.push(Mismatch {
+                                drug: drug.clone(),
+                                day: *day,
+                                expected: Some(want.clone()),
+                                got,
+                                step: Step::Doses {
+                                    expected: n,
+                                    given: u32::try_from(of_day.len()).unwrap_or(u32::MAX),
+                                },
+                                unit: want.unit,
+                            });
+                            continue;
+                        }
+                    }
+                    // Otherwise the day's total (one dose, or several summed).
+                    let day_dose = if of_day.is_empty() {
+                        None
+                    } else if want.doses.is_some() {
+                        of_day.first().map(|a| (*a).clone())
+                    } else {
+                        plan.day_dose(drug, *day)
+                    };
+                    match day_dose.as_ref() {
                         None => mismatches.push(Mismatch {
                             drug: drug.clone(),
                             day: *day,
@@ -619,12 +708,16 @@ pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
                     }
                 }
             }
-            for a in &given {
+            for (i, a) in given.iter().enumerate() {
                 let listed = check
                     .expect
                     .get(&a.drug)
                     .is_some_and(|d| d.contains_key(&a.day));
-                if !listed {
+                // Once per drug and day, however many doses that day.
+                let first_of_day = !given[..i]
+                    .iter()
+                    .any(|x| x.drug == a.drug && x.day == a.day);
+                if !listed && first_of_day {
                     mismatches.push(Mismatch {
                         drug: a.drug.clone(),
                         day: a.day,

@@ -279,10 +279,12 @@ fn cisplatin_ifosfamide_case_report_with_mesna() {
             &["cisplatin", "ifosfamide"],
         ),
     );
-    // cisplatin 25 × 1.82 = 45.5 → 46 mg; ifosfamide 1000 × 1.82 = 1820 mg; mesna 60 % × 1820 = 1092 mg
+    // cisplatin 25 × 1.82 = 45.5 → 46 mg; ifosfamide 1000 × 1.82 = 1820 mg;
+    // mesna 20 % × 1820 = 364 mg at 0, 4 and 8 h (1092 mg a day)
     assert_eq!(finals(&p, "cisplatin"), days(&[1], 46.0));
     assert_eq!(finals(&p, "ifosfamide"), days(&[1], 1820.0));
-    assert_eq!(finals(&p, "mesna"), days(&[1], 1092.0));
+    assert_eq!(finals(&p, "mesna"), days(&[1, 1, 1], 364.0));
+    assert_eq!(p.day_dose("mesna", 1).unwrap().final_dose, d(1092.0));
 }
 
 #[test]
@@ -295,9 +297,12 @@ fn cisplatin_ifosfamide_gog108() {
     );
     // cisplatin 20 × 1.82 = 36.4 → 36 mg days 1-5 (100 mg/m² per cycle: at, not above, the ceiling)
     assert_eq!(finals(&p, "cisplatin"), days(&[1, 2, 3, 4, 5], 36.0));
-    // ifosfamide 1500 × 1.82 = 2730 mg; mesna 0.6 × 2730 = 1638 mg
+    // ifosfamide 1500 × 1.82 = 2730 mg; mesna 0.2 × 2730 = 546 mg at 0, 4 and 8 h
     assert_eq!(finals(&p, "ifosfamide"), days(&[1, 2, 3, 4, 5], 2730.0));
-    assert_eq!(finals(&p, "mesna"), days(&[1, 2, 3, 4, 5], 1638.0));
+    assert_eq!(
+        finals(&p, "mesna"),
+        days(&[1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5], 546.0)
+    );
 }
 
 #[test]
@@ -376,10 +381,13 @@ fn doxorubicin_ifosfamide_mesna() {
     // doxorubicin 25 × 1.82 = 45.5 mg days 1-3, at the ceiling share 75 mg/m² × 1.82 / 3 days
     // = 45.5 mg: 46 mg would cross it, so 45 mg (3 × 45 = 135 mg / 1.82 = 74.18 mg/m² ≤ 75);
     // ifosfamide 2500 × 1.82 = 4550 mg days 1-4 (exactly its share 10000 × 1.82 / 4 = 4550);
-    // mesna 0.6 × 4550 = 2730 mg days 1-4
+    // mesna 0.2 × 4550 = 910 mg at 0, 4 and 8 h, days 1-4
     assert_eq!(finals(&p, "doxorubicin"), days(&[1, 2, 3], 45.0));
     assert_eq!(finals(&p, "ifosfamide"), days(&[1, 2, 3, 4], 4550.0));
-    assert_eq!(finals(&p, "mesna"), days(&[1, 2, 3, 4], 2730.0));
+    assert_eq!(
+        finals(&p, "mesna"),
+        days(&[1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4], 910.0)
+    );
 }
 
 #[test]
@@ -1475,11 +1483,12 @@ fn settings_for_a_drug_without_its_own_dose_are_refused() {
         aim(&["--reduce", "mesna=20%"]).fails(2),
         "error: mesna has no dose of its own (its dose is a share of ifosfamide's final dose, so a change to ifosfamide's dose carries over to it): a percent reduction cannot apply to it. Leave mesna out of --reduce and --reduce-from\n"
     );
-    // A companion's final dose is rounded like any other: 60 % of ifosfamide
-    // 2,500 mg/m² × 1.82 m² = 4,550 mg is 2,730 mg, to the nearest 100 mg 2,700 mg.
+    // A companion's final dose is rounded like any other: each mesna dose, 20 %
+    // of ifosfamide 2,500 mg/m² × 1.82 m² = 4,550 mg, is 910 mg, to the
+    // nearest 100 mg 900 mg.
     let out = aim(&["--round", "mesna=100mg"]).success();
     assert!(
-        out.contains("rounded to the nearest 100 mg: 2,730 → 2,700 mg"),
+        out.contains("rounded to the nearest 100 mg: 910 → 900 mg"),
         "{out}"
     );
 }

@@ -1926,7 +1926,7 @@ date = 2021-01-04
     assert!(
         err.contains("--actual filgrastim=…: filgrastim has no dose of its own in regimen gemcitabine-docetaxel")
             && err.contains("leave it out")
-            && err.contains("dosed in cycle 1: gemcitabine, docetaxel"),
+            && err.contains("dosed in cycle 1: dexamethasone, gemcitabine, docetaxel"),
         "{err}"
     );
     let _ = std::fs::remove_dir_all(path.parent().unwrap());

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// `sha256sum regimens/gemcitabine-docetaxel.toml`
-const GEMDOC_SHA256: &str = "6e2a9057c6f66e3406c18129c084dcedddd10b2ec541090cbf956746057af992";
+const GEMDOC_SHA256: &str = "194404fa4bbc114cfff5980e74324179220505136499b0b4b1e1b5abce4dd9c4";
 /// `sha256sum regimens/doxorubicin.toml`
 const DOXORUBICIN_SHA256: &str = "52b4338ccc2eb046f36ccd84665178d1006328c64386392ec27a4601a9712455";
 

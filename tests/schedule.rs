@@ -184,7 +184,13 @@ fn weekends_and_holidays_are_flagged_not_moved() {
     let first = &s.cycles[0].administrations[0];
     assert_eq!(first.date, date("2026-12-05"));
     assert!(first.weekend && !first.holiday);
-    let day8 = &s.cycles[0].administrations[1];
+    // After day 1: dexamethasone twice on day 7 (Friday), then day 8.
+    let day8 = s.cycles[0]
+        .administrations
+        .iter()
+        .find(|a| a.administration.day == 8)
+        .unwrap();
+    assert_eq!(day8.date, date("2026-12-12"));
     assert!(day8.weekend && day8.holiday);
     assert!(
         s.warnings
@@ -251,7 +257,10 @@ fn continuous_infusion_and_companions_appear_on_their_days() {
     let mut o = options("2026-12-01");
     o.cycles = Some(1);
     let s = build_normal("doxorubicin-ifosfamide-mesna", &o);
-    let mesna = dates_of(&s, "mesna");
+    // Three mesna doses (0, 4 and 8 h of ifosfamide) on each ifosfamide day.
+    let mut mesna = dates_of(&s, "mesna");
+    assert_eq!(mesna.len(), 12);
+    mesna.dedup();
     assert_eq!(
         mesna,
         dates(&["2026-12-01", "2026-12-02", "2026-12-03", "2026-12-04"])
@@ -325,8 +334,9 @@ fn the_ics_parses_back_with_an_independent_parser() {
     assert!(text.contains("\r\n"));
     let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
     let cal = parser.next().expect("one calendar").expect("parses");
-    // One event per administration day: days 1, 8 and G-CSF days 9-15 of 6 cycles.
-    assert_eq!(cal.events.len(), 6 * 9);
+    // One event per administration day: days 1, 7 (dexamethasone), 8 and
+    // G-CSF days 9-15 of 6 cycles.
+    assert_eq!(cal.events.len(), 6 * 10);
     let mut uids = BTreeSet::new();
     for e in &cal.events {
         let prop = |name: &str| {
@@ -371,8 +381,9 @@ fn the_csv_parses_back_with_the_csv_crate() {
     assert_eq!(&headers[0], "patient_id");
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     let i = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    // 3 doses and 7 G-CSF days per cycle × 6 cycles
-    assert_eq!(rows.len(), 60);
+    // 3 doses, 6 dexamethasone doses (twice daily, days 7-9) and 7 G-CSF
+    // days per cycle × 6 cycles
+    assert_eq!(rows.len(), 6 * 16);
     let gcsf = rows.iter().find(|r| &r[i("drug")] == "filgrastim").unwrap();
     assert_eq!(&gcsf[i("date")], "2026-12-09");
     assert_eq!(
@@ -1275,7 +1286,7 @@ fn dates_outside_the_window_are_refused_and_a_bom_is_read() {
         .filter(|r| &r[holiday.unwrap()] == "true")
         .map(|r| r[date.unwrap()].to_owned())
         .collect();
-    // Gemcitabine and docetaxel on day 8 of cycle 1.
-    assert_eq!(flagged, ["2026-12-08", "2026-12-08"], "{out}");
+    // Gemcitabine, docetaxel and the two dexamethasone doses on day 8 of cycle 1.
+    assert_eq!(flagged, ["2026-12-08"; 4], "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -273,7 +273,11 @@ fn a_case_report_day_list_must_be_stated() {
             .collect()
     };
     assert_eq!(days("cisplatin"), [1, 2, 3, 4]);
-    assert_eq!(days("mesna"), [1, 2, 3, 4]);
+    // Three mesna doses a day.
+    let mut mesna = days("mesna");
+    assert_eq!(mesna.len(), 12);
+    mesna.dedup();
+    assert_eq!(mesna, [1, 2, 3, 4]);
 }
 
 #[test]

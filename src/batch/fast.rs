@@ -107,6 +107,7 @@ impl FastPath {
                 return None;
             };
             if !d.phases.is_empty()
+                || d.timing.is_some()
                 || d.cycles.is_some()
                 || d.bsa_cap.is_some()
                 || d.max_single_dose.is_some()

@@ -29,8 +29,8 @@ use rust_decimal::Decimal;
 
 use crate::dose::{DoseError, DoseOptions, calculate};
 use crate::patient::Patient;
-use crate::quantity::{self, DoseUnit};
-use crate::regimen::{Dosing, Regimen};
+use crate::quantity::{self, DoseBasis, DoseUnit};
+use crate::regimen::{Dosing, Regimen, Role};
 
 mod columns;
 mod fast;
@@ -173,7 +173,9 @@ pub struct BatchPlan<'a> {
     /// else the regimen's); `None` leaves the course columns empty.
     planned: Option<u32>,
     /// The dose columns: every drug with its own or companion dose given in
-    /// `cycle`, day by day, in regimen order (instructions have none).
+    /// `cycle`, day by day, in regimen order (instructions and flat-dose
+    /// supportive care have none); a drug given several times a day has
+    /// the day's total.
     columns: Vec<DoseColumn>,
     /// The drugs of `columns`, once each, in regimen order.
     drugs: Vec<String>,
@@ -224,7 +226,14 @@ impl<'a> BatchPlan<'a> {
         let mut columns = Vec::new();
         let mut drugs = Vec::new();
         for d in &regimen.drugs {
-            if matches!(d.dosing, Dosing::Instruction(_)) || !d.given_in_cycle(cycle) {
+            // Supportive care at a flat dose (dexamethasone 8 mg) is the same
+            // for every patient: no column (the schedule prints it).
+            let flat_supportive = d.role != Role::Antineoplastic
+                && matches!(&d.dosing, Dosing::Own { dose, .. } if dose.basis() == DoseBasis::Flat);
+            if matches!(d.dosing, Dosing::Instruction(_))
+                || flat_supportive
+                || !d.given_in_cycle(cycle)
+            {
                 continue;
             }
             drugs.push(d.name.clone());
@@ -298,10 +307,9 @@ impl<'a> BatchPlan<'a> {
         *fast_used = false;
         let plan = calculate(self.regimen, patient, self.cycle, &self.options)?;
         for c in &self.columns {
+            // The day's total for a drug given several times a day.
             let v = plan
-                .administrations
-                .iter()
-                .find(|a| a.drug == c.drug && a.day == c.day)
+                .day_dose(&c.drug, c.day)
                 .map_or(Decimal::ZERO, |a| a.final_mg());
             out.push(v);
         }

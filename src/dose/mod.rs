@@ -18,7 +18,10 @@
 //! 4. rounding by the drug's rule, never above a cap (it rounds down
 //!    instead, shown), refused beyond the tolerance (default 10 %, HOPA)
 //!    ([`round`]);
-//! 5. companions (mesna) from the parent's final dose on the same day.
+//! 5. companions (mesna) from the parent's final dose on the same day;
+//! 6. supportive care and premedication given several times a day become
+//!    one administration per time, each of the dose computed for one time
+//!    (mesna 20 % at 0, 4 and 8 h).
 //!
 //! Then the checks (`checks`): per-cycle ceilings (cisplatin > 100 mg/m² per
 //! cycle), lifetime limits against the planned course plus prior exposure
@@ -48,7 +51,7 @@ use uom::si::f64::{Area, Mass};
 use crate::bsa::{BodySurfaceArea, adjusted_body_weight, ideal_body_weight};
 use crate::patient::Patient;
 use crate::quantity::{DoseBasis, DoseUnit, PrescribedDose, kg, m2, ml_per_min};
-use crate::regimen::{DosePer, Dosing, Drug, Regimen, Role};
+use crate::regimen::{DosePer, Dosing, Drug, Regimen, Role, Timing};
 use crate::renal::{
     CalvertDose, CreatinineClearance, RenalError, WeightBasis, calvert, cockcroft_gault,
 };
@@ -63,7 +66,7 @@ pub use options::{
 };
 pub use plan::{
     Adjustment, Administration, AppliedReduction, Assessment, CapSource, Change, ChangedDays,
-    DosePlan, DrugAssessment, DrugTotal, Exposure, LimitScope, LimitStatus, LimitUnit,
+    DosePlan, DoseTime, DrugAssessment, DrugTotal, Exposure, LimitScope, LimitStatus, LimitUnit,
     Prescription, RenalUsed,
 };
 pub(crate) use stop::StopLedger;
@@ -245,6 +248,41 @@ pub fn check_plan(regimen: &Regimen, cycle: u32, options: &DoseOptions) -> Resul
     }
 }
 
+/// Step 6: a drug given several times a day (supportive care and
+/// premedication with `times` or `times_a_day`) becomes one administration
+/// per time, each of the dose computed for one time.
+fn timed(regimen: &Regimen, out: Vec<Administration>) -> Vec<Administration> {
+    let mut timed = Vec::with_capacity(out.len());
+    for a in out {
+        let Some(timing) = regimen.drug(&a.drug).and_then(|d| d.timing.as_ref()) else {
+            timed.push(a);
+            continue;
+        };
+        match timing {
+            Timing::From { drug, minutes } => {
+                for &m in minutes {
+                    timed.push(Administration {
+                        time: Some(DoseTime::From {
+                            drug: drug.clone(),
+                            minutes: m,
+                        }),
+                        ..a.clone()
+                    });
+                }
+            }
+            &Timing::TimesADay(count) => {
+                for n in 1..=count {
+                    timed.push(Administration {
+                        time: Some(DoseTime::OfDay { n, count }),
+                        ..a.clone()
+                    });
+                }
+            }
+        }
+    }
+    timed
+}
+
 /// The weight per-kg doses use.
 fn dose_weight(patient: &Patient, basis: WeightBasis) -> Result<Mass, DoseError> {
     let needs_sex = || DoseError::NeedsMeasurement {
@@ -423,10 +461,13 @@ impl Engine<'_> {
                     note: drug.note.clone(),
                     verdict: None,
                     criteria: Vec::new(),
+                    time: None,
                 });
             }
         }
+        let mut out = timed(self.regimen, out);
         let order: Vec<&str> = self.regimen.drugs.iter().map(|d| d.name.as_str()).collect();
+        // Stable: a drug's doses of the day stay in the order of their times.
         out.sort_by_key(|a| (a.day, order.iter().position(|n| *n == a.drug)));
         Ok((out, calvert_used))
     }
@@ -642,6 +683,7 @@ impl Engine<'_> {
                 note: drug.note.clone(),
                 verdict: None,
                 criteria: Vec::new(),
+                time: None,
             },
             calvert_used,
         ))
@@ -907,6 +949,7 @@ impl Engine<'_> {
             note: drug.note.clone(),
             verdict: None,
             criteria: Vec::new(),
+            time: None,
         })
     }
 }

@@ -235,6 +235,29 @@ pub struct Administration {
     pub verdict: Option<Verdict>,
     /// Its treatment-day criteria as judged on its date, when it was judged.
     pub criteria: Vec<RuleResult>,
+    /// For one of several doses of the drug on the day: when in the day;
+    /// `None` for the one dose of the day.
+    pub time: Option<DoseTime>,
+}
+
+/// When in its day one of several doses of a drug is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DoseTime {
+    /// Minutes from the start of another drug's dose that day (negative:
+    /// before it).
+    From {
+        /// The drug counted from, lower case.
+        drug: String,
+        /// Minutes from its start.
+        minutes: i32,
+    },
+    /// Dose `n` of `count` on the day, at a time set locally.
+    OfDay {
+        /// From 1.
+        n: u32,
+        /// Doses that day.
+        count: u32,
+    },
 }
 
 impl Administration {
@@ -439,6 +462,24 @@ pub struct Assessment {
 }
 
 impl DosePlan {
+    /// Everything of `drug` given on `day` as one administration: the one
+    /// dose of the day, or the day's doses summed (calculated and final)
+    /// for a drug given several times a day, without a time. `None` when
+    /// the drug is not given that day.
+    pub fn day_dose(&self, drug: &str, day: u32) -> Option<Administration> {
+        let mut doses = self
+            .administrations
+            .iter()
+            .filter(|a| a.drug == drug && a.day == day);
+        let mut total = doses.next()?.clone();
+        for a in doses {
+            total.calculated += a.calculated;
+            total.final_dose += a.final_dose;
+            total.time = None;
+        }
+        Some(total)
+    }
+
     /// The overridden stops that concern `a` ([`super::Stop::concerns`]).
     pub fn overrides_for<'a>(
         &'a self,

@@ -170,6 +170,10 @@ pub struct DrugLineFile {
     /// The calculated amount of each administration, e.g. "1494 mg".
     #[schemars(with = "String")]
     pub amount: Spanned<String>,
+    /// Doses of `amount` on each of its days (2 = twice daily; default 1):
+    /// the day's amount is `amount` times this.
+    #[schemars(with = "Option<u32>")]
+    pub times_a_day: Option<Spanned<i64>>,
     /// The route: IV, PO, SC, ...
     pub route: String,
     /// Infusion time as written: "90 min", "1 h".
@@ -560,6 +564,17 @@ fn drug(c: &mut Collector, d: &Spanned<DrugLineFile>) -> Option<OrderedDrug> {
             })
         });
     let days = day_list(c, &f.days, "a drug's days");
+    let times_a_day = match &f.times_a_day {
+        None => Some(1),
+        Some(t) => match u32::try_from(*t.get_ref()) {
+            Ok(n) if (1..=24).contains(&n) => Some(n),
+            _ => {
+                c.at(t.span(), "times_a_day is 1 to 24")
+                    .label("doses a day");
+                None
+            }
+        },
+    };
     let modification = match (&f.level, &f.reduce) {
         (Some(l), None) => match i32::try_from(*l.get_ref()) {
             Ok(n) if (-5..=-1).contains(&n) => Some(Modification::Level(n)),
@@ -594,6 +609,7 @@ fn drug(c: &mut Collector, d: &Spanned<DrugLineFile>) -> Option<OrderedDrug> {
         infusion: f.infusion.as_ref().map(|s| s.get_ref().trim().to_owned()),
         diluent: f.diluent.clone(),
         days: days?,
+        times_a_day: times_a_day?,
         modification,
         reason: f.reason.clone().filter(|r| !r.trim().is_empty()),
     })

@@ -102,12 +102,14 @@ pub(super) fn line_findings(
             out,
         );
         for &day in &line.days {
-            let independent = plan
-                .administrations
-                .iter()
-                .find(|a| a.drug == name && a.day == day);
-            let ordered_mg = line.amount.mg();
-            let expected_mg = independent.map(crate::dose::Administration::final_mg);
+            // An order line is the day's amount: a drug given several times
+            // a day is compared with the day's total.
+            let independent = plan.day_dose(&name, day);
+            // The day's amount: each dose times the doses a day.
+            let ordered_mg = line.amount.mg() * Decimal::from(line.times_a_day);
+            let expected_mg = independent
+                .as_ref()
+                .map(crate::dose::Administration::final_mg);
             let deviation = expected_mg.and_then(|e| percent_of(ordered_mg, e));
             lines.push(LineCheck {
                 drug: name.clone(),
@@ -116,7 +118,7 @@ pub(super) fn line_findings(
                 ordered_mg,
                 expected_mg,
                 deviation_percent: deviation,
-                independent: independent.cloned(),
+                independent,
             });
             let (Some(expected), Some(p)) = (expected_mg, deviation) else {
                 continue;
@@ -392,6 +394,9 @@ fn missing_drugs(
             .filter(|a| a.drug == name && order.days.contains(&a.day))
             .map(|a| a.day)
             .collect();
+        // Once per day, however many doses that day.
+        let mut days = days;
+        days.dedup();
         if days.is_empty() {
             continue;
         }

@@ -153,6 +153,8 @@ pub struct OrderedDrug {
     pub diluent: Option<String>,
     /// The days of the cycle, ascending.
     pub days: Vec<u32>,
+    /// Doses of `amount` on each day (2 = twice daily).
+    pub times_a_day: u32,
     /// The modification stated.
     pub modification: Option<Modification>,
     /// The reason stated for a dose that differs.

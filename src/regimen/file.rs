@@ -142,6 +142,17 @@ pub struct DrugFile {
     /// days or the day before.
     #[schemars(with = "Option<String>")]
     pub premedicates: Option<Spanned<String>>,
+    /// For supportive care and premedication: one dose at each of these
+    /// times from the start of the drug it goes with (the companion's `of`,
+    /// or the drug it `premedicates`) on the same day: "0 h", "+4 h",
+    /// "-30 min". The dose (or companion percent) is per time.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub times: Vec<Spanned<String>>,
+    /// For supportive care and premedication: this many doses on each of
+    /// its days, at times set locally (2 = twice daily). The dose is per time.
+    #[schemars(with = "Option<u32>")]
+    pub times_a_day: Option<Spanned<i64>>,
     /// Doses that differ in some cycles (a cycle-1 loading dose).
     #[serde(default, rename = "phase")]
     pub phases: Vec<PhaseFile>,

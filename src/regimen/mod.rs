@@ -245,6 +245,33 @@ pub enum Dosing {
     Instruction(String),
 }
 
+/// When in its day a supportive or premedication dose is given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Timing {
+    /// One dose at each of these minutes from the start of another drug's
+    /// dose on the same day, ascending; negative is before it (mesna at 0,
+    /// 240 and 480 minutes of ifosfamide; dexamethasone 30 minutes before
+    /// trabectedin).
+    From {
+        /// The drug counted from, lower case.
+        drug: String,
+        /// Minutes from its start, ascending, distinct.
+        minutes: Vec<i32>,
+    },
+    /// This many doses on the day at times set locally ("twice daily").
+    TimesADay(u32),
+}
+
+impl Timing {
+    /// How many doses a day.
+    pub fn doses_a_day(&self) -> u32 {
+        match self {
+            Timing::From { minutes, .. } => u32::try_from(minutes.len()).unwrap_or(u32::MAX),
+            Timing::TimesADay(n) => *n,
+        }
+    }
+}
+
 /// A cycle-specific dose (a loading dose in cycle 1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Phase {
@@ -402,6 +429,9 @@ pub struct Drug {
     pub days_confirmed: bool,
     /// For a premedication: the drug of the regimen it is given before.
     pub premedicates: Option<String>,
+    /// For supportive care and premedication: several doses a day, each of
+    /// the drug's dose (mesna 20 % at 0, 4 and 8 h); `None` for one dose.
+    pub timing: Option<Timing>,
     /// Administration note.
     pub note: Option<String>,
 }

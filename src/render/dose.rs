@@ -6,7 +6,8 @@ use rust_decimal::Decimal;
 
 use crate::bsa::BsaRounding;
 use crate::dose::{
-    Adjustment, Administration, AppliedReduction, CapSource, DosePlan, Overridden, Prescription,
+    Adjustment, Administration, AppliedReduction, CapSource, DosePlan, DoseTime, Overridden,
+    Prescription,
 };
 use crate::quantity::{DoseUnit, cm, kg, m2, mg_per_dl, ml_per_min, years};
 use crate::regimen::{DosePer, Regimen};
@@ -16,10 +17,15 @@ use crate::render::regimen::rounding_text;
 use crate::render::text_table;
 use crate::rounding::round_dp_half_up;
 
-/// A dose with its unit by the display rules: `1,575 mg`, `0.5 mg`, `350 mcg`.
+/// What is printed for a dose the regimen leaves to local choice: a blank
+/// to fill by hand, never an amount.
+pub const LOCAL_BLANK: &str = "______ (local)";
+
+/// A dose with its unit by the display rules: `1,575 mg`, `0.5 mg`, `350 mcg`;
+/// a blank to fill for a dose given by local protocol.
 pub fn amount(a: &Administration, value: Decimal) -> String {
     if a.instruction().is_some() {
-        return "per protocol".to_owned();
+        return LOCAL_BLANK.to_owned();
     }
     format!(
         "{} {}",
@@ -239,6 +245,48 @@ pub fn prescription_text(p: &Prescription) -> String {
     }
 }
 
+/// When in its day one of several doses is given: "at the start of
+/// IFOSfamide", "4 h after the start of IFOSfamide", "30 min before
+/// trabectedin", "dose 1 of 2 that day".
+pub fn time_text(t: &DoseTime) -> String {
+    match t {
+        DoseTime::From { drug, minutes: 0 } => {
+            format!("at the start of {}", drug_display_name(drug))
+        }
+        DoseTime::From { drug, minutes } if *minutes > 0 => format!(
+            "{} after the start of {}",
+            duration_text(minutes.unsigned_abs()),
+            drug_display_name(drug)
+        ),
+        DoseTime::From { drug, minutes } => format!(
+            "{} before {}",
+            duration_text(minutes.unsigned_abs()),
+            drug_display_name(drug)
+        ),
+        DoseTime::OfDay { n, count } => format!("dose {n} of {count} that day"),
+    }
+}
+
+/// Minutes as "30 min", "4 h", "1 h 30 min".
+fn duration_text(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} min"),
+        (h, 0) => format!("{h} h"),
+        (h, m) => format!("{h} h {m} min"),
+    }
+}
+
+/// The prescription of one administration with its time in the day, where
+/// the drug is given several times a day: "20% of IFOSfamide, 4 h after the
+/// start of IFOSfamide".
+pub fn administration_prescribed(a: &Administration) -> String {
+    let text = prescription_text(&a.prescription);
+    match &a.time {
+        None => text,
+        Some(t) => format!("{text}, {}", time_text(t)),
+    }
+}
+
 /// The patient and the measurements used, one line each.
 pub fn patient_lines(plan: &DosePlan) -> Vec<String> {
     let p = &plan.patient;
@@ -387,7 +435,7 @@ pub fn dose_text_from(
             let mut row = vec![
                 a.day.to_string(),
                 drug_display_name(&a.drug),
-                prescription_text(&a.prescription),
+                administration_prescribed(a),
                 amount(a, a.calculated),
                 amount(a, a.final_dose),
                 a.route.clone(),

@@ -1,12 +1,63 @@
 //! A regimen as a pharmacist reads it on paper, and as JSON.
 
 use crate::quantity::{DoseUnit, m2, ml_per_min};
-use crate::regimen::{DosePer, Dosing, Drug, Regimen, RoundingRule};
+use crate::regimen::{DosePer, Dosing, Drug, Regimen, RoundingRule, Timing};
 use crate::render::escape::{visible, visible_lines};
 use crate::render::ismp::{drug_display_name, format_number};
 use crate::render::text_table;
 
 fn dose_text(d: &Drug) -> String {
+    let dose = dosing_text(d);
+    match &d.timing {
+        None => dose,
+        Some(t) => format!("{dose} {}", timing_text(t)),
+    }
+}
+
+/// Several doses a day: "twice daily", "3 times daily", "at 0 h, +4 h and
+/// +8 h of IFOSfamide", "30 min before trabectedin".
+pub fn timing_text(t: &Timing) -> String {
+    match t {
+        Timing::TimesADay(1) => "once daily".to_owned(),
+        Timing::TimesADay(2) => "twice daily".to_owned(),
+        Timing::TimesADay(n) => format!("{n} times daily"),
+        Timing::From { drug, minutes } if minutes.len() == 1 && minutes[0] < 0 => {
+            format!(
+                "{} before {}",
+                offset_text(minutes[0]).trim_start_matches('-'),
+                drug_display_name(drug)
+            )
+        }
+        Timing::From { drug, minutes } => {
+            let times: Vec<String> = minutes.iter().map(|&m| offset_text(m)).collect();
+            let list = match times.split_last() {
+                Some((last, rest)) if !rest.is_empty() => {
+                    format!("{} and {last}", rest.join(", "))
+                }
+                _ => times.join(""),
+            };
+            format!("at {list} of {}", drug_display_name(drug))
+        }
+    }
+}
+
+/// Minutes from a drug's start: "0 h", "+4 h", "-30 min", "+1 h 30 min".
+fn offset_text(minutes: i32) -> String {
+    let sign = match minutes {
+        0 => "",
+        m if m > 0 => "+",
+        _ => "-",
+    };
+    let m = minutes.unsigned_abs();
+    match (m / 60, m % 60) {
+        (0, 0) => "0 h".to_owned(),
+        (0, r) => format!("{sign}{r} min"),
+        (h, 0) => format!("{sign}{h} h"),
+        (h, r) => format!("{sign}{h} h {r} min"),
+    }
+}
+
+fn dosing_text(d: &Drug) -> String {
     match &d.dosing {
         Dosing::Own {
             dose,

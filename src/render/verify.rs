@@ -11,7 +11,10 @@ use crate::verify::{CheckResult, Expected, Mismatch, Outcome, Step};
 
 /// "1,638 mg", "350 mcg".
 fn expected_text(e: &Expected) -> String {
-    format!("{} {}", format_decimal(e.value), e.unit.symbol())
+    match e.doses {
+        Some(n) => format!("{n} × {} {}", format_decimal(e.value), e.unit.symbol()),
+        None => format!("{} {}", format_decimal(e.value), e.unit.symbol()),
+    }
 }
 
 /// What kind of step an adjustment is: "reduction", "BSA cap", ...
@@ -37,6 +40,12 @@ pub fn step_text(m: &Mismatch) -> String {
         }
         Step::Adjustment(adj) => format!("{}: {}", step_name(adj), adjustment_text(adj, m.unit)),
         Step::FinalDose => "final dose".to_owned(),
+        Step::Doses { expected, given } if expected == given => {
+            format!("each of the {given} doses of the day")
+        }
+        Step::Doses { expected, given } => {
+            format!("{given} doses that day, the check expects {expected}")
+        }
         Step::Basis {
             prescription,
             calculated,

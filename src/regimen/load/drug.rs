@@ -76,6 +76,7 @@ impl Validator {
         let renal = self.renal(d);
         let requires = self.requires(d);
         let rules = self.rules(d, &name, dosing.as_ref(), days.as_deref(), &reductions);
+        let timing = self.timing(d, &name);
         if self.problems.len() > before {
             return None;
         }
@@ -103,6 +104,7 @@ impl Validator {
                 .premedicates
                 .as_ref()
                 .map(|p| p.get_ref().trim().to_lowercase()),
+            timing,
             note: d.note.clone(),
         })
     }

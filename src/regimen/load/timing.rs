@@ -18,11 +18,19 @@
 //! before the drug it names, so on each of that drug's days or the day
 //! before (trabectedin's dexamethasone 30 minutes before each dose [R109];
 //! docetaxel's dexamethasone from the day before [R101]).
+//! And the times within a day of supportive care and premedication
+//! (`times`, `times_a_day`): mesna 20 % at 0, 4 and 8 hours of ifosfamide
+//! (mesna US prescribing information 2.1 [R132]); a premedication's times
+//! come before the drug it names.
 //! Never does: judge a drug that is not a G-CSF or a premedication, or move
 //! a day.
 
+use toml::Spanned;
+
+use super::Validator;
 use super::drug::infusion_minutes;
-use crate::regimen::{CycleRange, Drug, Role};
+use crate::regimen::file::DrugFile;
+use crate::regimen::{CycleRange, Drug, Role, Timing};
 
 /// The daily (short-acting) G-CSFs.
 const DAILY_GCSF: [&str; 4] = [
@@ -149,4 +157,164 @@ pub(super) fn premedication_problems(p: &Drug, drugs: &[Drug]) -> Vec<Premedicat
         .filter(|&&day| !p.days.iter().any(|&d| d == day || d + 1 == day))
         .map(|&day| PremedicationProblem::DayWithout { day })
         .collect()
+}
+
+/// The most doses of one drug in a day that a file may time.
+const MAX_TIMES: usize = 12;
+
+/// The furthest a time may be from the drug it goes with: a day.
+const MAX_OFFSET_MINUTES: i32 = 24 * 60;
+
+/// A time from the start of another drug's dose: `0 h`, `+4 h`, `-30 min`,
+/// `+1.5 h`; whole minutes within a day either side.
+pub(super) fn time_offset(s: &str) -> Option<i32> {
+    let t = s.trim().to_lowercase();
+    let (sign, rest) = match t.strip_prefix('-') {
+        Some(r) => (-1.0, r),
+        None => (1.0, t.strip_prefix('+').unwrap_or(&t)),
+    };
+    let split = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (number, unit) = rest.split_at(split);
+    let per = match unit.trim() {
+        "min" | "minutes" => 1.0,
+        "h" | "hours" | "hour" => 60.0,
+        _ => return None,
+    };
+    let value: f64 = number.parse().ok()?;
+    let minutes = sign * value * per;
+    (minutes.is_finite()
+        && minutes.fract() == 0.0
+        && minutes.abs() <= f64::from(MAX_OFFSET_MINUTES))
+    .then_some(minutes as i32)
+}
+
+impl Validator {
+    /// `times` and `times_a_day`: several doses a day, for supportive care
+    /// and premedication only; times count from the drug the dose goes
+    /// with, a premedication's come before that drug.
+    pub(super) fn timing(&mut self, d: &DrugFile, name: &str) -> Option<Timing> {
+        let span = |d: &DrugFile| {
+            d.times
+                .first()
+                .map(Spanned::span)
+                .or_else(|| d.times_a_day.as_ref().map(Spanned::span))
+                .unwrap_or_else(|| d.name.span())
+        };
+        if d.times.is_empty() && d.times_a_day.is_none() {
+            return None;
+        }
+        if d.role == Role::Antineoplastic {
+            self.problems
+                .at(
+                    span(d),
+                    format!("{name} is antineoplastic: `times` and `times_a_day` are for supportive care and premedication"),
+                )
+                .label("not for an antineoplastic")
+                .help("give an antineoplastic drug's days with `days` and its duration with `infusion`");
+            return None;
+        }
+        if let Some(n) = &d.times_a_day {
+            if !d.times.is_empty() {
+                self.problems
+                    .at(
+                        n.span(),
+                        format!("{name}: give `times` or `times_a_day`, not both"),
+                    )
+                    .label("both");
+                return None;
+            }
+            let count = *n.get_ref();
+            if !(1..=MAX_TIMES as i64).contains(&count) {
+                self.problems
+                    .at(
+                        n.span(),
+                        format!("times_a_day must be 1 to {MAX_TIMES} (got {count})"),
+                    )
+                    .label("out of range");
+                return None;
+            }
+            return Some(Timing::TimesADay(count as u32));
+        }
+        let from = d
+            .companion
+            .as_ref()
+            .map(|c| c.of.get_ref())
+            .or(d.premedicates.as_ref().map(|p| p.get_ref()))
+            .map(|s| s.trim().to_lowercase());
+        let Some(from) = from else {
+            self.problems
+                .at(
+                    span(d),
+                    format!("{name}: `times` count from the drug it goes with, and there is none"),
+                )
+                .label("from which drug?")
+                .help("give `[drug.companion] of = \"...\"` or `premedicates = \"...\"`, or use `times_a_day` for doses at times set locally");
+            return None;
+        };
+        if d.times.len() > MAX_TIMES {
+            self.problems
+                .at(
+                    d.times[MAX_TIMES].span(),
+                    format!("{name}: at most {MAX_TIMES} times a day"),
+                )
+                .label("too many");
+            return None;
+        }
+        let before = self.problems.len();
+        let mut minutes: Vec<i32> = Vec::new();
+        for t in &d.times {
+            match time_offset(t.get_ref()) {
+                None => {
+                    self.problems
+                        .at(t.span(), format!("`{}` is not a time from the start of {from}", t.get_ref()))
+                        .label("not a time")
+                        .help("a signed whole number of minutes or hours within a day: \"0 h\", \"+4 h\", \"-30 min\"");
+                }
+                Some(m) if minutes.last().is_some_and(|&last| m <= last) => {
+                    self.problems
+                        .at(
+                            t.span(),
+                            format!("{name}: times must be distinct and in order"),
+                        )
+                        .label("out of order");
+                }
+                Some(m) if d.premedicates.is_some() && m >= 0 => {
+                    self.problems
+                        .at(
+                            t.span(),
+                            format!("{name} premedicates {from}: its times come before {from} starts (negative, e.g. \"-30 min\")"),
+                        )
+                        .label("not before");
+                }
+                Some(m) => minutes.push(m),
+            }
+        }
+        (self.problems.len() == before).then_some(Timing::From {
+            drug: from,
+            minutes,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::time_offset;
+
+    #[test]
+    fn time_offsets_are_signed_whole_minutes_within_a_day() {
+        assert_eq!(time_offset("0 h"), Some(0));
+        assert_eq!(time_offset("+4 h"), Some(240));
+        assert_eq!(time_offset("4h"), Some(240));
+        assert_eq!(time_offset("-30 min"), Some(-30));
+        assert_eq!(time_offset("+1.5 h"), Some(90));
+        assert_eq!(time_offset("24 h"), Some(1440));
+        assert_eq!(time_offset("25 h"), None);
+        assert_eq!(time_offset("0.5 min"), None);
+        assert_eq!(time_offset("4"), None);
+        assert_eq!(time_offset("noon"), None);
+        assert_eq!(time_offset("--4 h"), None);
+        assert_eq!(time_offset(""), None);
+    }
 }

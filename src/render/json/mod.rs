@@ -28,7 +28,8 @@ use super::messages::{limit_source_text, limit_unit_text};
 use super::regimen::rounding_text;
 use crate::bsa::BodySurfaceArea;
 use crate::dose::{
-    Adjustment, Administration, DosePlan, DrugTotal, LimitStatus, Overridden, RenalUsed, Warning,
+    Adjustment, Administration, DosePlan, DoseTime, DrugTotal, LimitStatus, Overridden, RenalUsed,
+    Warning,
 };
 use crate::patient::{Patient, Sex};
 use crate::quantity::{DoseBasis, DoseUnit, cm, kg, m2, mg_per_dl, ml_per_min, years};
@@ -270,6 +271,44 @@ struct DoseAdministrationJson {
     overrides: Vec<AdministrationOverrideJson>,
     verdict: Option<&'static str>,
     instruction: Option<String>,
+    time: Option<TimeJson>,
+}
+
+/// When in its day one of several doses of a drug is given.
+#[derive(Serialize)]
+pub(crate) struct TimeJson {
+    /// The drug the time counts from (its start), lower case.
+    from: Option<String>,
+    /// Minutes from that drug's start; negative before it.
+    minutes: Option<i32>,
+    /// Dose n of `of` that day, at a time set locally.
+    dose: Option<u32>,
+    /// How many doses that day.
+    of: Option<u32>,
+    /// As printed: "4 h after the start of IFOSfamide".
+    text: String,
+}
+
+impl TimeJson {
+    pub(crate) fn new(t: &DoseTime) -> Self {
+        let text = crate::render::dose::time_text(t);
+        match t {
+            DoseTime::From { drug, minutes } => TimeJson {
+                from: Some(drug.clone()),
+                minutes: Some(*minutes),
+                dose: None,
+                of: None,
+                text,
+            },
+            DoseTime::OfDay { n, count } => TimeJson {
+                from: None,
+                minutes: None,
+                dose: Some(*n),
+                of: Some(*count),
+                text,
+            },
+        }
+    }
 }
 
 impl DoseAdministrationJson {
@@ -293,6 +332,7 @@ impl DoseAdministrationJson {
             overrides: overrides_of(a, overridden),
             verdict: a.verdict.map(verdict_id),
             instruction: a.instruction().map(str::to_owned),
+            time: a.time.as_ref().map(TimeJson::new),
         }
     }
 }

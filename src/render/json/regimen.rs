@@ -12,7 +12,7 @@ use super::{SourceJson, tree};
 use crate::quantity::{DoseBasis, DoseUnit, m2, ml_per_min};
 use crate::regimen::{
     DosePer, Dosing, Drug, EmetogenicRisk, FebrileNeutropeniaRisk, Intent, Regimen, Role, Status,
-    Supportive,
+    Supportive, Timing,
 };
 use crate::render::ismp::drug_display_name;
 use crate::render::regimen::{rounding_text, unit_of};
@@ -73,6 +73,14 @@ struct DrugJson {
     lifetime_limit: Option<LifetimeLimitJson>,
     renal: Option<RenalJson>,
     instruction: Option<String>,
+    premedicates: Option<String>,
+    /// Several doses a day: minutes from the start of `times_from`.
+    times_minutes: Option<Vec<i32>>,
+    times_from: Option<String>,
+    /// Several doses a day at times set locally.
+    times_a_day: Option<u32>,
+    /// As printed: "twice daily", "at 0 h, +4 h and +8 h of IFOSfamide".
+    timing: Option<String>,
     note: Option<String>,
     requires: Vec<String>,
     days_confirmed: bool,
@@ -150,6 +158,20 @@ impl From<&Drug> for DrugJson {
                 Dosing::Instruction(t) => Some(t.clone()),
                 _ => None,
             },
+            premedicates: d.premedicates.clone(),
+            times_minutes: match &d.timing {
+                Some(Timing::From { minutes, .. }) => Some(minutes.clone()),
+                _ => None,
+            },
+            times_from: match &d.timing {
+                Some(Timing::From { drug, .. }) => Some(drug.clone()),
+                _ => None,
+            },
+            times_a_day: match &d.timing {
+                Some(Timing::TimesADay(n)) => Some(*n),
+                _ => None,
+            },
+            timing: d.timing.as_ref().map(crate::render::regimen::timing_text),
             note: d.note.clone(),
             requires: d.requires.iter().map(|v| v.id().to_owned()).collect(),
             days_confirmed: d.days_confirmed,

@@ -214,7 +214,7 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
             };
             let _ = writeln!(
                 o,
-                "<tr><td class=\"date\">{}{flag_html}</td><td>{}</td><td><b>{}</b></td><td class=\"dose\">{}</td><td>{}</td><td>{}</td><td class=\"small\">{}; {}</td><td class=\"check\">{}</td><td class=\"sign\"><span class=\"box\"></span>____</td><td class=\"sign\"><span class=\"box\"></span>____</td></tr>",
+                "<tr><td class=\"date\">{}{flag_html}</td><td>{}</td><td><b>{}</b></td><td class=\"dose\">{}</td><td>{}</td><td>{}</td><td class=\"small\">{}{}</td><td class=\"check\">{}</td><td class=\"sign\"><span class=\"box\"></span>____</td><td class=\"sign\"><span class=\"box\"></span>____</td></tr>",
                 escape(&date_text(a.date)),
                 adm.day,
                 escape(&drug_name(a)),
@@ -222,7 +222,12 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
                 escape(&adm.route),
                 escape(adm.infusion.as_deref().unwrap_or("-")),
                 escape(&prescribed_text(a)),
-                escape(&adjustments_text(adm, &s.overridden)),
+                // A dose by local protocol has no calculation to adjust.
+                if adm.instruction().is_some() {
+                    String::new()
+                } else {
+                    format!("; {}", escape(&adjustments_text(adm, &s.overridden)))
+                },
                 escape(&crate::render::rules::check_short(
                     a.administration.verdict,
                     &a.administration.criteria

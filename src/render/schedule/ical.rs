@@ -91,9 +91,22 @@ pub fn schedule_ics(s: &Schedule, ctx: &RenderContext) -> String {
             .map_or_else(chrono::DateTime::default, |t| t.and_utc())
     });
     for ((date, cycle, day), (_, list)) in by_day {
-        let drugs: Vec<String> = list
-            .iter()
-            .map(|a| format!("{} {}", drug_name(a), dose_text(a)))
+        // A drug given several times that day once, with its count:
+        // "mesna 3 × 364 mg".
+        let mut drugs: Vec<(String, String, u32)> = Vec::new();
+        for a in &list {
+            let (name, dose) = (drug_name(a), dose_text(a));
+            match drugs.last_mut() {
+                Some((n, d, count)) if *n == name && *d == dose => *count += 1,
+                _ => drugs.push((name, dose, 1)),
+            }
+        }
+        let drugs: Vec<String> = drugs
+            .into_iter()
+            .map(|(name, dose, count)| match count {
+                1 => format!("{name} {dose}"),
+                n => format!("{name} {n} × {dose}"),
+            })
             .collect();
         let mut description = vec![format!(
             "{} cycle {cycle} day {day}",

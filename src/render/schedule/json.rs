@@ -52,6 +52,7 @@ struct AdministrationJson {
     infusion: Option<String>,
     note: Option<String>,
     instruction: Option<String>,
+    time: Option<crate::render::json::TimeJson>,
 }
 
 impl AdministrationJson {
@@ -78,6 +79,7 @@ impl AdministrationJson {
             infusion: a.infusion.clone(),
             note: a.note.clone(),
             instruction: a.instruction().map(str::to_owned),
+            time: a.time.as_ref().map(crate::render::json::TimeJson::new),
         }
     }
 }

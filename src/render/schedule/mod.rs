@@ -213,9 +213,10 @@ pub fn criteria_lines(s: &Schedule) -> Vec<String> {
         .collect()
 }
 
-/// The prescription as printed.
+/// The prescription as printed, with the time in the day of one of
+/// several doses.
 pub fn prescribed_text(a: &ScheduledAdministration) -> String {
-    crate::render::dose::prescription_text(&a.administration.prescription)
+    crate::render::dose::administration_prescribed(&a.administration)
 }
 
 /// Header lines shared by the text-like renderers.
