@@ -11,6 +11,7 @@ SOURCE_DATE_EPOCH=1796169600 target/release/chemodose schedule gemcitabine-docet
   --start 2026-12-07 --height 170cm --weight 70kg --sex female \
   --labs docs/examples/gemdoc-labs.toml --level-from 4=docetaxel=-1 \
   --patient-id PT-0042 --patient-name "Jane Example" --mrn MRN-12345 --dob 1961-04-02 \
+  --measured-on 2026-12-01 \
   --format html -o "$OUT/schedule.html"
 chromium --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
   --user-data-dir="$OUT/profile" --print-to-pdf="$OUT/schedule.pdf" \

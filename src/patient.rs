@@ -5,6 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+use chrono::NaiveDate;
 use uom::si::f64::{Length, Mass, MassConcentration, Time};
 
 /// Sex as used by sex-specific formulas (Schlich BSA, Devine IBW,
@@ -59,6 +60,11 @@ pub struct Patient {
     pub height: Length,
     /// Actual (total) body weight.
     pub weight: Mass,
+    /// The date height and weight were measured, where given: printed
+    /// beside them so that a reader can tell how old they are. No
+    /// calculation reads it; the caller checks it against the treatment
+    /// date (the library has no clock).
+    pub measured_on: Option<NaiveDate>,
     /// Sex, where known.
     pub sex: Option<Sex>,
     /// Age, where known.
@@ -73,6 +79,7 @@ impl Patient {
         Patient {
             height,
             weight,
+            measured_on: None,
             sex: None,
             age: None,
             serum_creatinine: None,

@@ -1185,3 +1185,249 @@ fn a_date_of_birth_not_before_the_course_start_is_refused() {
     let page = Run::new(&args("1961-04-02")).success();
     assert!(page.contains("Date of birth: <b>1961-04-02</b>"), "{page}");
 }
+
+/// `--measured-on`: the date height and weight were measured, printed beside
+/// them in the schedule's text, JSON and HTML (issue 17, part 3); without
+/// it the JSON says null and the printed page leaves a line to fill by hand.
+#[test]
+fn measured_on_is_printed_beside_height_and_weight_in_every_schedule_format() {
+    let args = |format: &'static str, measured: Option<&'static str>| {
+        let mut a = vec![
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--cycles",
+            "1",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--format",
+            format,
+        ];
+        if let Some(d) = measured {
+            a.extend(["--measured-on", d]);
+        }
+        a
+    };
+    let text = Run::new(&args("text", Some("2026-11-30"))).success();
+    assert!(
+        text.contains("Patient: height 170 cm, weight 70 kg (measured 2026-11-30)\n"),
+        "{text}"
+    );
+    let md = Run::new(&args("md", Some("2026-11-30"))).success();
+    assert!(
+        md.contains("- Patient: height 170 cm, weight 70 kg (measured 2026-11-30)\n"),
+        "{md}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&Run::new(&args("json", Some("2026-11-30"))).success()).unwrap();
+    assert_eq!(json["patient"]["measured_on"], "2026-11-30");
+    let html = Run::new(&args("html", Some("2026-11-30"))).success();
+    assert!(
+        html.contains("<p>Height and weight measured on: <b>2026-11-30</b></p>"),
+        "{html}"
+    );
+    // Not given: no date in text, null in JSON, a blank on the page.
+    let text = Run::new(&args("text", None)).success();
+    assert!(
+        text.contains("Patient: height 170 cm, weight 70 kg\n"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&Run::new(&args("json", None)).success()).unwrap();
+    assert!(json["patient"]["measured_on"].is_null(), "{json}");
+    let html = Run::new(&args("html", None)).success();
+    assert!(
+        html.contains(
+            "<p>Height and weight measured on: <span class=\"fill\">______________________ (write by hand)</span></p>"
+        ),
+        "{html}"
+    );
+}
+
+/// A measurement date after day 1 of the course (often the two dates
+/// swapped) would print that the patient was measured after being dosed:
+/// refused, exit 2, with what to write. Day 1 itself is accepted.
+#[test]
+fn measured_on_after_the_course_start_is_refused() {
+    let args = |measured: &'static str| {
+        [
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--measured-on",
+            measured,
+        ]
+    };
+    let err = Run::new(&args("2026-12-02")).fails(2);
+    assert!(
+        err.contains(
+            "--measured-on 2026-12-02 is after day 1 of the course, --start 2026-12-01: \
+             write the date height and weight were measured, on or before 2026-12-01 (YYYY-MM-DD)"
+        ),
+        "{err}"
+    );
+    let out = Run::new(&args("2026-12-01")).success();
+    assert!(out.contains("(measured 2026-12-01)"), "{out}");
+    // Not a date: the date parser's message, exit 2.
+    let err = Run::new(&args("30/11/2026")).fails(2);
+    assert!(err.contains("--measured-on"), "{err}");
+}
+
+/// `dose --measured-on`: printed in text and JSON; a date after the
+/// treatment date (`--on`) is refused like a schedule's after `--start`.
+#[test]
+fn dose_prints_measured_on_and_refuses_it_after_the_treatment_date() {
+    let args = |format: &'static str, measured: &'static str| {
+        let mut a = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--measured-on",
+            measured,
+            "--format",
+            format,
+        ];
+        a.extend(common::NORMAL_LABS);
+        a
+    };
+    let text = Run::new(&args("text", "2026-11-28")).success();
+    assert!(
+        text.contains("Patient: height 170 cm, weight 70 kg (measured 2026-11-28)\n"),
+        "{text}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&Run::new(&args("json", "2026-11-28")).success()).unwrap();
+    assert_eq!(json["patient"]["measured_on"], "2026-11-28");
+    // NORMAL_LABS judges on --on 2026-12-01.
+    let err = Run::new(&args("text", "2026-12-02")).fails(2);
+    assert!(
+        err.contains("--measured-on 2026-12-02 is after the treatment date, --on 2026-12-01"),
+        "{err}"
+    );
+}
+
+/// With a history, `--measured-on` dates the `--height` and `--weight` typed
+/// with it, and is refused without them (it would date the history's); the
+/// history's latest height and weight, measured the same day, bring their
+/// date.
+#[test]
+fn measured_on_with_a_history() {
+    let dir = std::env::temp_dir().join(format!("chemodose-measured-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let history = dir.join("history.toml");
+    std::fs::write(
+        &history,
+        "[patient]\nid = \"P-1\"\nsex = \"female\"\n\n\
+         [[measurement]]\ndate = 2026-10-01\nheight = \"170cm\"\nweight = \"72kg\"\n\n\
+         [[measurement]]\ndate = 2026-11-20\nheight = \"170cm\"\nweight = \"70kg\"\n",
+    )
+    .unwrap();
+    let history = history.to_str().unwrap();
+    let base = [
+        "schedule",
+        "gemcitabine-docetaxel",
+        "--start",
+        "2026-12-01",
+        "--cycles",
+        "1",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--history",
+        history,
+    ];
+    let out = Run::new(&base).success();
+    assert!(
+        out.contains("Patient: height 170 cm, weight 70 kg (measured 2026-11-20), female"),
+        "{out}"
+    );
+    let mut typed = base.to_vec();
+    typed.extend(["--weight", "69kg", "--measured-on", "2026-11-29"]);
+    let err = Run::new(&typed).fails(2);
+    assert!(err.contains("--height"), "{err}");
+    typed.extend(["--height", "170cm"]);
+    let out = Run::new(&typed).success();
+    assert!(
+        out.contains("Patient: height 170 cm, weight 69 kg (measured 2026-11-29), female"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue 17, part 3: every laboratory value on the printed page shows its
+/// result date. The page prints the verdict of each dose and the names of
+/// the results still needed, not the values themselves; this pins that a
+/// value printed there later comes with its date (the labs file's results
+/// are dated 2026-11-30: ANC 3.2, platelets 245 ×10⁹/L, bilirubin 9 µmol/L
+/// = 0.53 mg/dL, AST 24, ALT 22, ALP 88 U/L).
+#[test]
+fn lab_values_on_the_printed_page_carry_their_result_date() {
+    let html = Run::new(&[
+        "schedule",
+        "gemcitabine-docetaxel",
+        "--start",
+        "2026-12-01",
+        "--cycles",
+        "2",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--labs",
+        common::NORMAL_LABS_FILE,
+        "--on",
+        "2026-12-01",
+        "--format",
+        "html",
+    ])
+    .success();
+    // The page's text, a line per element.
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => {
+                in_tag = true;
+                text.push('\n');
+            }
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let values = [
+        "3.2", "245", "0.53", "9 µmol", "9 umol", "24 U", "22 U", "88 U",
+    ];
+    for line in text.lines() {
+        let words: Vec<&str> = line
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == ':')
+            .collect();
+        for v in values {
+            let printed = if v.contains(' ') {
+                line.contains(v)
+            } else {
+                words.contains(&v)
+            };
+            assert!(
+                !printed || line.contains("2026-11-30"),
+                "a lab value without its date: {line}"
+            );
+        }
+    }
+    // The day-1 verdict is printed, judged on those results.
+    assert!(text.contains("PROCEED"), "{text}");
+}

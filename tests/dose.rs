@@ -39,6 +39,7 @@ fn patient(h: &str, w: &str) -> Patient {
     Patient {
         height: parse_height(h).unwrap(),
         weight: parse_weight(w).unwrap(),
+        measured_on: None,
         sex: Some(Sex::Female),
         age: Some(parse_age("60").unwrap()),
         serum_creatinine: Some(parse_serum_creatinine("0.9mg/dL").unwrap()),

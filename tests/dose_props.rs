@@ -22,6 +22,7 @@ fn patient(h: f64, w: f64) -> Patient {
     Patient {
         height: Length::new::<centimeter>(h),
         weight: Mass::new::<kilogram>(w),
+        measured_on: None,
         sex: Some(Sex::Male),
         age: Some(chemodose::quantity::parse_age("55").unwrap()),
         serum_creatinine: Some(parse_serum_creatinine("1mg/dL").unwrap()),

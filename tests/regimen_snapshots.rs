@@ -73,6 +73,7 @@ fn compact(path: &std::path::Path) -> String {
         let patient = Patient {
             height: parse_height(r.height).unwrap(),
             weight: parse_weight(r.weight).unwrap(),
+            measured_on: None,
             sex: Some(r.sex),
             age: Some(parse_age(r.age).unwrap()),
             serum_creatinine: Some(parse_serum_creatinine(r.scr).unwrap()),

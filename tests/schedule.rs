@@ -29,6 +29,7 @@ fn patient() -> Patient {
     Patient {
         height: parse_height("170cm").unwrap(),
         weight: parse_weight("70kg").unwrap(),
+        measured_on: None,
         sex: Some(Sex::Female),
         age: None,
         serum_creatinine: None,

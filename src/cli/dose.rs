@@ -44,6 +44,11 @@ pub struct PatientArgs {
     /// Weight with a unit: 70kg, 154lb.
     #[arg(long, allow_hyphen_values = true, value_parser = args::weight)]
     pub weight: Option<Mass>,
+    /// The date --height and --weight were measured: 2026-11-30. On or
+    /// before the treatment date (--start of a schedule; --on, or today, of
+    /// a dose); printed beside them.
+    #[arg(long, value_name = "DATE", requires_all = ["height", "weight"], value_parser = args::date)]
+    pub measured_on: Option<chrono::NaiveDate>,
     /// female or male.
     #[arg(long, value_parser = args::sex)]
     pub sex: Option<Sex>,
@@ -287,6 +292,8 @@ impl PatientDoseArgs {
     /// prior exposure merged in when `--history` is given.
     pub fn resolve(&self, lib: &LibraryArgs, dosing: Dosing<'_>) -> Result<Resolved, InputError> {
         let mut options = self.dose.options()?;
+        self.patient
+            .check_measured_on(dosing, self.dose.clinical.on)?;
         let Some(path) = &self.history else {
             return Ok(Resolved {
                 patient: self.patient.patient()?,
@@ -318,6 +325,12 @@ impl PatientDoseArgs {
         let patient = Patient {
             height,
             weight,
+            measured_on: match (given.height, given.weight) {
+                (Some(_), Some(_)) => given.measured_on,
+                (None, None) => history_measured_on(&history),
+                // One from the command line, one from the history: no one date.
+                _ => None,
+            },
             sex: given.sex.or(history.sex),
             age: given.age.or(latest.and_then(|p| p.age)),
             serum_creatinine: given.scr.or(latest.and_then(|p| p.serum_creatinine)),
@@ -492,7 +505,51 @@ fn weight_references(history: &History, dosing: Dosing<'_>) -> Vec<WeightReferen
     out
 }
 
+/// The date of the history's latest height and weight, when both were
+/// measured that day (the date the page prints beside them); `None` when
+/// they were measured on different days.
+fn history_measured_on(history: &History) -> Option<chrono::NaiveDate> {
+    let latest = |f: &dyn Fn(&chemodose::history::Measurement) -> bool| {
+        history
+            .measurements
+            .iter()
+            .filter(|m| f(m))
+            .map(|m| m.date)
+            .max()
+    };
+    let height = latest(&|m| m.height.is_some())?;
+    let weight = latest(&|m| m.weight.is_some())?;
+    (height == weight).then_some(height)
+}
+
 impl PatientArgs {
+    /// Refuses a measurement date after the treatment date: day 1 of a
+    /// schedule (`--start`), or the date a dose is judged on (`--on`, else
+    /// today, the date lab results are judged on). A later date is a typo
+    /// (often two dates swapped): the page would say the patient was
+    /// measured after being dosed.
+    fn check_measured_on(
+        &self,
+        dosing: Dosing<'_>,
+        on: Option<chrono::NaiveDate>,
+    ) -> Result<(), InputError> {
+        let Some(measured) = self.measured_on else {
+            return Ok(());
+        };
+        let (date, what) = match (dosing, on) {
+            (Dosing::Schedule { start, .. }, _) => (start, "day 1 of the course, --start"),
+            (Dosing::Cycle { .. }, Some(on)) => (on, "the treatment date, --on"),
+            (Dosing::Cycle { .. }, None) => (super::today(), "today,"),
+        };
+        if measured > date {
+            return Err(InputError(format!(
+                "--measured-on {measured} is after {what} {date}: write the date height and \
+                 weight were measured, on or before {date} (YYYY-MM-DD)"
+            )));
+        }
+        Ok(())
+    }
+
     /// The patient, refusing missing height or weight.
     pub fn patient(&self) -> Result<Patient, InputError> {
         let height = self
@@ -504,6 +561,7 @@ impl PatientArgs {
         Ok(Patient {
             height,
             weight,
+            measured_on: self.measured_on,
             sex: self.sex,
             age: self.age,
             serum_creatinine: self.scr,

@@ -290,6 +290,9 @@ fn patient(order: &Order) -> Patient {
     Patient {
         height: p.height.value,
         weight: p.weight.value,
+        // One date for both, as the page prints it: the order's when its
+        // height and weight were measured the same day.
+        measured_on: (p.height.date == p.weight.date).then_some(p.height.date),
         sex: p.sex,
         age,
         serum_creatinine: p.serum_creatinine.as_ref().map(|s| s.value),

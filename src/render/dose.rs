@@ -288,6 +288,8 @@ pub fn administration_prescribed(a: &Administration) -> String {
 }
 
 /// The patient and the measurements used, one line each.
+/// The patient and the measurements used, one line each. The first names the date height and weight were measured, where given:
+/// "Patient: height 170 cm, weight 70 kg (measured 2026-12-01), female".
 pub fn patient_lines(plan: &DosePlan) -> Vec<String> {
     let p = &plan.patient;
     let mut first = format!(
@@ -295,6 +297,9 @@ pub fn patient_lines(plan: &DosePlan) -> Vec<String> {
         format_number(cm(p.height), 2),
         format_number(kg(p.weight), 3)
     );
+    if let Some(d) = p.measured_on {
+        first.push_str(&format!(" (measured {})", d.format("%Y-%m-%d")));
+    }
     if let Some(s) = p.sex {
         first.push_str(&format!(", {s}"));
     }

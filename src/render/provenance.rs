@@ -30,6 +30,38 @@ pub fn source_line(source: &RegimenSource) -> String {
     )
 }
 
+/// The longest file name [`page_margin_text`] prints whole; a longer one
+/// keeps its first characters and ends in "…", so that the margin line
+/// stays within the printable width of A4 and Letter.
+const MARGIN_FILE_NAME_CHARS: usize = 32;
+
+/// The first hex digits of the SHA-256 printed in a page margin (the whole
+/// digest is in the document's footer).
+pub const MARGIN_SHA256_DIGITS: usize = 12;
+
+/// The provenance in a page's margin, short enough for every page: "bundled,
+/// SHA-256 ce5d4e1df160", or the file's name (not its folder) with the
+/// first 12 hex digits of its SHA-256: "gemdoc-local.toml, SHA-256 …".
+pub fn page_margin_text(source: &RegimenSource) -> String {
+    let name = match &source.origin {
+        Origin::Bundled { .. } => "bundled".to_owned(),
+        Origin::File { path } => {
+            let name = std::path::Path::new(path)
+                .file_name()
+                .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+            let name = visible(&name).into_owned();
+            if name.chars().count() > MARGIN_FILE_NAME_CHARS {
+                let kept: String = name.chars().take(MARGIN_FILE_NAME_CHARS - 1).collect();
+                format!("{kept}…")
+            } else {
+                name
+            }
+        }
+    };
+    let digest = source.sha256.to_string();
+    format!("{name}, SHA-256 {}", &digest[..MARGIN_SHA256_DIGITS])
+}
+
 /// The note of a file that replaces a bundled regimen, or `None`:
 /// "Note: this file replaces the bundled doxorubicin.toml (different
 /// contents: bundled SHA-256 …)".
@@ -144,4 +176,46 @@ pub fn regimen_entries_json(entries: &[crate::regimen::RegimenEntry]) -> serde_j
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::regimen::Sha256;
+
+    /// SHA-256 of the empty string (`printf '' | sha256sum`).
+    const EMPTY: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    #[test]
+    fn the_margin_names_the_file_not_its_folder_and_12_hex_digits() {
+        let bundled = RegimenSource {
+            origin: Origin::Bundled {
+                file: "doxorubicin.toml".into(),
+            },
+            sha256: Sha256::of(b""),
+            replaces_bundled: None,
+        };
+        assert_eq!(page_margin_text(&bundled), "bundled, SHA-256 e3b0c44298fc");
+        assert_eq!(&EMPTY[..12], "e3b0c44298fc");
+        let file = |path: &str| RegimenSource {
+            origin: Origin::File { path: path.into() },
+            sha256: Sha256::of(b""),
+            replaces_bundled: None,
+        };
+        assert_eq!(
+            page_margin_text(&file("/srv/site/regimens/doxo-local.toml")),
+            "doxo-local.toml, SHA-256 e3b0c44298fc"
+        );
+        // 32 characters are kept whole; 33 keep 31 and "…".
+        let name32 = "abcdefghijklmnopqrstuvwxyz1.toml";
+        assert_eq!(name32.chars().count(), 32);
+        assert_eq!(
+            page_margin_text(&file(name32)),
+            format!("{name32}, SHA-256 e3b0c44298fc")
+        );
+        assert_eq!(
+            page_margin_text(&file("abcdefghijklmnopqrstuvwxyz12.toml")),
+            "abcdefghijklmnopqrstuvwxyz12.to…, SHA-256 e3b0c44298fc"
+        );
+    }
 }

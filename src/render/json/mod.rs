@@ -47,6 +47,7 @@ pub(crate) fn tree(value: impl Serialize) -> Value {
 pub(crate) struct PatientJson {
     height_cm: f64,
     weight_kg: f64,
+    measured_on: Option<chrono::NaiveDate>,
     sex: Option<Sex>,
     age_years: Option<f64>,
     scr_mg_dl: Option<f64>,
@@ -57,6 +58,7 @@ impl From<&Patient> for PatientJson {
         PatientJson {
             height_cm: tidy(cm(p.height)),
             weight_kg: tidy(kg(p.weight)),
+            measured_on: p.measured_on,
             sex: p.sex,
             age_years: p.age.map(|a| tidy(years(a))),
             scr_mg_dl: p.serum_creatinine.map(|c| tidy(mg_per_dl(c))),

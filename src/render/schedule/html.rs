@@ -120,10 +120,15 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
     o.push_str("<div class=\"blocks\">\n<div class=\"block\">\n<h3>Patient</h3>\n");
     let id = &ctx.identity;
     let birth = id.birth_date.map(|d| d.format("%Y-%m-%d").to_string());
+    let measured = s
+        .patient
+        .measured_on
+        .map(|d| d.format("%Y-%m-%d").to_string());
     for (label, value) in [
         ("Name", &id.name),
         ("MRN", &id.mrn),
         ("Date of birth", &birth),
+        ("Height and weight measured on", &measured),
     ] {
         match value {
             Some(v) => {
@@ -299,17 +304,29 @@ fn identity_line(id: &super::PrintedIdentity, pid: &str) -> String {
 
 /// The paper and what every printed page carries in its margins: the
 /// patient's identifiers, the regimen and its version, when and by what it
-/// was printed, and the page number.
+/// was printed, the regimen file with the first 12 hex digits of its
+/// SHA-256, and the page number.
 fn page_style(s: &Schedule, ctx: &RenderContext, pid: &str) -> String {
     let printed = ctx.generated.map_or_else(
         || "Printed: ____________".to_owned(),
         |t| format!("Printed {}", t.format("%Y-%m-%d %H:%M UTC")),
     );
+    // The regimen file on a second line ("\A" in CSS) under the print
+    // time: the bottom margin has the width the identity takes at the top.
+    let file = ctx
+        .regimen_source
+        .as_ref()
+        .map_or_else(String::new, |source| {
+            format!(
+                "\\A Regimen file: {}",
+                css_string(&crate::render::provenance::page_margin_text(source))
+            )
+        });
     format!(
         "@page {{ size: {}; margin: 20mm 12mm 16mm 12mm; \
          @top-left {{ content: \"{}\"; font: 8pt sans-serif; }} \
-         @top-right {{ content: \"{} v{}\"; font: 8pt sans-serif; }} \
-         @bottom-left {{ content: \"{}  |  chemodose {}\"; font: 8pt sans-serif; }} \
+         @top-right {{ content: \"{} v{}\"; font: 8pt sans-serif; white-space: nowrap; }} \
+         @bottom-left {{ content: \"{}  |  chemodose {}{file}\"; font: 8pt sans-serif; white-space: pre-wrap; }} \
          @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; }} }}\n",
         ctx.paper.css(),
         css_string(&identity_line(&ctx.identity, pid)),
