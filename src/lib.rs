@@ -26,6 +26,7 @@
 extern crate uom;
 
 pub mod anthracycline;
+pub mod antiemetics;
 pub mod batch;
 pub mod bsa;
 pub mod course;

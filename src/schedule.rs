@@ -475,7 +475,19 @@ pub fn build_schedule(
             cycle_length_days: regimen.cycle.length_days,
             notes: regimen.notes.clone(),
             supportive: regimen.supportive.clone(),
-            sources: regimen.sources.clone(),
+            sources: {
+                // The standard antiemetic set's sources, where it is on the calendar.
+                let mut sources = regimen.sources.clone();
+                let with_set = scheduled.iter().any(|c: &ScheduledCycle| {
+                    c.administrations
+                        .iter()
+                        .any(|a| a.administration.role == crate::regimen::Role::Antiemetic)
+                });
+                if with_set {
+                    sources.extend(crate::antiemetics::sources());
+                }
+                sources
+            },
         },
         patient: *patient,
         bsa: first_plan.bsa,

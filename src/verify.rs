@@ -29,7 +29,7 @@ use crate::quantity::{
     parse_height, parse_serum_creatinine, parse_weight,
 };
 use crate::quantity::{Lab, parse_lab, parse_uln};
-use crate::regimen::{Regimen, RoundingRule};
+use crate::regimen::{Regimen, Role, RoundingRule};
 use crate::renal::WeightBasis;
 use crate::rounding::to_decimal;
 use crate::rules::{ChildPugh, ClinicalInputs};
@@ -618,7 +618,8 @@ pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
             let given: Vec<&Administration> = plan
                 .administrations
                 .iter()
-                .filter(|a| a.instruction().is_none())
+                // The standard antiemetic set is not the regimen's to check.
+                .filter(|a| a.instruction().is_none() && a.role != Role::Antiemetic)
                 .collect();
             for a in &given {
                 // As a check writes it: "3 x 364 mg", or the day's total.

@@ -382,9 +382,10 @@ fn the_csv_parses_back_with_the_csv_crate() {
     assert_eq!(&headers[0], "patient_id");
     let rows: Vec<csv::StringRecord> = r.records().map(Result::unwrap).collect();
     let i = |name: &str| headers.iter().position(|h| h == name).unwrap();
-    // 3 doses, 6 dexamethasone doses (twice daily, days 7-9) and 7 G-CSF
+    // 3 doses, 6 dexamethasone doses (twice daily, days 7-9), the low-risk
+    // antiemetic on day 1 (day 8's steroid is the premedication) and 7 G-CSF
     // days per cycle × 6 cycles
-    assert_eq!(rows.len(), 6 * 16);
+    assert_eq!(rows.len(), 6 * 17);
     let gcsf = rows.iter().find(|r| &r[i("drug")] == "filgrastim").unwrap();
     assert_eq!(&gcsf[i("date")], "2026-12-09");
     assert_eq!(

@@ -19,6 +19,8 @@ status = "active"
 last_reviewed = 2026-01-01
 
 emetogenic_risk = "low"
+# The arithmetic under test, without the standard antiemetic set.
+antiemetic_set = "as-needed"
 [cycle]
 length_days = 21
 cycles = 2

@@ -21,7 +21,10 @@
 //! 5. companions (mesna) from the parent's final dose on the same day;
 //! 6. supportive care and premedication given several times a day become
 //!    one administration per time, each of the dose computed for one time
-//!    (mesna 20 % at 0, 4 and 8 h).
+//!    (mesna 20 % at 0, 4 and 8 h);
+//! 7. the standard antiemetic set for the regimen's emetogenic risk on its
+//!    chemotherapy days ([`crate::antiemetics`]), once the plan is not
+//!    refused.
 //!
 //! Then the checks (`checks`): per-cycle ceilings (cisplatin > 100 mg/m² per
 //! cycle), lifetime limits against the planned course plus prior exposure
@@ -43,6 +46,7 @@ mod stop;
 mod warning;
 
 use std::cell::RefCell;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use rust_decimal::Decimal;
@@ -51,7 +55,7 @@ use uom::si::f64::{Area, Mass};
 use crate::bsa::{BodySurfaceArea, adjusted_body_weight, ideal_body_weight};
 use crate::patient::Patient;
 use crate::quantity::{DoseBasis, DoseUnit, PrescribedDose, kg, m2, ml_per_min};
-use crate::regimen::{DosePer, Dosing, Drug, Regimen, Role, Timing};
+use crate::regimen::{AntiemeticSet, DosePer, Dosing, Drug, Regimen, Role, Timing};
 use crate::renal::{
     CalvertDose, CreatinineClearance, RenalError, WeightBasis, calvert, cockcroft_gault,
 };
@@ -183,7 +187,7 @@ pub fn calculate(
         every_day: cycle_start.is_some(),
         drugs: Vec::new(),
     };
-    let (administrations, calvert_used) = engine.cycle(cycle, Some(&mut assessor))?;
+    let (mut administrations, calvert_used) = engine.cycle(cycle, Some(&mut assessor))?;
     let assessment = assessor.finish();
     let any_per_kg = regimen.drugs.iter().any(|d| {
         d.given_in_cycle(cycle)
@@ -196,6 +200,7 @@ pub fn calculate(
     if !ledger.refused.is_empty() {
         return Err(DoseError::Refused(ledger.refused));
     }
+    antiemetics(regimen, &mut administrations);
     let renal = RenalUsed {
         crcl: engine.crcl.as_ref().and_then(|r| r.as_ref().ok().copied()),
         gfr_given: options.gfr,
@@ -246,6 +251,32 @@ pub fn check_plan(regimen: &Regimen, cycle: u32, options: &DoseOptions) -> Resul
     } else {
         Err(DoseError::Refused(ledger.refused))
     }
+}
+
+/// Step 7: the standard antiemetic set for the regimen's emetogenic risk
+/// on the days its antineoplastic drugs are given in this cycle (a dose
+/// left out by a rule leaves its day out), in day order.
+fn antiemetics(regimen: &Regimen, out: &mut Vec<Administration>) {
+    let (Some(risk), AntiemeticSet::Standard) = (regimen.emetogenic_risk, regimen.antiemetic_set)
+    else {
+        return;
+    };
+    let chemo_days: BTreeSet<u32> = out
+        .iter()
+        .filter(|a| a.role == Role::Antineoplastic)
+        .map(|a| a.day)
+        .filter(|d| {
+            regimen
+                .antiemetic_days
+                .as_ref()
+                .is_none_or(|days| days.contains(d))
+        })
+        .collect();
+    let given: BTreeSet<(String, u32)> = out.iter().map(|a| (a.drug.clone(), a.day)).collect();
+    let set = crate::antiemetics::standard_set(risk, &chemo_days, &given);
+    out.extend(crate::antiemetics::administrations(&set));
+    // Stable: each day's chemotherapy first, then its antiemetics.
+    out.sort_by_key(|a| a.day);
 }
 
 /// Step 6: a drug given several times a day (supportive care and

@@ -199,7 +199,12 @@ impl Stop {
                 day: Some(day),
                 ..
             } => *drug == a.drug && *day == a.day,
-            _ => self.drug().is_none_or(|d| d == a.drug),
+            // A stop of the whole plan is shown beside the regimen's doses,
+            // not beside each item of the standard antiemetic set.
+            _ => match self.drug() {
+                None => a.role != crate::regimen::Role::Antiemetic,
+                Some(d) => d == a.drug,
+            },
         }
     }
 

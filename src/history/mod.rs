@@ -1077,7 +1077,8 @@ impl History {
         for a in plan
             .administrations
             .iter()
-            .filter(|a| a.instruction().is_none())
+            // The standard antiemetic set is not a cumulative dose of the line.
+            .filter(|a| a.instruction().is_none() && a.role != crate::regimen::Role::Antiemetic)
         {
             let (mg, actual) = match c.actual.get(&a.drug) {
                 Some(v) => (*v, true),

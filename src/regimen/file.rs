@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{EmetogenicRisk, FebrileNeutropeniaRisk, Intent, Role, Status};
+use super::{AntiemeticSet, EmetogenicRisk, FebrileNeutropeniaRisk, Intent, Role, Status};
 
 /// One regimen file.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -43,6 +43,16 @@ pub struct RegimenFile {
     pub intent: Vec<Intent>,
     /// Emetogenic risk.
     pub emetogenic_risk: Option<EmetogenicRisk>,
+    /// "standard" (default): the standard antiemetic set for
+    /// `emetogenic_risk` on each chemotherapy day; "as-needed": none
+    /// scheduled (oral daily treatment of low or minimal risk).
+    #[serde(default)]
+    pub antiemetic_set: AntiemeticSet,
+    /// The chemotherapy days the emetogenic risk applies to, when not every
+    /// antineoplastic day ("1" when day 8 gives only an antibody of minimal
+    /// risk): a day list.
+    #[schemars(with = "Option<String>")]
+    pub antiemetic_days: Option<Spanned<String>>,
     /// Febrile-neutropenia risk.
     pub febrile_neutropenia_risk: Option<FebrileNeutropeniaRisk>,
     /// Free-text notes shown with the regimen.

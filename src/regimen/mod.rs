@@ -126,6 +126,22 @@ pub enum Role {
     Supportive,
     /// Given before a drug to prevent a reaction (dexamethasone before docetaxel).
     Premedication,
+    /// Against nausea and vomiting: the standard set for the regimen's
+    /// emetogenic risk ([`crate::antiemetics`]).
+    Antiemetic,
+}
+
+/// How the antiemetics of a regimen are scheduled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum AntiemeticSet {
+    /// The standard set for the emetogenic risk on each chemotherapy day
+    /// ([`crate::antiemetics`]).
+    #[default]
+    Standard,
+    /// None scheduled: as needed (oral daily treatment of low or minimal
+    /// risk), with the regimen's `[supportive] antiemetics` text.
+    AsNeeded,
 }
 
 /// A published source.
@@ -497,6 +513,11 @@ pub struct Regimen {
     pub intent: Vec<Intent>,
     /// Emetogenic risk.
     pub emetogenic_risk: Option<EmetogenicRisk>,
+    /// How the antiemetics follow from it.
+    pub antiemetic_set: AntiemeticSet,
+    /// The antineoplastic days the emetogenic risk applies to; every
+    /// antineoplastic day when `None`.
+    pub antiemetic_days: Option<Vec<u32>>,
     /// Febrile-neutropenia risk.
     pub febrile_neutropenia_risk: Option<FebrileNeutropeniaRisk>,
     /// What a pharmacist should know about the regimen as a whole.

@@ -10,7 +10,7 @@ use crate::dose::{
     Prescription,
 };
 use crate::quantity::{DoseUnit, cm, kg, m2, mg_per_dl, ml_per_min, years};
-use crate::regimen::{DosePer, Regimen};
+use crate::regimen::{DosePer, Regimen, Role};
 use crate::render::escape::{visible, visible_lines};
 use crate::render::ismp::{drug_display_name, format_decimal, format_number};
 use crate::render::regimen::rounding_text;
@@ -280,7 +280,14 @@ fn duration_text(minutes: u32) -> String {
 /// the drug is given several times a day: "20% of IFOSfamide, 4 h after the
 /// start of IFOSfamide".
 pub fn administration_prescribed(a: &Administration) -> String {
-    let text = prescription_text(&a.prescription);
+    let mut text = prescription_text(&a.prescription);
+    // An item of the standard antiemetic set says which set it is from.
+    if a.role == Role::Antiemetic
+        && a.instruction().is_none()
+        && let Some(note) = &a.note
+    {
+        text = format!("{text}, {note}");
+    }
     match &a.time {
         None => text,
         Some(t) => format!("{text}, {}", time_text(t)),

@@ -299,6 +299,10 @@ impl Validator {
             }
         }
         self.companions(&f.drugs, &drugs);
+        let antiemetic_days = f
+            .antiemetic_days
+            .as_ref()
+            .and_then(|s| self.antiemetic_days(s, cycle, &drugs));
         if f.emetogenic_risk.is_none()
             && f.drugs
                 .iter()
@@ -334,6 +338,8 @@ impl Validator {
             indications: f.indications,
             intent: f.intent,
             emetogenic_risk: f.emetogenic_risk,
+            antiemetic_set: f.antiemetic_set,
+            antiemetic_days,
             febrile_neutropenia_risk: f.febrile_neutropenia_risk,
             notes: f.notes,
             sources: f
@@ -510,6 +516,32 @@ impl Validator {
 }
 
 impl Validator {
+    /// `antiemetic_days`: a day list of antineoplastic days.
+    fn antiemetic_days(
+        &mut self,
+        s: &Spanned<String>,
+        cycle: Option<super::CycleSpec>,
+        drugs: &[super::Drug],
+    ) -> Option<Vec<u32>> {
+        let days = self.days(s, cycle)?;
+        let chemo = |d: &u32| {
+            drugs
+                .iter()
+                .any(|x| x.role == super::Role::Antineoplastic && x.days.contains(d))
+        };
+        if let Some(bad) = days.iter().find(|d| !chemo(d)) {
+            self.problems
+                .at(
+                    s.span(),
+                    format!("antiemetic_days: no antineoplastic drug is given on day {bad}"),
+                )
+                .label("not a chemotherapy day")
+                .help("list the antineoplastic days whose emetogenic risk the set covers");
+            return None;
+        }
+        Some(days)
+    }
+
     /// Each `premedicates` against the drug it names ([`timing`]).
     fn premedications(&mut self, files: &[Spanned<DrugFile>], drugs: &[Drug]) {
         for d in drugs {
