@@ -341,6 +341,17 @@ pub fn build_schedule(
         // Each administration's criteria are judged on its own date, with
         // the results recent enough for it; later ones are NOT CHECKED.
         opts.clinical.cycle_start = Some(cycle_start);
+        // What the schedule gave before this cycle, for `given_when`.
+        opts.given_so_far = Some(
+            running
+                .iter()
+                .map(|(drug, (e, _))| crate::dose::PriorExposure {
+                    drug: drug.clone(),
+                    mg_per_m2: e.mg_per_m2,
+                    mg: e.mg,
+                })
+                .collect(),
+        );
         let plan = calculate(regimen, patient, n, &opts)?;
         let mut administrations = Vec::new();
         for a in &plan.administrations {

@@ -374,7 +374,12 @@ fn regression_formula_ids_are_neutralised_and_numbers_stay_numbers() {
 #[test]
 fn regression_formula_drug_names_in_batch_headers_are_neutralised() {
     let text = include_str!("../regimens/doxorubicin.toml")
-        .replace("name = \"doxorubicin\"", "name = \"@doxorubicin\"");
+        .replace("name = \"doxorubicin\"", "name = \"@doxorubicin\"")
+        .replace(
+            "premedicates = \"doxorubicin\"",
+            "premedicates = \"@doxorubicin\"",
+        )
+        .replace("cumulative doxorubicin", "cumulative @doxorubicin");
     let r = chemodose::regimen::parse_regimen("x.toml", &text).unwrap();
     let plan = BatchPlan::new(&r, &common::with_normal_labs(&DoseOptions::default()), 1);
     let header = plan.header(Layout::Wide);

@@ -415,7 +415,7 @@ fn the_html_record_has_signature_lines_and_escapes_values() {
         "Verifying pharmacist",
         "Second checker",
         "SHA-256",
-        "version 1.1.0 in force",
+        "version 1.2.0 in force",
         "DOXOrubicin",
         "124 mg",
     ] {

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 /// `sha256sum regimens/gemcitabine-docetaxel.toml`
 const GEMDOC_SHA256: &str = "194404fa4bbc114cfff5980e74324179220505136499b0b4b1e1b5abce4dd9c4";
 /// `sha256sum regimens/doxorubicin.toml`
-const DOXORUBICIN_SHA256: &str = "52b4338ccc2eb046f36ccd84665178d1006328c64386392ec27a4601a9712455";
+const DOXORUBICIN_SHA256: &str = "72a34ce38b717707a5b27a34f4967cbbd0ee21f34441c48a588c433b9fa0b2b0";
 
 fn root() -> &'static str {
     env!("CARGO_MANIFEST_DIR")

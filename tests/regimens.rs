@@ -406,7 +406,12 @@ fn regression_regimen_and_dose_text_write_control_characters_as_escapes() {
         .clone();
     r.name = "Doxorubicin\nFAKE LINE: 9,999 mg".into();
     r.notes = Some("see \u{1B}[8mhidden".into());
-    r.drugs[0].name = "doxo\u{202E}nicibur".into();
+    let dox = r
+        .drugs
+        .iter()
+        .position(|d| d.name == "doxorubicin")
+        .unwrap();
+    r.drugs[dox].name = "doxo\u{202E}nicibur".into();
     let out = chemodose::render::regimen::regimen_text(&r, "test");
     assert!(
         !out.contains('\u{1B}') && !out.contains('\u{202E}'),

@@ -1292,3 +1292,76 @@ fn dates_outside_the_window_are_refused_and_a_bom_is_read() {
     assert_eq!(flagged, ["2026-12-08"; 4], "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue 17: dexrazoxane is on the calendar from the cycle that starts with
+/// a cumulative doxorubicin of 300 mg/m² or more, counted from the doses
+/// given. Doxorubicin 75 mg/m² × 1.82 m² = 136.5 → 136 mg a cycle (held
+/// under the ceiling) = 74.725 mg/m²: before cycle 5, 4 × 74.725 = 298.9
+/// mg/m² (below 300); before cycle 6, 373.63 mg/m². So cycle 6 only, 30 min
+/// before doxorubicin, as a blank to fill (its ratio depends on the CrCl).
+#[test]
+fn dexrazoxane_from_the_cycle_that_starts_at_300_mg_per_m2() {
+    let s = build_normal("doxorubicin", &options("2026-12-07"));
+    let cycles: Vec<u32> = s
+        .cycles
+        .iter()
+        .filter(|c| {
+            c.administrations
+                .iter()
+                .any(|a| a.administration.drug == "dexrazoxane")
+        })
+        .map(|c| c.number)
+        .collect();
+    assert_eq!(cycles, [6]);
+    let c6 = &s.cycles[5].administrations;
+    assert_eq!(c6[0].administration.drug, "dexrazoxane");
+    assert!(c6[0].administration.instruction().is_some());
+    assert_eq!(
+        c6[0].administration.time,
+        Some(chemodose::dose::DoseTime::From {
+            drug: "doxorubicin".to_owned(),
+            minutes: -30
+        })
+    );
+    // With a prior 200 mg/m² (a history), cycle 2 starts at 274.7 and
+    // cycle 3 at 349.5 mg/m²: from cycle 3.
+    let mut prior = normal_inputs();
+    prior.prior.push(chemodose::dose::PriorExposure {
+        drug: "doxorubicin".to_owned(),
+        mg_per_m2: rust_decimal::Decimal::from(200),
+        mg: rust_decimal::Decimal::from(364),
+    });
+    let mut o = options("2026-12-07");
+    o.cycles = Some(4);
+    let s = build_schedule(&regimen("doxorubicin"), &patient(), &prior, &o).unwrap();
+    let first = s
+        .cycles
+        .iter()
+        .find(|c| {
+            c.administrations
+                .iter()
+                .any(|a| a.administration.drug == "dexrazoxane")
+        })
+        .map(|c| c.number);
+    assert_eq!(first, Some(3));
+}
+
+/// Issue 17: mesna's three doses carry their times in the schedule JSON.
+#[test]
+fn mesna_doses_carry_their_times() {
+    let mut o = options("2026-12-01");
+    o.cycles = Some(1);
+    let s = build_normal("cisplatin-ifosfamide", &o);
+    let minutes: Vec<i32> = s
+        .administrations()
+        .filter(|(_, a)| a.administration.drug == "mesna" && a.administration.day == 1)
+        .map(|(_, a)| match &a.administration.time {
+            Some(chemodose::dose::DoseTime::From { drug, minutes }) if drug == "ifosfamide" => {
+                *minutes
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    // Hours 0, 4 and 8 of the ifosfamide dose [R132].
+    assert_eq!(minutes, [0, 240, 480]);
+}

@@ -619,6 +619,7 @@ impl DoseOptionArgs {
             rounding_tolerance: self.round_tolerance,
             weight_change_threshold: self.weight_change_threshold,
             course_from: None,
+            given_so_far: None,
             weight_references: Vec::new(),
             planned_cycles: self.cycles,
             prior: Vec::new(),

@@ -262,7 +262,7 @@ impl Engine<'_> {
     /// ([`Drug::given_in_cycle`]) and its dose ([`Drug::dose_in_cycle`]); a
     /// cycle given the same as an earlier one shares that cycle's
     /// administrations instead of computing them again.
-    fn course(&self, n: u32) -> Result<Vec<Rc<Vec<Administration>>>, DoseError> {
+    pub(super) fn course(&self, n: u32) -> Result<Vec<Rc<Vec<Administration>>>, DoseError> {
         type Given = Vec<(bool, Option<PrescribedDose>)>;
         let given = |c: u32| -> Given {
             self.regimen

@@ -22,7 +22,10 @@
 //! 6. supportive care and premedication given several times a day become
 //!    one administration per time, each of the dose computed for one time
 //!    (mesna 20 % at 0, 4 and 8 h);
-//! 7. the standard antiemetic set for the regimen's emetogenic risk on its
+//! 7. a drug given only from a cumulative dose of another (`given_when`:
+//!    dexrazoxane from cumulative doxorubicin 300 mg/m²) is left out of a
+//!    cycle that starts below it;
+//! 8. the standard antiemetic set for the regimen's emetogenic risk on its
 //!    chemotherapy days ([`crate::antiemetics`]), once the plan is not
 //!    refused.
 //!
@@ -200,6 +203,7 @@ pub fn calculate(
     if !ledger.refused.is_empty() {
         return Err(DoseError::Refused(ledger.refused));
     }
+    engine.conditions(cycle, &mut administrations)?;
     antiemetics(regimen, &mut administrations);
     let renal = RenalUsed {
         crcl: engine.crcl.as_ref().and_then(|r| r.as_ref().ok().copied()),
@@ -253,7 +257,61 @@ pub fn check_plan(regimen: &Regimen, cycle: u32, options: &DoseOptions) -> Resul
     }
 }
 
-/// Step 7: the standard antiemetic set for the regimen's emetogenic risk
+impl Engine<'_> {
+    /// Step 7: a drug given only from a cumulative dose of another
+    /// (`given_when`, dexrazoxane from doxorubicin 300 mg/m²) is left out
+    /// of a cycle that starts below it. The cumulative dose is the prior
+    /// exposure and what the course gave before this cycle (the caller's
+    /// count, or the regimen's cycles from `course_from`), per m² of the BSA
+    /// used.
+    fn conditions(&self, cycle: u32, out: &mut Vec<Administration>) -> Result<(), DoseError> {
+        for drug in &self.regimen.drugs {
+            let Some(c) = &drug.given_when else { continue };
+            let prior: Decimal = self
+                .options
+                .prior
+                .iter()
+                .filter(|p| p.drug == c.drug)
+                .map(|p| p.mg_per_m2)
+                .sum();
+            let so_far: Decimal = match &self.options.given_so_far {
+                Some(given) => given
+                    .iter()
+                    .filter(|p| p.drug == c.drug)
+                    .map(|p| p.mg_per_m2)
+                    .sum(),
+                None => {
+                    let from = self.options.course_from.unwrap_or(1).max(1);
+                    let bsa = self
+                        .bsa
+                        .used_m2()
+                        .ok_or_else(|| DoseError::NotRepresentable {
+                            drug: drug.name.clone(),
+                        })?;
+                    let mut sum = Decimal::ZERO;
+                    if cycle > from {
+                        for admins in self.course(cycle - 1)?.iter().skip((from - 1) as usize) {
+                            for a in admins.iter().filter(|a| a.drug == c.drug) {
+                                sum += a.final_mg().checked_div(bsa).ok_or_else(|| {
+                                    DoseError::NotRepresentable {
+                                        drug: drug.name.clone(),
+                                    }
+                                })?;
+                            }
+                        }
+                    }
+                    sum
+                }
+            };
+            if prior + so_far < c.at_least_mg_per_m2 {
+                out.retain(|a| a.drug != drug.name);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Step 8: the standard antiemetic set for the regimen's emetogenic risk
 /// on the days its antineoplastic drugs are given in this cycle (a dose
 /// left out by a rule leaves its day out), in day order.
 fn antiemetics(regimen: &Regimen, out: &mut Vec<Administration>) {

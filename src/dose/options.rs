@@ -192,6 +192,10 @@ pub struct DoseOptions {
     /// history counts cycles 3 to the end, the history counts 1 and 2).
     /// `None` counts the whole planned course.
     pub course_from: Option<u32>,
+    /// What this course has given before the cycle dosed, by drug, where the
+    /// caller counts it (a schedule's running totals); `None` counts the
+    /// regimen's cycles from `course_from` (for `given_when` conditions).
+    pub given_so_far: Option<Vec<PriorExposure>>,
     /// Earlier weights to compare today's with (the line's first cycle, the
     /// last cycle), from a treatment history.
     pub weight_references: Vec<WeightReference>,
@@ -250,6 +254,7 @@ impl Default for DoseOptions {
             prior: Vec::new(),
             uncounted: Vec::new(),
             course_from: None,
+            given_so_far: None,
             weight_references: Vec::new(),
             weight_change_threshold: Self::DEFAULT_WEIGHT_CHANGE,
             cardiac_radiation: false,

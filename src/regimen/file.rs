@@ -163,6 +163,11 @@ pub struct DrugFile {
     /// its days, at times set locally (2 = twice daily). The dose is per time.
     #[schemars(with = "Option<u32>")]
     pub times_a_day: Option<Spanned<i64>>,
+    /// Given only from the cycle that starts with at least this cumulative
+    /// dose of another per-m² drug of the regimen, prior exposure included:
+    /// "cumulative doxorubicin >= 300 mg/m2" (dexrazoxane).
+    #[schemars(with = "Option<String>")]
+    pub given_when: Option<Spanned<String>>,
     /// Doses that differ in some cycles (a cycle-1 loading dose).
     #[serde(default, rename = "phase")]
     pub phases: Vec<PhaseFile>,

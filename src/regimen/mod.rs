@@ -288,6 +288,17 @@ impl Timing {
     }
 }
 
+/// A drug given only once another drug's cumulative dose has reached a
+/// threshold (dexrazoxane from cumulative doxorubicin 300 mg/m²).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CumulativeCondition {
+    /// The drug counted, lower case.
+    pub drug: String,
+    /// Given from cycles that start with at least this much of it, mg/m²
+    /// (prior exposure and the earlier cycles of the course).
+    pub at_least_mg_per_m2: Decimal,
+}
+
 /// A cycle-specific dose (a loading dose in cycle 1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Phase {
@@ -448,6 +459,8 @@ pub struct Drug {
     /// For supportive care and premedication: several doses a day, each of
     /// the drug's dose (mesna 20 % at 0, 4 and 8 h); `None` for one dose.
     pub timing: Option<Timing>,
+    /// Given only from the cycle that starts with this cumulative dose.
+    pub given_when: Option<CumulativeCondition>,
     /// Administration note.
     pub note: Option<String>,
 }

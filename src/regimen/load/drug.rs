@@ -77,6 +77,10 @@ impl Validator {
         let requires = self.requires(d);
         let rules = self.rules(d, &name, dosing.as_ref(), days.as_deref(), &reductions);
         let timing = self.timing(d, &name);
+        let given_when = d
+            .given_when
+            .as_ref()
+            .and_then(|g| self.given_when(g, &name));
         if self.problems.len() > before {
             return None;
         }
@@ -105,6 +109,7 @@ impl Validator {
                 .as_ref()
                 .map(|p| p.get_ref().trim().to_lowercase()),
             timing,
+            given_when,
             note: d.note.clone(),
         })
     }

@@ -299,6 +299,7 @@ impl Validator {
             }
         }
         self.companions(&f.drugs, &drugs);
+        self.cumulative_conditions(&f.drugs, &drugs);
         let antiemetic_days = f
             .antiemetic_days
             .as_ref()
@@ -516,6 +517,42 @@ impl Validator {
 }
 
 impl Validator {
+    /// Each `given_when` counts another drug of the regimen with its own
+    /// per-m² dose.
+    fn cumulative_conditions(&mut self, files: &[Spanned<DrugFile>], drugs: &[super::Drug]) {
+        for d in drugs {
+            let Some(c) = &d.given_when else { continue };
+            let counted = drugs.iter().find(|x| x.name == c.drug && x.name != d.name);
+            let per_m2 = counted.is_some_and(|x| {
+                matches!(&x.dosing, super::Dosing::Own { dose, .. }
+                    if dose.basis() == crate::quantity::DoseBasis::PerM2)
+            });
+            if per_m2 {
+                continue;
+            }
+            let span = files
+                .iter()
+                .find(|f| {
+                    f.get_ref()
+                        .name
+                        .get_ref()
+                        .trim()
+                        .eq_ignore_ascii_case(&d.name)
+                })
+                .and_then(|f| f.get_ref().given_when.as_ref().map(Spanned::span))
+                .unwrap_or(0..0);
+            self.problems
+                .at(
+                    span,
+                    format!(
+                        "{}: given_when counts `{}`, which is not another drug of this regimen with a dose per m2",
+                        d.name, c.drug
+                    ),
+                )
+                .label("no such per-m2 drug");
+        }
+    }
+
     /// `antiemetic_days`: a day list of antineoplastic days.
     fn antiemetic_days(
         &mut self,

@@ -298,6 +298,45 @@ impl Validator {
     }
 }
 
+impl Validator {
+    /// `given_when = "cumulative DRUG >= N mg/m2"`. The drug named is
+    /// checked against the regimen with the other drugs ([`super::Validator`]
+    /// `cumulative_conditions`).
+    pub(super) fn given_when(
+        &mut self,
+        s: &Spanned<String>,
+        name: &str,
+    ) -> Option<crate::regimen::CumulativeCondition> {
+        let parsed = cumulative_condition(s.get_ref());
+        if parsed.is_none() {
+            self.problems
+                .at(
+                    s.span(),
+                    format!("{name}: `{}` is not a cumulative-dose condition", s.get_ref()),
+                )
+                .label("not a condition")
+                .help("write \"cumulative doxorubicin >= 300 mg/m2\": a drug of this regimen and a dose per m2 above 0");
+        }
+        parsed
+    }
+}
+
+/// "cumulative doxorubicin >= 300 mg/m2".
+fn cumulative_condition(s: &str) -> Option<crate::regimen::CumulativeCondition> {
+    let rest = s.trim().strip_prefix("cumulative ")?;
+    let (drug, amount) = rest.split_once(">=")?;
+    let drug = drug.trim().to_lowercase();
+    let number = amount.trim().strip_suffix("mg/m2")?.trim();
+    let value: rust_decimal::Decimal = number.parse().ok()?;
+    (!drug.is_empty()
+        && value > rust_decimal::Decimal::ZERO
+        && value <= rust_decimal::Decimal::from(100_000))
+    .then_some(crate::regimen::CumulativeCondition {
+        drug,
+        at_least_mg_per_m2: value.normalize(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::time_offset;
