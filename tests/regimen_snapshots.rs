@@ -138,8 +138,23 @@ fn compact(path: &std::path::Path) -> String {
                             } else {
                                 format!(" [{}]", adj.join(","))
                             };
+                            // A timed dose (mesna +4 h) and an antiemetic of the standard set are marked.
+                            let time = match &adm.time {
+                                Some(chemodose::dose::DoseTime::From { minutes, .. }) => {
+                                    format!(" @{minutes:+}min")
+                                }
+                                Some(chemodose::dose::DoseTime::OfDay { n, count }) => {
+                                    format!(" ({n}/{count})")
+                                }
+                                None => String::new(),
+                            };
+                            let set = if adm.role == chemodose::regimen::Role::Antiemetic {
+                                " {antiemetic}"
+                            } else {
+                                ""
+                            };
                             format!(
-                                "D{} {} {}{adj}",
+                                "D{} {} {}{time}{set}{adj}",
                                 adm.day,
                                 chemodose::render::ismp::drug_display_name(&adm.drug),
                                 amount(adm, adm.final_dose)

@@ -393,7 +393,10 @@ fn the_csv_parses_back_with_the_csv_crate() {
         "",
         "no amount for a drug given by protocol"
     );
-    assert_eq!(&gcsf[i("instruction")], "G-CSF SC daily per local protocol");
+    assert_eq!(
+        &gcsf[i("instruction")],
+        "Filgrastim SC once daily: dose and product by local protocol (label 5 mcg/kg/day [R138])"
+    );
     assert_eq!(&rows[0][i("date")], "2026-12-01");
     assert_eq!(&rows[0][i("final_dose")], "1638");
     // cycle 4 docetaxel at level -1: 75 × 1.82 = 136.5 → 137
@@ -440,8 +443,8 @@ fn the_html_is_well_formed() {
 #[test]
 fn regression_csv_text_cells_starting_a_formula_are_neutralised() {
     let text = include_str!("../regimens/gemcitabine-docetaxel.toml").replace(
-        "instruction = \"G-CSF SC daily per local protocol\"",
-        "instruction = \"@G-CSF SC daily per local protocol\"",
+        "instruction = \"Filgrastim SC once daily",
+        "instruction = \"@Filgrastim SC once daily",
     );
     let r = chemodose::regimen::parse_regimen("x.toml", &text).unwrap();
     let options = common::with_normal_labs(&DoseOptions::default());
@@ -472,7 +475,7 @@ fn regression_csv_text_cells_starting_a_formula_are_neutralised() {
         let gcsf = rows.iter().find(|r| &r[i("drug")] == "filgrastim").unwrap();
         assert_eq!(
             &gcsf[i("instruction")],
-            "'@G-CSF SC daily per local protocol"
+            "'@Filgrastim SC once daily: dose and product by local protocol (label 5 mcg/kg/day [R138])"
         );
         // 170 cm, 70 kg: 1.82 m² × 900 mg/m² = 1638 mg, a bare number.
         assert_eq!(&rows[0][i("final_dose")], "1638");
