@@ -3166,3 +3166,51 @@ max_per_cycle = "75 mg/m2"
         }
     }
 }
+
+/// Issue 17: a premedication timed from its drug (30 min before) follows
+/// that drug's days: when the prescriber gives the drug on day 1 only, the
+/// day-8 premedication goes too. Dexamethasone is a flat 20 mg.
+const TIMED_PREMEDICATION: &str = r#"
+[[drug]]
+name = "dexamethasone"
+role = "premedication"
+premedicates = "eribulin"
+dose = "20 mg"
+route = "IV"
+days = "1,8"
+times = ["-30 min"]
+
+[[drug]]
+name = "eribulin"
+role = "antineoplastic"
+dose = "1 mg/m2"
+route = "IV"
+days = "1,8"
+round = "none"
+"#;
+
+#[test]
+fn a_premedication_timed_from_its_drug_follows_that_drugs_days() {
+    // 1 mg/m² × 2.00 m² = 2 mg each day.
+    check(
+        TIMED_PREMEDICATION,
+        &bsa_2_0(),
+        &defaults(),
+        1,
+        &[
+            ("dexamethasone", 1, "20 mg"),
+            ("eribulin", 1, "2 mg"),
+            ("dexamethasone", 8, "20 mg"),
+            ("eribulin", 8, "2 mg"),
+        ],
+    );
+    let mut day_1 = defaults();
+    day_1.days.insert("eribulin".to_owned(), vec![1]);
+    check(
+        TIMED_PREMEDICATION,
+        &bsa_2_0(),
+        &day_1,
+        1,
+        &[("dexamethasone", 1, "20 mg"), ("eribulin", 1, "2 mg")],
+    );
+}

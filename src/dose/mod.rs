@@ -339,8 +339,10 @@ fn antiemetics(regimen: &Regimen, out: &mut Vec<Administration>) {
 
 /// Step 6: a drug given several times a day (supportive care and
 /// premedication with `times` or `times_a_day`) becomes one administration
-/// per time, each of the dose computed for one time.
+/// per time, each of the dose computed for one time; one timed from a drug
+/// not given that day is left out with it.
 fn timed(regimen: &Regimen, out: Vec<Administration>) -> Vec<Administration> {
+    let given: BTreeSet<(String, u32)> = out.iter().map(|a| (a.drug.clone(), a.day)).collect();
     let mut timed = Vec::with_capacity(out.len());
     for a in out {
         let Some(timing) = regimen.drug(&a.drug).and_then(|d| d.timing.as_ref()) else {
@@ -349,6 +351,11 @@ fn timed(regimen: &Regimen, out: Vec<Administration>) -> Vec<Administration> {
         };
         match timing {
             Timing::From { drug, minutes } => {
+                // Timed from a drug that is not given that day (left out by
+                // a rule or a day list): nothing to time it from, not given.
+                if !given.contains(&(drug.clone(), a.day)) {
+                    continue;
+                }
                 for &m in minutes {
                     timed.push(Administration {
                         time: Some(DoseTime::From {
