@@ -127,3 +127,21 @@ fn olaratumab_day_8_has_no_set_and_pazopanib_none_scheduled() {
     // Daily oral pazopanib: antiemetics as needed, none scheduled.
     assert!(set(&plan("pazopanib", &DoseOptions::default())).is_empty());
 }
+
+#[test]
+fn regimens_show_says_how_the_antiemetics_are_scheduled() {
+    let lib = Library::bundled().unwrap();
+    let text = |id: &str| {
+        chemodose::render::regimen::regimen_text(&lib.get(id).unwrap().regimen, "bundled")
+    };
+    assert!(
+        text("olaratumab-doxorubicin")
+            .contains("Antiemetics: high emetic risk; the standard set on day 1 (ASCO 2020")
+    );
+    assert!(
+        text("trabectedin").contains(
+            "Antiemetics: moderate emetic risk; the standard set on every chemotherapy day"
+        )
+    );
+    assert!(text("pazopanib").contains("Antiemetics: low emetic risk; as needed, none scheduled"));
+}

@@ -79,6 +79,31 @@ fn dosing_text(d: &Drug) -> String {
     }
 }
 
+/// How the regimen's antiemetics are scheduled: "standard set for high
+/// emetic risk on the chemotherapy days (ASCO 2020 ...)", "as needed, none
+/// scheduled".
+fn antiemetics_text(r: &Regimen) -> Option<String> {
+    let risk = r.emetogenic_risk?;
+    let risk = match risk {
+        crate::regimen::EmetogenicRisk::High => "high",
+        crate::regimen::EmetogenicRisk::Moderate => "moderate",
+        crate::regimen::EmetogenicRisk::Low => "low",
+        crate::regimen::EmetogenicRisk::Minimal => "minimal",
+    };
+    Some(match (r.antiemetic_set, &r.antiemetic_days) {
+        (crate::regimen::AntiemeticSet::AsNeeded, _) => {
+            format!("{risk} emetic risk; as needed, none scheduled")
+        }
+        (crate::regimen::AntiemeticSet::Standard, days) => format!(
+            "{risk} emetic risk; the standard set on {} (ASCO 2020 [R145], multi-day rule [R146]; blanks where the site chooses)",
+            days.as_ref().map_or_else(
+                || "every chemotherapy day".to_owned(),
+                |d| format!("day {}", days_text(d))
+            )
+        ),
+    })
+}
+
 /// The days as a pharmacist writes them: "1, 8", "1-5", "1-3, 8".
 pub fn days_text(days: &[u32]) -> String {
     let mut parts = Vec::new();
@@ -194,6 +219,9 @@ pub fn regimen_text(r: &Regimen, origin: &str) -> String {
     ));
     if let Some(n) = &r.notes {
         out.push_str(&format!("Notes: {}\n", visible(n)));
+    }
+    if let Some(line) = antiemetics_text(r) {
+        out.push_str(&format!("Antiemetics: {line}\n"));
     }
     out.push('\n');
     let rows: Vec<Vec<String>> = r

@@ -234,6 +234,8 @@ struct RegimenJson {
     indications: Vec<String>,
     intent: Vec<Intent>,
     emetogenic_risk: Option<EmetogenicRisk>,
+    antiemetic_set: crate::regimen::AntiemeticSet,
+    antiemetic_days: Option<Vec<u32>>,
     febrile_neutropenia_risk: Option<FebrileNeutropeniaRisk>,
     notes: Option<String>,
     cycle: CycleJson,
@@ -256,6 +258,8 @@ pub fn regimen_json(r: &Regimen, origin: &str) -> Value {
         indications: r.indications.clone(),
         intent: r.intent.clone(),
         emetogenic_risk: r.emetogenic_risk,
+        antiemetic_set: r.antiemetic_set,
+        antiemetic_days: r.antiemetic_days.clone(),
         febrile_neutropenia_risk: r.febrile_neutropenia_risk,
         notes: r.notes.clone(),
         cycle: CycleJson {
