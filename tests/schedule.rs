@@ -1368,3 +1368,33 @@ fn mesna_doses_carry_their_times() {
     // Hours 0, 4 and 8 of the ifosfamide dose [R132].
     assert_eq!(minutes, [0, 240, 480]);
 }
+
+/// Issue 17: the CSV has the time of each of several doses in columns of
+/// its own: mesna at 0, 240 and 480 minutes of ifosfamide (the mesna label's
+/// hours 0, 4 and 8 [R132]).
+#[test]
+fn the_csv_gives_each_timed_dose_its_minutes() {
+    let mut o = options("2026-12-01");
+    o.cycles = Some(1);
+    let s = build_normal("cisplatin-ifosfamide", &o);
+    let text = schedule_csv(&s, &RenderContext::default());
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let headers = r.headers().unwrap().clone();
+    let i = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let mesna: Vec<(String, String)> = r
+        .records()
+        .map(Result::unwrap)
+        .filter(|row| &row[i("drug")] == "mesna" && &row[i("day")] == "1")
+        .map(|row| {
+            (
+                row[i("time_from")].to_owned(),
+                row[i("time_minutes")].to_owned(),
+            )
+        })
+        .collect();
+    let want: Vec<(String, String)> = ["0", "240", "480"]
+        .iter()
+        .map(|m| ("ifosfamide".to_owned(), (*m).to_owned()))
+        .collect();
+    assert_eq!(mesna, want);
+}

@@ -4,11 +4,12 @@
 //! `final_dose`) are written from numbers and never do.
 
 use super::{RenderContext, adjustments_text, check_text, prescribed_text};
+use crate::dose::DoseTime;
 use crate::render::csv::text;
 use crate::schedule::Schedule;
 
 /// The header row.
-pub const CSV_HEADER: [&str; 21] = [
+pub const CSV_HEADER: [&str; 24] = [
     "patient_id",
     "regimen",
     "regimen_version",
@@ -30,6 +31,9 @@ pub const CSV_HEADER: [&str; 21] = [
     "weekend",
     "holiday",
     "instruction",
+    "time_from",
+    "time_minutes",
+    "dose_of_day",
 ];
 
 /// CSV with a header. Numbers are plain decimals (no thousands separators) so
@@ -73,6 +77,20 @@ pub fn schedule_csv(s: &Schedule, ctx: &RenderContext) -> String {
             a.weekend.to_string(),
             a.holiday.to_string(),
             t(adm.instruction().unwrap_or_default()),
+            // One of several doses that day: from which drug's start, how
+            // many minutes (negative before), or dose n of m at local times.
+            match &adm.time {
+                Some(DoseTime::From { drug, .. }) => t(drug),
+                _ => String::new(),
+            },
+            match &adm.time {
+                Some(DoseTime::From { minutes, .. }) => minutes.to_string(),
+                _ => String::new(),
+            },
+            match &adm.time {
+                Some(DoseTime::OfDay { n, count }) => format!("{n} of {count}"),
+                _ => String::new(),
+            },
         ];
         let _ = w.write_record(&record);
     }
