@@ -77,48 +77,153 @@ pub struct AntiemeticItem {
     pub dose_mg: Option<u32>,
     /// Route.
     pub route: &'static str,
-    /// What the item is, as printed: the set and, for a blank, the choices.
-    pub note: String,
+    /// What the item is, as the sources put it: the set and, for a blank,
+    /// the choices.
+    pub note: &'static str,
 }
 
+/// One row of a set after a single chemotherapy day: the drug on that day
+/// plus `from` to `to` days.
+struct Row {
+    from: u32,
+    to: u32,
+    drug: &'static str,
+    dose_mg: Option<u32>,
+    note: &'static str,
+}
+
+/// The low-risk choice, met by a dexamethasone the regimen gives that day.
+const LOW_CHOICE: &str = "antiemetic (low risk)";
+
+/// High risk, with oral aprepitant [R146][R148].
+const HIGH: &[Row] = &[
+    Row {
+        from: 0,
+        to: 0,
+        drug: "aprepitant",
+        dose_mg: Some(125),
+        note: "high emetic risk: NK1 antagonist, day 1",
+    },
+    Row {
+        from: 1,
+        to: 2,
+        drug: "aprepitant",
+        dose_mg: Some(80),
+        note: "high emetic risk: NK1 antagonist, days 2-3",
+    },
+    Row {
+        from: 0,
+        to: 0,
+        drug: "5-HT3 antagonist",
+        dose_mg: None,
+        note: "high emetic risk: product and dose by local choice: ondansetron 24 mg PO once, granisetron 2 mg PO or palonosetron 0.5 mg PO",
+    },
+    Row {
+        from: 0,
+        to: 0,
+        drug: "dexamethasone",
+        dose_mg: Some(12),
+        note: "high emetic risk: day 1, with oral aprepitant (with fosaprepitant instead: 8 mg day 2, 8 mg twice daily days 3-4)",
+    },
+    Row {
+        from: 1,
+        to: 3,
+        drug: "dexamethasone",
+        dose_mg: Some(8),
+        note: "high emetic risk: days 2-4",
+    },
+    Row {
+        from: 0,
+        to: 3,
+        drug: "olanzapine",
+        dose_mg: None,
+        note: "high emetic risk: olanzapine 5-10 mg days 1-4, dose by local choice",
+    },
+];
+
+/// Moderate risk [R145][R148].
+const MODERATE: &[Row] = &[
+    Row {
+        from: 0,
+        to: 0,
+        drug: "5-HT3 antagonist",
+        dose_mg: None,
+        note: "moderate emetic risk: product and dose by local choice: ondansetron 8 mg PO twice daily, granisetron 2 mg PO or palonosetron 0.5 mg PO",
+    },
+    Row {
+        from: 0,
+        to: 0,
+        drug: "dexamethasone",
+        dose_mg: Some(8),
+        note: "moderate emetic risk: day 1 (8 mg days 2-3 optional, by local choice)",
+    },
+];
+
+/// Low risk [R145].
+const LOW: &[Row] = &[Row {
+    from: 0,
+    to: 0,
+    drug: LOW_CHOICE,
+    dose_mg: None,
+    note: "low emetic risk: dexamethasone 8 mg PO or a 5-HT3 antagonist, one by local choice",
+}];
+
 /// The set for `risk` on the days of a cycle whose antineoplastic drugs are
-/// given on `chemo_days`; `given` lists the (drug, day) pairs the regimen
-/// itself gives (a premedication), which the set does not repeat.
+/// given on `chemo_days`, in day order; `given` lists the (drug, day) pairs
+/// the regimen itself gives (a premedication), which the set does not
+/// repeat.
 pub fn standard_set(
     risk: EmetogenicRisk,
     chemo_days: &BTreeSet<u32>,
     given: &BTreeSet<(String, u32)>,
 ) -> Vec<AntiemeticItem> {
+    let (rows, multi_day) = match risk {
+        EmetogenicRisk::High => (
+            HIGH,
+            "high emetic risk, multi-day chemotherapy: each chemotherapy day and 2 days after, drugs and doses by local protocol",
+        ),
+        EmetogenicRisk::Moderate => (
+            MODERATE,
+            "moderate emetic risk, multi-day chemotherapy: each chemotherapy day and 2 days after, drugs and doses by local protocol",
+        ),
+        EmetogenicRisk::Low => (
+            LOW,
+            "low emetic risk, multi-day chemotherapy: each chemotherapy day and 2 days after, drugs and doses by local protocol",
+        ),
+        EmetogenicRisk::Minimal => return Vec::new(),
+    };
     let mut items = Vec::new();
     for run in runs(chemo_days) {
         let (first, last) = (run[0], run[run.len() - 1]);
-        if risk == EmetogenicRisk::Minimal {
-            continue;
-        }
         if first == last {
-            items.extend(single_day(risk, first));
+            for r in rows {
+                items.extend((first + r.from..=first + r.to).map(|day| AntiemeticItem {
+                    day,
+                    drug: r.drug,
+                    dose_mg: r.dose_mg,
+                    route: "PO",
+                    note: r.note,
+                }));
+            }
         } else {
             // Multi-day: each chemotherapy day and 2 days after [R146].
-            for day in first..=last.saturating_add(2) {
-                items.push(AntiemeticItem {
-                    day,
-                    drug: "antiemetics",
-                    dose_mg: None,
-                    route: "PO/IV",
-                    note: format!(
-                        "{} emetic risk, multi-day chemotherapy (days {first}-{last}): each chemotherapy day and 2 days after, drugs and doses by local protocol",
-                        risk_name(risk)
-                    ),
-                });
-            }
+            items.extend((first..=last.saturating_add(2)).map(|day| AntiemeticItem {
+                day,
+                drug: "antiemetics",
+                dose_mg: None,
+                route: "PO/IV",
+                note: multi_day,
+            }));
         }
     }
-    // A drug the regimen gives that day is not given twice; a low-risk
+    // Stable: each day's items in the order of the set.
+    items.sort_by_key(|i| i.day);
+    // A drug the regimen gives that day is not given twice; the low-risk
     // choice of "dexamethasone or a 5-HT3 antagonist" is met by the
     // regimen's dexamethasone.
     items.retain(|i| {
         let taken = |drug: &str| given.contains(&(drug.to_owned(), i.day));
-        !(taken(i.drug) || (i.drug == "antiemetic (low risk)" && taken("dexamethasone")))
+        !(taken(i.drug) || (i.drug == LOW_CHOICE && taken("dexamethasone")))
     });
     items
 }
@@ -133,94 +238,6 @@ fn runs(days: &BTreeSet<u32>) -> Vec<Vec<u32>> {
         }
     }
     out
-}
-
-fn risk_name(risk: EmetogenicRisk) -> &'static str {
-    match risk {
-        EmetogenicRisk::High => "high",
-        EmetogenicRisk::Moderate => "moderate",
-        EmetogenicRisk::Low => "low",
-        EmetogenicRisk::Minimal => "minimal",
-    }
-}
-
-/// The set after one chemotherapy day `d`.
-fn single_day(risk: EmetogenicRisk, d: u32) -> Vec<AntiemeticItem> {
-    let item = |day: u32, drug: &'static str, dose_mg: Option<u32>, note: &str| AntiemeticItem {
-        day,
-        drug,
-        dose_mg,
-        route: "PO",
-        note: format!("{} emetic risk: {note}", risk_name(risk)),
-    };
-    let five_ht3 = |day: u32, choices: &str| {
-        item(
-            day,
-            "5-HT3 antagonist",
-            None,
-            &format!("product and dose by local choice: {choices}"),
-        )
-    };
-    match risk {
-        EmetogenicRisk::High => {
-            let mut v = vec![
-                item(d, "aprepitant", Some(125), "NK1 antagonist, day 1"),
-                five_ht3(
-                    d,
-                    "ondansetron 24 mg PO once, granisetron 2 mg PO or palonosetron 0.5 mg PO",
-                ),
-                item(
-                    d,
-                    "dexamethasone",
-                    Some(12),
-                    "day 1, with oral aprepitant (with fosaprepitant instead: 8 mg day 2, 8 mg twice daily days 3-4)",
-                ),
-                item(
-                    d,
-                    "olanzapine",
-                    None,
-                    "olanzapine 5-10 mg days 1-4, dose by local choice",
-                ),
-            ];
-            for day in [d + 1, d + 2] {
-                v.push(item(
-                    day,
-                    "aprepitant",
-                    Some(80),
-                    "NK1 antagonist, days 2-3",
-                ));
-            }
-            for day in d + 1..=d + 3 {
-                v.push(item(day, "dexamethasone", Some(8), "days 2-4"));
-                v.push(item(
-                    day,
-                    "olanzapine",
-                    None,
-                    "olanzapine 5-10 mg days 1-4, dose by local choice",
-                ));
-            }
-            v
-        }
-        EmetogenicRisk::Moderate => vec![
-            five_ht3(
-                d,
-                "ondansetron 8 mg PO twice daily, granisetron 2 mg PO or palonosetron 0.5 mg PO",
-            ),
-            item(
-                d,
-                "dexamethasone",
-                Some(8),
-                "day 1 (8 mg days 2-3 optional, by local choice)",
-            ),
-        ],
-        EmetogenicRisk::Low => vec![item(
-            d,
-            "antiemetic (low risk)",
-            None,
-            "dexamethasone 8 mg PO or a 5-HT3 antagonist, one by local choice",
-        )],
-        EmetogenicRisk::Minimal => Vec::new(),
-    }
 }
 
 /// The set as administrations of the cycle: a flat dose, or a blank to
@@ -243,7 +260,7 @@ pub fn administrations(items: &[AntiemeticItem]) -> Vec<Administration> {
                     },
                     Decimal::from(mg),
                 ),
-                None => (Prescription::Instruction(i.note.clone()), Decimal::ZERO),
+                None => (Prescription::Instruction(i.note.to_owned()), Decimal::ZERO),
             };
             Administration {
                 day: i.day,
@@ -256,7 +273,7 @@ pub fn administrations(items: &[AntiemeticItem]) -> Vec<Administration> {
                 adjustments: Vec::new(),
                 route: i.route.to_owned(),
                 infusion: None,
-                note: Some(i.note.clone()),
+                note: Some(i.note.to_owned()),
                 verdict: None,
                 criteria: Vec::new(),
                 time: None,

@@ -653,59 +653,51 @@ pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
                         .filter(|a| a.drug == *drug && a.day == *day)
                         .copied()
                         .collect();
-                    // "3 x 364 mg": the number of doses first, then each dose.
-                    if let Some(n) = want.doses {
-                        let each_ok = of_day
-                            .iter()
-                            .all(|a| (a.final_mg() - want_mg).abs() <= check.tolerance_mg);
-                        if !of_day.is_empty()
-                            && (usize::try_from(n).ok() != Some(of_day.len()) || !each_ok)
-                        {
-                            let got = doses_of_day(&of_day)
-                                .or_else(|| plan.day_dose(drug, *day).as_ref().map(got));
-                            mismatches.push(Mismatch {
-                                drug: drug.clone(),
-                                day: *day,
-                                expected: Some(want.clone()),
-                                got,
-                                step: Step::Doses {
-                                    expected: n,
-                                    given: u32::try_from(of_day.len()).unwrap_or(u32::MAX),
-                                },
-                                unit: want.unit,
-                            });
-                            continue;
-                        }
-                    }
-                    // Otherwise the day's total (one dose, or several summed).
-                    let day_dose = if of_day.is_empty() {
-                        None
-                    } else if want.doses.is_some() {
-                        of_day.first().map(|a| (*a).clone())
-                    } else {
-                        plan.day_dose(drug, *day)
-                    };
-                    match day_dose.as_ref() {
-                        None => mismatches.push(Mismatch {
+                    if of_day.is_empty() {
+                        mismatches.push(Mismatch {
                             drug: drug.clone(),
                             day: *day,
                             expected: Some(want.clone()),
                             got: None,
                             step: Step::NotGiven,
                             unit: want.unit,
-                        }),
-                        Some(a) => {
-                            if (a.final_mg() - want_mg).abs() > check.tolerance_mg {
-                                mismatches.push(Mismatch {
-                                    drug: drug.clone(),
-                                    day: *day,
-                                    expected: Some(want.clone()),
-                                    got: Some(got(a)),
-                                    step: step_of_difference(a, want_mg, check.tolerance_mg, bsa),
-                                    unit: a.unit,
-                                });
-                            }
+                        });
+                        continue;
+                    }
+                    // "3 x 364 mg": the number of doses, and each dose.
+                    if let Some(n) = want.doses {
+                        let count_ok = usize::try_from(n).ok() == Some(of_day.len());
+                        let each_ok = of_day
+                            .iter()
+                            .all(|a| (a.final_mg() - want_mg).abs() <= check.tolerance_mg);
+                        if !(count_ok && each_ok) {
+                            mismatches.push(Mismatch {
+                                drug: drug.clone(),
+                                day: *day,
+                                expected: Some(want.clone()),
+                                got: doses_of_day(&of_day)
+                                    .or_else(|| plan.day_dose(drug, *day).as_ref().map(got)),
+                                step: Step::Doses {
+                                    expected: n,
+                                    given: u32::try_from(of_day.len()).unwrap_or(u32::MAX),
+                                },
+                                unit: want.unit,
+                            });
                         }
+                        continue;
+                    }
+                    // Otherwise the day's total (one dose, or several summed).
+                    if let Some(a) = plan.day_dose(drug, *day)
+                        && (a.final_mg() - want_mg).abs() > check.tolerance_mg
+                    {
+                        mismatches.push(Mismatch {
+                            drug: drug.clone(),
+                            day: *day,
+                            expected: Some(want.clone()),
+                            got: Some(got(&a)),
+                            step: step_of_difference(&a, want_mg, check.tolerance_mg, bsa),
+                            unit: a.unit,
+                        });
                     }
                 }
             }

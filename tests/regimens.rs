@@ -587,3 +587,53 @@ fn every_bundled_antineoplastic_regimen_states_its_emetogenic_risk() {
         assert!(cited, "{}: the emetic class has no source", r.id);
     }
 }
+
+/// Issue 17: a check may give the doses of a day one by one, `"3 x 546 mg"`
+/// (GOG 108 at 170 cm / 70 kg: ifosfamide 1,500 × 1.82 = 2,730 mg, mesna
+/// 20 % = 546 mg at 0, 4 and 8 h). Another count or another amount fails,
+/// naming the number of doses given; the day's total (1,638 mg) passes too.
+#[test]
+fn a_check_of_several_doses_a_day_checks_the_count_and_each_dose() {
+    let lib = Library::bundled().unwrap();
+    let regimen = &lib.get("cisplatin-ifosfamide").unwrap().regimen;
+    let run = |mesna: &str| {
+        let text = format!(
+            r#"regimen = "cisplatin-ifosfamide"
+
+[[check]]
+name = "mesna"
+worked_out_by = "test"
+worked_out_on = 2026-12-02
+height = "170cm"
+weight = "70kg"
+gfr = "90mL/min"
+labs = {{ platelets = "250x10^9/L" }}
+
+[check.expect]
+cisplatin = {{ 1 = "36 mg", 2 = "36 mg", 3 = "36 mg", 4 = "36 mg", 5 = "36 mg" }}
+ifosfamide = {{ 1 = "2730 mg", 2 = "2730 mg", 3 = "2730 mg", 4 = "2730 mg", 5 = "2730 mg" }}
+mesna = {{ 1 = "{mesna}", 2 = "3 x 546 mg", 3 = "3 x 546 mg", 4 = "3 x 546 mg", 5 = "3 x 546 mg" }}
+"#
+        );
+        let file = chemodose::verify::parse_check_file("x.checks.toml", &text)
+            .unwrap_or_else(|e| panic!("{e}"));
+        chemodose::verify::run_check(regimen, &file.checks[0])
+    };
+    assert!(run("3 x 546 mg").passed());
+    assert!(run("1638 mg").passed());
+    for (wrong, given) in [("2 x 546 mg", 3), ("3 x 500 mg", 3)] {
+        let r = run(wrong);
+        let chemodose::verify::Outcome::Mismatches(m) = &r.outcome else {
+            panic!("{wrong}: {:?}", r.outcome);
+        };
+        assert_eq!(m.len(), 1, "{m:?}");
+        assert_eq!(
+            m[0].step,
+            chemodose::verify::Step::Doses {
+                expected: wrong[..1].parse().unwrap(),
+                given
+            }
+        );
+    }
+    assert!(!run("1600 mg").passed());
+}

@@ -388,14 +388,13 @@ fn missing_drugs(
         if ordered.contains_key(&name) || matches!(drug.dosing, Dosing::Instruction(_)) {
             continue;
         }
-        let days: Vec<u32> = plan
+        let mut days: Vec<u32> = plan
             .administrations
             .iter()
             .filter(|a| a.drug == name && order.days.contains(&a.day))
             .map(|a| a.day)
             .collect();
         // Once per day, however many doses that day.
-        let mut days = days;
         days.dedup();
         if days.is_empty() {
             continue;

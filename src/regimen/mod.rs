@@ -104,6 +104,18 @@ pub enum EmetogenicRisk {
     High,
 }
 
+impl EmetogenicRisk {
+    /// As written in files: `minimal`, `low`, `moderate`, `high`.
+    pub fn id(self) -> &'static str {
+        match self {
+            EmetogenicRisk::Minimal => "minimal",
+            EmetogenicRisk::Low => "low",
+            EmetogenicRisk::Moderate => "moderate",
+            EmetogenicRisk::High => "high",
+        }
+    }
+}
+
 /// Febrile-neutropenia risk of the regimen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]

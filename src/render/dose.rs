@@ -268,7 +268,7 @@ pub fn time_text(t: &DoseTime) -> String {
 }
 
 /// Minutes as "30 min", "4 h", "1 h 30 min".
-fn duration_text(minutes: u32) -> String {
+pub(crate) fn duration_text(minutes: u32) -> String {
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),

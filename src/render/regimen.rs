@@ -24,7 +24,7 @@ pub fn timing_text(t: &Timing) -> String {
         Timing::From { drug, minutes } if minutes.len() == 1 && minutes[0] < 0 => {
             format!(
                 "{} before {}",
-                offset_text(minutes[0]).trim_start_matches('-'),
+                crate::render::dose::duration_text(minutes[0].unsigned_abs()),
                 drug_display_name(drug)
             )
         }
@@ -44,17 +44,14 @@ pub fn timing_text(t: &Timing) -> String {
 /// Minutes from a drug's start: "0 h", "+4 h", "-30 min", "+1 h 30 min".
 fn offset_text(minutes: i32) -> String {
     let sign = match minutes {
-        0 => "",
+        0 => return "0 h".to_owned(),
         m if m > 0 => "+",
         _ => "-",
     };
-    let m = minutes.unsigned_abs();
-    match (m / 60, m % 60) {
-        (0, 0) => "0 h".to_owned(),
-        (0, r) => format!("{sign}{r} min"),
-        (h, 0) => format!("{sign}{h} h"),
-        (h, r) => format!("{sign}{h} h {r} min"),
-    }
+    format!(
+        "{sign}{}",
+        crate::render::dose::duration_text(minutes.unsigned_abs())
+    )
 }
 
 fn dosing_text(d: &Drug) -> String {
@@ -83,13 +80,7 @@ fn dosing_text(d: &Drug) -> String {
 /// emetic risk on the chemotherapy days (ASCO 2020 ...)", "as needed, none
 /// scheduled".
 fn antiemetics_text(r: &Regimen) -> Option<String> {
-    let risk = r.emetogenic_risk?;
-    let risk = match risk {
-        crate::regimen::EmetogenicRisk::High => "high",
-        crate::regimen::EmetogenicRisk::Moderate => "moderate",
-        crate::regimen::EmetogenicRisk::Low => "low",
-        crate::regimen::EmetogenicRisk::Minimal => "minimal",
-    };
+    let risk = r.emetogenic_risk?.id();
     Some(match (r.antiemetic_set, &r.antiemetic_days) {
         (crate::regimen::AntiemeticSet::AsNeeded, _) => {
             format!("{risk} emetic risk; as needed, none scheduled")
