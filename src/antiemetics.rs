@@ -263,7 +263,7 @@ pub fn administrations(items: &[AntiemeticItem]) -> Vec<Administration> {
                 None => (Prescription::Instruction(i.note.to_owned()), Decimal::ZERO),
             };
             Administration {
-                day: i.day,
+                day: crate::dose::cycle_day(i.day),
                 drug: i.drug.to_owned(),
                 role: Role::Antiemetic,
                 prescription,

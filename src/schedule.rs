@@ -356,7 +356,9 @@ pub fn build_schedule(
         let mut administrations = Vec::new();
         for a in &plan.administrations {
             let date = cycle_start
-                .checked_add_days(Days::new(u64::from(a.day - 1)))
+                .checked_add_signed(chrono::TimeDelta::days(crate::dose::days_from_cycle_start(
+                    a.day,
+                )))
                 .ok_or(ScheduleError::DateOverflow)?;
             administrations.push(ScheduledAdministration {
                 date,

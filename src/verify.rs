@@ -135,7 +135,7 @@ pub struct Check {
     /// Largest accepted difference, in mg (default: none, exact).
     pub tolerance_mg: Decimal,
     /// drug → day → expected final dose.
-    pub expect: BTreeMap<String, BTreeMap<u32, Expected>>,
+    pub expect: BTreeMap<String, BTreeMap<i32, Expected>>,
     /// Text the refusal must contain, for a check that expects one.
     pub expect_refusal: Option<String>,
 }
@@ -189,7 +189,7 @@ pub struct Mismatch {
     /// Drug, lower case.
     pub drug: String,
     /// Day of the cycle.
-    pub day: u32,
+    pub day: i32,
     /// What the check expects; `None` when the check does not list the dose.
     pub expected: Option<Expected>,
     /// What the engine gives, in the administration's unit; `None` when it
@@ -227,7 +227,7 @@ pub struct CheckResult {
     /// Outcome.
     pub outcome: Outcome,
     /// drug → day → current final dose, as written in check files ("1638 mg").
-    pub current: BTreeMap<String, BTreeMap<u32, String>>,
+    pub current: BTreeMap<String, BTreeMap<i32, String>>,
 }
 
 impl CheckResult {
@@ -490,10 +490,14 @@ fn parse_check(c: &mut Collector, spanned: &Spanned<CheckRaw>) -> Option<Check> 
     for (drug, days) in &r.expect {
         let mut by_day = BTreeMap::new();
         for (day, value) in days {
-            let Ok(d) = day.parse::<u32>() else {
+            // Days from 1; a premedication the day before day 1 is day -1
+            // (there is no day 0).
+            let Some(d) = day.parse::<i32>().ok().filter(|d| *d != 0) else {
                 c.at(
                     value.span(),
-                    format!("expect.{drug}: `{day}` is not a day number"),
+                    format!(
+                        "expect.{drug}: `{day}` is not a day number (1, 8, or -1 for the day before day 1)"
+                    ),
                 );
                 continue;
             };
@@ -597,7 +601,7 @@ fn doses_of_day(doses: &[&Administration]) -> Option<Expected> {
 /// Runs one check through the dose engine.
 pub fn run_check(regimen: &Regimen, check: &Check) -> CheckResult {
     let plan = calculate(regimen, &check.patient, check.cycle, &check.options);
-    let mut current: BTreeMap<String, BTreeMap<u32, String>> = BTreeMap::new();
+    let mut current: BTreeMap<String, BTreeMap<i32, String>> = BTreeMap::new();
     let outcome = match (plan, &check.expect_refusal) {
         (Err(e), Some(want)) => {
             if e.to_string().contains(want.as_str()) {
@@ -810,7 +814,7 @@ pub fn bless(
             let stale: Vec<String> = days_table
                 .iter()
                 .map(|(k, _)| k.to_owned())
-                .filter(|k| k.parse::<u32>().map_or(true, |d| !days.contains_key(&d)))
+                .filter(|k| k.parse::<i32>().map_or(true, |d| !days.contains_key(&d)))
                 .collect();
             for k in stale {
                 days_table.remove(&k);

@@ -28,7 +28,7 @@ fn plan(id: &str, options: &DoseOptions) -> DosePlan {
 }
 
 /// The antiemetic items as (day, drug, dose in mg or `None` for a blank).
-fn set(p: &DosePlan) -> Vec<(u32, String, Option<u32>)> {
+fn set(p: &DosePlan) -> Vec<(i32, String, Option<u32>)> {
     p.administrations
         .iter()
         .filter(|a| a.role == Role::Antiemetic)
@@ -42,7 +42,7 @@ fn set(p: &DosePlan) -> Vec<(u32, String, Option<u32>)> {
         .collect()
 }
 
-fn item(day: u32, drug: &str, mg: Option<u32>) -> (u32, String, Option<u32>) {
+fn item(day: i32, drug: &str, mg: Option<u32>) -> (i32, String, Option<u32>) {
     (day, drug.to_owned(), mg)
 }
 

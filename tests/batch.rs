@@ -104,7 +104,7 @@ fn compare_with_engine(id: &str, options: &DoseOptions, expect_fast: bool) {
             else {
                 continue;
             };
-            let Ok(day) = day.parse::<u32>() else {
+            let Ok(day) = day.parse::<i32>() else {
                 continue;
             };
             // The day's total (mesna: three doses a day).

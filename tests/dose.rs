@@ -81,7 +81,7 @@ fn d(x: f64) -> Decimal {
 }
 
 /// Final doses of `drug` by day, in the drug's unit.
-fn finals(plan: &DosePlan, drug: &str) -> Vec<(u32, Decimal)> {
+fn finals(plan: &DosePlan, drug: &str) -> Vec<(i32, Decimal)> {
     plan.administrations
         .iter()
         .filter(|a| a.drug == drug)
@@ -89,7 +89,7 @@ fn finals(plan: &DosePlan, drug: &str) -> Vec<(u32, Decimal)> {
         .collect()
 }
 
-fn days(list: &[u32], dose: f64) -> Vec<(u32, Decimal)> {
+fn days(list: &[i32], dose: f64) -> Vec<(i32, Decimal)> {
     list.iter().map(|day| (*day, d(dose))).collect()
 }
 

@@ -94,7 +94,7 @@ fn plan(r: &Regimen, patient: &Patient, options: &DoseOptions, cycle: u32) -> Do
 }
 
 /// Every administration as (drug, day, "final dose unit"), in plan order.
-fn doses(plan: &DosePlan) -> Vec<(String, u32, String)> {
+fn doses(plan: &DosePlan) -> Vec<(String, i32, String)> {
     plan.administrations
         .iter()
         .map(|a| {
@@ -115,7 +115,7 @@ fn check(
     patient: &Patient,
     options: &DoseOptions,
     cycle: u32,
-    expect: &[(&str, u32, &str)],
+    expect: &[(&str, i32, &str)],
 ) -> DosePlan {
     check_regimen(&regimen(drugs), patient, options, cycle, expect)
 }
@@ -126,10 +126,10 @@ fn check_regimen(
     patient: &Patient,
     options: &DoseOptions,
     cycle: u32,
-    expect: &[(&str, u32, &str)],
+    expect: &[(&str, i32, &str)],
 ) -> DosePlan {
     let p = plan(r, patient, options, cycle);
-    let expect: Vec<(String, u32, String)> = expect
+    let expect: Vec<(String, i32, String)> = expect
         .iter()
         .map(|(d, day, dose)| ((*d).to_owned(), *day, (*dose).to_owned()))
         .collect();
@@ -151,7 +151,7 @@ fn refused_regimen(r: &Regimen, patient: &Patient, options: &DoseOptions, cycle:
 }
 
 /// The one administration of `drug` on `day`.
-fn admin<'a>(plan: &'a DosePlan, drug: &str, day: u32) -> &'a Administration {
+fn admin<'a>(plan: &'a DosePlan, drug: &str, day: i32) -> &'a Administration {
     let mut found = plan
         .administrations
         .iter()

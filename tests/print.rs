@@ -316,7 +316,7 @@ fn check_pdf(
     for n in 1..=pages {
         let page = page_text(pdftotext, pdf, n);
         let wants = margins.identity.iter().cloned().chain([
-            "gemcitabine-docetaxel v1.2.0".to_owned(),
+            "gemcitabine-docetaxel v1.3.0".to_owned(),
             margins.regimen_file.clone(),
             "Printed 2026-12-02 00:00 UTC".to_owned(),
             format!("chemodose {}", env!("CARGO_PKG_VERSION")),

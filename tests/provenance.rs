@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// `sha256sum regimens/gemcitabine-docetaxel.toml`
-const GEMDOC_SHA256: &str = "b883f19052fa14b74f3d773d26cf0bd19d49bd6c801bb325d73c36dc22b36585";
+const GEMDOC_SHA256: &str = "2b76d9b2c8705c6e59d9851130112f9ae6fadaeba2aa882e8724d27073346b52";
 /// `sha256sum regimens/doxorubicin.toml`
 const DOXORUBICIN_SHA256: &str = "72a34ce38b717707a5b27a34f4967cbbd0ee21f34441c48a588c433b9fa0b2b0";
 

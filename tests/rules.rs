@@ -146,7 +146,7 @@ fn codes(stops: &[Stop]) -> Vec<String> {
 }
 
 /// Every administration as (drug, day, final dose in its unit), in plan order.
-fn doses(p: &DosePlan) -> Vec<(String, u32, Decimal)> {
+fn doses(p: &DosePlan) -> Vec<(String, i32, Decimal)> {
     p.administrations
         .iter()
         .map(|a| (a.drug.clone(), a.day, a.final_dose.normalize()))
@@ -154,8 +154,8 @@ fn doses(p: &DosePlan) -> Vec<(String, u32, Decimal)> {
 }
 
 /// Compares every administration with `expect`: (drug, day, dose).
-fn assert_doses(p: &DosePlan, expect: &[(&str, u32, Decimal)]) {
-    let expect: Vec<(String, u32, Decimal)> = expect
+fn assert_doses(p: &DosePlan, expect: &[(&str, i32, Decimal)]) {
+    let expect: Vec<(String, i32, Decimal)> = expect
         .iter()
         .map(|(d, day, dose)| ((*d).to_owned(), *day, dose.normalize()))
         .collect();
@@ -163,7 +163,7 @@ fn assert_doses(p: &DosePlan, expect: &[(&str, u32, Decimal)]) {
 }
 
 /// The one administration of `drug` on `day`.
-fn admin<'a>(p: &'a DosePlan, drug: &str, day: u32) -> &'a Administration {
+fn admin<'a>(p: &'a DosePlan, drug: &str, day: i32) -> &'a Administration {
     let mut found = p
         .administrations
         .iter()

@@ -1153,7 +1153,7 @@ fn a_drug_change_wins_over_a_change_for_all_drugs_from_the_same_cycle() {
         },
     ];
     let s = build("gemcitabine-docetaxel", &o);
-    let dose = |cycle: usize, drug: &str, day: u32| {
+    let dose = |cycle: usize, drug: &str, day: i32| {
         s.cycles[cycle - 1]
             .administrations
             .iter()

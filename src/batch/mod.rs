@@ -309,7 +309,7 @@ impl<'a> BatchPlan<'a> {
         for c in &self.columns {
             // The day's total for a drug given several times a day.
             let v = plan
-                .day_dose(&c.drug, c.day)
+                .day_dose(&c.drug, crate::dose::cycle_day(c.day))
                 .map_or(Decimal::ZERO, |a| a.final_mg());
             out.push(v);
         }

@@ -165,7 +165,7 @@ pub enum DoseError {
         /// Drug, lower case.
         drug: String,
         /// Day of the cycle.
-        day: u32,
+        day: i32,
         /// The dose before rounding, in `unit`.
         calculated: Decimal,
         /// The dose after rounding, in `unit`.

@@ -74,7 +74,7 @@ pub use options::{
 pub use plan::{
     Adjustment, Administration, AppliedReduction, Assessment, CapSource, Change, ChangedDays,
     DosePlan, DoseTime, DrugAssessment, DrugTotal, Exposure, LimitScope, LimitStatus, LimitUnit,
-    Prescription, RenalUsed,
+    Prescription, RenalUsed, cycle_day, day_offset, days_from_cycle_start, same_day,
 };
 pub(crate) use stop::StopLedger;
 pub use stop::{Overridden, Overrides, Stop, WeightChange};
@@ -283,6 +283,26 @@ fn exact(x: f64, drug: &Drug) -> Result<Decimal, DoseError> {
     })
 }
 
+/// A drug given by an instruction (a blank to fill) on `day`.
+pub(crate) fn instruction(drug: &Drug, text: &str, day: i32) -> Administration {
+    Administration {
+        day,
+        drug: drug.name.clone(),
+        role: drug.role,
+        prescription: Prescription::Instruction(text.to_owned()),
+        unit: DoseUnit::Mg,
+        calculated: Decimal::ZERO,
+        final_dose: Decimal::ZERO,
+        adjustments: Vec::new(),
+        route: drug.route.clone(),
+        infusion: drug.infusion.clone(),
+        note: drug.note.clone(),
+        verdict: None,
+        criteria: Vec::new(),
+        time: None,
+    }
+}
+
 /// The dose in force for a drug in a cycle: the prescribed dose (a phase dose
 /// where one applies), the caller's reduction and the clinical rules, decided
 /// once ([`Engine::in_force`]) for every administration of the cycle.
@@ -354,7 +374,7 @@ impl Engine<'_> {
                         _ => None,
                     };
                     let change = judged.as_ref().and_then(|j| j.change.as_ref());
-                    let (mut adm, c) = self.own_dose(drug, &in_force, day, change)?;
+                    let (mut adm, c) = self.own_dose(drug, &in_force, cycle_day(day), change)?;
                     calvert_used = calvert_used.or(c);
                     // A day is judged only with an assessor, which comes
                     // with the assessment.
@@ -385,7 +405,7 @@ impl Engine<'_> {
                 // that day is judged on its organ and toxicity rules alone.
                 let by_rule = out.iter().any(|x| {
                     x.drug == drug.name
-                        && x.day == a.day
+                        && same_day(a.day, x.day)
                         && x.adjustments
                             .iter()
                             .any(|j| matches!(j, Adjustment::Rule { .. }))
@@ -405,7 +425,7 @@ impl Engine<'_> {
             if !drug.given_in_cycle(cycle) {
                 continue;
             }
-            for &day in self.days(drug) {
+            for day in self.days(drug).iter().map(|&d| cycle_day(d)) {
                 let Some(parent) = out.iter().find(|a| a.drug == *of && a.day == day) else {
                     continue;
                 };
@@ -420,25 +440,11 @@ impl Engine<'_> {
             if !drug.given_in_cycle(cycle) {
                 continue;
             }
-            for &day in self.days(drug) {
-                out.push(Administration {
-                    day,
-                    drug: drug.name.clone(),
-                    role: drug.role,
-                    prescription: Prescription::Instruction(text.clone()),
-                    unit: DoseUnit::Mg,
-                    calculated: Decimal::ZERO,
-                    final_dose: Decimal::ZERO,
-                    adjustments: Vec::new(),
-                    route: drug.route.clone(),
-                    infusion: drug.infusion.clone(),
-                    note: drug.note.clone(),
-                    verdict: None,
-                    criteria: Vec::new(),
-                    time: None,
-                });
+            for day in self.days(drug).iter().map(|&d| cycle_day(d)) {
+                out.push(instruction(drug, text, day));
             }
         }
+        self.relative_days(cycle, &mut out)?;
         let mut out = supportive::timed(self.regimen, out);
         let order: Vec<&str> = self.regimen.drugs.iter().map(|d| d.name.as_str()).collect();
         // Stable: a drug's doses of the day stay in the order of their times.
@@ -585,7 +591,7 @@ impl Engine<'_> {
         &self,
         drug: &Drug,
         in_force: &InForce,
-        day: u32,
+        day: i32,
         day_change: Option<&Change>,
     ) -> Result<(Administration, Option<CalvertDose>), DoseError> {
         let prescribed = in_force.dose;
@@ -843,7 +849,7 @@ impl Engine<'_> {
     fn round(
         &self,
         drug: &Drug,
-        day: u32,
+        day: i32,
         unit: DoseUnit,
         dose: Decimal,
         cap: Option<Decimal>,
@@ -901,7 +907,7 @@ impl Engine<'_> {
         of: &str,
         percent: Decimal,
         parent_mg: Decimal,
-        day: u32,
+        day: i32,
     ) -> Result<Administration, DoseError> {
         let calculated = (parent_mg * percent / Decimal::ONE_HUNDRED).normalize();
         let mut adjustments = Vec::new();

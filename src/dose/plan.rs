@@ -206,8 +206,9 @@ impl Adjustment {
 /// One administration of one drug on one day.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Administration {
-    /// Day of the cycle, from 1.
-    pub day: u32,
+    /// Day of the cycle: from 1, or before day 1 for a premedication the
+    /// day before (day -1 is the day before day 1; there is no day 0).
+    pub day: i32,
     /// Drug name, lower case, as in the regimen.
     pub drug: String,
     /// The drug's role in the regimen.
@@ -258,6 +259,40 @@ pub enum DoseTime {
         /// Doses that day.
         count: u32,
     },
+}
+
+/// Days from the start of the cycle (day 1) to day `day` of it: day 1 is
+/// 0, day 8 is 7, day -1 (the day before day 1; there is no day 0) is -1.
+pub fn days_from_cycle_start(day: i32) -> i64 {
+    if day > 0 {
+        i64::from(day) - 1
+    } else {
+        i64::from(day)
+    }
+}
+
+/// A day of the regimen's own day lists (from 1, within the cycle length,
+/// which the loader holds far below `i32::MAX`) as a day of the cycle.
+pub fn cycle_day(day: u32) -> i32 {
+    i32::try_from(day).unwrap_or(i32::MAX)
+}
+
+/// Whether day `day` of a day list (the day assessed, a rule's day) is the
+/// administration's day of the cycle.
+pub fn same_day(day: u32, cycle_day: i32) -> bool {
+    i64::from(day) == i64::from(cycle_day)
+}
+
+/// The day of the cycle `offset` days from day `day`, skipping day 0: one
+/// day before day 1 is day -1.
+pub fn day_offset(day: i32, offset: i32) -> i32 {
+    let from_start = days_from_cycle_start(day) + i64::from(offset);
+    let d = if from_start >= 0 {
+        from_start + 1
+    } else {
+        from_start
+    };
+    i32::try_from(d).unwrap_or(if d > 0 { i32::MAX } else { i32::MIN })
 }
 
 impl Administration {
@@ -466,7 +501,7 @@ impl DosePlan {
     /// dose of the day, or the day's doses summed (calculated and final)
     /// for a drug given several times a day, without a time. `None` when
     /// the drug is not given that day.
-    pub fn day_dose(&self, drug: &str, day: u32) -> Option<Administration> {
+    pub fn day_dose(&self, drug: &str, day: i32) -> Option<Administration> {
         let mut doses = self
             .administrations
             .iter()

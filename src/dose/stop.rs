@@ -192,13 +192,15 @@ impl Stop {
     pub fn concerns(&self, a: &super::Administration) -> bool {
         match self {
             Stop::TreatmentDay { drug, day, .. } => {
-                *drug == a.drug && *day == a.day && a.verdict == Some(crate::rules::Verdict::Hold)
+                *drug == a.drug
+                    && super::same_day(*day, a.day)
+                    && a.verdict == Some(crate::rules::Verdict::Hold)
             }
             Stop::CombinedReductions {
                 drug,
                 day: Some(day),
                 ..
-            } => *drug == a.drug && *day == a.day,
+            } => *drug == a.drug && super::same_day(*day, a.day),
             // A stop of the whole plan is shown beside the regimen's doses,
             // not beside each item of the standard antiemetic set.
             _ => match self.drug() {

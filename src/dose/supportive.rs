@@ -12,10 +12,59 @@ use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
-use super::{Administration, DoseError, DoseTime, Engine};
-use crate::regimen::{AntiemeticSet, Regimen, Role, Timing};
+use super::{Administration, DoseError, DoseTime, Engine, day_offset};
+use crate::regimen::{AntiemeticSet, Dosing, Regimen, Role, Timing};
 
 impl Engine<'_> {
+    /// Step 5b: a premedication given on days counted from the drug it
+    /// premedicates (`relative_days`, docetaxel's dexamethasone the day
+    /// before, of and after) gets those days from the drug's days in this
+    /// cycle's plan, so a dose left out (a rule, a day list) leaves out its
+    /// premedication; a day before day 1 is day -1. Days the prescriber
+    /// states for the premedication itself (`--days`) are used as given.
+    pub(super) fn relative_days(
+        &self,
+        cycle: u32,
+        out: &mut Vec<Administration>,
+    ) -> Result<(), DoseError> {
+        for drug in &self.regimen.drugs {
+            let Some(target) = drug.premedicates.as_ref() else {
+                continue;
+            };
+            if drug.relative_days.is_empty()
+                || self.options.days.contains_key(&drug.name)
+                || !drug.given_in_cycle(cycle)
+            {
+                continue;
+            }
+            let days: BTreeSet<i32> = out
+                .iter()
+                .filter(|a| a.drug == *target)
+                .flat_map(|a| drug.relative_days.iter().map(|&o| day_offset(a.day, o)))
+                .collect();
+            match &drug.dosing {
+                Dosing::Instruction(text) => {
+                    out.extend(days.iter().map(|&day| super::instruction(drug, text, day)));
+                }
+                Dosing::Own { .. } => {
+                    let Some(in_force) = self.in_force(drug, cycle)? else {
+                        continue;
+                    };
+                    if in_force.rules.omitted.is_some() {
+                        continue;
+                    }
+                    for &day in &days {
+                        out.push(self.own_dose(drug, &in_force, day, None)?.0);
+                    }
+                }
+                // The loader gives relative days to a premedication with
+                // its own dose or an instruction only.
+                Dosing::Companion { .. } => {}
+            }
+        }
+        Ok(())
+    }
+
     /// Step 7: a drug given only from a cumulative dose of another
     /// (`given_when`, dexrazoxane from doxorubicin 300 mg/m²) is left out
     /// of a cycle that starts below it. The cumulative dose is the prior
@@ -81,10 +130,12 @@ pub(super) fn antiemetics(regimen: &Regimen, out: &mut Vec<Administration>) {
     else {
         return;
     };
+    // Chemotherapy is given from day 1; a premedication before day 1 is
+    // not an antiemetic day, nor a dose the set could repeat.
     let chemo_days: BTreeSet<u32> = out
         .iter()
         .filter(|a| a.role == Role::Antineoplastic)
-        .map(|a| a.day)
+        .filter_map(|a| u32::try_from(a.day).ok())
         .filter(|d| {
             regimen
                 .antiemetic_days
@@ -92,7 +143,10 @@ pub(super) fn antiemetics(regimen: &Regimen, out: &mut Vec<Administration>) {
                 .is_none_or(|days| days.contains(d))
         })
         .collect();
-    let given: BTreeSet<(String, u32)> = out.iter().map(|a| (a.drug.clone(), a.day)).collect();
+    let given: BTreeSet<(String, u32)> = out
+        .iter()
+        .filter_map(|a| Some((a.drug.clone(), u32::try_from(a.day).ok()?)))
+        .collect();
     let set = crate::antiemetics::standard_set(risk, &chemo_days, &given);
     out.extend(crate::antiemetics::administrations(&set));
     // Stable: each day's chemotherapy first, then its antiemetics.
@@ -104,7 +158,7 @@ pub(super) fn antiemetics(regimen: &Regimen, out: &mut Vec<Administration>) {
 /// per time, each of the dose computed for one time; one timed from a drug
 /// not given that day is left out with it.
 pub(super) fn timed(regimen: &Regimen, out: Vec<Administration>) -> Vec<Administration> {
-    let given: BTreeSet<(String, u32)> = out.iter().map(|a| (a.drug.clone(), a.day)).collect();
+    let given: BTreeSet<(String, i32)> = out.iter().map(|a| (a.drug.clone(), a.day)).collect();
     let mut timed = Vec::with_capacity(out.len());
     for a in out {
         let Some(timing) = regimen.drug(&a.drug).and_then(|d| d.timing.as_ref()) else {

@@ -90,7 +90,9 @@ pub(super) fn line_findings(
             .administrations
             .iter()
             .filter(|a| a.drug == name)
-            .map(|a| a.day)
+            // An order's days run from 1; a premedication the day before
+            // day 1 is not on its day lists.
+            .filter_map(|a| u32::try_from(a.day).ok())
             .collect();
         day_checks(
             order,
@@ -104,7 +106,7 @@ pub(super) fn line_findings(
         for &day in &line.days {
             // An order line is the day's amount: a drug given several times
             // a day is compared with the day's total.
-            let independent = plan.day_dose(&name, day);
+            let independent = plan.day_dose(&name, crate::dose::cycle_day(day));
             // The day's amount: each dose times the doses a day.
             let ordered_mg = line.amount.mg() * Decimal::from(line.times_a_day);
             let expected_mg = independent
@@ -391,8 +393,9 @@ fn missing_drugs(
         let mut days: Vec<u32> = plan
             .administrations
             .iter()
-            .filter(|a| a.drug == name && order.days.contains(&a.day))
-            .map(|a| a.day)
+            .filter(|a| a.drug == name)
+            .filter_map(|a| u32::try_from(a.day).ok())
+            .filter(|d| order.days.contains(d))
             .collect();
         // Once per day, however many doses that day.
         days.dedup();

@@ -142,8 +142,16 @@ pub struct DrugFile {
     #[schemars(with = "Option<String>")]
     pub infusion: Option<Spanned<String>>,
     /// Administration days in the cycle: "1", "1,8", "1-5", "1-3,8".
-    #[schemars(with = "String")]
-    pub days: Spanned<String>,
+    /// Required, except for a premedication given on `relative_days`.
+    #[schemars(with = "Option<String>")]
+    pub days: Option<Spanned<String>>,
+    /// For a premedication: its days counted from each day of the drug it
+    /// `premedicates`, instead of `days`: "-1,0,+1" is the day before, the
+    /// day of and the day after (docetaxel's dexamethasone). A day before
+    /// day 1 is day -1 (there is no day 0); the days follow the drug's days
+    /// as given, so a dose left out leaves out its premedication.
+    #[schemars(with = "Option<String>")]
+    pub relative_days: Option<Spanned<String>>,
     /// Cycles in which the drug is given, when not all: "1-8".
     #[schemars(with = "Option<String>")]
     pub cycles: Option<Spanned<String>>,
@@ -328,4 +336,15 @@ pub struct SupportiveFile {
     /// Anything else.
     #[serde(default)]
     pub other: Vec<String>,
+}
+
+impl DrugFile {
+    /// Where the drug's days are written (`days`, or `relative_days`), or
+    /// its name when neither is: for problems with its days.
+    pub fn days_span(&self) -> std::ops::Range<usize> {
+        self.days
+            .as_ref()
+            .or(self.relative_days.as_ref())
+            .map_or_else(|| self.name.span(), Spanned::span)
+    }
 }

@@ -468,6 +468,10 @@ pub struct Drug {
     pub days_confirmed: bool,
     /// For a premedication: the drug of the regimen it is given before.
     pub premedicates: Option<String>,
+    /// For a premedication given on days counted from the drug it
+    /// premedicates (`relative_days`): the offsets, ascending ("-1,0,+1"
+    /// is `[-1, 0, 1]`); `days` is then empty. Empty otherwise.
+    pub relative_days: Vec<i32>,
     /// For supportive care and premedication: several doses a day, each of
     /// the drug's dose (mesna 20 % at 0, 4 and 8 h); `None` for one dose.
     pub timing: Option<Timing>,

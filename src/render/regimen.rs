@@ -116,6 +116,28 @@ pub fn days_text(days: &[u32]) -> String {
     parts.join(", ")
 }
 
+/// A drug's days in words: its day list, or for a premedication given on
+/// days counted from its drug, "day -1, 0, +1 of docetaxel".
+pub fn drug_days_text(d: &crate::regimen::Drug) -> String {
+    match (&d.premedicates, d.relative_days.is_empty()) {
+        (Some(target), false) => {
+            let offsets: Vec<String> = d
+                .relative_days
+                .iter()
+                .map(|o| {
+                    if *o == 0 {
+                        "0".to_owned()
+                    } else {
+                        format!("{o:+}")
+                    }
+                })
+                .collect();
+            format!("day {} of {target}", offsets.join(", "))
+        }
+        _ => days_text(&d.days),
+    }
+}
+
 /// The rounding rule in words.
 pub fn rounding_text(r: &RoundingRule, strengths_unit: DoseUnit) -> String {
     match r {
@@ -223,7 +245,7 @@ pub fn regimen_text(r: &Regimen, origin: &str) -> String {
                 drug_display_name(&d.name),
                 dose_text(d),
                 d.route.clone(),
-                days_text(&d.days),
+                drug_days_text(d),
                 d.infusion.clone().unwrap_or_else(|| "-".to_owned()),
                 d.cycles.map_or_else(|| "all".to_owned(), |c| c.to_string()),
             ]

@@ -12,9 +12,88 @@ use std::collections::BTreeSet;
 use toml::Spanned;
 
 use super::{LIMITS, Validator};
-use crate::regimen::{CycleCount, CycleRange, CycleSpec};
+use crate::regimen::file::DrugFile;
+use crate::regimen::{CycleCount, CycleRange, CycleSpec, Role};
+
+/// The furthest a premedication's `relative_days` may be from the drug it
+/// premedicates, either side: a week.
+pub(super) const MAX_RELATIVE_DAYS: i32 = 7;
 
 impl Validator {
+    /// A drug's days: its own `days`, or for a premedication its
+    /// `relative_days` (then its own days are empty and the offsets are
+    /// returned); exactly one of the two.
+    pub(super) fn drug_days(
+        &mut self,
+        d: &DrugFile,
+        name: &str,
+        cycle: Option<CycleSpec>,
+    ) -> (Option<Vec<u32>>, Vec<i32>) {
+        match (&d.days, &d.relative_days) {
+            (Some(days), None) => (self.days(days, cycle), Vec::new()),
+            (None, None) => {
+                self.problems
+                    .at(d.name.span(), format!("{name} has no `days`"))
+                    .label("when?")
+                    .help("write e.g. days = \"1\", \"1,8\" or \"1-5\"; a premedication may instead give `relative_days` from the drug it premedicates");
+                (None, Vec::new())
+            }
+            (Some(days), Some(_)) => {
+                self.problems
+                    .at(
+                        days.span(),
+                        format!("{name}: give `days` or `relative_days`, not both"),
+                    )
+                    .label("both");
+                (None, Vec::new())
+            }
+            (None, Some(rel)) => {
+                let before = self.problems.len();
+                if d.premedicates.is_none() || d.role != Role::Premedication {
+                    self.problems
+                        .at(
+                            rel.span(),
+                            format!("{name}: `relative_days` count from the drug a premedication premedicates"),
+                        )
+                        .label("relative to which drug?")
+                        .help("give role = \"premedication\" and premedicates = \"...\", or write the days with `days`");
+                }
+                if !d.times.is_empty() {
+                    self.problems
+                        .at(
+                            rel.span(),
+                            format!("{name}: `times` count from the start of the drug on the same day, which `relative_days` leave"),
+                        )
+                        .label("times on days without the drug")
+                        .help("use `times_a_day` for doses on the days before and after, or `days` with `times` for the same day");
+                }
+                let offsets = self
+                    .problems
+                    .parse(rel, parse_relative_days)
+                    .map_err(|p| {
+                        p.label("not a list of days from the drug")
+                            .help("write signed whole days from each day of the drug, ascending, within a week: \"-1,0,+1\" (the day before, of and after)")
+                    })
+                    .ok();
+                if let Some(o) = &offsets
+                    && o.first().is_some_and(|&first| first > 0)
+                {
+                    self.problems
+                        .at(
+                            rel.span(),
+                            format!("{name} premedicates: it starts on the day of the drug or before (an offset of 0 or less)"),
+                        )
+                        .label("starts after the drug")
+                        .help("e.g. \"-1,0,+1\": the day before, the day of and the day after");
+                }
+                match offsets {
+                    Some(o) if self.problems.len() == before => (Some(Vec::new()), o),
+                    _ => (None, Vec::new()),
+                }
+            }
+        }
+    }
+
     /// A drug's `days`, each within the cycle length (or within the longest
     /// cycle allowed when the `[cycle]` itself is wrong).
     pub(super) fn days(
@@ -165,6 +244,43 @@ pub enum CycleRangeError {
         /// The most cycles a regimen may have ([`LIMITS`]).
         max: i64,
     },
+}
+
+/// Why `relative_days` could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RelativeDaysError {
+    /// Nothing written.
+    #[error("no days given")]
+    Empty,
+    /// A part that is not a signed whole number of days within a week.
+    #[error("`{0}` is not a whole number of days from -7 to +7")]
+    NotAnOffset(String),
+    /// Offsets out of order or repeated.
+    #[error("the days must be distinct and ascending")]
+    NotAscending,
+}
+
+/// Reads `relative_days`: signed whole days from the drug premedicated,
+/// "-1,0,+1", ascending, within a week either side.
+pub fn parse_relative_days(s: &str) -> Result<Vec<i32>, RelativeDaysError> {
+    if s.trim().is_empty() {
+        return Err(RelativeDaysError::Empty);
+    }
+    let mut out: Vec<i32> = Vec::new();
+    for part in s.split(',') {
+        let t = part.trim();
+        let digits = t.strip_prefix('+').unwrap_or(t);
+        let n = digits
+            .parse::<i32>()
+            .ok()
+            .filter(|n| n.abs() <= MAX_RELATIVE_DAYS && !digits.starts_with('+'))
+            .ok_or_else(|| RelativeDaysError::NotAnOffset(t.to_owned()))?;
+        if out.last().is_some_and(|&last| n <= last) {
+            return Err(RelativeDaysError::NotAscending);
+        }
+        out.push(n);
+    }
+    Ok(out)
 }
 
 /// Parses a day list: `"1"`, `"1,8"`, `"1-5"`, `"1-3,8"`. Days ascend without

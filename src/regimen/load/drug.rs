@@ -60,7 +60,7 @@ impl Validator {
         let route = self.route(d, &name);
         self.settings_need_own_dose(d, &name);
         self.infusion(d);
-        let days = self.days(&d.days, cycle);
+        let (days, relative_days) = self.drug_days(d, &name, cycle);
         let cycles = d.cycles.as_ref().and_then(|c| self.cycle_range(c, cycle));
         self.cycle_total_needs_two_days(d, &name, dosing.as_ref(), days.as_deref());
         let phases = self.phases(d, &name, dosing.as_ref(), cycle);
@@ -108,6 +108,7 @@ impl Validator {
                 .premedicates
                 .as_ref()
                 .map(|p| p.get_ref().trim().to_lowercase()),
+            relative_days,
             timing,
             given_when,
             note: d.note.clone(),
@@ -317,7 +318,7 @@ impl Validator {
         {
             self.problems
                 .at(
-                    d.days.span(),
+                    d.days_span(),
                     format!("{name}: dose_per = \"cycle\" splits the cycle total over the days, but only one day is listed"),
                 )
                 .label("one day")

@@ -322,7 +322,7 @@ impl Validator {
         if let Some(c) = cycle {
             self.gcsf_timing(&f.drugs, &drugs, c.length_days);
         }
-        self.premedications(&f.drugs, &drugs);
+        self.premedications(&f.drugs, &drugs, cycle.map(|c| c.length_days));
         let cycle = cycle?;
         let last_reviewed = last_reviewed?;
         if drugs.len() != f.drugs.len() {
@@ -481,7 +481,7 @@ impl Validator {
                     {
                         self.problems
                             .at(
-                                d.days.span(),
+                                d.days_span(),
                                 format!("{name} is given on days the parent `{of}` is not given"),
                             )
                             .label("not the parent's days")
@@ -580,7 +580,12 @@ impl Validator {
     }
 
     /// Each `premedicates` against the drug it names ([`timing`]).
-    fn premedications(&mut self, files: &[Spanned<DrugFile>], drugs: &[Drug]) {
+    fn premedications(
+        &mut self,
+        files: &[Spanned<DrugFile>],
+        drugs: &[Drug],
+        cycle_days: Option<u32>,
+    ) {
         for d in drugs {
             let Some(file) = files.iter().find(|f| {
                 f.get_ref()
@@ -597,7 +602,7 @@ impl Validator {
             else {
                 continue;
             };
-            for problem in timing::premedication_problems(d, drugs) {
+            for problem in timing::premedication_problems(d, drugs, cycle_days) {
                 let (at, message, label) = match problem {
                     timing::PremedicationProblem::NotAPremedication => (
                         span.clone(),
@@ -616,18 +621,28 @@ impl Validator {
                         "no such drug",
                     ),
                     timing::PremedicationProblem::DayWithout { day } => (
-                        f.days.span(),
+                        f.days_span(),
                         format!(
                             "{target} is given on day {day} without its premedication {} that day or the day before",
                             d.name
                         ),
                         "premedication missing",
                     ),
+                    timing::PremedicationProblem::BeyondCycle { day, offset } => (
+                        f.days_span(),
+                        format!(
+                            "{} {offset:+} days from {target} on day {day} falls after the cycle's last day",
+                            d.name
+                        ),
+                        "beyond the cycle",
+                    ),
                 };
-                self.problems
-                    .at(at, message)
-                    .label(label)
-                    .help("a premedication is given before the drug it premedicates: on each of its days (minutes before) or from the day before");
+                let help = if label == "beyond the cycle" {
+                    "a day past the cycle's last day is the next cycle's: write offsets that stay within the cycle, or give the days with `days`"
+                } else {
+                    "a premedication is given before the drug it premedicates: on each of its days (minutes before) or from the day before"
+                };
+                self.problems.at(at, message).label(label).help(help);
             }
         }
     }
@@ -652,7 +667,7 @@ impl Validator {
             };
             self.problems
                 .at(
-                    file.get_ref().days.span(),
+                    file.get_ref().days_span(),
                     format!(
                         "{} on day {} is too close to {} on {when}: {}",
                         c.gcsf, c.day, c.cytotoxic, c.rule

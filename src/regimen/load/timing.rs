@@ -139,10 +139,23 @@ pub(super) enum PremedicationProblem {
         /// The day of the drug premedicated.
         day: u32,
     },
+    /// A day counted from the drug (`relative_days`) past the cycle's end,
+    /// into the next cycle.
+    BeyondCycle {
+        /// The day of the drug premedicated.
+        day: u32,
+        /// The offset that passes the end.
+        offset: i32,
+    },
 }
 
-/// The problems of drug `p`'s `premedicates` among `drugs`.
-pub(super) fn premedication_problems(p: &Drug, drugs: &[Drug]) -> Vec<PremedicationProblem> {
+/// The problems of drug `p`'s `premedicates` among `drugs`, in a cycle of
+/// `cycle_days` days where the cycle is known.
+pub(super) fn premedication_problems(
+    p: &Drug,
+    drugs: &[Drug],
+    cycle_days: Option<u32>,
+) -> Vec<PremedicationProblem> {
     let Some(target) = &p.premedicates else {
         return Vec::new();
     };
@@ -152,6 +165,18 @@ pub(super) fn premedication_problems(p: &Drug, drugs: &[Drug]) -> Vec<Premedicat
     let Some(t) = drugs.iter().find(|d| d.name == *target && d.name != p.name) else {
         return vec![PremedicationProblem::UnknownDrug];
     };
+    if !p.relative_days.is_empty() {
+        // From the day of the drug or before (the loader checks the first
+        // offset); none past the cycle's last day.
+        let last = cycle_days.map_or(i64::MAX, i64::from);
+        return t
+            .days
+            .iter()
+            .flat_map(|&day| p.relative_days.iter().map(move |&offset| (day, offset)))
+            .filter(|&(day, offset)| i64::from(day) + i64::from(offset) > last)
+            .map(|(day, offset)| PremedicationProblem::BeyondCycle { day, offset })
+            .collect();
+    }
     t.days
         .iter()
         .filter(|&&day| !p.days.iter().any(|&d| d == day || d + 1 == day))

@@ -254,7 +254,7 @@ pub(crate) fn adjustments_of(a: &Administration) -> Vec<AdjustmentJson> {
 /// One administration in the `dose` output.
 #[derive(Serialize)]
 struct DoseAdministrationJson {
-    day: u32,
+    day: i32,
     drug: String,
     display_name: String,
     role: Role,

@@ -63,6 +63,10 @@ struct DrugJson {
     route: String,
     infusion: Option<String>,
     days: Vec<u32>,
+    /// A premedication's days counted from the drug it premedicates
+    /// (empty `days`); absent otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    relative_days: Vec<i32>,
     cycles: Option<String>,
     phases: Vec<PhaseJson>,
     reductions: BTreeMap<String, String>,
@@ -122,6 +126,7 @@ impl From<&Drug> for DrugJson {
             route: d.route.clone(),
             infusion: d.infusion.clone(),
             days: d.days.clone(),
+            relative_days: d.relative_days.clone(),
             cycles: d.cycles.map(|c| c.to_string()),
             phases: d
                 .phases

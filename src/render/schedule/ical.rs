@@ -19,7 +19,7 @@ use crate::schedule::{Schedule, ScheduledAdministration, ScheduledCycle};
 /// per patient and course: regimen, course key, cycle and day
 /// (`crate::course`). Without a course (a library caller that gives none):
 /// regimen, patient id (or the start date), cycle and day.
-fn uid(s: &Schedule, ctx: &RenderContext, cycle: u32, day: u32) -> String {
+fn uid(s: &Schedule, ctx: &RenderContext, cycle: u32, day: i32) -> String {
     if let Some(course) = &ctx.course {
         return format!(
             "{}-{}-c{cycle}-d{day}@chemodose",
@@ -73,7 +73,7 @@ pub fn schedule_ics(s: &Schedule, ctx: &RenderContext) -> String {
         cal.append_property(("X-CHEMODOSE-COURSE", course.key.as_str()));
     }
     let mut by_day: BTreeMap<
-        (NaiveDate, u32, u32),
+        (NaiveDate, u32, i32),
         (&ScheduledCycle, Vec<&ScheduledAdministration>),
     > = BTreeMap::new();
     for (c, a) in s.administrations() {

@@ -35,7 +35,7 @@ struct AdministrationJson {
     date: NaiveDate,
     weekend: bool,
     holiday: bool,
-    day: u32,
+    day: i32,
     drug: String,
     display_name: String,
     role: Role,

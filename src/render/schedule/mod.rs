@@ -196,12 +196,19 @@ pub fn criteria_lines(s: &Schedule) -> Vec<String> {
                 .iter_mut()
                 .find(|(d, rule, _)| *d == adm.drug && **rule == r.rule)
             {
+                // Criteria are judged on the drug's own days, from day 1.
                 Some((_, _, days)) => {
-                    if !days.contains(&adm.day) {
-                        days.push(adm.day);
+                    if let Ok(day) = u32::try_from(adm.day)
+                        && !days.contains(&day)
+                    {
+                        days.push(day);
                     }
                 }
-                None => seen.push((&adm.drug, &r.rule, vec![adm.day])),
+                None => seen.push((
+                    &adm.drug,
+                    &r.rule,
+                    u32::try_from(adm.day).into_iter().collect(),
+                )),
             }
         }
     }
