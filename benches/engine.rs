@@ -27,6 +27,7 @@ fn patient_with_renal() -> Patient {
         sex: Some(chemodose::patient::Sex::Female),
         age: Some(chemodose::quantity::parse_age("60").unwrap()),
         serum_creatinine: Some(chemodose::quantity::parse_serum_creatinine("0.9mg/dL").unwrap()),
+        serum_creatinine_on: None,
         ..patient()
     }
 }

@@ -71,6 +71,10 @@ pub struct Patient {
     pub age: Option<Time>,
     /// Serum creatinine, where known.
     pub serum_creatinine: Option<MassConcentration>,
+    /// The date serum creatinine was measured, where given: printed beside
+    /// it (the CrCl is only as recent as the creatinine). No calculation
+    /// reads it; the caller checks it against the treatment date.
+    pub serum_creatinine_on: Option<NaiveDate>,
 }
 
 impl Patient {
@@ -83,6 +87,7 @@ impl Patient {
             sex: None,
             age: None,
             serum_creatinine: None,
+            serum_creatinine_on: None,
         }
     }
 }

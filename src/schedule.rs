@@ -169,6 +169,9 @@ pub struct Schedule {
     pub overridden: Vec<Overridden>,
     /// The first cycle's plan, for the header (measurements, BSA, CrCl).
     pub first_plan: DosePlan,
+    /// The laboratory results the schedule was judged with, by lab: printed
+    /// with their dates and upper limits of normal.
+    pub labs: Vec<crate::labs::LabResult>,
 }
 
 impl Schedule {
@@ -479,6 +482,7 @@ pub fn build_schedule(
     }
     let first_plan = plans.into_iter().next().expect("at least one cycle");
     Ok(Schedule {
+        labs: base.clinical.labs.iter().cloned().collect(),
         regimen: RegimenSummary {
             id: regimen.id.clone(),
             name: regimen.name.clone(),

@@ -18,6 +18,7 @@ fn patient() -> Patient {
         sex: Some(Sex::Female),
         age: Some(parse_age("50").unwrap()),
         serum_creatinine: Some(parse_serum_creatinine("0.8mg/dL").unwrap()),
+        serum_creatinine_on: None,
     }
 }
 

@@ -1249,6 +1249,86 @@ fn measured_on_is_printed_beside_height_and_weight_in_every_schedule_format() {
     );
 }
 
+/// `--scr-date` and the laboratory results on the schedule (issue 17, part
+/// 3): each measurement with its date. The lab values are those of the
+/// normal labs file; bilirubin 9 µmol/L is 9 / 17.104 = 0.526 mg/dL
+/// (bilirubin 584.66 g/mol), its ULN 21 µmol/L 1.228 mg/dL.
+#[test]
+fn serum_creatinine_and_lab_results_are_printed_with_their_dates() {
+    let args = |format: &'static str, scr_date: &'static str| {
+        vec![
+            "schedule",
+            "gemcitabine-docetaxel",
+            "--start",
+            "2026-12-01",
+            "--cycles",
+            "1",
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--scr",
+            "0.9mg/dL",
+            "--scr-date",
+            scr_date,
+            "--format",
+            format,
+        ]
+    };
+    let text = Run::new(&args("text", "2026-11-29")).success();
+    for line in [
+        "Patient: height 170 cm, weight 70 kg, serum creatinine 0.9 mg/dL (measured 2026-11-29)\n",
+        "Lab: ANC 3.2 ×10⁹/L, taken 2026-11-30\n",
+        "Lab: total bilirubin 0.526 mg/dL (ULN 1.228 mg/dL), taken 2026-11-30\n",
+        "Lab: AST 24 units/L (ULN 40 units/L), taken 2026-11-30\n",
+    ] {
+        assert!(text.contains(line), "{line} missing:\n{text}");
+    }
+    let html = Run::new(&args("html", "2026-11-29")).success();
+    assert!(
+        html.contains("<p>Serum creatinine measured on: <b>2026-11-29</b></p>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<p>Lab: ALP 88 units/L (ULN 130 units/L), taken 2026-11-30</p>"),
+        "{html}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&Run::new(&args("json", "2026-11-29")).success()).unwrap();
+    assert_eq!(json["patient"]["scr_measured_on"], "2026-11-29");
+    assert_eq!(json["labs"][0]["lab"], "anc");
+    assert_eq!(json["labs"][0]["value"], 3.2);
+    assert_eq!(json["labs"][0]["date"], "2026-11-30");
+    // After day 1 of the course: refused like --measured-on.
+    let err = Run::new(&args("text", "2026-12-02")).fails(2);
+    assert!(
+        err.contains(
+            "--scr-date 2026-12-02 is after day 1 of the course, --start 2026-12-01: \
+             write the date serum creatinine was measured, on or before 2026-12-01 (YYYY-MM-DD)"
+        ),
+        "{err}"
+    );
+    // Without labs, the page says none were given.
+    let out = Run::new(&[
+        "schedule",
+        "doxorubicin",
+        "--start",
+        "2026-12-01",
+        "--cycles",
+        "1",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--override",
+        "missing-bilirubin=test: no labs at all",
+    ])
+    .success();
+    assert!(out.contains("Laboratory results: none given\n"), "{out}");
+}
+
 /// A measurement date after day 1 of the course (often the two dates
 /// swapped) would print that the patient was measured after being dosed:
 /// refused, exit 2, with what to write. Day 1 itself is accepted.

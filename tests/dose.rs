@@ -43,6 +43,7 @@ fn patient(h: &str, w: &str) -> Patient {
         sex: Some(Sex::Female),
         age: Some(parse_age("60").unwrap()),
         serum_creatinine: Some(parse_serum_creatinine("0.9mg/dL").unwrap()),
+        serum_creatinine_on: None,
     }
 }
 

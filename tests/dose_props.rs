@@ -26,6 +26,7 @@ fn patient(h: f64, w: f64) -> Patient {
         sex: Some(Sex::Male),
         age: Some(chemodose::quantity::parse_age("55").unwrap()),
         serum_creatinine: Some(parse_serum_creatinine("1mg/dL").unwrap()),
+        serum_creatinine_on: None,
     }
 }
 

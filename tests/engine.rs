@@ -202,6 +202,7 @@ fn renal(sex: Sex) -> Patient {
         sex: Some(sex),
         age: Some(parse_age("60").unwrap()),
         serum_creatinine: Some(parse_serum_creatinine("1mg/dL").unwrap()),
+        serum_creatinine_on: None,
         ..patient("162cm", "72kg")
     }
 }

@@ -1055,6 +1055,11 @@ fn dose_with_history_counts_prior_doxorubicin() {
     let out = run.success();
     assert!(out.contains("521.9 of 550 mg/m²"), "{out}");
     assert!(out.contains("94.9%"), "{out}");
+    // The creatinine's date is its measurement's in the history.
+    assert!(
+        out.contains("serum creatinine 0.7 mg/dL (measured 2018-03-30)"),
+        "{out}"
+    );
     assert!(!out.contains("WARNING"), "a complete history: {out}");
     assert!(
         run.stderr().contains("latest measurements"),

@@ -63,6 +63,7 @@ fn html_schedule_prints_one_cycle_per_page_with_the_doses() {
         sex: Some(Sex::Female),
         age: None,
         serum_creatinine: None,
+        serum_creatinine_on: None,
     };
     let s = schedule(&regimen, &patient);
     for (paper, size) in [(Paper::A4, (595.0, 842.0)), (Paper::Letter, (612.0, 792.0))] {

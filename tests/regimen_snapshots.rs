@@ -77,6 +77,7 @@ fn compact(path: &std::path::Path) -> String {
             sex: Some(r.sex),
             age: Some(parse_age(r.age).unwrap()),
             serum_creatinine: Some(parse_serum_creatinine(r.scr).unwrap()),
+            serum_creatinine_on: None,
         };
         let _ = writeln!(
             out,

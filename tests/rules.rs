@@ -222,6 +222,7 @@ fn man(age: &str, scr: &str) -> Patient {
         sex: Some(Sex::Male),
         age: Some(parse_age(age).unwrap()),
         serum_creatinine: Some(parse_serum_creatinine(scr).unwrap()),
+        serum_creatinine_on: None,
         ..bsa_2_0()
     }
 }

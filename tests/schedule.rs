@@ -33,6 +33,7 @@ fn patient() -> Patient {
         sex: Some(Sex::Female),
         age: None,
         serum_creatinine: None,
+        serum_creatinine_on: None,
     }
 }
 

@@ -58,6 +58,10 @@ pub struct PatientArgs {
     /// Serum creatinine with a unit: 1.1mg/dL, 97umol/L.
     #[arg(long, allow_hyphen_values = true, value_parser = args::creatinine)]
     pub scr: Option<MassConcentration>,
+    /// The date --scr was measured: 2026-11-30. On or before the treatment
+    /// date; printed beside it.
+    #[arg(long, value_name = "DATE", requires = "scr", value_parser = args::date)]
+    pub scr_date: Option<chrono::NaiveDate>,
 }
 
 /// What the clinical rules read besides height, weight, sex, age and serum
@@ -334,6 +338,10 @@ impl PatientDoseArgs {
             sex: given.sex.or(history.sex),
             age: given.age.or(latest.and_then(|p| p.age)),
             serum_creatinine: given.scr.or(latest.and_then(|p| p.serum_creatinine)),
+            serum_creatinine_on: match given.scr {
+                Some(_) => given.scr_date,
+                None => latest.and_then(|p| p.serum_creatinine_on),
+            },
         };
         apply_history(
             path,
@@ -533,19 +541,23 @@ impl PatientArgs {
         dosing: Dosing<'_>,
         on: Option<chrono::NaiveDate>,
     ) -> Result<(), InputError> {
-        let Some(measured) = self.measured_on else {
-            return Ok(());
-        };
         let (date, what) = match (dosing, on) {
             (Dosing::Schedule { start, .. }, _) => (start, "day 1 of the course, --start"),
             (Dosing::Cycle { .. }, Some(on)) => (on, "the treatment date, --on"),
             (Dosing::Cycle { .. }, None) => (super::today(), "today,"),
         };
-        if measured > date {
-            return Err(InputError(format!(
-                "--measured-on {measured} is after {what} {date}: write the date height and \
-                 weight were measured, on or before {date} (YYYY-MM-DD)"
-            )));
+        for (measured, flag, which) in [
+            (self.measured_on, "--measured-on", "height and weight were"),
+            (self.scr_date, "--scr-date", "serum creatinine was"),
+        ] {
+            if let Some(measured) = measured
+                && measured > date
+            {
+                return Err(InputError(format!(
+                    "{flag} {measured} is after {what} {date}: write the date {which} \
+                     measured, on or before {date} (YYYY-MM-DD)"
+                )));
+            }
         }
         Ok(())
     }
@@ -565,6 +577,7 @@ impl PatientArgs {
             sex: self.sex,
             age: self.age,
             serum_creatinine: self.scr,
+            serum_creatinine_on: self.scr_date,
         })
     }
 }

@@ -629,7 +629,8 @@ impl History {
         };
         let height = latest(&|m| m.height.is_some()).and_then(|m| m.height);
         let weight = latest(&|m| m.weight.is_some()).and_then(|m| m.weight);
-        let scr = latest(&|m| m.scr.is_some()).and_then(|m| m.scr);
+        let scr_measurement = latest(&|m| m.scr.is_some());
+        let scr = scr_measurement.and_then(|m| m.scr);
         let (Some(h), Some(w)) = (height, weight) else {
             return (
                 None,
@@ -639,6 +640,7 @@ impl History {
         let mut p = Patient::new(h, w);
         p.sex = self.sex;
         p.serum_creatinine = scr;
+        p.serum_creatinine_on = scr_measurement.map(|m| m.date);
         p.age = self
             .age_on(date)
             .and_then(|a| crate::quantity::parse_age(&format!("{a}")).ok());

@@ -296,6 +296,7 @@ fn patient(order: &Order) -> Patient {
         sex: p.sex,
         age,
         serum_creatinine: p.serum_creatinine.as_ref().map(|s| s.value),
+        serum_creatinine_on: p.serum_creatinine.as_ref().map(|s| s.date),
     }
 }
 

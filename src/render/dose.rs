@@ -318,6 +318,9 @@ pub fn patient_lines(plan: &DosePlan) -> Vec<String> {
             ", serum creatinine {} mg/dL",
             format_number(mg_per_dl(c), 3)
         ));
+        if let Some(d) = p.serum_creatinine_on {
+            first.push_str(&format!(" (measured {})", d.format("%Y-%m-%d")));
+        }
     }
     let b = &plan.bsa;
     let mut lines = vec![

@@ -411,14 +411,7 @@ pub fn measurement_lines(v: &Verification) -> Vec<String> {
         ));
     }
     for l in &v.order.labs {
-        let value = match l.value {
-            crate::quantity::LabValue::Measured(x) => {
-                format!("{} {}", super::ismp::format_number(x, 3), l.lab.unit())
-            }
-            crate::quantity::LabValue::TimesUln(x) => {
-                format!("{} × ULN", super::ismp::format_number(x, 3))
-            }
-        };
+        let value = super::rules::lab_value_text(l.lab, l.value);
         let date = l.date.map(|d| d.to_string()).unwrap_or_default();
         out.push(format!("{} {value} ({date})", l.lab.id()));
     }

@@ -10,6 +10,37 @@ use crate::rules::{
     Action, ComparisonResult, Observed, RuleKind, RuleResult, Threshold, Truth, Variable, Verdict,
 };
 
+/// A laboratory value with its unit: "3.2 ×10⁹/L", or "1.5 × ULN".
+pub fn lab_value_text(lab: crate::quantity::Lab, value: crate::quantity::LabValue) -> String {
+    match value {
+        crate::quantity::LabValue::Measured(x) => {
+            format!("{} {}", super::ismp::format_number(x, 3), lab.unit())
+        }
+        crate::quantity::LabValue::TimesUln(x) => {
+            format!("{} × ULN", super::ismp::format_number(x, 3))
+        }
+    }
+}
+
+/// A laboratory result as a printed page lists it: "total bilirubin
+/// 0.585 mg/dL (ULN 1.228 mg/dL), taken 2026-11-30"; a result without a
+/// date says so (it counts as taken on the treatment date).
+pub fn lab_result_text(r: &crate::labs::LabResult) -> String {
+    let mut s = format!("{} {}", r.lab.label(), lab_value_text(r.lab, r.value));
+    if let Some(uln) = r.uln {
+        s.push_str(&format!(
+            " (ULN {} {})",
+            super::ismp::format_number(uln, 3),
+            r.lab.unit()
+        ));
+    }
+    match r.date {
+        Some(d) => s.push_str(&format!(", taken {}", d.format("%Y-%m-%d"))),
+        None => s.push_str(", date not given (taken as the treatment date)"),
+    }
+    s
+}
+
 /// An input as printed: "CrCl", "ANC", "total bilirubin", "Child-Pugh class".
 pub fn variable_label(v: &Variable) -> String {
     match v {

@@ -51,6 +51,7 @@ pub(crate) struct PatientJson {
     sex: Option<Sex>,
     age_years: Option<f64>,
     scr_mg_dl: Option<f64>,
+    scr_measured_on: Option<chrono::NaiveDate>,
 }
 
 impl From<&Patient> for PatientJson {
@@ -62,6 +63,7 @@ impl From<&Patient> for PatientJson {
             sex: p.sex,
             age_years: p.age.map(|a| tidy(years(a))),
             scr_mg_dl: p.serum_creatinine.map(|c| tidy(mg_per_dl(c))),
+            scr_measured_on: p.serum_creatinine.and(p.serum_creatinine_on),
         }
     }
 }

@@ -124,12 +124,24 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
         .patient
         .measured_on
         .map(|d| d.format("%Y-%m-%d").to_string());
+    let scr_measured = s
+        .patient
+        .serum_creatinine_on
+        .map(|d| d.format("%Y-%m-%d").to_string());
+    // The creatinine's date only where a creatinine is printed.
+    let scr_row = s
+        .patient
+        .serum_creatinine
+        .map(|_| ("Serum creatinine measured on", &scr_measured));
     for (label, value) in [
         ("Name", &id.name),
         ("MRN", &id.mrn),
         ("Date of birth", &birth),
         ("Height and weight measured on", &measured),
-    ] {
+    ]
+    .into_iter()
+    .chain(scr_row)
+    {
         match value {
             Some(v) => {
                 let _ = writeln!(o, "<p>{label}: <b>{}</b></p>", escape(v));
@@ -144,6 +156,9 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
     }
     let _ = writeln!(o, "<p>Patient id: <b>{}</b></p>", escape(&pid));
     for l in patient_lines(&s.first_plan) {
+        let _ = writeln!(o, "<p>{}</p>", escape(&l));
+    }
+    for l in super::lab_lines(s) {
         let _ = writeln!(o, "<p>{}</p>", escape(&l));
     }
     o.push_str("</div>\n<div class=\"block\">\n<h3>Regimen</h3>\n");

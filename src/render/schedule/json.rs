@@ -17,6 +17,7 @@ use crate::render::json::{
     PatientJson, RenalJson, RuleJson, SourceJson, WarningJson, overrides_of, tree, verdict_id,
     warnings_json,
 };
+use crate::rounding::tidy;
 use crate::schedule::{CumulativeDose, Schedule, ScheduledAdministration, ScheduledCycle};
 
 #[derive(Serialize)]
@@ -28,6 +29,36 @@ struct RegimenJson {
     status_note: Option<String>,
     cycle_length_days: u32,
     sources: Vec<SourceJson>,
+}
+
+/// A laboratory result the schedule was judged with: the value in the lab's
+/// canonical unit (or a multiple of the ULN), the ULN given with it, the
+/// date taken (`null`: taken as the treatment date).
+#[derive(Serialize)]
+struct LabJson {
+    lab: &'static str,
+    value: Option<f64>,
+    unit: &'static str,
+    times_uln: Option<f64>,
+    uln: Option<f64>,
+    date: Option<NaiveDate>,
+}
+
+impl From<&crate::labs::LabResult> for LabJson {
+    fn from(r: &crate::labs::LabResult) -> Self {
+        let (value, times_uln) = match r.value {
+            crate::quantity::LabValue::Measured(x) => (Some(tidy(x)), None),
+            crate::quantity::LabValue::TimesUln(x) => (None, Some(tidy(x))),
+        };
+        LabJson {
+            lab: r.lab.id(),
+            value,
+            unit: r.lab.unit(),
+            times_uln,
+            uln: r.uln.map(tidy),
+            date: r.date,
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -143,6 +174,7 @@ struct ScheduleJson {
     bsa: BsaJson,
     renal: RenalJson,
     dose_weight: Option<DoseWeightJson>,
+    labs: Vec<LabJson>,
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
     cycles: Vec<CycleJson>,
@@ -170,6 +202,7 @@ pub fn schedule_json(s: &Schedule, ctx: &RenderContext) -> Value {
         bsa: BsaJson::from(&s.bsa),
         renal: RenalJson::from(&s.renal),
         dose_weight: crate::render::json::dose_weight_json(s.dose_weight),
+        labs: s.labs.iter().map(LabJson::from).collect(),
         start: s.cycles.first().map(|c| c.start),
         end: s.last_date(),
         cycles: s

@@ -226,6 +226,18 @@ pub fn prescribed_text(a: &ScheduledAdministration) -> String {
     crate::render::dose::administration_prescribed(&a.administration)
 }
 
+/// The laboratory results the schedule was judged with, one line each;
+/// without any, one line saying so.
+pub fn lab_lines(s: &Schedule) -> Vec<String> {
+    if s.labs.is_empty() {
+        return vec!["Laboratory results: none given".to_owned()];
+    }
+    s.labs
+        .iter()
+        .map(|r| format!("Lab: {}", crate::render::rules::lab_result_text(r)))
+        .collect()
+}
+
 /// Header lines shared by the text-like renderers.
 pub fn header_lines(s: &Schedule, ctx: &RenderContext) -> Vec<String> {
     let mut lines = Vec::new();
@@ -233,6 +245,7 @@ pub fn header_lines(s: &Schedule, ctx: &RenderContext) -> Vec<String> {
         lines.push(format!("Patient id: {}", visible(id)));
     }
     lines.extend(crate::render::dose::patient_lines(&s.first_plan));
+    lines.extend(lab_lines(s));
     lines.push(format!(
         "Regimen: {} ({} v{}), status {}",
         visible(&s.regimen.name),
