@@ -207,14 +207,93 @@ fn carboplatin_from_cockcroft_gault_shows_the_source() {
         "1.09mg/dL",
     ])
     .success();
-    assert!(out.contains("CARBOplatin 612.4 mg"), "{out}");
+    // Rounded as `dose` rounds carboplatin: the nearest 1 mg, 612.39 → 612 mg.
+    assert!(out.contains("CARBOplatin 612 mg\n"), "{out}");
+    assert!(out.contains("Calculated: 612.39 mg"), "{out}");
+    assert!(out.contains("rounded to the nearest 1 mg"), "{out}");
     assert!(out.contains("Cockcroft-Gault, actual weight"), "{out}");
+}
+
+/// Issue 18: `carboplatin` printed the Calvert figure unrounded (410.5 mg)
+/// where `dose carboplatin-paclitaxel` gave 410 mg for the same patient:
+/// two paths, two answers. Both now round through the engine's one step.
+#[test]
+fn regression_carboplatin_and_dose_give_one_answer_for_one_patient() {
+    // Cockcroft-Gault, male: (140 − 60) × 72 / (72 × 1.2) = 66.667 mL/min;
+    // Calvert: 5 × (66.667 + 25) = 458.33 mg; to the nearest 1 mg: 458 mg.
+    let patient = [
+        "--weight", "72kg", "--sex", "male", "--age", "60", "--scr", "1.2mg/dL",
+    ];
+    let mut carbo = vec!["carboplatin", "--auc", "5", "--format", "json"];
+    carbo.extend(patient);
+    let v: serde_json::Value = serde_json::from_str(&Run::new(&carbo).success()).unwrap();
+    assert_eq!(v["dose_mg"].as_f64().unwrap(), 458.0);
+    assert!(
+        (v["calculated_mg"].as_f64().unwrap() - 458.333).abs() < 0.001,
+        "{v}"
+    );
+    let mut dose = vec![
+        "dose",
+        "carboplatin-paclitaxel",
+        "--height",
+        "175cm",
+        "--override",
+        "status-draft=testing the carboplatin line",
+        "--format",
+        "json",
+    ];
+    dose.extend(patient);
+    let d: serde_json::Value = serde_json::from_str(&Run::new(&dose).success()).unwrap();
+    let carboplatin = d["administrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["drug"] == "carboplatin")
+        .unwrap();
+    assert_eq!(carboplatin["final_mg"].as_f64().unwrap(), 458.0);
+    assert_eq!(carboplatin["final_mg"], v["dose_mg"]);
+}
+
+#[test]
+fn carboplatin_round_none_keeps_the_calvert_figure_and_a_tolerance_refuses() {
+    // 5 × (100.3 + 25) = 626.5 mg, not rounded with --round none.
+    let out = Run::new(&[
+        "carboplatin",
+        "--auc",
+        "5",
+        "--gfr",
+        "100.3mL/min",
+        "--round",
+        "none",
+        "--format",
+        "json",
+    ])
+    .success();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["dose_mg"].as_f64().unwrap(), 626.5);
+    // To the nearest 50 mg: 626.5 → 650 mg is +3.75 %, beyond a 2% tolerance:
+    // refused as `dose` refuses it, exit 1; the per-drug form of `dose` is read.
+    let err = Run::new(&[
+        "carboplatin",
+        "--auc",
+        "5",
+        "--gfr",
+        "100.3mL/min",
+        "--round",
+        "carboplatin=50mg",
+        "--round-tolerance",
+        "2%",
+    ])
+    .fails(1);
+    assert!(err.contains("626.5") && err.contains("650"), "{err}");
 }
 
 #[test]
 fn carboplatin_without_gfr_or_measurements_names_what_is_missing() {
     let err = Run::new(&["carboplatin", "--auc", "5", "--age", "60"]).fails(2);
-    assert!(err.contains("--weight, --sex, --scr"), "{err}");
+    for flag in ["--weight <WEIGHT>", "--sex <SEX>", "--scr <SCR>"] {
+        assert!(err.contains(flag), "{err}");
+    }
 }
 
 #[test]
@@ -249,11 +328,38 @@ fn crcl_ideal_weight_needs_height() {
         "female",
         "--scr",
         "1mg/dL",
-        "--weight-basis",
+        "--crcl-weight",
         "ideal",
     ])
     .fails(2);
     assert!(err.contains("needs a height"), "{err}");
+}
+
+/// Issue 18: `crcl` and `carboplatin` named the Cockcroft-Gault weight
+/// `--weight-basis`, `dose`, `schedule` and `batch` `--crcl-weight`. The old
+/// spelling works for one release, with a note saying the new one.
+#[test]
+fn the_old_weight_basis_spelling_still_works_with_a_deprecation_note() {
+    // Ideal body weight, male 180 cm: 50 + 2.3 × (180 / 2.54 − 60) = 74.99 kg;
+    // (140 − 60) × 74.99 / (72 × 1.0) = 83.3 mL/min.
+    let args = |flag: &'static str| {
+        vec![
+            "crcl", "--age", "60", "--weight", "90kg", "--height", "180cm", "--sex", "male",
+            "--scr", "1mg/dL", flag, "ideal",
+        ]
+    };
+    let old = Run::new(&args("--weight-basis"));
+    let out = old.success();
+    assert!(out.contains("83.3 mL/min (ideal weight 74.99 kg)"), "{out}");
+    assert!(
+        old.stderr()
+            .contains("note: `--weight-basis` is deprecated: write `--crcl-weight`"),
+        "{}",
+        old.stderr()
+    );
+    let new = Run::new(&args("--crcl-weight"));
+    assert_eq!(new.success(), out);
+    assert!(!new.stderr().contains("deprecated"), "{}", new.stderr());
 }
 
 #[test]

@@ -1584,3 +1584,16 @@ fn negative_and_zero_values_are_refused_as_values_of_their_flag() {
     args.extend(common::NORMAL_LABS);
     common::Run::new(&args).success();
 }
+
+/// `chemodose carboplatin` rounds by `calvert_rounding` when no regimen is
+/// given; the bundled carboplatin regimen must round the same way, or the
+/// two paths give two answers for one patient (issue 18).
+#[test]
+fn the_carboplatin_command_rounds_as_the_bundled_carboplatin_regimen() {
+    let r = regimen("carboplatin-paclitaxel");
+    let carboplatin = r.drugs.iter().find(|d| d.name == "carboplatin").unwrap();
+    assert_eq!(
+        carboplatin.rounding,
+        chemodose::dose::round::calvert_rounding()
+    );
+}

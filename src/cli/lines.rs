@@ -75,8 +75,8 @@ enum LinesCommand {
     ToHistory {
         #[command(flatten)]
         input: Input,
-        /// The patient id.
-        #[arg(long, value_parser = super::args::plain)]
+        /// The patient's id as the records write it: LMS-CASE-1.
+        #[arg(long = "patient-id", alias = "patient", value_name = "ID", value_parser = super::args::plain)]
         patient: String,
         /// Write to this file (whole or not at all).
         #[arg(long, short, value_name = "FILE")]

@@ -7,6 +7,7 @@
 mod args;
 mod batch;
 mod cleanup;
+mod deprecated;
 mod diagnostics;
 mod dose;
 mod hints;
@@ -157,10 +158,21 @@ pub fn run() -> ExitCode {
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
+    // Old spellings parse as the new ones; the note says what to write.
+    {
+        use clap::CommandFactory;
+        let typed: Vec<String> = std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        for note in deprecated::notes(&Cli::command(), &typed) {
+            to_stderr(&format!("note: {}\n", clip_runs(&visible_lines(&note))));
+        }
+    }
     let result: Result<Report, Failure> = match cli.command {
         Command::Bsa(a) => measure::bsa(a).map_err(Failure::from),
         Command::Crcl(a) => measure::crcl(a).map_err(Failure::from),
-        Command::Carboplatin(a) => measure::carboplatin(a).map_err(Failure::from),
+        Command::Carboplatin(a) => measure::carboplatin(a),
         Command::Dose(a) => dose::run(*a),
         Command::Schedule(a) => schedule::run(*a),
         Command::Batch(a) => batch::run(*a),
