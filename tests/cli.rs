@@ -539,8 +539,12 @@ fn dose_bad_options_exit_2() {
         let err = Run::new(&args).fails(2);
         assert!(err.starts_with("error"), "{extra:?}: {err}");
     }
+    // Issue 18: height is shown as required (unless a history gives it).
     let err = Run::new(&["dose", "gemcitabine-docetaxel", "--weight", "70kg"]).fails(2);
-    assert!(err.contains("--height is required"), "{err}");
+    assert!(
+        err.contains("the following required arguments were not provided:\n  --height <HEIGHT>"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -1536,4 +1540,62 @@ fn lab_values_on_the_printed_page_carry_their_result_date() {
     }
     // The day-1 verdict is printed, judged on those results.
     assert!(text.contains("PROCEED"), "{text}");
+}
+
+/// Issue 18: `--round docetaxel=bands` was refused although regimen files
+/// list dose bands. It now takes the drug's bands from the regimen file,
+/// and says so when the regimen lists none.
+#[test]
+fn round_drug_bands_takes_the_regimen_file_s_bands() {
+    let dir = std::env::temp_dir().join(format!("chemodose-bands-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string("regimens/gemcitabine-docetaxel.toml").unwrap();
+    let banded = text.replacen(
+        "days = \"1,8\"\nround = \"1 mg\"",
+        "days = \"1,8\"\nround = \"bands\"\nbands = [\"1400 mg\", \"1600 mg\", \"1800 mg\"]",
+        1,
+    );
+    assert_ne!(banded, text, "the gemcitabine line moved");
+    let path = dir.join("gemcitabine-docetaxel.toml");
+    std::fs::write(&path, banded).unwrap();
+    let path = path.to_str().unwrap();
+    let run = |round: &str| {
+        Run::new(&[
+            "dose",
+            path,
+            "--height",
+            "170cm",
+            "--weight",
+            "70kg",
+            "--round",
+            "1mg",
+            "--round",
+            round,
+            "--format",
+            "json",
+            "--labs",
+            common::NORMAL_LABS_FILE,
+            "--on",
+            "2026-12-01",
+        ])
+    };
+    // BSA sqrt(170 × 70 / 3600) = 1.8181 → 1.82 m²; 900 × 1.82 = 1638 mg;
+    // the nearest band is 1600 mg (−2.32 %), where 1 mg for all drugs alone
+    // would have given 1638 mg.
+    let out = run("gemcitabine=bands").success();
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let gem = &v["administrations"][0];
+    assert_eq!(gem["drug"], "gemcitabine");
+    assert_eq!(gem["calculated_mg"].as_f64().unwrap(), 1638.0);
+    assert_eq!(gem["final_mg"].as_f64().unwrap(), 1600.0);
+    // Docetaxel has no bands in the file: refused, with the rule it has.
+    let err = run("docetaxel=bands").fails(2);
+    assert!(
+        err.contains("lists no dose bands for docetaxel") && err.contains("docetaxel=10mg"),
+        "{err}"
+    );
+    // Bands are one drug's.
+    let err = run("bands").fails(2);
+    assert!(err.contains("DRUG=bands"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

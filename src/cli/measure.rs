@@ -34,22 +34,22 @@ fn renal_failure(e: chemodose::renal::RenalError) -> InputError {
 
 #[derive(Debug, Args)]
 pub struct BsaArgs {
-    /// Height with a unit: 170cm, 1.7m, 67in, 5ft7in.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::height)]
+    /// Height with its unit: 170cm, 1.7m, 67in or 5ft7in.
+    #[arg(long, required = true, value_name = "HEIGHT", allow_hyphen_values = true, value_parser = args::height)]
     height: Length,
-    /// Weight with a unit: 70kg, 154lb.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::weight)]
+    /// Weight with its unit: 70kg or 154lb.
+    #[arg(long, required = true, value_name = "WEIGHT", allow_hyphen_values = true, value_parser = args::weight)]
     weight: Mass,
-    /// female or male (needed by Schlich).
-    #[arg(long, value_parser = args::sex)]
+    /// The patient's sex, needed by Schlich.
+    #[arg(long, value_name = "SEX", value_parser = args::SEX)]
     sex: Option<Sex>,
-    /// mosteller (default), dubois, haycock, gehan_george, boyd, fujimoto,
-    /// takahira, shuter_aslani, schlich, livingston_lee, or all.
-    #[arg(long, default_value = "mosteller", value_parser = args::formula_choice)]
+    /// BSA formula, or all of them side by side.
+    #[arg(long, value_name = "FORMULA", default_value = "mosteller", value_parser = args::FORMULA_OR_ALL)]
     formula: FormulaChoice,
-    /// BSA rounding for dosing: a step of 0.1, 0.01 or 0.001 m², or none.
-    #[arg(long, default_value_t = chemodose::dose::DoseOptions::default().bsa_rounding, value_parser = args::bsa_rounding)]
+    /// BSA rounding for dosing: a step in m², or none.
+    #[arg(long, value_name = "STEP", default_value_t = chemodose::dose::DoseOptions::default().bsa_rounding, value_parser = args::BSA_ROUNDING)]
     bsa_round: BsaRounding,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: SimpleFormat,
 }
@@ -166,8 +166,8 @@ pub struct CrclArgs {
     /// Weight with its unit: 70kg or 154lb.
     #[arg(long, required = true, value_name = "WEIGHT", allow_hyphen_values = true, value_parser = args::weight)]
     weight: Mass,
-    /// The patient's sex for the formulas: female or male.
-    #[arg(long, required = true, value_name = "SEX", value_parser = args::sex)]
+    /// The patient's sex, for the formulas.
+    #[arg(long, required = true, value_name = "SEX", value_parser = args::SEX)]
     sex: Sex,
     /// Serum creatinine with its unit: 1.1mg/dL or 97umol/L.
     #[arg(long, required = true, value_name = "SCR", allow_hyphen_values = true, value_parser = args::creatinine)]
@@ -186,10 +186,9 @@ pub struct CrclArgs {
 /// The Cockcroft-Gault options, named as on `dose`, `schedule` and `batch`.
 #[derive(Debug, Args)]
 pub struct CockcroftGaultArgs {
-    /// Weight for Cockcroft-Gault: actual, ideal or adjusted (ideal and
-    /// adjusted need --height).
+    /// Weight for Cockcroft-Gault (ideal and adjusted need --height).
     #[arg(long, alias = "weight-basis", value_name = "BASIS",
-          default_value_t = CockcroftGaultOptions::default().weight_basis, value_parser = args::weight_basis)]
+          default_value_t = CockcroftGaultOptions::default().weight_basis, value_parser = args::WEIGHT_BASIS)]
     crcl_weight: WeightBasis,
     /// Lowest serum creatinine to use, with its unit: 0.7mg/dL. Off when
     /// not given.
@@ -279,9 +278,8 @@ pub struct CarboplatinArgs {
     /// Weight with its unit: 70kg or 154lb. Required unless --gfr is given.
     #[arg(long, required_unless_present = "gfr", value_name = "WEIGHT", allow_hyphen_values = true, value_parser = args::weight)]
     weight: Option<Mass>,
-    /// The patient's sex for the formula: female or male. Required unless
-    /// --gfr is given.
-    #[arg(long, required_unless_present = "gfr", value_name = "SEX", value_parser = args::sex)]
+    /// The patient's sex, for the formula. Required unless --gfr is given.
+    #[arg(long, required_unless_present = "gfr", value_name = "SEX", value_parser = args::SEX)]
     sex: Option<Sex>,
     /// Serum creatinine with its unit: 1.1mg/dL or 97umol/L. Required
     /// unless --gfr is given.
@@ -312,8 +310,11 @@ pub struct CarboplatinArgs {
 /// per-drug form of `dose` (`carboplatin=1mg`).
 fn rounding(s: &str) -> Result<RoundingRule, String> {
     match args::rounding_for(s)? {
-        (None, rule) => Ok(rule),
-        (Some(drug), rule) if drug == "carboplatin" => Ok(rule),
+        (None | Some(_), args::RoundArg::RegimenBands) => Err(format!(
+            "dose bands come from a regimen file, and this command has none: write a step (1mg, 10mg) or none, or use `dose` with the regimen (got `{s}`)"
+        )),
+        (None, args::RoundArg::Rule(rule)) => Ok(rule),
+        (Some(drug), args::RoundArg::Rule(rule)) if drug == "carboplatin" => Ok(rule),
         (Some(drug), _) => Err(format!(
             "this command doses carboplatin only, not {drug}: write the rounding alone (1mg, 10mg or none) or carboplatin=1mg (got `{s}`)"
         )),

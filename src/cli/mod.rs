@@ -356,3 +356,53 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
 fn stdout_error(e: &std::io::Error) -> String {
     format!("cannot write to standard output: {e}; the output is incomplete")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every argument of every subcommand, with the path of commands it is on.
+    fn every_argument(c: &clap::Command, path: &str, out: &mut Vec<(String, clap::Arg)>) {
+        for a in c.get_arguments() {
+            out.push((path.to_owned(), a.clone()));
+        }
+        for s in c.get_subcommands() {
+            every_argument(s, &format!("{path} {}", s.get_name()), out);
+        }
+    }
+
+    /// Issue 18: history's FILE, --regimen, --date, --line and --format had
+    /// no description, and defaults were printed twice ("(default mosteller)
+    /// [default: mosteller]"). Every argument says what it is, and a default
+    /// is printed once, by clap.
+    #[test]
+    fn every_argument_has_help_and_no_hand_written_default() {
+        let mut args = Vec::new();
+        every_argument(&Cli::command(), "chemodose", &mut args);
+        let mut problems = Vec::new();
+        for (path, a) in &args {
+            let id = a.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            let help = a
+                .get_long_help()
+                .or(a.get_help())
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            if help.trim().is_empty() {
+                problems.push(format!("{path} {id}: no help"));
+            }
+            if !a.get_default_values().is_empty() && help.to_lowercase().contains("(default") {
+                problems.push(format!("{path} {id}: default written by hand and by clap"));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}
