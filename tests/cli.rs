@@ -1599,3 +1599,76 @@ fn round_drug_bands_takes_the_regimen_file_s_bands() {
     assert!(err.contains("DRUG=bands"), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Issue 18: a refusal held a ~400-character citation in its one error
+/// line. The error is one line; the citation, the override and where the
+/// rule is explained follow on `help:` lines.
+#[test]
+fn a_refusal_is_one_line_with_its_citation_on_a_help_line() {
+    // 10 cycles × 75 mg/m² = 750 mg/m² of doxorubicin, over the 550 mg/m² limit.
+    let err = Run::new(&[
+        "dose",
+        "doxorubicin",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--bilirubin",
+        "0.6mg/dL",
+        "--cycles",
+        "10",
+    ])
+    .fails(1);
+    let lines: Vec<&str> = err.lines().collect();
+    assert!(
+        lines[0].starts_with("error: refused: DOXOrubicin: cumulative")
+            && lines[0].ends_with("would exceed the lifetime limit of 550 mg/m²"),
+        "{err}"
+    );
+    assert!(lines[0].len() < 200, "{err}");
+    assert!(lines[1..].iter().all(|l| l.starts_with("help: ")), "{err}");
+    assert!(
+        err.contains("help: source: DOXOrubicin limit: MIMS doxorubicin"),
+        "{err}"
+    );
+    assert!(
+        err.contains("--override lifetime-limit=\"<reason>\""),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "help: the rule, its source and how to override it: chemodose explain lifetime-limit"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_prints_the_rule_its_source_and_the_override() {
+    let out = Run::new(&["explain", "lifetime-limit"]).success();
+    assert!(out.starts_with("lifetime-limit\n"), "{out}");
+    assert!(out.contains("Rule: The cumulative dose"), "{out}");
+    assert!(out.contains("Source: The drug's `lifetime_limit`"), "{out}");
+    assert!(
+        out.contains("Override: --override lifetime-limit=\"<reason>\""),
+        "{out}"
+    );
+    // A code of a family, as a refusal names it.
+    let out = Run::new(&["explain", "hold-docetaxel"]).success();
+    assert!(
+        out.contains("--override hold-docetaxel=\"<reason>\""),
+        "{out}"
+    );
+    // Without a code: the list.
+    let out = Run::new(&["explain"]).success();
+    for code in [
+        "status-draft",
+        "lifetime-limit",
+        "organ-DRUG-INPUTS",
+        "hold-DRUG",
+    ] {
+        assert!(out.contains(&format!("  {code}\n")), "{out}");
+    }
+    let err = Run::new(&["explain", "no-such-code"]).fails(2);
+    assert!(err.contains("`no-such-code` is not a stop code"), "{err}");
+}

@@ -835,12 +835,53 @@ pub fn unused_overrides<'a>(
 }
 
 pub fn dose_failure(e: DoseError) -> super::Failure {
+    if let DoseError::Refused(stops) = &e {
+        return super::Failure::Check(refusal(stops, super::hints::dose_hint(&e)));
+    }
     let message = super::hints::with_hint(&e.to_string(), super::hints::dose_hint(&e));
     if e.is_safety_stop() {
         super::Failure::Check(format!("refused: {message}"))
     } else {
         super::Failure::Input(InputError(message))
     }
+}
+
+/// A refusal as one line of what stopped the dose, then `help:` lines: each
+/// stop's citation, what to type (the override and other flags), and where
+/// the rule is explained. The citation, hundreds of characters long, is
+/// never part of the error line.
+fn refusal(stops: &[chemodose::dose::Stop], hint: Option<String>) -> String {
+    use chemodose::render::explain::{stop_brief, stop_citation};
+    let brief = match stops {
+        [one] => stop_brief(one),
+        many => {
+            let list: Vec<String> = many
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("({}) {}", i + 1, stop_brief(s)))
+                .collect();
+            format!(
+                "{} checks stopped this plan: {}",
+                many.len(),
+                list.join("; ")
+            )
+        }
+    };
+    let mut out = format!("refused: {brief}");
+    for citation in stops.iter().filter_map(stop_citation) {
+        out.push_str(&format!("\nhelp: source: {citation}"));
+    }
+    if let Some(h) = hint {
+        out.push_str(&format!("\nhelp: {h}"));
+    }
+    let mut codes: Vec<String> = stops.iter().map(|s| s.code()).collect();
+    codes.dedup();
+    for code in codes {
+        out.push_str(&format!(
+            "\nhelp: the rule, its source and how to override it: chemodose explain {code}"
+        ));
+    }
+    out
 }
 
 pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {

@@ -10,6 +10,7 @@ mod cleanup;
 mod deprecated;
 mod diagnostics;
 mod dose;
+mod explain;
 mod hints;
 mod history;
 mod labs;
@@ -132,6 +133,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Verify chemotherapy orders: the pharmacist's independent double check.
     Order(order::OrderArgs),
+    /// What a stop code means, its source and how to override it.
+    Explain(explain::ExplainArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -181,6 +184,7 @@ pub fn run() -> ExitCode {
         Command::History(a) => history::run(a),
         Command::Lines(a) => lines::run(a),
         Command::Order(a) => order::run(a),
+        Command::Explain(a) => explain::run(a).map_err(Failure::from),
     };
     match result {
         // Messages repeat what was typed or read (an id, a file's value):
