@@ -813,7 +813,7 @@ pub struct DoseArgs {
     patient: PatientDoseArgs,
     #[command(flatten)]
     lib: LibraryArgs,
-    /// Output format: text, Markdown, print-ready HTML or JSON.
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: SimpleFormat,
 }

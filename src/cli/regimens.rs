@@ -149,7 +149,7 @@ enum RegimensCommand {
         regimen: String,
         #[command(flatten)]
         lib: LibraryArgs,
-        /// Output format: text, Markdown, print-ready HTML or JSON.
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: SimpleFormat,
     },
