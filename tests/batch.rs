@@ -953,7 +953,7 @@ fn the_cli_names_the_file_and_the_line() {
     let err = common::Run::new(&args).fails(2);
     assert!(
         err.starts_with(
-            "error: invalid value '-1' for '--cycle <CYCLE>': the cycle cannot be negative"
+            "error: invalid value '-1' for '--cycle <N>': the cycle cannot be negative"
         ),
         "{err}"
     );

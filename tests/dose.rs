@@ -1520,39 +1520,39 @@ fn negative_and_zero_values_are_refused_as_values_of_their_flag() {
     let cases: [(&[&str], &str); 12] = [
         (
             &["--bsa-cap", "-2m2"],
-            "error: invalid value '-2m2' for '--bsa-cap <BSA_CAP>': a BSA cap cannot be negative (got `-2m2`); write the largest BSA to dose on, e.g. --bsa-cap 2m2",
+            "error: invalid value '-2m2' for '--bsa-cap <BSA>': a BSA cap cannot be negative (got `-2m2`); write the largest BSA to dose on, e.g. --bsa-cap 2m2",
         ),
         (
             &["--bsa-cap", "0m2"],
-            "error: invalid value '0m2' for '--bsa-cap <BSA_CAP>': body surface area must be greater than zero (got `0m2`); write the largest BSA to dose on, e.g. --bsa-cap 2m2",
+            "error: invalid value '0m2' for '--bsa-cap <BSA>': body surface area must be greater than zero (got `0m2`); write the largest BSA to dose on, e.g. --bsa-cap 2m2",
         ),
         (
             &["--cycles", "0"],
-            "error: invalid value '0' for '--cycles <CYCLES>': a course has at least 1 cycle (got `0`); give the planned number of cycles, e.g. --cycles 6, or leave --cycles out for the regimen's",
+            "error: invalid value '0' for '--cycles <N>': a course has at least 1 cycle (got `0`); give the planned number of cycles, e.g. --cycles 6, or leave --cycles out for the regimen's",
         ),
         (
             &["--cycles", "-1"],
-            "error: invalid value '-1' for '--cycles <CYCLES>': the number of cycles cannot be negative (got `-1`); write a whole number from 1, e.g. --cycles 6",
+            "error: invalid value '-1' for '--cycles <N>': the number of cycles cannot be negative (got `-1`); write a whole number from 1, e.g. --cycles 6",
         ),
         (
             &["--cycle", "0"],
-            "error: invalid value '0' for '--cycle <CYCLE>': the cycle is at least 1 (got `0`), e.g. --cycle 1 for the first",
+            "error: invalid value '0' for '--cycle <N>': the cycle is at least 1 (got `0`), e.g. --cycle 1 for the first",
         ),
         (
             &["--reduce", "-20%"],
-            "error: invalid value '-20%' for '--reduce <REDUCE>': a percent above 0% and below 100% is needed (got `-20%`)",
+            "error: invalid value '-20%' for '--reduce <[DRUG=]PERCENT>': a percent above 0% and below 100% is needed (got `-20%`)",
         ),
         (
             &["--round", "-10mg"],
-            "error: invalid value '-10mg' for '--round <ROUND>': rounding: `-10mg` is not a step with a unit",
+            "error: invalid value '-10mg' for '--round <[DRUG=]RULE>': rounding: `-10mg` is not a step with a unit",
         ),
         (
             &["--round-tolerance", "-10%"],
-            "error: invalid value '-10%' for '--round-tolerance <ROUND_TOLERANCE>': a percent from 0% to below 100% is needed (got `-10%`)",
+            "error: invalid value '-10%' for '--round-tolerance <PERCENT>': a percent from 0% to below 100% is needed (got `-10%`)",
         ),
         (
             &["--scr-floor", "-1mg/dL"],
-            "error: invalid value '-1mg/dL' for '--scr-floor <SCR_FLOOR>': serum creatinine must be greater than zero (got `-1mg/dL`)",
+            "error: invalid value '-1mg/dL' for '--scr-floor <SCR>': serum creatinine must be greater than zero (got `-1mg/dL`)",
         ),
         (
             &["--day", "0"],
@@ -1584,4 +1584,17 @@ fn negative_and_zero_values_are_refused_as_values_of_their_flag() {
     ];
     args.extend(common::NORMAL_LABS);
     common::Run::new(&args).success();
+}
+
+/// `chemodose carboplatin` rounds by `calvert_rounding` when no regimen is
+/// given; the bundled carboplatin regimen must round the same way, or the
+/// two paths give two answers for one patient (issue 18).
+#[test]
+fn the_carboplatin_command_rounds_as_the_bundled_carboplatin_regimen() {
+    let r = regimen("carboplatin-paclitaxel");
+    let carboplatin = r.drugs.iter().find(|d| d.name == "carboplatin").unwrap();
+    assert_eq!(
+        carboplatin.rounding,
+        chemodose::dose::round::calvert_rounding()
+    );
 }

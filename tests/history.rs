@@ -2321,7 +2321,7 @@ fn history_dates_outside_the_window_are_refused() {
     ])
     .fails(2);
     assert!(
-        err.contains("'--line <LINE>': the line number cannot be negative (got `-1`); write a whole number from 1, e.g. --line 2"),
+        err.contains("'--line <N>': the line number cannot be negative (got `-1`); write a whole number from 1, e.g. --line 2"),
         "{err}"
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_DOX6);

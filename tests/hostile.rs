@@ -451,7 +451,7 @@ fn baselines() -> Vec<Vec<String>> {
         ]),
         s(&["history", "show", &history]),
         s(&["lines", "derive", &admin]),
-        s(&["lines", "to-history", &admin, "--patient", "LMS-CASE-1"]),
+        s(&["lines", "to-history", &admin, "--patient-id", "LMS-CASE-1"]),
         s(&[
             "lines",
             "derive",

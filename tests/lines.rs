@@ -463,7 +463,11 @@ fn regression_lines_files_are_read_bounded() {
         ),
         "{err}"
     );
-    let err = Run::within(&["lines", "to-history", "/dev/zero", "--patient", "p"], 5).fails(2);
+    let err = Run::within(
+        &["lines", "to-history", "/dev/zero", "--patient-id", "p"],
+        5,
+    )
+    .fails(2);
     assert!(err.contains("/dev/zero: a character device"), "{err}");
     let dir = tempfile::tempdir().unwrap();
     let zeros = dir.path().join("zeros.csv");
@@ -543,7 +547,7 @@ fn regression_lines_output_onto_an_input_is_refused() {
     for args in [
         vec!["lines", "derive", a, "-o", a],
         vec!["lines", "derive", a, "--format", "csv", "--output", a],
-        vec!["lines", "to-history", a, "--patient", "p", "-o", a],
+        vec!["lines", "to-history", a, "--patient-id", "p", "-o", a],
         vec!["lines", "derive", a, "--rules", r, "-o", r],
     ] {
         let target = args.last().unwrap().to_string();

@@ -7,6 +7,98 @@ use chemodose::quantity::{self, Percent};
 use chemodose::renal::WeightBasis;
 use uom::si::f64::{Length, Mass, MassConcentration, Time, VolumeRate};
 
+/// A value parser that reads a value as `parse` does (its words for a bad
+/// value unchanged) and lists the values it takes, which clap prints in the
+/// help as `[possible values: …]`.
+#[derive(Clone)]
+pub struct Listed<T> {
+    parse: fn(&str) -> Result<T, String>,
+    values: &'static [&'static str],
+}
+
+impl<T> Listed<T> {
+    /// `parse`, listing `values`.
+    pub const fn new(
+        parse: fn(&str) -> Result<T, String>,
+        values: &'static [&'static str],
+    ) -> Self {
+        Listed { parse, values }
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Listed<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        clap::builder::TypedValueParser::parse_ref(&self.parse, cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            self.values
+                .iter()
+                .map(|v| clap::builder::PossibleValue::new(*v)),
+        ))
+    }
+}
+
+/// The BSA formulas by id, as `--formula` takes them.
+pub const FORMULAS: &[&str] = &[
+    "mosteller",
+    "dubois",
+    "haycock",
+    "gehan_george",
+    "boyd",
+    "fujimoto",
+    "takahira",
+    "shuter_aslani",
+    "schlich",
+    "livingston_lee",
+];
+
+/// `--formula`: one BSA formula.
+pub const FORMULA: Listed<BsaFormula> = Listed::new(formula, FORMULAS);
+
+/// `bsa --formula`: one BSA formula, or all.
+pub const FORMULA_OR_ALL: Listed<FormulaChoice> = Listed::new(
+    formula_choice,
+    &[
+        "mosteller",
+        "dubois",
+        "haycock",
+        "gehan_george",
+        "boyd",
+        "fujimoto",
+        "takahira",
+        "shuter_aslani",
+        "schlich",
+        "livingston_lee",
+        "all",
+    ],
+);
+
+/// `--sex`.
+pub const SEX: Listed<Sex> = Listed::new(sex, &["female", "male"]);
+
+/// `--dose-weight`, `--crcl-weight`.
+pub const WEIGHT_BASIS: Listed<WeightBasis> =
+    Listed::new(weight_basis, &["actual", "ideal", "adjusted"]);
+
+/// `--bsa-round`.
+pub const BSA_ROUNDING: Listed<BsaRounding> =
+    Listed::new(bsa_rounding, &["0.1", "0.01", "0.001", "none"]);
+
+/// `--child-pugh`.
+pub const CHILD_PUGH: Listed<chemodose::rules::ChildPugh> =
+    Listed::new(child_pugh, &["A", "B", "C"]);
+
 pub fn height(s: &str) -> Result<Length, String> {
     quantity::parse_height(s).map_err(|e| e.to_string())
 }
@@ -303,12 +395,33 @@ pub fn override_reason(s: &str) -> Result<(String, String), String> {
     Ok((code, reason.to_owned()))
 }
 
-/// `1mg`, `none`, `strengths`, or any of them for one drug (`docetaxel=10mg`).
-pub fn rounding_for(s: &str) -> Result<(Option<String>, chemodose::regimen::RoundingRule), String> {
+/// A `--round` value: a rule, or `bands`, one drug's dose bands as its
+/// regimen file lists them (resolved against the regimen,
+/// [`super::dose::DoseOptionArgs::options`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoundArg {
+    /// A rule as typed: a step, none or strengths.
+    Rule(chemodose::regimen::RoundingRule),
+    /// The drug's dose bands from the regimen file.
+    RegimenBands,
+}
+
+/// `1mg`, `none`, `strengths`, or any of them for one drug
+/// (`docetaxel=10mg`); `bands` for one drug (`docetaxel=bands`).
+pub fn rounding_for(s: &str) -> Result<(Option<String>, RoundArg), String> {
     let (drug, v) = split_drug(s);
-    let rule = chemodose::regimen::RoundingRule::parse(v)
-        .map_err(|e| format!("{e}; optionally for one drug (docetaxel=10mg)"))?;
-    Ok((drug, rule))
+    if v.eq_ignore_ascii_case("bands") {
+        return match drug {
+            Some(d) => Ok((Some(d), RoundArg::RegimenBands)),
+            None => Err(format!(
+                "dose bands are one drug's, as its regimen file lists them: write DRUG=bands, e.g. docetaxel=bands (got `{s}`)"
+            )),
+        };
+    }
+    let rule = chemodose::regimen::RoundingRule::parse(v).map_err(|e| {
+        format!("{e}; optionally for one drug (docetaxel=10mg), or a drug's dose bands (docetaxel=bands)")
+    })?;
+    Ok((drug, RoundArg::Rule(rule)))
 }
 
 /// `--cycles N`: the planned number of cycles, a whole number. Whether it is
@@ -354,4 +467,31 @@ fn whole_number(s: &str) -> Option<u32> {
         return None;
     }
     digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The help lists every formula the library has, by its id.
+    #[test]
+    fn the_listed_formulas_are_the_library_s() {
+        let ids: Vec<&str> = BsaFormula::ALL.iter().map(|f| f.id()).collect();
+        assert_eq!(ids, FORMULAS);
+        for v in FORMULAS {
+            assert!(formula(v).is_ok(), "{v}");
+        }
+        for v in ["female", "male"] {
+            assert!(sex(v).is_ok());
+        }
+        for v in ["actual", "ideal", "adjusted"] {
+            assert!(weight_basis(v).is_ok());
+        }
+        for v in ["0.1", "0.01", "0.001", "none"] {
+            assert!(bsa_rounding(v).is_ok());
+        }
+        for v in ["A", "B", "C"] {
+            assert!(child_pugh(v).is_ok());
+        }
+    }
 }

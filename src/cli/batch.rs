@@ -29,17 +29,18 @@ pub struct BatchArgs {
     /// the header (height_cm, weight_kg, scr_mg_dl, scr_umol_l) or in every cell.
     #[arg(long, value_name = "FILE")]
     patients: PathBuf,
+    /// One row per patient (wide) or per patient, drug and day (long).
     #[arg(long, value_enum, default_value_t)]
     layout: LayoutArg,
-    /// The cycle to dose (default 1).
-    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = super::args::cycle_number)]
+    /// The cycle to dose, from 1: 2.
+    #[arg(long, value_name = "N", default_value_t = 1, allow_hyphen_values = true, value_parser = super::args::cycle_number)]
     cycle: u32,
     #[command(flatten)]
     dose: DoseOptionArgs,
     /// Write to this file (whole or not at all) instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// Worker threads (default: every core).
+    /// Worker threads: 4. Every core when not given.
     #[arg(long, allow_hyphen_values = true, value_parser = super::args::threads)]
     threads: Option<usize>,
     #[command(flatten)]
@@ -48,7 +49,7 @@ pub struct BatchArgs {
 
 pub fn run(a: BatchArgs) -> Result<Report, Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
-    let options = a.dose.options()?;
+    let options = a.dose.options(&entry.regimen)?;
     // Refused as a whole, before any row, with the same exit code and hint as `dose`.
     chemodose::dose::check_plan(&entry.regimen, a.cycle, &options)
         .map_err(super::dose::dose_failure)?;

@@ -12,7 +12,7 @@ use chemodose::dose::{
 use chemodose::history::{Before, CardiacRadiation, GivenCycle, History};
 use chemodose::patient::{Patient, Sex};
 use chemodose::quantity::Percent;
-use chemodose::regimen::RoundingRule;
+use chemodose::regimen::{Regimen, RoundingRule};
 use chemodose::renal::{CockcroftGaultOptions, GfrCap, WeightBasis};
 use chemodose::render::dose::dose_text_from;
 use chemodose::render::json::dose_json;
@@ -38,25 +38,28 @@ pub struct PatientDoseArgs {
 /// One patient's measurements.
 #[derive(Debug, Args, Clone)]
 pub struct PatientArgs {
-    /// Height with a unit: 170cm, 67in, 5ft7in.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::height)]
+    /// Height with its unit: 170cm, 67in or 5ft7in. Required, unless
+    /// --history gives the latest.
+    #[arg(long, value_name = "HEIGHT", required_unless_present = "history", allow_hyphen_values = true, value_parser = args::height)]
     pub height: Option<Length>,
-    /// Weight with a unit: 70kg, 154lb.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::weight)]
+    /// Weight with its unit: 70kg or 154lb. Required, unless --history
+    /// gives the latest.
+    #[arg(long, value_name = "WEIGHT", required_unless_present = "history", allow_hyphen_values = true, value_parser = args::weight)]
     pub weight: Option<Mass>,
     /// The date --height and --weight were measured: 2026-11-30. On or
     /// before the treatment date (--start of a schedule; --on, or today, of
     /// a dose); printed beside them.
     #[arg(long, value_name = "DATE", requires_all = ["height", "weight"], value_parser = args::date)]
     pub measured_on: Option<chrono::NaiveDate>,
-    /// female or male.
-    #[arg(long, value_parser = args::sex)]
+    /// The patient's sex, for the formulas that differ by it (Schlich,
+    /// ideal weight, Cockcroft-Gault).
+    #[arg(long, value_name = "SEX", value_parser = args::SEX)]
     pub sex: Option<Sex>,
-    /// Age: 64 (years).
-    #[arg(long, allow_hyphen_values = true, value_parser = args::age)]
+    /// Age in years: 64 (or 64y).
+    #[arg(long, value_name = "YEARS", allow_hyphen_values = true, value_parser = args::age)]
     pub age: Option<Time>,
-    /// Serum creatinine with a unit: 1.1mg/dL, 97umol/L.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::creatinine)]
+    /// Serum creatinine with its unit: 1.1mg/dL or 97umol/L.
+    #[arg(long, value_name = "SCR", allow_hyphen_values = true, value_parser = args::creatinine)]
     pub scr: Option<MassConcentration>,
     /// The date --scr was measured: 2026-11-30. On or before the treatment
     /// date; printed beside it.
@@ -71,23 +74,24 @@ pub struct PatientArgs {
 pub struct ClinicalArgs {
     #[command(flatten)]
     pub labs: super::labs::LabArgs,
-    /// Child-Pugh class of hepatic impairment: A, B or C.
-    #[arg(long, value_name = "CLASS", value_parser = args::child_pugh)]
+    /// Child-Pugh class of hepatic impairment.
+    #[arg(long, value_name = "CLASS", value_parser = args::CHILD_PUGH)]
     pub child_pugh: Option<chemodose::rules::ChildPugh>,
     /// The worst CTCAE grade of a toxicity in the previous cycle:
     /// febrile-neutropenia=3, neutropenia=4, thrombocytopenia=4,
     /// peripheral-neuropathy=3, non-haematological=3, ... Repeatable.
     #[arg(long, value_name = "TOXICITY=GRADE", value_parser = args::toxicity)]
     pub toxicity: Vec<(String, u8)>,
-    /// The treatment date results are judged against (default: today).
+    /// The treatment date results are judged against: 2026-12-01. Today
+    /// when not given.
     #[arg(long, value_name = "DATE", value_parser = args::date)]
     pub on: Option<chrono::NaiveDate>,
-    /// The day of the cycle whose treatment-day criteria the results are for
-    /// (default: the cycle's first administration day).
+    /// The day of the cycle whose treatment-day criteria the results are
+    /// for: 8. The cycle's first administration day when not given.
     #[arg(long, value_name = "DAY", allow_hyphen_values = true, value_parser = args::day_number)]
     pub day: Option<u32>,
     /// The oldest a result may be, in days, before it is stale and cannot
-    /// let a dose PROCEED.
+    /// let a dose PROCEED: 3.
     #[arg(long, value_name = "DAYS", default_value_t = chemodose::rules::ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
           allow_hyphen_values = true, value_parser = args::days)]
     pub max_result_age: u32,
@@ -137,8 +141,9 @@ impl ClinicalArgs {
 #[derive(Debug, Args, Clone)]
 pub struct AnthracyclineArgs {
     /// Doxorubicin-equivalence factors for anthracyclines: ighg
-    /// (cardiotoxicity-based), cog (substitution rules) or survivorship.
-    #[arg(long, default_value_t = chemodose::anthracycline::FactorSet::default(), value_parser = args::factor_set)]
+    /// (cardiotoxicity-based), cog (substitution rules), survivorship, or a
+    /// site's factor file (TOML).
+    #[arg(long, value_name = "SET|FILE", default_value_t = chemodose::anthracycline::FactorSet::default(), value_parser = args::factor_set)]
     pub anthracycline_factors: chemodose::anthracycline::FactorSet,
     /// A site's doxorubicin-equivalent lifetime limit instead of the label's
     /// 550 mg/m², e.g. 450mg/m2.
@@ -186,56 +191,61 @@ impl AnthracyclineArgs {
 /// Dose options shared by `dose`, `schedule` and `batch`.
 #[derive(Debug, Args, Clone)]
 pub struct DoseOptionArgs {
-    /// BSA formula: mosteller, dubois, haycock, gehan_george, boyd, fujimoto,
-    /// takahira, shuter_aslani, schlich or livingston_lee.
-    #[arg(long, default_value_t = DoseOptions::default().bsa_formula, value_parser = args::formula)]
+    /// BSA formula.
+    #[arg(long, value_name = "FORMULA", default_value_t = DoseOptions::default().bsa_formula, value_parser = args::FORMULA)]
     pub formula: BsaFormula,
-    /// BSA rounding for dosing: a step of 0.1, 0.01 or 0.001 m², or none.
-    #[arg(long, default_value_t = DoseOptions::default().bsa_rounding, value_parser = args::bsa_rounding)]
+    /// BSA rounding for dosing: a step in m², or none.
+    #[arg(long, value_name = "STEP", default_value_t = DoseOptions::default().bsa_rounding, value_parser = args::BSA_ROUNDING)]
     pub bsa_round: BsaRounding,
-    /// Cap the BSA of every per-m² drug, e.g. 2.0m2 (off by default; ASCO
-    /// recommends full weight-based dosing).
-    #[arg(long, allow_hyphen_values = true, value_parser = args::bsa_cap)]
+    /// Cap the BSA of every per-m² drug, with its unit: 2.0m2. Off when not
+    /// given (ASCO recommends full weight-based dosing).
+    #[arg(long, value_name = "BSA", allow_hyphen_values = true, value_parser = args::bsa_cap)]
     pub bsa_cap: Option<Area>,
-    /// Weight for per-kg doses: actual, ideal or adjusted.
-    #[arg(long, default_value_t = DoseOptions::default().dose_weight, value_parser = args::weight_basis)]
+    /// Weight for per-kg doses (ideal and adjusted need --height and --sex).
+    #[arg(long, value_name = "BASIS", default_value_t = DoseOptions::default().dose_weight, value_parser = args::WEIGHT_BASIS)]
     pub dose_weight: WeightBasis,
-    /// A measured or estimated GFR for carboplatin, e.g. 90mL/min.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::gfr)]
+    /// A measured or estimated GFR for carboplatin, with its unit: 90mL/min.
+    #[arg(long, value_name = "GFR", allow_hyphen_values = true, value_parser = args::gfr)]
     pub gfr: Option<VolumeRate>,
     /// Do not cap the Calvert GFR at 125 mL/min.
     #[arg(long)]
     pub no_gfr_cap: bool,
-    /// Weight for Cockcroft-Gault: actual, ideal or adjusted.
-    #[arg(long, default_value_t = DoseOptions::default().crcl.weight_basis, value_parser = args::weight_basis)]
+    /// Weight for Cockcroft-Gault (ideal and adjusted need --height and --sex).
+    #[arg(long, value_name = "BASIS", default_value_t = DoseOptions::default().crcl.weight_basis, value_parser = args::WEIGHT_BASIS)]
     pub crcl_weight: WeightBasis,
-    /// Minimum serum creatinine for Cockcroft-Gault, e.g. 0.7mg/dL.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::creatinine)]
+    /// Lowest serum creatinine for Cockcroft-Gault, with its unit: 0.7mg/dL.
+    /// Off when not given.
+    #[arg(long, value_name = "SCR", allow_hyphen_values = true, value_parser = args::creatinine)]
     pub scr_floor: Option<MassConcentration>,
-    /// Planned number of cycles (1 to 100), for course totals and lifetime limits.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::cycle_count)]
+    /// Planned number of cycles, 1 to 100, for course totals and lifetime
+    /// limits: 6. The regimen's when not given.
+    #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = args::cycle_count)]
     pub cycles: Option<u32>,
     /// Dose level for all antineoplastic drugs (-1) or one drug (docetaxel=-1). Repeatable.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::level)]
+    #[arg(long, value_name = "[DRUG=]LEVEL", allow_hyphen_values = true, value_parser = args::level)]
     pub level: Vec<(Option<String>, i32)>,
     /// Percent reduction for all antineoplastic drugs (20%) or one drug (gemcitabine=25%). Repeatable.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::percent_for)]
+    #[arg(long, value_name = "[DRUG=]PERCENT", allow_hyphen_values = true, value_parser = args::percent_for)]
     pub reduce: Vec<(Option<String>, Percent)>,
     /// A day list for one drug in this cycle, replacing the regimen's:
     /// cisplatin=1-4. Checked against the cycle length; shown beside the dose.
     /// Repeatable, one per drug.
     #[arg(long = "days", value_name = "DRUG=DAYS", value_parser = args::days_for)]
     pub days: Vec<(String, Vec<u32>)>,
-    /// Rounding for the antineoplastic drugs or one drug (docetaxel=10mg): a step such as 1mg, none, or strengths. Repeatable.
-    #[arg(long, allow_hyphen_values = true, value_parser = args::rounding_for)]
-    pub round: Vec<(Option<String>, RoundingRule)>,
-    /// A weight change since the line's first or last cycle that stops the
-    /// dose until acknowledged with --override weight-change="reason" (5% for
-    /// children).
-    #[arg(long, default_value_t = DoseOptions::DEFAULT_WEIGHT_CHANGE, allow_hyphen_values = true, value_parser = args::tolerance)]
+    /// Rounding for the antineoplastic drugs or one drug (docetaxel=10mg): a
+    /// step with its unit (1mg, 0.1mg, 5mcg), none, strengths (whole
+    /// tablets or vials), or bands (one drug's dose bands from the regimen
+    /// file: docetaxel=bands). Repeatable.
+    #[arg(long, value_name = "[DRUG=]RULE", allow_hyphen_values = true, value_parser = args::rounding_for)]
+    pub round: Vec<(Option<String>, args::RoundArg)>,
+    /// A weight change since the line's first or last cycle, in percent,
+    /// that stops the dose until acknowledged with --override
+    /// weight-change="reason": 5% for children.
+    #[arg(long, value_name = "PERCENT", default_value_t = DoseOptions::DEFAULT_WEIGHT_CHANGE, allow_hyphen_values = true, value_parser = args::tolerance)]
     pub weight_change_threshold: Percent,
-    /// Largest accepted rounding change, percent (HOPA: 10%).
-    #[arg(long, default_value_t = DoseOptions::DEFAULT_ROUNDING_TOLERANCE, allow_hyphen_values = true, value_parser = args::tolerance)]
+    /// Largest accepted change by rounding, in percent of the calculated
+    /// dose (HOPA: 10%).
+    #[arg(long, value_name = "PERCENT", default_value_t = DoseOptions::DEFAULT_ROUNDING_TOLERANCE, allow_hyphen_values = true, value_parser = args::tolerance)]
     pub round_tolerance: Percent,
     #[command(flatten)]
     pub anthracycline: AnthracyclineArgs,
@@ -294,8 +304,13 @@ impl PatientDoseArgs {
 
     /// The patient and the engine options, with the history's measurements and
     /// prior exposure merged in when `--history` is given.
-    pub fn resolve(&self, lib: &LibraryArgs, dosing: Dosing<'_>) -> Result<Resolved, InputError> {
-        let mut options = self.dose.options()?;
+    pub fn resolve(
+        &self,
+        lib: &LibraryArgs,
+        regimen: &Regimen,
+        dosing: Dosing<'_>,
+    ) -> Result<Resolved, InputError> {
+        let mut options = self.dose.options(regimen)?;
         self.patient
             .check_measured_on(dosing, self.dose.clinical.on)?;
         let Some(path) = &self.history else {
@@ -583,8 +598,9 @@ impl PatientArgs {
 }
 
 impl DoseOptionArgs {
-    /// The engine options.
-    pub fn options(&self) -> Result<DoseOptions, InputError> {
+    /// The engine options for `regimen` (`--round DRUG=bands` reads the
+    /// drug's dose bands from it).
+    pub fn options(&self, regimen: &Regimen) -> Result<DoseOptions, InputError> {
         let mut reductions = PerDrug::default();
         let given = self
             .level
@@ -610,7 +626,16 @@ impl DoseOptionArgs {
         }
         let mut rounding = PerDrug::default();
         for (drug, r) in &self.round {
-            set(&mut rounding, drug, r.clone(), "--round")?;
+            let rule = match (r, drug) {
+                (args::RoundArg::Rule(rule), _) => rule.clone(),
+                (args::RoundArg::RegimenBands, Some(d)) => regimen_bands(regimen, d)?,
+                (args::RoundArg::RegimenBands, None) => {
+                    return Err(InputError(
+                        "--round bands needs a drug: docetaxel=bands".to_owned(),
+                    ));
+                }
+            };
+            set(&mut rounding, drug, rule, "--round")?;
         }
         Ok(DoseOptions {
             bsa_formula: self.formula,
@@ -682,6 +707,34 @@ impl DoseOptionArgs {
             }
         }
         Ok(out)
+    }
+}
+
+/// `--round DRUG=bands`: the drug's dose bands as the regimen file lists
+/// them; refused when the regimen has no such drug or no bands for it.
+fn regimen_bands(regimen: &Regimen, drug: &str) -> Result<RoundingRule, InputError> {
+    let Some(d) = regimen.drugs.iter().find(|d| d.name == drug) else {
+        return Err(InputError(format!(
+            "--round {drug}=bands: `{drug}` is not a drug of regimen {}; its drugs: {}",
+            regimen.id,
+            regimen
+                .drugs
+                .iter()
+                .map(|d| d.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    };
+    match &d.rounding {
+        RoundingRule::Bands(_) => Ok(d.rounding.clone()),
+        other => Err(InputError(format!(
+            "--round {drug}=bands: regimen {} lists no dose bands for {drug} (it rounds {}); give a step instead, e.g. --round {drug}=10mg",
+            regimen.id,
+            chemodose::render::regimen::rounding_text(
+                other,
+                chemodose::render::regimen::unit_of(d)
+            )
+        ))),
     }
 }
 
@@ -766,13 +819,14 @@ fn set<T>(
 pub struct DoseArgs {
     /// A regimen id or alias (see `chemodose regimens list`), or a path to a regimen file.
     regimen: String,
-    /// The cycle to dose (default 1).
-    #[arg(long, default_value_t = 1, allow_hyphen_values = true, value_parser = args::cycle_number)]
+    /// The cycle to dose, from 1: 2.
+    #[arg(long, value_name = "N", default_value_t = 1, allow_hyphen_values = true, value_parser = args::cycle_number)]
     cycle: u32,
     #[command(flatten)]
     patient: PatientDoseArgs,
     #[command(flatten)]
     lib: LibraryArgs,
+    /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: SimpleFormat,
 }
@@ -794,6 +848,9 @@ pub fn unused_overrides<'a>(
 }
 
 pub fn dose_failure(e: DoseError) -> super::Failure {
+    if let DoseError::Refused(stops) = &e {
+        return super::Failure::Check(refusal(stops, super::hints::dose_hint(&e)));
+    }
     let message = super::hints::with_hint(&e.to_string(), super::hints::dose_hint(&e));
     if e.is_safety_stop() {
         super::Failure::Check(format!("refused: {message}"))
@@ -802,10 +859,49 @@ pub fn dose_failure(e: DoseError) -> super::Failure {
     }
 }
 
+/// A refusal as one line of what stopped the dose, then `help:` lines: each
+/// stop's citation, what to type (the override and other flags), and where
+/// the rule is explained. The citation, hundreds of characters long, is
+/// never part of the error line.
+fn refusal(stops: &[chemodose::dose::Stop], hint: Option<String>) -> String {
+    use chemodose::render::explain::{stop_brief, stop_citation};
+    let brief = match stops {
+        [one] => stop_brief(one),
+        many => {
+            let list: Vec<String> = many
+                .iter()
+                .enumerate()
+                .map(|(i, s)| format!("({}) {}", i + 1, stop_brief(s)))
+                .collect();
+            format!(
+                "{} checks stopped this plan: {}",
+                many.len(),
+                list.join("; ")
+            )
+        }
+    };
+    let mut out = format!("refused: {brief}");
+    for citation in stops.iter().filter_map(stop_citation) {
+        out.push_str(&format!("\nhelp: source: {citation}"));
+    }
+    if let Some(h) = hint {
+        out.push_str(&format!("\nhelp: {h}"));
+    }
+    let mut codes: Vec<String> = stops.iter().map(|s| s.code()).collect();
+    codes.dedup();
+    for code in codes {
+        out.push_str(&format!(
+            "\nhelp: the rule, its source and how to override it: chemodose explain {code}"
+        ));
+    }
+    out
+}
+
 pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
     let resolved = a.patient.resolve(
         &a.lib,
+        &entry.regimen,
         Dosing::Cycle {
             regimen: &entry.regimen.id,
             cycle: a.cycle,

@@ -37,7 +37,10 @@ pub struct HistoryArgs {
 enum HistoryCommand {
     /// Timeline, lines, cycles and lifetime cumulative doses.
     Show {
+        /// The patient's history file (TOML, docs/history-format.md):
+        /// patient-0001.history.toml.
         file: PathBuf,
+        /// Output format: text, Markdown, print-ready HTML or JSON.
         #[arg(long, value_enum, default_value_t)]
         format: HistoryFormat,
         /// Write to this file (whole or not at all).
@@ -50,12 +53,16 @@ enum HistoryCommand {
     },
     /// Append a given cycle to a line.
     Record {
+        /// The patient's history file (TOML), edited in place:
+        /// patient-0001.history.toml.
         file: PathBuf,
-        #[arg(long, allow_hyphen_values = true, value_parser = super::args::line_number)]
+        /// The line of therapy, as the file numbers them from 1: 2.
+        #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = super::args::line_number)]
         line: u32,
-        #[arg(long, value_parser = super::args::date)]
+        /// Day 1 of the cycle given: 2026-12-01.
+        #[arg(long, value_name = "DATE", value_parser = super::args::date)]
         date: NaiveDate,
-        /// Cycle number (default: the line's last + 1).
+        /// Cycle number: 3. The line's last + 1 when not given.
         #[arg(long, allow_hyphen_values = true, value_parser = super::args::cycle_number)]
         cycle: Option<u32>,
         /// Dose level given (-1).
@@ -83,10 +90,15 @@ enum HistoryCommand {
     },
     /// Start a new line of therapy.
     StartLine {
+        /// The patient's history file (TOML), edited in place:
+        /// patient-0001.history.toml.
         file: PathBuf,
-        #[arg(long)]
+        /// The regimen of the new line, by id or alias (see `chemodose
+        /// regimens list`): gemcitabine-docetaxel.
+        #[arg(long, value_name = "ID")]
         regimen: String,
-        #[arg(long, value_parser = super::args::date)]
+        /// The date the line starts: 2026-12-01.
+        #[arg(long, value_name = "DATE", value_parser = super::args::date)]
         date: NaiveDate,
         /// curative, adjuvant, neoadjuvant or palliative.
         #[arg(long, value_parser = intent)]
@@ -99,10 +111,14 @@ enum HistoryCommand {
     },
     /// End a line of therapy.
     EndLine {
+        /// The patient's history file (TOML), edited in place:
+        /// patient-0001.history.toml.
         file: PathBuf,
-        #[arg(long, allow_hyphen_values = true, value_parser = super::args::line_number)]
+        /// The line of therapy to end, as the file numbers them from 1: 2.
+        #[arg(long, value_name = "N", allow_hyphen_values = true, value_parser = super::args::line_number)]
         line: u32,
-        #[arg(long, value_parser = super::args::date)]
+        /// The date the line ended: 2027-03-01.
+        #[arg(long, value_name = "DATE", value_parser = super::args::date)]
         date: NaiveDate,
         /// completed, progression, toxicity, patient-decision, death or other.
         #[arg(long)]

@@ -104,8 +104,8 @@ pub struct LabArgs {
     /// (see docs/labs.md); values typed on the command line win over it.
     #[arg(long, value_name = "FILE")]
     pub labs: Option<PathBuf>,
-    /// The date of the values typed on the command line (default: the
-    /// treatment date): 2026-11-30.
+    /// The date of the values typed on the command line: 2026-11-30. The
+    /// treatment date when not given.
     #[arg(long, value_name = "DATE", value_parser = super::args::date)]
     pub labs_date: Option<NaiveDate>,
 }

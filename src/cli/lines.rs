@@ -62,12 +62,14 @@ enum LinesCommand {
     Derive {
         #[command(flatten)]
         input: Input,
+        /// Output format: a text report, or the lines as CSV or JSON data.
         #[arg(long, value_enum, default_value_t)]
         format: LinesFormat,
         /// Write to this file (whole or not at all).
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// Worker threads (default: every core); the output is in input order whatever the number.
+        /// Worker threads: 4. Every core when not given; the output is in
+        /// input order whatever the number.
         #[arg(long, allow_hyphen_values = true, value_parser = super::args::threads)]
         threads: Option<usize>,
     },
@@ -75,8 +77,8 @@ enum LinesCommand {
     ToHistory {
         #[command(flatten)]
         input: Input,
-        /// The patient id.
-        #[arg(long, value_parser = super::args::plain)]
+        /// The patient's id as the records write it: LMS-CASE-1.
+        #[arg(long = "patient-id", alias = "patient", value_name = "ID", value_parser = super::args::plain)]
         patient: String,
         /// Write to this file (whole or not at all).
         #[arg(long, short, value_name = "FILE")]

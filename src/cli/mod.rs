@@ -7,8 +7,10 @@
 mod args;
 mod batch;
 mod cleanup;
+mod deprecated;
 mod diagnostics;
 mod dose;
+mod explain;
 mod hints;
 mod history;
 mod labs;
@@ -131,6 +133,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Verify chemotherapy orders: the pharmacist's independent double check.
     Order(order::OrderArgs),
+    /// What a stop code means, its source and how to override it.
+    Explain(explain::ExplainArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -157,10 +161,21 @@ pub fn run() -> ExitCode {
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
+    // Old spellings parse as the new ones; the note says what to write.
+    {
+        use clap::CommandFactory;
+        let typed: Vec<String> = std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        for note in deprecated::notes(&Cli::command(), &typed) {
+            to_stderr(&format!("note: {}\n", clip_runs(&visible_lines(&note))));
+        }
+    }
     let result: Result<Report, Failure> = match cli.command {
         Command::Bsa(a) => measure::bsa(a).map_err(Failure::from),
         Command::Crcl(a) => measure::crcl(a).map_err(Failure::from),
-        Command::Carboplatin(a) => measure::carboplatin(a).map_err(Failure::from),
+        Command::Carboplatin(a) => measure::carboplatin(a),
         Command::Dose(a) => dose::run(*a),
         Command::Schedule(a) => schedule::run(*a),
         Command::Batch(a) => batch::run(*a),
@@ -169,6 +184,7 @@ pub fn run() -> ExitCode {
         Command::History(a) => history::run(a),
         Command::Lines(a) => lines::run(a),
         Command::Order(a) => order::run(a),
+        Command::Explain(a) => explain::run(a).map_err(Failure::from),
     };
     match result {
         // Messages repeat what was typed or read (an id, a file's value):
@@ -343,4 +359,54 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
 /// `> file`, `> /dev/full`): exit 2, as the output is not whole.
 fn stdout_error(e: &std::io::Error) -> String {
     format!("cannot write to standard output: {e}; the output is incomplete")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every argument of every subcommand, with the path of commands it is on.
+    fn every_argument(c: &clap::Command, path: &str, out: &mut Vec<(String, clap::Arg)>) {
+        for a in c.get_arguments() {
+            out.push((path.to_owned(), a.clone()));
+        }
+        for s in c.get_subcommands() {
+            every_argument(s, &format!("{path} {}", s.get_name()), out);
+        }
+    }
+
+    /// Issue 18: history's FILE, --regimen, --date, --line and --format had
+    /// no description, and defaults were printed twice ("(default mosteller)
+    /// [default: mosteller]"). Every argument says what it is, and a default
+    /// is printed once, by clap.
+    #[test]
+    fn every_argument_has_help_and_no_hand_written_default() {
+        let mut args = Vec::new();
+        every_argument(&Cli::command(), "chemodose", &mut args);
+        let mut problems = Vec::new();
+        for (path, a) in &args {
+            let id = a.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            let help = a
+                .get_long_help()
+                .or(a.get_help())
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            if help.trim().is_empty() {
+                problems.push(format!("{path} {id}: no help"));
+            }
+            if !a.get_default_values().is_empty() && help.to_lowercase().contains("(default") {
+                problems.push(format!("{path} {id}: default written by hand and by clap"));
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

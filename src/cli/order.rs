@@ -56,6 +56,7 @@ pub struct VerifyArgs {
     /// weight is compared with the line's first and last cycles.
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
+    /// Output format: text, Markdown, print-ready HTML or JSON.
     #[arg(long, value_enum, default_value_t)]
     format: OrderFormat,
     /// Write to this file (whole or not at all) instead of standard output.
@@ -74,9 +75,9 @@ pub struct VerifyArgs {
     /// The oldest lab result (and serum creatinine) accepted, in days.
     #[arg(long, value_name = "DAYS", default_value_t = Thresholds::default().max_result_age_days, allow_hyphen_values = true, value_parser = args::days)]
     max_result_age: u32,
-    /// The site's BSA formula for the independent calculation: mosteller,
-    /// dubois, haycock, ... (as `dose --formula`).
-    #[arg(long, default_value_t = chemodose::dose::DoseOptions::default().bsa_formula, value_parser = args::formula)]
+    /// The site's BSA formula for the independent calculation, as `dose
+    /// --formula`.
+    #[arg(long, value_name = "FORMULA", default_value_t = chemodose::dose::DoseOptions::default().bsa_formula, value_parser = args::FORMULA)]
     formula: chemodose::bsa::BsaFormula,
     /// An alternative rule table of a regimen for one drug, as the regimen
     /// file names it: cisplatin=kintzel-dorr. Repeatable.

@@ -139,6 +139,7 @@ enum RegimensCommand {
     List {
         #[command(flatten)]
         lib: LibraryArgs,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: SimpleFormat,
     },
@@ -148,12 +149,14 @@ enum RegimensCommand {
         regimen: String,
         #[command(flatten)]
         lib: LibraryArgs,
+        /// Output format.
         #[arg(long, value_enum, default_value_t)]
         format: SimpleFormat,
     },
     /// Validate regimen files and folders; every problem is printed.
     Check {
-        /// Files or folders (default: the library in force).
+        /// Regimen files or folders: regimens/. The library in force when
+        /// none is given.
         paths: Vec<PathBuf>,
         #[command(flatten)]
         lib: LibraryArgs,

@@ -79,6 +79,8 @@ pub struct ScheduleArgs {
     /// The paper of the HTML schedule.
     #[arg(long, value_enum, default_value_t)]
     paper: PaperArg,
+    /// Output format: text, Markdown, print-ready HTML, CSV, JSON or an
+    /// iCalendar file (ics).
     #[arg(long, value_enum, default_value_t)]
     format: ScheduleFormat,
     /// Write to this file (whole or not at all) instead of standard output.
@@ -88,7 +90,7 @@ pub struct ScheduleArgs {
     lib: LibraryArgs,
 }
 
-/// `--paper`: A4 (default) or US Letter.
+/// `--paper`: A4 or US Letter.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 enum PaperArg {
     #[default]
@@ -200,6 +202,7 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
     let resolved = a.patient.resolve(
         &a.lib,
+        &entry.regimen,
         super::dose::Dosing::Schedule {
             regimen: &entry.regimen.id,
             start: a.start,

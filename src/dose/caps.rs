@@ -10,7 +10,7 @@
 use rust_decimal::Decimal;
 use uom::si::f64::Area;
 
-use super::round::round_dose;
+use super::round::round_within;
 use super::{Adjustment, CapSource, DoseError, Engine, exact};
 use crate::quantity::{DoseBasis, DoseUnit, PrescribedDose, m2};
 use crate::regimen::{Drug, Role};
@@ -136,36 +136,17 @@ impl Engine<'_> {
             .iter()
             .map(|s| exact(unit.of(*s), drug))
             .collect::<Result<Vec<_>, _>>()?;
-        let r = round_dose(dose, unit, &rule, &strengths, cap).map_err(|error| {
-            DoseError::Rounding {
-                drug: drug.name.clone(),
-                error,
-            }
-        })?;
-        if r.value != dose {
-            let tolerance = self.options.rounding_tolerance;
-            // Judged on the exact change: the 2-decimal figure shown would let
-            // +0.004 % through a 0 % tolerance (regression test in tests/engine.rs).
-            let exact_change = (r.value - dose).abs() * Decimal::ONE_HUNDRED;
-            if exact_change > tolerance.value() * dose.abs() {
-                return Err(DoseError::RoundingTolerance {
-                    drug: drug.name.clone(),
-                    day,
-                    calculated: dose,
-                    rounded: r.value,
-                    unit,
-                    deviation: r.deviation_percent,
-                    tolerance,
-                });
-            }
-            adjustments.push(Adjustment::Rounding {
-                rule,
-                from: dose,
-                to: r.value,
-                deviation_percent: r.deviation_percent,
-                held_under_cap: r.held_under_cap,
-            });
-        }
-        Ok(r.value)
+        let (value, adjustment) = round_within(
+            &drug.name,
+            day,
+            unit,
+            dose,
+            &rule,
+            &strengths,
+            cap,
+            self.options.rounding_tolerance,
+        )?;
+        adjustments.extend(adjustment);
+        Ok(value)
     }
 }

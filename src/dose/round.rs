@@ -11,12 +11,25 @@ use std::collections::BTreeSet;
 
 use rust_decimal::Decimal;
 
-use crate::quantity::DoseUnit;
+use super::{Adjustment, DoseError};
+use crate::quantity::{DoseUnit, Percent};
 use crate::regimen::RoundingRule;
 use crate::rounding::{round_down, round_half_up, to_decimal};
 
 /// The most strength combinations considered (a DP over amounts); beyond any real dose.
 const MAX_STRENGTH_UNITS: usize = 200_000;
+
+/// The rounding of a carboplatin dose by the Calvert formula when no
+/// regimen gives one (`chemodose carboplatin`): to the nearest 1 mg, the
+/// rule of the bundled carboplatin regimen (`regimens/carboplatin-paclitaxel.toml`,
+/// `round = "1 mg"`; a test holds the two equal), so that the command and
+/// `dose` give one answer for one patient.
+pub fn calvert_rounding() -> RoundingRule {
+    RoundingRule::Nearest {
+        step: uom::si::f64::Mass::new::<uom::si::mass::milligram>(1.0),
+        unit: DoseUnit::Mg,
+    }
+}
 
 /// The outcome of rounding one dose.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +48,62 @@ pub enum RoundError {
     /// No amount the strengths or bands can make is near the dose.
     #[error("no amount that the listed {0} can make is close to the dose")]
     Unreachable(&'static str),
+}
+
+/// The rounding step of the dose engine: `dose` (in `unit`) rounded by
+/// `rule` ([`round_dose`]), refused when the change is beyond `tolerance`.
+/// Returns the dose to prepare and, when rounding changed it, the
+/// [`Adjustment::Rounding`] to print. [`crate::dose::calculate`] rounds every
+/// dose through it, and so does any other path to a final dose (the
+/// `carboplatin` command), so that one patient gets one answer.
+///
+/// # Errors
+/// [`DoseError::Rounding`] when the rule cannot be met (no strength or band
+/// near the dose); [`DoseError::RoundingTolerance`] when the change is
+/// beyond `tolerance`, judged on the exact change, not the 2-decimal
+/// percent shown.
+#[allow(clippy::too_many_arguments)]
+pub fn round_within(
+    drug: &str,
+    day: i32,
+    unit: DoseUnit,
+    dose: Decimal,
+    rule: &RoundingRule,
+    strengths: &[Decimal],
+    cap: Option<Decimal>,
+    tolerance: Percent,
+) -> Result<(Decimal, Option<Adjustment>), DoseError> {
+    let r = round_dose(dose, unit, rule, strengths, cap).map_err(|error| DoseError::Rounding {
+        drug: drug.to_owned(),
+        error,
+    })?;
+    if r.value == dose {
+        return Ok((r.value, None));
+    }
+    // Judged on the exact change: the 2-decimal figure shown would let
+    // +0.004 % through a 0 % tolerance (regression test in tests/engine.rs).
+    let exact_change = (r.value - dose).abs() * Decimal::ONE_HUNDRED;
+    if exact_change > tolerance.value() * dose.abs() {
+        return Err(DoseError::RoundingTolerance {
+            drug: drug.to_owned(),
+            day,
+            calculated: dose,
+            rounded: r.value,
+            unit,
+            deviation: r.deviation_percent,
+            tolerance,
+        });
+    }
+    Ok((
+        r.value,
+        Some(Adjustment::Rounding {
+            rule: rule.clone(),
+            from: dose,
+            to: r.value,
+            deviation_percent: r.deviation_percent,
+            held_under_cap: r.held_under_cap,
+        }),
+    ))
 }
 
 /// Rounds `dose` (in `unit`) by `rule`, never above `cap` (same unit) when given.
@@ -232,6 +301,56 @@ mod tests {
         )
         .unwrap();
         assert_eq!(r.value, dec!(480));
+    }
+
+    #[test]
+    fn round_within_refuses_a_change_beyond_the_tolerance_and_records_the_rest() {
+        let ten = Percent::tolerance("10%").unwrap();
+        // 410.46 mg → 410 mg: −0.11 %, within 10 %.
+        let (v, adj) = round_within(
+            "carboplatin",
+            1,
+            DoseUnit::Mg,
+            dec!(410.46),
+            &calvert_rounding(),
+            &[],
+            None,
+            ten,
+        )
+        .unwrap();
+        assert_eq!(v, dec!(410));
+        assert!(
+            matches!(adj, Some(Adjustment::Rounding { from, to, .. }) if from == dec!(410.46) && to == dec!(410))
+        );
+        // 4.4 mg → 4 mg by a 1 mg step is −9.09 %: refused at 5 %.
+        let five = Percent::tolerance("5%").unwrap();
+        let e = round_within(
+            "x",
+            1,
+            DoseUnit::Mg,
+            dec!(4.4),
+            &calvert_rounding(),
+            &[],
+            None,
+            five,
+        );
+        assert!(
+            matches!(e, Err(DoseError::RoundingTolerance { .. })),
+            "{e:?}"
+        );
+        // Already on the step: no adjustment.
+        let (_, adj) = round_within(
+            "x",
+            1,
+            DoseUnit::Mg,
+            dec!(625),
+            &calvert_rounding(),
+            &[],
+            None,
+            ten,
+        )
+        .unwrap();
+        assert!(adj.is_none());
     }
 
     #[test]

@@ -429,7 +429,7 @@ pub fn limit_source_text(status: &LimitStatus) -> String {
 
 /// "DOXOrubicin: cumulative 602.2 mg/m² over the planned 8 cycles", the start
 /// of every lifetime-limit message.
-fn cumulative_text(drug: &str, status: &LimitStatus, scope: LimitScope) -> String {
+pub(crate) fn cumulative_text(drug: &str, status: &LimitStatus, scope: LimitScope) -> String {
     format!(
         "{}: cumulative {} {} over {}",
         drug_display_name(drug),
@@ -445,7 +445,7 @@ fn source_suffix(source: Option<&str>) -> String {
 }
 
 /// "CISplatin: 125 mg/m² in cycle 1 is above the per-cycle ceiling of 100 mg/m² (source)".
-fn ceiling_text(
+pub(crate) fn ceiling_text(
     drug: &str,
     cycle: u32,
     amount: Decimal,

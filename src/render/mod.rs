@@ -13,6 +13,7 @@
 pub mod csv;
 pub mod dose;
 pub mod escape;
+pub mod explain;
 pub mod history;
 pub mod ismp;
 pub mod json;

@@ -165,7 +165,7 @@ pub fn rounding_text(r: &RoundingRule, strengths_unit: DoseUnit) -> String {
 }
 
 /// The unit a drug's doses are shown in (a companion's are mg).
-pub(crate) fn unit_of(d: &Drug) -> DoseUnit {
+pub fn unit_of(d: &Drug) -> DoseUnit {
     match &d.dosing {
         Dosing::Own { dose, .. } => dose.unit(),
         Dosing::Companion { .. } | Dosing::Instruction(_) => DoseUnit::Mg,

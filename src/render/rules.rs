@@ -168,13 +168,18 @@ pub fn readings_text(r: &RuleResult) -> String {
 /// A rule that fired, in one line: "organ function: CrCl 42 mL/min (when crcl
 /// < 60 mL/min) → do not give (source)".
 pub fn fired_text(r: &RuleResult) -> String {
+    format!("{} ({})", fired_brief(r), r.rule.source)
+}
+
+/// [`fired_text`] without the rule's source, for an error line whose
+/// citation is printed apart (`render::explain::stop_citation`).
+pub fn fired_brief(r: &RuleResult) -> String {
     format!(
-        "{}: {} (when {}) → {} ({})",
+        "{}: {} (when {}) → {}",
         kind_text(r.rule.kind),
         readings_text(r),
         r.rule.when_written,
         action_text(&r.rule.then),
-        r.rule.source
     )
 }
 

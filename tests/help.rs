@@ -1,0 +1,52 @@
+//! The help a pharmacist reads: snapshots of `--help`, and the rules issue 18
+//! asked for (required arguments shown as required in the usage line,
+//! allowed values listed, one default each). Snapshots show how the help
+//! looks; the assertions below say what it must hold.
+
+mod common;
+use common::Run;
+
+fn help(args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.push("--help");
+    Run::new(&all).success()
+}
+
+#[test]
+fn dose_help() {
+    let h = help(&["dose"]);
+    // The formulas are listed, the default printed once.
+    assert!(h.contains("[possible values: mosteller, dubois,"), "{h}");
+    assert_eq!(h.matches("[default: mosteller]").count(), 1, "{h}");
+    assert!(!h.contains("(default"), "{h}");
+    // Height and weight say when they are required (a history may give them).
+    assert!(
+        h.contains("Required, unless --history gives the latest"),
+        "{h}"
+    );
+    insta::assert_snapshot!(h);
+}
+
+#[test]
+fn crcl_help_shows_the_required_measurements_in_the_usage() {
+    let h = help(&["crcl"]);
+    assert!(
+        h.contains("Usage: chemodose crcl [OPTIONS] --age <YEARS> --weight <WEIGHT> --sex <SEX> --scr <SCR>"),
+        "{h}"
+    );
+    insta::assert_snapshot!(h);
+}
+
+#[test]
+fn carboplatin_help() {
+    insta::assert_snapshot!(help(&["carboplatin"]));
+}
+
+#[test]
+fn history_record_help_describes_every_argument() {
+    let h = help(&["history", "record"]);
+    for described in ["history file", "line of therapy", "Day 1 of the cycle"] {
+        assert!(h.contains(described), "{h}");
+    }
+    insta::assert_snapshot!(h);
+}
