@@ -49,40 +49,34 @@ impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Liste
     }
 }
 
+/// The BSA formula ids as `--formula` takes them, followed by `extra`: one
+/// list for `--formula` and `bsa --formula` (which adds "all").
+macro_rules! formula_ids {
+    ($($extra:literal),*) => {
+        &[
+            "mosteller",
+            "dubois",
+            "haycock",
+            "gehan_george",
+            "boyd",
+            "fujimoto",
+            "takahira",
+            "shuter_aslani",
+            "schlich",
+            "livingston_lee",
+            $($extra),*
+        ]
+    };
+}
+
 /// The BSA formulas by id, as `--formula` takes them.
-pub const FORMULAS: &[&str] = &[
-    "mosteller",
-    "dubois",
-    "haycock",
-    "gehan_george",
-    "boyd",
-    "fujimoto",
-    "takahira",
-    "shuter_aslani",
-    "schlich",
-    "livingston_lee",
-];
+pub const FORMULAS: &[&str] = formula_ids!();
 
 /// `--formula`: one BSA formula.
 pub const FORMULA: Listed<BsaFormula> = Listed::new(formula, FORMULAS);
 
 /// `bsa --formula`: one BSA formula, or all.
-pub const FORMULA_OR_ALL: Listed<FormulaChoice> = Listed::new(
-    formula_choice,
-    &[
-        "mosteller",
-        "dubois",
-        "haycock",
-        "gehan_george",
-        "boyd",
-        "fujimoto",
-        "takahira",
-        "shuter_aslani",
-        "schlich",
-        "livingston_lee",
-        "all",
-    ],
-);
+pub const FORMULA_OR_ALL: Listed<FormulaChoice> = Listed::new(formula_choice, formula_ids!("all"));
 
 /// `--sex`.
 pub const SEX: Listed<Sex> = Listed::new(sex, &["female", "male"]);
