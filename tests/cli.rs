@@ -559,8 +559,8 @@ fn schedule_bad_input_exits_2() {
 #[test]
 fn broken_pipe_is_a_clean_exit() {
     use std::io::Read;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chemodose"))
+    use std::process::Stdio;
+    let mut child = common::chemodose()
         .args([
             "schedule",
             "pazopanib",
@@ -627,7 +627,7 @@ fn regression_a_full_standard_output_exits_2() {
         let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
             return;
         };
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        let out = common::chemodose()
             .args(&args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env_remove("CHEMODOSE_REGIMENS")

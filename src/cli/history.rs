@@ -296,13 +296,15 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             let r = h
                 .report_with(&library, &anthracycline.policy()?)
                 .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
+            use super::settings::{Stamp, stamp};
             let text = match format {
-                HistoryFormat::Text => history_text(&r),
-                HistoryFormat::Md => history_markdown(&r),
-                HistoryFormat::Html => history_html(&r),
+                HistoryFormat::Text => stamp(Stamp::Text, history_text(&r)),
+                HistoryFormat::Md => stamp(Stamp::Markdown, history_markdown(&r)),
+                HistoryFormat::Html => stamp(Stamp::Html, history_html(&r)),
                 HistoryFormat::Json => {
-                    serde_json::to_string_pretty(&history_json(&r)).map_err(InputError::from)?
-                        + "\n"
+                    let mut json = history_json(&r);
+                    super::settings::stamp_json(&mut json);
+                    serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
                 }
             };
             match output {

@@ -19,6 +19,7 @@ mod order;
 mod output;
 mod regimens;
 mod schedule;
+mod settings;
 mod verify;
 
 use std::io::Write;
@@ -103,6 +104,11 @@ impl<E: std::fmt::Display> From<E> for InputError {
     after_help = "Exit codes: 0 success, 1 a check or verification found a problem, 2 bad input or usage, or the output could not be written."
 )]
 struct Cli {
+    /// The site configuration file (else $CHEMODOSE_CONFIG, else
+    /// ./chemodose.toml, else chemodose.toml in the user's configuration
+    /// folder): docs/configuration.md.
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -131,6 +137,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Verify chemotherapy orders: the pharmacist's independent double check.
     Order(order::OrderArgs),
+    /// The site configuration (chemodose.toml): show the settings in force, or write a template.
+    Config(settings::ConfigArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -157,6 +165,14 @@ pub fn run() -> ExitCode {
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
+    // The site configuration is read before any command, except the one
+    // that writes a new one (a broken file must not stop its replacement).
+    if !settings::is_init(&cli.command)
+        && let Err(InputError(message)) = settings::load(cli.config.as_deref())
+    {
+        print_input_error(&message);
+        return ExitCode::from(2);
+    }
     let result: Result<Report, Failure> = match cli.command {
         Command::Bsa(a) => measure::bsa(a).map_err(Failure::from),
         Command::Crcl(a) => measure::crcl(a).map_err(Failure::from),
@@ -169,6 +185,7 @@ pub fn run() -> ExitCode {
         Command::History(a) => history::run(a),
         Command::Lines(a) => lines::run(a),
         Command::Order(a) => order::run(a),
+        Command::Config(a) => settings::run(a),
     };
     match result {
         // Messages repeat what was typed or read (an id, a file's value):
