@@ -13,6 +13,7 @@ use chemodose::history::{
 use chemodose::regimen::{Intent, Library};
 use chemodose::render::history::{history_html, history_json, history_markdown, history_text};
 
+use super::history_new::NewArgs;
 use super::lock::{EditLock, lock_for_edit};
 use super::output::write_atomically;
 use super::regimens::LibraryArgs;
@@ -113,6 +114,8 @@ enum HistoryCommand {
         #[command(flatten)]
         lib: LibraryArgs,
     },
+    /// Create a new history file (never over an existing one).
+    New(NewArgs),
 }
 
 fn intent(s: &str) -> Result<Intent, String> {
@@ -132,7 +135,18 @@ fn actual(s: &str) -> Result<(String, String), String> {
 
 /// Reads and validates a history file.
 pub fn load(path: &Path, library: &Library) -> Result<(String, History), InputError> {
-    let text = chemodose::files::read_text(path, chemodose::files::FileKind::History)?;
+    let text =
+        chemodose::files::read_text(path, chemodose::files::FileKind::History).map_err(|e| {
+            let missing = !path.exists();
+            let mut message = e.to_string();
+            if missing {
+                message.push_str(&format!(
+                    "; to start a history, run `chemodose history new {} --patient-id ID`",
+                    path.display()
+                ));
+            }
+            InputError(message)
+        })?;
     let h = parse_history(&path.display().to_string(), &text, library)
         .map_err(|e| InputError(diagnostics::render(&e)))?;
     Ok((text, h))
@@ -466,6 +480,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                 warnings: Vec::new(),
             })
         }
+        HistoryCommand::New(a) => super::history_new::run(a),
         HistoryCommand::EndLine {
             file,
             line,

@@ -11,6 +11,7 @@ mod diagnostics;
 mod dose;
 mod hints;
 mod history;
+mod history_new;
 mod labs;
 mod lines;
 mod lock;
