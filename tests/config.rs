@@ -280,6 +280,38 @@ fn every_format_names_the_configuration() {
 }
 
 #[test]
+fn other_commands_name_the_configuration_on_standard_error() {
+    let dir = scratch("notes");
+    std::fs::write(
+        dir.join("chemodose.toml"),
+        "[dose]\nbsa_formula = \"dubois\"\n",
+    )
+    .unwrap();
+    let site = dir.join("chemodose.toml").display().to_string();
+    let o = run_in(&dir, &[], &["regimens", "list"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(!stdout(&o).contains("Site config"));
+    assert!(
+        stderr(&o).contains(&format!(
+            "note: Site config: {site} (no setting used by this command)"
+        )),
+        "{}",
+        stderr(&o)
+    );
+    // `bsa` keeps its own default (Mosteller) and says the file was not used.
+    let o = run_in(
+        &dir,
+        &[],
+        &["bsa", "--height", "150cm", "--weight", "100kg"],
+    );
+    assert!(stdout(&o).contains("2.04"), "{}", stdout(&o));
+    assert!(stderr(&o).contains("(no setting used by this command)"));
+    // Without a file: no note.
+    let empty = scratch("notes-none");
+    assert!(!stderr(&run_in(&empty, &[], &["regimens", "list"])).contains("Site config"));
+}
+
+#[test]
 fn holiday_calendars_flag_their_dates() {
     let dir = scratch("calendars");
     let args = |extra: &[&'static str]| {

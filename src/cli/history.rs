@@ -118,6 +118,14 @@ enum HistoryCommand {
     New(NewArgs),
 }
 
+impl HistoryArgs {
+    /// Whether the command's output names the site configuration itself
+    /// (`history show`); the others do in a note.
+    pub fn names_the_config(&self) -> bool {
+        matches!(self.command, HistoryCommand::Show { .. })
+    }
+}
+
 fn intent(s: &str) -> Result<Intent, String> {
     serde_json::from_value(serde_json::Value::String(s.trim().to_lowercase())).map_err(|_| {
         format!("intent must be curative, adjuvant, neoadjuvant or palliative (got `{s}`)")

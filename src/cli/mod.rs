@@ -174,6 +174,17 @@ pub fn run() -> ExitCode {
         print_input_error(&message);
         return ExitCode::from(2);
     }
+    // The outputs that do not name the configuration in force themselves
+    // (`settings::stamp`) name it in a note on standard error.
+    let named_in_output = match &cli.command {
+        Command::Dose(_)
+        | Command::Schedule(_)
+        | Command::Batch(_)
+        | Command::Order(_)
+        | Command::Config(_) => true,
+        Command::History(a) => a.names_the_config(),
+        _ => false,
+    };
     let result: Result<Report, Failure> = match cli.command {
         Command::Bsa(a) => measure::bsa(a).map_err(Failure::from),
         Command::Crcl(a) => measure::crcl(a).map_err(Failure::from),
@@ -188,6 +199,12 @@ pub fn run() -> ExitCode {
         Command::Order(a) => order::run(a),
         Command::Config(a) => settings::run(a),
     };
+    let result = result.map(|mut report| {
+        if !named_in_output {
+            report.notes.extend(settings::note());
+        }
+        report
+    });
     match result {
         // Messages repeat what was typed or read (an id, a file's value):
         // control and bidirectional characters in them are written as their
