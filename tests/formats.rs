@@ -1,0 +1,248 @@
+//! `--format text|md|html|json` and `--output FILE` on `dose`, `regimens
+//! show` and `verify` (issue 18, part 2): the values are worked out by hand,
+//! hostile values are written as text, and an output is written whole and
+//! never over an input.
+//!
+//! The patient throughout: 170 cm, 70 kg. Mosteller BSA
+//! sqrt(170 × 70 / 3600) = sqrt(3.3056) = 1.8181 m², 1.82 m² used (two
+//! decimals, half up). Gemcitabine-docetaxel: gemcitabine 900 mg/m² × 1.82 =
+//! 1,638 mg on days 1 and 8 (3,276 mg a cycle); docetaxel 100 mg/m² × 1.82 =
+//! 182 mg on day 8, both within their 1 mg rounding step.
+
+mod common;
+
+use std::path::Path;
+
+use common::{NORMAL_LABS, Run, assert_inert_markdown};
+
+const HOSTILE: &str = "<script>alert(1)</script> [x](https://evil.example/) & | *";
+
+/// `dose gemcitabine-docetaxel` for the patient, with the normal labs.
+fn dose_args<'a>(more: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+    ];
+    args.extend(NORMAL_LABS);
+    args.extend(more);
+    args
+}
+
+/// Panics unless `html` is well-formed XML (as the order record and the
+/// schedule page are), and holds no script and no external asset.
+fn assert_print_ready(html: &str) {
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    let mut reader = quick_xml::Reader::from_str(html);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well-formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    let lower = html.to_ascii_lowercase();
+    for absent in ["<script", "src=", "href=", "@import", "url("] {
+        assert!(!lower.contains(absent), "{absent} in:\n{html}");
+    }
+}
+
+/// A copy of the bundled regimens folder in a temporary folder, with the
+/// name (and notes) of gemcitabine-docetaxel replaced by `HOSTILE`.
+fn hostile_regimens() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("regimens").unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_file() {
+            std::fs::copy(&p, dir.path().join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let path = dir.path().join("gemcitabine-docetaxel.toml");
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace(
+            "name = \"Gemcitabine + docetaxel (leiomyosarcoma)\"",
+            &format!("name = \"{}\"", HOSTILE.replace('"', "\\\"")),
+        )
+        .replace(
+            "notes = \"Fixed-dose-rate",
+            &format!("notes = \"{} Fixed-dose-rate", HOSTILE),
+        );
+    assert!(text.contains("alert(1)"), "the name was not replaced");
+    std::fs::write(&path, text).unwrap();
+    dir
+}
+
+fn path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+// ---- dose ----
+
+#[test]
+fn dose_markdown_shows_the_hand_worked_doses_as_inert_text() {
+    let md = Run::new(&dose_args(&["--format", "md"])).success();
+    assert_inert_markdown(&md);
+    assert!(
+        md.starts_with("# Gemcitabine + docetaxel (leiomyosarcoma)\n"),
+        "{md}"
+    );
+    assert!(md.contains("gemcitabine-docetaxel v1.3.0"), "{md}");
+    assert!(md.contains("Regimen file: "), "{md}");
+    assert!(md.contains("1.82 m² used for dosing"), "{md}");
+    // Day 1 gemcitabine 1,638 mg; day 8 docetaxel 182 mg, tall-man.
+    assert!(
+        md.contains("| 1 | gemcitabine | 900 mg/m² | 1,638 mg | 1,638 mg | IV |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| 8 | DOCEtaxel | 100 mg/m² | 182 mg | 182 mg | IV |"),
+        "{md}"
+    );
+    // Totals: 2 × 1,638 = 3,276 mg (2 × 900 = 1,800 mg/m²).
+    assert!(
+        md.contains("| gemcitabine | 3,276 mg (1,800 mg/m²) |"),
+        "{md}"
+    );
+    assert!(md.contains("## Clinical rules"), "{md}");
+    assert!(md.contains("DOCEtaxel: PROCEED"), "{md}");
+}
+
+#[test]
+fn dose_markdown_and_html_use_the_words_of_the_text() {
+    // A 20% reduction of docetaxel: 182 × 0.8 = 145.6 → 146 mg.
+    let more = ["--reduce", "docetaxel=20%"];
+    let text = Run::new(&dose_args(&more)).success();
+    let words = "reduced by 20%: 182 → 145.6 mg";
+    assert!(text.contains(words), "{text}");
+    let md = Run::new(&dose_args(&[more[0], more[1], "--format", "md"])).success();
+    assert!(md.contains(words), "{md}");
+    assert!(md.contains("| 146 mg |"), "{md}");
+    let html = Run::new(&dose_args(&[more[0], more[1], "--format", "html"])).success();
+    assert!(html.contains(&words.replace('>', "&gt;")), "{html}");
+    assert!(html.contains("<td class=\"dose\">146 mg</td>"), "{html}");
+}
+
+#[test]
+fn dose_html_is_a_print_ready_page_with_every_part_of_the_plan() {
+    let html = Run::new(&dose_args(&["--format", "html"])).success();
+    assert_print_ready(&html);
+    for needed in [
+        "@page { size: A4;",
+        "<h1>Gemcitabine + docetaxel (leiomyosarcoma)</h1>",
+        "gemcitabine-docetaxel v1.3.0",
+        "Regimen file: ",
+        "SHA-256 ",
+        "Patient: height 170 cm, weight 70 kg",
+        "1.82 m² used for dosing",
+        "<td class=\"dose\">1,638 mg</td>",
+        "<td class=\"dose\">182 mg</td>",
+        "<td>DOCEtaxel</td>",
+        "3,276 mg (1,800 mg/m²)",
+        "Clinical rules, day 1: PROCEED",
+        "Verifying pharmacist",
+    ] {
+        assert!(html.contains(needed), "{needed} missing:\n{html}");
+    }
+}
+
+#[test]
+fn dose_html_shows_the_verdict_and_overridden_stops_with_their_reasons() {
+    // No labs: docetaxel needs liver tests, so the plan stops; overriding
+    // the stop with a hostile reason gives the plan, the reason printed.
+    let args = [
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--on",
+        "2026-12-01",
+        "--format",
+        "html",
+    ];
+    let err = Run::new(&args).fails(1);
+    assert!(err.contains("chemodose explain missing-ast"), "{err}");
+    let mut with = args.to_vec();
+    let over = "--override=missing-ast=<b>signed</b> by Dr X";
+    with.extend([
+        over,
+        "--override=missing-alt=checked by phone",
+        "--override=missing-alp=checked by phone",
+        "--override=missing-bilirubin=checked by phone",
+    ]);
+    let html = Run::new(&with).success();
+    assert_print_ready(&html);
+    assert!(
+        html.contains("Overridden stops (given anyway, with the reason)"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;b&gt;signed&lt;/b&gt; by Dr X"), "{html}");
+    assert!(!html.contains("<b>signed"), "{html}");
+    assert!(
+        html.contains("<div class=\"status\">DAY 1 NOT CHECKED"),
+        "{html}"
+    );
+    let md_args: Vec<&str> = with
+        .iter()
+        .map(|a| if *a == "html" { "md" } else { a })
+        .collect();
+    let md = Run::new(&md_args).success();
+    assert_inert_markdown(&md);
+    assert!(md.contains("\\<b\\>signed\\</b\\> by Dr X"), "{md}");
+}
+
+#[test]
+fn dose_writes_a_hostile_regimen_name_as_text() {
+    let dir = hostile_regimens();
+    let folder = path(dir.path());
+    let md = Run::new(&dose_args(&["--regimens", &folder, "--format", "md"])).success();
+    assert_inert_markdown(&md);
+    assert!(md.contains("\\<script\\>alert(1)\\</script\\>"), "{md}");
+    let html = Run::new(&dose_args(&["--regimens", &folder, "--format", "html"])).success();
+    assert_print_ready(&html);
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(html.contains("&amp; | *"), "{html}");
+}
+
+#[test]
+fn dose_output_is_written_whole_and_never_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("doses.html");
+    let run = Run::new(&dose_args(&["--format", "html", "--output", &path(&out)]));
+    assert_eq!(run.success(), "", "nothing on standard output");
+    assert!(run.stderr().contains("wrote "), "{}", run.stderr());
+    let html = std::fs::read_to_string(&out).unwrap();
+    assert_print_ready(&html);
+    assert!(html.contains("<td class=\"dose\">182 mg</td>"));
+    // Over the labs file it reads: refused, the file unchanged.
+    let labs = dir.path().join("labs.toml");
+    std::fs::copy(common::NORMAL_LABS_FILE, &labs).unwrap();
+    let before = std::fs::read(&labs).unwrap();
+    let err = Run::new(&[
+        "dose",
+        "gemcitabine-docetaxel",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--labs",
+        &path(&labs),
+        "--on",
+        "2026-12-01",
+        "--format",
+        "md",
+        "--output",
+        &path(&labs),
+    ])
+    .fails(2);
+    assert!(err.contains("is the input"), "{err}");
+    assert_eq!(std::fs::read(&labs).unwrap(), before);
+}
