@@ -246,3 +246,140 @@ fn dose_output_is_written_whole_and_never_over_an_input() {
     assert!(err.contains("is the input"), "{err}");
     assert_eq!(std::fs::read(&labs).unwrap(), before);
 }
+
+// ---- regimens show ----
+
+#[test]
+fn regimens_show_markdown_is_the_sheet_as_inert_text() {
+    let md = Run::new(&[
+        "regimens",
+        "show",
+        "gemcitabine-docetaxel",
+        "--format",
+        "md",
+    ])
+    .success();
+    assert_inert_markdown(&md);
+    assert!(
+        md.starts_with(
+            "# Gemcitabine + docetaxel (leiomyosarcoma) (gemcitabine-docetaxel)  version 1.3.0\n"
+        ),
+        "{md}"
+    );
+    for needed in [
+        "- Cycle: every 21 days, 6 cycles\n",
+        "| gemcitabine | 900 mg/m² | IV | 1, 8 | 90 min | all |",
+        "| DOCEtaxel | 100 mg/m² | IV | 8 | - | all |",
+        "### DOCEtaxel",
+        "- rounding: to the nearest 1 mg\n",
+        "- dose reductions: level -1: 675 mg/m²\n",
+        "- Regimen file: ",
+        "## Sources",
+    ] {
+        assert!(md.contains(needed), "{needed} missing:\n{md}");
+    }
+}
+
+#[test]
+fn regimens_show_html_is_a_print_ready_page() {
+    let html = Run::new(&[
+        "regimens",
+        "show",
+        "gemcitabine-docetaxel",
+        "--format",
+        "html",
+    ])
+    .success();
+    assert_print_ready(&html);
+    for needed in [
+        "@page { size: A4;",
+        "<td>DOCEtaxel</td><td>100 mg/m²</td>",
+        "<td>gemcitabine</td><td>900 mg/m²</td><td>IV</td><td>1, 8</td>",
+        "<li>rounding: to the nearest 1 mg</li>",
+        "Regimen file: ",
+        "<h2>Sources</h2>",
+    ] {
+        assert!(html.contains(needed), "{needed} missing:\n{html}");
+    }
+}
+
+#[test]
+fn regimens_show_writes_a_hostile_name_and_note_as_text() {
+    let dir = hostile_regimens();
+    let folder = path(dir.path());
+    let show = |format: &str| {
+        Run::new(&[
+            "regimens",
+            "show",
+            "gemcitabine-docetaxel",
+            "--regimens",
+            &folder,
+            "--format",
+            format,
+        ])
+        .success()
+    };
+    let md = show("md");
+    assert_inert_markdown(&md);
+    // The name in the heading, the note among the facts.
+    assert!(
+        md.starts_with("# \\<script\\>alert(1)\\</script\\>"),
+        "{md}"
+    );
+    assert!(
+        md.contains("- Notes: \\<script\\>alert(1)\\</script\\>"),
+        "{md}"
+    );
+    let html = show("html");
+    assert_print_ready(&html);
+    assert!(
+        html.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    assert!(html.contains("<li>Notes: &lt;script&gt;"), "{html}");
+}
+
+#[test]
+fn regimens_show_output_is_written_and_never_over_the_regimen_file() {
+    let dir = hostile_regimens();
+    let out = dir.path().join("sheet.md");
+    let run = Run::new(&[
+        "regimens",
+        "show",
+        "doxorubicin",
+        "--format",
+        "md",
+        "--output",
+        &path(&out),
+    ]);
+    assert_eq!(run.success(), "");
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(md.contains("DOXOrubicin"), "{md}");
+    // The regimen file named on the command line, and a file of the
+    // folder in force: both refused, both unchanged.
+    let file = dir.path().join("gemcitabine-docetaxel.toml");
+    let before = std::fs::read(&file).unwrap();
+    let err = Run::new(&[
+        "regimens",
+        "show",
+        &path(&file),
+        "--format",
+        "html",
+        "--output",
+        &path(&file),
+    ])
+    .fails(2);
+    assert!(err.contains("is the input"), "{err}");
+    let err = Run::new(&[
+        "regimens",
+        "show",
+        "doxorubicin",
+        "--regimens",
+        &path(dir.path()),
+        "-o",
+        &path(&file),
+    ])
+    .fails(2);
+    assert!(err.contains("is the input"), "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+}

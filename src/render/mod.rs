@@ -24,6 +24,8 @@ pub mod order;
 pub mod order_html;
 pub mod provenance;
 pub mod regimen;
+pub mod regimen_html;
+pub mod regimen_md;
 pub mod rules;
 pub mod schedule;
 pub mod verify;
