@@ -383,3 +383,137 @@ fn regimens_show_output_is_written_and_never_over_the_regimen_file() {
     assert!(err.contains("is the input"), "{err}");
     assert_eq!(std::fs::read(&file).unwrap(), before);
 }
+
+// ---- verify ----
+
+/// gemcitabine-docetaxel and its checks in a temporary folder, the regimen
+/// rounding docetaxel to 10 mg steps (as `tests/cli.rs` does) and the first
+/// check named `HOSTILE`: 100 mg/m² × 1.82 m² = 182 mg, to the nearest
+/// 10 mg = 180 mg, where the check expects 182 mg.
+fn changed_checks() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let regimen = std::fs::read_to_string("regimens/gemcitabine-docetaxel.toml").unwrap();
+    let at = regimen.find("name = \"docetaxel\"").unwrap();
+    let regimen = format!(
+        "{}{}",
+        &regimen[..at],
+        regimen[at..].replacen("round = \"1 mg\"", "round = \"10 mg\"", 1)
+    );
+    std::fs::write(dir.path().join("gemcitabine-docetaxel.toml"), regimen).unwrap();
+    let checks = std::fs::read_to_string("regimens/gemcitabine-docetaxel.checks.toml")
+        .unwrap()
+        .replacen(
+            "name = \"typical adult\"",
+            &format!("name = \"{}\"", HOSTILE.replace('"', "\\\"")),
+            1,
+        );
+    assert!(checks.contains("alert(1)"));
+    let path = dir.path().join("gemcitabine-docetaxel.checks.toml");
+    std::fs::write(&path, checks).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn verify_json_gives_each_check_and_each_mismatch() {
+    // Unchanged, every check of the file passes.
+    let run = Run::new(&[
+        "verify",
+        "regimens/gemcitabine-docetaxel.checks.toml",
+        "--format",
+        "json",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&run.success()).unwrap();
+    assert_eq!(json["failed"], 0, "{json}");
+    let checks = json["files"][0]["checks"].as_array().unwrap();
+    assert!(!checks.is_empty());
+    assert!(checks.iter().all(|c| c["passed"] == true), "{json}");
+    assert_eq!(json["passed"].as_u64().unwrap() as usize, checks.len());
+    assert_eq!(json["files"][0]["regimen"]["id"], "gemcitabine-docetaxel");
+
+    let (_dir, checks) = changed_checks();
+    let run = Run::new(&["verify", &path(&checks), "--format", "json"]);
+    assert_eq!(run.code(), Some(1), "exit 1 when a check fails");
+    let json: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    assert!(json["failed"].as_u64().unwrap() >= 1, "{json}");
+    let typical = json["files"][0]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == HOSTILE)
+        .unwrap_or_else(|| panic!("no check named {HOSTILE}: {json}"));
+    assert_eq!(typical["passed"], false);
+    assert_eq!(typical["outcome"], "mismatches");
+    let m = &typical["mismatches"][0];
+    assert_eq!(m["drug"], "docetaxel");
+    assert_eq!(m["day"], 8);
+    assert_eq!(m["expected"]["value"].as_f64(), Some(182.0));
+    assert_eq!(m["got"]["value"].as_f64(), Some(180.0));
+    assert_eq!(m["got"]["unit"], "mg");
+    assert_eq!(m["step_kind"], "adjustment");
+    assert_eq!(
+        m["step"],
+        // (180 − 182) / 182 = −1.099% → −1.1%.
+        "rounding: rounded to the nearest 10 mg: 182 → 180 mg (-1.1%)"
+    );
+}
+
+#[test]
+fn verify_markdown_and_html_show_the_mismatch_and_escape_the_check_name() {
+    let (_dir, checks) = changed_checks();
+    let run = Run::new(&["verify", &path(&checks), "--format", "md"]);
+    assert_eq!(run.code(), Some(1));
+    let md = run.stdout();
+    assert_inert_markdown(&md);
+    assert!(
+        md.contains(
+            "| docetaxel | 8 | 182 mg | 180 mg | rounding: rounded to the nearest 10 mg: 182 → 180 mg (-1.1%) |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("| FAIL | \\<script\\>alert(1)\\</script\\>"),
+        "{md}"
+    );
+    assert!(md.contains(" passed, "), "{md}");
+
+    let run = Run::new(&["verify", &path(&checks), "--format", "html"]);
+    assert_eq!(run.code(), Some(1));
+    let html = run.stdout();
+    assert_print_ready(&html);
+    assert!(
+        html.contains("<tr><td>docetaxel</td><td>8</td><td>182 mg</td><td>180 mg</td>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("FAIL: &lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+}
+
+#[test]
+fn verify_output_is_written_and_never_over_a_check_or_regimen_file() {
+    let (dir, checks) = changed_checks();
+    let out = dir.path().join("checks.html");
+    let run = Run::new(&[
+        "verify",
+        &path(&checks),
+        "--format",
+        "html",
+        "--output",
+        &path(&out),
+    ]);
+    // The report is written; the exit still says a check failed.
+    assert_eq!(run.code(), Some(1), "{}", run.stderr());
+    assert_eq!(run.stdout(), "");
+    assert_print_ready(&std::fs::read_to_string(&out).unwrap());
+    let regimen = dir.path().join("gemcitabine-docetaxel.toml");
+    for input in [&checks, &regimen] {
+        let before = std::fs::read(input).unwrap();
+        let err = Run::new(&["verify", &path(&checks), "-o", &path(input)]).fails(2);
+        assert!(err.contains("is the input"), "{err}");
+        assert_eq!(&std::fs::read(input).unwrap(), &before);
+    }
+    // --bless rewrites check files: not with another format or an output.
+    let err = Run::new(&["verify", &path(&checks), "--bless", "--format", "json"]).fails(2);
+    assert!(err.contains("cannot be used with"), "{err}");
+}
