@@ -156,6 +156,18 @@ pub enum SimpleFormat {
     Json,
 }
 
+/// Output formats of a report: `dose`, `regimens show`, `verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ReportFormat {
+    // No doc comments on the values: clap would print a list of them in
+    // place of `[possible values: text, md, html, json]`.
+    #[default]
+    Text,
+    Md,
+    Html,
+    Json,
+}
+
 pub fn bsa(s: &str) -> Result<uom::si::f64::Area, String> {
     quantity::parse_bsa(s).map_err(|e| e.to_string())
 }

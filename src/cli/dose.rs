@@ -15,9 +15,12 @@ use chemodose::quantity::Percent;
 use chemodose::regimen::{Regimen, RoundingRule};
 use chemodose::renal::{CockcroftGaultOptions, GfrCap, WeightBasis};
 use chemodose::render::dose::dose_text_from;
+use chemodose::render::dose_html::dose_html;
+use chemodose::render::dose_md::dose_markdown;
 use chemodose::render::json::dose_json;
 
-use super::args::{self, SimpleFormat};
+use super::args::{self, ReportFormat};
+use super::output::deliver;
 use super::regimens::LibraryArgs;
 use super::{InputError, Report};
 
@@ -871,9 +874,13 @@ pub struct DoseArgs {
     patient: PatientDoseArgs,
     #[command(flatten)]
     lib: LibraryArgs,
-    /// Output format.
+    /// Output format: text, Markdown (md), print-ready HTML (html) or JSON.
     #[arg(long, value_enum, default_value_t)]
-    format: SimpleFormat,
+    format: ReportFormat,
+    /// Write to this file (whole or not at all) instead of standard output:
+    /// doses-cycle-1.html.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
 }
 
 /// A dose error as an exit code (safety stops 1, bad input 2), with the
@@ -959,14 +966,20 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
         &resolved.options,
     )
     .map_err(dose_failure)?;
-    let stdout = match a.format {
-        SimpleFormat::Text => {
+    // The history's warnings head the output, where they are read.
+    let leading: Vec<String> = resolved
+        .warnings
+        .iter()
+        .map(|(code, words)| format!("WARNING ({code}): {words}"))
+        .collect();
+    let text = match a.format {
+        ReportFormat::Text => {
             let mut text = String::new();
-            // The history's warnings head the output, where they are read.
-            for (code, words) in &resolved.warnings {
-                text.push_str(&format!("WARNING ({code}): {words}\n"));
+            for l in &leading {
+                text.push_str(l);
+                text.push('\n');
             }
-            if !resolved.warnings.is_empty() {
+            if !leading.is_empty() {
                 text.push('\n');
             }
             super::settings::stamp(
@@ -974,7 +987,9 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
                 text + &dose_text_from(&plan, &entry.regimen, Some(&entry.source)),
             )
         }
-        SimpleFormat::Json => {
+        ReportFormat::Md => dose_markdown(&plan, &entry.regimen, Some(&entry.source), &leading),
+        ReportFormat::Html => dose_html(&plan, &entry.regimen, Some(&entry.source), &leading),
+        ReportFormat::Json => {
             let mut json = dose_json(&plan);
             if let Some(object) = json.as_object_mut() {
                 object.insert(
@@ -996,6 +1011,9 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
         notes.extend(chemodose::render::provenance::replaces_line(&entry.source));
     }
     notes.extend(unused_overrides(&resolved.options, plan.overridden.iter()));
+    let mut inputs = a.lib.files_read(Some(&a.regimen));
+    inputs.extend(a.patient.files_read());
+    let stdout = deliver(text, a.output.as_deref(), &inputs, &mut notes)?;
     Ok(Report {
         stdout,
         warnings: resolved.warning_lines(),

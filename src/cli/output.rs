@@ -132,6 +132,28 @@ pub fn write_atomically(path: &Path, bytes: &[u8], inputs: &[PathBuf]) -> Result
     file.commit()
 }
 
+/// A report for standard output, or written to `output` whole (refused
+/// over one of `inputs`, the files the command read): then standard output
+/// is empty and a note says where it went.
+///
+/// # Errors
+/// As [`write_atomically`].
+pub fn deliver(
+    text: String,
+    output: Option<&Path>,
+    inputs: &[PathBuf],
+    notes: &mut Vec<String>,
+) -> Result<String, InputError> {
+    match output {
+        None => Ok(text),
+        Some(path) => {
+            write_atomically(path, text.as_bytes(), inputs)?;
+            notes.push(format!("wrote {}", path.display()));
+            Ok(String::new())
+        }
+    }
+}
+
 /// "cannot write PATH: ..." for an error writing an output file.
 pub fn write_error(path: &Path, e: &std::io::Error) -> InputError {
     InputError(format!("cannot write {}: {e}", path.display()))

@@ -9,9 +9,12 @@ use chemodose::regimen::{
 };
 use chemodose::render::ismp::drug_display_name;
 use chemodose::render::regimen::{regimen_json, regimen_text};
+use chemodose::render::regimen_html::regimen_html;
+use chemodose::render::regimen_md::regimen_markdown;
 use chemodose::render::text_table;
 
-use super::args::SimpleFormat;
+use super::args::{ReportFormat, SimpleFormat};
+use super::output::deliver;
 use super::{InputError, Report, diagnostics};
 
 /// Where to find regimens; shared by every command that takes one.
@@ -151,9 +154,13 @@ enum RegimensCommand {
         regimen: String,
         #[command(flatten)]
         lib: LibraryArgs,
-        /// Output format.
+        /// Output format: text, Markdown (md), print-ready HTML (html) or JSON.
         #[arg(long, value_enum, default_value_t)]
-        format: SimpleFormat,
+        format: ReportFormat,
+        /// Write to this file (whole or not at all) instead of standard
+        /// output: gemcitabine-docetaxel.html.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Validate regimen files and folders; every problem is printed.
     Check {
@@ -172,10 +179,17 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
             regimen,
             lib,
             format,
+            output,
         } => {
             let entry = lib.regimen(&regimen)?;
-            let stdout = match format {
-                SimpleFormat::Text => {
+            let text = match format {
+                ReportFormat::Md => {
+                    regimen_markdown(&entry.regimen, &entry.origin, Some(&entry.source))
+                }
+                ReportFormat::Html => {
+                    regimen_html(&entry.regimen, &entry.origin, Some(&entry.source))
+                }
+                ReportFormat::Text => {
                     let mut text = regimen_text(&entry.regimen, &entry.origin);
                     for l in chemodose::render::provenance::source_lines(&entry.source) {
                         text.push_str(&l);
@@ -183,7 +197,7 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
                     }
                     text
                 }
-                SimpleFormat::Json => {
+                ReportFormat::Json => {
                     let mut json = regimen_json(&entry.regimen, &entry.origin);
                     if let Some(object) = json.as_object_mut() {
                         object.insert(
@@ -194,7 +208,18 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
                     serde_json::to_string_pretty(&json)? + "\n"
                 }
             };
-            Ok(Report::text(stdout))
+            let mut notes = Vec::new();
+            let stdout = deliver(
+                text,
+                output.as_deref(),
+                &lib.files_read(Some(&regimen)),
+                &mut notes,
+            )?;
+            Ok(Report {
+                stdout,
+                notes,
+                ..Report::default()
+            })
         }
         RegimensCommand::Check { paths, lib } => check(paths, &lib),
     }

@@ -6,9 +6,14 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use chemodose::regimen::{Library, Regimen, bundled_checks, load_regimen_file};
+use chemodose::render::json::verify_json;
+use chemodose::render::verify::{
+    FileOutcome, FileRun, counts, verify_html, verify_markdown, verify_text,
+};
 use chemodose::verify::{CheckResult, bless, parse_check_file, run_check};
 
-use super::output::write_atomically;
+use super::args::ReportFormat;
+use super::output::{deliver, write_atomically};
 use super::regimens::LibraryArgs;
 use super::{Failure, InputError, Report, diagnostics};
 
@@ -23,6 +28,15 @@ pub struct VerifyArgs {
     /// With --bless: do not ask.
     #[arg(long, requires = "bless")]
     yes: bool,
+    /// Output format: text, Markdown (md), print-ready HTML (html) or JSON
+    /// (each check passed or failed, each mismatch with drug, day,
+    /// expected, got and step). Not with --bless.
+    #[arg(long, value_enum, default_value_t, conflicts_with = "bless")]
+    format: ReportFormat,
+    /// Write to this file (whole or not at all) instead of standard output:
+    /// checks.html. Not with --bless.
+    #[arg(long, short, value_name = "FILE", conflicts_with = "bless")]
+    output: Option<PathBuf>,
     #[command(flatten)]
     lib: LibraryArgs,
 }
@@ -148,10 +162,6 @@ fn regimen_for(
     Ok((e.regimen, e.origin))
 }
 
-fn describe(result: &CheckResult, out: &mut String) {
-    out.push_str(&chemodose::render::verify::check_result_text(result));
-}
-
 fn confirm(question: &str) -> Result<bool, InputError> {
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
@@ -179,42 +189,29 @@ fn confirm(question: &str) -> Result<bool, InputError> {
 }
 
 pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
-    let mut out = String::new();
+    let mut runs: Vec<FileRun> = Vec::new();
     let mut notes = Vec::new();
-    let (mut passed, mut failed) = (0usize, 0usize);
     let mut to_bless: Vec<(PathBuf, String)> = Vec::new();
+    // The files read, which an output must not replace.
+    let mut inputs = a.lib.files_read(None);
     for source in sources(&a)? {
+        inputs.extend(source.path.iter().cloned());
         let file = match parse_check_file(&source.shown, &source.text) {
             Ok(f) => f,
             Err(e) => {
-                out.push_str(&diagnostics::render(&e));
-                failed += 1;
+                runs.push(FileRun {
+                    file: source.shown,
+                    outcome: FileOutcome::Unreadable(diagnostics::render(&e)),
+                });
                 continue;
             }
         };
         let (regimen, origin) = regimen_for(&source, &file.regimen, &a.lib)?;
-        out.push_str(&format!(
-            "{}: {} v{} ({origin})\n",
-            source.shown, regimen.id, regimen.version
-        ));
-        if let Some(v) = &file.regimen_version
-            && *v != regimen.version
-        {
-            out.push_str(&format!(
-                "  note  the checks were worked out for version {v}; the regimen is version {}\n",
-                regimen.version
-            ));
+        if Path::new(&origin).is_file() {
+            inputs.push(PathBuf::from(&origin));
         }
         let results: Vec<CheckResult> =
             file.checks.iter().map(|c| run_check(&regimen, c)).collect();
-        for r in &results {
-            describe(r, &mut out);
-            if r.passed() {
-                passed += 1;
-            } else {
-                failed += 1;
-            }
-        }
         if a.bless && results.iter().any(|r| !r.passed()) {
             match &source.path {
                 Some(p) => {
@@ -243,8 +240,26 @@ pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
                 )),
             }
         }
+        runs.push(FileRun {
+            file: source.shown,
+            outcome: FileOutcome::Ran {
+                regimen: regimen.id.clone(),
+                version: regimen.version.clone(),
+                origin,
+                checks_version: file.regimen_version.clone(),
+                results,
+            },
+        });
     }
-    out.push_str(&format!("{passed} passed, {failed} failed\n"));
+    let (_, failed) = counts(&runs);
+    let mut out = match a.format {
+        ReportFormat::Text => verify_text(&runs),
+        ReportFormat::Md => verify_markdown(&runs),
+        ReportFormat::Html => verify_html(&runs),
+        ReportFormat::Json => {
+            serde_json::to_string_pretty(&verify_json(&runs)).map_err(InputError::from)? + "\n"
+        }
+    };
     if a.bless && !to_bless.is_empty() {
         // The results before the question; `print!` would panic on a full
         // standard output.
@@ -269,8 +284,9 @@ pub fn run(a: VerifyArgs) -> Result<Report, Failure> {
         }
         notes.push("nothing written".to_owned());
     }
+    let stdout = deliver(out, a.output.as_deref(), &inputs, &mut notes)?;
     Ok(Report {
-        stdout: out,
+        stdout,
         notes,
         problem: failed > 0,
         warnings: Vec::new(),

@@ -375,9 +375,9 @@ pub fn patient_lines(plan: &DosePlan) -> Vec<String> {
     lines
 }
 
-/// A banner for a plan whose clinical rules did not all pass: "*** DAY 8:
-/// NOT CHECKED: ... ***"; `None` for PROCEED or a regimen without rules.
-pub fn verdict_banner(a: &crate::dose::Assessment) -> Option<String> {
+/// The verdict of a plan whose clinical rules did not all pass, in words:
+/// "DAY 8 NOT CHECKED: ..."; `None` for PROCEED or a regimen without rules.
+pub fn verdict_words(a: &crate::dose::Assessment) -> Option<String> {
     use crate::rules::Verdict;
     let what = match a.verdict {
         Verdict::Proceed => return None,
@@ -390,60 +390,61 @@ pub fn verdict_banner(a: &crate::dose::Assessment) -> Option<String> {
     if a.drugs.is_empty() {
         return None;
     }
-    Some(format!("*** DAY {} {what} ***", a.day))
+    Some(format!("DAY {} {what}", a.day))
 }
 
-/// The plan as text: header, one row per drug per day, totals, warnings.
-pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
-    dose_text_from(plan, regimen, None)
+/// A banner for a plan whose clinical rules did not all pass: "*** DAY 8
+/// NOT CHECKED: ... ***"; `None` for PROCEED or a regimen without rules.
+pub fn verdict_banner(a: &crate::dose::Assessment) -> Option<String> {
+    verdict_words(a).map(|w| format!("*** {w} ***"))
 }
 
-/// [`dose_text`] with the regimen file it came from under the regimen line
-/// (`render::provenance`).
-pub fn dose_text_from(
-    plan: &DosePlan,
-    regimen: &Regimen,
-    source: Option<&crate::regimen::RegimenSource>,
-) -> String {
-    let mut out = String::new();
+/// The regimen line of a plan: "Gemcitabine-docetaxel (gemcitabine-docetaxel
+/// v1.2): cycle 1 of 8, every 21 days". Raw: each format escapes it.
+pub fn plan_title(plan: &DosePlan, regimen: &Regimen) -> String {
     let course = plan
         .planned_cycles
         .map_or_else(String::new, |n| format!(" of {n}"));
-    out.push_str(&format!(
-        "{} ({} v{}): cycle {}{course}, every {} days\n",
-        visible(&regimen.name),
-        visible(&regimen.id),
-        visible(&regimen.version),
-        plan.cycle,
-        regimen.cycle.length_days
-    ));
-    for l in source
-        .map(crate::render::provenance::source_lines)
-        .unwrap_or_default()
-    {
-        out.push_str(&l);
-        out.push('\n');
+    format!(
+        "{} ({} v{}): cycle {}{course}, every {} days",
+        regimen.name, regimen.id, regimen.version, plan.cycle, regimen.cycle.length_days
+    )
+}
+
+/// "STATUS: WITHDRAWN" for a regimen whose status needs attention.
+pub fn status_words(regimen: &Regimen) -> Option<String> {
+    regimen
+        .status
+        .needs_attention()
+        .then(|| format!("STATUS: {}", regimen.status.id().to_uppercase()))
+}
+
+/// The headers of the dose table; a Check column where the regimen has
+/// clinical rules.
+pub fn administration_headers(plan: &DosePlan) -> Vec<&'static str> {
+    let mut headers = vec![
+        "Day",
+        "Drug",
+        "Prescribed",
+        "Calculated",
+        "Final dose",
+        "Route",
+        "Infusion",
+        "Adjustments",
+    ];
+    if !plan.assessment.drugs.is_empty() {
+        headers.push("Check");
     }
-    if regimen.status.needs_attention() {
-        out.push_str(&format!(
-            "*** STATUS: {} ***\n",
-            regimen.status.id().to_uppercase()
-        ));
-    }
-    if let Some(banner) = verdict_banner(&plan.assessment) {
-        out.push_str(&banner);
-        out.push('\n');
-    }
-    for l in patient_lines(plan) {
-        out.push_str(&l);
-        out.push('\n');
-    }
-    out.push('\n');
+    headers
+}
+
+/// One row per administration, the cells of [`administration_headers`]:
+/// raw text, each format escapes it.
+pub fn administration_rows(plan: &DosePlan) -> Vec<Vec<String>> {
     // A Check column where the regimen has clinical rules: the day
     // assessed stamped with its verdict beside its dose.
     let checked = !plan.assessment.drugs.is_empty();
-    let rows: Vec<Vec<String>> = plan
-        .administrations
+    plan.administrations
         .iter()
         .map(|a| {
             let adj = adjustments_text(a, &plan.overridden);
@@ -468,24 +469,20 @@ pub fn dose_text_from(
             }
             row
         })
-        .collect();
-    let mut headers = vec![
-        "Day",
-        "Drug",
-        "Prescribed",
-        "Calculated",
-        "Final dose",
-        "Route",
-        "Infusion",
-        "Adjustments",
-    ];
-    if checked {
-        headers.push("Check");
-    }
-    out.push_str(&text_table(&headers, &rows));
-    out.push_str("\nTotals\n");
-    let rows: Vec<Vec<String>> = plan
-        .totals
+        .collect()
+}
+
+/// The headers of the totals table.
+pub const TOTALS_HEADERS: [&str; 4] = [
+    "Drug",
+    "This cycle",
+    "Course",
+    "Lifetime (cumulative of limit)",
+];
+
+/// One row per drug: this cycle, the planned course and the lifetime limit.
+pub fn totals_rows(plan: &DosePlan) -> Vec<Vec<String>> {
+    plan.totals
         .iter()
         .map(|t| {
             let u = t.unit.symbol();
@@ -537,16 +534,52 @@ pub fn dose_text_from(
                 limit,
             ]
         })
-        .collect();
+        .collect()
+}
+
+/// The heading of the overridden stops, in every format.
+pub const OVERRIDDEN_HEADING: &str = "Overridden stops (given anyway, with the reason)";
+
+/// The plan as text: header, one row per drug per day, totals, warnings.
+pub fn dose_text(plan: &DosePlan, regimen: &Regimen) -> String {
+    dose_text_from(plan, regimen, None)
+}
+
+/// [`dose_text`] with the regimen file it came from under the regimen line
+/// (`render::provenance`).
+pub fn dose_text_from(
+    plan: &DosePlan,
+    regimen: &Regimen,
+    source: Option<&crate::regimen::RegimenSource>,
+) -> String {
+    let mut out = String::new();
+    out.push_str(&visible(&plan_title(plan, regimen)));
+    out.push('\n');
+    for l in source
+        .map(crate::render::provenance::source_lines)
+        .unwrap_or_default()
+    {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    if let Some(status) = status_words(regimen) {
+        out.push_str(&format!("*** {status} ***\n"));
+    }
+    if let Some(banner) = verdict_banner(&plan.assessment) {
+        out.push_str(&banner);
+        out.push('\n');
+    }
+    for l in patient_lines(plan) {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out.push('\n');
     out.push_str(&text_table(
-        &[
-            "Drug",
-            "This cycle",
-            "Course",
-            "Lifetime (cumulative of limit)",
-        ],
-        &rows,
+        &administration_headers(plan),
+        &administration_rows(plan),
     ));
+    out.push_str("\nTotals\n");
+    out.push_str(&text_table(&TOTALS_HEADERS, &totals_rows(plan)));
     let assessment = crate::render::rules::assessment_lines(&plan.assessment);
     if !assessment.is_empty() {
         out.push('\n');
@@ -556,7 +589,7 @@ pub fn dose_text_from(
         }
     }
     if !plan.overridden.is_empty() {
-        out.push_str("\nOverridden stops (given anyway, with the reason)\n");
+        out.push_str(&format!("\n{OVERRIDDEN_HEADING}\n"));
         for l in overridden_lines(&plan.overridden) {
             out.push_str(&format!("  ! {l}\n"));
         }

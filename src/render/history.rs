@@ -502,22 +502,6 @@ pub fn history_text(r: &HistoryReport) -> String {
     visible_lines(&o).into_owned()
 }
 
-fn md_table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let cell = |s: &str| markdown(s);
-    let mut o = format!(
-        "| {} |\n|{}\n",
-        headers.join(" | "),
-        "---|".repeat(headers.len())
-    );
-    for r in rows {
-        o.push_str(&format!(
-            "| {} |\n",
-            r.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ")
-        ));
-    }
-    o
-}
-
 /// Markdown.
 pub fn history_markdown(r: &HistoryReport) -> String {
     let mut o = format!("# Treatment history of {}\n\n", markdown(&r.patient_id));
@@ -533,34 +517,29 @@ pub fn history_markdown(r: &HistoryReport) -> String {
     }
     o.push_str("## Timeline\n\n");
     let rows: Vec<Vec<String>> = timeline(r).into_iter().map(|(d, t)| vec![d, t]).collect();
-    o.push_str(&md_table(&[date_header(r), "What"], &rows));
+    o.push_str(&crate::render::markdown_table(
+        &[date_header(r), "What"],
+        &rows,
+    ));
     o.push_str("\n## Lines of therapy\n\n");
-    o.push_str(&md_table(&line_headers(r), &line_rows(r)));
+    o.push_str(&crate::render::markdown_table(
+        &line_headers(r),
+        &line_rows(r),
+    ));
     o.push_str("\n## Cycles given\n\n");
-    o.push_str(&md_table(&CYCLE_HEADERS, &cycle_rows(r)));
+    o.push_str(&crate::render::markdown_table(
+        &CYCLE_HEADERS,
+        &cycle_rows(r),
+    ));
     o.push_str("\n## Cumulative doses\n\n");
-    o.push_str(&md_table(&CUMULATIVE_HEADERS, &cumulative_rows(r)));
+    o.push_str(&crate::render::markdown_table(
+        &CUMULATIVE_HEADERS,
+        &cumulative_rows(r),
+    ));
     for l in anthracycline_lines(r) {
         o.push_str(&format!("\n{}", markdown(l.trim_start())));
     }
     o.push('\n');
-    o
-}
-
-fn html_table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut o = String::from("<table>\n<thead><tr>");
-    for h in headers {
-        let _ = write!(o, "<th>{}</th>", escape(h));
-    }
-    o.push_str("</tr></thead>\n<tbody>\n");
-    for r in rows {
-        o.push_str("<tr>");
-        for c in r {
-            let _ = write!(o, "<td>{}</td>", escape(c));
-        }
-        o.push_str("</tr>\n");
-    }
-    o.push_str("</tbody>\n</table>\n");
     o
 }
 
@@ -586,13 +565,16 @@ pub fn history_html(r: &HistoryReport) -> String {
     }
     o.push_str("<h2>Timeline</h2>\n");
     let rows: Vec<Vec<String>> = timeline(r).into_iter().map(|(d, t)| vec![d, t]).collect();
-    o.push_str(&html_table(&[date_header(r), "What"], &rows));
+    o.push_str(&crate::render::html_table(&[date_header(r), "What"], &rows));
     o.push_str("<h2>Lines of therapy</h2>\n");
-    o.push_str(&html_table(&line_headers(r), &line_rows(r)));
+    o.push_str(&crate::render::html_table(&line_headers(r), &line_rows(r)));
     o.push_str("<h2>Cycles given</h2>\n");
-    o.push_str(&html_table(&CYCLE_HEADERS, &cycle_rows(r)));
+    o.push_str(&crate::render::html_table(&CYCLE_HEADERS, &cycle_rows(r)));
     o.push_str("<h2>Cumulative doses</h2>\n");
-    o.push_str(&html_table(&CUMULATIVE_HEADERS, &cumulative_rows(r)));
+    o.push_str(&crate::render::html_table(
+        &CUMULATIVE_HEADERS,
+        &cumulative_rows(r),
+    ));
     for l in anthracycline_lines(r) {
         let _ = writeln!(o, "<p>{}</p>", escape(l.trim_start()));
     }

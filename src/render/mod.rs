@@ -13,6 +13,8 @@
 pub mod config;
 pub mod csv;
 pub mod dose;
+pub mod dose_html;
+pub mod dose_md;
 pub mod escape;
 pub mod explain;
 pub mod history;
@@ -23,6 +25,8 @@ pub mod order;
 pub mod order_html;
 pub mod provenance;
 pub mod regimen;
+pub mod regimen_html;
+pub mod regimen_md;
 pub mod rules;
 pub mod schedule;
 pub mod verify;
@@ -68,6 +72,42 @@ pub fn text_table(headers: &[&str], rows: &[Vec<String>]) -> String {
         line(&mut row.iter().map(String::as_str));
     }
     out
+}
+
+/// A Markdown pipe table: the headers as written (our own words), every
+/// cell through [`escape::markdown`], so that a value can neither end its
+/// cell (`|`) nor become a link, an image or HTML.
+pub fn markdown_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut o = format!(
+        "| {} |\n|{}\n",
+        headers.join(" | "),
+        "---|".repeat(headers.len())
+    );
+    for r in rows {
+        let cells: Vec<String> = r.iter().map(|c| escape::markdown(c)).collect();
+        o.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    o
+}
+
+/// An HTML table, every header and cell escaped
+/// ([`schedule::html::escape`]).
+pub fn html_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    use schedule::html::escape;
+    let mut o = String::from("<table>\n<thead><tr>");
+    for h in headers {
+        o.push_str(&format!("<th>{}</th>", escape(h)));
+    }
+    o.push_str("</tr></thead>\n<tbody>\n");
+    for r in rows {
+        o.push_str("<tr>");
+        for c in r {
+            o.push_str(&format!("<td>{}</td>", escape(c)));
+        }
+        o.push_str("</tr>\n");
+    }
+    o.push_str("</tbody>\n</table>\n");
+    o
 }
 
 #[cfg(test)]

@@ -193,52 +193,55 @@ pub fn rule_line(rule: &crate::rules::Rule) -> String {
     )
 }
 
-/// The regimen on paper.
-pub fn regimen_text(r: &Regimen, origin: &str) -> String {
-    let mut out = String::new();
-    out.push_str(&format!(
-        "{} ({})  version {}\n",
-        visible(&r.name),
-        visible(&r.id),
-        visible(&r.version)
-    ));
-    if r.status.needs_attention() {
-        out.push_str(&format!(
-            "\n*** STATUS: {} ***\n",
-            r.status.id().to_uppercase()
-        ));
-        if let Some(n) = &r.status_note {
-            out.push_str(&format!("{}\n", visible(n)));
-        }
-        out.push('\n');
-    } else {
-        out.push_str(&format!("Status: {}\n", r.status));
+/// The first line of a regimen sheet: "Gemcitabine + docetaxel
+/// (gemcitabine-docetaxel)  version 1.3.0". Raw: each format escapes it.
+pub fn regimen_heading(r: &Regimen) -> String {
+    format!("{} ({})  version {}", r.name, r.id, r.version)
+}
+
+/// "STATUS: WITHDRAWN" for a status that needs attention (printed with its
+/// note), else `None` and the status is one of [`regimen_facts`].
+pub fn status_alert(r: &Regimen) -> Option<String> {
+    r.status
+        .needs_attention()
+        .then(|| format!("STATUS: {}", r.status.id().to_uppercase()))
+}
+
+/// The facts under the heading, one line each: status (when it needs no
+/// attention), other names, indications, cycle, last review, the file it
+/// was read from (`origin`), notes, antiemetics.
+pub fn regimen_facts(r: &Regimen, origin: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if !r.status.needs_attention() {
+        out.push(format!("Status: {}", r.status));
     }
     if !r.aliases.is_empty() {
-        out.push_str(&format!(
-            "Also called: {}\n",
-            visible(&r.aliases.join(", "))
-        ));
+        out.push(format!("Also called: {}", r.aliases.join(", ")));
     }
     if !r.indications.is_empty() {
-        out.push_str(&format!(
-            "Indications: {}\n",
-            visible(&r.indications.join("; "))
-        ));
+        out.push(format!("Indications: {}", r.indications.join("; ")));
     }
-    out.push_str(&format!(
-        "Cycle: every {} days, {}\nLast reviewed: {}\nDefinition: {origin}\n",
-        r.cycle.length_days, r.cycle.count, r.last_reviewed
+    out.push(format!(
+        "Cycle: every {} days, {}",
+        r.cycle.length_days, r.cycle.count
     ));
+    out.push(format!("Last reviewed: {}", r.last_reviewed));
+    out.push(format!("Definition: {origin}"));
     if let Some(n) = &r.notes {
-        out.push_str(&format!("Notes: {}\n", visible(n)));
+        out.push(format!("Notes: {n}"));
     }
     if let Some(line) = antiemetics_text(r) {
-        out.push_str(&format!("Antiemetics: {line}\n"));
+        out.push(format!("Antiemetics: {line}"));
     }
-    out.push('\n');
-    let rows: Vec<Vec<String>> = r
-        .drugs
+    out
+}
+
+/// The headers of the drug table.
+pub const DRUG_HEADERS: [&str; 6] = ["Drug", "Dose", "Route", "Days", "Infusion", "Cycles"];
+
+/// One row per drug, the cells of [`DRUG_HEADERS`].
+pub fn drug_rows(r: &Regimen) -> Vec<Vec<String>> {
+    r.drugs
         .iter()
         .map(|d| {
             vec![
@@ -250,105 +253,106 @@ pub fn regimen_text(r: &Regimen, origin: &str) -> String {
                 d.cycles.map_or_else(|| "all".to_owned(), |c| c.to_string()),
             ]
         })
-        .collect();
-    out.push_str(&text_table(
-        &["Drug", "Dose", "Route", "Days", "Infusion", "Cycles"],
-        &rows,
-    ));
-    for d in &r.drugs {
-        let mut lines = Vec::new();
-        for p in &d.phases {
-            lines.push(format!("{}: {}", p.cycles, p.dose));
-        }
-        if !d.reductions.is_empty() {
-            let levels: Vec<String> = d
-                .reductions
-                .iter()
-                .rev()
-                .map(|(l, v)| format!("level {l}: {v}"))
-                .collect();
-            lines.push(format!("dose reductions: {}", levels.join("; ")));
-        }
-        if let Some(m) = d.max_single_dose {
-            lines.push(format!(
-                "maximum single dose {} mg",
-                format_number(DoseUnit::Mg.of(m), 4)
-            ));
-        }
-        if let Some(c) = &d.max_per_cycle {
-            lines.push(format!(
-                "maximum per cycle {}{}",
-                c.dose,
-                c.source
-                    .as_ref()
-                    .map_or(String::new(), |s| format!(" ({s})"))
-            ));
-        }
-        if let Some(c) = d.bsa_cap {
-            lines.push(format!("BSA capped at {} m²", format_number(m2(c), 2)));
-        }
-        lines.push(format!(
-            "rounding: {}",
-            rounding_text(&d.rounding, unit_of(d))
-        ));
-        if !d.strengths.is_empty() {
-            let u = unit_of(d);
-            let s: Vec<String> = d
-                .strengths
-                .iter()
-                .map(|m| format!("{} {}", format_number(u.of(*m), 4), u.symbol()))
-                .collect();
-            lines.push(format!("strengths: {}", s.join(", ")));
-        }
-        if let Some(l) = &d.lifetime_limit {
-            let after = l.after_cardiac_radiation.map_or(String::new(), |a| {
-                format!("; {a} after cardiac-region radiation")
-            });
-            lines.push(format!(
-                "lifetime limit {}{after} ({})",
-                l.lifetime, l.source
-            ));
-        }
-        if let Some(rn) = &d.renal {
-            let mut s = String::from("renal function");
-            if rn.required {
-                s.push_str(" required");
-            }
-            if let Some(f) = rn.flag_below {
-                s.push_str(&format!(
-                    "; flagged below CrCl {} mL/min",
-                    format_number(ml_per_min(f), 1)
-                ));
-            }
-            if let Some(n) = &rn.note {
-                s.push_str(&format!(": {n}"));
-            }
-            lines.push(s);
-        }
-        if !d.requires.is_empty() {
-            let needs: Vec<String> = d
-                .requires
-                .iter()
-                .map(crate::render::rules::variable_label)
-                .collect();
-            lines.push(format!("requires: {}", needs.join(", ")));
-        }
-        if !d.days_confirmed {
-            lines.push(
-                "day list NOT CONFIRMED by the source: the prescriber states the days".to_owned(),
-            );
-        }
-        for rule in &d.rules {
-            lines.push(rule_line(rule));
-        }
-        if let Some(n) = &d.note {
-            lines.push(n.clone());
-        }
-        out.push_str(&format!("\n{}:\n", drug_display_name(&d.name)));
-        for l in lines {
-            out.push_str(&format!("  - {}\n", visible(&l)));
-        }
+        .collect()
+}
+
+/// What a drug's row cannot hold, one line each: phases, dose levels,
+/// ceilings, caps, rounding, strengths, limits, renal function,
+/// requirements, rules and its note.
+pub fn drug_details(d: &Drug) -> Vec<String> {
+    let mut lines = Vec::new();
+    for p in &d.phases {
+        lines.push(format!("{}: {}", p.cycles, p.dose));
     }
+    if !d.reductions.is_empty() {
+        let levels: Vec<String> = d
+            .reductions
+            .iter()
+            .rev()
+            .map(|(l, v)| format!("level {l}: {v}"))
+            .collect();
+        lines.push(format!("dose reductions: {}", levels.join("; ")));
+    }
+    if let Some(m) = d.max_single_dose {
+        lines.push(format!(
+            "maximum single dose {} mg",
+            format_number(DoseUnit::Mg.of(m), 4)
+        ));
+    }
+    if let Some(c) = &d.max_per_cycle {
+        lines.push(format!(
+            "maximum per cycle {}{}",
+            c.dose,
+            c.source
+                .as_ref()
+                .map_or(String::new(), |s| format!(" ({s})"))
+        ));
+    }
+    if let Some(c) = d.bsa_cap {
+        lines.push(format!("BSA capped at {} m²", format_number(m2(c), 2)));
+    }
+    lines.push(format!(
+        "rounding: {}",
+        rounding_text(&d.rounding, unit_of(d))
+    ));
+    if !d.strengths.is_empty() {
+        let u = unit_of(d);
+        let s: Vec<String> = d
+            .strengths
+            .iter()
+            .map(|m| format!("{} {}", format_number(u.of(*m), 4), u.symbol()))
+            .collect();
+        lines.push(format!("strengths: {}", s.join(", ")));
+    }
+    if let Some(l) = &d.lifetime_limit {
+        let after = l.after_cardiac_radiation.map_or(String::new(), |a| {
+            format!("; {a} after cardiac-region radiation")
+        });
+        lines.push(format!(
+            "lifetime limit {}{after} ({})",
+            l.lifetime, l.source
+        ));
+    }
+    if let Some(rn) = &d.renal {
+        let mut s = String::from("renal function");
+        if rn.required {
+            s.push_str(" required");
+        }
+        if let Some(f) = rn.flag_below {
+            s.push_str(&format!(
+                "; flagged below CrCl {} mL/min",
+                format_number(ml_per_min(f), 1)
+            ));
+        }
+        if let Some(n) = &rn.note {
+            s.push_str(&format!(": {n}"));
+        }
+        lines.push(s);
+    }
+    if !d.requires.is_empty() {
+        let needs: Vec<String> = d
+            .requires
+            .iter()
+            .map(crate::render::rules::variable_label)
+            .collect();
+        lines.push(format!("requires: {}", needs.join(", ")));
+    }
+    if !d.days_confirmed {
+        lines.push(
+            "day list NOT CONFIRMED by the source: the prescriber states the days".to_owned(),
+        );
+    }
+    for rule in &d.rules {
+        lines.push(rule_line(rule));
+    }
+    if let Some(n) = &d.note {
+        lines.push(n.clone());
+    }
+    lines
+}
+
+/// The supportive care, one line each: "Hydration: …", "Premedication: …".
+pub fn supportive_lines(r: &Regimen) -> Vec<String> {
     let s = &r.supportive;
     let mut support = Vec::new();
     if let Some(h) = &s.hydration {
@@ -369,6 +373,48 @@ pub fn regimen_text(r: &Regimen, origin: &str) -> String {
     for o in &s.other {
         support.push(o.clone());
     }
+    support
+}
+
+/// A source as cited: the citation, DOI, PMID, URL and its note.
+pub fn source_text(src: &crate::regimen::Source) -> String {
+    let mut line = src.citation.clone();
+    for (label, v) in [("DOI", &src.doi), ("PMID", &src.pmid), ("URL", &src.url)] {
+        if let Some(v) = v {
+            line.push_str(&format!(" {label}: {v}"));
+        }
+    }
+    if let Some(n) = &src.note {
+        line.push_str(&format!(" ({n})"));
+    }
+    line
+}
+
+/// The regimen on paper.
+pub fn regimen_text(r: &Regimen, origin: &str) -> String {
+    let mut out = String::new();
+    out.push_str(&visible(&regimen_heading(r)));
+    out.push('\n');
+    if let Some(alert) = status_alert(r) {
+        out.push_str(&format!("\n*** {alert} ***\n"));
+        if let Some(n) = &r.status_note {
+            out.push_str(&format!("{}\n", visible(n)));
+        }
+        out.push('\n');
+    }
+    for l in regimen_facts(r, origin) {
+        out.push_str(&visible(&l));
+        out.push('\n');
+    }
+    out.push('\n');
+    out.push_str(&text_table(&DRUG_HEADERS, &drug_rows(r)));
+    for d in &r.drugs {
+        out.push_str(&format!("\n{}:\n", drug_display_name(&d.name)));
+        for l in drug_details(d) {
+            out.push_str(&format!("  - {}\n", visible(&l)));
+        }
+    }
+    let support = supportive_lines(r);
     if !support.is_empty() {
         out.push_str("\nSupportive care:\n");
         for l in support {
@@ -377,16 +423,7 @@ pub fn regimen_text(r: &Regimen, origin: &str) -> String {
     }
     out.push_str("\nSources:\n");
     for (i, src) in r.sources.iter().enumerate() {
-        let mut line = format!("  [{}] {}", i + 1, src.citation);
-        for (label, v) in [("DOI", &src.doi), ("PMID", &src.pmid), ("URL", &src.url)] {
-            if let Some(v) = v {
-                line.push_str(&format!(" {label}: {v}"));
-            }
-        }
-        if let Some(n) = &src.note {
-            line.push_str(&format!(" ({n})"));
-        }
-        out.push_str(&visible(&line));
+        out.push_str(&visible(&format!("  [{}] {}", i + 1, source_text(src))));
         out.push('\n');
     }
     // The second defence: no control character reaches the terminal.

@@ -17,10 +17,12 @@ use serde_json::Value;
 mod history;
 mod order;
 mod regimen;
+mod verify;
 
 pub use history::history_json;
 pub use order::orders_json;
 pub use regimen::{regimen_json, regimen_list_json};
+pub use verify::verify_json;
 
 use super::dose::{amount, cap_source_text, prescription_text};
 use super::ismp::drug_display_name;

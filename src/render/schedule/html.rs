@@ -33,7 +33,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// Escapes text for a CSS string, and for the HTML it sits in.
-fn css_string(s: &str) -> String {
+pub(crate) fn css_string(s: &str) -> String {
     let mut out = String::new();
     for c in crate::render::escape::visible(s).chars() {
         match c {
