@@ -271,6 +271,30 @@ fn every_format_names_the_configuration() {
     assert_eq!(json["site_config"]["settings"][0], "schedule.paper");
     let (md, _) = schedule("md");
     assert!(md.starts_with("Site config: "), "{md}");
+    // The dose report too, in Markdown and HTML (issue 18, part 2).
+    for format in ["md", "html"] {
+        let o = run_in(
+            &dir,
+            &[],
+            &[
+                "dose",
+                "doxorubicin",
+                "--height",
+                "150cm",
+                "--weight",
+                "100kg",
+                "--bilirubin=0.5mg/dL",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains("Site config: "),
+            "{format}: {}",
+            stdout(&o)
+        );
+    }
     let (ics, err) = schedule("ics");
     assert!(!ics.contains("Site config"));
     assert!(

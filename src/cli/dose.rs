@@ -987,8 +987,14 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
                 text + &dose_text_from(&plan, &entry.regimen, Some(&entry.source)),
             )
         }
-        ReportFormat::Md => dose_markdown(&plan, &entry.regimen, Some(&entry.source), &leading),
-        ReportFormat::Html => dose_html(&plan, &entry.regimen, Some(&entry.source), &leading),
+        ReportFormat::Md => super::settings::stamp(
+            super::settings::Stamp::Markdown,
+            dose_markdown(&plan, &entry.regimen, Some(&entry.source), &leading),
+        ),
+        ReportFormat::Html => super::settings::stamp(
+            super::settings::Stamp::Html,
+            dose_html(&plan, &entry.regimen, Some(&entry.source), &leading),
+        ),
         ReportFormat::Json => {
             let mut json = dose_json(&plan);
             if let Some(object) = json.as_object_mut() {
