@@ -287,6 +287,35 @@ impl FromStr for FactorSet {
     }
 }
 
+/// A site's doxorubicin-equivalent lifetime limit that is not a dose per
+/// m² from 100 to 1,000 mg/m².
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SiteLimitError {
+    /// Not a dose per m² (`450mg`, `450`).
+    #[error("write a limit per m², e.g. 450mg/m2 (got `{0}`)")]
+    NotPerM2(String),
+    /// Outside 100 to 1,000 mg/m².
+    #[error("a lifetime limit from 100 to 1,000 mg/m² is expected (got `{0}`)")]
+    OutOfRange(String),
+}
+
+/// A site's lifetime limit per m² as typed (`450mg/m2`), in mg/m²: the one
+/// reader of the command line's `--anthracycline-limit` and of the site
+/// configuration's.
+///
+/// # Errors
+/// [`SiteLimitError`] for a dose not per m², or one outside 100 to 1,000 mg/m².
+pub fn parse_site_limit(s: &str) -> Result<Decimal, SiteLimitError> {
+    match crate::quantity::parse_dose(s) {
+        Ok(d @ crate::quantity::PrescribedDose::PerM2(..)) => {
+            crate::rounding::to_decimal(d.canonical())
+                .filter(|v| *v >= Decimal::from(100) && *v <= Decimal::from(1000))
+                .ok_or_else(|| SiteLimitError::OutOfRange(s.to_owned()))
+        }
+        _ => Err(SiteLimitError::NotPerM2(s.to_owned())),
+    }
+}
+
 impl fmt::Display for FactorSet {
     /// The set's id, as typed on the command line.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

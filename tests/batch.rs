@@ -496,7 +496,7 @@ fn regression_the_patients_file_must_be_a_regular_file() {
 
 /// The real binary, run in the crate's folder.
 fn chemodose(args: &[&str]) -> std::process::Command {
-    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"));
+    let mut c = common::chemodose();
     c.args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("CHEMODOSE_REGIMENS")

@@ -669,8 +669,8 @@ fn schedule_bad_input_exits_2() {
 #[test]
 fn broken_pipe_is_a_clean_exit() {
     use std::io::Read;
-    use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chemodose"))
+    use std::process::Stdio;
+    let mut child = common::chemodose()
         .args([
             "schedule",
             "pazopanib",
@@ -737,7 +737,7 @@ fn regression_a_full_standard_output_exits_2() {
         let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
             return;
         };
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        let out = common::chemodose()
             .args(&args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .env_remove("CHEMODOSE_REGIMENS")
@@ -1559,9 +1559,8 @@ fn measured_on_with_a_history() {
 }
 
 /// Issue 17, part 3: every laboratory value on the printed page shows its
-/// result date. The page prints the verdict of each dose and the names of
-/// the results still needed, not the values themselves; this pins that a
-/// value printed there later comes with its date (the labs file's results
+/// result date: the laboratory results block and the verdicts; this pins
+/// that a value printed there comes with its date (the labs file's results
 /// are dated 2026-11-30: ANC 3.2, platelets 245 ×10⁹/L, bilirubin 9 µmol/L
 /// = 0.53 mg/dL, AST 24, ALT 22, ALP 88 U/L).
 #[test]
@@ -1603,6 +1602,10 @@ fn lab_values_on_the_printed_page_carry_their_result_date() {
         "3.2", "245", "0.53", "9 µmol", "9 umol", "24 U", "22 U", "88 U",
     ];
     for line in text.lines() {
+        // The print time ("Printed 2026-12-02 06:22 UTC") is not a lab value.
+        if line.contains("Printed ") {
+            continue;
+        }
         let words: Vec<&str> = line
             .split(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == ':')
             .collect();

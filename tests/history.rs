@@ -982,7 +982,7 @@ fn nothing_is_recorded_after_death() {
 fn an_interrupted_write_leaves_the_original_intact() {
     let path = temp_write("crash", SYNTHETIC_DOX6);
     let original = std::fs::read_to_string(&path).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+    let out = common::chemodose()
         .args([
             "history",
             "start-line",
@@ -1592,7 +1592,7 @@ fn burst_date(i: u64) -> String {
 fn burst(path: &std::path::Path, n: u64, wait: &str) -> Vec<(Option<i32>, String)> {
     let children: Vec<_> = (0..n)
         .map(|i| {
-            std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+            common::chemodose()
                 .args(["history", "record", path.to_str().unwrap()])
                 .args(["--line", &(i + 1).to_string(), "--date", &burst_date(i)])
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -1701,7 +1701,7 @@ fn an_edit_that_cannot_get_the_lock_fails_clearly() {
     let path = temp_write("locked", SYNTHETIC_OPEN_DOX);
     let held = std::fs::File::open(&path).unwrap();
     FileExt::lock(&held).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+    let out = common::chemodose()
         .args(["history", "record", path.to_str().unwrap()])
         .args(["--line", "1", "--date", "2026-01-26"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -2200,7 +2200,7 @@ fn an_edit_through_a_symbolic_link_edits_the_history() {
 fn regression_an_unwritable_standard_error_keeps_the_exit_code() {
     let path = temp_write("closed-stderr", SYNTHETIC_OPEN_DOX);
     let run = |date: &str| {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        let mut child = common::chemodose()
             .args(["history", "record", path.to_str().unwrap()])
             .args(["--line", "1", "--date", date])
             .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -577,7 +577,7 @@ fn regression_lines_derive_onto_a_full_standard_output_exits_2() {
     let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
         return;
     };
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+    let out = common::chemodose()
         .args([
             "lines",
             "derive",

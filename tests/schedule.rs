@@ -975,7 +975,7 @@ fn an_interrupted_schedule_write_keeps_the_old_output_and_no_temporary_file() {
     let dir = scratch("interrupt");
     let out = dir.join("schedule.html");
     std::fs::write(&out, "the previous schedule\n").unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_chemodose"))
+    let mut child = common::chemodose()
         .args([
             "schedule",
             "gemcitabine-docetaxel",

@@ -235,19 +235,7 @@ pub fn factor_set(s: &str) -> Result<chemodose::anthracycline::FactorSet, String
 
 /// A lifetime limit per m²: `450mg/m2`; returns mg/m².
 pub fn limit_per_m2(s: &str) -> Result<rust_decimal::Decimal, String> {
-    match quantity::parse_dose(s) {
-        Ok(d @ quantity::PrescribedDose::PerM2(..)) => {
-            chemodose::rounding::to_decimal(d.canonical())
-                .filter(|v| {
-                    *v >= rust_decimal::Decimal::from(100)
-                        && *v <= rust_decimal::Decimal::from(1000)
-                })
-                .ok_or_else(|| {
-                    format!("a lifetime limit from 100 to 1,000 mg/m² is expected (got `{s}`)")
-                })
-        }
-        _ => Err(format!("write a limit per m², e.g. 450mg/m2 (got `{s}`)")),
-    }
+    chemodose::anthracycline::parse_site_limit(s).map_err(|e| e.to_string())
 }
 
 /// A whole number from `min`, for `what` (`a number of cycles`): a sign, a

@@ -143,6 +143,8 @@ pub fn run(a: BatchArgs) -> Result<Report, Failure> {
             .as_ref()
             .map_or(String::new(), |p| format!("; wrote {}", p.display()))
     ));
+    // The CSV holds records only: the configuration is named on standard error.
+    notes.extend(super::settings::note());
     Ok(Report {
         stdout: String::new(),
         notes,

@@ -91,10 +91,10 @@ pub struct ClinicalArgs {
     #[arg(long, value_name = "DAY", allow_hyphen_values = true, value_parser = args::day_number)]
     pub day: Option<u32>,
     /// The oldest a result may be, in days, before it is stale and cannot
-    /// let a dose PROCEED: 3.
-    #[arg(long, value_name = "DAYS", default_value_t = chemodose::rules::ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
+    /// let a dose PROCEED: 3 (the built-in default, or the site config's).
+    #[arg(long, value_name = "DAYS",
           allow_hyphen_values = true, value_parser = args::days)]
-    pub max_result_age: u32,
+    pub max_result_age: Option<u32>,
     /// An alternative rule table of a regimen for one drug, as the regimen
     /// file names it: cisplatin=kintzel-dorr. Repeatable.
     #[arg(long, value_name = "DRUG=SET", value_parser = args::rule_set)]
@@ -129,7 +129,11 @@ impl ClinicalArgs {
             toxicities,
             on: Some(on),
             day: self.day,
-            max_result_age_days: self.max_result_age,
+            max_result_age_days: super::settings::value(
+                self.max_result_age,
+                |c| &c.max_result_age_days,
+                chemodose::rules::ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
+            ),
             rule_sets,
             cycle_start: None,
         })
@@ -142,9 +146,9 @@ impl ClinicalArgs {
 pub struct AnthracyclineArgs {
     /// Doxorubicin-equivalence factors for anthracyclines: ighg
     /// (cardiotoxicity-based), cog (substitution rules), survivorship, or a
-    /// site's factor file (TOML).
-    #[arg(long, value_name = "SET|FILE", default_value_t = chemodose::anthracycline::FactorSet::default(), value_parser = args::factor_set)]
-    pub anthracycline_factors: chemodose::anthracycline::FactorSet,
+    /// site's factor file (TOML). Default ighg, or the site config's.
+    #[arg(long, value_name = "SET|FILE", value_parser = args::factor_set)]
+    pub anthracycline_factors: Option<chemodose::anthracycline::FactorSet>,
     /// A site's doxorubicin-equivalent lifetime limit instead of the label's
     /// 550 mg/m², e.g. 450mg/m2.
     #[arg(long, value_name = "DOSE", value_parser = args::limit_per_m2)]
@@ -159,17 +163,35 @@ impl AnthracyclineArgs {
     /// The anthracycline policy: the factor set, and the label's limits
     /// unless the site gives its own.
     pub fn policy(&self) -> Result<AnthracyclinePolicy, InputError> {
+        use super::settings::optional;
+        use chemodose::config::FactorsSetting;
+        let factors = match optional(
+            self.anthracycline_factors
+                .clone()
+                .map(FactorsSetting::Bundled),
+            |c| &c.anthracycline_factors,
+        ) {
+            None => chemodose::anthracycline::FactorSet::default(),
+            Some(FactorsSetting::Bundled(set)) => set,
+            Some(FactorsSetting::File(path)) => args::factor_set(&path.display().to_string())
+                .map_err(|e| {
+                    InputError(format!(
+                        "anthracycline.factors of the site configuration: {e}"
+                    ))
+                })?,
+        };
         let mut policy = AnthracyclinePolicy {
-            factors: self.anthracycline_factors.clone(),
+            factors,
             site_limit: None,
         };
-        if self.anthracycline_limit.is_some() || self.anthracycline_limit_after_radiation.is_some()
-        {
+        let site_limit = optional(self.anthracycline_limit, |c| &c.anthracycline_limit);
+        let site_after = optional(self.anthracycline_limit_after_radiation, |c| {
+            &c.anthracycline_limit_after_radiation
+        });
+        if site_limit.is_some() || site_after.is_some() {
             let label = AnthracyclinePolicy::label_limit();
-            let limit = self.anthracycline_limit.unwrap_or(label.mg_per_m2);
-            let after = self
-                .anthracycline_limit_after_radiation
-                .unwrap_or(label.after_cardiac_radiation_mg_per_m2.min(limit));
+            let limit = site_limit.unwrap_or(label.mg_per_m2);
+            let after = site_after.unwrap_or(label.after_cardiac_radiation_mg_per_m2.min(limit));
             if after > limit {
                 return Err(InputError(format!(
                     "the limit after cardiac-region radiation ({after} mg/m²) cannot be above the lifetime limit ({limit} mg/m²)"
@@ -191,19 +213,22 @@ impl AnthracyclineArgs {
 /// Dose options shared by `dose`, `schedule` and `batch`.
 #[derive(Debug, Args, Clone)]
 pub struct DoseOptionArgs {
-    /// BSA formula.
-    #[arg(long, value_name = "FORMULA", default_value_t = DoseOptions::default().bsa_formula, value_parser = args::FORMULA)]
-    pub formula: BsaFormula,
-    /// BSA rounding for dosing: a step in m², or none.
-    #[arg(long, value_name = "STEP", default_value_t = DoseOptions::default().bsa_rounding, value_parser = args::BSA_ROUNDING)]
-    pub bsa_round: BsaRounding,
+    /// BSA formula. Default mosteller, or the site config's.
+    #[arg(long, value_name = "FORMULA", value_parser = args::FORMULA)]
+    pub formula: Option<BsaFormula>,
+    /// BSA rounding for dosing: a step in m², or none. Default 0.01, or the
+    /// site config's.
+    #[arg(long, value_name = "STEP", value_parser = args::BSA_ROUNDING)]
+    pub bsa_round: Option<BsaRounding>,
     /// Cap the BSA of every per-m² drug, with its unit: 2.0m2. Off when not
-    /// given (ASCO recommends full weight-based dosing).
+    /// given (ASCO recommends full weight-based dosing), unless the site
+    /// config sets one.
     #[arg(long, value_name = "BSA", allow_hyphen_values = true, value_parser = args::bsa_cap)]
     pub bsa_cap: Option<Area>,
     /// Weight for per-kg doses (ideal and adjusted need --height and --sex).
-    #[arg(long, value_name = "BASIS", default_value_t = DoseOptions::default().dose_weight, value_parser = args::WEIGHT_BASIS)]
-    pub dose_weight: WeightBasis,
+    /// Default actual, or the site config's.
+    #[arg(long, value_name = "BASIS", value_parser = args::WEIGHT_BASIS)]
+    pub dose_weight: Option<WeightBasis>,
     /// A measured or estimated GFR for carboplatin, with its unit: 90mL/min.
     #[arg(long, value_name = "GFR", allow_hyphen_values = true, value_parser = args::gfr)]
     pub gfr: Option<VolumeRate>,
@@ -211,8 +236,9 @@ pub struct DoseOptionArgs {
     #[arg(long)]
     pub no_gfr_cap: bool,
     /// Weight for Cockcroft-Gault (ideal and adjusted need --height and --sex).
-    #[arg(long, value_name = "BASIS", default_value_t = DoseOptions::default().crcl.weight_basis, value_parser = args::WEIGHT_BASIS)]
-    pub crcl_weight: WeightBasis,
+    /// Default actual, or the site config's.
+    #[arg(long, value_name = "BASIS", value_parser = args::WEIGHT_BASIS)]
+    pub crcl_weight: Option<WeightBasis>,
     /// Lowest serum creatinine for Cockcroft-Gault, with its unit: 0.7mg/dL.
     /// Off when not given.
     #[arg(long, value_name = "SCR", allow_hyphen_values = true, value_parser = args::creatinine)]
@@ -235,18 +261,20 @@ pub struct DoseOptionArgs {
     /// Rounding for the antineoplastic drugs or one drug (docetaxel=10mg): a
     /// step with its unit (1mg, 0.1mg, 5mcg), none, strengths (whole
     /// tablets or vials), or bands (one drug's dose bands from the regimen
-    /// file: docetaxel=bands). Repeatable.
+    /// file: docetaxel=bands). Repeatable. Default each regimen's own, or
+    /// the site config's.
     #[arg(long, value_name = "[DRUG=]RULE", allow_hyphen_values = true, value_parser = args::rounding_for)]
     pub round: Vec<(Option<String>, args::RoundArg)>,
     /// A weight change since the line's first or last cycle, in percent,
     /// that stops the dose until acknowledged with --override
-    /// weight-change="reason": 5% for children.
-    #[arg(long, value_name = "PERCENT", default_value_t = DoseOptions::DEFAULT_WEIGHT_CHANGE, allow_hyphen_values = true, value_parser = args::tolerance)]
-    pub weight_change_threshold: Percent,
+    /// weight-change="reason": 5% for children. Default 10%, or the site
+    /// config's.
+    #[arg(long, value_name = "PERCENT", allow_hyphen_values = true, value_parser = args::tolerance)]
+    pub weight_change_threshold: Option<Percent>,
     /// Largest accepted change by rounding, in percent of the calculated
-    /// dose (HOPA: 10%).
-    #[arg(long, value_name = "PERCENT", default_value_t = DoseOptions::DEFAULT_ROUNDING_TOLERANCE, allow_hyphen_values = true, value_parser = args::tolerance)]
-    pub round_tolerance: Percent,
+    /// dose (HOPA: 10%). Default 10%, or the site config's.
+    #[arg(long, value_name = "PERCENT", allow_hyphen_values = true, value_parser = args::tolerance)]
+    pub round_tolerance: Option<Percent>,
     #[command(flatten)]
     pub anthracycline: AnthracyclineArgs,
     #[command(flatten)]
@@ -637,14 +665,23 @@ impl DoseOptionArgs {
             };
             set(&mut rounding, drug, rule, "--round")?;
         }
+        use super::settings::{optional, value};
+        let defaults = DoseOptions::default();
+        // The site's rounding for all drugs stands unless `--round` without
+        // a drug replaces it; `--round DRUG=…` still wins for that drug.
+        rounding.all = optional(rounding.all.take(), |c| &c.rounding);
         Ok(DoseOptions {
-            bsa_formula: self.formula,
-            bsa_rounding: self.bsa_round,
-            bsa_cap: self.bsa_cap,
-            dose_weight: self.dose_weight,
+            bsa_formula: value(self.formula, |c| &c.bsa_formula, defaults.bsa_formula),
+            bsa_rounding: value(self.bsa_round, |c| &c.bsa_rounding, defaults.bsa_rounding),
+            bsa_cap: optional(self.bsa_cap, |c| &c.bsa_cap),
+            dose_weight: value(self.dose_weight, |c| &c.dose_weight, defaults.dose_weight),
             gfr: self.gfr,
             crcl: CockcroftGaultOptions {
-                weight_basis: self.crcl_weight,
+                weight_basis: value(
+                    self.crcl_weight,
+                    |c| &c.crcl_weight,
+                    defaults.crcl.weight_basis,
+                ),
                 creatinine_floor: self.scr_floor,
             },
             gfr_cap: if self.no_gfr_cap {
@@ -654,8 +691,16 @@ impl DoseOptionArgs {
             },
             reductions,
             rounding,
-            rounding_tolerance: self.round_tolerance,
-            weight_change_threshold: self.weight_change_threshold,
+            rounding_tolerance: value(
+                self.round_tolerance,
+                |c| &c.round_tolerance,
+                DoseOptions::DEFAULT_ROUNDING_TOLERANCE,
+            ),
+            weight_change_threshold: value(
+                self.weight_change_threshold,
+                |c| &c.weight_change_threshold,
+                DoseOptions::DEFAULT_WEIGHT_CHANGE,
+            ),
             course_from: None,
             given_so_far: None,
             weight_references: Vec::new(),
@@ -924,7 +969,10 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
             if !resolved.warnings.is_empty() {
                 text.push('\n');
             }
-            text + &dose_text_from(&plan, &entry.regimen, Some(&entry.source))
+            super::settings::stamp(
+                super::settings::Stamp::Text,
+                text + &dose_text_from(&plan, &entry.regimen, Some(&entry.source)),
+            )
         }
         SimpleFormat::Json => {
             let mut json = dose_json(&plan);
@@ -939,6 +987,7 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
                     list.insert(i, serde_json::json!({ "code": code, "message": words }));
                 }
             }
+            super::settings::stamp_json(&mut json);
             serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
         }
     };

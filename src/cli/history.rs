@@ -13,6 +13,7 @@ use chemodose::history::{
 use chemodose::regimen::{Intent, Library};
 use chemodose::render::history::{history_html, history_json, history_markdown, history_text};
 
+use super::history_new::NewArgs;
 use super::lock::{EditLock, lock_for_edit};
 use super::output::write_atomically;
 use super::regimens::LibraryArgs;
@@ -129,6 +130,16 @@ enum HistoryCommand {
         #[command(flatten)]
         lib: LibraryArgs,
     },
+    /// Create a new history file (never over an existing one).
+    New(NewArgs),
+}
+
+impl HistoryArgs {
+    /// Whether the command's output names the site configuration itself
+    /// (`history show`); the others do in a note.
+    pub fn names_the_config(&self) -> bool {
+        matches!(self.command, HistoryCommand::Show { .. })
+    }
 }
 
 fn intent(s: &str) -> Result<Intent, String> {
@@ -148,7 +159,18 @@ fn actual(s: &str) -> Result<(String, String), String> {
 
 /// Reads and validates a history file.
 pub fn load(path: &Path, library: &Library) -> Result<(String, History), InputError> {
-    let text = chemodose::files::read_text(path, chemodose::files::FileKind::History)?;
+    let text =
+        chemodose::files::read_text(path, chemodose::files::FileKind::History).map_err(|e| {
+            let missing = !path.exists();
+            let mut message = e.to_string();
+            if missing {
+                message.push_str(&format!(
+                    "; to start a history, run `chemodose history new {} --patient-id ID`",
+                    path.display()
+                ));
+            }
+            InputError(message)
+        })?;
     let h = parse_history(&path.display().to_string(), &text, library)
         .map_err(|e| InputError(diagnostics::render(&e)))?;
     Ok((text, h))
@@ -312,13 +334,15 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
             let r = h
                 .report_with(&library, &anthracycline.policy()?)
                 .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
+            use super::settings::{Stamp, stamp};
             let text = match format {
-                HistoryFormat::Text => history_text(&r),
-                HistoryFormat::Md => history_markdown(&r),
-                HistoryFormat::Html => history_html(&r),
+                HistoryFormat::Text => stamp(Stamp::Text, history_text(&r)),
+                HistoryFormat::Md => stamp(Stamp::Markdown, history_markdown(&r)),
+                HistoryFormat::Html => stamp(Stamp::Html, history_html(&r)),
                 HistoryFormat::Json => {
-                    serde_json::to_string_pretty(&history_json(&r)).map_err(InputError::from)?
-                        + "\n"
+                    let mut json = history_json(&r);
+                    super::settings::stamp_json(&mut json);
+                    serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
                 }
             };
             match output {
@@ -480,6 +504,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                 warnings: Vec::new(),
             })
         }
+        HistoryCommand::New(a) => super::history_new::run(a),
         HistoryCommand::EndLine {
             file,
             line,

@@ -13,6 +13,7 @@ mod dose;
 mod explain;
 mod hints;
 mod history;
+mod history_new;
 mod labs;
 mod lines;
 mod lock;
@@ -22,6 +23,7 @@ mod output;
 pub(crate) mod regimens;
 mod schedule;
 mod serve;
+mod settings;
 mod verify;
 
 use std::io::Write;
@@ -106,6 +108,11 @@ impl<E: std::fmt::Display> From<E> for InputError {
     after_help = "Exit codes: 0 success, 1 a check or verification found a problem, 2 bad input or usage, or the output could not be written."
 )]
 struct Cli {
+    /// The site configuration file (else $CHEMODOSE_CONFIG, else
+    /// ./chemodose.toml, else chemodose.toml in the user's configuration
+    /// folder): docs/configuration.md.
+    #[arg(long, value_name = "FILE", global = true)]
+    config: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -138,6 +145,8 @@ enum Command {
     Serve(serve::ServeArgs),
     /// What a stop code means, its source and how to override it.
     Explain(explain::ExplainArgs),
+    /// The site configuration (chemodose.toml): show the settings in force, or write a template.
+    Config(settings::ConfigArgs),
 }
 
 /// Runs the command line and returns the process exit code.
@@ -175,7 +184,32 @@ pub fn run() -> ExitCode {
             to_stderr(&format!("note: {}\n", clip_runs(&visible_lines(&note))));
         }
     }
+    // The site configuration is read before any command, except the one
+    // that writes a new one (a broken file must not stop its replacement).
+    if !settings::is_init(&cli.command)
+        && let Err(InputError(message)) = settings::load(cli.config.as_deref())
+    {
+        print_input_error(&message);
+        return ExitCode::from(2);
+    }
+    // The outputs that do not name the configuration in force themselves
+    // (`settings::stamp`) name it in a note on standard error.
+    let named_in_output = match &cli.command {
+        Command::Dose(_)
+        | Command::Schedule(_)
+        | Command::Batch(_)
+        | Command::Order(_)
+        | Command::Config(_) => true,
+        Command::History(a) => a.names_the_config(),
+        _ => false,
+    };
     let result = dispatch(cli.command);
+    let result = result.map(|mut report| {
+        if !named_in_output {
+            report.notes.extend(settings::note());
+        }
+        report
+    });
     match result {
         // Messages repeat what was typed or read (an id, a file's value):
         // control and bidirectional characters in them are written as their
@@ -217,6 +251,7 @@ fn dispatch(command: Command) -> Result<Report, Failure> {
         Command::Lines(a) => lines::run(a),
         Command::Order(a) => order::run(a),
         Command::Explain(a) => explain::run(a).map_err(Failure::from),
+        Command::Config(a) => settings::run(a),
         Command::Serve(a) => serve::run(a),
     }
 }

@@ -63,22 +63,22 @@ pub struct VerifyArgs {
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
     /// A dose deviation up to this agrees (NHS dose bands about 5-6 %).
-    #[arg(long, default_value_t = Thresholds::default().agree, allow_hyphen_values = true, value_parser = args::tolerance)]
-    agree_within: Percent,
+    #[arg(long, allow_hyphen_values = true, value_parser = args::tolerance)]
+    agree_within: Option<Percent>,
     /// A deviation up to this needs a stated reason; above it the order is
     /// stopped (HOPA: 10 %).
-    #[arg(long, default_value_t = Thresholds::default().query, allow_hyphen_values = true, value_parser = args::tolerance)]
-    query_within: Percent,
+    #[arg(long, allow_hyphen_values = true, value_parser = args::tolerance)]
+    query_within: Option<Percent>,
     /// The oldest weight accepted, in days before the planned date.
-    #[arg(long, value_name = "DAYS", default_value_t = Thresholds::default().max_weight_age_days, allow_hyphen_values = true, value_parser = args::days)]
-    max_weight_age: u32,
+    #[arg(long, value_name = "DAYS", allow_hyphen_values = true, value_parser = args::days)]
+    max_weight_age: Option<u32>,
     /// The oldest lab result (and serum creatinine) accepted, in days.
-    #[arg(long, value_name = "DAYS", default_value_t = Thresholds::default().max_result_age_days, allow_hyphen_values = true, value_parser = args::days)]
-    max_result_age: u32,
+    #[arg(long, value_name = "DAYS", allow_hyphen_values = true, value_parser = args::days)]
+    max_result_age: Option<u32>,
     /// The site's BSA formula for the independent calculation, as `dose
-    /// --formula`.
-    #[arg(long, value_name = "FORMULA", default_value_t = chemodose::dose::DoseOptions::default().bsa_formula, value_parser = args::FORMULA)]
-    formula: chemodose::bsa::BsaFormula,
+    /// --formula`. Default mosteller, or the site config's.
+    #[arg(long, value_name = "FORMULA", value_parser = args::FORMULA)]
+    formula: Option<chemodose::bsa::BsaFormula>,
     /// An alternative rule table of a regimen for one drug, as the regimen
     /// file names it: cisplatin=kintzel-dorr. Repeatable.
     #[arg(long, value_name = "DRUG=SET", value_parser = args::rule_set)]
@@ -107,19 +107,34 @@ fn regimen_hash(origin: &str) -> Option<String> {
 }
 
 fn verify(a: VerifyArgs) -> Result<Report, Failure> {
-    if a.query_within.value() < a.agree_within.value() {
+    use super::settings::value;
+    let t = Thresholds::default();
+    let thresholds = Thresholds {
+        agree: value(a.agree_within, |c| &c.order_agree_within, t.agree),
+        query: value(a.query_within, |c| &c.order_query_within, t.query),
+        max_weight_age_days: value(
+            a.max_weight_age,
+            |c| &c.order_max_weight_age_days,
+            t.max_weight_age_days,
+        ),
+        max_result_age_days: value(
+            a.max_result_age,
+            |c| &c.order_max_result_age_days,
+            t.max_result_age_days,
+        ),
+    };
+    let formula = value(
+        a.formula,
+        |c| &c.bsa_formula,
+        chemodose::dose::DoseOptions::default().bsa_formula,
+    );
+    if thresholds.query.value() < thresholds.agree.value() {
         return Err(InputError(format!(
             "--query-within {} is below --agree-within {}: the reason band must start where agreement ends",
-            a.query_within, a.agree_within
+            thresholds.query, thresholds.agree
         ))
         .into());
     }
-    let thresholds = Thresholds {
-        agree: a.agree_within,
-        query: a.query_within,
-        max_weight_age_days: a.max_weight_age,
-        max_result_age_days: a.max_result_age,
-    };
     let mut rule_sets = std::collections::BTreeMap::new();
     for (drug, set) in &a.rule_set {
         if rule_sets.insert(drug.clone(), set.clone()).is_some() {
@@ -158,7 +173,7 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
                 ..VerifyInputs::default()
             };
             inputs.options.clinical.rule_sets = rule_sets.clone();
-            inputs.options.bsa_formula = a.formula;
+            inputs.options.bsa_formula = formula;
             if let Some((hpath, library, h)) = &history {
                 let mut w = Vec::new();
                 super::dose::apply_history(
@@ -199,6 +214,7 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
     let pairs: Vec<(&Verification, &RecordContext)> = results.iter().map(|(v, c)| (v, c)).collect();
     let several = a.orders.len() > 1;
     let bad_names: Vec<String> = unreadable.iter().map(|(f, _)| f.clone()).collect();
+    use super::settings::{Stamp, stamp};
     let text = match a.format {
         OrderFormat::Text => {
             let mut out = String::new();
@@ -214,7 +230,7 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
                 out.push_str(&order_text(v, c));
                 out.push('\n');
             }
-            out
+            stamp(Stamp::Text, out)
         }
         OrderFormat::Md => {
             let vs: Vec<&Verification> = pairs.iter().map(|(v, _)| *v).collect();
@@ -228,12 +244,16 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
             for (v, c) in &pairs {
                 out.push_str(&order_md(v, c));
             }
-            out
+            stamp(Stamp::Markdown, out)
         }
-        OrderFormat::Html => chemodose::render::order_html::orders_html(&pairs, &bad_names),
+        OrderFormat::Html => stamp(
+            Stamp::Html,
+            chemodose::render::order_html::orders_html(&pairs, &bad_names),
+        ),
         OrderFormat::Json => {
-            let json =
+            let mut json =
                 chemodose::render::json::orders_json(&pairs, &unreadable, &version, checked_at);
+            super::settings::stamp_json(&mut json);
             serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
         }
     };

@@ -83,12 +83,14 @@ impl LibraryArgs {
         files
     }
 
-    /// The folder in force (`--regimens`, `$CHEMODOSE_REGIMENS`, `./regimens`),
-    /// or `None` for the bundled library.
+    /// The folder in force (`--regimens`, `$CHEMODOSE_REGIMENS`, the site
+    /// configuration's `regimens.folder`, `./regimens`), or `None` for the
+    /// bundled library.
     pub fn folder(&self) -> Option<PathBuf> {
         self.regimens
             .clone()
             .or_else(|| std::env::var_os("CHEMODOSE_REGIMENS").map(PathBuf::from))
+            .or_else(|| super::settings::optional(None, |c| &c.regimens))
             .or_else(|| {
                 let local = PathBuf::from("regimens");
                 local.is_dir().then_some(local)

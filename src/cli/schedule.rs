@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use clap::{Args, ValueEnum};
 
 use chemodose::course::{Course, CourseIdentity, CourseKey, Revisions};
@@ -58,6 +58,10 @@ pub struct ScheduleArgs {
     /// 2199), `#` starts a comment; LF or CRLF line ends.
     #[arg(long, value_name = "FILE")]
     holidays: Option<PathBuf>,
+    /// A built-in holiday calendar whose dates are flagged too:
+    /// england-and-wales or us-federal. Repeatable.
+    #[arg(long, value_name = "NAME", value_parser = holiday_calendar)]
+    holiday_calendar: Vec<chemodose::holidays::Calendar>,
     /// A pseudonymous patient id for the page header and calendar (never a name).
     #[arg(long, value_name = "ID", value_parser = super::args::plain)]
     patient_id: Option<String>,
@@ -76,9 +80,9 @@ pub struct ScheduleArgs {
     /// The date of birth (YYYY-MM-DD, before --start), printed on every page of the HTML schedule.
     #[arg(long, value_name = "DATE", value_parser = super::args::date)]
     dob: Option<NaiveDate>,
-    /// The paper of the HTML schedule.
-    #[arg(long, value_enum, default_value_t)]
-    paper: PaperArg,
+    /// The paper of the HTML schedule. Default a4, or the site config's.
+    #[arg(long, value_enum)]
+    paper: Option<PaperArg>,
     /// Output format: text, Markdown, print-ready HTML, CSV, JSON or an
     /// iCalendar file (ics).
     #[arg(long, value_enum, default_value_t)]
@@ -96,6 +100,36 @@ enum PaperArg {
     #[default]
     A4,
     Letter,
+}
+
+fn holiday_calendar(s: &str) -> Result<chemodose::holidays::Calendar, String> {
+    s.parse()
+        .map_err(|e: chemodose::holidays::UnknownCalendar| e.to_string())
+}
+
+/// The holidays to flag: the holidays file's dates (`--holidays`, else the
+/// site configuration's) and the built-in calendars' (`--holiday-calendar`,
+/// else the configuration's) from the year of `start` to the end of the
+/// date window; with the files read.
+fn holidays(
+    a: &ScheduleArgs,
+) -> Result<(std::collections::BTreeSet<NaiveDate>, Vec<PathBuf>), InputError> {
+    use super::settings::{optional, value};
+    let mut dates = std::collections::BTreeSet::new();
+    let file = optional(a.holidays.clone(), |c| &c.holidays);
+    if let Some(p) = &file {
+        let text = chemodose::files::read_text(p, chemodose::files::FileKind::Holidays)?;
+        dates = parse_holidays(&text).map_err(|e| InputError(format!("{}: {e}", p.display())))?;
+    }
+    let flag = (!a.holiday_calendar.is_empty()).then(|| a.holiday_calendar.clone());
+    let calendars = value(flag, |c| &c.holiday_calendars, Vec::new());
+    for c in calendars {
+        let more = c
+            .dates(a.start.year(), chemodose::dates::LATEST.year())
+            .map_err(|e| InputError(e.to_string()))?;
+        dates.extend(more);
+    }
+    Ok((dates, file.into_iter().collect()))
 }
 
 fn delay(s: &str) -> Result<(u32, u32), String> {
@@ -208,13 +242,7 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
             start: a.start,
         },
     )?;
-    let holidays = match &a.holidays {
-        Some(p) => {
-            let text = chemodose::files::read_text(p, chemodose::files::FileKind::Holidays)?;
-            parse_holidays(&text).map_err(|e| InputError(format!("{}: {e}", p.display())))?
-        }
-        None => Default::default(),
-    };
+    let (holidays, holiday_files) = holidays(&a)?;
     let mut delays = BTreeMap::new();
     for (c, d) in &a.delay {
         *delays.entry(*c).or_insert(0) += d;
@@ -271,11 +299,16 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
             mrn: a.mrn.clone(),
             birth_date: a.dob,
         },
-        paper: match a.paper {
-            PaperArg::A4 => Paper::A4,
-            PaperArg::Letter => Paper::Letter,
-        },
+        paper: super::settings::value(
+            a.paper.map(|p| match p {
+                PaperArg::A4 => Paper::A4,
+                PaperArg::Letter => Paper::Letter,
+            }),
+            |c| &c.paper,
+            Paper::default(),
+        ),
     };
+    use super::settings::{Stamp, stamp};
     let text = match a.format {
         // The history's warnings head the printable outputs, where they are read.
         ScheduleFormat::Text => {
@@ -283,7 +316,7 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
             for (code, words) in &resolved.warnings {
                 text.push_str(&format!("WARNING ({code}): {words}\n\n"));
             }
-            text + &schedule_text(&schedule, &ctx)
+            stamp(Stamp::Text, text + &schedule_text(&schedule, &ctx))
         }
         ScheduleFormat::Md => {
             let mut text = String::new();
@@ -293,7 +326,7 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
                     chemodose::render::escape::markdown(words)
                 ));
             }
-            text + &schedule_markdown(&schedule, &ctx)
+            stamp(Stamp::Markdown, text + &schedule_markdown(&schedule, &ctx))
         }
         ScheduleFormat::Html => {
             let html = schedule_html(&schedule, &ctx);
@@ -304,13 +337,14 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
                     chemodose::render::schedule::html::escape(words)
                 ));
             }
-            match html.find("<body>\n") {
+            let html = match html.find("<body>\n") {
                 Some(i) if !block.is_empty() => {
                     let at = i + "<body>\n".len();
                     format!("{}{block}{}", &html[..at], &html[at..])
                 }
                 _ => html,
-            }
+            };
+            stamp(Stamp::Html, html)
         }
         ScheduleFormat::Csv => schedule_csv(&schedule, &ctx),
         ScheduleFormat::Json => {
@@ -320,12 +354,18 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
                     list.insert(i, serde_json::json!({ "code": code, "message": words }));
                 }
             }
+            super::settings::stamp_json(&mut json);
             serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
         }
         ScheduleFormat::Ics => schedule_ics(&schedule, &ctx),
     };
     let history_warnings = resolved.warning_lines();
     let mut notes = resolved.notes.clone();
+    // CSV and iCalendar hold records only: the configuration is named on
+    // standard error.
+    if matches!(a.format, ScheduleFormat::Csv | ScheduleFormat::Ics) {
+        notes.extend(super::settings::note());
+    }
     if entry.source.differs_from_bundled() {
         notes.extend(chemodose::render::provenance::replaces_line(&entry.source));
     }
@@ -337,7 +377,7 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         Some(path) => {
             let mut inputs = a.lib.files_read(Some(&a.regimen));
             inputs.extend(a.patient.files_read());
-            inputs.extend(a.holidays.iter().cloned());
+            inputs.extend(holiday_files.iter().cloned());
             if a.format == ScheduleFormat::Csv {
                 // The CSV holds records only; its provenance goes beside it.
                 let side = write_csv_with_side_file(path, text.as_bytes(), &entry.source, &inputs)?;

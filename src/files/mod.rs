@@ -50,6 +50,8 @@ pub enum FileKind {
     OmopVocabulary,
     /// A chemotherapy order (`order verify`, TOML or JSON).
     Order,
+    /// The site configuration (`chemodose.toml`, `--config`).
+    SiteConfig,
 }
 
 /// 1 KiB.
@@ -73,7 +75,7 @@ pub const ORDER_MAX_BYTES: u64 = 256 * KIB;
 
 impl FileKind {
     /// Every kind, in the order `docs/input-files.md` lists them.
-    pub const ALL: [FileKind; 11] = [
+    pub const ALL: [FileKind; 12] = [
         FileKind::Regimen,
         FileKind::GoldenChecks,
         FileKind::History,
@@ -85,6 +87,7 @@ impl FileKind {
         FileKind::Administrations,
         FileKind::OmopVocabulary,
         FileKind::Order,
+        FileKind::SiteConfig,
     ];
 
     /// The largest file of this kind read whole, bytes; `None` for a CSV
@@ -102,6 +105,8 @@ impl FileKind {
             // As `anthracycline::MAX_SITE_FILE_BYTES`.
             FileKind::AnthracyclineFactors => Some(64 * KIB),
             FileKind::Order => Some(ORDER_MAX_BYTES),
+            // As `config::MAX_FILE_BYTES`.
+            FileKind::SiteConfig => Some(64 * KIB),
             FileKind::Patients | FileKind::Administrations | FileKind::OmopVocabulary => None,
         }
     }
@@ -144,6 +149,7 @@ impl FileKind {
             FileKind::Administrations => "administrations CSV file",
             FileKind::OmopVocabulary => "OMOP vocabulary table",
             FileKind::Order => "order file",
+            FileKind::SiteConfig => "site configuration file",
         }
     }
 }

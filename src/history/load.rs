@@ -40,22 +40,35 @@ fn file_date(
         .ok()
 }
 
+/// What a history file without its `[patient]` table is told.
+pub const NEW_HISTORY_HELP: &str = "a history needs at least a [patient] table with its id (docs/history-format.md); to start one, run `chemodose history new FILE --patient-id ID`";
+
 /// Parses and validates a history file. `path` is only used in messages; a
 /// line's regimen id is looked up in `library`.
 pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<History, FileErrors> {
     let mut c = Collector::default();
-    let raw: HistoryFile = c.read_file(
-        path,
-        text,
-        &TomlKind {
-            max_bytes: crate::files::FileKind::History
-                .max_bytes()
-                .unwrap_or(u64::MAX),
-            too_large: "the history file is larger than 1 MiB".to_owned(),
-            empty_help: "a history needs at least a [patient] table with its id; see docs/history-format.md",
-            keys_help: "see docs/history-format.md for every key",
-        },
-    )?;
+    let raw: HistoryFile = c
+        .read_file(
+            path,
+            text,
+            &TomlKind {
+                max_bytes: crate::files::FileKind::History
+                    .max_bytes()
+                    .unwrap_or(u64::MAX),
+                too_large: "the history file is larger than 1 MiB".to_owned(),
+                empty_help: NEW_HISTORY_HELP,
+                keys_help: "see docs/history-format.md for every key",
+            },
+        )
+        .map_err(|mut e| {
+            // A file without its [patient] table: say how to start one.
+            for p in &mut e.problems {
+                if p.message.starts_with("missing field `patient`") {
+                    p.help = Some(NEW_HISTORY_HELP.to_owned());
+                }
+            }
+            e
+        })?;
     let p = &raw.patient;
     if p.id.get_ref().trim().is_empty() {
         c.at(p.id.span(), "patient id is blank")

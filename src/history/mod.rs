@@ -13,6 +13,7 @@ mod check;
 pub mod edit;
 mod file;
 mod load;
+pub mod new;
 
 use std::collections::BTreeMap;
 

@@ -10,6 +10,7 @@
 //! calculation modules never import this one: they emit values, and the
 //! words are written here.
 
+pub mod config;
 pub mod csv;
 pub mod dose;
 pub mod escape;

@@ -3,6 +3,20 @@
 
 use std::process::{Command, Output};
 
+/// The `chemodose` binary, hermetic: no site configuration from the
+/// environment (`$CHEMODOSE_CONFIG`) or the user's folder (an empty
+/// `$XDG_CONFIG_HOME`), no regimen folder from `$CHEMODOSE_REGIMENS`.
+pub fn chemodose() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_chemodose"));
+    c.env_remove("CHEMODOSE_REGIMENS")
+        .env_remove("CHEMODOSE_CONFIG")
+        .env(
+            "XDG_CONFIG_HOME",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/target/no-user-config"),
+        );
+    c
+}
+
 pub struct Run {
     output: Output,
 }
@@ -13,10 +27,9 @@ impl Run {
     }
 
     pub fn in_dir(args: &[&str], dir: &str) -> Self {
-        let output = Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        let output = chemodose()
             .args(args)
             .current_dir(dir)
-            .env_remove("CHEMODOSE_REGIMENS")
             .output()
             .expect("run chemodose");
         Run { output }
@@ -28,10 +41,9 @@ impl Run {
         use std::io::Read;
         use std::process::Stdio;
         use std::time::{Duration, Instant};
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chemodose"))
+        let mut child = chemodose()
             .args(args)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env_remove("CHEMODOSE_REGIMENS")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -659,3 +659,22 @@ impl From<&Source> for SourceJson {
         }
     }
 }
+
+/// `site_config`: the site configuration file in force and the settings
+/// taken from it; the field is left out when no file is in force.
+#[derive(Debug, Serialize)]
+pub struct SiteConfigJson<'a> {
+    /// The file, as named.
+    pub file: &'a str,
+    /// The keys whose values were used (`dose.bsa_formula`).
+    pub settings: &'a [String],
+}
+
+/// The `site_config` field of a JSON output.
+pub fn site_config_json(c: &crate::config::InForce) -> Value {
+    serde_json::to_value(SiteConfigJson {
+        file: &c.file,
+        settings: &c.settings,
+    })
+    .unwrap_or(Value::Null)
+}

@@ -72,7 +72,31 @@ pub enum Paper {
     Letter,
 }
 
+/// A paper name that is neither `a4` nor `letter`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the paper is a4 or letter (got `{0}`)")]
+pub struct UnknownPaper(pub String);
+
+impl std::str::FromStr for Paper {
+    type Err = UnknownPaper;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "a4" => Ok(Paper::A4),
+            "letter" => Ok(Paper::Letter),
+            _ => Err(UnknownPaper(s.to_owned())),
+        }
+    }
+}
+
 impl Paper {
+    /// The name a site writes: `a4` or `letter`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Paper::A4 => "a4",
+            Paper::Letter => "letter",
+        }
+    }
+
     /// The CSS `@page` size.
     pub fn css(self) -> &'static str {
         match self {
