@@ -261,16 +261,19 @@ fn dispatch(command: Command) -> Result<Report, Failure> {
 /// same parsers, checks and messages. A usage error is bad input, with
 /// clap's first line as its message. `serve` is not run from here.
 pub(crate) fn run_args(args: &[String]) -> Result<Report, Failure> {
-    let cli = Cli::try_parse_from(std::iter::once("chemodose").chain(args.iter().map(String::as_str)))
-        .map_err(|e| {
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or_default();
-            Failure::Input(InputError(
-                first.strip_prefix("error: ").unwrap_or(first).to_owned(),
-            ))
-        })?;
+    let cli =
+        Cli::try_parse_from(std::iter::once("chemodose").chain(args.iter().map(String::as_str)))
+            .map_err(|e| {
+                let text = e.render().to_string();
+                let first = text.lines().next().unwrap_or_default();
+                Failure::Input(InputError(
+                    first.strip_prefix("error: ").unwrap_or(first).to_owned(),
+                ))
+            })?;
     if matches!(cli.command, Command::Serve(_)) {
-        return Err(Failure::Input(InputError("serve is not run from a request".to_owned())));
+        return Err(Failure::Input(InputError(
+            "serve is not run from a request".to_owned(),
+        )));
     }
     dispatch(cli.command)
 }

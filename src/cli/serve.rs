@@ -36,6 +36,7 @@ pub fn run(a: ServeArgs) -> Result<Report, Failure> {
         let addr = listener
             .local_addr()
             .map_err(|e| InputError(format!("cannot listen on {}: {e}", a.bind)))?;
+        let stop = shutdown()?;
         if !crate::web::is_loopback(addr) {
             super::note(&format!(
                 "warning: listening on {addr}, reachable from the network: chemodose has no login; bind 127.0.0.1 unless a proxy in front of it controls who may connect"
@@ -43,7 +44,7 @@ pub fn run(a: ServeArgs) -> Result<Report, Failure> {
         }
         super::note(&format!("chemodose: serving http://{addr}/ ({from}); Ctrl-C stops"));
         let server = crate::web::Server::new(a.lib.regimens.clone(), Box::new(super::note));
-        crate::web::serve(listener, server, shutdown())
+        crate::web::serve(listener, server, stop)
             .await
             .map_err(|e| InputError(format!("the web server stopped: {e}")))?;
         Ok::<_, Failure>(())
@@ -53,24 +54,28 @@ pub fn run(a: ServeArgs) -> Result<Report, Failure> {
     Ok(report)
 }
 
-/// Completes on INT (Ctrl-C) or, on Unix, TERM.
-async fn shutdown() {
-    let interrupt = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// A future that completes on INT (Ctrl-C) or, on Unix, TERM. The handlers
+/// are installed here, before the address is announced: a signal sent as
+/// soon as the server says it is serving stops it cleanly.
+fn shutdown() -> Result<impl std::future::Future<Output = ()> + Send + 'static, InputError> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt())
+            .map_err(|e| InputError(format!("cannot watch for Ctrl-C: {e}")))?;
+        let mut terminate = signal(SignalKind::terminate())
+            .map_err(|e| InputError(format!("cannot watch for TERM: {e}")))?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
+        })
+    }
     #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = interrupt => {},
-        () = terminate => {},
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
     }
 }

@@ -43,22 +43,70 @@ const fn field(
 
 /// The patient's measurements.
 pub const PATIENT: &[Field] = &[
-    field("height", "--height", "Height", "170cm", "with its unit: cm, in, 5ft7in"),
-    field("weight", "--weight", "Weight", "70kg", "with its unit: kg, lb"),
-    field("measured_on", "--measured-on", "Height and weight measured on", "2026-11-30", "YYYY-MM-DD"),
+    field(
+        "height",
+        "--height",
+        "Height",
+        "170cm",
+        "with its unit: cm, in, 5ft7in",
+    ),
+    field(
+        "weight",
+        "--weight",
+        "Weight",
+        "70kg",
+        "with its unit: kg, lb",
+    ),
+    field(
+        "measured_on",
+        "--measured-on",
+        "Height and weight measured on",
+        "2026-11-30",
+        "YYYY-MM-DD",
+    ),
     field("sex", "--sex", "Sex", "female", "female or male"),
     field("age", "--age", "Age", "64", "years"),
-    field("scr", "--scr", "Serum creatinine", "1.1mg/dL", "mg/dL or umol/L"),
-    field("scr_date", "--scr-date", "Serum creatinine measured on", "2026-11-30", "YYYY-MM-DD"),
+    field(
+        "scr",
+        "--scr",
+        "Serum creatinine",
+        "1.1mg/dL",
+        "mg/dL or umol/L",
+    ),
+    field(
+        "scr_date",
+        "--scr-date",
+        "Serum creatinine measured on",
+        "2026-11-30",
+        "YYYY-MM-DD",
+    ),
 ];
 
 /// Laboratory results, dateless: taken on the treatment date.
 pub const LABS: &[Field] = &[
     field("anc", "--anc", "ANC", "3.2x10^9/L", "x10^9/L or cells/mm3"),
-    field("platelets", "--platelets", "Platelets", "245x10^9/L", "x10^9/L"),
+    field(
+        "platelets",
+        "--platelets",
+        "Platelets",
+        "245x10^9/L",
+        "x10^9/L",
+    ),
     field("hb", "--hb", "Haemoglobin", "12g/dL", "g/dL or g/L"),
-    field("bilirubin", "--bilirubin", "Total bilirubin", "9umol/L", "umol/L, mg/dL, or 1.2xULN"),
-    field("bilirubin_uln", "--bilirubin-uln", "Bilirubin ULN", "21umol/L", "the lab's upper limit of normal"),
+    field(
+        "bilirubin",
+        "--bilirubin",
+        "Total bilirubin",
+        "9umol/L",
+        "umol/L, mg/dL, or 1.2xULN",
+    ),
+    field(
+        "bilirubin_uln",
+        "--bilirubin-uln",
+        "Bilirubin ULN",
+        "21umol/L",
+        "the lab's upper limit of normal",
+    ),
     field("ast", "--ast", "AST", "24U/L", "units/L"),
     field("ast_uln", "--ast-uln", "AST ULN", "40U/L", "units/L"),
     field("alt", "--alt", "ALT", "22U/L", "units/L"),
@@ -70,10 +118,34 @@ pub const LABS: &[Field] = &[
 
 /// Options of the calculation.
 pub const OPTIONS: &[Field] = &[
-    field("on", "--on", "Treatment date", "2026-12-01", "YYYY-MM-DD; the date labs are judged on (default today)"),
-    field("formula", "--formula", "BSA formula", "mosteller", "mosteller, dubois, haycock, ..."),
-    field("level", "--level", "Dose level", "docetaxel=-1", "-1, or DRUG=-1; several separated by commas"),
-    field("reduce", "--reduce", "Percent reduction", "gemcitabine=20%", "20%, or DRUG=20%; several separated by commas"),
+    field(
+        "on",
+        "--on",
+        "Treatment date",
+        "2026-12-01",
+        "YYYY-MM-DD; the date labs are judged on (default today)",
+    ),
+    field(
+        "formula",
+        "--formula",
+        "BSA formula",
+        "mosteller",
+        "mosteller, dubois, haycock, ...",
+    ),
+    field(
+        "level",
+        "--level",
+        "Dose level",
+        "docetaxel=-1",
+        "-1, or DRUG=-1; several separated by commas",
+    ),
+    field(
+        "reduce",
+        "--reduce",
+        "Percent reduction",
+        "gemcitabine=20%",
+        "20%, or DRUG=20%; several separated by commas",
+    ),
 ];
 
 /// The fields that may be given several times, comma-separated.
@@ -135,11 +207,19 @@ pub fn dose_arguments(
     if let Some(dir) = regimens_folder {
         args.push(format!("--regimens={}", dir.display()));
     }
-    if let Some(c) = values.get("cycle").map(|c| c.trim()).filter(|c| !c.is_empty()) {
+    if let Some(c) = values
+        .get("cycle")
+        .map(|c| c.trim())
+        .filter(|c| !c.is_empty())
+    {
         args.push(format!("--cycle={c}"));
     }
     for f in all() {
-        let Some(v) = values.get(f.name).map(|v| v.trim()).filter(|v| !v.is_empty()) else {
+        let Some(v) = values
+            .get(f.name)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+        else {
             continue;
         };
         if REPEATED.contains(&f.name) {

@@ -79,7 +79,11 @@ impl Server {
             .get_template(name)
             .and_then(|t| t.render(context))
         {
-            Ok(html) => (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html)
+            Ok(html) => (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                html,
+            )
                 .into_response(),
             Err(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,

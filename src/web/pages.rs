@@ -121,19 +121,30 @@ pub async fn regimen(State(server): Shared, Path(id): Path<String>) -> Response 
             "There is no regimen with that id or alias in the library: see the list of regimens.",
         );
     };
-    let mut args = vec!["regimens".to_owned(), "show".to_owned(), "--format=text".to_owned()];
+    let mut args = vec![
+        "regimens".to_owned(),
+        "show".to_owned(),
+        "--format=text".to_owned(),
+    ];
     args.extend(library_argument(&server));
     args.extend(["--".to_owned(), id.clone()]);
     match run_args(&args) {
         Ok(report) => {
-            let name = lib.get(&id).map(|e| e.regimen.name.clone()).unwrap_or_default();
+            let name = lib
+                .get(&id)
+                .map(|e| e.regimen.name.clone())
+                .unwrap_or_default();
             server.page(
                 StatusCode::OK,
                 "regimen.html",
                 context! { title => name.clone(), name => name, id => id, text => report.stdout },
             )
         }
-        Err(f) => server.error_page(StatusCode::INTERNAL_SERVER_ERROR, "Regimen", &failure_text(&f)),
+        Err(f) => server.error_page(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Regimen",
+            &failure_text(&f),
+        ),
     }
 }
 
@@ -186,11 +197,17 @@ pub async fn dose_form(
     Query(values): Query<BTreeMap<String, String>>,
 ) -> Response {
     // Only the regimen may be chosen through a link.
-    let values: BTreeMap<String, String> = values
-        .into_iter()
-        .filter(|(k, _)| k == "regimen")
-        .collect();
-    dose_page(&server, StatusCode::OK, &values, &BTreeMap::new(), None, None, None)
+    let values: BTreeMap<String, String> =
+        values.into_iter().filter(|(k, _)| k == "regimen").collect();
+    dose_page(
+        &server,
+        StatusCode::OK,
+        &values,
+        &BTreeMap::new(),
+        None,
+        None,
+        None,
+    )
 }
 
 /// What a dose request gave: the command line's report, or where its
@@ -246,15 +263,37 @@ pub async fn dose(
             for line in report.warnings.iter().chain(&report.notes) {
                 text.push_str(&format!("\n{line}"));
             }
-            dose_page(&server, StatusCode::OK, &values, &errors, None, None, Some(&text))
+            dose_page(
+                &server,
+                StatusCode::OK,
+                &values,
+                &errors,
+                None,
+                None,
+                Some(&text),
+            )
         }
         Outcome::Field(name, m) => {
             errors.insert(name, m);
-            dose_page(&server, StatusCode::BAD_REQUEST, &values, &errors, None, None, None)
+            dose_page(
+                &server,
+                StatusCode::BAD_REQUEST,
+                &values,
+                &errors,
+                None,
+                None,
+                None,
+            )
         }
-        Outcome::Input(m) => {
-            dose_page(&server, StatusCode::BAD_REQUEST, &values, &errors, Some(&m), None, None)
-        }
+        Outcome::Input(m) => dose_page(
+            &server,
+            StatusCode::BAD_REQUEST,
+            &values,
+            &errors,
+            Some(&m),
+            None,
+            None,
+        ),
         Outcome::Refused(m) => dose_page(
             &server,
             StatusCode::UNPROCESSABLE_ENTITY,
