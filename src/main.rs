@@ -2,6 +2,7 @@
 //! command line, calls the library and prints; nothing else prints or exits.
 
 mod cli;
+mod web;
 
 fn main() -> std::process::ExitCode {
     cli::run()

@@ -20,8 +20,9 @@ mod lock;
 mod measure;
 mod order;
 mod output;
-mod regimens;
+pub(crate) mod regimens;
 mod schedule;
+mod serve;
 mod settings;
 mod verify;
 
@@ -140,6 +141,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Verify chemotherapy orders: the pharmacist's independent double check.
     Order(order::OrderArgs),
+    /// A local web page: the regimen library and the dose calculator in a browser.
+    Serve(serve::ServeArgs),
     /// What a stop code means, its source and how to override it.
     Explain(explain::ExplainArgs),
     /// The site configuration (chemodose.toml): show the settings in force, or write a template.
@@ -200,21 +203,7 @@ pub fn run() -> ExitCode {
         Command::History(a) => a.names_the_config(),
         _ => false,
     };
-    let result: Result<Report, Failure> = match cli.command {
-        Command::Bsa(a) => measure::bsa(a).map_err(Failure::from),
-        Command::Crcl(a) => measure::crcl(a).map_err(Failure::from),
-        Command::Carboplatin(a) => measure::carboplatin(a),
-        Command::Dose(a) => dose::run(*a),
-        Command::Schedule(a) => schedule::run(*a),
-        Command::Batch(a) => batch::run(*a),
-        Command::Regimens(a) => regimens::run(a).map_err(Failure::from),
-        Command::Verify(a) => verify::run(a),
-        Command::History(a) => history::run(a),
-        Command::Lines(a) => lines::run(a),
-        Command::Order(a) => order::run(a),
-        Command::Explain(a) => explain::run(a).map_err(Failure::from),
-        Command::Config(a) => settings::run(a),
-    };
+    let result = dispatch(cli.command);
     let result = result.map(|mut report| {
         if !named_in_output {
             report.notes.extend(settings::note());
@@ -245,6 +234,54 @@ pub fn run() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Runs one parsed command and returns its report, printing nothing.
+fn dispatch(command: Command) -> Result<Report, Failure> {
+    match command {
+        Command::Bsa(a) => measure::bsa(a).map_err(Failure::from),
+        Command::Crcl(a) => measure::crcl(a).map_err(Failure::from),
+        Command::Carboplatin(a) => measure::carboplatin(a),
+        Command::Dose(a) => dose::run(*a),
+        Command::Schedule(a) => schedule::run(*a),
+        Command::Batch(a) => batch::run(*a),
+        Command::Regimens(a) => regimens::run(a).map_err(Failure::from),
+        Command::Verify(a) => verify::run(a),
+        Command::History(a) => history::run(a),
+        Command::Lines(a) => lines::run(a),
+        Command::Order(a) => order::run(a),
+        Command::Explain(a) => explain::run(a).map_err(Failure::from),
+        Command::Config(a) => settings::run(a),
+        Command::Serve(a) => serve::run(a),
+    }
+}
+
+/// Runs a command given as its arguments (without the program name), as
+/// the command line would but printing nothing: the web page's way to the
+/// same parsers, checks and messages. A usage error is bad input, with
+/// clap's first line as its message. `serve` is not run from here.
+pub(crate) fn run_args(args: &[String]) -> Result<Report, Failure> {
+    let cli =
+        Cli::try_parse_from(std::iter::once("chemodose").chain(args.iter().map(String::as_str)))
+            .map_err(|e| {
+                let text = e.render().to_string();
+                let first = text.lines().next().unwrap_or_default();
+                Failure::Input(InputError(
+                    first.strip_prefix("error: ").unwrap_or(first).to_owned(),
+                ))
+            })?;
+    if matches!(cli.command, Command::Serve(_)) {
+        return Err(Failure::Input(InputError(
+            "serve is not run from a request".to_owned(),
+        )));
+    }
+    dispatch(cli.command)
+}
+
+/// One line on standard error, escaped and clipped: for a long-running
+/// command (`serve`) that speaks before it finishes.
+pub(crate) fn note(line: &str) {
+    to_stderr(&format!("{}\n", clip_runs(&visible_lines(line))));
 }
 
 /// An input error on standard error: pre-rendered diagnostics (several

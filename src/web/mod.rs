@@ -1,0 +1,183 @@
+//! The local web page (`chemodose serve`): the regimen library and the dose
+//! calculator in a browser, on the same library and through the same
+//! command-line parsers as `chemodose` itself (no second implementation of
+//! any rule), with a JSON API beside the pages.
+//!
+//! Owns: the routes, the pages (minijinja templates, HTML auto-escaped), the
+//! limits and security headers of every response, the access log (method,
+//! path without its query, status, time: never a value typed), graceful
+//! shutdown. Never does: store anything from a request, read a file named
+//! by a request, or serve an asset from another host.
+
+mod form;
+mod pages;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+/// The largest request body: a form or an order file, far below a megabyte.
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
+
+/// The longest a request may take before it is answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Only chemodose's own stylesheet; no script, no frames, forms to itself.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// What every request handler shares.
+pub struct Server {
+    /// The regimen folder given to `serve --regimens`, else the library the
+    /// command line would use.
+    pub regimens: Option<PathBuf>,
+    /// Where the access log goes (the command line's standard error).
+    pub log: Box<dyn Fn(&str) + Send + Sync>,
+    templates: minijinja::Environment<'static>,
+}
+
+impl Server {
+    /// A server over the regimen folder `regimens` (or the default library),
+    /// logging each request to `log`.
+    pub fn new(regimens: Option<PathBuf>, log: Box<dyn Fn(&str) + Send + Sync>) -> Self {
+        let mut templates = minijinja::Environment::new();
+        // The names end in .html: every value is HTML-escaped.
+        for (name, text) in [
+            ("base.html", include_str!("templates/base.html")),
+            ("index.html", include_str!("templates/index.html")),
+            ("regimens.html", include_str!("templates/regimens.html")),
+            ("regimen.html", include_str!("templates/regimen.html")),
+            ("dose.html", include_str!("templates/dose.html")),
+            ("error.html", include_str!("templates/error.html")),
+        ] {
+            templates
+                .add_template(name, text)
+                .expect("the bundled templates are valid");
+        }
+        Server {
+            regimens,
+            log,
+            templates,
+        }
+    }
+
+    /// A page from its template, or the error page when it cannot be drawn.
+    fn page(&self, status: StatusCode, name: &str, context: minijinja::Value) -> Response {
+        match self
+            .templates
+            .get_template(name)
+            .and_then(|t| t.render(context))
+        {
+            Ok(html) => (
+                status,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                html,
+            )
+                .into_response(),
+            Err(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                "the page could not be drawn",
+            )
+                .into_response(),
+        }
+    }
+
+    /// The error page: a title and one message, never a trace.
+    fn error_page(&self, status: StatusCode, title: &str, message: &str) -> Response {
+        self.page(
+            status,
+            "error.html",
+            minijinja::context! { title => title, message => message },
+        )
+    }
+}
+
+/// The router: pages, API, stylesheet, limits and headers.
+pub fn router(server: Arc<Server>) -> Router {
+    let log_state = server.clone();
+    Router::new()
+        .route("/", get(pages::index))
+        .route("/regimens", get(pages::regimens))
+        .route("/regimens/{id}", get(pages::regimen))
+        .route("/dose", get(pages::dose_form).post(pages::dose))
+        .route("/api/dose", axum::routing::post(pages::api_dose))
+        .route("/static/style.css", get(pages::style))
+        .fallback(pages::not_found)
+        .with_state(server)
+        .layer(axum::middleware::from_fn(
+            move |request: Request, next: Next| {
+                let server = log_state.clone();
+                async move { access_log(&server, request, next).await }
+            },
+        ))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+}
+
+/// One line per request: method, path (never the query, which may hold a
+/// patient's values), status, milliseconds.
+async fn access_log(server: &Server, request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    (server.log)(&format!(
+        "{method} {} {} {} ms",
+        chemodose::render::escape::visible(&path),
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    ));
+    response
+}
+
+/// Serves `server` on `listener` until `shutdown` completes; requests in
+/// flight are answered first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    server: Server,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(Arc::new(server)))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Whether `addr` is reachable only from this machine.
+pub fn is_loopback(addr: SocketAddr) -> bool {
+    addr.ip().is_loopback()
+}
