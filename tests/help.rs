@@ -56,3 +56,28 @@ fn history_record_help_describes_every_argument() {
     }
     insta::assert_snapshot!(h);
 }
+
+/// Issue 18: shell completions and man pages, made from the same clap
+/// definitions as the command line.
+#[test]
+fn completions_and_man_pages_come_from_the_command_line_itself() {
+    let bash = Run::new(&["completions", "bash"]).success();
+    assert!(bash.contains("_chemodose()"), "{bash}");
+    // A flag of `dose` and one of `order verify` are completed.
+    assert!(bash.contains("--crcl-weight"), "{bash}");
+    assert!(bash.contains("--agree-within"), "{bash}");
+    let zsh = Run::new(&["completions", "zsh"]).success();
+    assert!(zsh.starts_with("#compdef chemodose"), "{zsh}");
+    let main = Run::new(&["man"]).success();
+    assert!(main.contains(".TH chemodose 1"), "{main}");
+    let dose = Run::new(&["man", "dose"]).success();
+    assert!(dose.contains(".TH chemodose-dose 1"), "{dose}");
+    assert!(dose.contains("height"), "{dose}");
+    let err = Run::new(&["man", "nope"]).fails(2);
+    assert!(
+        err.contains("`nope` is not a command; write one of: bsa, crcl"),
+        "{err}"
+    );
+    let err = Run::new(&["completions", "tcsh"]).fails(2);
+    assert!(err.contains("tcsh"), "{err}");
+}

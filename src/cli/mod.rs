@@ -24,6 +24,7 @@ pub(crate) mod regimens;
 mod schedule;
 mod serve;
 mod settings;
+mod shell;
 mod verify;
 
 use std::io::Write;
@@ -145,6 +146,10 @@ enum Command {
     Serve(serve::ServeArgs),
     /// What a stop code means, its source and how to override it.
     Explain(explain::ExplainArgs),
+    /// A shell completion script: bash, zsh, fish, elvish or powershell.
+    Completions(shell::CompletionsArgs),
+    /// The man page of chemodose or of one command, in roff.
+    Man(shell::ManArgs),
     /// The site configuration (chemodose.toml): show the settings in force, or write a template.
     Config(settings::ConfigArgs),
 }
@@ -253,6 +258,14 @@ fn dispatch(command: Command) -> Result<Report, Failure> {
         Command::Explain(a) => explain::run(a).map_err(Failure::from),
         Command::Config(a) => settings::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Completions(a) => {
+            use clap::CommandFactory;
+            shell::completions(a, Cli::command()).map_err(Failure::from)
+        }
+        Command::Man(a) => {
+            use clap::CommandFactory;
+            shell::man(a, Cli::command()).map_err(Failure::from)
+        }
     }
 }
 
