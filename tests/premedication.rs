@@ -251,3 +251,36 @@ gemcitabine = {{ 1 = "1820 mg", 8 = "1820 mg" }}
         .to_string();
     assert!(e.contains("`0` is not a day number"), "{e}");
 }
+
+/// A day list stated for the dose can put a G-CSF next to a cytotoxic dose
+/// (the loader checks the regimen's own days only): docetaxel moved to day
+/// 9 meets filgrastim on day 9, which its label forbids (not within 24 hours
+/// of cytotoxic chemotherapy [R138]). A stop, overridable with a reason
+/// (filgrastim is given by local protocol: the team moves it).
+#[test]
+fn a_stated_day_list_that_puts_filgrastim_beside_docetaxel_stops() {
+    let mut o = common::with_normal_labs(&DoseOptions::default());
+    o.days.insert("docetaxel".to_owned(), vec![9]);
+    let e = calculate(&gem_doc(), &patient(), 1, &o).unwrap_err();
+    let chemodose::dose::DoseError::Refused(stops) = e else {
+        panic!("{e:?}");
+    };
+    let codes: Vec<String> = stops.iter().map(|s| s.code()).collect();
+    assert_eq!(codes, ["gcsf-timing-filgrastim"]);
+    let chemodose::dose::Stop::GcsfTiming {
+        day, cytotoxic_day, ..
+    } = &stops[0]
+    else {
+        panic!("{stops:?}");
+    };
+    assert_eq!((*day, *cytotoxic_day), (9, 9));
+    let mut overridden = o.clone();
+    overridden
+        .overrides
+        .insert("gcsf-timing-filgrastim", "filgrastim held by the team");
+    let p = calculate(&gem_doc(), &patient(), 1, &overridden).unwrap();
+    assert_eq!(p.overridden.len(), 1);
+    // The regimen's own days raise no such stop.
+    let plain = common::with_normal_labs(&DoseOptions::default());
+    assert!(calculate(&gem_doc(), &patient(), 1, &plain).is_ok());
+}

@@ -101,6 +101,9 @@ fn stop_hint(s: &Stop) -> Option<String> {
                 flags.join(" and ")
             ))
         }
+        Stop::GcsfTiming { cytotoxic, .. } => Some(format!(
+            "Keep the regimen's days for {cytotoxic}, or move the G-CSF by local protocol and give the reason"
+        )),
         Stop::UnconfirmedDays { drug, .. } => Some(format!(
             "State the days the prescriber ordered: --days {drug}=DAYS"
         )),

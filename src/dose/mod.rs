@@ -198,6 +198,7 @@ pub fn calculate(
                 .is_some_and(|p| p.basis() == DoseBasis::PerKg)
     });
     engine.check_ceilings(cycle, &administrations, &mut ledger)?;
+    engine.gcsf_timing(&mut ledger);
     let totals = engine.totals(cycle, planned, &administrations, &mut warnings, &mut ledger)?;
     engine.renal_checks(cycle, &mut warnings);
     if !ledger.refused.is_empty() {

@@ -81,6 +81,22 @@ pub enum Stop {
         /// The days the file encodes.
         days: Vec<u32>,
     },
+    /// A day list the prescriber stated (`--days`) puts a G-CSF within the
+    /// window its label forbids around a cytotoxic dose (the loader checks
+    /// the regimen's own days).
+    GcsfTiming {
+        /// The G-CSF, lower case.
+        gcsf: String,
+        /// Its day in the cycle.
+        day: u32,
+        /// The cytotoxic drug, lower case.
+        cytotoxic: String,
+        /// That drug's day, counted from day 1 of the cycle (above the
+        /// cycle length: in the next cycle).
+        cytotoxic_day: u32,
+        /// What the label says, with its source.
+        rule: String,
+    },
     /// An organ-function rule says not to give the regimen.
     OrganFunction {
         /// Drug, lower case.
@@ -149,6 +165,7 @@ impl Stop {
             Stop::UnjudgedRule { drug, rule } => format!("unjudged-{drug}-{}", inputs(rule)),
             Stop::PriorIncomplete { .. } => "prior-incomplete".to_owned(),
             Stop::UnconfirmedDays { drug, .. } => format!("unconfirmed-days-{drug}"),
+            Stop::GcsfTiming { gcsf, .. } => format!("gcsf-timing-{gcsf}"),
             // The inputs the rule reads are part of the code: a reason given
             // for one rule (LVEF) must not let another (bilirubin) through.
             Stop::OrganFunction { drug, rule, .. } => format!("organ-{drug}-{}", inputs(rule)),
@@ -171,7 +188,8 @@ impl Stop {
             "re-escalation",
             "prior-incomplete",
         ];
-        const FAMILIES: [&str; 7] = [
+        const FAMILIES: [&str; 8] = [
+            "gcsf-timing-",
             "missing-",
             "unconfirmed-days-",
             "unjudged-",
@@ -224,6 +242,7 @@ impl Stop {
             | Stop::TreatmentDay { drug, .. }
             | Stop::Toxicity { drug, .. }
             | Stop::CombinedReductions { drug, .. } => Some(drug),
+            Stop::GcsfTiming { gcsf, .. } => Some(gcsf),
         }
     }
 }

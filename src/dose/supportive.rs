@@ -16,6 +16,43 @@ use super::{Administration, DoseError, DoseTime, Engine, day_offset};
 use crate::regimen::{AntiemeticSet, Dosing, Regimen, Role, Timing};
 
 impl Engine<'_> {
+    /// The G-CSF label windows on the days as prescribed: the loader checks
+    /// a regimen's own days, but a day list stated for this dose (`--days`)
+    /// can move a cytotoxic dose next to a G-CSF day, or a G-CSF next to
+    /// one. Each conflict the stated days make is a stop (`gcsf-timing-`).
+    pub(super) fn gcsf_timing(&self, ledger: &mut super::StopLedger) {
+        if self.options.days.is_empty() {
+            return;
+        }
+        let effective: Vec<crate::regimen::Drug> = self
+            .regimen
+            .drugs
+            .iter()
+            .map(|d| crate::regimen::Drug {
+                days: self.days(d).to_vec(),
+                ..d.clone()
+            })
+            .collect();
+        let length = self.regimen.cycle.length_days;
+        let before = crate::regimen::load::timing::gcsf_conflicts(&self.regimen.drugs, length);
+        for c in crate::regimen::load::timing::gcsf_conflicts(&effective, length) {
+            // A conflict of the regimen's own days was refused when it loaded.
+            if before.contains(&c) {
+                continue;
+            }
+            ledger.meet(
+                super::Stop::GcsfTiming {
+                    gcsf: c.gcsf,
+                    day: c.day,
+                    cytotoxic: c.cytotoxic,
+                    cytotoxic_day: c.cytotoxic_day,
+                    rule: c.rule.to_owned(),
+                },
+                &self.options.overrides,
+            );
+        }
+    }
+
     /// Step 5b: a premedication given on days counted from the drug it
     /// premedicates (`relative_days`, docetaxel's dexamethasone the day
     /// before, of and after) gets those days from the drug's days in this

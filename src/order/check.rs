@@ -391,7 +391,8 @@ fn stop_severity(s: &Stop) -> Severity {
         | Stop::OrganFunction { .. }
         | Stop::TreatmentDay { .. }
         | Stop::Toxicity { .. }
-        | Stop::LifetimeLimit { .. } => Severity::Stop,
+        | Stop::LifetimeLimit { .. }
+        | Stop::GcsfTiming { .. } => Severity::Stop,
     }
 }
 
@@ -407,6 +408,7 @@ fn stop_source(s: &Stop, regimen: &Regimen) -> String {
         Stop::RegimenStatus { note, .. } => note
             .clone()
             .unwrap_or_else(|| "the regimen's status".to_owned()),
+        Stop::GcsfTiming { rule, .. } => rule.clone(),
         Stop::PerCycleCeiling { ceiling_source, .. } => ceiling_source
             .clone()
             .unwrap_or_else(|| format!("the regimen file {} (max_per_cycle)", regimen.id)),

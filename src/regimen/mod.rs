@@ -9,7 +9,7 @@
 
 mod file;
 mod library;
-mod load;
+pub(crate) mod load;
 mod source;
 
 use std::collections::BTreeMap;

@@ -26,7 +26,7 @@ pub struct Explanation {
 }
 
 /// Every stop code and family, in the order a pharmacist meets them.
-pub const EXPLANATIONS: [Explanation; 14] = [
+pub const EXPLANATIONS: [Explanation; 15] = [
     Explanation {
         code: "status-draft",
         rule: "The regimen file is a DRAFT: not reviewed for use, not for new patients.",
@@ -66,6 +66,11 @@ pub const EXPLANATIONS: [Explanation; 14] = [
         code: "missing-INPUT",
         rule: "A rule of the regimen needs a result that was not given (missing-crcl, missing-bilirubin, ...): the dose cannot be judged without it.",
         source: "The drug's `requires` and rules in the regimen file, each with its `source`.",
+    },
+    Explanation {
+        code: "gcsf-timing-DRUG",
+        rule: "A day list stated for this dose (--days) puts the G-CSF within the window its label forbids: a daily G-CSF not in the 24 hours before through the 24 hours after cytotoxic chemotherapy, a long-acting one also not in the 14 days before it. Keep the regimen's days for the cytotoxic drug, or move the G-CSF by local protocol and override with the reason.",
+        source: "Neupogen (filgrastim) US prescribing information, dosage [R138]; Neulasta (pegfilgrastim) US prescribing information, dosage [R139].",
     },
     Explanation {
         code: "unconfirmed-days-DRUG",

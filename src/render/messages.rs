@@ -737,6 +737,18 @@ impl fmt::Display for Stop {
                 drug_display_name(drug),
                 crate::render::regimen::days_text(days)
             ),
+            Stop::GcsfTiming {
+                gcsf,
+                day,
+                cytotoxic,
+                cytotoxic_day,
+                rule,
+            } => write!(
+                f,
+                "{} on day {day} is too close to {} on day {cytotoxic_day} with the days as prescribed: {rule}",
+                drug_display_name(gcsf),
+                drug_display_name(cytotoxic)
+            ),
             Stop::OrganFunction { drug, rule, tables } => {
                 write!(
                     f,

@@ -18,7 +18,7 @@ mod days;
 pub use days::{DayListError, parse_day_list};
 mod drug;
 mod rules;
-mod timing;
+pub(crate) mod timing;
 
 use std::collections::BTreeMap;
 use std::ops::Range;

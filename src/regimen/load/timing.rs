@@ -50,7 +50,7 @@ const LONG_ACTING_GCSF: [&str; 4] = [
 
 /// A G-CSF day against a cytotoxic dose that the labels forbid.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct TimingConflict {
+pub(crate) struct TimingConflict {
     /// The G-CSF.
     pub gcsf: String,
     /// Its day in the cycle.
@@ -66,7 +66,7 @@ pub(super) struct TimingConflict {
 
 /// The G-CSF days of `drugs` that the labels forbid, in a cycle of
 /// `cycle_days` days.
-pub(super) fn gcsf_conflicts(drugs: &[Drug], cycle_days: u32) -> Vec<TimingConflict> {
+pub(crate) fn gcsf_conflicts(drugs: &[Drug], cycle_days: u32) -> Vec<TimingConflict> {
     let mut found = Vec::new();
     for g in drugs {
         let long_acting = LONG_ACTING_GCSF.contains(&g.name.as_str());
