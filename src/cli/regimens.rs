@@ -7,13 +7,12 @@ use clap::{Args, Subcommand};
 use chemodose::regimen::{
     Library, LibraryError, RegimenEntry, check_bytes, load_regimen_file, regimen_files,
 };
-use chemodose::render::ismp::drug_display_name;
 use chemodose::render::regimen::{regimen_json, regimen_text};
 use chemodose::render::regimen_html::regimen_html;
+use chemodose::render::regimen_list;
 use chemodose::render::regimen_md::regimen_markdown;
-use chemodose::render::text_table;
 
-use super::args::{ReportFormat, SimpleFormat};
+use super::args::ReportFormat;
 use super::output::deliver;
 use super::{InputError, Report, diagnostics};
 
@@ -140,13 +139,17 @@ pub struct RegimensArgs {
 
 #[derive(Debug, Subcommand)]
 enum RegimensCommand {
-    /// List the regimens: id, name, status, cycle, drugs.
+    /// List the regimens: id, name, status, cycle, drugs, source.
     List {
         #[command(flatten)]
         lib: LibraryArgs,
-        /// Output format.
+        /// Output format: text, Markdown (md), print-ready HTML (html) or JSON.
         #[arg(long, value_enum, default_value_t)]
-        format: SimpleFormat,
+        format: ReportFormat,
+        /// Write to this file (whole or not at all) instead of standard
+        /// output: regimens.html.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Show one regimen as a pharmacist reads it on paper.
     Show {
@@ -174,7 +177,11 @@ enum RegimensCommand {
 
 pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
     match a.command {
-        RegimensCommand::List { lib, format } => list(&lib, format),
+        RegimensCommand::List {
+            lib,
+            format,
+            output,
+        } => list(&lib, format, output.as_deref()),
         RegimensCommand::Show {
             regimen,
             lib,
@@ -225,40 +232,29 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
     }
 }
 
-fn list(lib: &LibraryArgs, format: SimpleFormat) -> Result<Report, InputError> {
+fn list(
+    lib: &LibraryArgs,
+    format: ReportFormat,
+    output: Option<&Path>,
+) -> Result<Report, InputError> {
     let (library, from) = lib.library()?;
-    let stdout = match format {
-        SimpleFormat::Json => {
-            let rows = chemodose::render::provenance::regimen_entries_json(library.entries());
+    let entries = library.entries();
+    let text = match format {
+        ReportFormat::Json => {
+            let rows = chemodose::render::provenance::regimen_entries_json(entries);
             serde_json::to_string_pretty(&rows)? + "\n"
         }
-        SimpleFormat::Text => {
-            let rows: Vec<Vec<String>> = library
-                .entries()
-                .iter()
-                .map(|e| {
-                    let r = &e.regimen;
-                    vec![
-                        r.id.clone(),
-                        r.status.id().to_owned(),
-                        format!("q{}d, {}", r.cycle.length_days, r.cycle.count),
-                        r.drugs
-                            .iter()
-                            .map(|d| drug_display_name(&d.name))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        chemodose::render::provenance::list_source_text(&e.source),
-                    ]
-                })
-                .collect();
-            format!(
-                "{} regimens from the {from}\n\n{}",
-                rows.len(),
-                text_table(&["Id", "Status", "Cycle", "Drugs", "Source"], &rows)
-            )
-        }
+        ReportFormat::Text => regimen_list::library_text(entries, &from),
+        ReportFormat::Md => regimen_list::library_markdown(entries, &from),
+        ReportFormat::Html => regimen_list::library_html(entries, &from),
     };
-    Ok(Report::text(stdout))
+    let mut notes = Vec::new();
+    let stdout = deliver(text, output, &lib.files_read(None), &mut notes)?;
+    Ok(Report {
+        stdout,
+        notes,
+        ..Report::default()
+    })
 }
 
 fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {
