@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
-use chemodose::dose::Reduction;
 use chemodose::history::edit::{RecordCycle, end_line, record_cycle, start_line};
 use chemodose::history::{
     ActualDrugProblem, History, HistoryReport, NewCycle, NewCycleProblem, parse_history,
@@ -66,12 +65,14 @@ enum HistoryCommand {
         /// Cycle number: 3. The line's last + 1 when not given.
         #[arg(long, allow_hyphen_values = true, value_parser = super::args::cycle_number)]
         cycle: Option<u32>,
-        /// Dose level given (-1).
-        #[arg(long, allow_hyphen_values = true, conflicts_with = "reduce")]
-        level: Option<i32>,
-        /// Percent reduction given (20%).
-        #[arg(long, allow_hyphen_values = true, value_parser = super::args::reduction)]
-        reduce: Option<chemodose::quantity::Percent>,
+        /// Dose level given, for all antineoplastic drugs (-1) or one drug
+        /// (docetaxel=-1), as `dose --level`. Repeatable.
+        #[arg(long, value_name = "[DRUG=]LEVEL", allow_hyphen_values = true, value_parser = super::args::level)]
+        level: Vec<(Option<String>, i32)>,
+        /// Percent reduction given, for all antineoplastic drugs (20%) or one
+        /// drug (gemcitabine=25%), as `dose --reduce`. Repeatable.
+        #[arg(long, value_name = "[DRUG=]PERCENT", allow_hyphen_values = true, value_parser = super::args::percent_for)]
+        reduce: Vec<(Option<String>, chemodose::quantity::Percent)>,
         /// A dose given when it differed: doxorubicin=25mg. Repeatable.
         #[arg(long, value_parser = actual)]
         actual: Vec<(String, String)>,
@@ -393,9 +394,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                 line,
                 date: Some(date),
                 cycle,
-                reduction: level
-                    .map(Reduction::Level)
-                    .or(reduce.map(Reduction::Percent)),
+                reduction: super::dose::reductions(&level, &reduce)?,
                 actual,
                 delay_reason,
                 early_reason,

@@ -22,8 +22,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::dose::{
-    DoseError, DoseOptions, Exposure, LifetimeCheck, LimitStatus, Overrides, PriorExposure,
-    Reduction, Warning, calculate, lifetime_limit,
+    DoseError, DoseOptions, Exposure, LifetimeCheck, LimitStatus, Overrides, PerDrug,
+    PriorExposure, Reduction, Warning, calculate, lifetime_limit,
 };
 use crate::patient::{Patient, Sex};
 use crate::regimen::{Intent, Library, Regimen};
@@ -120,8 +120,8 @@ pub struct GivenCycle {
     pub number: u32,
     /// Day 1.
     pub date: NaiveDate,
-    /// A reduction for all antineoplastic drugs.
-    pub reduction: Option<Reduction>,
+    /// The reductions given: for all antineoplastic drugs, or by drug.
+    pub reduction: PerDrug<Reduction>,
     /// Doses given when they differed from the regimen: drug → mg per administration.
     pub actual: BTreeMap<String, Decimal>,
     /// Why it was delayed.
@@ -290,8 +290,9 @@ pub struct CycleDoses {
     /// not confirm a drug's day list: no day count is invented (the line's
     /// gaps say so).
     pub computed: bool,
-    /// The reduction recorded for the cycle.
-    pub reduction: Option<Reduction>,
+    /// The reductions recorded for the cycle: for all antineoplastic drugs,
+    /// or by drug.
+    pub reduction: PerDrug<Reduction>,
     /// Delay reason.
     pub delay_reason: Option<String>,
     /// Why it was given sooner than the regimen's cycle length after the
@@ -878,7 +879,7 @@ impl History {
                         bsa_m2: None,
                         doses: BTreeMap::new(),
                         computed: false,
-                        reduction: c.reduction,
+                        reduction: c.reduction.clone(),
                         delay_reason: c.delay_reason.clone(),
                         early_reason: c.early_reason.clone(),
                         allow_over_limit: c.allow_over_limit.clone(),
@@ -1068,7 +1069,7 @@ impl History {
             apply_rules: false,
             ..DoseOptions::default()
         };
-        options.reductions.all = c.reduction;
+        options.reductions = c.reduction.clone();
         let plan = calculate(regimen, &patient, c.number, &options).map_err(|error| {
             HistoryError::Dose {
                 line: line.number,
@@ -1105,7 +1106,7 @@ impl History {
             bsa_m2: Some(bsa_m2),
             doses,
             computed: true,
-            reduction: c.reduction,
+            reduction: c.reduction.clone(),
             delay_reason: c.delay_reason.clone(),
             early_reason: c.early_reason.clone(),
             allow_over_limit: c.allow_over_limit.clone(),

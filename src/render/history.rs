@@ -310,8 +310,8 @@ fn cycle_rows(r: &HistoryReport) -> Vec<Vec<String>> {
                 doses.push("not computed (see the line's gaps): nothing counted".to_owned());
             }
             let mut notes = Vec::new();
-            if let Some(x) = &c.reduction {
-                notes.push(crate::render::schedule::reduction_text(x));
+            if let Some(x) = crate::render::schedule::reductions_text(&c.reduction) {
+                notes.push(x);
             }
             if let Some(x) = &c.delay_reason {
                 notes.push(format!("delayed: {x}"));

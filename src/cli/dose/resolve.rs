@@ -217,11 +217,13 @@ pub enum Dosing<'a> {
 /// and at its last cycle before this one.
 /// The reduction of the current line's last cycle before this dose: a
 /// dose less reduced is a re-escalation, which needs a reason.
-fn previous_reduction(history: &History, dosing: Dosing<'_>) -> Option<Reduction> {
+fn previous_reduction(history: &History, dosing: Dosing<'_>) -> PerDrug<Reduction> {
     let regimen = match dosing {
         Dosing::Cycle { regimen, .. } | Dosing::Schedule { regimen, .. } => regimen,
     };
-    let line = history.current_line(regimen)?;
+    let Some(line) = history.current_line(regimen) else {
+        return PerDrug::default();
+    };
     line.cycles
         .iter()
         .filter(|c| match dosing {
@@ -229,7 +231,8 @@ fn previous_reduction(history: &History, dosing: Dosing<'_>) -> Option<Reduction
             Dosing::Schedule { start, .. } => c.date < start,
         })
         .max_by_key(|c| c.number)
-        .and_then(|c| c.reduction)
+        .map(|c| c.reduction.clone())
+        .unwrap_or_default()
 }
 
 fn weight_references(history: &History, dosing: Dosing<'_>) -> Vec<WeightReference> {

@@ -191,10 +191,7 @@ pub fn history_json(r: &crate::history::HistoryReport) -> Value {
                         bsa_m2: c.bsa_m2,
                         doses: c.doses.clone(),
                         computed: c.computed,
-                        reduction: c
-                            .reduction
-                            .as_ref()
-                            .map(crate::render::schedule::reduction_text),
+                        reduction: crate::render::schedule::reductions_text(&c.reduction),
                         delay_reason: c.delay_reason.clone(),
                         early_reason: c.early_reason.clone(),
                         allow_over_limit: c.allow_over_limit.clone(),
