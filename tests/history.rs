@@ -549,8 +549,8 @@ fn bad_history_files_name_file_line_and_column() {
     );
     let bad = SYNTHETIC_DOX6.replacen("weight = \"64kg\"", "weight = \"64\"", 1);
     assert!(err(&bad).contains("weight needs a unit"));
-    let bad = text.replacen("[patient]", "[patient]\nname = \"Jane Doe\"", 1);
-    assert!(err(&bad).contains("unknown field `name`"));
+    let bad = text.replacen("[patient]", "[patient]\nnickname = \"Jane\"", 1);
+    assert!(err(&bad).contains("unknown field `nickname`"));
     // `cycles`: a number or "unknown", located at the value.
     let bad = text.replacen("\ncycles = 3\n", "\ncycles = \"several\"\n", 1);
     let (l, c) = loc(&bad, "\"several\"");

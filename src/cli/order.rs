@@ -191,6 +191,8 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
                 // The history's warnings are part of the record, as findings.
                 inputs.history = Some(chemodose::order::HistoryPatient {
                     id: h.patient_id.clone(),
+                    name: h.name.clone(),
+                    mrn: h.mrn.clone(),
                     sex: h.sex,
                     birth_year: h.birth_year,
                     warnings: w.into_iter().map(|(c, m)| (c.to_owned(), m)).collect(),

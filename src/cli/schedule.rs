@@ -289,14 +289,30 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         ))
         .into());
     }
+    // The page names the history's patient unless the command line does;
+    // a name or MRN that contradicts the history's is another patient.
+    let (history_name, history_mrn) = resolved.identity.clone();
+    for (flag, typed, recorded) in [
+        ("--patient-name", &a.patient_name, &history_name),
+        ("--mrn", &a.mrn, &history_mrn),
+    ] {
+        if let (Some(t), Some(r)) = (typed, recorded)
+            && !chemodose::patient::same_identity(t, r)
+        {
+            return Err(InputError(format!(
+                "{flag} `{t}` is not the history's (`{r}`): the history may be another patient's; check the patient and the history file"
+            ))
+            .into());
+        }
+    }
     let ctx = RenderContext {
         patient_id: a.patient_id.clone(),
         generated: generated_at(),
         course: course(&a, &entry.regimen.id, &sched)?,
         regimen_source: Some(entry.source.clone()),
         identity: PrintedIdentity {
-            name: a.patient_name.clone(),
-            mrn: a.mrn.clone(),
+            name: a.patient_name.clone().or(history_name),
+            mrn: a.mrn.clone().or(history_mrn),
             birth_date: a.dob,
         },
         paper: super::settings::value(

@@ -13,7 +13,7 @@ use crate::regimen::{Intent, RegimenFile};
 #[serde(deny_unknown_fields)]
 #[schemars(title = "chemodose treatment history")]
 pub struct HistoryFile {
-    /// Who the history is about (pseudonymous).
+    /// Who the history is about: an id, and the name and MRN when it identifies the patient.
     pub patient: PatientFile,
     /// Dated measurements; the latest on or before a cycle's date is used.
     #[serde(default, rename = "measurement")]
@@ -33,9 +33,15 @@ pub struct HistoryFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatientFile {
-    /// A pseudonymous id, never a name.
+    /// The patient's id: the site's pseudonym, or the medical record number.
     #[schemars(with = "String")]
     pub id: Spanned<String>,
+    /// The patient's name, when the file identifies the patient.
+    #[schemars(with = "Option<String>")]
+    pub name: Option<Spanned<String>>,
+    /// The medical record number, when the file identifies the patient.
+    #[schemars(with = "Option<String>")]
+    pub mrn: Option<Spanned<String>>,
     /// female or male.
     #[schemars(with = "Option<String>")]
     pub sex: Option<Spanned<String>>,

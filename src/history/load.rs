@@ -1,7 +1,7 @@
 //! Reading a history file: TOML text to a validated [`History`], or every
 //! problem in the file with its line and column.
 //!
-//! Owns: the checks a history file must pass (a pseudonymous patient id,
+//! Owns: the checks a history file must pass (a patient id, and a name and MRN when given,
 //! plain dates, measurements with a unit, lines numbered in order with one
 //! regimen each, cycles moving forward within their line, events of a known
 //! kind, prior anthracyclines with a known factor) and the size limits.
@@ -72,8 +72,23 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
     let p = &raw.patient;
     if p.id.get_ref().trim().is_empty() {
         c.at(p.id.span(), "patient id is blank")
-            .help("use a pseudonymous id, never a name");
+            .help("write the site's id for the patient: a pseudonym (P-0042) or the MRN");
     }
+    // A name or MRN, when given, identifies: blank would read as "checked".
+    let identity = |c: &mut Collector, v: &Option<Spanned<String>>, what: &str| {
+        let v = v.as_ref()?;
+        let text = v.get_ref().trim();
+        if text.is_empty() {
+            c.at(
+                v.span(),
+                format!("{what} is blank: write it, or leave `{what}` out"),
+            );
+            return None;
+        }
+        Some(text.to_owned())
+    };
+    let name = identity(&mut c, &p.name, "name");
+    let mrn = identity(&mut c, &p.mrn, "mrn");
     let sex = p
         .sex
         .as_ref()
@@ -247,6 +262,8 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
     }
     Ok(History {
         patient_id: p.id.get_ref().trim().to_owned(),
+        name,
+        mrn,
         sex,
         birth_year: p.birth_year,
         age_at,

@@ -252,8 +252,12 @@ pub struct Event {
 /// A validated history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct History {
-    /// Pseudonymous id.
+    /// The patient's id (a pseudonym, or the MRN).
     pub patient_id: String,
+    /// The patient's name, when the file identifies the patient.
+    pub name: Option<String>,
+    /// The medical record number, when the file identifies the patient.
+    pub mrn: Option<String>,
     /// For Cockcroft-Gault and the Schlich BSA; `None` when not recorded.
     pub sex: Option<Sex>,
     /// Year of birth.
@@ -487,6 +491,10 @@ pub struct AnthracyclineTotal {
 pub struct HistoryReport {
     /// Patient id.
     pub patient_id: String,
+    /// The patient's name, when the file gives it.
+    pub name: Option<String>,
+    /// The medical record number, when the file gives it.
+    pub mrn: Option<String>,
     /// The patient note.
     pub note: Option<String>,
     /// When the file's dates are placeholders: how they were derived.
@@ -1027,6 +1035,8 @@ impl History {
         }
         Ok(HistoryReport {
             patient_id: self.patient_id.clone(),
+            name: self.name.clone(),
+            mrn: self.mrn.clone(),
             note: self.note.clone(),
             placeholder_dates: self.placeholder_dates.clone(),
             lines,

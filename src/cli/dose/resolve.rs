@@ -16,6 +16,8 @@ pub struct Resolved {
     pub notes: Vec<String>,
     /// Warnings from the history: (stable code, words).
     pub warnings: Vec<(&'static str, String)>,
+    /// The patient's name and MRN as the history gives them, when it does.
+    pub identity: (Option<String>, Option<String>),
 }
 
 impl Resolved {
@@ -57,6 +59,7 @@ impl PatientDoseArgs {
                 options,
                 notes: Vec::new(),
                 warnings: Vec::new(),
+                identity: (None, None),
             });
         };
         let (library, _) = lib.library()?;
@@ -110,6 +113,7 @@ impl PatientDoseArgs {
             options,
             notes,
             warnings,
+            identity: (history.name.clone(), history.mrn.clone()),
         })
     }
 }

@@ -141,6 +141,8 @@ struct AnthracyclineJson {
 #[derive(Serialize)]
 struct HistoryJson {
     patient_id: String,
+    name: Option<String>,
+    mrn: Option<String>,
     note: Option<String>,
     placeholder_dates: Option<String>,
     lines: Vec<HistoryLineJson>,
@@ -164,6 +166,8 @@ pub(crate) fn history_warning_json(w: &HistoryWarning) -> WarningJson {
 pub fn history_json(r: &crate::history::HistoryReport) -> Value {
     tree(HistoryJson {
         patient_id: r.patient_id.clone(),
+        name: r.name.clone(),
+        mrn: r.mrn.clone(),
         note: r.note.clone(),
         placeholder_dates: r.placeholder_dates.clone(),
         lines: r
