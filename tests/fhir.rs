@@ -613,3 +613,71 @@ fn doxorubicin_is_coded_with_its_rxnorm_ingredient() {
         json!({"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "3639", "display": "doxorubicin"})
     );
 }
+
+#[test]
+fn every_bundled_regimen_is_a_valid_plan_definition() {
+    let list = json_of(&Run::new(&["regimens", "list", "--format", "json"]).success());
+    let ids: Vec<String> = list
+        .as_array()
+        .or_else(|| list["regimens"].as_array())
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(ids.len() >= 10, "{ids:?}");
+    for id in &ids {
+        let out = Run::new(&["regimens", "show", id, "--format", "fhir"]).success();
+        validate(&out);
+    }
+    let b = json_of(
+        &Run::new(&[
+            "regimens",
+            "show",
+            "gemcitabine-docetaxel",
+            "--format",
+            "fhir",
+        ])
+        .success(),
+    );
+    let plan = &b["entry"][0]["resource"];
+    assert_eq!(plan["resourceType"], "PlanDefinition");
+    assert_eq!(plan["type"]["coding"][0]["code"], "order-set");
+    assert_eq!(plan["url"], "urn:chemodose:regimen:gemcitabine-docetaxel");
+    // Every drug is an action pointing at its ActivityDefinition, timed by
+    // the 21-day cycle.
+    let actions = plan["action"].as_array().unwrap();
+    let gem = actions
+        .iter()
+        .find(|a| a["title"] == "gemcitabine")
+        .unwrap();
+    assert_eq!(gem["timingTiming"]["repeat"]["period"], 21);
+    assert_eq!(gem["timingTiming"]["repeat"]["periodUnit"], "d");
+    let url = gem["definitionCanonical"].as_str().unwrap();
+    let activity = b["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .find(|r| r["url"] == url)
+        .unwrap();
+    assert_eq!(activity["kind"], "MedicationRequest");
+    assert_eq!(
+        activity["dosage"][0]["doseAndRate"][0]["doseQuantity"]["value"],
+        900
+    );
+    assert_eq!(
+        activity["dosage"][0]["doseAndRate"][0]["doseQuantity"]["code"],
+        "mg/m2"
+    );
+    assert_eq!(
+        activity["dosage"][0]["text"],
+        "gemcitabine: 900 mg/m² IV; days: 1, 8; every 21 days"
+    );
+    // The sources are citations.
+    assert!(
+        plan["relatedArtifact"][0]["citation"]
+            .as_str()
+            .unwrap()
+            .starts_with("Hensley ML")
+    );
+}

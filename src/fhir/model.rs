@@ -263,6 +263,10 @@ pub enum Resource {
     RequestGroup(RequestGroup),
     /// One administration.
     MedicationRequest(MedicationRequest),
+    /// A regimen, as an order template.
+    PlanDefinition(PlanDefinition),
+    /// One drug of a regimen.
+    ActivityDefinition(ActivityDefinition),
 }
 
 /// A patient, pseudonymous: an identifier and the sex used by the formulas.
@@ -342,4 +346,122 @@ pub struct MedicationRequest {
     pub note: Vec<Annotation>,
     /// The dose, route and date.
     pub dosage_instruction: Vec<Dosage>,
+}
+
+/// A citation of a source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RelatedArtifact {
+    /// `citation`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// What it supports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub display: Option<String>,
+    /// The citation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub citation: Option<String>,
+    /// Where it can be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// How often: every `period` `period_unit`, `count` times.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TimingRepeat {
+    /// How many times (cycles), where fixed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// The most times, where the count is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count_max: Option<u32>,
+    /// Once per period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frequency: Option<u32>,
+    /// The period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<u32>,
+    /// `d`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_unit: Option<String>,
+}
+
+/// A repeating timing.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RepeatTiming {
+    /// The repeat.
+    pub repeat: TimingRepeat,
+}
+
+/// An action of a PlanDefinition: one drug.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanDefinitionAction {
+    /// In words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The action in words: dose, route, days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_equivalent: Option<String>,
+    /// The cycle: once every `period` days, `count` cycles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing_timing: Option<RepeatTiming>,
+    /// The ActivityDefinition of the drug.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub definition_canonical: Option<String>,
+}
+
+/// A regimen as an order template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanDefinition {
+    /// Its canonical URL.
+    pub url: String,
+    /// The regimen's version.
+    pub version: String,
+    /// Computable name.
+    pub name: String,
+    /// The regimen's name.
+    pub title: String,
+    /// `order-set`.
+    #[serde(rename = "type")]
+    pub kind: CodeableConcept,
+    /// draft, active or retired.
+    pub status: String,
+    /// The date last reviewed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Notes and indications.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its published sources.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub related_artifact: Vec<RelatedArtifact>,
+    /// One action per drug.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub action: Vec<PlanDefinitionAction>,
+}
+
+/// One drug of a regimen as an activity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityDefinition {
+    /// Its canonical URL.
+    pub url: String,
+    /// The regimen's version.
+    pub version: String,
+    /// Computable name.
+    pub name: String,
+    /// As the PlanDefinition.
+    pub status: String,
+    /// `MedicationRequest`.
+    pub kind: String,
+    /// The mCODE normalization basis of the prescribed dose.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<Extension>,
+    /// The drug.
+    pub product_codeable_concept: CodeableConcept,
+    /// The prescribed dose, route and days.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dosage: Vec<Dosage>,
 }
