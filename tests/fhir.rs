@@ -681,3 +681,44 @@ fn every_bundled_regimen_is_a_valid_plan_definition() {
             .starts_with("Hensley ML")
     );
 }
+
+/// `docs/fhir.md` shows these exports; the files are the commands' output.
+#[test]
+fn the_examples_in_the_docs_are_current() {
+    let schedule = Run::new(&[
+        "schedule",
+        "doxorubicin",
+        "--start",
+        "2026-12-01",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--bilirubin",
+        "0.6mg/dL",
+        "--bilirubin-uln",
+        "1.2mg/dL",
+        "--on",
+        "2026-12-01",
+        "--cycles",
+        "1",
+        "--patient-id",
+        "LMS-CASE-1",
+        "--format",
+        "fhir",
+    ])
+    .success();
+    let regimen = Run::new(&["regimens", "show", "doxorubicin", "--format", "fhir"]).success();
+    for (file, out) in [
+        ("docs/examples/fhir/schedule-doxorubicin.json", &schedule),
+        ("docs/examples/fhir/regimen-doxorubicin.json", &regimen),
+    ] {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+        assert_eq!(
+            &std::fs::read_to_string(path).unwrap(),
+            out,
+            "{file}: regenerate it with the command in docs/fhir.md"
+        );
+        validate(out);
+    }
+}

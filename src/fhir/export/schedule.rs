@@ -285,7 +285,7 @@ fn request(
     }
     text.push_str(&format!(" {}", a.route));
     if let Some(inf) = &a.infusion {
-        text.push_str(&format!(" over {inf}"));
+        text.push_str(&format!(", infusion {inf}"));
     }
     text.push_str(&format!(", cycle {cycle} day {} ({})", a.day, sa.date));
     let mut note: Vec<Annotation> = a
