@@ -39,18 +39,24 @@ pub struct PatientDoseArgs {
     /// --scr are not given.
     #[arg(long, value_name = "FILE")]
     pub history: Option<std::path::PathBuf>,
+    /// A FHIR R4 Bundle (JSON, or NDJSON when the file ends in .ndjson)
+    /// with the Patient and its Observations coded in LOINC: height,
+    /// weight, serum creatinine and the laboratory results are taken from
+    /// it where not given on the command line (docs/fhir.md).
+    #[arg(long, value_name = "FILE")]
+    pub fhir: Option<std::path::PathBuf>,
 }
 
 /// One patient's measurements.
 #[derive(Debug, Args, Clone)]
 pub struct PatientArgs {
     /// Height with its unit: 170cm, 67in or 5ft7in. Required, unless
-    /// --history gives the latest.
-    #[arg(long, value_name = "HEIGHT", required_unless_present = "history", allow_hyphen_values = true, value_parser = args::height)]
+    /// --history or --fhir gives the latest.
+    #[arg(long, value_name = "HEIGHT", required_unless_present_any = ["history", "fhir"], allow_hyphen_values = true, value_parser = args::height)]
     pub height: Option<Length>,
     /// Weight with its unit: 70kg or 154lb. Required, unless --history
-    /// gives the latest.
-    #[arg(long, value_name = "WEIGHT", required_unless_present = "history", allow_hyphen_values = true, value_parser = args::weight)]
+    /// or --fhir gives the latest.
+    #[arg(long, value_name = "WEIGHT", required_unless_present_any = ["history", "fhir"], allow_hyphen_values = true, value_parser = args::weight)]
     pub weight: Option<Mass>,
     /// The date --height and --weight were measured: 2026-11-30. On or
     /// before the treatment date (--start of a schedule; --on, or today, of

@@ -11,6 +11,7 @@ mod deprecated;
 mod diagnostics;
 mod dose;
 mod explain;
+mod fhir;
 mod hints;
 mod history;
 mod history_new;

@@ -137,6 +137,19 @@ pub struct RegimensArgs {
     command: RegimensCommand,
 }
 
+/// The formats of `regimens show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+enum ShowFormat {
+    // No doc comments on the values: clap would print a list of them in
+    // place of `[possible values: ...]`.
+    #[default]
+    Text,
+    Md,
+    Html,
+    Json,
+    Fhir,
+}
+
 #[derive(Debug, Subcommand)]
 enum RegimensCommand {
     /// List the regimens: id, name, status, cycle, drugs, source.
@@ -157,9 +170,10 @@ enum RegimensCommand {
         regimen: String,
         #[command(flatten)]
         lib: LibraryArgs,
-        /// Output format: text, Markdown (md), print-ready HTML (html) or JSON.
+        /// Output format: text, Markdown (md), print-ready HTML (html), JSON,
+        /// or a FHIR R4 Bundle with a PlanDefinition (fhir: docs/fhir.md).
         #[arg(long, value_enum, default_value_t)]
-        format: ReportFormat,
+        format: ShowFormat,
         /// Write to this file (whole or not at all) instead of standard
         /// output: gemcitabine-docetaxel.html.
         #[arg(long, short, value_name = "FILE")]
@@ -190,13 +204,17 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
         } => {
             let entry = lib.regimen(&regimen)?;
             let text = match format {
-                ReportFormat::Md => {
+                ShowFormat::Fhir => {
+                    let bundle = chemodose::fhir::export::regimen::regimen_bundle(&entry.regimen);
+                    serde_json::to_string_pretty(&bundle)? + "\n"
+                }
+                ShowFormat::Md => {
                     regimen_markdown(&entry.regimen, &entry.origin, Some(&entry.source))
                 }
-                ReportFormat::Html => {
+                ShowFormat::Html => {
                     regimen_html(&entry.regimen, &entry.origin, Some(&entry.source))
                 }
-                ReportFormat::Text => {
+                ShowFormat::Text => {
                     let mut text = regimen_text(&entry.regimen, &entry.origin);
                     for l in chemodose::render::provenance::source_lines(&entry.source) {
                         text.push_str(&l);
@@ -204,7 +222,7 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
                     }
                     text
                 }
-                ReportFormat::Json => {
+                ShowFormat::Json => {
                     let mut json = regimen_json(&entry.regimen, &entry.origin);
                     if let Some(object) = json.as_object_mut() {
                         object.insert(

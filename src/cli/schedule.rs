@@ -30,6 +30,7 @@ pub enum ScheduleFormat {
     Csv,
     Json,
     Ics,
+    Fhir,
 }
 
 #[derive(Debug, Args)]
@@ -83,8 +84,8 @@ pub struct ScheduleArgs {
     /// The paper of the HTML schedule. Default a4, or the site config's.
     #[arg(long, value_enum)]
     paper: Option<PaperArg>,
-    /// Output format: text, Markdown, print-ready HTML, CSV, JSON or an
-    /// iCalendar file (ics).
+    /// Output format: text, Markdown, print-ready HTML, CSV, JSON, an
+    /// iCalendar file (ics), or a FHIR R4 Bundle (fhir: docs/fhir.md).
     #[arg(long, value_enum, default_value_t)]
     format: ScheduleFormat,
     /// Write to this file (whole or not at all) instead of standard output.
@@ -374,12 +375,21 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
             serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
         }
         ScheduleFormat::Ics => schedule_ics(&schedule, &ctx),
+        // A FHIR Bundle holds FHIR elements only: the settings and history
+        // warnings are named on standard error (docs/fhir.md).
+        ScheduleFormat::Fhir => {
+            let bundle = chemodose::fhir::export::schedule::schedule_bundle(&schedule, &ctx);
+            serde_json::to_string_pretty(&bundle).map_err(InputError::from)? + "\n"
+        }
     };
     let history_warnings = resolved.warning_lines();
     let mut notes = resolved.notes.clone();
     // CSV and iCalendar hold records only: the configuration is named on
     // standard error.
-    if matches!(a.format, ScheduleFormat::Csv | ScheduleFormat::Ics) {
+    if matches!(
+        a.format,
+        ScheduleFormat::Csv | ScheduleFormat::Ics | ScheduleFormat::Fhir
+    ) {
         notes.extend(super::settings::note());
     }
     if entry.source.differs_from_bundled() {

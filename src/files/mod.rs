@@ -52,6 +52,8 @@ pub enum FileKind {
     Order,
     /// The site configuration (`chemodose.toml`, `--config`).
     SiteConfig,
+    /// A FHIR R4 Bundle (JSON) or NDJSON of resources (`--fhir`).
+    FhirBundle,
 }
 
 /// 1 KiB.
@@ -70,12 +72,16 @@ pub const PATIENTS_MAX_LINE_BYTES: u64 = 16 * MIB;
 /// labs parsers check on text handed to them).
 pub const LABS_MAX_BYTES: u64 = MIB;
 
+/// The largest FHIR bundle, bytes (also `fhir::MAX_FILE_BYTES`): a
+/// patient's record with a few hundred observations is well under 1 MiB.
+pub const FHIR_MAX_BYTES: u64 = 4 * MIB;
+
 /// The largest order file, bytes (also `order::MAX_FILE_BYTES`).
 pub const ORDER_MAX_BYTES: u64 = 256 * KIB;
 
 impl FileKind {
     /// Every kind, in the order `docs/input-files.md` lists them.
-    pub const ALL: [FileKind; 12] = [
+    pub const ALL: [FileKind; 13] = [
         FileKind::Regimen,
         FileKind::GoldenChecks,
         FileKind::History,
@@ -88,6 +94,7 @@ impl FileKind {
         FileKind::OmopVocabulary,
         FileKind::Order,
         FileKind::SiteConfig,
+        FileKind::FhirBundle,
     ];
 
     /// The largest file of this kind read whole, bytes; `None` for a CSV
@@ -107,6 +114,8 @@ impl FileKind {
             FileKind::Order => Some(ORDER_MAX_BYTES),
             // As `config::MAX_FILE_BYTES`.
             FileKind::SiteConfig => Some(64 * KIB),
+            // As `fhir::MAX_FILE_BYTES`.
+            FileKind::FhirBundle => Some(FHIR_MAX_BYTES),
             FileKind::Patients | FileKind::Administrations | FileKind::OmopVocabulary => None,
         }
     }
@@ -150,6 +159,7 @@ impl FileKind {
             FileKind::OmopVocabulary => "OMOP vocabulary table",
             FileKind::Order => "order file",
             FileKind::SiteConfig => "site configuration file",
+            FileKind::FhirBundle => "FHIR bundle",
         }
     }
 }
