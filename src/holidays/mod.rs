@@ -41,6 +41,9 @@ use std::str::FromStr;
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 
+mod england_and_wales;
+mod us_federal;
+
 /// A built-in holiday calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Calendar {
@@ -118,11 +121,7 @@ impl Calendar {
         }
         let mut out = BTreeSet::new();
         for year in from..=to {
-            let days = match self {
-                Calendar::EnglandAndWales => england_and_wales(year),
-                Calendar::UsFederal => us_federal(year),
-            };
-            out.extend(days.into_iter().map(|(d, _)| d));
+            out.extend(self.days(year).into_iter().map(|(d, _)| d));
         }
         Ok(out)
     }
@@ -134,12 +133,18 @@ impl Calendar {
     /// [`BeforeCalendar`] for a year before [`Calendar::first_year`].
     pub fn year(self, year: i32) -> Result<Vec<(NaiveDate, &'static str)>, BeforeCalendar> {
         self.dates(year, year)?;
-        let mut days = match self {
-            Calendar::EnglandAndWales => england_and_wales(year),
-            Calendar::UsFederal => us_federal(year),
-        };
+        let mut days = self.days(year);
         days.sort();
         Ok(days)
+    }
+
+    /// The holidays of one year with their names, by the calendar's rules
+    /// (unchecked against [`Calendar::first_year`]).
+    fn days(self, year: i32) -> Vec<(NaiveDate, &'static str)> {
+        match self {
+            Calendar::EnglandAndWales => england_and_wales::year(year),
+            Calendar::UsFederal => us_federal::year(year),
+        }
     }
 }
 
@@ -213,109 +218,12 @@ fn weekday_on_or_after(d: NaiveDate) -> NaiveDate {
     }
 }
 
-/// England and Wales, one year.
-fn england_and_wales(year: i32) -> Vec<(NaiveDate, &'static str)> {
-    let easter = easter_sunday(year);
-    let mut early_may = nth(year, 5, Weekday::Mon, 1);
-    let mut spring = last(year, 5, Weekday::Mon);
-    let mut extra: Vec<(NaiveDate, &'static str)> = Vec::new();
-    // One-off holidays and moves by royal proclamation (gov.uk).
-    match year {
-        1981 => extra.push((ymd(1981, 7, 29), "Royal wedding")),
-        1995 => early_may = ymd(1995, 5, 8),
-        1999 => extra.push((ymd(1999, 12, 31), "Millennium celebrations")),
-        2002 => {
-            spring = ymd(2002, 6, 4);
-            extra.push((ymd(2002, 6, 3), "Golden Jubilee"));
-        }
-        2011 => extra.push((ymd(2011, 4, 29), "Royal wedding")),
-        2012 => {
-            spring = ymd(2012, 6, 4);
-            extra.push((ymd(2012, 6, 5), "Diamond Jubilee"));
-        }
-        2020 => early_may = ymd(2020, 5, 8),
-        2022 => {
-            spring = ymd(2022, 6, 2);
-            extra.push((ymd(2022, 6, 3), "Platinum Jubilee"));
-            extra.push((ymd(2022, 9, 19), "State Funeral of Queen Elizabeth II"));
-        }
-        2023 => extra.push((ymd(2023, 5, 8), "Coronation of King Charles III")),
-        _ => {}
-    }
-    // Christmas Day and Boxing Day: a day on a weekend is replaced by the
-    // next weekday not already a holiday.
-    let christmas = ymd(year, 12, 25);
-    let (christmas_day, boxing_day) = match christmas.weekday() {
-        // Sat 25, Sun 26: Monday 27 and Tuesday 28.
-        Weekday::Sat => (ymd(year, 12, 27), ymd(year, 12, 28)),
-        // Sun 25, Mon 26: Boxing Day on the Monday, Christmas on Tuesday 27.
-        Weekday::Sun => (ymd(year, 12, 27), ymd(year, 12, 26)),
-        // Fri 25, Sat 26: Boxing Day on Monday 28.
-        Weekday::Fri => (christmas, ymd(year, 12, 28)),
-        _ => (christmas, ymd(year, 12, 26)),
-    };
-    let mut days = vec![
-        (weekday_on_or_after(ymd(year, 1, 1)), "New Year's Day"),
-        (easter - Duration::days(2), "Good Friday"),
-        (easter + Duration::days(1), "Easter Monday"),
-        (early_may, "Early May bank holiday"),
-        (spring, "Spring bank holiday"),
-        (last(year, 8, Weekday::Mon), "Summer bank holiday"),
-        (christmas_day, "Christmas Day"),
-        (boxing_day, "Boxing Day"),
-    ];
-    days.extend(extra);
-    days
-}
-
-/// The day a US federal holiday is observed (5 U.S.C. 6103(b), EO 11582).
-fn us_observed(d: NaiveDate) -> NaiveDate {
-    match d.weekday() {
-        Weekday::Sat => d - Duration::days(1),
-        Weekday::Sun => d + Duration::days(1),
-        _ => d,
-    }
-}
-
-/// US federal, one year (the observed days of that year's holidays).
-fn us_federal(year: i32) -> Vec<(NaiveDate, &'static str)> {
-    let mut days = vec![(ymd(year, 1, 1), "New Year's Day")];
-    if year >= 1986 {
-        days.push((
-            nth(year, 1, Weekday::Mon, 3),
-            "Birthday of Martin Luther King, Jr.",
-        ));
-    }
-    days.push((nth(year, 2, Weekday::Mon, 3), "Washington's Birthday"));
-    days.push((last(year, 5, Weekday::Mon), "Memorial Day"));
-    if year >= 2021 {
-        days.push((ymd(year, 6, 19), "Juneteenth National Independence Day"));
-    }
-    days.push((ymd(year, 7, 4), "Independence Day"));
-    days.push((nth(year, 9, Weekday::Mon, 1), "Labor Day"));
-    days.push((nth(year, 10, Weekday::Mon, 2), "Columbus Day"));
-    if year >= 1978 {
-        days.push((ymd(year, 11, 11), "Veterans Day"));
-    } else {
-        days.push((nth(year, 10, Weekday::Mon, 4), "Veterans Day"));
-    }
-    days.push((nth(year, 11, Weekday::Thu, 4), "Thanksgiving Day"));
-    days.push((ymd(year, 12, 25), "Christmas Day"));
-    days.into_iter()
-        .map(|(d, name)| (us_observed(d), name))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
-    }
-
-    fn year(c: Calendar, y: i32) -> Vec<NaiveDate> {
-        c.year(y).unwrap().into_iter().map(|(d, _)| d).collect()
     }
 
     #[test]
@@ -330,92 +238,6 @@ mod tests {
         assert_eq!(easter_sunday(2027), d("2027-03-28"));
         // The latest possible date, 25 April, falls in 2038.
         assert_eq!(easter_sunday(2038), d("2038-04-25"));
-    }
-
-    #[test]
-    fn england_and_wales_2027_by_hand() {
-        // 1 Jan 2027 is a Friday; Easter Sunday 28 March; May 2027 starts on
-        // a Saturday (first Monday the 3rd, last the 31st); 30 August is the
-        // last Monday of August; 25 December is a Saturday.
-        assert_eq!(
-            year(Calendar::EnglandAndWales, 2027),
-            [
-                d("2027-01-01"),
-                d("2027-03-26"),
-                d("2027-03-29"),
-                d("2027-05-03"),
-                d("2027-05-31"),
-                d("2027-08-30"),
-                d("2027-12-27"),
-                d("2027-12-28"),
-            ]
-        );
-    }
-
-    #[test]
-    fn england_and_wales_proclaimed_moves() {
-        let y2020 = year(Calendar::EnglandAndWales, 2020);
-        // VE Day: the early May bank holiday moved from Monday 4 to Friday 8 May.
-        assert!(y2020.contains(&d("2020-05-08")));
-        assert!(!y2020.contains(&d("2020-05-04")));
-        let y2022 = year(Calendar::EnglandAndWales, 2022);
-        // Platinum Jubilee: spring bank holiday on Thursday 2 June, and Friday 3 June; not Monday 30 May.
-        assert!(y2022.contains(&d("2022-06-02")));
-        assert!(y2022.contains(&d("2022-06-03")));
-        assert!(!y2022.contains(&d("2022-05-30")));
-        assert!(y2022.contains(&d("2022-09-19")));
-        // 2022: 1 Jan a Saturday, so Monday 3 January; 25 Dec a Sunday, so
-        // Boxing Day Monday 26 and Christmas Tuesday 27.
-        assert!(y2022.contains(&d("2022-01-03")));
-        assert!(y2022.contains(&d("2022-12-26")));
-        assert!(y2022.contains(&d("2022-12-27")));
-        assert_eq!(y2022.len(), 10);
-        // 2026: 25 Dec a Friday, Boxing Day (Saturday) on Monday 28.
-        let y2026 = year(Calendar::EnglandAndWales, 2026);
-        assert!(y2026.contains(&d("2026-12-25")));
-        assert!(y2026.contains(&d("2026-12-28")));
-        assert!(!y2026.contains(&d("2026-12-26")));
-    }
-
-    #[test]
-    fn us_federal_observed_days() {
-        // 2021: Juneteenth (Saturday 19 June) observed Friday 18 June;
-        // Independence Day (Sunday) Monday 5 July; Christmas (Saturday)
-        // Friday 24 December; New Year's Day 2022 (Saturday) Friday 31
-        // December 2021, which belongs to the holidays of 2022.
-        let y2021 = year(Calendar::UsFederal, 2021);
-        assert!(y2021.contains(&d("2021-06-18")));
-        assert!(y2021.contains(&d("2021-07-05")));
-        assert!(y2021.contains(&d("2021-12-24")));
-        assert_eq!(y2021.len(), 11);
-        let y2022 = year(Calendar::UsFederal, 2022);
-        assert_eq!(y2022[0], d("2021-12-31"));
-        // Juneteenth from 2021 only.
-        let y2020 = year(Calendar::UsFederal, 2020);
-        assert_eq!(y2020.len(), 10);
-        assert!(!y2020.contains(&d("2020-06-19")));
-        // 2027 by hand: MLK 18 Jan, Washington 15 Feb, Memorial 31 May,
-        // Juneteenth (Saturday) 18 June, 4 July (Sunday) on 5 July, Labor
-        // 6 Sep, Columbus 11 Oct, Veterans Thursday 11 Nov, Thanksgiving 25
-        // Nov, Christmas (Saturday) Friday 24 Dec.
-        assert_eq!(
-            year(Calendar::UsFederal, 2027),
-            [
-                d("2027-01-01"),
-                d("2027-01-18"),
-                d("2027-02-15"),
-                d("2027-05-31"),
-                d("2027-06-18"),
-                d("2027-07-05"),
-                d("2027-09-06"),
-                d("2027-10-11"),
-                d("2027-11-11"),
-                d("2027-11-25"),
-                d("2027-12-24"),
-            ]
-        );
-        // Before 1978 Veterans Day was the fourth Monday of October (1975: the 27th).
-        assert!(year(Calendar::UsFederal, 1975).contains(&d("1975-10-27")));
     }
 
     #[test]
