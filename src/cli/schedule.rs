@@ -60,7 +60,8 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "FILE")]
     holidays: Option<PathBuf>,
     /// A built-in holiday calendar whose dates are flagged too:
-    /// england-and-wales or us-federal. Repeatable.
+    /// australia-nsw, england-and-wales, france, germany or us-federal.
+    /// Repeatable.
     #[arg(long, value_name = "NAME", value_parser = holiday_calendar)]
     holiday_calendar: Vec<chemodose::holidays::Calendar>,
     /// A pseudonymous patient id for the page header and calendar (never a name).
