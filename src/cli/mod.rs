@@ -142,7 +142,7 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Verify chemotherapy orders: the pharmacist's independent double check.
     Order(order::OrderArgs),
-    /// A local web page: the regimen library and the dose calculator in a browser.
+    /// A local web page: the regimen library, doses, schedules, order verification and histories in a browser.
     Serve(serve::ServeArgs),
     /// What a stop code means, its source and how to override it.
     Explain(explain::ExplainArgs),

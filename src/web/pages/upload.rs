@@ -51,15 +51,9 @@ const HISTORY: Page = Page {
     file_kind: FileKind::History,
 };
 
-/// An upload's text, with the name it goes by; or why there is none.
-enum Upload {
-    Text(GivenText),
-    /// Nothing, or something that is not the page's form: the page again
-    /// with the message (400).
-    Bad(String),
-    /// The body could not be read whole (413 beyond the limit).
-    Unreadable(StatusCode, String),
-}
+/// Why an upload gave no text: the status (400; 413 for a body beyond the
+/// limit) and the message, shown on the page again.
+type NotRead = (StatusCode, String);
 
 /// The name an uploaded file goes by in messages and the record: its own
 /// file name when that is plain and short, else `fallback`.
@@ -80,12 +74,16 @@ pub(super) fn shown_name(file_name: Option<&str>, fallback: &str) -> String {
 
 /// Reads the form: `<kind>_file` when a file was chosen, else `<kind>_text`
 /// (and `name`, the name a re-posted text goes by).
-async fn read_upload(page: &Page, form: Result<Multipart, MultipartRejection>) -> Upload {
+async fn read_upload(
+    page: &Page,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<GivenText, NotRead> {
+    let bad = |m: String| (StatusCode::BAD_REQUEST, m);
     let Ok(mut form) = form else {
-        return Upload::Bad(format!(
+        return Err(bad(format!(
             "The form could not be read: send it from the {} page.",
             page.title.to_lowercase()
-        ));
+        )));
     };
     let (text_field, file_field) = (format!("{}_text", page.kind), format!("{}_file", page.kind));
     let mut pasted: Vec<u8> = Vec::new();
@@ -95,13 +93,13 @@ async fn read_upload(page: &Page, form: Result<Multipart, MultipartRejection>) -
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return Upload::Unreadable(e.status(), e.body_text()),
+            Err(e) => return Err((e.status(), e.body_text())),
         };
         let field_name = field.name().unwrap_or_default().to_owned();
         let file_name = field.file_name().map(str::to_owned);
         let bytes = match field.bytes().await {
             Ok(b) => b,
-            Err(e) => return Upload::Unreadable(e.status(), e.body_text()),
+            Err(e) => return Err((e.status(), e.body_text())),
         };
         if field_name == file_field && !bytes.is_empty() {
             file = Some((
@@ -120,16 +118,15 @@ async fn read_upload(page: &Page, form: Result<Multipart, MultipartRejection>) -
             (shown_name(name.as_deref(), page.pasted), pasted)
         }
         None => {
-            return Upload::Bad(format!(
+            return Err(bad(format!(
                 "Paste the {} file's text, or choose the file.",
                 page.kind
-            ));
+            )));
         }
     };
-    match chemodose::files::text_from_bytes(&name, bytes, page.file_kind) {
-        Ok(text) => Upload::Text(GivenText { name, text }),
-        Err(e) => Upload::Bad(e.to_string()),
-    }
+    chemodose::files::text_from_bytes(&name, bytes, page.file_kind)
+        .map(|text| GivenText { name, text })
+        .map_err(|e| bad(e.to_string()))
 }
 
 /// Runs the page's command in `format` on the given text.
@@ -183,12 +180,7 @@ pub async fn history_form(State(server): Shared) -> Response {
 }
 
 /// The page for an upload that gave no text.
-fn not_read(server: &Server, page: &Page, upload: Upload) -> Response {
-    let (status, message) = match upload {
-        Upload::Text(_) => (StatusCode::BAD_REQUEST, String::new()),
-        Upload::Bad(m) => (StatusCode::BAD_REQUEST, m),
-        Upload::Unreadable(status, m) => (status, m),
-    };
+fn not_read(server: &Server, page: &Page, (status, message): NotRead) -> Response {
     upload_page(
         server,
         page,
@@ -218,8 +210,8 @@ pub(super) fn verdicts(json: &str) -> Vec<String> {
 /// `POST /order`: the verification record, with its verdict in a box.
 pub async fn order(State(server): Shared, form: Result<Multipart, MultipartRejection>) -> Response {
     let given = match read_upload(&ORDER, form).await {
-        Upload::Text(g) => g,
-        other => return not_read(&server, &ORDER, other),
+        Ok(g) => g,
+        Err(e) => return not_read(&server, &ORDER, e),
     };
     // The verdict from the JSON record, the record to read from the text:
     // both are the command line's, for the same order.
@@ -251,8 +243,8 @@ pub async fn order_print(
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let given = match read_upload(&ORDER, form).await {
-        Upload::Text(g) => g,
-        other => return not_read(&server, &ORDER, other),
+        Ok(g) => g,
+        Err(e) => return not_read(&server, &ORDER, e),
     };
     match run_on_text(&server, ORDER.command, &given, "html") {
         Ok(report) => print::page(
@@ -269,8 +261,8 @@ pub async fn history(
     form: Result<Multipart, MultipartRejection>,
 ) -> Response {
     let given = match read_upload(&HISTORY, form).await {
-        Upload::Text(g) => g,
-        other => return not_read(&server, &HISTORY, other),
+        Ok(g) => g,
+        Err(e) => return not_read(&server, &HISTORY, e),
     };
     match run_on_text(&server, HISTORY.command, &given, "text") {
         Ok(report) => {
