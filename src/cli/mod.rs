@@ -524,6 +524,35 @@ mod tests {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
+    /// A text handed in (the web page's upload) is read only as the one
+    /// file it stands for: no other file is read or written for it.
+    #[test]
+    fn a_given_text_reads_and_writes_no_other_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.txt");
+        let output = format!("--output={}", out.display());
+        let given = super::GivenText {
+            name: "o.toml".to_owned(),
+            text: "format = 1\n".to_owned(),
+        };
+        for args in [
+            vec!["order", "verify", &output, "--", "o.toml"],
+            vec!["order", "verify", "--history=/etc/passwd", "--", "o.toml"],
+            vec!["order", "verify", "--", "o.toml", "other.toml"],
+            vec!["order", "verify", "--", "other.toml"],
+            vec!["history", "show", &output, "--", "o.toml"],
+            vec!["history", "show", "--", "/etc/passwd"],
+            vec!["regimens", "show", "--", "o.toml"],
+        ] {
+            let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+            match super::run_args_with_text(&args, &given) {
+                Err(super::Failure::Input(_)) => {}
+                other => panic!("{args:?}: {other:?}"),
+            }
+        }
+        assert!(!out.exists());
+    }
+
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
