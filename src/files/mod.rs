@@ -1,7 +1,8 @@
 //! Input files: the one way the bytes of a file named by the user are read.
 //!
 //! Owns: [`FileKind`] and each kind's limit (`docs/input-files.md` lists
-//! them), [`read_bytes`] and [`read_text`] for files read whole,
+//! them), [`read_bytes`] and [`read_text`] for files read whole (and
+//! [`text_from_bytes`], the same checks on an upload's bytes),
 //! [`open_stream`] for CSV files read record by record; and, in
 //! `records.rs`, [`RecordLimit`], which bounds each record of such a
 //! stream, and [`CsvBlocks`], which cuts one into blocks of whole records
@@ -388,8 +389,34 @@ pub fn read_bytes(path: &Path, kind: FileKind) -> Result<Vec<u8>, FileError> {
 /// # Errors
 /// As [`read_bytes`], and [`FileError::NotUtf8`].
 pub fn read_text(path: &Path, kind: FileKind) -> Result<String, FileError> {
-    String::from_utf8(read_bytes(path, kind)?).map_err(|e| FileError::NotUtf8 {
-        path: path.display().to_string(),
+    utf8(&path.display().to_string(), read_bytes(path, kind)?)
+}
+
+/// The text of an input of `kind` handed in as bytes instead of read from a
+/// file (an upload to `chemodose serve`), held to the same limit and the
+/// same UTF-8 check as [`read_text`]; `name` stands for its path in
+/// messages.
+///
+/// # Errors
+/// [`FileError::TooLarge`] over the limit of `kind`, [`FileError::NotUtf8`].
+pub fn text_from_bytes(name: &str, bytes: Vec<u8>, kind: FileKind) -> Result<String, FileError> {
+    let limit = kind.max_bytes().unwrap_or(MIB);
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > limit {
+        return Err(FileError::TooLarge {
+            path: name.to_owned(),
+            size,
+            limit,
+            kind,
+        });
+    }
+    utf8(name, bytes)
+}
+
+/// `bytes` as UTF-8 text, or where the first bad byte is.
+fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, FileError> {
+    String::from_utf8(bytes).map_err(|e| FileError::NotUtf8 {
+        path: name.to_owned(),
         offset: e.utf8_error().valid_up_to(),
     })
 }
