@@ -277,7 +277,7 @@ const CALENDAR: &[Field] = &[
             "--holiday-calendar",
             "Holiday calendars",
             "england-and-wales",
-            "england-and-wales, us-federal; separated by commas (and the site configuration's holidays)",
+            "australia-nsw, england-and-wales, france, germany, us-federal; separated by commas (and the site configuration's holidays)",
         ),
         Many::Commas,
     ),
