@@ -1,6 +1,7 @@
 //! `--fhir FILE` of `dose` and `schedule`: a patient's measurements and
 //! laboratory results from a FHIR R4 Bundle (or NDJSON), merged under the
-//! command line's.
+//! command line's; of `order verify`: the record each order is compared
+//! with, nothing merged (`history new` reads it through [`read`]).
 //!
 //! Owns: reading the bundle through the bounded reader (`FileKind::FhirBundle`),
 //! the one rule of precedence (a value typed on the command line wins over
@@ -36,6 +37,57 @@ pub fn read(path: &Path) -> Result<FhirRecord, InputError> {
         parse_bundle(&shown, &text)
     };
     parsed.map_err(|e| InputError(format!("{shown}: {e}")))
+}
+
+/// The patient's record for `order verify --fhir`: the bundle's latest
+/// height and weight and the Patient's sex, each named with the file, and
+/// the note that says which were read. Nothing is merged: the order's own
+/// values stay the ones its doses are recomputed from.
+pub fn record_patient(
+    path: &Path,
+) -> Result<(chemodose::order::RecordPatient, String), InputError> {
+    use chemodose::order::{RecordPatient, RecordValue};
+    let shown = path.display().to_string();
+    let record = read(path)?;
+    let out = RecordPatient {
+        height: record.height.as_ref().map(|h| RecordValue {
+            value: h.value,
+            date: h.date,
+            source: format!("{} in {shown}", h.resource),
+        }),
+        weight: record.weight.as_ref().map(|w| RecordValue {
+            value: w.value,
+            date: w.date,
+            source: format!("{} in {shown}", w.resource),
+        }),
+        sex: match (&record.patient, record.sex) {
+            (Some(p), Some(s)) => Some((s, format!("{p}.gender in {shown}"))),
+            _ => None,
+        },
+    };
+    let mut read_ = Vec::new();
+    read_.extend(
+        record
+            .height
+            .as_ref()
+            .map(|h| format!("height {}", named(h))),
+    );
+    read_.extend(
+        record
+            .weight
+            .as_ref()
+            .map(|w| format!("weight {}", named(w))),
+    );
+    read_.extend(out.sex.as_ref().map(|(s, p)| format!("sex {s} ({p})")));
+    let note = if read_.is_empty() {
+        format!("{shown}: no height, weight or sex to compare with the orders")
+    } else {
+        format!(
+            "compared with each order (the order's values are used for its doses): from {shown}: {}",
+            read_.join("; ")
+        )
+    };
+    Ok((out, note))
 }
 
 /// "Observation/h1 (2026-11-28)".

@@ -26,6 +26,9 @@ pub enum HistoryFormat {
     Md,
     Html,
     Json,
+    /// A FHIR R4 Bundle: one CarePlan per line, one MedicationStatement per
+    /// drug of each recorded cycle (docs/fhir.md).
+    Fhir,
 }
 
 #[derive(Debug, Args)]
@@ -41,7 +44,8 @@ enum HistoryCommand {
         /// The patient's history file (TOML, docs/history-format.md):
         /// patient-0001.history.toml.
         file: PathBuf,
-        /// Output format: text, Markdown, print-ready HTML or JSON.
+        /// Output format: text, Markdown, print-ready HTML, JSON, or a FHIR R4
+        /// Bundle (fhir: docs/fhir.md).
         #[arg(long, value_enum, default_value_t)]
         format: HistoryFormat,
         /// Write to this file (whole or not at all).
@@ -207,6 +211,22 @@ fn show(
             let mut json = history_json(&r);
             super::settings::stamp_json(&mut json);
             serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
+        }
+        // A FHIR Bundle holds FHIR elements only: the warnings and the
+        // settings are named on standard error (docs/fhir.md).
+        HistoryFormat::Fhir => {
+            let bundle = chemodose::fhir::export::history::history_bundle(h, &r);
+            let text = serde_json::to_string_pretty(&bundle).map_err(InputError::from)? + "\n";
+            return Ok(Report {
+                stdout: text,
+                warnings: r
+                    .warnings
+                    .iter()
+                    .map(|w| format!("{}: {w}", w.code()))
+                    .collect(),
+                notes: super::settings::note().into_iter().collect(),
+                problem: false,
+            });
         }
     };
     Ok(Report::text(text))

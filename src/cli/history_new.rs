@@ -47,6 +47,12 @@ pub struct NewArgs {
     /// The date height and weight were measured (default: today).
     #[arg(long, value_name = "DATE", value_parser = args::date)]
     date: Option<NaiveDate>,
+    /// A FHIR R4 Bundle (or NDJSON) of the patient: the Patient's gender
+    /// and birth date, and the latest height and weight with their dates,
+    /// where the flags do not give them (a flag wins). The name and MRN are
+    /// never taken from it (docs/fhir.md).
+    #[arg(long, value_name = "BUNDLE")]
+    fhir: Option<PathBuf>,
     #[command(flatten)]
     lib: LibraryArgs,
 }
@@ -81,16 +87,37 @@ pub fn run(a: NewArgs) -> Result<Report, Failure> {
         )
         .into());
     }
-    let measurement = (a.height.is_some() || a.weight.is_some()).then(|| FirstMeasurement {
-        date: a.date.unwrap_or_else(super::today),
-        height: a.height.clone(),
-        weight: a.weight.clone(),
-    });
-    if let (Some(dob), Some(m)) = (a.dob, &measurement)
-        && dob > m.date
+    let mut notes = Vec::new();
+    let mut sex = a.sex;
+    let mut dob = a.dob;
+    let mut measurements: Vec<FirstMeasurement> = Vec::new();
+    if a.height.is_some() || a.weight.is_some() {
+        measurements.push(FirstMeasurement {
+            date: a.date.unwrap_or_else(super::today),
+            height: a.height.clone(),
+            weight: a.weight.clone(),
+        });
+    }
+    if let Some(path) = &a.fhir {
+        let from = from_bundle(path, &a, &mut notes)?;
+        sex = sex.or(from.sex);
+        dob = dob.or(from.birth_date);
+        for m in from.measurements {
+            match measurements.iter_mut().find(|x| x.date == m.date) {
+                Some(x) => {
+                    x.height = x.height.take().or(m.height);
+                    x.weight = x.weight.take().or(m.weight);
+                }
+                None => measurements.push(m),
+            }
+        }
+        measurements.sort_by_key(|m| m.date);
+    }
+    if let Some(dob) = dob
+        && let Some(m) = measurements.iter().find(|m| dob > m.date)
     {
         return Err(InputError(format!(
-            "--dob {dob} is after the measurement date {}: write the patient's date of birth",
+            "the date of birth {dob} is after the measurement date {}: write the patient's date of birth",
             m.date
         ))
         .into());
@@ -99,22 +126,23 @@ pub fn run(a: NewArgs) -> Result<Report, Failure> {
         patient_id: a.patient_id.clone(),
         name: a.patient_name.clone(),
         mrn: a.mrn.clone(),
-        sex: a.sex,
-        birth_date: a.dob,
-        measurement,
+        sex,
+        birth_date: dob,
+        measurements,
     })
     .map_err(|e| InputError(format!("{}: {e}", a.file.display())))?;
     // The loader every command uses checks the text before it is written.
     let (library, _) = a.lib.library()?;
     parse_history(&a.file.display().to_string(), &text, &library)
         .map_err(|e| InputError(diagnostics::render(&e)))?;
-    write_atomically(&a.file, text.as_bytes(), &[])?;
-    let mut notes = vec![format!(
+    let inputs: Vec<PathBuf> = a.fhir.iter().cloned().collect();
+    write_atomically(&a.file, text.as_bytes(), &inputs)?;
+    notes.push(format!(
         "wrote {}; start a line with `chemodose history start-line {} --regimen ID --date DATE`",
         a.file.display(),
         a.file.display()
-    )];
-    if let Some(dob) = a.dob {
+    ));
+    if let Some(dob) = dob {
         notes.push(format!(
             "the history keeps the year of birth (birth_year = {})",
             chrono::Datelike::year(&dob)
@@ -124,4 +152,107 @@ pub fn run(a: NewArgs) -> Result<Report, Failure> {
         notes,
         ..Report::default()
     })
+}
+
+/// What a bundle adds to a new history.
+struct FromBundle {
+    sex: Option<Sex>,
+    birth_date: Option<NaiveDate>,
+    measurements: Vec<FirstMeasurement>,
+}
+
+/// The Patient's sex and birth date, and the latest height and weight, each
+/// where the flags do not give it; the notes name each resource used, and
+/// each the flags replaced. Height and weight are written in cm and kg, to
+/// at most 4 decimals (the bundle's own unit is converted by the quantity
+/// parsers: 67 in is 170.18 cm).
+fn from_bundle(
+    path: &std::path::Path,
+    a: &NewArgs,
+    notes: &mut Vec<String>,
+) -> Result<FromBundle, InputError> {
+    let shown = path.display().to_string();
+    let record = super::fhir::read(path)?;
+    let mut used = Vec::new();
+    let mut replaced = Vec::new();
+    let mut out = FromBundle {
+        sex: None,
+        birth_date: None,
+        measurements: Vec::new(),
+    };
+    let figure = |v: f64, unit: &str| -> Result<String, InputError> {
+        chemodose::rounding::to_decimal(v)
+            .map(|d| format!("{}{unit}", d.round_dp(4).normalize()))
+            .ok_or_else(|| InputError(format!("{shown}: a {unit} value cannot be written")))
+    };
+    if let Some(p) = &record.patient {
+        match (a.sex, record.sex) {
+            (Some(_), Some(_)) => replaced.push(format!("--sex (not {p}.gender)")),
+            (None, Some(s)) => {
+                out.sex = Some(s);
+                used.push(format!("sex {s} from {p}.gender"));
+            }
+            _ => {}
+        }
+        match (a.dob, record.birth_date) {
+            (Some(_), Some(_)) => replaced.push(format!("--dob (not {p}.birthDate)")),
+            (None, Some(b)) => {
+                out.birth_date = Some(b);
+                used.push(format!("date of birth {b} from {p}.birthDate"));
+            }
+            _ => {}
+        }
+    }
+    let mut add = |date: NaiveDate, height: Option<String>, weight: Option<String>| match out
+        .measurements
+        .iter_mut()
+        .find(|m| m.date == date)
+    {
+        Some(m) => {
+            m.height = m.height.take().or(height);
+            m.weight = m.weight.take().or(weight);
+        }
+        None => out.measurements.push(FirstMeasurement {
+            date,
+            height,
+            weight,
+        }),
+    };
+    if let Some(h) = &record.height {
+        if a.height.is_some() {
+            replaced.push(format!("--height (not {} ({}))", h.resource, h.date));
+        } else {
+            add(
+                h.date,
+                Some(figure(chemodose::quantity::cm(h.value), "cm")?),
+                None,
+            );
+            used.push(format!("height {} ({})", h.resource, h.date));
+        }
+    }
+    if let Some(w) = &record.weight {
+        if a.weight.is_some() {
+            replaced.push(format!("--weight (not {} ({}))", w.resource, w.date));
+        } else {
+            add(
+                w.date,
+                None,
+                Some(figure(chemodose::quantity::kg(w.value), "kg")?),
+            );
+            used.push(format!("weight {} ({})", w.resource, w.date));
+        }
+    }
+    if !used.is_empty() {
+        notes.push(format!("from {shown}: {}", used.join("; ")));
+    }
+    if !replaced.is_empty() {
+        notes.push(format!(
+            "given on the command line, so used instead of {shown}: {}",
+            replaced.join("; ")
+        ));
+    }
+    notes.push(format!(
+        "{shown}: the name and MRN are never taken from a bundle (give --patient-name and --mrn to identify the patient); its laboratory results are not written into a history"
+    ));
+    Ok(out)
 }

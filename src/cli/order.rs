@@ -60,6 +60,12 @@ pub struct VerifyArgs {
     /// weight is compared with the line's first and last cycles.
     #[arg(long, value_name = "FILE")]
     history: Option<PathBuf>,
+    /// A FHIR R4 Bundle (or NDJSON) of the patient's record: its latest
+    /// height and weight, and the Patient's gender, are compared with each
+    /// order's (a difference is a finding); the order's own values are still
+    /// the ones its doses are recomputed from (docs/fhir.md).
+    #[arg(long, value_name = "BUNDLE")]
+    fhir: Option<PathBuf>,
     /// Output format: text, Markdown, print-ready HTML or JSON.
     #[arg(long, value_enum, default_value_t)]
     format: OrderFormat,
@@ -149,9 +155,9 @@ fn verify(a: VerifyArgs, source: Source<'_>) -> Result<Report, Failure> {
                 InputError(format!("a given order is verified alone, as `{}`", g.name)).into(),
             );
         }
-        if a.history.is_some() || a.output.is_some() {
+        if a.history.is_some() || a.fhir.is_some() || a.output.is_some() {
             return Err(InputError(
-                "a given order is verified without --history or --output: no file is read or written for it".to_owned(),
+                "a given order is verified without --history, --fhir or --output: no file is read or written for it".to_owned(),
             )
             .into());
         }
@@ -197,11 +203,18 @@ fn verify(a: VerifyArgs, source: Source<'_>) -> Result<Report, Failure> {
         }
         None => None,
     };
+    let record = match &a.fhir {
+        Some(path) => Some(super::fhir::record_patient(path)?),
+        None => None,
+    };
     let version = env!("CARGO_PKG_VERSION").to_owned();
     let checked_at = super::schedule::generated_at();
     let mut results: Vec<(Verification, RecordContext)> = Vec::new();
     let mut unreadable: Vec<(String, String)> = Vec::new();
     let mut notes = Vec::new();
+    if let Some((_, note)) = &record {
+        notes.push(note.clone());
+    }
     let warnings = Vec::new();
     for name in &a.orders {
         let path = std::path::Path::new(name);
@@ -224,6 +237,7 @@ fn verify(a: VerifyArgs, source: Source<'_>) -> Result<Report, Failure> {
             };
             let mut inputs = VerifyInputs {
                 thresholds,
+                record: record.as_ref().map(|(r, _)| r.clone()),
                 ..VerifyInputs::default()
             };
             inputs.options.clinical.rule_sets = rule_sets.clone();
@@ -319,6 +333,7 @@ fn verify(a: VerifyArgs, source: Source<'_>) -> Result<Report, Failure> {
         Some(path) => {
             let mut inputs: Vec<PathBuf> = a.orders.iter().map(PathBuf::from).collect();
             inputs.extend(a.history.iter().cloned());
+            inputs.extend(a.fhir.iter().cloned());
             inputs.extend(a.lib.files_read(None));
             write_atomically(path, text.as_bytes(), &inputs)?;
             notes.push(format!("wrote {}", path.display()));

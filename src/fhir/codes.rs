@@ -229,6 +229,14 @@ pub const BASIS_WEIGHT: (&str, &str) = ("363804004", "Body weight characteristic
 /// Fixed dose.
 pub const BASIS_FIXED: (&str, &str) = ("1157245009", "Fixed dose");
 
+/// HL7 v2 table 0203, identifier types: the code system of an MRN's type.
+pub const IDENTIFIER_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
+/// Medical record number (v2-0203 `MR`; HL7 AU Base profile
+/// au-medicalrecordnumber, http://hl7.org.au/fhir/StructureDefinition/au-medicalrecordnumber,
+/// and the mCODE example Patient cancer-patient-jenny-m, "Medical Record
+/// Number: MRN1234").
+pub const IDENTIFIER_MRN: (&str, &str) = ("MR", "Medical record number");
+
 #[cfg(test)]
 mod tests {
     use super::*;

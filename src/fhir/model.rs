@@ -170,6 +170,9 @@ pub struct Period {
 /// An identifier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Identifier {
+    /// What kind of identifier (a medical record number).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CodeableConcept>,
     /// The namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
@@ -267,18 +270,110 @@ pub enum Resource {
     PlanDefinition(PlanDefinition),
     /// One drug of a regimen.
     ActivityDefinition(ActivityDefinition),
+    /// A line of therapy of a history.
+    CarePlan(CarePlan),
+    /// One drug of one recorded cycle of a history.
+    MedicationStatement(MedicationStatement),
 }
 
-/// A patient, pseudonymous: an identifier and the sex used by the formulas.
+/// A patient: an identifier and the sex used by the formulas; a name and
+/// birth year only where a history file gives them.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Patient {
-    /// The pseudonymous id given (`--patient-id`).
+    /// The pseudonymous id given (`--patient-id`, a history's `id`), and a
+    /// history's MRN.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub identifier: Vec<Identifier>,
+    /// The name, as the history file writes it (never split into parts).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub name: Vec<HumanName>,
     /// `female` or `male`, where known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
+    /// A year (`1961`), or a full date.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+}
+
+/// A person's name, as text only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HumanName {
+    /// The whole name as written.
+    pub text: String,
+}
+
+/// A line of therapy: the plan a history's line followed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CarePlan {
+    /// `active` (the line goes on), `completed`, `revoked` (stopped before
+    /// its course was complete) or `unknown` (the source does not say why).
+    pub status: String,
+    /// `plan`.
+    pub intent: String,
+    /// The regimen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The line in words: number, setting, intent, cycles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The patient.
+    pub subject: Reference,
+    /// From the line's start to its end; none when the dates are placeholders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    /// One per recorded cycle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub activity: Vec<CarePlanActivity>,
+    /// Why it stopped; what is not stated or not counted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub note: Vec<Annotation>,
+}
+
+/// An activity of a CarePlan: one recorded cycle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CarePlanActivity {
+    /// The cycle's MedicationStatements.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcome_reference: Vec<Reference>,
+    /// The cycle in words.
+    pub detail: CarePlanActivityDetail,
+}
+
+/// What an activity was.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CarePlanActivityDetail {
+    /// `completed`: the cycle was given.
+    pub status: String,
+    /// The cycle in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A record of a drug given: one drug of one recorded cycle of a history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MedicationStatement {
+    /// The line (CarePlan) the cycle was given in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub based_on: Vec<Reference>,
+    /// `completed`.
+    pub status: String,
+    /// The drug: RxNorm where listed, the name as text always.
+    pub medication_codeable_concept: CodeableConcept,
+    /// The patient.
+    pub subject: Reference,
+    /// The cycle's day 1; none when the dates are placeholders.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_date_time: Option<String>,
+    /// Where the dose comes from (recomputed or recorded), reductions, reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub note: Vec<Annotation>,
+    /// One per administration of the drug in the cycle.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dosage: Vec<Dosage>,
 }
 
 /// A group of related requests: a course of treatment.

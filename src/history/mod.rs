@@ -290,6 +290,10 @@ pub struct CycleDoses {
     /// Drug → (mg in the cycle, whether a recorded actual dose replaced the
     /// regimen's); empty when the doses were not computed.
     pub doses: BTreeMap<String, (Decimal, bool)>,
+    /// The administrations the cycle's doses add up, in the plan's order
+    /// (day, then the regimen's order); empty when the doses were not
+    /// computed.
+    pub administrations: Vec<DoseGiven>,
     /// Whether the doses were computed. They are not when the regimen does
     /// not confirm a drug's day list: no day count is invented (the line's
     /// gaps say so).
@@ -304,6 +308,25 @@ pub struct CycleDoses {
     pub early_reason: Option<String>,
     /// Recorded reason for going past a limit.
     pub allow_over_limit: Option<String>,
+}
+
+/// One administration of a recorded cycle, as recomputed (or as recorded,
+/// when an `actual` dose replaced the regimen's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DoseGiven {
+    /// The drug, as the regimen names it.
+    pub drug: String,
+    /// The day of the cycle (1 = the cycle's day 1).
+    pub day: i32,
+    /// The route, as the regimen writes it (`IV`).
+    pub route: String,
+    /// Antineoplastic, supportive or premedication (the standard antiemetic
+    /// set is not a dose of the line, and is left out).
+    pub role: crate::regimen::Role,
+    /// The dose in mg.
+    pub mg: Decimal,
+    /// Whether it is the recorded `actual` dose rather than the recomputed one.
+    pub actual: bool,
 }
 
 /// Why some of a line's doses are not in the cumulative totals.
@@ -886,6 +909,7 @@ impl History {
                         date: c.date,
                         bsa_m2: None,
                         doses: BTreeMap::new(),
+                        administrations: Vec::new(),
                         computed: false,
                         reduction: c.reduction.clone(),
                         delay_reason: c.delay_reason.clone(),
@@ -1088,6 +1112,7 @@ impl History {
             }
         })?;
         let mut doses: BTreeMap<String, (Decimal, bool)> = BTreeMap::new();
+        let mut administrations = Vec::new();
         for a in plan
             .administrations
             .iter()
@@ -1101,6 +1126,14 @@ impl History {
             let e = doses.entry(a.drug.clone()).or_default();
             e.0 += mg;
             e.1 |= actual;
+            administrations.push(DoseGiven {
+                drug: a.drug.clone(),
+                day: a.day,
+                route: a.route.clone(),
+                role: a.role,
+                mg,
+                actual,
+            });
         }
         // Positive and plausible (checked when it was computed); never a guess.
         let bsa_m2 = plan.bsa.used_m2().ok_or_else(|| HistoryError::Dose {
@@ -1115,6 +1148,7 @@ impl History {
             date: c.date,
             bsa_m2: Some(bsa_m2),
             doses,
+            administrations,
             computed: true,
             reduction: c.reduction.clone(),
             delay_reason: c.delay_reason.clone(),

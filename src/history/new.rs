@@ -26,9 +26,10 @@ pub struct NewHistory {
     pub sex: Option<Sex>,
     /// The date of birth, when given: its year is written (`birth_year`).
     pub birth_date: Option<NaiveDate>,
-    /// A first measurement: its date and height and weight as typed
-    /// (already read by the quantity parsers, `"170cm"`).
-    pub measurement: Option<FirstMeasurement>,
+    /// The first measurements, in date order: each date with its height
+    /// and weight as typed (already read by the quantity parsers,
+    /// `"170cm"`).
+    pub measurements: Vec<FirstMeasurement>,
 }
 
 /// The first `[[measurement]]` of a new history.
@@ -66,7 +67,8 @@ pub fn new_history(h: &NewHistory) -> Result<String, HistoryEditError> {
         patient["birth_year"] = value(i64::from(dob.year()));
     }
     doc["patient"] = Item::Table(patient);
-    if let Some(m) = &h.measurement {
+    let mut list = toml_edit::ArrayOfTables::new();
+    for m in &h.measurements {
         let mut t = Table::new();
         t["date"] = value(
             m.date
@@ -80,8 +82,9 @@ pub fn new_history(h: &NewHistory) -> Result<String, HistoryEditError> {
         if let Some(weight) = &m.weight {
             t["weight"] = value(weight.trim());
         }
-        let mut list = toml_edit::ArrayOfTables::new();
         list.push(t);
+    }
+    if !list.is_empty() {
         doc["measurement"] = Item::ArrayOfTables(list);
     }
     Ok(format!(
@@ -101,11 +104,11 @@ mod tests {
             mrn: Some("0012345".to_owned()),
             sex: Some(Sex::Female),
             birth_date: NaiveDate::from_ymd_opt(1958, 7, 1),
-            measurement: Some(FirstMeasurement {
+            measurements: vec![FirstMeasurement {
                 date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
                 height: Some("5ft7in".to_owned()),
                 weight: Some("70kg".to_owned()),
-            }),
+            }],
         })
         .unwrap();
         assert!(text.ends_with(

@@ -68,6 +68,10 @@ pub struct VerifyInputs {
     /// The patient of the treatment history used, when one is: it must be
     /// the order's patient.
     pub history: Option<HistoryPatient>,
+    /// The patient's record (`order verify --fhir`), an independent source
+    /// the order's height, weight and sex are compared with; the order's
+    /// values are still the ones the doses are recomputed from.
+    pub record: Option<super::RecordPatient>,
 }
 
 /// Who a treatment history is about, and what it says the caller should
@@ -152,6 +156,9 @@ pub fn verify_order(order: &Order, regimen: &Regimen, inputs: &VerifyInputs) -> 
     order_checks(order, regimen, &t, &mut findings);
     if let Some(h) = &inputs.history {
         history_checks(order, h, &mut findings);
+    }
+    if let Some(r) = &inputs.record {
+        super::record::record_findings(order, r, t.agree.value(), &mut findings);
     }
     let patient = patient(order);
     let options = options(order, regimen, inputs);

@@ -18,6 +18,7 @@
 mod check;
 mod file;
 mod lines;
+mod record;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -30,6 +31,7 @@ use crate::regimen::Intent;
 
 pub use check::{HistoryPatient, Thresholds, VerifyInputs, verify_order};
 pub use file::{FORMAT, MAX_FILE_BYTES, OrderFile, parse_order};
+pub use record::{RecordPatient, RecordValue};
 
 /// One chemotherapy order, as the prescriber wrote it (validated).
 #[derive(Debug, Clone, PartialEq)]
@@ -415,6 +417,35 @@ pub enum Issue {
     },
     /// The allergies are not recorded.
     AllergiesNotRecorded,
+    /// The order's height or weight differs from the latest in the
+    /// patient's record (`order verify --fhir`).
+    RecordDiffers {
+        /// `height` or `weight`.
+        what: &'static str,
+        /// `cm` or `kg`.
+        unit: &'static str,
+        /// The order's value, in `unit`, 2 decimals.
+        order_value: Decimal,
+        /// The date the order gives it.
+        order_date: NaiveDate,
+        /// The record's latest value, in `unit`, 2 decimals.
+        record_value: Decimal,
+        /// Its date.
+        record_date: NaiveDate,
+        /// Where it is in the record (`Observation/w1` in `bundle.json`).
+        record_source: String,
+        /// The order's value as a signed percent of the record's, 2 decimals.
+        percent: Decimal,
+    },
+    /// The order's sex is not the one the patient's record gives.
+    RecordSexDiffers {
+        /// The order's.
+        order: Sex,
+        /// The record's.
+        record: Sex,
+        /// Where the record gives it (`Patient/p1.gender` in `bundle.json`).
+        record_source: String,
+    },
     /// The treatment history is not the order's patient (by id, sex or
     /// year of birth).
     HistoryPatient {

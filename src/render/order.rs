@@ -229,6 +229,28 @@ pub fn finding_text(f: &Finding) -> String {
         Issue::NotComputed { error } => {
             format!("the independent calculation could not be made: {error}")
         }
+        Issue::RecordDiffers {
+            what,
+            unit,
+            order_value,
+            order_date,
+            record_value,
+            record_date,
+            record_source,
+            percent,
+        } => format!(
+            "the order's {what}, {} {unit} ({order_date}), differs from the patient's record, {} {unit} ({record_date}, {record_source}): {}",
+            format_decimal(*order_value),
+            format_decimal(*record_value),
+            percent_text(*percent)
+        ),
+        Issue::RecordSexDiffers {
+            order,
+            record,
+            record_source,
+        } => format!(
+            "the order's sex, {order}, is not the patient's record's, {record} ({record_source})"
+        ),
         Issue::HistoryPatient {
             history_id,
             id_matches,
@@ -308,6 +330,12 @@ pub fn resolution_text(f: &Finding) -> String {
         "days-stated" => "nothing: the days used are shown",
         "regimen-version" => "the order is rewritten against the version in force",
         "allergies-not-recorded" => "record the allergies, or \"nil known\"",
+        "record-weight-differs" | "record-height-differs" => {
+            "the prescriber confirms which measurement is current, and recalculates from it if it is the record's"
+        }
+        "record-sex-differs" => {
+            "the prescriber confirms the patient's sex, and corrects the order or the record"
+        }
         "history-patient" => {
             "use this patient's history (its id is the order's MRN), or correct the order's identifiers"
         }

@@ -1,6 +1,8 @@
 //! A small builder for running the real `chemodose` binary in tests.
 #![allow(dead_code)]
 
+pub mod fhir;
+
 use std::process::{Command, Output};
 
 /// The `chemodose` binary, hermetic: no site configuration from the

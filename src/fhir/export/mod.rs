@@ -3,10 +3,13 @@
 //!
 //! Owns: `schedule.rs` (a schedule as a RequestGroup with one
 //! MedicationRequest per administration), `regimen.rs` (a regimen as a
-//! PlanDefinition with one ActivityDefinition per drug).
+//! PlanDefinition with one ActivityDefinition per drug), `history.rs` (a
+//! treatment history as one CarePlan per line of therapy with one
+//! MedicationStatement per drug of each recorded cycle).
 //! Never does: compute a dose or change one; every figure written is the
 //! engine's or the regimen file's, and every word comes from
 //! [`crate::render`].
 
+pub mod history;
 pub mod regimen;
 pub mod schedule;

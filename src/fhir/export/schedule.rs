@@ -70,6 +70,7 @@ pub fn schedule_bundle(s: &Schedule, ctx: &RenderContext) -> Bundle<Resource> {
     let patient_url = uuid(&seed, "patient");
     let group_url = uuid(&seed, "course");
     let course_id = Identifier {
+        kind: None,
         system: Some(COURSE_SYSTEM.to_owned()),
         value: match &ctx.course {
             Some(c) => c.key.as_str().to_owned(),
@@ -83,6 +84,7 @@ pub fn schedule_bundle(s: &Schedule, ctx: &RenderContext) -> Bundle<Resource> {
                 .patient_id
                 .iter()
                 .map(|id| Identifier {
+                    kind: None,
                     system: None,
                     value: id.clone(),
                 })
@@ -91,6 +93,7 @@ pub fn schedule_bundle(s: &Schedule, ctx: &RenderContext) -> Bundle<Resource> {
                 Sex::Female => "female".to_owned(),
                 Sex::Male => "male".to_owned(),
             }),
+            ..Patient::default()
         }),
     }];
     let mut requests = Vec::new();
@@ -229,7 +232,8 @@ pub fn ordered(dose: &PrescribedDose) -> Option<Quantity> {
     Some(Quantity::ucum(value, &code))
 }
 
-fn dose_type(code: &str) -> CodeableConcept {
+/// A dose-rate type: `ordered` or `calculated`.
+pub(crate) fn dose_type(code: &str) -> CodeableConcept {
     CodeableConcept {
         coding: vec![Coding {
             system: Some(DOSE_RATE_TYPE.to_owned()),
