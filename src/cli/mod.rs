@@ -20,6 +20,7 @@ mod lock;
 mod measure;
 mod order;
 mod output;
+mod regimen_memo;
 pub(crate) mod regimens;
 mod schedule;
 mod serve;

@@ -10,6 +10,7 @@
 //! by a request, or serve an asset from another host.
 
 mod form;
+mod library_cache;
 mod pages;
 
 use std::net::SocketAddr;
@@ -45,6 +46,8 @@ pub struct Server {
     /// Where the access log goes (the command line's standard error).
     pub log: Box<dyn Fn(&str) + Send + Sync>,
     templates: minijinja::Environment<'static>,
+    /// The library, kept while its folder is unchanged.
+    library: library_cache::LibraryCache,
 }
 
 impl Server {
@@ -69,6 +72,7 @@ impl Server {
             regimens,
             log,
             templates,
+            library: library_cache::LibraryCache::default(),
         }
     }
 

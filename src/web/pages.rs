@@ -23,12 +23,12 @@ use crate::cli::{Failure, InputError, run_args};
 
 type Shared = State<Arc<Server>>;
 
-/// The library in force, and where it came from.
-fn library(server: &Server) -> Result<(Library, String), InputError> {
-    LibraryArgs {
+/// The library in force, and where it came from (loaded again when its
+/// folder changed: `library_cache`).
+fn library(server: &Server) -> Result<(Arc<Library>, String), InputError> {
+    server.library.library(&LibraryArgs {
         regimens: server.regimens.clone(),
-    }
-    .library()
+    })
 }
 
 /// The regimen a request names, only as an id or alias of the library (a
