@@ -66,6 +66,13 @@ pub enum LabOrigin {
     },
     /// A treatment history.
     History,
+    /// An Observation of a FHIR bundle (`--fhir`).
+    Fhir {
+        /// The bundle as named to the user.
+        path: String,
+        /// The resource: `Observation/anc-1`.
+        resource: String,
+    },
 }
 
 /// One laboratory result.

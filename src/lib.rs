@@ -34,6 +34,7 @@ pub mod course;
 pub mod dates;
 pub mod diagnostics;
 pub mod dose;
+pub mod fhir;
 pub mod files;
 pub mod history;
 pub mod holidays;

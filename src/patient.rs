@@ -91,3 +91,17 @@ impl Patient {
         }
     }
 }
+
+/// Whether two spellings of a name or record number are the same: equal
+/// once letter case is ignored and runs of white space count as one space
+/// ("DOE,  Jane" and "doe, jane"). Nothing looser: a different spelling is
+/// for a person to check, not for chemodose to accept.
+pub fn same_identity(a: &str, b: &str) -> bool {
+    let norm = |s: &str| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    norm(a) == norm(b)
+}

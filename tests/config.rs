@@ -338,12 +338,12 @@ fn other_commands_name_the_configuration_on_standard_error() {
 #[test]
 fn holiday_calendars_flag_their_dates() {
     let dir = scratch("calendars");
-    let args = |extra: &[&'static str]| {
+    let args_from = |start: &'static str, extra: &[&'static str]| {
         let mut a = vec![
             "schedule",
             "doxorubicin",
             "--start",
-            "2027-03-29",
+            start,
             "--height",
             "150cm",
             "--weight",
@@ -357,6 +357,7 @@ fn holiday_calendars_flag_their_dates() {
         a.extend(extra);
         a
     };
+    let args = |extra: &[&'static str]| args_from("2027-03-29", extra);
     let holidays = |o: &Output| -> Vec<String> {
         assert_eq!(o.status.code(), Some(0), "{}", stderr(o));
         let json: serde_json::Value = serde_json::from_str(&stdout(o)).unwrap();
@@ -382,6 +383,29 @@ fn holiday_calendars_flag_their_dates() {
     // Not a US federal holiday.
     let o = run_in(&dir, &[], &args(&["--holiday-calendar", "us-federal"]));
     assert!(holidays(&o).is_empty());
+    // Easter Monday is a holiday in Germany (Ostermontag), France (lundi de
+    // Pâques) and New South Wales too.
+    for calendar in ["germany", "france", "australia-nsw"] {
+        let o = run_in(&dir, &[], &args(&["--holiday-calendar", calendar]));
+        assert_eq!(holidays(&o), ["2027-03-29"], "{calendar}");
+    }
+    // Christi Himmelfahrt 2027 is Thursday 6 May (Easter Sunday 28 March +
+    // 39 days): flagged by germany (and france, the Ascension), not by
+    // england-and-wales. The antiemetics run on days 1-4 (6-9 May), and
+    // Saturday 8 May is a fête légale in France. Cycle 2 starts on
+    // Thursday 27 May, Fronleichnam (Easter + 60), a holiday of some German
+    // states only: not flagged.
+    let ascension = |calendar: &'static str| {
+        let o = run_in(
+            &dir,
+            &[],
+            &args_from("2027-05-06", &["--holiday-calendar", calendar]),
+        );
+        holidays(&o)
+    };
+    assert_eq!(ascension("germany"), ["2027-05-06"]);
+    assert_eq!(ascension("france"), ["2027-05-06", "2027-05-08"]);
+    assert!(ascension("england-and-wales").is_empty());
     // From the configuration, with a holidays file relative to it.
     std::fs::create_dir_all(dir.join("site")).unwrap();
     std::fs::write(dir.join("site/closed.txt"), "2027-04-19\n").unwrap();
@@ -396,9 +420,25 @@ fn holiday_calendars_flag_their_dates() {
         &args(&[]),
     );
     assert_eq!(holidays(&o), ["2027-03-29", "2027-04-19"]);
+    // A new calendar's name is read from the configuration as well.
+    std::fs::write(
+        dir.join("site/germany.toml"),
+        "[schedule]\nholiday_calendars = [\"germany\"]\n",
+    )
+    .unwrap();
+    let o = run_in(
+        &dir,
+        &[("CHEMODOSE_CONFIG", "site/germany.toml")],
+        &args_from("2027-05-06", &[]),
+    );
+    assert_eq!(holidays(&o), ["2027-05-06"]);
     let o = run_in(&dir, &[], &args(&["--holiday-calendar", "narnia"]));
     assert_eq!(o.status.code(), Some(2));
-    assert!(stderr(&o).contains("england-and-wales and us-federal"));
+    assert!(
+        stderr(&o).contains("australia-nsw, england-and-wales, france, germany and us-federal"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! `--format text|md|html|json` and `--output FILE` on `dose`, `regimens
-//! show` and `verify` (issue 18, part 2): the values are worked out by hand,
+//! show`, `regimens list` and `verify` (issue 18, part 2): the values are worked out by hand,
 //! hostile values are written as text, and an output is written whole and
 //! never over an input.
 //!
@@ -374,6 +374,91 @@ fn regimens_show_output_is_written_and_never_over_the_regimen_file() {
         "regimens",
         "show",
         "doxorubicin",
+        "--regimens",
+        &path(dir.path()),
+        "-o",
+        &path(&file),
+    ])
+    .fails(2);
+    assert!(err.contains("is the input"), "{err}");
+    assert_eq!(std::fs::read(&file).unwrap(), before);
+}
+
+#[test]
+fn regimens_list_markdown_and_html_write_a_hostile_name_as_text() {
+    let dir = hostile_regimens();
+    let folder = path(dir.path());
+    let list = |format: &str| {
+        Run::new(&[
+            "regimens",
+            "list",
+            "--regimens",
+            &folder,
+            "--format",
+            format,
+        ])
+        .success()
+    };
+    let md = list("md");
+    assert_inert_markdown(&md);
+    assert!(md.starts_with("# Regimen library"), "{md}");
+    assert!(
+        md.contains("| gemcitabine-docetaxel | \\<script\\>alert(1)\\</script\\>"),
+        "{md}"
+    );
+    // Tall-man names, and a draft marked so that it cannot be read past.
+    assert!(md.contains("DOXOrubicin"), "{md}");
+    assert!(md.contains("| DRAFT |"), "{md}");
+    let html = list("html");
+    assert_print_ready(&html);
+    assert!(
+        html.contains("<td>gemcitabine-docetaxel</td><td>&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{html}"
+    );
+    // One row per regimen file, and a header row.
+    let files = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "toml")
+        })
+        .filter(|e| {
+            !e.as_ref()
+                .unwrap()
+                .path()
+                .to_string_lossy()
+                .ends_with(".checks.toml")
+        })
+        .count();
+    assert_eq!(html.matches("<tr>").count(), files + 1, "{html}");
+}
+
+#[test]
+fn regimens_list_output_is_written_and_never_over_a_regimen_file() {
+    let dir = hostile_regimens();
+    let out = dir.path().join("library.html");
+    let run = Run::new(&[
+        "regimens",
+        "list",
+        "--format",
+        "html",
+        "--output",
+        &path(&out),
+    ]);
+    assert_eq!(run.success(), "");
+    assert!(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .contains("<h1>Regimen library</h1>")
+    );
+    let file = dir.path().join("doxorubicin.toml");
+    let before = std::fs::read(&file).unwrap();
+    let err = Run::new(&[
+        "regimens",
+        "list",
         "--regimens",
         &path(dir.path()),
         "-o",

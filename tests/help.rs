@@ -25,9 +25,10 @@ fn dose_help() {
     );
     assert!(!h.contains("[default: mosteller]"), "{h}");
     assert!(!h.contains("(default"), "{h}");
-    // Height and weight say when they are required (a history may give them).
+    // Height and weight say when they are required (a history or a FHIR
+    // bundle may give them).
     assert!(
-        h.contains("Required, unless --history gives the latest"),
+        h.contains("Required, unless --history or --fhir gives"),
         "{h}"
     );
     insta::assert_snapshot!(h);

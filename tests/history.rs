@@ -549,8 +549,8 @@ fn bad_history_files_name_file_line_and_column() {
     );
     let bad = SYNTHETIC_DOX6.replacen("weight = \"64kg\"", "weight = \"64\"", 1);
     assert!(err(&bad).contains("weight needs a unit"));
-    let bad = text.replacen("[patient]", "[patient]\nname = \"Jane Doe\"", 1);
-    assert!(err(&bad).contains("unknown field `name`"));
+    let bad = text.replacen("[patient]", "[patient]\nnickname = \"Jane\"", 1);
+    assert!(err(&bad).contains("unknown field `nickname`"));
     // `cycles`: a number or "unknown", located at the value.
     let bad = text.replacen("\ncycles = 3\n", "\ncycles = \"several\"\n", 1);
     let (l, c) = loc(&bad, "\"several\"");
@@ -2326,4 +2326,186 @@ fn history_dates_outside_the_window_are_refused() {
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), SYNTHETIC_DOX6);
     let _ = std::fs::remove_dir_all(path.parent().unwrap());
+}
+
+/// An explicitly SYNTHETIC history (invented figures, not a patient): one
+/// line of gemcitabine-docetaxel at 170 cm, 70 kg, cycle 2 recorded with
+/// docetaxel alone at dose level -1. BSA sqrt(170 × 70 / 3600) = 1.8181 →
+/// 1.82 m². Cycle 1: gemcitabine 900 × 1.82 = 1,638 mg on days 1 and 8
+/// (3,276 mg), docetaxel 100 × 1.82 = 182 mg. Cycle 2: gemcitabine
+/// unchanged, 3,276 mg; docetaxel at its level -1, 75 mg/m² (the regimen
+/// file's `reductions`): 75 × 1.82 = 136.5 → 137 mg.
+const SYNTHETIC_GEM_DOC_BY_DRUG: &str = r#"# SYNTHETIC history for tests: invented figures, not a patient.
+[patient]
+id = "SYNTH-GD"
+
+[[measurement]]
+date = 2026-01-05
+height = "170cm"
+weight = "70kg"
+
+[[line]]
+number = 1
+regimen = "gemcitabine-docetaxel"
+start = 2026-01-05
+
+[[line.cycle]]
+number = 1
+date = 2026-01-05
+
+[[line.cycle]]
+number = 2
+date = 2026-01-26
+level = { docetaxel = -1 }
+"#;
+
+/// Issue 18: a dose level by drug in a history file, as `dose --level
+/// docetaxel=-1` gives it: only that drug is reduced when the cycle is
+/// recomputed, and only that drug may not be raised again without a reason.
+#[test]
+fn a_dose_level_by_drug_reduces_that_drug_only() {
+    let r = report_of(SYNTHETIC_GEM_DOC_BY_DRUG);
+    let cycles = &r.lines[0].cycles;
+    assert_eq!(cycles[0].doses["gemcitabine"].0, d("3276"));
+    assert_eq!(cycles[0].doses["docetaxel"].0, d("182"));
+    assert_eq!(cycles[1].doses["gemcitabine"].0, d("3276"));
+    assert_eq!(cycles[1].doses["docetaxel"].0, d("137"));
+    // The note beside cycle 2 names the drug.
+    let path = temp_write("by-drug", SYNTHETIC_GEM_DOC_BY_DRUG);
+    let text = Run::new(&["history", "show", path.to_str().unwrap()]).success();
+    assert!(text.contains("DOCEtaxel: dose level -1"), "{text}");
+    // Cycle 3 at full docetaxel is a re-escalation of docetaxel alone.
+    let dose = |more: &[&str]| {
+        let mut args = vec![
+            "dose",
+            "gemcitabine-docetaxel",
+            "--history",
+            path.to_str().unwrap(),
+            "--cycle",
+            "3",
+        ];
+        args.extend(common::NORMAL_LABS);
+        args.extend(more);
+        Run::new(&args)
+    };
+    let err = dose(&[]).fails(1);
+    assert!(
+        err.contains("refused: DOCEtaxel: the line's last cycle was given at dose level -1; the full dose would raise the dose again"),
+        "{err}"
+    );
+    // Docetaxel kept at level -1, gemcitabine at full dose: no stop.
+    let out = dose(&["--level", "docetaxel=-1"]).success();
+    assert!(out.contains("1,638 mg"), "{out}");
+    assert!(out.contains("137 mg"), "{out}");
+}
+
+#[test]
+fn bad_dose_levels_by_drug_are_located() {
+    let lib = Library::bundled().unwrap();
+    let err = |text: &str| parse_history("h.toml", text, &lib).unwrap_err().to_string();
+    // A misspelt drug: it would be written and never applied.
+    let bad = SYNTHETIC_GEM_DOC_BY_DRUG.replace("{ docetaxel = -1 }", "{ docetaxl = -1 }");
+    let (l, c) = loc(&bad, "-1 }");
+    let e = err(&bad);
+    assert!(
+        e.starts_with(&format!(
+            "h.toml:{l}:{c}: line 1 cycle 2: `docetaxl` is not an antineoplastic drug of regimen gemcitabine-docetaxel; its antineoplastic drugs: gemcitabine, docetaxel"
+        )),
+        "{e}"
+    );
+    // A supportive drug has no dose level.
+    let bad = SYNTHETIC_GEM_DOC_BY_DRUG.replace("{ docetaxel = -1 }", "{ dexamethasone = -1 }");
+    assert!(err(&bad).contains("`dexamethasone` is not an antineoplastic drug"));
+    // A level and a percent for the same drug.
+    let bad = SYNTHETIC_GEM_DOC_BY_DRUG.replace(
+        "level = { docetaxel = -1 }",
+        "level = { docetaxel = -1 }\nreduce = { docetaxel = \"20%\" }",
+    );
+    assert!(
+        err(&bad).contains("docetaxel has both a `level` and a `reduce`"),
+        "{}",
+        err(&bad)
+    );
+    // For all drugs, both: refused as before.
+    let bad = SYNTHETIC_GEM_DOC_BY_DRUG
+        .replace("level = { docetaxel = -1 }", "level = -1\nreduce = \"20%\"");
+    assert!(err(&bad).contains("give `level` or `reduce`, not both"));
+    // An empty table, a bad percent by drug, a level that is not a number.
+    let bad = SYNTHETIC_GEM_DOC_BY_DRUG.replace("{ docetaxel = -1 }", "{}");
+    assert!(
+        err(&bad).contains("an empty `level` table"),
+        "{}",
+        err(&bad)
+    );
+    let bad = SYNTHETIC_GEM_DOC_BY_DRUG.replace(
+        "level = { docetaxel = -1 }",
+        "reduce = { gemcitabine = \"20\" }",
+    );
+    let (l, c) = loc(&bad, "\"20\"");
+    assert!(
+        err(&bad).starts_with(&format!("h.toml:{l}:{c}:")),
+        "{}",
+        err(&bad)
+    );
+    let bad = SYNTHETIC_GEM_DOC_BY_DRUG.replace("{ docetaxel = -1 }", "{ docetaxel = \"-1\" }");
+    assert!(err(&bad).starts_with("h.toml:"), "{}", err(&bad));
+    // A mixed form: gemcitabine 20 % off, docetaxel at level -1.
+    let ok = SYNTHETIC_GEM_DOC_BY_DRUG.replace(
+        "level = { docetaxel = -1 }",
+        "level = { docetaxel = -1 }\nreduce = { gemcitabine = \"20%\" }",
+    );
+    let r = report_of(&ok);
+    // 1,638 × 0.8 = 1,310.4 → 1,310 mg a day, twice: 2,620 mg.
+    assert_eq!(r.lines[0].cycles[1].doses["gemcitabine"].0, d("2620"));
+    assert_eq!(r.lines[0].cycles[1].doses["docetaxel"].0, d("137"));
+}
+
+#[test]
+fn history_record_writes_a_dose_level_by_drug() {
+    let path = temp_write(
+        "record-by-drug",
+        &SYNTHETIC_GEM_DOC_BY_DRUG.replace(
+            "\n[[line.cycle]]\nnumber = 2\ndate = 2026-01-26\nlevel = { docetaxel = -1 }\n",
+            "\n",
+        ),
+    );
+    record(&path, &["--date", "2026-01-26", "--level", "docetaxel=-1"]).success();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("level = { docetaxel = -1 }"), "{text}");
+    // A level for all drugs and one by drug cannot share the key.
+    let before = std::fs::read_to_string(&path).unwrap();
+    let err = record(
+        &path,
+        &[
+            "--date",
+            "2026-02-16",
+            "--level",
+            "-1",
+            "--level",
+            "docetaxel=-2",
+        ],
+    )
+    .fails(2);
+    assert!(
+        err.contains("a dose level for all antineoplastic drugs and a dose level by drug cannot both be recorded"),
+        "{err}"
+    );
+    // A level and a percent for one drug, as `dose` refuses them.
+    let err = record(
+        &path,
+        &[
+            "--date",
+            "2026-02-16",
+            "--level",
+            "docetaxel=-1",
+            "--reduce",
+            "docetaxel=20%",
+        ],
+    )
+    .fails(2);
+    assert!(
+        err.contains("cannot both be given for the same drug"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), before);
 }

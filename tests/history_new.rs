@@ -147,3 +147,89 @@ fn a_missing_or_empty_history_says_how_to_start_one() {
         "{err}"
     );
 }
+
+/// Issue 18: `history new --patient-name --mrn`: a history that identifies
+/// its patient. The name and MRN are written into the file, head every
+/// report of it, and are printed on the schedule made with it; a name or
+/// MRN typed for the schedule that is not the history's is refused.
+#[test]
+fn a_history_may_name_its_patient_and_give_the_mrn() {
+    let dir = scratch("identity");
+    let file = dir.join("h.toml");
+    let f = file.to_str().unwrap();
+    Run::new(&[
+        "history",
+        "new",
+        f,
+        "--patient-id",
+        "P-0042",
+        "--patient-name",
+        "Jane Example",
+        "--mrn",
+        "EX-0042",
+        "--height",
+        "170cm",
+        "--weight",
+        "70kg",
+        "--date",
+        "2026-11-30",
+    ])
+    .success();
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains("name = \"Jane Example\"\nmrn = \"EX-0042\""),
+        "{text}"
+    );
+    let show = Run::new(&["history", "show", f]).success();
+    assert!(
+        show.starts_with("Treatment history of Jane Example, MRN EX-0042, id P-0042\n"),
+        "{show}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&Run::new(&["history", "show", f, "--format", "json"]).success())
+            .unwrap();
+    assert_eq!(
+        (json["name"].as_str(), json["mrn"].as_str()),
+        (Some("Jane Example"), Some("EX-0042"))
+    );
+    // The schedule's print-ready page names the history's patient.
+    let schedule = |more: &[&str]| {
+        let mut args = vec![
+            "schedule",
+            "doxorubicin",
+            "--start",
+            "2026-12-01",
+            "--history",
+            f,
+            "--bilirubin",
+            "0.5mg/dL",
+            "--bilirubin-uln",
+            "1.2mg/dL",
+            "--format",
+            "html",
+        ];
+        args.extend(more);
+        Run::new(&args)
+    };
+    let html = schedule(&[]).success();
+    assert!(html.contains("Jane Example"), "{html}");
+    assert!(html.contains("EX-0042"), "{html}");
+    // The same MRN in other spacing and case is the same patient.
+    schedule(&["--mrn", "ex-0042"]).success();
+    let err = schedule(&["--mrn", "EX-0043"]).fails(2);
+    assert!(
+        err.contains(
+            "--mrn `EX-0043` is not the history's (`EX-0042`): the history may be another patient's"
+        ),
+        "{err}"
+    );
+    let err = schedule(&["--patient-name", "John Example"]).fails(2);
+    assert!(
+        err.contains("--patient-name `John Example` is not the history's"),
+        "{err}"
+    );
+    // A blank name in a file is an error at its place.
+    std::fs::write(&file, text.replace("\"Jane Example\"", "\" \"")).unwrap();
+    let err = Run::new(&["history", "show", f]).fails(2);
+    assert!(err.contains("name is blank"), "{err}");
+}

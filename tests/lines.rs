@@ -1301,3 +1301,44 @@ fn omop_vocabulary_errors_name_their_own_table() {
         assert!(err.contains(words), "{err}");
     }
 }
+
+/// Issue 18: `lines derive` prints its report as Markdown and as a
+/// print-ready HTML page too, with the same lines as the text and the
+/// counts at the foot.
+#[test]
+fn cli_derive_markdown_and_html_reports() {
+    let md = Run::new(&[
+        "lines",
+        "derive",
+        "tests/data/lms-case-1-administrations.csv",
+        "--format",
+        "md",
+    ])
+    .success();
+    assert!(md.starts_with("# Lines of therapy"), "{md}");
+    // The first case report's first line: dacarbazine + doxorubicin from
+    // 2019-03-04 to 2019-04-15, three days, ended by cisplatin.
+    assert!(
+        md.contains(
+            "| LMS-CASE-1 | 1 | dacarbazine + doxorubicin | 2019-03-04 | 2019-04-15 | 3 | new drug (cisplatin) |"
+        ),
+        "{md}"
+    );
+    assert!(
+        md.contains("records, 1 patients, 2 lines; 0 records skipped"),
+        "{md}"
+    );
+    let html = Run::new(&[
+        "lines",
+        "derive",
+        "tests/data/lms-case-1-administrations.csv",
+        "--format",
+        "html",
+    ])
+    .success();
+    assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+    assert!(html.contains("<td>cisplatin + ifosfamide</td>"), "{html}");
+    assert!(html.contains("<td>end of data</td>"), "{html}");
+    assert_eq!(html.matches("<tr>").count(), 3, "a header and two lines");
+    assert!(html.trim_end().ends_with("</html>"), "{html}");
+}

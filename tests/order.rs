@@ -526,3 +526,46 @@ fn the_records_look_like_this() {
     let (v, ctx) = record("tests/data/orders/bad/dose-deviation.toml");
     insta::assert_snapshot!("order_md", order_md(&v, &ctx));
 }
+
+/// A history that names its patient: the order's MRN and name must be the
+/// history's. The order of `docs/examples/orders/gemcitabine-docetaxel-c1.toml`
+/// is for Example Patient One, MRN EX-000101, born 1962, female.
+#[test]
+fn a_history_whose_name_or_mrn_is_not_the_orders_rejects_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let verify = |patient: &str| {
+        let path = dir.path().join("h.toml");
+        std::fs::write(
+            &path,
+            format!("[patient]\n{patient}sex = \"female\"\nbirth_year = 1962\n"),
+        )
+        .unwrap();
+        Run::new(&[
+            "order",
+            "verify",
+            "docs/examples/orders/gemcitabine-docetaxel-c1.toml",
+            "--history",
+            path.to_str().unwrap(),
+        ])
+    };
+    // A pseudonymous id with the order's MRN and name: the same patient.
+    let run = verify("id = \"P-7\"\nname = \"example patient  one\"\nmrn = \"EX-000101\"\n");
+    assert!(
+        !run.stdout().contains("history-patient"),
+        "{}",
+        run.stdout()
+    );
+    // The id is the order's MRN, but the name is another's.
+    let run = verify("id = \"EX-000101\"\nname = \"Example Patient Two\"\n");
+    run.fails(1);
+    assert!(
+        run.stdout().contains("STOP [history-patient]")
+            && run.stdout().contains("its patient name differs"),
+        "{}",
+        run.stdout()
+    );
+    // The name matches, the MRN does not.
+    let run = verify("id = \"P-7\"\nname = \"Example Patient One\"\nmrn = \"EX-000999\"\n");
+    run.fails(1);
+    assert!(run.stdout().contains("its MRN differs"), "{}", run.stdout());
+}

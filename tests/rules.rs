@@ -1421,7 +1421,7 @@ fn one_level_down_goes_from_the_previous_reduction() {
     // Last cycle at level -1: -1 → -2 = 600 × 2 = 1,200 mg (a further
     // reduction, not a re-escalation).
     let mut o = fn3();
-    o.previous_reduction = Some(Reduction::Level(-1));
+    o.previous_reduction.all = Some(Reduction::Level(-1));
     let p = plan(&r, &o);
     assert_doses(
         &p,
@@ -1448,7 +1448,7 @@ fn one_level_down_from_the_previous_reduction_lets_the_prescribed_level_stand() 
         "gemcitabine",
         Reduction::Level(-2),
     );
-    o.previous_reduction = Some(Reduction::Level(-1));
+    o.previous_reduction.all = Some(Reduction::Level(-1));
     let p = plan(&one_level_down(), &o);
     assert_doses(
         &p,
@@ -1466,7 +1466,7 @@ fn one_level_down_below_the_lowest_level_stops() {
     // No reduction is asked for now, so going back to the full dose is a
     // re-escalation too: both stops are shown.
     let mut o = fn3();
-    o.previous_reduction = Some(Reduction::Level(-2));
+    o.previous_reduction.all = Some(Reduction::Level(-2));
     let s = stops(&one_level_down(), &o);
     assert_eq!(
         codes(&s),
@@ -1480,6 +1480,7 @@ fn one_level_down_below_the_lowest_level_stops() {
     assert_eq!(
         s[1],
         Stop::ReEscalation {
+            drug: "gemcitabine".into(),
             previous: Reduction::Level(-2),
             requested: None,
         }
@@ -1526,7 +1527,7 @@ source = "fixture"
     assert_doses(&p, &[("docetaxel", 1, dec!(120))]);
     // Last cycle at -1: -2 is not defined: stop.
     let mut o = with_toxicity(defaults(), &[("skin", 3)]);
-    o.previous_reduction = Some(Reduction::Level(-1));
+    o.previous_reduction.all = Some(Reduction::Level(-1));
     let s = stops(&r, &o);
     assert!(
         matches!(
@@ -1833,11 +1834,12 @@ fn an_organ_change_and_a_day_8_change_stop_on_day_8() {
 fn the_full_dose_after_a_reduction_is_a_re_escalation() {
     let r = regimen(GEM);
     let mut o = defaults();
-    o.previous_reduction = Some(Reduction::Level(-1));
+    o.previous_reduction.all = Some(Reduction::Level(-1));
     let s = stops(&r, &o);
     assert_eq!(
         s,
         vec![Stop::ReEscalation {
+            drug: "gemcitabine".into(),
             previous: Reduction::Level(-1),
             requested: None,
         }]
@@ -1870,7 +1872,7 @@ fn the_full_dose_after_a_reduction_is_a_re_escalation() {
 fn a_smaller_percent_after_a_larger_one_is_a_re_escalation() {
     let r = regimen(GEM);
     let mut o = defaults();
-    o.previous_reduction = Some(Reduction::Percent(pct(25)));
+    o.previous_reduction.all = Some(Reduction::Percent(pct(25)));
     // 20 % off after 25 % off: the dose goes up.
     let s = stops(
         &r,
@@ -1879,6 +1881,7 @@ fn a_smaller_percent_after_a_larger_one_is_a_re_escalation() {
     assert_eq!(
         s,
         vec![Stop::ReEscalation {
+            drug: "gemcitabine".into(),
             previous: Reduction::Percent(pct(25)),
             requested: Some(Reduction::Percent(pct(20))),
         }]

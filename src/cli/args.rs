@@ -202,11 +202,6 @@ pub fn tolerance(s: &str) -> Result<Percent, String> {
     Percent::tolerance(s).map_err(|e| e.to_string())
 }
 
-/// A reduction for all drugs: `20%`.
-pub fn reduction(s: &str) -> Result<Percent, String> {
-    Percent::reduction(s).map_err(|e| e.to_string())
-}
-
 /// A reduction: `20%` or `gemcitabine=25%`.
 pub fn percent_for(s: &str) -> Result<(Option<String>, Percent), String> {
     let (drug, v) = split_drug(s);

@@ -39,18 +39,24 @@ pub struct PatientDoseArgs {
     /// --scr are not given.
     #[arg(long, value_name = "FILE")]
     pub history: Option<std::path::PathBuf>,
+    /// A FHIR R4 Bundle (JSON, or NDJSON when the file ends in .ndjson)
+    /// with the Patient and its Observations coded in LOINC: height,
+    /// weight, serum creatinine and the laboratory results are taken from
+    /// it where not given on the command line (docs/fhir.md).
+    #[arg(long, value_name = "FILE")]
+    pub fhir: Option<std::path::PathBuf>,
 }
 
 /// One patient's measurements.
 #[derive(Debug, Args, Clone)]
 pub struct PatientArgs {
     /// Height with its unit: 170cm, 67in or 5ft7in. Required, unless
-    /// --history gives the latest.
-    #[arg(long, value_name = "HEIGHT", required_unless_present = "history", allow_hyphen_values = true, value_parser = args::height)]
+    /// --history or --fhir gives the latest.
+    #[arg(long, value_name = "HEIGHT", required_unless_present_any = ["history", "fhir"], allow_hyphen_values = true, value_parser = args::height)]
     pub height: Option<Length>,
     /// Weight with its unit: 70kg or 154lb. Required, unless --history
-    /// gives the latest.
-    #[arg(long, value_name = "WEIGHT", required_unless_present = "history", allow_hyphen_values = true, value_parser = args::weight)]
+    /// or --fhir gives the latest.
+    #[arg(long, value_name = "WEIGHT", required_unless_present_any = ["history", "fhir"], allow_hyphen_values = true, value_parser = args::weight)]
     pub weight: Option<Mass>,
     /// The date --height and --weight were measured: 2026-11-30. On or
     /// before the treatment date (--start of a schedule; --on, or today, of
@@ -357,29 +363,7 @@ impl DoseOptionArgs {
     /// The engine options for `regimen` (`--round DRUG=bands` reads the
     /// drug's dose bands from it).
     pub fn options(&self, regimen: &Regimen) -> Result<DoseOptions, InputError> {
-        let mut reductions = PerDrug::default();
-        let given = self
-            .level
-            .iter()
-            .map(|(d, l)| (d, Reduction::Level(*l)))
-            .chain(self.reduce.iter().map(|(d, p)| (d, Reduction::Percent(*p))));
-        let mut seen: Vec<(&Option<String>, Reduction)> = Vec::new();
-        for (drug, reduction) in given {
-            if let Some((_, earlier)) = seen.iter().find(|(d, _)| *d == drug) {
-                return Err(InputError(conflicting_reductions(
-                    "",
-                    (drug, earlier),
-                    (drug, &reduction),
-                )));
-            }
-            seen.push((drug, reduction));
-            set(
-                &mut reductions,
-                drug,
-                reduction,
-                &reduction_flag(&reduction, ""),
-            )?;
-        }
+        let reductions = reductions(&self.level, &self.reduce)?;
         let mut rounding = PerDrug::default();
         for (drug, r) in &self.round {
             let rule = match (r, drug) {
@@ -437,7 +421,7 @@ impl DoseOptionArgs {
             cardiac_radiation: self.cardiac_radiation,
             anthracycline: self.anthracycline.policy()?,
             clinical: self.clinical.clinical()?,
-            previous_reduction: None,
+            previous_reduction: PerDrug::default(),
             apply_rules: true,
             uncounted: Vec::new(),
             overrides: self.overrides()?,
@@ -562,6 +546,40 @@ pub fn conflicting_reductions(
             typed(second)
         )
     }
+}
+
+/// The reductions given as `--level [DRUG=]LEVEL` and `--reduce
+/// [DRUG=]PERCENT`, by drug or for all antineoplastic drugs; one change per
+/// drug (a level and a percent for the same drug, or either twice, are
+/// refused naming both as typed). `dose`, `schedule` and `history record`
+/// read them alike.
+pub fn reductions(
+    level: &[(Option<String>, i32)],
+    reduce: &[(Option<String>, Percent)],
+) -> Result<PerDrug<Reduction>, InputError> {
+    let mut reductions = PerDrug::default();
+    let given = level
+        .iter()
+        .map(|(d, l)| (d, Reduction::Level(*l)))
+        .chain(reduce.iter().map(|(d, p)| (d, Reduction::Percent(*p))));
+    let mut seen: Vec<(&Option<String>, Reduction)> = Vec::new();
+    for (drug, reduction) in given {
+        if let Some((_, earlier)) = seen.iter().find(|(d, _)| *d == drug) {
+            return Err(InputError(conflicting_reductions(
+                "",
+                (drug, earlier),
+                (drug, &reduction),
+            )));
+        }
+        seen.push((drug, reduction));
+        set(
+            &mut reductions,
+            drug,
+            reduction,
+            &reduction_flag(&reduction, ""),
+        )?;
+    }
+    Ok(reductions)
 }
 
 fn set<T>(

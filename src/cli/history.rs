@@ -1,11 +1,11 @@
-//! `chemodose history show|record|start-line|end-line`.
+//! `chemodose history show|record|start-line|end-line`; `show` also on a
+//! history handed in as text (the web page's paste or upload).
 
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
 
-use chemodose::dose::Reduction;
 use chemodose::history::edit::{RecordCycle, end_line, record_cycle, start_line};
 use chemodose::history::{
     ActualDrugProblem, History, HistoryReport, NewCycle, NewCycleProblem, parse_history,
@@ -17,7 +17,7 @@ use super::history_new::NewArgs;
 use super::lock::{EditLock, lock_for_edit};
 use super::output::write_atomically;
 use super::regimens::LibraryArgs;
-use super::{Failure, InputError, Report, diagnostics};
+use super::{Failure, GivenText, InputError, Report, diagnostics};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum HistoryFormat {
@@ -66,12 +66,14 @@ enum HistoryCommand {
         /// Cycle number: 3. The line's last + 1 when not given.
         #[arg(long, allow_hyphen_values = true, value_parser = super::args::cycle_number)]
         cycle: Option<u32>,
-        /// Dose level given (-1).
-        #[arg(long, allow_hyphen_values = true, conflicts_with = "reduce")]
-        level: Option<i32>,
-        /// Percent reduction given (20%).
-        #[arg(long, allow_hyphen_values = true, value_parser = super::args::reduction)]
-        reduce: Option<chemodose::quantity::Percent>,
+        /// Dose level given, for all antineoplastic drugs (-1) or one drug
+        /// (docetaxel=-1), as `dose --level`. Repeatable.
+        #[arg(long, value_name = "[DRUG=]LEVEL", allow_hyphen_values = true, value_parser = super::args::level)]
+        level: Vec<(Option<String>, i32)>,
+        /// Percent reduction given, for all antineoplastic drugs (20%) or one
+        /// drug (gemcitabine=25%), as `dose --reduce`. Repeatable.
+        #[arg(long, value_name = "[DRUG=]PERCENT", allow_hyphen_values = true, value_parser = super::args::percent_for)]
+        reduce: Vec<(Option<String>, chemodose::quantity::Percent)>,
         /// A dose given when it differed: doxorubicin=25mg. Repeatable.
         #[arg(long, value_parser = actual)]
         actual: Vec<(String, String)>,
@@ -155,6 +157,59 @@ fn actual(s: &str) -> Result<(String, String), String> {
     chemodose::text::check_plain("the drug name", d).map_err(|e| e.to_string())?;
     chemodose::quantity::parse_dose_mass(v.trim()).map_err(|e| e.to_string())?;
     Ok((d.trim().to_lowercase(), v.trim().to_owned()))
+}
+
+/// `history show NAME` with the history's text handed in
+/// ([`super::run_args_with_text`]): the web page's paste or upload. The same
+/// parsing, report and words as a file, with nothing read or written for it
+/// (no `--output`).
+pub(super) fn show_given(a: HistoryArgs, given: &GivenText) -> Result<Report, Failure> {
+    let HistoryCommand::Show {
+        file,
+        format,
+        output,
+        anthracycline,
+        lib,
+    } = a.command
+    else {
+        return Err(InputError("only history show takes a given history".to_owned()).into());
+    };
+    if file != Path::new(&given.name) || output.is_some() {
+        return Err(InputError(format!(
+            "a given history is shown alone, as `{}`, without --output",
+            given.name
+        ))
+        .into());
+    }
+    let (library, _) = lib.library()?;
+    let h = parse_history(&given.name, &given.text, &library)
+        .map_err(|e| InputError(diagnostics::render(&e)))?;
+    show(&file, &h, format, &anthracycline, &library)
+}
+
+/// The report of `history show` in `format`.
+fn show(
+    file: &Path,
+    h: &History,
+    format: HistoryFormat,
+    anthracycline: &super::dose::AnthracyclineArgs,
+    library: &Library,
+) -> Result<Report, Failure> {
+    let r = h
+        .report_with(library, &anthracycline.policy()?)
+        .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
+    use super::settings::{Stamp, stamp};
+    let text = match format {
+        HistoryFormat::Text => stamp(Stamp::Text, history_text(&r)),
+        HistoryFormat::Md => stamp(Stamp::Markdown, history_markdown(&r)),
+        HistoryFormat::Html => stamp(Stamp::Html, history_html(&r)),
+        HistoryFormat::Json => {
+            let mut json = history_json(&r);
+            super::settings::stamp_json(&mut json);
+            serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
+        }
+    };
+    Ok(Report::text(text))
 }
 
 /// Reads and validates a history file.
@@ -331,25 +386,12 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
         } => {
             let (library, _) = lib.library()?;
             let (_, h) = load(&file, &library)?;
-            let r = h
-                .report_with(&library, &anthracycline.policy()?)
-                .map_err(|e| InputError(format!("{}: {e}", file.display())))?;
-            use super::settings::{Stamp, stamp};
-            let text = match format {
-                HistoryFormat::Text => stamp(Stamp::Text, history_text(&r)),
-                HistoryFormat::Md => stamp(Stamp::Markdown, history_markdown(&r)),
-                HistoryFormat::Html => stamp(Stamp::Html, history_html(&r)),
-                HistoryFormat::Json => {
-                    let mut json = history_json(&r);
-                    super::settings::stamp_json(&mut json);
-                    serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
-                }
-            };
+            let report = show(&file, &h, format, &anthracycline, &library)?;
             match output {
                 Some(p) => {
                     let mut inputs = lib.files_read(None);
                     inputs.push(file.clone());
-                    write_atomically(&p, text.as_bytes(), &inputs)?;
+                    write_atomically(&p, report.stdout.as_bytes(), &inputs)?;
                     Ok(Report {
                         stdout: String::new(),
                         notes: vec![format!("wrote {}", p.display())],
@@ -357,7 +399,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                         warnings: Vec::new(),
                     })
                 }
-                None => Ok(Report::text(text)),
+                None => Ok(report),
             }
         }
         HistoryCommand::Record {
@@ -393,9 +435,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                 line,
                 date: Some(date),
                 cycle,
-                reduction: level
-                    .map(Reduction::Level)
-                    .or(reduce.map(Reduction::Percent)),
+                reduction: super::dose::reductions(&level, &reduce)?,
                 actual,
                 delay_reason,
                 early_reason,

@@ -20,14 +20,22 @@ use super::{Failure, InputError, Report, args, diagnostics};
 pub struct NewArgs {
     /// The history file to create: history.toml. Refused when it exists.
     file: PathBuf,
-    /// A pseudonymous patient id (never a name): P-0042.
+    /// The site's id for the patient: a pseudonym (P-0042) or the MRN.
     #[arg(long, value_name = "ID", value_parser = args::plain)]
     patient_id: String,
+    /// The patient's name, written into the file (which then identifies
+    /// the patient): "Jane Doe". Leave it out for a pseudonymous history.
+    #[arg(long, alias = "name", value_name = "NAME", value_parser = args::plain)]
+    patient_name: Option<String>,
+    /// The medical record number, written into the file; order
+    /// verification checks it against the order's: 0012345.
+    #[arg(long, value_name = "MRN", value_parser = args::plain)]
+    mrn: Option<String>,
     /// female or male.
     #[arg(long, value_parser = args::sex)]
     sex: Option<Sex>,
-    /// The date of birth, YYYY-MM-DD; the file keeps its year only
-    /// (`birth_year`: the history is pseudonymous).
+    /// The date of birth, YYYY-MM-DD; the file keeps its year
+    /// (`birth_year`), from which ages are counted.
     #[arg(long, value_name = "DATE", value_parser = args::date)]
     dob: Option<NaiveDate>,
     /// Height with a unit, for a first measurement: 170cm, 67in.
@@ -54,7 +62,8 @@ fn typed<T>(
 pub fn run(a: NewArgs) -> Result<Report, Failure> {
     if a.patient_id.trim().is_empty() {
         return Err(InputError(
-            "--patient-id is blank: give a pseudonymous id, never a name".to_owned(),
+            "--patient-id is blank: give the site's id for the patient (a pseudonym, or the MRN)"
+                .to_owned(),
         )
         .into());
     }
@@ -88,6 +97,8 @@ pub fn run(a: NewArgs) -> Result<Report, Failure> {
     }
     let text = new_history(&NewHistory {
         patient_id: a.patient_id.clone(),
+        name: a.patient_name.clone(),
+        mrn: a.mrn.clone(),
         sex: a.sex,
         birth_date: a.dob,
         measurement,
@@ -105,7 +116,7 @@ pub fn run(a: NewArgs) -> Result<Report, Failure> {
     )];
     if let Some(dob) = a.dob {
         notes.push(format!(
-            "the history keeps the year of birth only (birth_year = {}): it is pseudonymous",
+            "the history keeps the year of birth (birth_year = {})",
             chrono::Datelike::year(&dob)
         ));
     }

@@ -11,6 +11,7 @@ use chemodose::lines::{
 };
 use chemodose::render::csv::{push_field, text as csv_text};
 use chemodose::render::escape::{visible, visible_lines};
+use chemodose::render::lines as render_lines;
 
 use super::output::{AtomicFile, Tracked, write_atomically};
 use super::regimens::LibraryArgs;
@@ -20,6 +21,10 @@ use super::{Failure, InputError, Report, diagnostics};
 pub enum LinesFormat {
     #[default]
     Text,
+    /// A Markdown report.
+    Md,
+    /// A print-ready HTML report.
+    Html,
     Csv,
     Json,
 }
@@ -62,7 +67,8 @@ enum LinesCommand {
     Derive {
         #[command(flatten)]
         input: Input,
-        /// Output format: a text report, or the lines as CSV or JSON data.
+        /// Output format: a text, Markdown (md) or print-ready HTML (html)
+        /// report, or the lines as CSV or JSON data.
         #[arg(long, value_enum, default_value_t)]
         format: LinesFormat,
         /// Write to this file (whole or not at all).
@@ -314,6 +320,15 @@ fn omop_notes(
     notes
 }
 
+/// The counts of a derivation, in words: on standard error, and at the
+/// foot of a Markdown or HTML report.
+fn counts_line(s: &chemodose::lines::DeriveSummary) -> String {
+    format!(
+        "{} records, {} patients, {} lines; {} records skipped",
+        s.records, s.patients, s.lines, s.skipped
+    )
+}
+
 fn notes_for(file: &std::path::Path, s: &chemodose::lines::DeriveSummary) -> Vec<String> {
     let mut notes: Vec<String> = s
         .errors
@@ -326,10 +341,7 @@ fn notes_for(file: &std::path::Path, s: &chemodose::lines::DeriveSummary) -> Vec
             s.skipped as usize - s.errors.len()
         ));
     }
-    notes.push(format!(
-        "{} records, {} patients, {} lines; {} records skipped",
-        s.records, s.patients, s.lines, s.skipped
-    ));
+    notes.push(counts_line(s));
     notes
 }
 
@@ -371,10 +383,13 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                 };
                 let mut w = BufWriter::with_capacity(1 << 20, Tracked::new(sink));
                 let io = |e: std::io::Error| LinesError::Io(e.to_string());
-                let head: &[u8] = match format {
-                    LinesFormat::Csv => b"patient_id,line,regimen_drugs,later_drugs,start,end,administration_days,end_reason,regimen_match,maintenance_kind,maintenance_drugs,maintenance_start,maintenance_end\n",
-                    LinesFormat::Json => b"[\n",
-                    LinesFormat::Text => b"",
+                let records = input.file.display().to_string();
+                let head: Vec<u8> = match format {
+                    LinesFormat::Csv => b"patient_id,line,regimen_drugs,later_drugs,start,end,administration_days,end_reason,regimen_match,maintenance_kind,maintenance_drugs,maintenance_start,maintenance_end\n".to_vec(),
+                    LinesFormat::Json => b"[\n".to_vec(),
+                    LinesFormat::Md => render_lines::markdown_head(&records).into_bytes(),
+                    LinesFormat::Html => render_lines::html_head(&records).into_bytes(),
+                    LinesFormat::Text => Vec::new(),
                 };
                 // Each worker writes its patients' rows; a JSON object is
                 // written after a separator, which the first one goes without.
@@ -382,6 +397,8 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                     for l in lines {
                         match format {
                             LinesFormat::Text => out.extend_from_slice(text_row(l).as_bytes()),
+                            LinesFormat::Md => render_lines::markdown_row(l, out),
+                            LinesFormat::Html => render_lines::html_row(l, out),
                             LinesFormat::Csv => csv_row(l, out),
                             LinesFormat::Json => {
                                 out.extend_from_slice(JSON_SEPARATOR);
@@ -392,7 +409,7 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                     }
                 };
                 let mut run = || -> Result<chemodose::lines::DeriveSummary, LinesError> {
-                    w.write_all(head).map_err(io)?;
+                    w.write_all(&head).map_err(io)?;
                     let mut first = true;
                     let mut emit = |rows: Vec<u8>| -> Result<(), LinesError> {
                         let rows = match format {
@@ -409,8 +426,16 @@ pub fn run(a: LinesArgs) -> Result<Report, Failure> {
                         ..Derivation::new(&columns, &rules, &library)
                     };
                     let summary = derivation.run(&mut file, &render, &mut emit, &mut progress)?;
-                    if format == LinesFormat::Json {
-                        w.write_all(b"\n]\n").map_err(io)?;
+                    let counts = [counts_line(&summary)];
+                    match format {
+                        LinesFormat::Json => w.write_all(b"\n]\n").map_err(io)?,
+                        LinesFormat::Md => w
+                            .write_all(render_lines::markdown_tail(&counts).as_bytes())
+                            .map_err(io)?,
+                        LinesFormat::Html => w
+                            .write_all(render_lines::html_tail(&counts).as_bytes())
+                            .map_err(io)?,
+                        LinesFormat::Text | LinesFormat::Csv => {}
                     }
                     w.flush().map_err(io)?;
                     Ok(summary)

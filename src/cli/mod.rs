@@ -11,6 +11,7 @@ mod deprecated;
 mod diagnostics;
 mod dose;
 mod explain;
+mod fhir;
 mod hints;
 mod history;
 mod history_new;
@@ -143,7 +144,7 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Verify chemotherapy orders: the pharmacist's independent double check.
     Order(order::OrderArgs),
-    /// A local web page: the regimen library and the dose calculator in a browser.
+    /// A local web page: the regimen library, doses, schedules, order verification and histories in a browser.
     Serve(serve::ServeArgs),
     /// What a stop code means, its source and how to override it.
     Explain(explain::ExplainArgs),
@@ -274,12 +275,19 @@ fn dispatch(command: Command) -> Result<Report, Failure> {
 /// the command line would but printing nothing: the web page's way to the
 /// same parsers, checks and messages. A usage error is bad input, with
 /// clap's first line as its message. `serve` is not run from here.
+pub(crate) fn run_args(args: &[String]) -> Result<Report, Failure> {
+    dispatch(parse_args(args)?)
+}
+
+/// The command of `args` (without the program name), parsed as the command
+/// line would; a usage error is bad input, with clap's first line as its
+/// message. `serve` is refused.
 ///
 /// The clap command is built once per thread and parsed with again (clap's
 /// `try_get_matches_from_mut`): building it anew, as `try_parse_from`
 /// does, was a quarter to a third of a `serve` dose request's time
 /// (`docs/performance.md`, "Web API load").
-pub(crate) fn run_args(args: &[String]) -> Result<Report, Failure> {
+fn parse_args(args: &[String]) -> Result<Command, Failure> {
     thread_local! {
         static COMMAND: std::cell::RefCell<clap::Command> =
             std::cell::RefCell::new(<Cli as clap::CommandFactory>::command());
@@ -303,7 +311,34 @@ pub(crate) fn run_args(args: &[String]) -> Result<Report, Failure> {
             "serve is not run from a request".to_owned(),
         )));
     }
-    dispatch(cli.command)
+    Ok(cli.command)
+}
+
+/// The text of the one input file a command names, handed in with its
+/// arguments instead of read from disk: an order or a history pasted or
+/// uploaded to the web page. Nothing is read from or written to disk for
+/// it; `name` stands for the file in every message.
+pub(crate) struct GivenText {
+    /// What the text is called in messages (an upload's file name, or
+    /// "pasted order").
+    pub name: String,
+    /// The file's text.
+    pub text: String,
+}
+
+/// As [`run_args`], with `given` read in place of the one file the command
+/// names, which must be `given.name`: `order verify NAME` and `history show
+/// NAME` only. A regimen is then taken from the library by id or alias,
+/// never from a path the text names, and the flags that read or write
+/// other files (`--history`, `--output`) are refused.
+pub(crate) fn run_args_with_text(args: &[String], given: &GivenText) -> Result<Report, Failure> {
+    match parse_args(args)? {
+        Command::Order(a) => order::run_given(a, given),
+        Command::History(a) => history::show_given(a, given),
+        _ => Err(Failure::Input(InputError(
+            "only order verify and history show take a given text".to_owned(),
+        ))),
+    }
 }
 
 /// One line on standard error, escaped and clipped: for a long-running
@@ -503,6 +538,35 @@ mod tests {
             }
         }
         assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    /// A text handed in (the web page's upload) is read only as the one
+    /// file it stands for: no other file is read or written for it.
+    #[test]
+    fn a_given_text_reads_and_writes_no_other_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out.txt");
+        let output = format!("--output={}", out.display());
+        let given = super::GivenText {
+            name: "o.toml".to_owned(),
+            text: "format = 1\n".to_owned(),
+        };
+        for args in [
+            vec!["order", "verify", &output, "--", "o.toml"],
+            vec!["order", "verify", "--history=/etc/passwd", "--", "o.toml"],
+            vec!["order", "verify", "--", "o.toml", "other.toml"],
+            vec!["order", "verify", "--", "other.toml"],
+            vec!["history", "show", &output, "--", "o.toml"],
+            vec!["history", "show", "--", "/etc/passwd"],
+            vec!["regimens", "show", "--", "o.toml"],
+        ] {
+            let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
+            match super::run_args_with_text(&args, &given) {
+                Err(super::Failure::Input(_)) => {}
+                other => panic!("{args:?}: {other:?}"),
+            }
+        }
+        assert!(!out.exists());
     }
 
     #[test]

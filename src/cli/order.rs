@@ -1,6 +1,9 @@
 //! `chemodose order verify`: the pharmacist's independent double check of
 //! one or more chemotherapy orders. Thin: reads the files, resolves the
 //! regimen and a history, calls [`chemodose::order::verify_order`], renders.
+//! An order may also be handed in as text ([`run_given`], the web page's
+//! paste or upload): the same parsing, verification and record, with no
+//! file read or written for it.
 //!
 //! Exit codes: 0 every order VERIFIED; 1 any QUERY or REJECT; 2 an order
 //! file (or the history, or a flag) could not be read — the other orders are
@@ -17,11 +20,12 @@ use chemodose::order::{
     Thresholds, Verdict, Verification, VerifyInputs, parse_order, verify_order,
 };
 use chemodose::quantity::Percent;
+use chemodose::regimen::RegimenEntry;
 use chemodose::render::order::{RecordContext, order_md, order_text, summary_md, summary_text};
 
 use super::output::write_atomically;
 use super::regimens::LibraryArgs;
-use super::{Failure, InputError, Report, args, diagnostics};
+use super::{Failure, GivenText, InputError, Report, args, diagnostics};
 
 #[derive(Debug, Args)]
 pub struct OrderArgs {
@@ -89,8 +93,39 @@ pub struct VerifyArgs {
 
 pub fn run(a: OrderArgs) -> Result<Report, Failure> {
     match a.command {
-        OrderCommand::Verify(v) => verify(v),
+        OrderCommand::Verify(v) => verify(v, Source::Files),
     }
+}
+
+/// `order verify NAME` with the order's text handed in
+/// ([`super::run_args_with_text`]): the web page's paste or upload.
+pub(super) fn run_given(a: OrderArgs, given: &GivenText) -> Result<Report, Failure> {
+    match a.command {
+        OrderCommand::Verify(v) => verify(v, Source::Given(given)),
+    }
+}
+
+/// Where the orders' texts come from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// The files named on the command line.
+    Files,
+    /// One order handed in as text: nothing else is read (no `--history`)
+    /// or written (no `--output`), and its regimen is an id or alias of the
+    /// library, never a path.
+    Given(&'a GivenText),
+}
+
+/// The regimen an order given as text names: an id or alias of the library
+/// only; a path in a request is never read.
+fn library_regimen(lib: &LibraryArgs, key: &str) -> Result<RegimenEntry, InputError> {
+    let (library, from) = lib.library()?;
+    library.get(key.trim()).cloned().ok_or_else(|| {
+        InputError(format!(
+            "the order's regimen `{key}` is not an id or alias of the {from} (an order given as text names its regimen by id or alias; a path is never read); known regimens: {}",
+            library.ids().join(", ")
+        ))
+    })
 }
 
 /// SHA-256 of the regimen file an entry came from, hex.
@@ -106,8 +141,21 @@ fn regimen_hash(origin: &str) -> Option<String> {
     Some(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn verify(a: VerifyArgs) -> Result<Report, Failure> {
+fn verify(a: VerifyArgs, source: Source<'_>) -> Result<Report, Failure> {
     use super::settings::value;
+    if let Source::Given(g) = source {
+        if a.orders != [g.name.clone()] {
+            return Err(
+                InputError(format!("a given order is verified alone, as `{}`", g.name)).into(),
+            );
+        }
+        if a.history.is_some() || a.output.is_some() {
+            return Err(InputError(
+                "a given order is verified without --history or --output: no file is read or written for it".to_owned(),
+            )
+            .into());
+        }
+    }
     let t = Thresholds::default();
     let thresholds = Thresholds {
         agree: value(a.agree_within, |c| &c.order_agree_within, t.agree),
@@ -164,10 +212,16 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
                     "an order file name is empty: give the path of an order file".to_owned(),
                 ));
             }
-            let text = read_text(path, FileKind::Order)?;
+            let text = match source {
+                Source::Files => read_text(path, FileKind::Order)?,
+                Source::Given(g) => g.text.clone(),
+            };
             let order =
                 parse_order(&shown, &text).map_err(|e| InputError(diagnostics::render(&e)))?;
-            let entry = a.lib.regimen(&order.regimen)?;
+            let entry = match source {
+                Source::Files => a.lib.regimen(&order.regimen)?,
+                Source::Given(_) => library_regimen(&a.lib, &order.regimen)?,
+            };
             let mut inputs = VerifyInputs {
                 thresholds,
                 ..VerifyInputs::default()
@@ -191,6 +245,8 @@ fn verify(a: VerifyArgs) -> Result<Report, Failure> {
                 // The history's warnings are part of the record, as findings.
                 inputs.history = Some(chemodose::order::HistoryPatient {
                     id: h.patient_id.clone(),
+                    name: h.name.clone(),
+                    mrn: h.mrn.clone(),
                     sex: h.sex,
                     birth_year: h.birth_year,
                     warnings: w.into_iter().map(|(c, m)| (c.to_owned(), m)).collect(),

@@ -7,13 +7,12 @@ use clap::{Args, Subcommand};
 use chemodose::regimen::{
     Library, LibraryError, RegimenEntry, check_bytes, load_regimen_file, regimen_files,
 };
-use chemodose::render::ismp::drug_display_name;
 use chemodose::render::regimen::{regimen_json, regimen_text};
 use chemodose::render::regimen_html::regimen_html;
+use chemodose::render::regimen_list;
 use chemodose::render::regimen_md::regimen_markdown;
-use chemodose::render::text_table;
 
-use super::args::{ReportFormat, SimpleFormat};
+use super::args::ReportFormat;
 use super::output::deliver;
 use super::{InputError, Report, diagnostics};
 
@@ -141,15 +140,32 @@ pub struct RegimensArgs {
     command: RegimensCommand,
 }
 
+/// The formats of `regimens show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+enum ShowFormat {
+    // No doc comments on the values: clap would print a list of them in
+    // place of `[possible values: ...]`.
+    #[default]
+    Text,
+    Md,
+    Html,
+    Json,
+    Fhir,
+}
+
 #[derive(Debug, Subcommand)]
 enum RegimensCommand {
-    /// List the regimens: id, name, status, cycle, drugs.
+    /// List the regimens: id, name, status, cycle, drugs, source.
     List {
         #[command(flatten)]
         lib: LibraryArgs,
-        /// Output format.
+        /// Output format: text, Markdown (md), print-ready HTML (html) or JSON.
         #[arg(long, value_enum, default_value_t)]
-        format: SimpleFormat,
+        format: ReportFormat,
+        /// Write to this file (whole or not at all) instead of standard
+        /// output: regimens.html.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Show one regimen as a pharmacist reads it on paper.
     Show {
@@ -157,9 +173,10 @@ enum RegimensCommand {
         regimen: String,
         #[command(flatten)]
         lib: LibraryArgs,
-        /// Output format: text, Markdown (md), print-ready HTML (html) or JSON.
+        /// Output format: text, Markdown (md), print-ready HTML (html), JSON,
+        /// or a FHIR R4 Bundle with a PlanDefinition (fhir: docs/fhir.md).
         #[arg(long, value_enum, default_value_t)]
-        format: ReportFormat,
+        format: ShowFormat,
         /// Write to this file (whole or not at all) instead of standard
         /// output: gemcitabine-docetaxel.html.
         #[arg(long, short, value_name = "FILE")]
@@ -177,7 +194,11 @@ enum RegimensCommand {
 
 pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
     match a.command {
-        RegimensCommand::List { lib, format } => list(&lib, format),
+        RegimensCommand::List {
+            lib,
+            format,
+            output,
+        } => list(&lib, format, output.as_deref()),
         RegimensCommand::Show {
             regimen,
             lib,
@@ -186,13 +207,17 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
         } => {
             let entry = lib.regimen(&regimen)?;
             let text = match format {
-                ReportFormat::Md => {
+                ShowFormat::Fhir => {
+                    let bundle = chemodose::fhir::export::regimen::regimen_bundle(&entry.regimen);
+                    serde_json::to_string_pretty(&bundle)? + "\n"
+                }
+                ShowFormat::Md => {
                     regimen_markdown(&entry.regimen, &entry.origin, Some(&entry.source))
                 }
-                ReportFormat::Html => {
+                ShowFormat::Html => {
                     regimen_html(&entry.regimen, &entry.origin, Some(&entry.source))
                 }
-                ReportFormat::Text => {
+                ShowFormat::Text => {
                     let mut text = regimen_text(&entry.regimen, &entry.origin);
                     for l in chemodose::render::provenance::source_lines(&entry.source) {
                         text.push_str(&l);
@@ -200,7 +225,7 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
                     }
                     text
                 }
-                ReportFormat::Json => {
+                ShowFormat::Json => {
                     let mut json = regimen_json(&entry.regimen, &entry.origin);
                     if let Some(object) = json.as_object_mut() {
                         object.insert(
@@ -228,40 +253,29 @@ pub fn run(a: RegimensArgs) -> Result<Report, InputError> {
     }
 }
 
-fn list(lib: &LibraryArgs, format: SimpleFormat) -> Result<Report, InputError> {
+fn list(
+    lib: &LibraryArgs,
+    format: ReportFormat,
+    output: Option<&Path>,
+) -> Result<Report, InputError> {
     let (library, from) = lib.library()?;
-    let stdout = match format {
-        SimpleFormat::Json => {
-            let rows = chemodose::render::provenance::regimen_entries_json(library.entries());
+    let entries = library.entries();
+    let text = match format {
+        ReportFormat::Json => {
+            let rows = chemodose::render::provenance::regimen_entries_json(entries);
             serde_json::to_string_pretty(&rows)? + "\n"
         }
-        SimpleFormat::Text => {
-            let rows: Vec<Vec<String>> = library
-                .entries()
-                .iter()
-                .map(|e| {
-                    let r = &e.regimen;
-                    vec![
-                        r.id.clone(),
-                        r.status.id().to_owned(),
-                        format!("q{}d, {}", r.cycle.length_days, r.cycle.count),
-                        r.drugs
-                            .iter()
-                            .map(|d| drug_display_name(&d.name))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        chemodose::render::provenance::list_source_text(&e.source),
-                    ]
-                })
-                .collect();
-            format!(
-                "{} regimens from the {from}\n\n{}",
-                rows.len(),
-                text_table(&["Id", "Status", "Cycle", "Drugs", "Source"], &rows)
-            )
-        }
+        ReportFormat::Text => regimen_list::library_text(entries, &from),
+        ReportFormat::Md => regimen_list::library_markdown(entries, &from),
+        ReportFormat::Html => regimen_list::library_html(entries, &from),
     };
-    Ok(Report::text(stdout))
+    let mut notes = Vec::new();
+    let stdout = deliver(text, output, &lib.files_read(None), &mut notes)?;
+    Ok(Report {
+        stdout,
+        notes,
+        ..Report::default()
+    })
 }
 
 fn check(paths: Vec<PathBuf>, lib: &LibraryArgs) -> Result<Report, InputError> {

@@ -30,6 +30,7 @@ pub enum ScheduleFormat {
     Csv,
     Json,
     Ics,
+    Fhir,
 }
 
 #[derive(Debug, Args)]
@@ -59,7 +60,8 @@ pub struct ScheduleArgs {
     #[arg(long, value_name = "FILE")]
     holidays: Option<PathBuf>,
     /// A built-in holiday calendar whose dates are flagged too:
-    /// england-and-wales or us-federal. Repeatable.
+    /// australia-nsw, england-and-wales, france, germany or us-federal.
+    /// Repeatable.
     #[arg(long, value_name = "NAME", value_parser = holiday_calendar)]
     holiday_calendar: Vec<chemodose::holidays::Calendar>,
     /// A pseudonymous patient id for the page header and calendar (never a name).
@@ -83,8 +85,8 @@ pub struct ScheduleArgs {
     /// The paper of the HTML schedule. Default a4, or the site config's.
     #[arg(long, value_enum)]
     paper: Option<PaperArg>,
-    /// Output format: text, Markdown, print-ready HTML, CSV, JSON or an
-    /// iCalendar file (ics).
+    /// Output format: text, Markdown, print-ready HTML, CSV, JSON, an
+    /// iCalendar file (ics), or a FHIR R4 Bundle (fhir: docs/fhir.md).
     #[arg(long, value_enum, default_value_t)]
     format: ScheduleFormat,
     /// Write to this file (whole or not at all) instead of standard output.
@@ -289,14 +291,30 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
         ))
         .into());
     }
+    // The page names the history's patient unless the command line does;
+    // a name or MRN that contradicts the history's is another patient.
+    let (history_name, history_mrn) = resolved.identity.clone();
+    for (flag, typed, recorded) in [
+        ("--patient-name", &a.patient_name, &history_name),
+        ("--mrn", &a.mrn, &history_mrn),
+    ] {
+        if let (Some(t), Some(r)) = (typed, recorded)
+            && !chemodose::patient::same_identity(t, r)
+        {
+            return Err(InputError(format!(
+                "{flag} `{t}` is not the history's (`{r}`): the history may be another patient's; check the patient and the history file"
+            ))
+            .into());
+        }
+    }
     let ctx = RenderContext {
         patient_id: a.patient_id.clone(),
         generated: generated_at(),
         course: course(&a, &entry.regimen.id, &sched)?,
         regimen_source: Some(entry.source.clone()),
         identity: PrintedIdentity {
-            name: a.patient_name.clone(),
-            mrn: a.mrn.clone(),
+            name: a.patient_name.clone().or(history_name),
+            mrn: a.mrn.clone().or(history_mrn),
             birth_date: a.dob,
         },
         paper: super::settings::value(
@@ -358,12 +376,21 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
             serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
         }
         ScheduleFormat::Ics => schedule_ics(&schedule, &ctx),
+        // A FHIR Bundle holds FHIR elements only: the settings and history
+        // warnings are named on standard error (docs/fhir.md).
+        ScheduleFormat::Fhir => {
+            let bundle = chemodose::fhir::export::schedule::schedule_bundle(&schedule, &ctx);
+            serde_json::to_string_pretty(&bundle).map_err(InputError::from)? + "\n"
+        }
     };
     let history_warnings = resolved.warning_lines();
     let mut notes = resolved.notes.clone();
     // CSV and iCalendar hold records only: the configuration is named on
     // standard error.
-    if matches!(a.format, ScheduleFormat::Csv | ScheduleFormat::Ics) {
+    if matches!(
+        a.format,
+        ScheduleFormat::Csv | ScheduleFormat::Ics | ScheduleFormat::Fhir
+    ) {
         notes.extend(super::settings::note());
     }
     if entry.source.differs_from_bundled() {

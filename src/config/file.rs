@@ -105,8 +105,8 @@ pub struct ScheduleTable {
     /// file's folder (`--holidays`).
     #[schemars(with = "Option<String>")]
     pub holidays: Option<Spanned<String>>,
-    /// Built-in holiday calendars to flag: england-and-wales, us-federal
-    /// (`--holiday-calendar`).
+    /// Built-in holiday calendars to flag: australia-nsw, england-and-wales,
+    /// france, germany, us-federal (`--holiday-calendar`).
     #[schemars(with = "Option<Vec<String>>")]
     pub holiday_calendars: Option<Spanned<Vec<Spanned<String>>>>,
 }

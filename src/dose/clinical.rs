@@ -156,7 +156,7 @@ impl Engine<'_> {
                     continue;
                 }
                 Action::Level(l) => l,
-                Action::OneLevelDown => self.level_in_force(caller) - 1,
+                Action::OneLevelDown => self.level_in_force(drug, caller) - 1,
                 _ => continue,
             };
             if !drug.reductions.contains_key(&level) {
@@ -224,8 +224,9 @@ impl Engine<'_> {
     /// a history the caller's level is this cycle's prescription, which may
     /// already be the level the rule asks for: counting down from it would
     /// reduce twice.
-    fn level_in_force(&self, caller: Option<AppliedReduction>) -> i32 {
-        match (self.options.previous_reduction, caller) {
+    fn level_in_force(&self, drug: &Drug, caller: Option<AppliedReduction>) -> i32 {
+        let previous = self.options.previous_reduction.for_drug(&drug.name, true);
+        match (previous, caller) {
             (Some(Reduction::Level(l)), _) => l,
             (_, Some(AppliedReduction::Level { level, .. })) => level,
             _ => 0,
@@ -240,10 +241,12 @@ impl Engine<'_> {
         caller: Option<AppliedReduction>,
         changes: &[Change],
     ) -> Option<Stop> {
-        let previous = self.options.previous_reduction?;
         if drug.role != Role::Antineoplastic {
             return None;
         }
+        // The last cycle's own reduction of this drug, else its reduction
+        // of every antineoplastic drug.
+        let previous = self.options.previous_reduction.for_drug(&drug.name, true)?;
         let toxicity_level = changes.iter().find_map(|c| match c {
             Change::Rule { level, .. } => *level,
             Change::Caller(_) => None,
@@ -261,6 +264,7 @@ impl Engine<'_> {
             _ => true,
         };
         lower.then_some(Stop::ReEscalation {
+            drug: drug.name.clone(),
             previous,
             requested,
         })

@@ -158,9 +158,10 @@ pub struct DoseOptions {
     pub gfr_cap: GfrCap,
     /// Dose reductions, for all antineoplastic drugs or by drug.
     pub reductions: PerDrug<Reduction>,
-    /// The reduction of the current line's last cycle (from a history): the
-    /// dose is not raised above it without a reason (no re-escalation).
-    pub previous_reduction: Option<Reduction>,
+    /// The reductions of the current line's last cycle (from a history), for
+    /// all antineoplastic drugs or by drug: a drug's dose is not raised above
+    /// its own without a reason (no re-escalation).
+    pub previous_reduction: PerDrug<Reduction>,
     /// Laboratory results, Child-Pugh class, toxicities, the treatment date
     /// and day, for the clinical rules of the regimen.
     pub clinical: ClinicalInputs,
@@ -241,7 +242,7 @@ impl Default for DoseOptions {
             crcl: CockcroftGaultOptions::default(),
             gfr_cap: GfrCap::Fda125,
             reductions: PerDrug::default(),
-            previous_reduction: None,
+            previous_reduction: PerDrug::default(),
             clinical: ClinicalInputs {
                 max_result_age_days: ClinicalInputs::DEFAULT_MAX_RESULT_AGE_DAYS,
                 ..ClinicalInputs::default()

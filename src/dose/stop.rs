@@ -137,6 +137,8 @@ pub enum Stop {
     /// The dose would go back up after a reduction in the line (never
     /// re-escalate without a reason: clinical reference §9.5).
     ReEscalation {
+        /// Drug, lower case.
+        drug: String,
         /// The reduction of the line's last cycle.
         previous: Reduction,
         /// The reduction asked for now; `None` for the full dose.
@@ -231,8 +233,9 @@ impl Stop {
     /// The drug the stop concerns; `None` when it concerns every dose.
     pub fn drug(&self) -> Option<&str> {
         match self {
-            Stop::RegimenStatus { .. } | Stop::WeightChange(_) | Stop::ReEscalation { .. } => None,
-            Stop::PerCycleCeiling { drug, .. }
+            Stop::RegimenStatus { .. } | Stop::WeightChange(_) => None,
+            Stop::ReEscalation { drug, .. }
+            | Stop::PerCycleCeiling { drug, .. }
             | Stop::LifetimeLimit { drug, .. }
             | Stop::MissingInput { drug, .. }
             | Stop::UnjudgedRule { drug, .. }

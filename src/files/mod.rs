@@ -1,7 +1,8 @@
 //! Input files: the one way the bytes of a file named by the user are read.
 //!
 //! Owns: [`FileKind`] and each kind's limit (`docs/input-files.md` lists
-//! them), [`read_bytes`] and [`read_text`] for files read whole,
+//! them), [`read_bytes`] and [`read_text`] for files read whole (and
+//! [`text_from_bytes`], the same checks on an upload's bytes),
 //! [`open_stream`] for CSV files read record by record; and, in
 //! `records.rs`, [`RecordLimit`], which bounds each record of such a
 //! stream, and [`CsvBlocks`], which cuts one into blocks of whole records
@@ -52,6 +53,8 @@ pub enum FileKind {
     Order,
     /// The site configuration (`chemodose.toml`, `--config`).
     SiteConfig,
+    /// A FHIR R4 Bundle (JSON) or NDJSON of resources (`--fhir`).
+    FhirBundle,
 }
 
 /// 1 KiB.
@@ -70,12 +73,16 @@ pub const PATIENTS_MAX_LINE_BYTES: u64 = 16 * MIB;
 /// labs parsers check on text handed to them).
 pub const LABS_MAX_BYTES: u64 = MIB;
 
+/// The largest FHIR bundle, bytes (also `fhir::MAX_FILE_BYTES`): a
+/// patient's record with a few hundred observations is well under 1 MiB.
+pub const FHIR_MAX_BYTES: u64 = 4 * MIB;
+
 /// The largest order file, bytes (also `order::MAX_FILE_BYTES`).
 pub const ORDER_MAX_BYTES: u64 = 256 * KIB;
 
 impl FileKind {
     /// Every kind, in the order `docs/input-files.md` lists them.
-    pub const ALL: [FileKind; 12] = [
+    pub const ALL: [FileKind; 13] = [
         FileKind::Regimen,
         FileKind::GoldenChecks,
         FileKind::History,
@@ -88,6 +95,7 @@ impl FileKind {
         FileKind::OmopVocabulary,
         FileKind::Order,
         FileKind::SiteConfig,
+        FileKind::FhirBundle,
     ];
 
     /// The largest file of this kind read whole, bytes; `None` for a CSV
@@ -107,6 +115,8 @@ impl FileKind {
             FileKind::Order => Some(ORDER_MAX_BYTES),
             // As `config::MAX_FILE_BYTES`.
             FileKind::SiteConfig => Some(64 * KIB),
+            // As `fhir::MAX_FILE_BYTES`.
+            FileKind::FhirBundle => Some(FHIR_MAX_BYTES),
             FileKind::Patients | FileKind::Administrations | FileKind::OmopVocabulary => None,
         }
     }
@@ -150,6 +160,7 @@ impl FileKind {
             FileKind::OmopVocabulary => "OMOP vocabulary table",
             FileKind::Order => "order file",
             FileKind::SiteConfig => "site configuration file",
+            FileKind::FhirBundle => "FHIR bundle",
         }
     }
 }
@@ -378,8 +389,34 @@ pub fn read_bytes(path: &Path, kind: FileKind) -> Result<Vec<u8>, FileError> {
 /// # Errors
 /// As [`read_bytes`], and [`FileError::NotUtf8`].
 pub fn read_text(path: &Path, kind: FileKind) -> Result<String, FileError> {
-    String::from_utf8(read_bytes(path, kind)?).map_err(|e| FileError::NotUtf8 {
-        path: path.display().to_string(),
+    utf8(&path.display().to_string(), read_bytes(path, kind)?)
+}
+
+/// The text of an input of `kind` handed in as bytes instead of read from a
+/// file (an upload to `chemodose serve`), held to the same limit and the
+/// same UTF-8 check as [`read_text`]; `name` stands for its path in
+/// messages.
+///
+/// # Errors
+/// [`FileError::TooLarge`] over the limit of `kind`, [`FileError::NotUtf8`].
+pub fn text_from_bytes(name: &str, bytes: Vec<u8>, kind: FileKind) -> Result<String, FileError> {
+    let limit = kind.max_bytes().unwrap_or(MIB);
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > limit {
+        return Err(FileError::TooLarge {
+            path: name.to_owned(),
+            size,
+            limit,
+            kind,
+        });
+    }
+    utf8(name, bytes)
+}
+
+/// `bytes` as UTF-8 text, or where the first bad byte is.
+fn utf8(name: &str, bytes: Vec<u8>) -> Result<String, FileError> {
+    String::from_utf8(bytes).map_err(|e| FileError::NotUtf8 {
+        path: name.to_owned(),
         offset: e.utf8_error().valid_up_to(),
     })
 }

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use toml_edit::{ArrayOfTables, DocumentMut, InlineTable, Item, Table, value};
 
-use crate::dose::Reduction;
+use crate::dose::{PerDrug, Reduction};
 use crate::regimen::Intent;
 
 /// A cycle to record.
@@ -18,8 +18,8 @@ pub struct RecordCycle {
     pub date: Option<NaiveDate>,
     /// The cycle number (default: the line's last + 1).
     pub cycle: Option<u32>,
-    /// A reduction for all antineoplastic drugs.
-    pub reduction: Option<Reduction>,
+    /// The reductions given: for all antineoplastic drugs, or by drug.
+    pub reduction: PerDrug<Reduction>,
     /// Doses given when they differed: (drug, "25 mg").
     pub actual: Vec<(String, String)>,
     /// Why it was delayed.
@@ -29,6 +29,42 @@ pub struct RecordCycle {
     pub early_reason: Option<String>,
     /// The reason for going past a lifetime limit, recorded with the cycle.
     pub allow_over_limit: Option<String>,
+}
+
+/// `level` and `reduce` of a cycle: a plain value for all antineoplastic
+/// drugs, an inline table by drug. A key holds one of the two, so a level
+/// for all drugs and a level by drug (or a percent of each kind) cannot both
+/// be written.
+fn write_reductions(t: &mut Table, r: &PerDrug<Reduction>) -> Result<(), HistoryEditError> {
+    let percent = |p: &crate::quantity::Percent| format!("{}%", p.value());
+    let mut levels = InlineTable::new();
+    let mut percents = InlineTable::new();
+    for (drug, x) in &r.drugs {
+        match x {
+            Reduction::Level(l) => levels.insert(drug, i64::from(*l).into()),
+            Reduction::Percent(p) => percents.insert(drug, percent(p).into()),
+        };
+    }
+    match r.all {
+        Some(Reduction::Level(_)) if !levels.is_empty() => {
+            return Err(HistoryEditError::AllAndByDrug { what: "dose level" });
+        }
+        Some(Reduction::Percent(_)) if !percents.is_empty() => {
+            return Err(HistoryEditError::AllAndByDrug {
+                what: "percent reduction",
+            });
+        }
+        Some(Reduction::Level(l)) => t["level"] = value(i64::from(l)),
+        Some(Reduction::Percent(p)) => t["reduce"] = value(percent(&p)),
+        None => {}
+    }
+    if !levels.is_empty() {
+        t["level"] = value(levels);
+    }
+    if !percents.is_empty() {
+        t["reduce"] = value(percents);
+    }
+    Ok(())
 }
 
 /// Why an edit to a history file was not made. The file is left as it was.
@@ -46,6 +82,15 @@ pub enum HistoryEditError {
     /// A line was to be ended in a history without lines.
     #[error("the history has no lines")]
     NoLineToEnd,
+    /// A reduction for all drugs and one by drug of the same kind: the
+    /// file's `level` (or `reduce`) holds one or the other.
+    #[error(
+        "a {what} for all antineoplastic drugs and a {what} by drug cannot both be recorded for one cycle; give each drug's own"
+    )]
+    AllAndByDrug {
+        /// "dose level" or "percent reduction".
+        what: &'static str,
+    },
     /// No `[[line]]` has this number.
     #[error("the history has no line {line}")]
     NoSuchLine {
@@ -140,11 +185,7 @@ pub fn record_cycle(text: &str, r: &RecordCycle) -> Result<String, HistoryEditEr
     let mut t = Table::new();
     t["number"] = value(number);
     t["date"] = value(date_value(date)?);
-    match r.reduction {
-        Some(Reduction::Level(l)) => t["level"] = value(i64::from(l)),
-        Some(Reduction::Percent(p)) => t["reduce"] = value(format!("{}%", p.value())),
-        None => {}
-    }
+    write_reductions(&mut t, &r.reduction)?;
     if !r.actual.is_empty() {
         let mut a = InlineTable::new();
         for (drug, dose) in &r.actual {

@@ -13,7 +13,7 @@ use crate::regimen::{Intent, RegimenFile};
 #[serde(deny_unknown_fields)]
 #[schemars(title = "chemodose treatment history")]
 pub struct HistoryFile {
-    /// Who the history is about (pseudonymous).
+    /// Who the history is about: an id, and the name and MRN when it identifies the patient.
     pub patient: PatientFile,
     /// Dated measurements; the latest on or before a cycle's date is used.
     #[serde(default, rename = "measurement")]
@@ -33,9 +33,15 @@ pub struct HistoryFile {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PatientFile {
-    /// A pseudonymous id, never a name.
+    /// The patient's id: the site's pseudonym, or the medical record number.
     #[schemars(with = "String")]
     pub id: Spanned<String>,
+    /// The patient's name, when the file identifies the patient.
+    #[schemars(with = "Option<String>")]
+    pub name: Option<Spanned<String>>,
+    /// The medical record number, when the file identifies the patient.
+    #[schemars(with = "Option<String>")]
+    pub mrn: Option<Spanned<String>>,
     /// female or male.
     #[schemars(with = "Option<String>")]
     pub sex: Option<Spanned<String>>,
@@ -144,11 +150,14 @@ pub struct CycleFile {
     /// Day 1 of the cycle.
     #[schemars(with = "String")]
     pub date: Spanned<toml::value::Datetime>,
-    /// Dose level for all antineoplastic drugs.
-    pub level: Option<i32>,
-    /// Percent reduction for all antineoplastic drugs: "20%".
-    #[schemars(with = "Option<String>")]
-    pub reduce: Option<Spanned<String>>,
+    /// Dose level given: for all antineoplastic drugs (-1), or by drug
+    /// ({ docetaxel = -1 }).
+    #[schemars(with = "Option<LevelSchema>")]
+    pub level: Option<Spanned<ForDrugs<i32>>>,
+    /// Percent reduction given: for all antineoplastic drugs ("20%"), or by
+    /// drug ({ gemcitabine = "20%" }).
+    #[schemars(with = "Option<ReduceSchema>")]
+    pub reduce: Option<Spanned<ForDrugs<String>>>,
     /// Doses actually given when they differed, per administration: { doxorubicin = "25 mg" }.
     #[serde(default)]
     #[schemars(with = "std::collections::BTreeMap<String, String>")]
@@ -162,6 +171,70 @@ pub struct CycleFile {
     pub allow_over_limit: Option<String>,
     /// Free text.
     pub note: Option<String>,
+}
+
+/// A value for all antineoplastic drugs, or a table of values by drug
+/// (each with its place in the file, for an error about that drug).
+#[derive(Debug)]
+pub enum ForDrugs<T> {
+    /// `level = -1`, `reduce = "20%"`.
+    All(T),
+    /// `level = { docetaxel = -1 }`, by the drug's name as written.
+    Drugs(std::collections::BTreeMap<String, Spanned<T>>),
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for ForDrugs<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ForDrugsVisitor(std::marker::PhantomData))
+    }
+}
+
+/// Reads a plain value as [`ForDrugs::All`] and a table as
+/// [`ForDrugs::Drugs`]; the value's own type decides what it accepts.
+struct ForDrugsVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: serde::de::DeserializeOwned> serde::de::Visitor<'de> for ForDrugsVisitor<T> {
+    type Value = ForDrugs<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a value for all antineoplastic drugs, or a table of values by drug")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        use serde::de::IntoDeserializer;
+        T::deserialize(v.into_deserializer()).map(ForDrugs::All)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        use serde::de::IntoDeserializer;
+        T::deserialize(v.to_owned().into_deserializer()).map(ForDrugs::All)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let mut drugs = std::collections::BTreeMap::new();
+        while let Some((drug, value)) = m.next_entry::<String, Spanned<T>>()? {
+            drugs.insert(drug, value);
+        }
+        Ok(ForDrugs::Drugs(drugs))
+    }
+}
+
+/// The schema of `level`: an integer, or a table of integers by drug.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum LevelSchema {
+    All(i32),
+    Drugs(std::collections::BTreeMap<String, i32>),
+}
+
+/// The schema of `reduce`: a percent, or a table of percents by drug.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum ReduceSchema {
+    All(String),
+    Drugs(std::collections::BTreeMap<String, String>),
 }
 
 /// `[[event]]`

@@ -1,7 +1,7 @@
 //! Reading a history file: TOML text to a validated [`History`], or every
 //! problem in the file with its line and column.
 //!
-//! Owns: the checks a history file must pass (a pseudonymous patient id,
+//! Owns: the checks a history file must pass (a patient id, and a name and MRN when given,
 //! plain dates, measurements with a unit, lines numbered in order with one
 //! regimen each, cycles moving forward within their line, events of a known
 //! kind, prior anthracyclines with a known factor) and the size limits.
@@ -20,7 +20,7 @@ use super::{
 };
 use crate::anthracycline::FactorSet;
 use crate::diagnostics::{Collector, FileErrors, TomlKind};
-use crate::dose::Reduction;
+use crate::dose::{PerDrug, Reduction};
 use crate::patient::Sex;
 use crate::quantity::{
     DoseUnit, parse_dose, parse_dose_mass, parse_height, parse_serum_creatinine, parse_weight,
@@ -72,8 +72,23 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
     let p = &raw.patient;
     if p.id.get_ref().trim().is_empty() {
         c.at(p.id.span(), "patient id is blank")
-            .help("use a pseudonymous id, never a name");
+            .help("write the site's id for the patient: a pseudonym (P-0042) or the MRN");
     }
+    // A name or MRN, when given, identifies: blank would read as "checked".
+    let identity = |c: &mut Collector, v: &Option<Spanned<String>>, what: &str| {
+        let v = v.as_ref()?;
+        let text = v.get_ref().trim();
+        if text.is_empty() {
+            c.at(
+                v.span(),
+                format!("{what} is blank: write it, or leave `{what}` out"),
+            );
+            return None;
+        }
+        Some(text.to_owned())
+    };
+    let name = identity(&mut c, &p.name, "name");
+    let mrn = identity(&mut c, &p.mrn, "mrn");
     let sex = p
         .sex
         .as_ref()
@@ -247,6 +262,8 @@ pub fn parse_history(path: &str, text: &str, library: &Library) -> Result<Histor
     }
     Ok(History {
         patient_id: p.id.get_ref().trim().to_owned(),
+        name,
+        mrn,
         sex,
         birth_year: p.birth_year,
         age_at,
@@ -309,6 +326,107 @@ fn nothing_after_death(
 /// dose of in that cycle: any other name (a misspelling, a drug of another
 /// regimen, a supportive drug given per protocol) would be written and then
 /// silently left out of the cumulative doses.
+/// A cycle's `level` and `reduce`: for all antineoplastic drugs, or by
+/// drug, under the regimen's name of an antineoplastic drug of the line's
+/// regimen (a misspelt or supportive drug would be written and then never
+/// applied). One change per drug: a level and a percent for the same drug,
+/// or for all drugs, are refused.
+fn cycle_reduction(
+    c: &mut Collector,
+    y: &file::CycleFile,
+    regimen: Option<&crate::regimen::Regimen>,
+    line: i64,
+    cycle: i64,
+) -> PerDrug<Reduction> {
+    use file::ForDrugs;
+    let mut out = PerDrug::default();
+    if let (Some(l), Some(p)) = (&y.level, &y.reduce)
+        && matches!(l.get_ref(), ForDrugs::All(_))
+        && matches!(p.get_ref(), ForDrugs::All(_))
+    {
+        c.at(p.span(), "give `level` or `reduce`, not both");
+        return out;
+    }
+    let by_drug = |c: &mut Collector,
+                   out: &mut PerDrug<Reduction>,
+                   drug: &str,
+                   at: std::ops::Range<usize>,
+                   r: Reduction| {
+        let key = match regimen {
+            Some(reg) => match reg.drug(drug.trim()) {
+                Some(d) if d.role == crate::regimen::Role::Antineoplastic => d.name.clone(),
+                _ => {
+                    let drugs: Vec<&str> = reg
+                        .drugs
+                        .iter()
+                        .filter(|d| d.role == crate::regimen::Role::Antineoplastic)
+                        .map(|d| d.name.as_str())
+                        .collect();
+                    c.at(
+                        at,
+                        format!(
+                            "line {line} cycle {cycle}: `{drug}` is not an antineoplastic drug of regimen {}; its antineoplastic drugs: {}",
+                            reg.id,
+                            drugs.join(", ")
+                        ),
+                    )
+                    .help("a dose level or a reduction is written under the regimen's name of the drug: check the spelling");
+                    return;
+                }
+            },
+            None => drug.trim().to_lowercase(),
+        };
+        if out.drugs.insert(key.clone(), r).is_some() {
+            c.at(
+                at,
+                format!(
+                    "line {line} cycle {cycle}: {key} has both a `level` and a `reduce`: a dose level and a percent reduction cannot both be given for the same drug; write the one given"
+                ),
+            );
+        }
+    };
+    if let Some(l) = &y.level {
+        match l.get_ref() {
+            ForDrugs::All(level) => out.all = Some(Reduction::Level(*level)),
+            ForDrugs::Drugs(m) if m.is_empty() => {
+                c.at(l.span(), "an empty `level` table: write the level given by drug ({ docetaxel = -1 }), or leave `level` out");
+            }
+            ForDrugs::Drugs(m) => {
+                for (drug, level) in m {
+                    by_drug(
+                        c,
+                        &mut out,
+                        drug,
+                        level.span(),
+                        Reduction::Level(*level.get_ref()),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(p) = &y.reduce {
+        match p.get_ref() {
+            ForDrugs::All(text) => {
+                let spanned = Spanned::new(p.span(), text.clone());
+                if let Ok(percent) = c.parse(&spanned, crate::quantity::Percent::reduction) {
+                    out.all = Some(Reduction::Percent(percent));
+                }
+            }
+            ForDrugs::Drugs(m) if m.is_empty() => {
+                c.at(p.span(), "an empty `reduce` table: write the reduction given by drug ({ gemcitabine = \"20%\" }), or leave `reduce` out");
+            }
+            ForDrugs::Drugs(m) => {
+                for (drug, text) in m {
+                    if let Ok(percent) = c.parse(text, crate::quantity::Percent::reduction) {
+                        by_drug(c, &mut out, drug, text.span(), Reduction::Percent(percent));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
 fn check_actual_drug(
     c: &mut Collector,
     regimen: &crate::regimen::Regimen,
@@ -567,18 +685,7 @@ fn parse_line(
                 _ => {}
             }
         }
-        let reduction = match (y.level, &y.reduce) {
-            (Some(_), Some(p)) => {
-                c.at(p.span(), "give `level` or `reduce`, not both");
-                None
-            }
-            (Some(l), None) => Some(Reduction::Level(l)),
-            (None, Some(p)) => c
-                .parse(p, crate::quantity::Percent::reduction)
-                .ok()
-                .map(Reduction::Percent),
-            (None, None) => None,
-        };
+        let reduction = cycle_reduction(c, y, line_regimen, number, n);
         let mut actual = BTreeMap::new();
         for (drug, dose) in &y.actual {
             if let Some(reg) = line_regimen {

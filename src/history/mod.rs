@@ -22,8 +22,8 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::dose::{
-    DoseError, DoseOptions, Exposure, LifetimeCheck, LimitStatus, Overrides, PriorExposure,
-    Reduction, Warning, calculate, lifetime_limit,
+    DoseError, DoseOptions, Exposure, LifetimeCheck, LimitStatus, Overrides, PerDrug,
+    PriorExposure, Reduction, Warning, calculate, lifetime_limit,
 };
 use crate::patient::{Patient, Sex};
 use crate::regimen::{Intent, Library, Regimen};
@@ -120,8 +120,8 @@ pub struct GivenCycle {
     pub number: u32,
     /// Day 1.
     pub date: NaiveDate,
-    /// A reduction for all antineoplastic drugs.
-    pub reduction: Option<Reduction>,
+    /// The reductions given: for all antineoplastic drugs, or by drug.
+    pub reduction: PerDrug<Reduction>,
     /// Doses given when they differed from the regimen: drug → mg per administration.
     pub actual: BTreeMap<String, Decimal>,
     /// Why it was delayed.
@@ -252,8 +252,12 @@ pub struct Event {
 /// A validated history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct History {
-    /// Pseudonymous id.
+    /// The patient's id (a pseudonym, or the MRN).
     pub patient_id: String,
+    /// The patient's name, when the file identifies the patient.
+    pub name: Option<String>,
+    /// The medical record number, when the file identifies the patient.
+    pub mrn: Option<String>,
     /// For Cockcroft-Gault and the Schlich BSA; `None` when not recorded.
     pub sex: Option<Sex>,
     /// Year of birth.
@@ -290,8 +294,9 @@ pub struct CycleDoses {
     /// not confirm a drug's day list: no day count is invented (the line's
     /// gaps say so).
     pub computed: bool,
-    /// The reduction recorded for the cycle.
-    pub reduction: Option<Reduction>,
+    /// The reductions recorded for the cycle: for all antineoplastic drugs,
+    /// or by drug.
+    pub reduction: PerDrug<Reduction>,
     /// Delay reason.
     pub delay_reason: Option<String>,
     /// Why it was given sooner than the regimen's cycle length after the
@@ -486,6 +491,10 @@ pub struct AnthracyclineTotal {
 pub struct HistoryReport {
     /// Patient id.
     pub patient_id: String,
+    /// The patient's name, when the file gives it.
+    pub name: Option<String>,
+    /// The medical record number, when the file gives it.
+    pub mrn: Option<String>,
     /// The patient note.
     pub note: Option<String>,
     /// When the file's dates are placeholders: how they were derived.
@@ -878,7 +887,7 @@ impl History {
                         bsa_m2: None,
                         doses: BTreeMap::new(),
                         computed: false,
-                        reduction: c.reduction,
+                        reduction: c.reduction.clone(),
                         delay_reason: c.delay_reason.clone(),
                         early_reason: c.early_reason.clone(),
                         allow_over_limit: c.allow_over_limit.clone(),
@@ -1026,6 +1035,8 @@ impl History {
         }
         Ok(HistoryReport {
             patient_id: self.patient_id.clone(),
+            name: self.name.clone(),
+            mrn: self.mrn.clone(),
             note: self.note.clone(),
             placeholder_dates: self.placeholder_dates.clone(),
             lines,
@@ -1068,7 +1079,7 @@ impl History {
             apply_rules: false,
             ..DoseOptions::default()
         };
-        options.reductions.all = c.reduction;
+        options.reductions = c.reduction.clone();
         let plan = calculate(regimen, &patient, c.number, &options).map_err(|error| {
             HistoryError::Dose {
                 line: line.number,
@@ -1105,7 +1116,7 @@ impl History {
             bsa_m2: Some(bsa_m2),
             doses,
             computed: true,
-            reduction: c.reduction,
+            reduction: c.reduction.clone(),
             delay_reason: c.delay_reason.clone(),
             early_reason: c.early_reason.clone(),
             allow_over_limit: c.allow_over_limit.clone(),

@@ -4,8 +4,8 @@
 //! checks the text with [`super::parse_history`] (the same loader as every
 //! history) and writes it atomically, never over an existing file.
 //!
-//! The file stays pseudonymous (`docs/history-format.md`): it has no field
-//! for a name or a medical record number, and keeps the year of birth only.
+//! The file identifies the patient only when a name or MRN is given
+//! (`docs/history-format.md`); it keeps the year of birth only.
 
 use chrono::{Datelike, NaiveDate};
 use toml_edit::{DocumentMut, Item, Table, value};
@@ -16,8 +16,12 @@ use crate::patient::Sex;
 /// What a new history says about its patient.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NewHistory {
-    /// The pseudonymous id.
+    /// The site's id for the patient (a pseudonym, or the MRN).
     pub patient_id: String,
+    /// The patient's name, when given.
+    pub name: Option<String>,
+    /// The medical record number, when given.
+    pub mrn: Option<String>,
     /// The sex, when given.
     pub sex: Option<Sex>,
     /// The date of birth, when given: its year is written (`birth_year`).
@@ -46,6 +50,12 @@ pub fn new_history(h: &NewHistory) -> Result<String, HistoryEditError> {
     let mut doc = DocumentMut::new();
     let mut patient = Table::new();
     patient["id"] = value(h.patient_id.trim());
+    if let Some(n) = &h.name {
+        patient["name"] = value(n.trim());
+    }
+    if let Some(m) = &h.mrn {
+        patient["mrn"] = value(m.trim());
+    }
     if let Some(sex) = h.sex {
         patient["sex"] = value(match sex {
             Sex::Female => "female",
@@ -87,6 +97,8 @@ mod tests {
     fn the_patient_and_a_first_measurement() {
         let text = new_history(&NewHistory {
             patient_id: "P-7 \"x\"".to_owned(),
+            name: Some("O'Brien, \"Jo\"".to_owned()),
+            mrn: Some("0012345".to_owned()),
             sex: Some(Sex::Female),
             birth_date: NaiveDate::from_ymd_opt(1958, 7, 1),
             measurement: Some(FirstMeasurement {
@@ -97,7 +109,7 @@ mod tests {
         })
         .unwrap();
         assert!(text.ends_with(
-            "[patient]\nid = 'P-7 \"x\"'\nsex = \"female\"\nbirth_year = 1958\n\n[[measurement]]\ndate = 2026-12-01\nheight = \"5ft7in\"\nweight = \"70kg\"\n"
+            "[patient]\nid = 'P-7 \"x\"'\nname = \"\"\"O'Brien, \"Jo\"\"\"\"\nmrn = \"0012345\"\nsex = \"female\"\nbirth_year = 1958\n\n[[measurement]]\ndate = 2026-12-01\nheight = \"5ft7in\"\nweight = \"70kg\"\n"
         ), "{text}");
         // Read back by the loader, the id is as given.
         let h = crate::history::parse_history(
@@ -107,5 +119,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(h.patient_id, "P-7 \"x\"");
+        assert_eq!(h.name.as_deref(), Some("O'Brien, \"Jo\""));
+        assert_eq!(h.mrn.as_deref(), Some("0012345"));
     }
 }

@@ -74,8 +74,12 @@ pub struct VerifyInputs {
 /// know (its warnings, by stable code).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct HistoryPatient {
-    /// The history's (pseudonymous) patient id.
+    /// The history's patient id (a pseudonym, or the MRN).
     pub id: String,
+    /// The patient's name, where the history gives it.
+    pub name: Option<String>,
+    /// The medical record number, where the history gives it.
+    pub mrn: Option<String>,
     /// Its sex, where recorded.
     pub sex: Option<crate::patient::Sex>,
     /// Its year of birth, where recorded.
@@ -237,19 +241,30 @@ fn order_checks(order: &Order, regimen: &Regimen, _t: &Thresholds, out: &mut Vec
     }
 }
 
-/// The history must be the order's patient: its id is the order's MRN or
-/// name, and its sex and year of birth (where both say) agree. A history
-/// of another patient would count another person's doses.
+/// The history must be the order's patient: its id, MRN or name is the
+/// order's MRN or name, and its name, MRN, sex and year of birth (where both
+/// say) agree. A history of another patient would count another person's
+/// doses.
 fn history_checks(order: &Order, h: &HistoryPatient, out: &mut Vec<Finding>) {
+    use crate::patient::same_identity;
     let p = &order.patient;
     let id = h.id.trim();
-    let same_id = p.mrn.as_deref().is_some_and(|m| m.trim() == id) || p.name.trim() == id;
+    let mrns = (p.mrn.as_deref(), h.mrn.as_deref());
+    let same_id = p.mrn.as_deref().is_some_and(|m| m.trim() == id)
+        || p.name.trim() == id
+        || matches!(mrns, (Some(a), Some(b)) if same_identity(a, b))
+        || h.name.as_deref().is_some_and(|n| same_identity(n, &p.name));
+    let mrn_differs = matches!(mrns, (Some(a), Some(b)) if !same_identity(a, b));
+    let name_differs = h
+        .name
+        .as_deref()
+        .is_some_and(|n| !same_identity(n, &p.name));
     let sex_differs = matches!((p.sex, h.sex), (Some(a), Some(b)) if a != b);
     let year_differs = matches!(
         (p.date_of_birth.map(|d| chrono::Datelike::year(&d)), h.birth_year),
         (Some(a), Some(b)) if a != b
     );
-    if !same_id || sex_differs || year_differs {
+    if !same_id || mrn_differs || name_differs || sex_differs || year_differs {
         out.push(finding(
             Severity::Stop,
             "history-patient",
@@ -258,6 +273,8 @@ fn history_checks(order: &Order, h: &HistoryPatient, out: &mut Vec<Finding>) {
             Issue::HistoryPatient {
                 history_id: h.id.clone(),
                 id_matches: same_id,
+                mrn_differs,
+                name_differs,
                 sex_differs,
                 birth_year_differs: year_differs,
             },

@@ -420,8 +420,12 @@ pub enum Issue {
     HistoryPatient {
         /// The history's patient id.
         history_id: String,
-        /// Whether the id is the order's MRN or name.
+        /// Whether the id, MRN or name is the order's MRN or name.
         id_matches: bool,
+        /// The history's MRN is not the order's.
+        mrn_differs: bool,
+        /// The history's name is not the order's.
+        name_differs: bool,
         /// The sexes differ.
         sex_differs: bool,
         /// The years of birth differ.

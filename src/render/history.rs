@@ -310,8 +310,8 @@ fn cycle_rows(r: &HistoryReport) -> Vec<Vec<String>> {
                 doses.push("not computed (see the line's gaps): nothing counted".to_owned());
             }
             let mut notes = Vec::new();
-            if let Some(x) = &c.reduction {
-                notes.push(crate::render::schedule::reduction_text(x));
+            if let Some(x) = crate::render::schedule::reductions_text(&c.reduction) {
+                notes.push(x);
             }
             if let Some(x) = &c.delay_reason {
                 notes.push(format!("delayed: {x}"));
@@ -473,9 +473,28 @@ pub fn contribution_name(c: &crate::history::Contribution) -> String {
     }
 }
 
+/// Whom the history is about: its id alone, or the name and MRN the file
+/// gives with it ("Jane Doe, MRN 0012345, id P-0042").
+pub fn patient_heading(r: &HistoryReport) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(n) = &r.name {
+        parts.push(n.clone());
+    }
+    if let Some(m) = &r.mrn {
+        parts.push(format!("MRN {m}"));
+    }
+    if parts.is_empty() {
+        return r.patient_id.clone();
+    }
+    if r.mrn.as_deref() != Some(r.patient_id.as_str()) {
+        parts.push(format!("id {}", r.patient_id));
+    }
+    parts.join(", ")
+}
+
 /// Text.
 pub fn history_text(r: &HistoryReport) -> String {
-    let mut o = format!("Treatment history of {}\n", visible(&r.patient_id));
+    let mut o = format!("Treatment history of {}\n", visible(&patient_heading(r)));
     for l in header_lines(r) {
         let _ = writeln!(o, "{l}");
     }
@@ -504,7 +523,10 @@ pub fn history_text(r: &HistoryReport) -> String {
 
 /// Markdown.
 pub fn history_markdown(r: &HistoryReport) -> String {
-    let mut o = format!("# Treatment history of {}\n\n", markdown(&r.patient_id));
+    let mut o = format!(
+        "# Treatment history of {}\n\n",
+        markdown(&patient_heading(r))
+    );
     for l in header_lines(r) {
         let _ = writeln!(o, "**{}**\n", markdown(&l));
     }
@@ -551,7 +573,7 @@ pub fn history_html(r: &HistoryReport) -> String {
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>Treatment history {}</title>\n<style>{}@page {{ size: A4; margin: 20mm 14mm 16mm 14mm; }}\n</style>\n</head>\n<body>\n<h1>Treatment history of {}</h1>\n",
         escape(&r.patient_id),
         crate::render::schedule::html::STYLE,
-        escape(&r.patient_id)
+        escape(&patient_heading(r))
     );
     for l in header_lines(r) {
         let _ = writeln!(o, "<p><strong>{}</strong></p>", escape(&l));

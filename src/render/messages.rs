@@ -806,11 +806,13 @@ impl fmt::Display for Stop {
                 f.write_str(". Choose one dose and give the reason (with the reason, every change applies in turn)")
             }
             Stop::ReEscalation {
+                drug,
                 previous,
                 requested,
             } => write!(
                 f,
-                "the line's last cycle was given at {}; {} would raise the dose again (no re-escalation without a reason)",
+                "{}: the line's last cycle was given at {}; {} would raise the dose again (no re-escalation without a reason)",
+                drug_display_name(drug),
                 crate::render::schedule::reduction_text(previous),
                 requested.as_ref().map_or_else(
                     || "the full dose".to_owned(),

@@ -232,6 +232,8 @@ pub fn finding_text(f: &Finding) -> String {
         Issue::HistoryPatient {
             history_id,
             id_matches,
+            mrn_differs,
+            name_differs,
             sex_differs,
             birth_year_differs,
         } => {
@@ -240,6 +242,12 @@ pub fn finding_text(f: &Finding) -> String {
                 why.push(format!(
                     "its patient id `{history_id}` is neither the order's MRN nor its name"
                 ));
+            }
+            if *mrn_differs {
+                why.push("its MRN differs".to_owned());
+            }
+            if *name_differs {
+                why.push("its patient name differs".to_owned());
             }
             if *sex_differs {
                 why.push("its sex differs".to_owned());

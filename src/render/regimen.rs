@@ -6,7 +6,8 @@ use crate::render::escape::{visible, visible_lines};
 use crate::render::ismp::{drug_display_name, format_number};
 use crate::render::text_table;
 
-fn dose_text(d: &Drug) -> String {
+/// A drug's dose in words, with its times in the day: "900 mg/m²".
+pub fn dose_text(d: &Drug) -> String {
     let dose = dosing_text(d);
     match &d.timing {
         None => dose,

@@ -1,17 +1,22 @@
-//! The local web page (`chemodose serve`): the regimen library and the dose
-//! calculator in a browser, on the same library and through the same
-//! command-line parsers as `chemodose` itself (no second implementation of
-//! any rule), with a JSON API beside the pages.
+//! The local web page (`chemodose serve`): the regimen library, the dose
+//! calculator, the schedule, order verification and the treatment history
+//! in a browser, on the same library and through the same command-line
+//! parsers as `chemodose` itself (no second implementation of any rule),
+//! with a JSON API and its OpenAPI document beside the pages.
 //!
 //! Owns: the routes, the pages (minijinja templates, HTML auto-escaped), the
 //! limits and security headers of every response, the access log (method,
 //! path without its query, status, time: never a value typed), graceful
-//! shutdown. Never does: store anything from a request, read a file named
-//! by a request, or serve an asset from another host.
+//! shutdown. `form.rs` the calculation forms' fields and their flags;
+//! `pages/` each page and the API; `print.rs` print-ready pages (with a
+//! policy allowing their own style by hash) and downloads. Never does:
+//! store or write anything from a request, read a file named by a request,
+//! or serve an asset from another host.
 
 mod form;
 mod library_cache;
 mod pages;
+mod print;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,7 +28,8 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
+use pages::{api, calc, upload};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -61,7 +67,8 @@ impl Server {
             ("index.html", include_str!("templates/index.html")),
             ("regimens.html", include_str!("templates/regimens.html")),
             ("regimen.html", include_str!("templates/regimen.html")),
-            ("dose.html", include_str!("templates/dose.html")),
+            ("calc.html", include_str!("templates/calc.html")),
+            ("upload.html", include_str!("templates/upload.html")),
             ("error.html", include_str!("templates/error.html")),
         ] {
             templates
@@ -115,8 +122,18 @@ pub fn router(server: Arc<Server>) -> Router {
         .route("/", get(pages::index))
         .route("/regimens", get(pages::regimens))
         .route("/regimens/{id}", get(pages::regimen))
-        .route("/dose", get(pages::dose_form).post(pages::dose))
-        .route("/api/dose", axum::routing::post(pages::api_dose))
+        .route("/dose", get(calc::dose_form).post(calc::dose))
+        .route("/dose/print", post(calc::dose_print))
+        .route("/schedule", get(calc::schedule_form).post(calc::schedule))
+        .route("/schedule/print", post(calc::schedule_print))
+        .route("/schedule/download", post(calc::schedule_download))
+        .route("/order", get(upload::order_form).post(upload::order))
+        .route("/order/print", post(upload::order_print))
+        .route("/history", get(upload::history_form).post(upload::history))
+        .route("/api/dose", post(api::api_dose))
+        .route("/api/schedule", post(api::api_schedule))
+        .route("/api/order/verify", post(api::api_order_verify))
+        .route("/api/openapi.json", get(api::openapi_json))
         .route("/static/style.css", get(pages::style))
         .fallback(pages::not_found)
         .with_state(server)
@@ -131,7 +148,9 @@ pub fn router(server: Arc<Server>) -> Router {
             StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(SetResponseHeaderLayer::overriding(
+        // A print-ready page sets its own, stricter policy (`print.rs`):
+        // every other response gets the site's.
+        .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CONTENT_SECURITY_POLICY),
         ))

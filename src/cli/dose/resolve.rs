@@ -16,6 +16,8 @@ pub struct Resolved {
     pub notes: Vec<String>,
     /// Warnings from the history: (stable code, words).
     pub warnings: Vec<(&'static str, String)>,
+    /// The patient's name and MRN as the history gives them, when it does.
+    pub identity: (Option<String>, Option<String>),
 }
 
 impl Resolved {
@@ -37,6 +39,7 @@ impl PatientDoseArgs {
     pub fn files_read(&self) -> Vec<std::path::PathBuf> {
         let mut files = self.dose.clinical.files_read();
         files.extend(self.history.iter().cloned());
+        files.extend(self.fhir.iter().cloned());
         files
     }
 
@@ -51,20 +54,48 @@ impl PatientDoseArgs {
         let mut options = self.dose.options(regimen)?;
         self.patient
             .check_measured_on(dosing, self.dose.clinical.on)?;
+        let mut notes = Vec::new();
+        // The bundle fills what the command line did not give; the history
+        // fills what is still missing.
+        let merged;
+        let given = match &self.fhir {
+            None => &self.patient,
+            Some(fhir_path) => {
+                let record = super::super::fhir::read(fhir_path)?;
+                let on = match (dosing, self.dose.clinical.on) {
+                    (Dosing::Schedule { start, .. }, _) => (start, "day 1 of the course, --start"),
+                    (Dosing::Cycle { .. }, Some(on)) => (on, "the treatment date, --on"),
+                    (Dosing::Cycle { .. }, None) => (super::super::today(), "today,"),
+                };
+                merged = super::super::fhir::merge_patient(
+                    fhir_path,
+                    &record,
+                    &self.patient,
+                    on,
+                    &mut notes,
+                )?;
+                super::super::fhir::merge_labs(
+                    fhir_path,
+                    &record,
+                    &mut options.clinical.labs,
+                    &mut notes,
+                )?;
+                &merged
+            }
+        };
         let Some(path) = &self.history else {
             return Ok(Resolved {
-                patient: self.patient.patient()?,
+                patient: given.patient()?,
                 options,
-                notes: Vec::new(),
+                notes,
                 warnings: Vec::new(),
+                identity: (None, None),
             });
         };
         let (library, _) = lib.library()?;
         let (_, history) = super::super::history::load(path, &library)?;
-        let mut notes = Vec::new();
         let mut warnings = Vec::new();
         let latest = history.latest_patient();
-        let given = &self.patient;
         let height = given.height.or(latest.map(|p| p.height));
         let weight = given.weight.or(latest.map(|p| p.weight));
         let (Some(height), Some(weight)) = (height, weight) else {
@@ -110,6 +141,7 @@ impl PatientDoseArgs {
             options,
             notes,
             warnings,
+            identity: (history.name.clone(), history.mrn.clone()),
         })
     }
 }
@@ -217,11 +249,13 @@ pub enum Dosing<'a> {
 /// and at its last cycle before this one.
 /// The reduction of the current line's last cycle before this dose: a
 /// dose less reduced is a re-escalation, which needs a reason.
-fn previous_reduction(history: &History, dosing: Dosing<'_>) -> Option<Reduction> {
+fn previous_reduction(history: &History, dosing: Dosing<'_>) -> PerDrug<Reduction> {
     let regimen = match dosing {
         Dosing::Cycle { regimen, .. } | Dosing::Schedule { regimen, .. } => regimen,
     };
-    let line = history.current_line(regimen)?;
+    let Some(line) = history.current_line(regimen) else {
+        return PerDrug::default();
+    };
     line.cycles
         .iter()
         .filter(|c| match dosing {
@@ -229,7 +263,8 @@ fn previous_reduction(history: &History, dosing: Dosing<'_>) -> Option<Reduction
             Dosing::Schedule { start, .. } => c.date < start,
         })
         .max_by_key(|c| c.number)
-        .and_then(|c| c.reduction)
+        .map(|c| c.reduction.clone())
+        .unwrap_or_default()
 }
 
 fn weight_references(history: &History, dosing: Dosing<'_>) -> Vec<WeightReference> {

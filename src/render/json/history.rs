@@ -141,6 +141,8 @@ struct AnthracyclineJson {
 #[derive(Serialize)]
 struct HistoryJson {
     patient_id: String,
+    name: Option<String>,
+    mrn: Option<String>,
     note: Option<String>,
     placeholder_dates: Option<String>,
     lines: Vec<HistoryLineJson>,
@@ -164,6 +166,8 @@ pub(crate) fn history_warning_json(w: &HistoryWarning) -> WarningJson {
 pub fn history_json(r: &crate::history::HistoryReport) -> Value {
     tree(HistoryJson {
         patient_id: r.patient_id.clone(),
+        name: r.name.clone(),
+        mrn: r.mrn.clone(),
         note: r.note.clone(),
         placeholder_dates: r.placeholder_dates.clone(),
         lines: r
@@ -191,10 +195,7 @@ pub fn history_json(r: &crate::history::HistoryReport) -> Value {
                         bsa_m2: c.bsa_m2,
                         doses: c.doses.clone(),
                         computed: c.computed,
-                        reduction: c
-                            .reduction
-                            .as_ref()
-                            .map(crate::render::schedule::reduction_text),
+                        reduction: crate::render::schedule::reductions_text(&c.reduction),
                         delay_reason: c.delay_reason.clone(),
                         early_reason: c.early_reason.clone(),
                         allow_over_limit: c.allow_over_limit.clone(),

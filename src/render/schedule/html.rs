@@ -69,6 +69,7 @@ th, td { border: 1px solid #888; padding: 1.2mm 1mm; vertical-align: top; text-a
 th { background: #eee; font-size: 8pt; }
 table.admin td { font-size: 8.5pt; }
 td.dose { font-weight: bold; text-align: right; }
+col.w-date { width: 14%; } col.w-day { width: 5%; } col.w-drug { width: 13%; } col.w-dose { width: 10%; } col.w-route { width: 7%; } col.w-infusion { width: 8%; } col.w-calc { width: 16%; } col.w-check { width: 11%; } col.w-pharmacist { width: 8%; } col.w-nurse { width: 8%; }
 td.small { font-size: 8.5pt; }
 td.check { font-size: 8pt; font-weight: bold; }
 td.sign { white-space: nowrap; }
@@ -302,8 +303,11 @@ pub fn schedule_html(s: &Schedule, ctx: &RenderContext) -> String {
 }
 
 /// The administration table's columns: fixed widths that add up to the
-/// page, so that no column pushes the table past the right margin.
-const COLUMNS: &str = "<table class=\"admin\">\n<colgroup><col style=\"width:14%\"/><col style=\"width:5%\"/><col style=\"width:13%\"/><col style=\"width:10%\"/><col style=\"width:7%\"/><col style=\"width:8%\"/><col style=\"width:16%\"/><col style=\"width:11%\"/><col style=\"width:8%\"/><col style=\"width:8%\"/></colgroup>\n";
+/// page, so that no column pushes the table past the right margin. The
+/// widths are in [`STYLE`], never in a `style` attribute: the page's one
+/// style block is all a hash-based Content-Security-Policy has to allow
+/// (`chemodose serve`).
+const COLUMNS: &str = "<table class=\"admin\">\n<colgroup><col class=\"w-date\"/><col class=\"w-day\"/><col class=\"w-drug\"/><col class=\"w-dose\"/><col class=\"w-route\"/><col class=\"w-infusion\"/><col class=\"w-calc\"/><col class=\"w-check\"/><col class=\"w-pharmacist\"/><col class=\"w-nurse\"/></colgroup>\n";
 
 /// "Name: … | MRN: … | DOB: … | Patient id: …", blanks where not given.
 fn identity_line(id: &super::PrintedIdentity, pid: &str) -> String {

@@ -188,6 +188,29 @@ pub fn reduction_text(r: &Reduction) -> String {
     }
 }
 
+/// The reductions recorded for a cycle, by drug or for all antineoplastic
+/// drugs: "dose level -1" (all alone), "DOCEtaxel: dose level -1",
+/// "all antineoplastic drugs: reduced by 20%; DOCEtaxel: dose level -1".
+/// `None` when none was.
+pub fn reductions_text(r: &crate::dose::PerDrug<Reduction>) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(all) = &r.all {
+        parts.push(if r.drugs.is_empty() {
+            reduction_text(all)
+        } else {
+            format!("all antineoplastic drugs: {}", reduction_text(all))
+        });
+    }
+    for (drug, x) in &r.drugs {
+        parts.push(format!(
+            "{}: {}",
+            drug_display_name(drug),
+            reduction_text(x)
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
 /// A reduction in force in a cycle: "all antineoplastic drugs: dose level -1",
 /// "DOCEtaxel: reduced by 20%".
 pub fn dose_change_text(c: &ReductionInForce) -> String {

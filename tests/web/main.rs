@@ -1,124 +1,40 @@
 //! The local web page (issue 19), through a real server process on
 //! 127.0.0.1:0 and a real HTTP client: every page and API route, bad input
 //! (the message beside its field), a refusal, hostile strings, oversize
-//! bodies, the security headers, and a graceful stop on TERM.
+//! bodies, the security headers, downloads equal to the command line's
+//! output, print-ready pages whose policy allows their style by hash, and a
+//! graceful stop on TERM.
 //!
 //! Doses by hand: gemcitabine/docetaxel at 170 cm and 70 kg, BSA
 //! sqrt(170 × 70 / 3600) = 1.818 → 1.82 m²; gemcitabine 900 × 1.82 = 1,638
 //! mg, docetaxel 100 × 1.82 = 182 mg (Hensley 2002).
 
+#[path = "../common/mod.rs"]
 mod common;
+mod server;
+
+mod api;
+mod schedule;
+mod upload;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 
-/// A server process, stopped (TERM) when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start() -> Server {
-        let mut child = common::chemodose()
-            .args(["serve", "--bind", "127.0.0.1:0"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start chemodose serve");
-        let stderr = child.stderr.take().unwrap();
-        let mut lines = BufReader::new(stderr).lines();
-        let first = lines.next().expect("a line").expect("readable");
-        let base = first
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no address in {first}"))
-            .trim_end_matches('/')
-            .to_owned();
-        // Keep draining the access log so the server never blocks on it.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, base }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into()
-}
-
-/// Status and body of a GET.
-fn get(s: &Server, path: &str) -> (u16, String) {
-    let mut r = agent().get(&s.url(path)).call().unwrap();
-    (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
-}
-
-/// Status and body of a form POST.
-fn post_form(s: &Server, path: &str, fields: &[(&str, &str)]) -> (u16, String) {
-    let mut r = agent()
-        .post(&s.url(path))
-        .send_form(fields.iter().copied())
-        .unwrap();
-    (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
-}
-
-/// Status and body of a JSON POST.
-fn post_json(s: &Server, path: &str, body: &str) -> (u16, String) {
-    let mut r = agent()
-        .post(&s.url(path))
-        .header("content-type", "application/json")
-        .send(body)
-        .unwrap();
-    (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
-}
-
-/// The normal results of `docs/examples/gemdoc-labs.toml`, as form fields
-/// (docetaxel is not dosed without liver tests).
-const LABS: &[(&str, &str)] = &[
-    ("anc", "3.2x10^9/L"),
-    ("platelets", "245x10^9/L"),
-    ("bilirubin", "9umol/L"),
-    ("bilirubin_uln", "21umol/L"),
-    ("ast", "24U/L"),
-    ("ast_uln", "40U/L"),
-    ("alt", "22U/L"),
-    ("alt_uln", "45U/L"),
-    ("alp", "88U/L"),
-    ("alp_uln", "130U/L"),
-];
-
-fn gem_doc(height: &str) -> Vec<(&'static str, String)> {
-    let mut f: Vec<(&str, String)> = vec![
-        ("regimen", "gemcitabine-docetaxel".to_owned()),
-        ("height", height.to_owned()),
-        ("weight", "70kg".to_owned()),
-    ];
-    f.extend(LABS.iter().map(|(k, v)| (*k, (*v).to_owned())));
-    f
-}
-
-fn as_refs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
-    f.iter().map(|(k, v)| (*k, v.as_str())).collect()
-}
+use server::*;
 
 #[test]
 fn every_page_carries_the_security_headers() {
     let s = Server::start();
-    for path in ["/", "/regimens", "/dose", "/no-such-page"] {
+    for path in [
+        "/",
+        "/regimens",
+        "/dose",
+        "/schedule",
+        "/order",
+        "/history",
+        "/api/openapi.json",
+        "/no-such-page",
+    ] {
         let r = agent().get(&s.url(path)).call().unwrap();
         let h = r.headers();
         let csp = h.get("content-security-policy").unwrap().to_str().unwrap();
@@ -135,6 +51,9 @@ fn every_page_carries_the_security_headers() {
     let (_, index) = get(&s, "/");
     assert!(!index.contains("<script"), "{index}");
     assert!(index.contains("href=\"/static/style.css\""), "{index}");
+    for page in ["/dose", "/schedule", "/order", "/history"] {
+        assert!(index.contains(&format!("<a href=\"{page}\">")), "{index}");
+    }
     let r = agent().get(&s.url("/static/style.css")).call().unwrap();
     assert_eq!(
         r.headers().get("content-type").unwrap(),
@@ -357,6 +276,11 @@ fn an_oversize_body_is_refused() {
     for (path, kind) in [
         ("/dose", "application/x-www-form-urlencoded"),
         ("/api/dose", "application/json"),
+        ("/schedule", "application/x-www-form-urlencoded"),
+        ("/api/schedule", "application/json"),
+        ("/order", "multipart/form-data; boundary=x"),
+        ("/history", "multipart/form-data; boundary=x"),
+        ("/api/order/verify", "application/json"),
     ] {
         let answer = announced(&s, path, kind, 300 * 1024);
         assert!(answer.starts_with("HTTP/1.1 413"), "{path}: {answer}");
