@@ -1,12 +1,13 @@
 //! The local web page in a real browser (issue 19): headless Chromium driven
 //! through ChromeDriver (WebDriver) against a real `chemodose serve`
-//! process. A person's path through the dose form: typed values, the doses
-//! read from the page, a bad value shown beside its field, a refusal, and
-//! the page printed to PDF by the browser and read back with pdftotext.
+//! process, as a pharmacist uses it: values typed into the dose form and the
+//! doses read from the page, a bad value shown beside its field, a refusal,
+//! the schedule and its print-ready page, an order with a planted error
+//! uploaded and queried; each print-ready page printed to PDF by the browser
+//! (WebDriver "Print Page") and read back with pdftotext.
 //!
-//! The harness is `tests/common/browser.rs`; the schedule and order
-//! verification pages get their tests here when they land, with the same
-//! hooks (`open`, `fill`, `submit_and_wait`, `text`, `print_pdf`, `pdf_text`).
+//! The harness is `tests/common/browser.rs` (`open`, `fill`, `choose_file`,
+//! `submit_and_wait`, `click_to_new_tab`, `text`, `print_pdf`, `pdf_text`).
 //!
 //! Doses by hand: gemcitabine/docetaxel at 170 cm and 70 kg, Mosteller BSA
 //! sqrt(170 × 70 / 3600) = sqrt(3.3056) = 1.8181 → 1.82 m² (2 decimals);
@@ -24,7 +25,6 @@ mod common;
 #[path = "common/browser.rs"]
 mod harness;
 
-use fantoccini::wd::{PrintConfiguration, PrintOrientation};
 use harness::{Browser, pdf_text};
 
 /// The normal results of `docs/examples/gemdoc-labs.toml`, as form fields:
@@ -143,23 +143,138 @@ fn docetaxel_without_liver_tests_is_refused_in_a_red_box() {
 }
 
 #[test]
-fn the_dose_page_printed_to_pdf_by_the_browser_carries_the_doses() {
+fn the_dose_print_ready_page_printed_by_the_browser_carries_the_doses() {
     let Some(b) = Browser::start() else { return };
     fill_gem_doc(&b, "170cm");
     b.submit_and_wait("#result");
-    // The dose table is the command line's text, about 215 characters
-    // (some 1,700 px) wide, and the page has no print stylesheet yet: at
-    // scale 1 the browser cuts the table at the paper's edge, before the
-    // Calculated and Final columns. Landscape at half scale holds it whole.
-    let pdf = b.print_pdf_with(
-        PrintConfiguration::builder()
-            .orientation(PrintOrientation::Landscape)
-            .scale(0.5),
-    );
+    b.click_to_new_tab("#print", "/dose/print", "table.admin");
+    // A4 portrait at scale 1: the print-ready page fits the paper (the
+    // calculator's own page does not: docs/web.md, "Known limits").
+    let pdf = b.print_pdf();
     let text = pdf_text(&b.tools, &pdf);
-    assert!(text.contains("Dose calculator"), "{text}");
-    assert_row_doses(&text, "1", "gemcitabine", "900 mg/m²", "1,638 mg");
-    assert_row_doses(&text, "8", "DOCEtaxel", "100 mg/m²", "182 mg");
+    assert!(text.contains("1.82 m²"), "BSA 1.82 m²: {text}");
+    // Calculated and final dose on the table's row of each prescribed
+    // dose (a row starts with its day; the totals below do not).
+    let row = |prescribed: &str| -> String {
+        text.lines()
+            .filter(|l| {
+                l.contains(prescribed)
+                    && l.split_whitespace()
+                        .next()
+                        .is_some_and(|d| d.parse::<u32>().is_ok())
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        row("900 mg/m²").matches("1,638 mg").count(),
+        4,
+        "days 1 and 8: {text}"
+    );
+    let docetaxel = row("100 mg/m²");
+    assert!(docetaxel.contains("DOCEtaxel"), "{text}");
+    assert_eq!(docetaxel.matches("182 mg").count(), 2, "{text}");
+}
+
+/// Two cycles of gemcitabine/docetaxel from Tuesday 2026-12-01, cycle 2
+/// delayed 7 days: cycle 1 days 1 and 8 are 2026-12-01 and 2026-12-08;
+/// cycle 2 is due 21 days after 2026-12-01, on 2026-12-22, and the delay
+/// moves it to 2026-12-29, its day 8 to 2027-01-05.
+#[test]
+fn the_schedule_print_ready_page_printed_by_the_browser_has_the_dates_and_doses() {
+    let Some(b) = Browser::start() else { return };
+    b.open("/schedule");
+    b.fill("regimen", "gemcitabine-docetaxel");
+    b.fill_all(&[
+        ("height", "170cm"),
+        ("weight", "70kg"),
+        ("start", "2026-12-01"),
+        ("cycles", "2"),
+        ("delay", "2=7"),
+        ("labs_date", "2026-11-30"),
+        ("patient_id", "P-0001"),
+    ]);
+    b.fill_all(LABS);
+    b.submit_and_wait("#result");
+    let calendar = b.text("#result");
+    for date in ["2026-12-01", "2026-12-08", "2026-12-29", "2027-01-05"] {
+        assert!(calendar.contains(date), "{date}: {calendar}");
+    }
+    assert!(!calendar.contains("2026-12-22"), "delayed: {calendar}");
+    b.click_to_new_tab("#print", "/schedule/print", "table.admin");
+    let text = pdf_text(&b.tools, &b.print_pdf());
+    // One cycle a page: pdftotext ends each page with a form feed.
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    assert!(pages.len() >= 2, "{} pages: {text}", pages.len());
+    for date in ["2026-12-01", "2026-12-08", "2026-12-29", "2027-01-05"] {
+        assert!(text.contains(date), "{date}: {text}");
+    }
+    assert!(
+        text.contains("Cycle 2 of 2: day 1 Tue 2026-12-29 (delayed 7 days)"),
+        "{text}"
+    );
+    // Each administration's row: its date, day, drug and dose.
+    let on = |date: &str, drug: &str| -> Vec<&str> {
+        text.lines()
+            .filter(|l| l.contains(date) && l.contains(drug))
+            .collect()
+    };
+    for date in ["2026-12-01", "2026-12-08", "2026-12-29", "2027-01-05"] {
+        let rows = on(date, "gemcitabine");
+        assert_eq!(rows.len(), 1, "{date}: {text}");
+        assert!(rows[0].contains("1,638 mg"), "{}", rows[0]);
+    }
+    for date in ["2026-12-08", "2027-01-05"] {
+        let rows = on(date, "DOCEtaxel");
+        assert_eq!(rows.len(), 1, "{date}: {text}");
+        assert!(rows[0].contains("182 mg"), "{}", rows[0]);
+    }
+    assert!(
+        on("2026-12-01", "DOCEtaxel").is_empty(),
+        "docetaxel on day 8 only"
+    );
+    assert!(text.contains("Patient id: P-0001"), "{text}");
+}
+
+/// docs/examples/orders/gemcitabine-docetaxel-c1.toml with one error planted:
+/// docetaxel ordered as 176 mg. By hand: BSA sqrt(165 × 60 / 3600) =
+/// sqrt(2.75) = 1.6583 → 1.66 m²; docetaxel 100 mg/m² × 1.66 = 166 mg;
+/// deviation (176 − 166) / 166 = +6.02 %, above the 5 % agreement and within
+/// 10 %: a query (dose-deviation), so the order is QUERY.
+#[test]
+fn an_order_with_a_planted_error_uploaded_in_a_browser_is_queried() {
+    let Some(b) = Browser::start() else { return };
+    let order = include_str!("../docs/examples/orders/gemcitabine-docetaxel-c1.toml");
+    let planted = order.replacen("amount = \"166 mg\"", "amount = \"176 mg\"", 1);
+    assert_ne!(planted, order, "the error is planted");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("order-c1.toml");
+    std::fs::write(&file, &planted).unwrap();
+    b.open("/order");
+    b.choose_file("order_file", &file);
+    b.submit_and_wait("#verdict");
+    assert_eq!(b.text("#verdict"), "QUERY");
+    let record = b.text("#result");
+    assert!(
+        record.contains("QUERY [dose-deviation] DOCEtaxel day 8: ordered 176 mg against the independent 166 mg (+6.02 %)"),
+        "{record}"
+    );
+    // The gemcitabine lines agree: 900 mg/m² × 1.66 = 1,494 mg.
+    assert!(!record.contains("gemcitabine day 1: ordered"), "{record}");
+    b.click_to_new_tab("#print", "/order/print", "body");
+    let text = pdf_text(&b.tools, &b.print_pdf());
+    assert!(text.contains("Order ORD-2026-0101: QUERY"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("DOCEtaxel") && l.contains("176 mg"))
+        .unwrap_or_else(|| panic!("the docetaxel line: {text}"));
+    assert!(
+        line.contains("166 mg") && line.contains("+6.02 %"),
+        "{line}"
+    );
 }
 
 /// Writes `docs/images/dose-page.png`, the README's picture of the dose page
@@ -172,7 +287,7 @@ fn dose_page_screenshot_for_the_readme() {
     fill_gem_doc(&b, "170cm");
     b.submit_and_wait("#result");
     // The end of the form (the options and the button), then the doses.
-    b.scroll_to("#result", 280);
+    b.scroll_to("#result", 266);
     let png = b.screenshot();
     assert!(png.starts_with(b"\x89PNG"), "a PNG");
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/images/dose-page.png");

@@ -13,11 +13,12 @@
 //! assert!(pdf_text(&pdf).contains("1,638 mg"));         // read back by pdftotext
 //! ```
 //!
-//! The hooks for the pages still to come (schedule, order verification):
+//! The steps a test is written with:
 //! [`Browser::open`], [`Browser::fill`] (an input, a select or a textarea, by
-//! its form name), [`Browser::submit_and_wait`], [`Browser::text`],
-//! [`Browser::value`], [`Browser::print_pdf`] with [`pdf_text`], and
-//! [`Browser::screenshot`].
+//! its form name), [`Browser::choose_file`] (an upload),
+//! [`Browser::submit_and_wait`], [`Browser::click_to_new_tab`] (a
+//! print-ready page), [`Browser::text`], [`Browser::value`],
+//! [`Browser::print_pdf`] with [`pdf_text`], and [`Browser::screenshot`].
 //!
 //! Robustness: every wait and every WebDriver command has a time limit
 //! ([`WAIT`]) and fails the test with the step it was on; the server, the
@@ -362,7 +363,8 @@ impl Browser {
 
     /// Types `value` into the form field named `name`, as a person would
     /// (cleared first, then key by key); a select is set to the option whose
-    /// value is `value`.
+    /// value is `value`. The first field of that name on the page is the
+    /// page's own form: a result's buttons (hidden fields) come after it.
     pub fn fill(&self, name: &str, value: &str) {
         let field = self.wait_for(&format!("[name=\"{name}\"]"));
         let step = format!("fill {name}");
@@ -388,6 +390,41 @@ impl Browser {
         let button = self.wait_for("form button[type=submit]");
         self.within("submit", button.click());
         self.wait_for(css)
+    }
+
+    /// Clicks the button `css` that opens its answer in a new tab (a
+    /// print-ready page, `target="_blank"`), switches to that tab and waits
+    /// until it shows `path` of the server with an element `ready`.
+    pub fn click_to_new_tab(&self, css: &str, path: &str, ready: &str) {
+        let c = self.client();
+        let before = self.within("list the tabs", c.windows());
+        let button = self.wait_for(css);
+        self.within(&format!("click {css}"), button.click());
+        let step = format!("a new tab after {css}");
+        let tab = self.within(&step, async {
+            loop {
+                let now = c.windows().await?;
+                if let Some(new) = now.into_iter().find(|w| !before.contains(w)) {
+                    return Ok::<_, fantoccini::error::CmdError>(new);
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        });
+        self.within(&step, c.switch_to_window(tab));
+        self.within(&format!("{path} in the new tab"), async {
+            while c.current_url().await?.path() != path {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            Ok::<_, fantoccini::error::CmdError>(())
+        });
+        self.wait_for(ready);
+    }
+
+    /// Chooses `file` in the file input named `name` (an upload).
+    pub fn choose_file(&self, name: &str, file: &std::path::Path) {
+        let input = self.wait_for(&format!("input[type=file][name=\"{name}\"]"));
+        let path = file.to_str().expect("a UTF-8 path");
+        self.within(&format!("choose a file for {name}"), input.send_keys(path));
     }
 
     /// The text of the element `css`, as the browser renders it.
@@ -439,6 +476,11 @@ impl Browser {
     /// A PNG of the browser's window.
     pub fn screenshot(&self) -> Vec<u8> {
         self.within("screenshot", self.client().screenshot())
+    }
+
+    /// The current page's HTML, as the browser holds it.
+    pub fn source(&self) -> String {
+        self.within("page source", self.client().source())
     }
 
     /// The current page's title.
