@@ -760,8 +760,14 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
         notes.extend(chemodose::render::provenance::replaces_line(&entry.source));
     }
     notes.extend(unused_overrides(&resolved.options, plan.overridden.iter()));
-    let mut inputs = a.lib.files_read(Some(&a.regimen));
-    inputs.extend(a.patient.files_read());
+    // The files an output file must not replace matter only with `-o`:
+    // listing the folder otherwise cost each `serve` request a tenth of its
+    // time.
+    let mut inputs = Vec::new();
+    if a.output.is_some() {
+        inputs = a.lib.files_read(Some(&a.regimen));
+        inputs.extend(a.patient.files_read());
+    }
     let stdout = deliver(text, a.output.as_deref(), &inputs, &mut notes)?;
     Ok(Report {
         stdout,

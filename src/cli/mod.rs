@@ -21,6 +21,7 @@ mod lock;
 mod measure;
 mod order;
 mod output;
+mod regimen_memo;
 pub(crate) mod regimens;
 mod schedule;
 mod serve;
@@ -281,16 +282,30 @@ pub(crate) fn run_args(args: &[String]) -> Result<Report, Failure> {
 /// The command of `args` (without the program name), parsed as the command
 /// line would; a usage error is bad input, with clap's first line as its
 /// message. `serve` is refused.
+///
+/// The clap command is built once per thread and parsed with again (clap's
+/// `try_get_matches_from_mut`): building it anew, as `try_parse_from`
+/// does, was a quarter to a third of a `serve` dose request's time
+/// (`docs/performance.md`, "Web API load").
 fn parse_args(args: &[String]) -> Result<Command, Failure> {
-    let cli =
-        Cli::try_parse_from(std::iter::once("chemodose").chain(args.iter().map(String::as_str)))
-            .map_err(|e| {
-                let text = e.render().to_string();
-                let first = text.lines().next().unwrap_or_default();
-                Failure::Input(InputError(
-                    first.strip_prefix("error: ").unwrap_or(first).to_owned(),
-                ))
-            })?;
+    thread_local! {
+        static COMMAND: std::cell::RefCell<clap::Command> =
+            std::cell::RefCell::new(<Cli as clap::CommandFactory>::command());
+    }
+    let argv = std::iter::once("chemodose").chain(args.iter().map(String::as_str));
+    let cli = COMMAND
+        .with_borrow_mut(|command| {
+            let mut matches = command.try_get_matches_from_mut(argv)?;
+            <Cli as clap::FromArgMatches>::from_arg_matches_mut(&mut matches)
+                .map_err(|e| e.format(command))
+        })
+        .map_err(|e| {
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or_default();
+            Failure::Input(InputError(
+                first.strip_prefix("error: ").unwrap_or(first).to_owned(),
+            ))
+        })?;
     if matches!(cli.command, Command::Serve(_)) {
         return Err(Failure::Input(InputError(
             "serve is not run from a request".to_owned(),
@@ -557,5 +572,52 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// `run_args` parses with one clap command per thread, kept between
+    /// calls: nothing of one call (a value, an error) may reach the next.
+    /// Doses by hand: 180 cm, 80 kg, Mosteller sqrt(180 × 80 / 3600) =
+    /// 2.00 m²; doxorubicin 75 mg/m² × 2.00 = 150 mg.
+    #[test]
+    fn run_args_parses_each_call_afresh_with_the_kept_command() {
+        use super::{Failure, run_args};
+        let args = |a: &[&str]| -> Vec<String> { a.iter().map(|s| (*s).to_owned()).collect() };
+        let input = |r: Result<super::Report, Failure>| match r {
+            Err(Failure::Input(e)) => e.0,
+            other => panic!("an input error, not {:?}", other.map(|r| r.stdout)),
+        };
+        let bad_height = args(&["dose", "--height=180", "--weight=80kg", "--", "doxorubicin"]);
+        let dosed = args(&[
+            "dose",
+            "--height=180cm",
+            "--weight=80kg",
+            "--bilirubin=0.5mg/dL",
+            "--",
+            "doxorubicin",
+        ]);
+        let no_bilirubin = args(&[
+            "dose",
+            "--height=180cm",
+            "--weight=80kg",
+            "--",
+            "doxorubicin",
+        ]);
+        for _ in 0..2 {
+            assert!(input(run_args(&bad_height)).contains("height needs a unit"));
+            let report = run_args(&dosed).unwrap_or_else(|_| panic!("dosed"));
+            assert!(report.stdout.contains("150 mg"), "{}", report.stdout);
+            // The bilirubin of the call before is not carried over: refused.
+            match run_args(&no_bilirubin) {
+                Err(Failure::Check(m)) => assert!(m.contains("bilirubin"), "{m}"),
+                other => panic!("a refusal, not {:?}", other.map(|r| r.stdout)),
+            }
+            let missing = input(run_args(&args(&[
+                "dose",
+                "--height=180cm",
+                "--",
+                "doxorubicin",
+            ])));
+            assert!(missing.contains("required"), "{missing}");
+        }
     }
 }

@@ -99,21 +99,24 @@ impl LibraryArgs {
             })
     }
 
-    /// The regimen `<key>.toml` alone, when such a file exists.
+    /// The regimen `<key>.toml` alone, when such a file exists; parsed again
+    /// only when its bytes changed (`regimen_memo`, for `serve`).
     fn single(&self, key: &str) -> Option<Result<RegimenEntry, InputError>> {
         let file = format!("{}.toml", key.trim());
         match self.folder() {
             Some(dir) => {
                 let path = dir.join(&file);
                 path.is_file().then(|| {
-                    RegimenEntry::file(&path).map_err(|e| InputError(diagnostics::render(&e)))
+                    super::regimen_memo::file(&path)
+                        .map_err(|e| InputError(diagnostics::render(&e)))
                 })
             }
             None => chemodose::regimen::bundled()
                 .iter()
                 .find(|(n, _)| *n == file)
                 .map(|(n, text)| {
-                    RegimenEntry::bundled(n, text).map_err(|e| InputError(diagnostics::render(&e)))
+                    super::regimen_memo::bundled(n, text)
+                        .map_err(|e| InputError(diagnostics::render(&e)))
                 }),
         }
     }

@@ -14,6 +14,7 @@
 //! or serve an asset from another host.
 
 mod form;
+mod library_cache;
 mod pages;
 mod print;
 
@@ -51,6 +52,8 @@ pub struct Server {
     /// Where the access log goes (the command line's standard error).
     pub log: Box<dyn Fn(&str) + Send + Sync>,
     templates: minijinja::Environment<'static>,
+    /// The library, kept while its folder is unchanged.
+    library: library_cache::LibraryCache,
 }
 
 impl Server {
@@ -76,6 +79,7 @@ impl Server {
             regimens,
             log,
             templates,
+            library: library_cache::LibraryCache::default(),
         }
     }
 

@@ -29,12 +29,12 @@ use crate::cli::{Failure, InputError, run_args};
 
 pub(super) type Shared = State<Arc<Server>>;
 
-/// The library in force, and where it came from.
-pub(super) fn library(server: &Server) -> Result<(Library, String), InputError> {
-    LibraryArgs {
+/// The library in force, and where it came from (loaded again when its
+/// folder changed: `library_cache`).
+pub(super) fn library(server: &Server) -> Result<(Arc<Library>, String), InputError> {
+    server.library.library(&LibraryArgs {
         regimens: server.regimens.clone(),
-    }
-    .library()
+    })
 }
 
 /// The regimen a request names, only as an id or alias of the library (a

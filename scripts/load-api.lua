@@ -1,0 +1,40 @@
+-- wrk script for scripts/load-api.sh: every request is the same realistic
+-- POST /api/dose, gemcitabine/docetaxel at 170 cm and 70 kg with the labs
+-- docetaxel needs (the normal results of docs/examples/gemdoc-labs.toml).
+-- Expected answer: 200, gemcitabine 1,638 mg days 1 and 8, docetaxel 182 mg
+-- day 8 (BSA sqrt(170 x 70 / 3600) = 1.8181 -> 1.82 m2; 900 and 100 mg/m2).
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[{"regimen": "gemcitabine-docetaxel", "height": "170cm", "weight": "70kg",
+ "anc": "3.2x10^9/L", "platelets": "245x10^9/L",
+ "bilirubin": "9umol/L", "bilirubin_uln": "21umol/L",
+ "ast": "24U/L", "ast_uln": "40U/L", "alt": "22U/L", "alt_uln": "45U/L",
+ "alp": "88U/L", "alp_uln": "130U/L"}]]
+
+-- Count the answers that are not 200 (wrk itself reports only non-2xx/3xx).
+not_ok = 0
+function response(status, headers, body)
+  if status ~= 200 then
+    not_ok = not_ok + 1
+  end
+end
+
+-- Each thread's count, gathered at the end.
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do
+    bad = bad + (t:get("not_ok") or 0)
+  end
+  io.write(string.format("answers other than 200: %d\n", bad))
+  io.write(string.format("requests: %d in %.2f s = %.0f/s\n",
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6)))
+  for _, p in ipairs({50, 90, 99, 99.9}) do
+    io.write(string.format("latency p%s: %.2f ms\n", p, latency:percentile(p) / 1000))
+  end
+  io.write(string.format("latency max: %.2f ms\n", latency.max / 1000))
+end
