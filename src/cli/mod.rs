@@ -301,10 +301,22 @@ fn parse_args(args: &[String]) -> Result<Command, Failure> {
         })
         .map_err(|e| {
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or_default();
-            Failure::Input(InputError(
-                first.strip_prefix("error: ").unwrap_or(first).to_owned(),
-            ))
+            let mut lines = text.lines();
+            let first = lines.next().unwrap_or_default();
+            let mut message = first.strip_prefix("error: ").unwrap_or(first).to_owned();
+            // clap lists the missing arguments on the lines below the
+            // first: kept, so that the message names them (and the web
+            // page can show it beside their fields).
+            if e.kind() == clap::error::ErrorKind::MissingRequiredArgument {
+                let missing: Vec<&str> = lines
+                    .take_while(|l| l.starts_with("  "))
+                    .map(str::trim)
+                    .collect();
+                if !missing.is_empty() {
+                    message = format!("{message} {}", missing.join(", "));
+                }
+            }
+            Failure::Input(InputError(message))
         })?;
     if matches!(cli.command, Command::Serve(_)) {
         return Err(Failure::Input(InputError(

@@ -66,6 +66,23 @@ fn the_schedule_api_gives_the_command_line_json() {
     );
     assert_eq!(status, 400);
     assert_eq!(json(&text)["field"], "hieght");
+    // A required value left out: 400, the field named, the message says
+    // which (not clap's bare "were not provided:").
+    let (status, text) = post_json(
+        &s,
+        "/api/dose",
+        r#"{"regimen": "doxorubicin", "height": "170cm"}"#,
+    );
+    assert_eq!(status, 400, "{text}");
+    let e = json(&text);
+    assert_eq!(e["field"], "weight", "{text}");
+    assert!(
+        e["error"]
+            .as_str()
+            .unwrap()
+            .ends_with("the following required arguments were not provided: --weight <WEIGHT>"),
+        "{text}"
+    );
     // A safety stop: 422.
     let (status, text) = post_json(
         &s,
