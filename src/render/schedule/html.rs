@@ -68,7 +68,10 @@ table { border-collapse: collapse; width: 100%; margin-bottom: 3mm; table-layout
 th, td { border: 1px solid #888; padding: 1.2mm 1mm; vertical-align: top; text-align: left; overflow-wrap: break-word; }
 th { background: #eee; font-size: 8pt; }
 table.admin td { font-size: 8.5pt; }
-td.dose { font-weight: bold; text-align: right; }
+td.dose { font-weight: bold; text-align: right; white-space: nowrap; }
+table.admin { table-layout: auto; }
+table.admin td, table.admin th { overflow-wrap: normal; }
+table.admin td:first-child { white-space: nowrap; }
 col.w-date { width: 14%; } col.w-day { width: 5%; } col.w-drug { width: 13%; } col.w-dose { width: 10%; } col.w-route { width: 7%; } col.w-infusion { width: 8%; } col.w-calc { width: 16%; } col.w-check { width: 11%; } col.w-pharmacist { width: 8%; } col.w-nurse { width: 8%; }
 td.small { font-size: 8.5pt; }
 td.check { font-size: 8pt; font-weight: bold; }
