@@ -8,8 +8,11 @@
 
 use std::fmt::Write as _;
 
-use super::escape;
 use super::schedule::html::{STYLE, escape as html};
+use super::{
+    HTML_TABLE_END, escape, html_table_head, html_table_row, markdown_table_head,
+    markdown_table_row,
+};
 use crate::lines::DerivedLine;
 
 /// The report's columns, in order.
@@ -56,18 +59,16 @@ const TITLE: &str = "Lines of therapy derived from administration records";
 /// The Markdown report's head: its title, the file read, the table header.
 pub fn markdown_head(file: &str) -> String {
     format!(
-        "# {TITLE}\n\nRecords: {}\n\n| {} |\n|{}\n",
+        "# {TITLE}\n\nRecords: {}\n\n{}",
         escape::markdown(file),
-        HEADERS.join(" | "),
-        "---|".repeat(HEADERS.len())
+        markdown_table_head(&HEADERS)
     )
 }
 
 /// One Markdown table row; every cell escaped, so that no value can end
 /// its cell or become a link or HTML.
 pub fn markdown_row(l: &DerivedLine, out: &mut Vec<u8>) {
-    let cells: Vec<String> = cells(l).iter().map(|c| escape::markdown(c)).collect();
-    out.extend_from_slice(format!("| {} |\n", cells.join(" | ")).as_bytes());
+    out.extend_from_slice(markdown_table_row(&cells(l)).as_bytes());
 }
 
 /// The Markdown report's tail: the counts, one paragraph each.
@@ -85,30 +86,22 @@ pub fn html_head(file: &str) -> String {
     let mut o = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<title>{TITLE}</title>\n<style>{STYLE}@page {{ size: A4 landscape; margin: 14mm 10mm; \
          @bottom-left {{ content: \"chemodose {}\"; font: 8pt sans-serif; }} \
-         @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; }} }}\n</style>\n</head>\n<body>\n<h1>{TITLE}</h1>\n<p>Records: {}</p>\n<table>\n<thead><tr>",
+         @bottom-right {{ content: \"Page \" counter(page) \" of \" counter(pages); font: 8pt sans-serif; }} }}\n</style>\n</head>\n<body>\n<h1>{TITLE}</h1>\n<p>Records: {}</p>\n",
         env!("CARGO_PKG_VERSION"),
         html(file)
     );
-    for h in HEADERS {
-        let _ = write!(o, "<th>{}</th>", html(h));
-    }
-    o.push_str("</tr></thead>\n<tbody>\n");
+    o.push_str(&html_table_head(&HEADERS));
     o
 }
 
 /// One HTML table row, every cell escaped.
 pub fn html_row(l: &DerivedLine, out: &mut Vec<u8>) {
-    let mut o = String::from("<tr>");
-    for c in cells(l) {
-        let _ = write!(o, "<td>{}</td>", html(&c));
-    }
-    o.push_str("</tr>\n");
-    out.extend_from_slice(o.as_bytes());
+    out.extend_from_slice(html_table_row(&cells(l)).as_bytes());
 }
 
 /// The HTML page's tail: the table closed, the counts, the page closed.
 pub fn html_tail(summary: &[String]) -> String {
-    let mut o = String::from("</tbody>\n</table>\n");
+    let mut o = String::from(HTML_TABLE_END);
     for s in summary {
         let _ = writeln!(o, "<p>{}</p>", html(s));
     }

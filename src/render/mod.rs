@@ -80,37 +80,66 @@ pub fn text_table(headers: &[&str], rows: &[Vec<String>]) -> String {
 /// cell through [`escape::markdown`], so that a value can neither end its
 /// cell (`|`) nor become a link, an image or HTML.
 pub fn markdown_table(headers: &[&str], rows: &[Vec<String>]) -> String {
-    let mut o = format!(
+    let mut o = markdown_table_head(headers);
+    for r in rows {
+        o.push_str(&markdown_table_row(r));
+    }
+    o
+}
+
+/// A Markdown pipe table's header and rule line, for a table written row
+/// by row ([`markdown_table_row`]).
+pub fn markdown_table_head(headers: &[&str]) -> String {
+    format!(
         "| {} |\n|{}\n",
         headers.join(" | "),
         "---|".repeat(headers.len())
-    );
-    for r in rows {
-        let cells: Vec<String> = r.iter().map(|c| escape::markdown(c)).collect();
-        o.push_str(&format!("| {} |\n", cells.join(" | ")));
-    }
-    o
+    )
+}
+
+/// One row of a Markdown pipe table, every cell through
+/// [`escape::markdown`].
+pub fn markdown_table_row<S: AsRef<str>>(cells: &[S]) -> String {
+    let cells: Vec<String> = cells.iter().map(|c| escape::markdown(c.as_ref())).collect();
+    format!("| {} |\n", cells.join(" | "))
 }
 
 /// An HTML table, every header and cell escaped
 /// ([`schedule::html::escape`]).
 pub fn html_table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut o = html_table_head(headers);
+    for r in rows {
+        o.push_str(&html_table_row(r));
+    }
+    o.push_str(HTML_TABLE_END);
+    o
+}
+
+/// An HTML table opened and its header row written, for a table written
+/// row by row ([`html_table_row`], then [`HTML_TABLE_END`]).
+pub fn html_table_head(headers: &[&str]) -> String {
     use schedule::html::escape;
     let mut o = String::from("<table>\n<thead><tr>");
     for h in headers {
         o.push_str(&format!("<th>{}</th>", escape(h)));
     }
     o.push_str("</tr></thead>\n<tbody>\n");
-    for r in rows {
-        o.push_str("<tr>");
-        for c in r {
-            o.push_str(&format!("<td>{}</td>", escape(c)));
-        }
-        o.push_str("</tr>\n");
-    }
-    o.push_str("</tbody>\n</table>\n");
     o
 }
+
+/// One row of an HTML table, every cell escaped.
+pub fn html_table_row<S: AsRef<str>>(cells: &[S]) -> String {
+    use schedule::html::escape;
+    let mut o = String::from("<tr>");
+    for c in cells {
+        o.push_str(&format!("<td>{}</td>", escape(c.as_ref())));
+    }
+    o.push_str("</tr>\n");
+    o
+}
+
+/// What closes an HTML table opened by [`html_table_head`].
+pub const HTML_TABLE_END: &str = "</tbody>\n</table>\n";
 
 #[cfg(test)]
 mod tests {
