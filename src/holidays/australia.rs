@@ -73,20 +73,7 @@ fn is_weekend(d: NaiveDate) -> bool {
 #[cfg(test)]
 mod tests {
     use super::super::Calendar;
-    use chrono::NaiveDate;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn year(y: i32) -> Vec<NaiveDate> {
-        Calendar::AustraliaNsw
-            .year(y)
-            .unwrap()
-            .into_iter()
-            .map(|(d, _)| d)
-            .collect()
-    }
+    use super::super::testing::{d, dates};
 
     #[test]
     fn new_south_wales_2026_by_hand() {
@@ -97,7 +84,7 @@ mod tests {
         // begins on a Thursday: Labour Day Monday 5 October. 25 December is
         // a Friday; Boxing Day a Saturday, so Monday 28 December is added.
         assert_eq!(
-            year(2026),
+            dates(Calendar::AustraliaNsw, 2026),
             [
                 d("2026-01-01"),
                 d("2026-01-26"),
@@ -123,7 +110,7 @@ mod tests {
         // (Labour Day Monday 4 October). 25 December a Saturday: Monday 27
         // added; 26 December a Sunday: Tuesday 28 added (s 4(j), (k)).
         assert_eq!(
-            year(2021),
+            dates(Calendar::AustraliaNsw, 2021),
             [
                 d("2021-01-01"),
                 d("2021-01-26"),
@@ -147,7 +134,7 @@ mod tests {
         // 1 January 2022 a Saturday: the day and Monday 3 January (s 4(a)).
         // 25 December 2022 a Sunday: Tuesday 27 added; Boxing Day Monday
         // 26, nothing added. 22 September 2022, the day of mourning (s 5).
-        let y2022 = year(2022);
+        let y2022 = dates(Calendar::AustraliaNsw, 2022);
         for day in ["2022-01-01", "2022-01-03", "2022-09-22"] {
             assert!(y2022.contains(&d(day)), "{day}");
         }
@@ -157,12 +144,12 @@ mod tests {
         );
         assert_eq!(y2022.len(), 14);
         // 1 January 2023 a Sunday: Monday 2 January added.
-        let y2023 = year(2023);
+        let y2023 = dates(Calendar::AustraliaNsw, 2023);
         assert_eq!(y2023[..2], [d("2023-01-01"), d("2023-01-02")]);
         assert!(!y2023.contains(&d("2023-09-22")));
         // 26 January 2025 a Sunday: not a public holiday; Monday 27 is
         // instead (s 4(b)).
-        let y2025 = year(2025);
+        let y2025 = dates(Calendar::AustraliaNsw, 2025);
         assert!(y2025.contains(&d("2025-01-27")));
         assert!(!y2025.contains(&d("2025-01-26")));
     }
@@ -171,7 +158,7 @@ mod tests {
     fn new_south_wales_from_2012() {
         // 1 January 2012 a Sunday, under s 4 as substituted from 31
         // December 2011: the day and Monday 2 January.
-        let y2012 = year(2012);
+        let y2012 = dates(Calendar::AustraliaNsw, 2012);
         assert_eq!(y2012[..2], [d("2012-01-01"), d("2012-01-02")]);
         // 2011 ran under the Act's first s 4, not checked here: refused.
         let e = Calendar::AustraliaNsw.dates(2011, 2012).unwrap_err();

@@ -66,15 +66,7 @@ pub(super) fn year(year: i32) -> Vec<(NaiveDate, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::super::Calendar;
-    use chrono::NaiveDate;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn year(c: Calendar, y: i32) -> Vec<NaiveDate> {
-        c.year(y).unwrap().into_iter().map(|(d, _)| d).collect()
-    }
+    use super::super::testing::{d, dates};
 
     #[test]
     fn england_and_wales_2027_by_hand() {
@@ -82,7 +74,7 @@ mod tests {
         // a Saturday (first Monday the 3rd, last the 31st); 30 August is the
         // last Monday of August; 25 December is a Saturday.
         assert_eq!(
-            year(Calendar::EnglandAndWales, 2027),
+            dates(Calendar::EnglandAndWales, 2027),
             [
                 d("2027-01-01"),
                 d("2027-03-26"),
@@ -98,11 +90,11 @@ mod tests {
 
     #[test]
     fn england_and_wales_proclaimed_moves() {
-        let y2020 = year(Calendar::EnglandAndWales, 2020);
+        let y2020 = dates(Calendar::EnglandAndWales, 2020);
         // VE Day: the early May bank holiday moved from Monday 4 to Friday 8 May.
         assert!(y2020.contains(&d("2020-05-08")));
         assert!(!y2020.contains(&d("2020-05-04")));
-        let y2022 = year(Calendar::EnglandAndWales, 2022);
+        let y2022 = dates(Calendar::EnglandAndWales, 2022);
         // Platinum Jubilee: spring bank holiday on Thursday 2 June, and Friday 3 June; not Monday 30 May.
         assert!(y2022.contains(&d("2022-06-02")));
         assert!(y2022.contains(&d("2022-06-03")));
@@ -115,7 +107,7 @@ mod tests {
         assert!(y2022.contains(&d("2022-12-27")));
         assert_eq!(y2022.len(), 10);
         // 2026: 25 Dec a Friday, Boxing Day (Saturday) on Monday 28.
-        let y2026 = year(Calendar::EnglandAndWales, 2026);
+        let y2026 = dates(Calendar::EnglandAndWales, 2026);
         assert!(y2026.contains(&d("2026-12-25")));
         assert!(y2026.contains(&d("2026-12-28")));
         assert!(!y2026.contains(&d("2026-12-26")));

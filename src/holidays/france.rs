@@ -28,20 +28,7 @@ pub(super) fn year(year: i32) -> Vec<(NaiveDate, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::super::Calendar;
-    use chrono::NaiveDate;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn year(y: i32) -> Vec<NaiveDate> {
-        Calendar::France
-            .year(y)
-            .unwrap()
-            .into_iter()
-            .map(|(d, _)| d)
-            .collect()
-    }
+    use super::super::testing::{d, dates};
 
     #[test]
     fn france_2026_by_hand() {
@@ -49,7 +36,7 @@ mod tests {
         // (+39) Thursday 14 May, lundi de Pentecôte (+50) 25 May. The
         // Toussaint falls on a Sunday and stays there (no substitute day).
         assert_eq!(
-            year(2026),
+            dates(Calendar::France, 2026),
             [
                 d("2026-01-01"),
                 d("2026-04-06"),
@@ -65,8 +52,8 @@ mod tests {
             ]
         );
         // Good Friday (3 April) and 26 December are Alsace-Moselle's only.
-        assert!(!year(2026).contains(&d("2026-04-03")));
-        assert!(!year(2026).contains(&d("2026-12-26")));
+        assert!(!dates(Calendar::France, 2026).contains(&d("2026-04-03")));
+        assert!(!dates(Calendar::France, 2026).contains(&d("2026-12-26")));
     }
 
     #[test]
@@ -84,14 +71,14 @@ mod tests {
         );
         assert_eq!(Calendar::France.dates(2008, 2008).unwrap().len(), 10);
         // Lundi de Pentecôte (+50) 12 May 2008.
-        assert!(year(2008).contains(&d("2008-05-12")));
+        assert!(dates(Calendar::France, 2008).contains(&d("2008-05-12")));
     }
 
     #[test]
     fn france_from_1982() {
         // 8 May is a fête légale again from the loi n° 81-893 of 2 October
         // 1981; 1982 is the first year covered, 1981 is refused.
-        assert!(year(1982).contains(&d("1982-05-08")));
+        assert!(dates(Calendar::France, 1982).contains(&d("1982-05-08")));
         let e = Calendar::France.dates(1981, 1982).unwrap_err();
         assert_eq!((e.year, e.first), (1981, 1982));
     }

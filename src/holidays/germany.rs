@@ -33,20 +33,7 @@ pub(super) fn year(year: i32) -> Vec<(NaiveDate, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::super::Calendar;
-    use chrono::NaiveDate;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn year(y: i32) -> Vec<NaiveDate> {
-        Calendar::Germany
-            .year(y)
-            .unwrap()
-            .into_iter()
-            .map(|(d, _)| d)
-            .collect()
-    }
+    use super::super::testing::{d, dates};
 
     #[test]
     fn germany_2026_by_hand() {
@@ -54,7 +41,7 @@ mod tests {
         // April, Ostermontag 6 April, Christi Himmelfahrt (+39) Thursday 14
         // May, Pfingstmontag (+50) Monday 25 May. No day moves for a weekend.
         assert_eq!(
-            year(2026),
+            dates(Calendar::Germany, 2026),
             [
                 d("2026-01-01"),
                 d("2026-04-03"),
@@ -75,7 +62,7 @@ mod tests {
         // 17 April, Himmelfahrt 25 May, Pfingstmontag 5 June; and Tuesday
         // 31 October, the 500th Reformationstag, in every state that year.
         assert_eq!(
-            year(2017),
+            dates(Calendar::Germany, 2017),
             [
                 d("2017-01-01"),
                 d("2017-04-14"),
@@ -90,9 +77,9 @@ mod tests {
             ]
         );
         // A state holiday only in the other years: not in the calendar.
-        assert!(!year(2016).contains(&d("2016-10-31")));
-        assert!(!year(2018).contains(&d("2018-10-31")));
-        assert!(!year(2026).contains(&d("2026-10-31")));
+        assert!(!dates(Calendar::Germany, 2016).contains(&d("2016-10-31")));
+        assert!(!dates(Calendar::Germany, 2018).contains(&d("2018-10-31")));
+        assert!(!dates(Calendar::Germany, 2026).contains(&d("2026-10-31")));
     }
 
     #[test]
@@ -100,7 +87,7 @@ mod tests {
         // 1995, the first year covered: Easter Sunday 16 April; the Buß- und
         // Bettag (Wednesday 22 November 1995) was no longer a holiday
         // outside Saxony, and is not in the calendar.
-        let y1995 = year(1995);
+        let y1995 = dates(Calendar::Germany, 1995);
         assert_eq!(y1995.len(), 9);
         assert!(y1995.contains(&d("1995-04-14")));
         assert!(y1995.contains(&d("1995-06-05")));

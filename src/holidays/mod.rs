@@ -317,13 +317,32 @@ fn weekday_on_or_after(d: NaiveDate) -> NaiveDate {
     }
 }
 
+/// Helpers the calendars' tests share.
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod testing {
+    use super::Calendar;
+    use chrono::NaiveDate;
 
-    fn d(s: &str) -> NaiveDate {
+    /// A date written YYYY-MM-DD.
+    pub fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
     }
+
+    /// The dates `calendar` gives for `year`.
+    pub fn dates(calendar: Calendar, year: i32) -> Vec<NaiveDate> {
+        calendar
+            .year(year)
+            .unwrap()
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::d;
+    use super::*;
 
     #[test]
     fn easter_by_the_anonymous_gregorian_algorithm() {

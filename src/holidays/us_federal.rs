@@ -47,15 +47,7 @@ pub(super) fn year(year: i32) -> Vec<(NaiveDate, &'static str)> {
 #[cfg(test)]
 mod tests {
     use super::super::Calendar;
-    use chrono::NaiveDate;
-
-    fn d(s: &str) -> NaiveDate {
-        s.parse().unwrap()
-    }
-
-    fn year(c: Calendar, y: i32) -> Vec<NaiveDate> {
-        c.year(y).unwrap().into_iter().map(|(d, _)| d).collect()
-    }
+    use super::super::testing::{d, dates};
 
     #[test]
     fn us_federal_observed_days() {
@@ -63,15 +55,15 @@ mod tests {
         // Independence Day (Sunday) Monday 5 July; Christmas (Saturday)
         // Friday 24 December; New Year's Day 2022 (Saturday) Friday 31
         // December 2021, which belongs to the holidays of 2022.
-        let y2021 = year(Calendar::UsFederal, 2021);
+        let y2021 = dates(Calendar::UsFederal, 2021);
         assert!(y2021.contains(&d("2021-06-18")));
         assert!(y2021.contains(&d("2021-07-05")));
         assert!(y2021.contains(&d("2021-12-24")));
         assert_eq!(y2021.len(), 11);
-        let y2022 = year(Calendar::UsFederal, 2022);
+        let y2022 = dates(Calendar::UsFederal, 2022);
         assert_eq!(y2022[0], d("2021-12-31"));
         // Juneteenth from 2021 only.
-        let y2020 = year(Calendar::UsFederal, 2020);
+        let y2020 = dates(Calendar::UsFederal, 2020);
         assert_eq!(y2020.len(), 10);
         assert!(!y2020.contains(&d("2020-06-19")));
         // 2027 by hand: MLK 18 Jan, Washington 15 Feb, Memorial 31 May,
@@ -79,7 +71,7 @@ mod tests {
         // 6 Sep, Columbus 11 Oct, Veterans Thursday 11 Nov, Thanksgiving 25
         // Nov, Christmas (Saturday) Friday 24 Dec.
         assert_eq!(
-            year(Calendar::UsFederal, 2027),
+            dates(Calendar::UsFederal, 2027),
             [
                 d("2027-01-01"),
                 d("2027-01-18"),
@@ -95,6 +87,6 @@ mod tests {
             ]
         );
         // Before 1978 Veterans Day was the fourth Monday of October (1975: the 27th).
-        assert!(year(Calendar::UsFederal, 1975).contains(&d("1975-10-27")));
+        assert!(dates(Calendar::UsFederal, 1975).contains(&d("1975-10-27")));
     }
 }
