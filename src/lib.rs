@@ -6,7 +6,8 @@
 //! The crate is a pure calculation core with I/O at the edges: the modules
 //! below compute from typed inputs to typed outputs and never read files, the
 //! clock or the terminal, except the regimen loader (which reads files it is
-//! handed) and the renderers (which only build strings).
+//! handed), the renderers (which only build strings), and the command layer
+//! (`cli`, with the web server) that the binary and the Python package run.
 //!
 //! ```
 //! use chemodose::quantity::{parse_height, parse_weight};
@@ -51,3 +52,16 @@ pub mod rules;
 pub mod schedule;
 pub mod text;
 pub mod verify;
+
+// The command layer below names the library `chemodose::`, as a crate
+// using it would.
+extern crate self as chemodose;
+
+/// The command layer: command-line arguments to a report and an exit code,
+/// shared by the `chemodose` binary and the Python package (`python/`), so
+/// that both read every flag with the same parsers and refuse with the same
+/// messages. The only module that prints or exits (`cli::run`); hidden from
+/// the library's documentation, as it is no API of its own.
+#[doc(hidden)]
+pub mod cli;
+mod web;

@@ -1,9 +1,7 @@
-//! The `chemodose` command: a thin layer over the library. It parses the
-//! command line, calls the library and prints; nothing else prints or exits.
-
-mod cli;
-mod web;
+//! The `chemodose` command: a thin layer over the library's command layer
+//! (`chemodose::cli`), which parses the command line, calls the library and
+//! prints; nothing else prints or exits.
 
 fn main() -> std::process::ExitCode {
-    cli::run()
+    chemodose::cli::run()
 }

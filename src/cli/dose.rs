@@ -644,11 +644,23 @@ pub fn unused_overrides<'a>(
 
 pub fn dose_failure(e: DoseError) -> super::Failure {
     if let DoseError::Refused(stops) = &e {
-        return super::Failure::Check(refusal(stops, super::hints::dose_hint(&e)));
+        return super::Failure::Check(super::Refusal {
+            message: refusal(stops, super::hints::dose_hint(&e)),
+            stops: stops
+                .iter()
+                .map(|s| super::StopRef {
+                    code: s.code(),
+                    // The rule's own citation, else where the stop's rule comes from.
+                    source: chemodose::render::explain::stop_citation(s).or_else(|| {
+                        chemodose::render::explain::explain(&s.code()).map(|e| e.source.to_owned())
+                    }),
+                })
+                .collect(),
+        });
     }
     let message = super::hints::with_hint(&e.to_string(), super::hints::dose_hint(&e));
     if e.is_safety_stop() {
-        super::Failure::Check(format!("refused: {message}"))
+        super::Failure::Check(format!("refused: {message}").into())
     } else {
         super::Failure::Input(InputError(message))
     }

@@ -17,7 +17,7 @@ use super::history_new::NewArgs;
 use super::lock::{EditLock, lock_for_edit};
 use super::output::write_atomically;
 use super::regimens::LibraryArgs;
-use super::{Failure, GivenText, InputError, Report, diagnostics};
+use super::{Failure, GivenText, InputError, Refusal, Report, diagnostics};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
 pub enum HistoryFormat {
@@ -476,7 +476,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                 .into_iter()
                 .find(|e| e.line == line && Some(e.cycle) == new_cycle)
             {
-                return Err(Failure::Check(format!(
+                return Err(Failure::Check(Refusal::from(format!(
                     "refused: line {line} cycle {} on {} would be {} day(s) after cycle {} ({}), sooner than the {} days {} repeats in; nothing was written. If the date is right and the cycle was given early, pass --early-reason \"<reason>\" (written into the file)",
                     early.cycle,
                     early.date,
@@ -485,7 +485,7 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                     early.previous_date,
                     early.expected_days,
                     early.regimen,
-                )));
+                ))));
             }
             let after = report(&file, &after, &library)?;
             let new_breaches: Vec<String> = breaches(&after)
@@ -496,10 +496,10 @@ pub fn run(a: HistoryArgs) -> Result<Report, Failure> {
                 !new_breaches.is_empty() || breaches(&after).len() > breaches(&before).len();
             let over_again = !breaches(&after).is_empty() && after != before;
             if (crossing || over_again) && allow_over_limit.is_none() {
-                return Err(Failure::Check(format!(
+                return Err(Failure::Check(Refusal::from(format!(
                     "refused: recording this cycle would put the patient past a lifetime limit: {}. Nothing was written. To record it anyway, pass --allow-over-limit \"<reason>\" (the reason is written into the file)",
                     breaches(&after).join("; ")
-                )));
+                ))));
             }
             commit(&file, &new_text, &library, &lock)?;
             let mut notes = vec![format!(

@@ -70,7 +70,7 @@ pub enum Failure {
     /// Bad input or usage: exit 2.
     Input(InputError),
     /// A safety check refused: exit 1.
-    Check(String),
+    Check(Refusal),
     /// Some inputs could not be read (each error's words, a located file
     /// error drawn whole), the report of the others stands: it is printed,
     /// then exit 2, as the work was not checked whole (`order verify`).
@@ -80,6 +80,37 @@ pub enum Failure {
         /// The errors of the others.
         errors: Vec<String>,
     },
+}
+
+/// A safety check's refusal: its message (what stopped, then `help:`
+/// lines), and, when the dose engine stopped, each stop's code and source
+/// for a caller that takes them apart (the Python package's `SafetyStop`).
+#[derive(Debug)]
+pub struct Refusal {
+    /// The message, as the command line prints it after "error: ".
+    pub message: String,
+    /// The dose engine's stops, in the order found; empty for the other
+    /// checks (a history edit past a limit, a cycle recorded early).
+    pub stops: Vec<StopRef>,
+}
+
+/// One safety stop of a refusal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StopRef {
+    /// The stop's code, as `--override CODE=...` and `chemodose explain` take it.
+    pub code: String,
+    /// The rule's citation (`chemodose explain CODE`'s source when the stop
+    /// cites none of its own).
+    pub source: Option<String>,
+}
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Refusal {
+            message,
+            stops: Vec::new(),
+        }
+    }
 }
 
 impl From<InputError> for Failure {
@@ -232,7 +263,7 @@ pub fn run() -> ExitCode {
             let _ = shown;
             ExitCode::from(2)
         }
-        Err(Failure::Check(message)) => {
+        Err(Failure::Check(Refusal { message, .. })) => {
             to_stderr(&format!("error: {}\n", clip_runs(&visible_lines(&message))));
             ExitCode::from(1)
         }
@@ -272,10 +303,10 @@ fn dispatch(command: Command) -> Result<Report, Failure> {
 }
 
 /// Runs a command given as its arguments (without the program name), as
-/// the command line would but printing nothing: the web page's way to the
-/// same parsers, checks and messages. A usage error is bad input, with
+/// the command line would but printing nothing: the web page's and the
+/// Python package's way to the same parsers, checks and messages. A usage error is bad input, with
 /// clap's first line as its message. `serve` is not run from here.
-pub(crate) fn run_args(args: &[String]) -> Result<Report, Failure> {
+pub fn run_args(args: &[String]) -> Result<Report, Failure> {
     dispatch(parse_args(args)?)
 }
 
@@ -620,7 +651,7 @@ mod tests {
             assert!(report.stdout.contains("150 mg"), "{}", report.stdout);
             // The bilirubin of the call before is not carried over: refused.
             match run_args(&no_bilirubin) {
-                Err(Failure::Check(m)) => assert!(m.contains("bilirubin"), "{m}"),
+                Err(Failure::Check(r)) => assert!(r.message.contains("bilirubin"), "{}", r.message),
                 other => panic!("a refusal, not {:?}", other.map(|r| r.stdout)),
             }
             let missing = input(run_args(&args(&[

@@ -301,9 +301,12 @@ pub async fn api_order_verify(
     let given = GivenText { name, text };
     match run_on_text(&server, ["order", "verify"], &given, "json") {
         Ok(report) => json_answer(report.stdout),
-        Err(Failure::Check(m)) => {
-            api_error(StatusCode::UNPROCESSABLE_ENTITY, ErrorKind::Stop, None, &m)
-        }
+        Err(Failure::Check(r)) => api_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorKind::Stop,
+            None,
+            &r.message,
+        ),
         Err(f) => api_error(
             StatusCode::BAD_REQUEST,
             ErrorKind::Input,

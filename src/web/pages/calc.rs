@@ -128,7 +128,7 @@ pub(super) fn run_form(
     };
     let args = spec.arguments(&id, values, server.regimens.as_deref(), format);
     run_args(&args).map_err(|f| match f {
-        Failure::Check(m) => Problem::Refused(m),
+        Failure::Check(r) => Problem::Refused(r.message),
         f => {
             let m = failure_text(&f);
             match spec.field_named_in(&m) {

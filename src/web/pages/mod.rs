@@ -25,7 +25,7 @@ use minijinja::context;
 
 use super::Server;
 use crate::cli::regimens::LibraryArgs;
-use crate::cli::{Failure, InputError, run_args};
+use crate::cli::{Failure, InputError, Refusal, run_args};
 
 pub(super) type Shared = State<Arc<Server>>;
 
@@ -158,7 +158,7 @@ pub async fn regimen(State(server): Shared, Path(id): Path<String>) -> Response 
 /// not be read, one after the other.
 pub(super) fn failure_text(f: &Failure) -> String {
     match f {
-        Failure::Input(InputError(m)) | Failure::Check(m) => m.clone(),
+        Failure::Input(InputError(m)) | Failure::Check(Refusal { message: m, .. }) => m.clone(),
         Failure::Partial { errors, .. } => errors.join("\n"),
     }
 }
