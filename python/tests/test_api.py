@@ -202,3 +202,23 @@ def test_a_history_whose_line_is_not_stated_stops_then_warns(repo):
             override={"prior-incomplete": "outside records requested"},
         )
     assert answer["warnings"][0]["code"] == "prior-exposure-incomplete"
+
+
+def test_the_bundled_library_and_a_pharmacy_s_folder(repo, tmp_path, monkeypatch):
+    # Doxorubicin 75 mg/m² at 180 cm / 80 kg: sqrt(180 × 80 / 3600) = 2.00 m² → 150 mg.
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # no ./regimens here: the library inside the package
+    monkeypatch.delenv("CHEMODOSE_REGIMENS", raising=False)
+    bundled = chemodose.dose("doxorubicin", height="180cm", weight="80kg", bilirubin="0.5mg/dL")
+    assert bundled["regimen_source"]["kind"] == "bundled"
+    assert doses(bundled, "doxorubicin") == [(1, 150.0)]
+    folder = tmp_path / "pharmacy"
+    folder.mkdir()
+    (folder / "doxorubicin.toml").write_bytes((repo / "regimens" / "doxorubicin.toml").read_bytes())
+    own = chemodose.dose("doxorubicin", height="180cm", weight="80kg", bilirubin="0.5mg/dL", regimens=str(folder))
+    assert own["regimen_source"]["kind"] == "file"
+    assert own["regimen_source"]["path"] == str(folder / "doxorubicin.toml")
+    assert doses(own, "doxorubicin") == [(1, 150.0)]
+    with pytest.raises(InputError, match="unknown regimen `gemcitabine-docetaxel` in the folder"):
+        chemodose.dose("gemcitabine-docetaxel", height="180cm", weight="80kg", regimens=str(folder))
