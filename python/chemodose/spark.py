@@ -193,7 +193,7 @@ _checked: set = set()
 def _hold_settings(driver: tuple, config: Optional[str], regimens: Optional[str]) -> None:
     """Raises ``InputError`` unless this process runs with the driver's
     engine, settings and regimen library (checked once per process)."""
-    key = (hashlib.sha256(repr(driver).encode()).hexdigest(), config, regimens)
+    key = (driver, config, regimens)
     if key in _checked:
         return
     here = _engine_settings(config, regimens)
