@@ -31,22 +31,28 @@ from __future__ import annotations
 
 import json
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, Union
+
+if TYPE_CHECKING:
+    import pyarrow
 
 from ._chemodose import (
     ChemodoseError,
     InputError,
     SafetyStop,
     __version__,
+    batch_dose as _batch_dose,
     run as _run_command,
 )
 
 __all__ = [
+    "ArrowTable",
     "ChemodoseError",
     "ChemodoseWarning",
     "InputError",
     "SafetyStop",
     "__version__",
+    "batch_dose",
     "bsa",
     "carboplatin",
     "crcl",
@@ -161,3 +167,143 @@ def schedule(regimen: str, *, start: Any, height: Any = None, weight: Any = None
     (``holiday_calendar``) and the clinical options of ``dose``."""
     options.update(start=start, height=height, weight=weight)
     return _run(["schedule", "--format=json"] + _flags(options) + ["--", regimen])
+
+
+class _ArrowStream(Protocol):
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
+
+
+class _ArrowArray(Protocol):
+    def __arrow_c_array__(self, requested_schema: Any = None) -> Any: ...
+
+
+# A table `batch_dose` and `lines.derive` take: anything that exports Arrow
+# through the PyCapsule interface (pyarrow Table, RecordBatch and
+# RecordBatchReader, pandas 2.2+ and polars DataFrames, DuckDB relations).
+ArrowTable = Union[_ArrowStream, _ArrowArray]
+
+# How `batch_dose` and `lines.derive` treat a row they cannot use.
+_ON_ERROR = ("raise", "drop", "column")
+
+# Most bad rows named in an `InputError` or a warning; the rest are counted.
+_NAMED_ROWS = 10
+
+
+def _arrow_input(table: Any, function: str) -> Any:
+    """``table`` if it speaks Arrow (a pyarrow Table, RecordBatch or
+    RecordBatchReader, a pandas or polars DataFrame: the Arrow PyCapsule
+    interface), else a TypeError saying what to give."""
+    if hasattr(table, "__arrow_c_stream__") or hasattr(table, "__arrow_c_array__"):
+        return table
+    raise TypeError(
+        f"{function} takes a table: a pyarrow Table, RecordBatch or RecordBatchReader, "
+        f"or a pandas (2.2 or later) or polars DataFrame; got {type(table).__name__}"
+    )
+
+
+def _check_on_error(on_error: str) -> bool:
+    """Whether failed rows are kept (``on_error="column"``)."""
+    if on_error not in _ON_ERROR:
+        raise InputError(f'on_error must be "raise", "drop" or "column" (got {on_error!r})')
+    return on_error == "column"
+
+
+def _bad_rows(noun: str, what: str, failed: int, errors: list[tuple[int, str]]) -> str:
+    """How many rows were not used and the first of them, one a line, as
+    "row N: reason"."""
+    named = [f"row {row}: {reason}" for row, reason in errors[:_NAMED_ROWS]]
+    if failed > len(named):
+        named.append(f"... and {failed - len(named)} more")
+    plural = noun if failed == 1 else noun + "s"
+    return f"{failed} {plural} {what}:\n" + "\n".join(named)
+
+
+def _table_rows(
+    on_error: str, noun: str, what: str, failed: int, errors: list[tuple[int, str]], stacklevel: int
+) -> None:
+    """Raises (``raise``) or warns (``drop``) about rows not used."""
+    if failed == 0 or on_error == "column":
+        return
+    text = _bad_rows(noun, what, failed, errors)
+    if on_error == "raise":
+        raise InputError(
+            text + '\n(on_error="drop" leaves them out with a warning; on_error="column" keeps them, '
+            "with the reason in an `error` column)"
+        )
+    warnings.warn(text, ChemodoseWarning, stacklevel=stacklevel)
+
+
+def batch_dose(
+    table: ArrowTable,
+    regimen: str,
+    *,
+    cycle: int = 1,
+    layout: str = "wide",
+    on_error: str = "raise",
+    threads: int | None = None,
+    **options: Any,
+) -> pyarrow.Table:
+    """Doses every patient of ``table`` with ``regimen``, as ``chemodose
+    batch`` doses the rows of a CSV file: the same columns, checks, doses and
+    reasons. Returns a ``pyarrow.Table``.
+
+    ``table`` is a pyarrow Table, RecordBatch or RecordBatchReader, or a
+    pandas or polars DataFrame (through the Arrow PyCapsule interface; Arrow
+    columns are read where they are, not copied). Its columns are named as
+    the CSV header's: ``id`` (or ``patient_id``); ``height_cm``,
+    ``height_m`` or ``height_in``, or ``height`` with the unit in every cell
+    (``"170cm"``); ``weight_kg`` or ``weight_lb``, or ``weight``; and
+    optionally ``sex``, ``age``, ``scr_mg_dl``, ``scr_umol_l`` or ``scr``.
+    Cells are numbers or text; a number is read as the CSV cell holding its
+    shortest decimal text (``170.0`` as ``170``), to the same value. A null is
+    an empty cell. Other columns are not read.
+
+    ``options`` are those of ``chemodose batch`` (``formula``, ``bsa_round``,
+    ``round``, ``level``, ``reduce``, ``override``, ``regimens``, ...), as for
+    ``dose``; ``threads`` workers (default: every core).
+
+    The output has the CLI's columns in its order: ``id`` (the input's id
+    column, its type kept), ``bsa_m2`` (the unrounded BSA to 4 decimals, as
+    the CSV prints it), then for ``layout="wide"`` one float64 column of mg
+    per drug and day (``gemcitabine_d1_mg``), each drug's cycle and course
+    totals (``gemcitabine_cycle_mg``, ``gemcitabine_course_mg``: null when the
+    number of cycles is not known); for ``layout="long"`` the columns
+    ``drug`` (string), ``day`` (int32) and ``dose_mg`` (float64), one row per
+    patient, drug and day. A dose is an exact decimal in the engine; its
+    float64 is the one nearest the decimal the CSV prints (what a CSV reader
+    gives for that cell), so whole and half milligrams are exact.
+
+    A row that cannot be dosed (an implausible or unitless value, a
+    refusal): ``on_error="raise"`` raises ``InputError`` naming the first
+    bad rows (``row N`` from 1, with the command line's reason);
+    ``"drop"`` leaves them out with a ``ChemodoseWarning`` saying how many;
+    ``"column"`` keeps every input row, the bad ones with null values and
+    their reason in a last ``error`` column (null for the rows dosed).
+
+    Raises ``InputError`` for a table whose columns cannot be read (a
+    missing or duplicate column, an unknown measurement column, numbers
+    without units), ``SafetyStop`` when the regimen cannot be dosed at all
+    with these options (as the command line refuses before any row).
+
+    By hand: 170 cm and 70 kg give sqrt(170 × 70 / 3600) = 1.8181 m²
+    (Mosteller), 1.82 m² used; gemcitabine 900 mg/m² × 1.82 = 1,638 mg on
+    days 1 and 8, docetaxel 100 mg/m² × 1.82 = 182 mg on day 8:
+
+    >>> import pyarrow as pa
+    >>> no_labs = {c: "batch rows carry no labs" for c in
+    ...            ("missing-bilirubin", "missing-ast", "missing-alt", "missing-alp")}
+    >>> t = pa.table({"id": [1], "height_cm": [170.0], "weight_kg": [70.0]})
+    >>> row = batch_dose(t, "gemcitabine-docetaxel", override=no_labs).to_pylist()[0]
+    >>> row["bsa_m2"], row["gemcitabine_d1_mg"], row["gemcitabine_d8_mg"], row["docetaxel_d8_mg"]
+    (1.8181, 1638.0, 1638.0, 182.0)
+    """
+    _arrow_input(table, "batch_dose")
+    keep = _check_on_error(on_error)
+    for key in ("patients",):
+        if key in options:
+            raise InputError(f"`{key}` is the table given to batch_dose; leave it out")
+    options.update(cycle=cycle, layout=layout, threads=threads)
+    args = ["batch", "--patients=-"] + _flags(options) + ["--", regimen]
+    out, failed, errors = _batch_dose(table, args, keep)
+    _table_rows(on_error, "row", "could not be dosed", failed, errors, stacklevel=3)
+    return out

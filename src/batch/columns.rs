@@ -4,13 +4,16 @@
 //! Owns: the header line (read byte by byte, at most 64 KiB) and header
 //! detection (`id`, height and weight, and optionally sex, age and serum
 //! creatinine, each with its unit named in the header, `height_cm`, or
-//! written in every cell, `170cm`); the refusal of a file whose numbers
-//! carry no unit anywhere; row parsing with the plausibility bounds of
-//! [`crate::quantity`]; and `fast_decimal`, the exact fast parser for plain
-//! decimals.
+//! written in every cell, `170cm`), from a CSV header or a table's column
+//! names; the refusal of a file whose numbers carry no unit anywhere; row
+//! parsing with the plausibility bounds of [`crate::quantity`], of a CSV
+//! row's fields or a table's typed cells ([`Value`]: a number is read as
+//! the CSV cell of its shortest decimal text would be); and
+//! `fast_decimal`, the exact fast parser for plain decimals.
 //! Never does: guess a unit, compute a BSA or a dose, or decide what happens
 //! to a bad row (the workers skip it and count it).
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use crate::patient::{Patient, Sex, SexError};
@@ -19,12 +22,13 @@ use crate::quantity::{
     parse_serum_creatinine, parse_weight,
 };
 
-use super::BatchError;
+use super::{BatchError, RowPlace};
 
 /// Why a patient's row could not be read. The text is what `chemodose batch`
-/// prints after `line N: skipped: ` (the line is added by the caller).
+/// prints after `line N: skipped: ` (the line is added by the caller), and
+/// what a table's row is refused with.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub(super) enum RowProblem {
+pub enum RowProblem {
     /// The row has fewer cells than the header has columns.
     #[error(
         "{found} fields, the header has {expected}: write every column, an unknown value as an empty cell between commas"
@@ -70,6 +74,9 @@ pub(super) enum RowProblem {
     /// A sex other than female or male.
     #[error(transparent)]
     Sex(#[from] SexError),
+    /// An id holding a control, bidirectional or invisible character.
+    #[error(transparent)]
+    Id(#[from] crate::text::UnsafeText),
 }
 
 /// A plain number for a column whose header names the unit.
@@ -83,7 +90,7 @@ fn plain_example(measure: Measure) -> &'static str {
 
 /// Where a column's unit is written.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Unit {
+pub(super) enum Unit {
     /// The header names the unit; cells are plain numbers, multiplied by this
     /// factor to the canonical unit (cm, kg, mg/dL); the unit as messages
     /// write it.
@@ -97,18 +104,18 @@ enum Unit {
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Columns {
     /// `id` or `patient_id`.
-    id: usize,
+    pub(super) id: usize,
     /// `height_cm`, `height_m`, `height_in`, or `height` with units in cells.
-    height: (usize, Unit),
+    pub(super) height: (usize, Unit),
     /// `weight_kg`, `weight_lb`, or `weight` with units in cells.
-    weight: (usize, Unit),
+    pub(super) weight: (usize, Unit),
     /// `sex`: female, male, f or m; an empty cell is unknown.
-    sex: Option<usize>,
+    pub(super) sex: Option<usize>,
     /// `age` or `age_years`: years when bare; an empty cell is unknown.
-    age: Option<usize>,
+    pub(super) age: Option<usize>,
     /// `scr_mg_dl`, `scr_umol_l`, or `scr` with units in cells; an empty cell
     /// is unknown.
-    scr: Option<(usize, Unit)>,
+    pub(super) scr: Option<(usize, Unit)>,
     /// Every header name, trimmed and lower case; a row needs at least as
     /// many cells.
     pub(super) names: Vec<String>,
@@ -117,10 +124,21 @@ pub(super) struct Columns {
 /// Finds the columns in the header; refuses a header without id, height or
 /// weight.
 pub(super) fn find_columns(header: &csv::ByteRecord) -> Result<Columns, BatchError> {
-    let names: Vec<String> = header
-        .iter()
-        .map(|h| String::from_utf8_lossy(h).trim().to_lowercase())
-        .collect();
+    columns_named(
+        header
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned()),
+    )
+}
+
+/// Finds the columns among header names, as read from a CSV header line or
+/// a table's schema (trimmed and compared in lower case); refuses names
+/// without id, height or weight, with two columns for one quantity, or with
+/// a measurement column chemodose does not read.
+pub(super) fn columns_named(
+    names: impl IntoIterator<Item = String>,
+) -> Result<Columns, BatchError> {
+    let names: Vec<String> = names.into_iter().map(|h| h.trim().to_lowercase()).collect();
     check_names(&names)?;
     let find = |candidates: &[(&str, Unit)]| -> Option<(usize, Unit)> {
         candidates
@@ -252,14 +270,41 @@ pub(super) struct Row<'a> {
     pub(super) patient: Patient,
 }
 
-/// Cell `i` of a row as trimmed text (empty when the row is short; U+FFFD
-/// when it is not UTF-8).
-fn cell<'a>(fields: &[&'a [u8]], i: usize) -> &'a str {
-    fields
-        .get(i)
-        .map(|b| std::str::from_utf8(b).unwrap_or("\u{fffd}"))
-        .unwrap_or("")
-        .trim()
+/// One cell as a row reader gives it: a CSV field's bytes as written (a
+/// table's text cell is the same, and its empty cell is an empty field), or
+/// a number from a table's numeric column. A number is read as the CSV cell
+/// holding its shortest decimal text ([`value_text`]) would be: the same
+/// `f64`, bit for bit, and the same messages.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Value<'a> {
+    /// The cell's bytes, untrimmed; empty for an empty cell.
+    Bytes(&'a [u8]),
+    /// A floating-point number.
+    Float(f64),
+    /// A whole number.
+    Integer(i64),
+}
+
+/// A cell as trimmed text (U+FFFD when it is not UTF-8); a number as the
+/// shortest decimal that reads back as the same value (Rust's `Display`:
+/// `170`, `172.5`, `NaN`, `inf`), which is what a CSV file would hold.
+pub(super) fn value_text(value: Value<'_>) -> Cow<'_, str> {
+    match value {
+        Value::Bytes(b) => Cow::Borrowed(std::str::from_utf8(b).unwrap_or("\u{fffd}").trim()),
+        // The digits of a whole number, without formatting machinery.
+        Value::Float(v)
+            if v.fract() == 0.0 && v.abs() < 1e15 && !(v == 0.0 && v.is_sign_negative()) =>
+        {
+            Cow::Owned(itoa::Buffer::new().format(v as i64).to_owned())
+        }
+        Value::Float(v) => Cow::Owned(v.to_string()),
+        Value::Integer(i) => Cow::Owned(itoa::Buffer::new().format(i).to_owned()),
+    }
+}
+
+/// Cell `i` of a row of CSV fields (an empty field when the row is short).
+fn field<'a>(fields: &[&'a [u8]], i: usize) -> Value<'a> {
+    Value::Bytes(fields.get(i).copied().unwrap_or_default())
 }
 
 /// Parses a plain decimal such as `203.4` exactly as `str::parse::<f64>` does:
@@ -293,35 +338,41 @@ fn fast_decimal(text: &[u8]) -> Option<f64> {
     Some(mantissa as f64 / POW10[decimals])
 }
 
-/// Cell `i`, a bare number in the unit the header names, times `factor`:
-/// `measure` in its canonical unit (cm, kg, mg/dL), within the plausibility
-/// bounds of [`crate::quantity`]. Only a plain decimal is read (an optional
-/// sign, digits, one decimal point): `1e29`, `inf` and `70,5` are refused,
-/// not read as a float parser would.
+/// A cell of a column whose header names the unit, a bare number in that
+/// unit, times `factor`: `measure` in its canonical unit (cm, kg, mg/dL),
+/// within the plausibility bounds of [`crate::quantity`]. Only a plain
+/// decimal is read (an optional sign, digits, one decimal point): `1e29`,
+/// `inf` and `70,5` are refused, not read as a float parser would; so is a
+/// number that is not finite.
 fn number(
     measure: Measure,
-    fields: &[&[u8]],
-    i: usize,
+    value: Value<'_>,
     (factor, unit): (f64, &'static str),
 ) -> Result<f64, RowProblem> {
-    let raw = fields.get(i).copied().unwrap_or_default();
-    let v: f64 = match fast_decimal(raw) {
-        Some(v) => v,
-        None => {
-            let text = cell(fields, i);
-            let digits = text.strip_prefix(['+', '-']).unwrap_or(text);
-            let plain = digits.bytes().any(|b| b.is_ascii_digit())
-                && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-                && digits.bytes().filter(|b| *b == b'.').count() <= 1;
-            let not_a_number = || RowProblem::NotANumber {
-                measure,
-                text: text.to_owned(),
-            };
-            if !plain {
-                return Err(not_a_number());
+    let not_a_number = || RowProblem::NotANumber {
+        measure,
+        text: value_text(value).into_owned(),
+    };
+    let v: f64 = match value {
+        // `NaN` and `inf` are no plain decimal in a CSV cell either.
+        Value::Float(v) if !v.is_finite() => return Err(not_a_number()),
+        Value::Float(v) => v,
+        // Rounded to the nearest f64 as `str::parse` rounds its digits.
+        Value::Integer(i) => i as f64,
+        Value::Bytes(raw) => match fast_decimal(raw) {
+            Some(v) => v,
+            None => {
+                let text = value_text(value);
+                let digits = text.strip_prefix(['+', '-']).unwrap_or(&text);
+                let plain = digits.bytes().any(|b| b.is_ascii_digit())
+                    && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+                    && digits.bytes().filter(|b| *b == b'.').count() <= 1;
+                if !plain {
+                    return Err(not_a_number());
+                }
+                text.parse().map_err(|_| not_a_number())?
             }
-            text.parse().map_err(|_| not_a_number())?
-        }
+        },
     };
     let canonical = v * factor;
     // Bounds first without formatting; the message is built only on failure.
@@ -330,11 +381,12 @@ fn number(
         return Ok(canonical);
     }
     let as_typed = quantity::AsTyped { value: v, unit };
-    check_plausible_as_typed(measure, canonical, cell(fields, i), Some(as_typed))?;
+    check_plausible_as_typed(measure, canonical, &value_text(value), Some(as_typed))?;
     Ok(canonical)
 }
 
-/// One row's id and patient; every measurement is checked for plausibility.
+/// One row of CSV fields: its id and patient; every measurement is checked
+/// for plausibility.
 pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>, RowProblem> {
     if record.len() < c.names.len() {
         return Err(RowProblem::TooFewFields {
@@ -348,56 +400,83 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
             expected: c.names.len(),
         });
     }
-    let id: &[u8] = record.get(c.id).copied().unwrap_or_default();
-    if id.is_empty() {
+    let patient = read_patient(c, |i| field(record, i))?;
+    Ok(Row {
+        id: record.get(c.id).copied().unwrap_or_default(),
+        patient,
+    })
+}
+
+/// One patient from the cells of a row, `cell(i)` giving column `i`'s
+/// (a CSV row or a table's): the id must not be empty, every measurement
+/// is checked for plausibility, then the id's characters. The order of the
+/// checks is the order of the reasons a row is skipped with.
+pub(super) fn read_patient<'a>(
+    c: &Columns,
+    cell: impl Fn(usize) -> Value<'a>,
+) -> Result<Patient, RowProblem> {
+    let id = cell(c.id);
+    if id == Value::Bytes(b"") {
         return Err(RowProblem::EmptyId);
     }
+    let text = |i: usize| value_text(cell(i));
     let height = match c.height.1 {
         Unit::Header(f, u) => uom::si::f64::Length::new::<uom::si::length::centimeter>(number(
             Measure::Height,
-            record,
-            c.height.0,
+            cell(c.height.0),
             (f, u),
         )?),
-        Unit::Cell => parse_height(cell(record, c.height.0))?,
+        Unit::Cell => parse_height(&text(c.height.0))?,
     };
     let weight = match c.weight.1 {
         Unit::Header(f, u) => uom::si::f64::Mass::new::<uom::si::mass::kilogram>(number(
             Measure::Weight,
-            record,
-            c.weight.0,
+            cell(c.weight.0),
             (f, u),
         )?),
-        Unit::Cell => parse_weight(cell(record, c.weight.0))?,
+        Unit::Cell => parse_weight(&text(c.weight.0))?,
     };
     quantity::check_proportions(height, weight)?;
     let mut patient = Patient::new(height, weight);
     if let Some(i) = c.sex {
-        let s = cell(record, i);
+        let s = text(i);
         if !s.is_empty() {
             patient.sex = Some(s.parse::<Sex>()?);
         }
     }
     if let Some(i) = c.age {
-        let s = cell(record, i);
+        let s = text(i);
         if !s.is_empty() {
-            patient.age = Some(parse_age(s)?);
+            patient.age = Some(parse_age(&s)?);
         }
     }
     if let Some((i, unit)) = c.scr {
-        let s = cell(record, i);
+        let s = text(i);
         if !s.is_empty() {
             patient.serum_creatinine = Some(match unit {
                 Unit::Header(f, u) => {
                     uom::si::f64::MassConcentration::new::<
                         uom::si::mass_concentration::milligram_per_deciliter,
-                    >(number(Measure::SerumCreatinine, record, i, (f, u))?)
+                    >(number(Measure::SerumCreatinine, cell(i), (f, u))?)
                 }
-                Unit::Cell => parse_serum_creatinine(s)?,
+                Unit::Cell => parse_serum_creatinine(&s)?,
             });
         }
     }
-    Ok(Row { id, patient })
+    if let Value::Bytes(id) = id {
+        plain_id(id)?;
+    }
+    Ok(patient)
+}
+
+/// Refuses an id holding a control, bidirectional or invisible character
+/// (`crate::text`): it would forge a line or reorder the text wherever the
+/// id is shown. Printable ASCII, the usual id, is checked byte by byte.
+fn plain_id(id: &[u8]) -> Result<(), crate::text::UnsafeText> {
+    if id.iter().all(|b| (0x20..0x7f).contains(b)) {
+        return Ok(());
+    }
+    crate::text::check_plain("the id", &String::from_utf8_lossy(id))
 }
 
 /// Reads the header line one byte at a time (the rest is read in blocks).
@@ -437,7 +516,8 @@ pub(super) fn read_header(input: &mut impl Read) -> Result<csv::ByteRecord, Batc
     Ok(header)
 }
 
-/// Refuses a file whose header names no unit and whose cells carry none.
+/// Refuses a file whose header names no unit and whose cells carry none:
+/// judged on its first data row, `block`'s first record.
 pub(super) fn check_units(c: &Columns, block: &[u8], line: u64) -> Result<(), BatchError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -447,6 +527,17 @@ pub(super) fn check_units(c: &Columns, block: &[u8], line: u64) -> Result<(), Ba
     if !reader.read_byte_record(&mut record).unwrap_or(false) {
         return Ok(());
     }
+    let fields: Vec<&[u8]> = record.iter().collect();
+    check_units_of(c, |i| field(&fields, i), RowPlace::Line(line))
+}
+
+/// Refuses columns without a unit in the header whose first data row, at
+/// `place`, holds a bare number (`cell(i)` gives its column `i`).
+pub(super) fn check_units_of<'a>(
+    c: &Columns,
+    cell: impl Fn(usize) -> Value<'a>,
+    place: RowPlace,
+) -> Result<(), BatchError> {
     let checks = [
         (
             Some(c.height),
@@ -459,15 +550,14 @@ pub(super) fn check_units(c: &Columns, block: &[u8], line: u64) -> Result<(), Ba
     ];
     for (col, name, suggestion, example) in checks {
         if let Some((i, Unit::Cell)) = col {
-            let fields: Vec<&[u8]> = record.iter().collect();
-            let v = cell(&fields, i);
+            let v = value_text(cell(i));
             if !v.is_empty() && v.parse::<f64>().is_ok() {
                 return Err(BatchError::NoUnits {
                     column: name.to_owned(),
                     suggestion,
                     example,
-                    line,
-                    value: v.to_owned(),
+                    at: place,
+                    value: v.into_owned(),
                 });
             }
         }

@@ -1,6 +1,6 @@
-//! Batch dosing: one regimen, a CSV of patients, one output row per patient
-//! (wide) or per patient × drug × day (long). Streaming, in bounded memory,
-//! on every core.
+//! Batch dosing: one regimen, a CSV of patients (or a table of them in
+//! memory), one output row per patient (wide) or per patient × drug × day
+//! (long). Streaming, in bounded memory, on every core.
 //!
 //! Owns: the public entry points ([`BatchPlan`], compiled once per regimen,
 //! options and cycle, and [`run_batch`]), the outcome ([`BatchSummary`],
@@ -21,7 +21,9 @@
 //! - `workers.rs`: blocks of whole lines, the threads, the loop over a
 //!   block's rows, skipped rows, output back in input order;
 //! - `fast.rs`: the fast path, compiled per dose column;
-//! - `writer.rs`: the header line and the output rows.
+//! - `writer.rs`: the header line and the output rows;
+//! - `table.rs`: the same for a table in memory (typed cells in, columns of
+//!   numbers out), for the Python package's Arrow tables.
 
 use std::io::{Read, Write};
 
@@ -34,10 +36,13 @@ use crate::regimen::{Dosing, Regimen, Role};
 
 mod columns;
 mod fast;
+mod table;
 mod workers;
 mod writer;
 
+pub use columns::RowProblem;
 use fast::FastPath;
+pub use table::{Cell, PatientCells, TableColumns, TableDoses, TableRowError, dose_table, mg_f64};
 
 /// Most skipped rows reported one by one; the rest are counted.
 pub const MAX_REPORTED_ERRORS: usize = 100;
@@ -94,7 +99,7 @@ pub enum BatchError {
     CrLineEnds,
     /// A column without a unit in the header and a bare number in the cells.
     #[error(
-        "column `{column}` has no unit: name it {suggestion} in the header, or write the unit in every cell ({example}); line {line} has `{value}`"
+        "column `{column}` has no unit: name it {suggestion} in the header, or write the unit in every cell ({example}); {at} has `{value}`"
     )]
     NoUnits {
         /// The column as the error names it: `height`, `weight` or `scr`.
@@ -103,9 +108,8 @@ pub enum BatchError {
         suggestion: &'static str,
         /// A cell written with its unit, e.g. `170cm`.
         example: &'static str,
-        /// The line of the first data row, where the bare number is (the
-        /// header is line 1).
-        line: u64,
+        /// The first data row, where the bare number is.
+        at: RowPlace,
         /// That row's cell, trimmed.
         value: String,
     },
@@ -125,6 +129,24 @@ pub enum BatchError {
         /// What is wrong, as the CSV reader says it.
         message: String,
     },
+}
+
+/// Where a row is, as messages name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowPlace {
+    /// A line of a CSV file (the header is line 1): "line 2".
+    Line(u64),
+    /// A row of a table (the first row is row 1): "row 1".
+    Row(u64),
+}
+
+impl std::fmt::Display for RowPlace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RowPlace::Line(n) => write!(f, "line {n}"),
+            RowPlace::Row(n) => write!(f, "row {n}"),
+        }
+    }
 }
 
 /// A skipped row.

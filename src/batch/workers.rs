@@ -166,21 +166,24 @@ fn contained(part: &mut Part, line: u64, f: impl FnOnce(&mut Part)) {
     let errors = part.errors.len();
     let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(part)));
     if let Err(payload) = run {
-        let what = payload
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "no message".to_owned());
         part.out.truncate(out);
         part.errors.truncate(errors);
         (part.written, part.fast, part.skipped) = (written, fast, skipped);
-        part.skip(
-            line,
-            &format!(
-                "not dosed: chemodose failed on this row ({what}); this is a defect, please report it with the row"
-            ),
-        );
+        part.skip(line, &defect(payload.as_ref()));
     }
+}
+
+/// The reason a row is skipped when dosing it panicked: a defect, named
+/// with the panic's message.
+pub(super) fn defect(payload: &(dyn std::any::Any + Send)) -> String {
+    let what = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".to_owned());
+    format!(
+        "not dosed: chemodose failed on this row ({what}); this is a defect, please report it with the row"
+    )
 }
 
 /// [`one_row`] without the guard.
@@ -200,10 +203,6 @@ fn dose_row(
             return;
         }
     };
-    if let Err(refused) = plain_id(row.id) {
-        part.skip(line, &refused);
-        return;
-    }
     if layout == Layout::Wide
         && let Some(fast) = &plan.fast
         && fast.whole_mg
@@ -225,16 +224,6 @@ fn dose_row(
                 .row(row.id, bsa, &st.doses, &st.course, &mut part.out);
         }
     }
-}
-
-/// Refuses an id holding a control, bidirectional or invisible character
-/// (`crate::text`): it would forge a line or reorder the text wherever the
-/// id is shown. Printable ASCII, the usual id, is checked byte by byte.
-fn plain_id(id: &[u8]) -> Result<(), crate::text::UnsafeText> {
-    if id.iter().all(|b| (0x20..0x7f).contains(b)) {
-        return Ok(());
-    }
-    crate::text::check_plain("the id", &String::from_utf8_lossy(id))
 }
 
 impl Part {

@@ -1,9 +1,11 @@
 //! Output rows: the header line, and each patient's row as CSV bytes.
 //!
 //! Owns: the output column names (`<drug>_d<day>_mg`, `<drug>_cycle_mg`,
-//! `<drug>_course_mg`, as the pandas peer in `shared/bench/` names them),
+//! `<drug>_course_mg`, as the pandas peer in `shared/bench/` names them,
+//! also the names of a table's columns),
 //! CSV quoting of ids, the BSA to 4 decimals, doses in mg as plain decimals,
-//! and the per-drug cycle and course sums of a row. The id and the header
+//! and the per-drug cycle and course sums of a row (a table's rows take the
+//! same sums). The id and the header
 //! names are text cells and go through [`crate::render::csv`] (formula
 //! injection); the BSA and the doses are numbers and never do.
 //! Never does: compute, round or check a dose (the plan does), or read input.
@@ -14,30 +16,82 @@ use super::{BatchPlan, Layout};
 use crate::render::csv::{push_field, text, text_bytes, text_field};
 
 impl BatchPlan<'_> {
-    /// The header line for `layout`, ending in a newline: for the wide layout
-    /// `id,bsa_m2`, then `<drug>_d<day>_mg` per dose column, then
-    /// `<drug>_cycle_mg` and `<drug>_course_mg` per drug.
-    pub fn header(&self, layout: Layout) -> String {
+    /// The output column names for `layout`: for the wide layout `id`,
+    /// `bsa_m2`, then `<drug>_d<day>_mg` per dose column, then
+    /// `<drug>_cycle_mg` and `<drug>_course_mg` per drug; for the long
+    /// layout `id`, `bsa_m2`, `drug`, `day`, `dose_mg`.
+    pub fn column_names(&self, layout: Layout) -> Vec<String> {
+        let mut names = vec!["id".to_owned(), "bsa_m2".to_owned()];
         match layout {
-            Layout::Long => "id,bsa_m2,drug,day,dose_mg\n".to_owned(),
+            Layout::Long => names.extend(["drug", "day", "dose_mg"].map(str::to_owned)),
             Layout::Wide => {
-                let mut h = String::from("id,bsa_m2");
-                for c in &self.columns {
-                    h.push(',');
-                    h.push_str(&text_field(&format!("{}_d{}_mg", c.drug, c.day)));
-                }
-                for d in &self.drugs {
-                    h.push(',');
-                    h.push_str(&text_field(&format!("{d}_cycle_mg")));
-                }
-                for d in &self.drugs {
-                    h.push(',');
-                    h.push_str(&text_field(&format!("{d}_course_mg")));
-                }
-                h.push('\n');
-                h
+                names.extend(
+                    self.columns
+                        .iter()
+                        .map(|c| format!("{}_d{}_mg", c.drug, c.day)),
+                );
+                names.extend(self.drugs.iter().map(|d| format!("{d}_cycle_mg")));
+                names.extend(self.drugs.iter().map(|d| format!("{d}_course_mg")));
             }
         }
+        names
+    }
+
+    /// The header line for `layout`, ending in a newline: the
+    /// [`column_names`](Self::column_names), each a text cell.
+    pub fn header(&self, layout: Layout) -> String {
+        let mut h = self
+            .column_names(layout)
+            .iter()
+            .map(|n| text_field(n))
+            .collect::<Vec<_>>()
+            .join(",");
+        h.push('\n');
+        h
+    }
+
+    /// Whether the course columns have values: the number of cycles in the
+    /// course is known (the options', else the regimen's); else every
+    /// `<drug>_course_mg` cell is empty.
+    pub fn course_known(&self) -> bool {
+        self.planned.is_some()
+    }
+
+    /// Each drug's sum over a row's dose columns, mg (its cycle dose), into
+    /// `totals` (one per drug).
+    pub(super) fn cycle_totals<T: Copy + Default + std::ops::AddAssign>(
+        &self,
+        doses: &[T],
+        totals: &mut [T],
+    ) {
+        totals.iter_mut().for_each(|t| *t = T::default());
+        for (dose, drug) in doses.iter().zip(&self.column_drug) {
+            totals[*drug] += *dose;
+        }
+    }
+
+    /// Drug `i`'s course total, mg: the engine's (`course`, one per drug,
+    /// when the engine computed the row), else its cycle dose `total` ×
+    /// the planned cycles (the fast path runs only for regimens without
+    /// phases or cycle-restricted drugs); `None` when the number of cycles
+    /// is not known.
+    pub(super) fn course_total(
+        &self,
+        i: usize,
+        course: &[Decimal],
+        total: Decimal,
+    ) -> Option<Decimal> {
+        match (course.get(i), self.planned) {
+            (Some(c), _) => Some(*c),
+            (None, Some(n)) => Some(total * Decimal::from(n)),
+            (None, None) => None,
+        }
+    }
+
+    /// [`course_total`](Self::course_total) of a row of whole-mg doses
+    /// (always the fast path).
+    pub(super) fn course_whole_mg(&self, total: u64) -> Option<u64> {
+        self.planned.map(|n| total * u64::from(n))
     }
 }
 
@@ -73,11 +127,10 @@ impl<'p> RowWriter<'p> {
         push_id(out, id);
         out.push(b',');
         push_bsa(out, bsa);
-        totals.iter_mut().for_each(|t| *t = 0);
         // Day 1 and day 8 doses are usually equal: copy the digits instead of
         // formatting them again.
         let mut last: Option<(u64, usize, usize)> = None;
-        for (dose, drug) in doses.iter().zip(&plan.column_drug) {
+        for dose in doses {
             out.push(b',');
             match last {
                 Some((v, from, to)) if v == *dose => out.extend_from_within(from..to),
@@ -87,18 +140,16 @@ impl<'p> RowWriter<'p> {
                     last = Some((*dose, from, out.len()));
                 }
             }
-            totals[*drug] += dose;
         }
+        plan.cycle_totals(doses, totals);
         for t in totals.iter() {
             out.push(b',');
             push_u64(out, *t);
         }
         for t in totals.iter() {
             out.push(b',');
-            // Course = cycle × planned cycles: the fast path only runs for regimens
-            // without phases or cycle-restricted drugs.
-            if let Some(n) = plan.planned {
-                push_u64(out, t * u64::from(n));
+            if let Some(c) = plan.course_whole_mg(*t) {
+                push_u64(out, c);
             }
         }
         out.push(b'\n');
@@ -137,22 +188,19 @@ impl<'p> RowWriter<'p> {
                 push_id(out, id);
                 out.push(b',');
                 push_bsa(out, bsa);
-                totals.iter_mut().for_each(|t| *t = Decimal::ZERO);
-                for (dose, drug) in doses.iter().zip(&plan.column_drug) {
+                for dose in doses {
                     out.push(b',');
                     push_decimal(out, *dose);
-                    totals[*drug] += *dose;
                 }
+                plan.cycle_totals(doses, totals);
                 for t in totals.iter() {
                     out.push(b',');
                     push_decimal(out, *t);
                 }
                 for (i, t) in totals.iter().enumerate() {
                     out.push(b',');
-                    match (course.get(i), plan.planned) {
-                        (Some(c), _) => push_decimal(out, *c),
-                        (None, Some(n)) => push_decimal(out, *t * Decimal::from(n)),
-                        (None, None) => {}
+                    if let Some(c) = plan.course_total(i, course, *t) {
+                        push_decimal(out, c);
                     }
                 }
                 out.push(b'\n');
@@ -173,9 +221,14 @@ fn push_decimal(out: &mut Vec<u8>, d: Decimal) {
     out.extend_from_slice(d.normalize().to_string().as_bytes());
 }
 
+/// The BSA (m²) in ten-thousandths, rounded as the output prints it.
+pub(super) fn bsa_ten_thousandths(bsa: f64) -> u64 {
+    (bsa * 10_000.0).round() as u64
+}
+
 /// The BSA (m²) to 4 decimals, as the peer script prints it.
 fn push_bsa(out: &mut Vec<u8>, bsa: f64) {
-    let scaled = (bsa * 10_000.0).round() as u64;
+    let scaled = bsa_ten_thousandths(bsa);
     out.extend_from_slice(itoa::Buffer::new().format(scaled / 10_000).as_bytes());
     out.push(b'.');
     let frac = scaled % 10_000;

@@ -1,4 +1,6 @@
-//! `chemodose batch`: doses for every patient of a CSV file.
+//! `chemodose batch`: doses for every patient of a CSV file; and the same
+//! arguments parsed and checked for a caller with its own table of patients
+//! ([`prepare_batch`]).
 
 use std::io::{BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -47,15 +49,43 @@ pub struct BatchArgs {
     lib: LibraryArgs,
 }
 
-pub fn run(a: BatchArgs) -> Result<Report, Failure> {
+/// A batch as its arguments describe it, everything but the patients read
+/// and checked: what `chemodose batch` doses every row with, for a caller
+/// that brings its own rows (the Python package's Arrow tables).
+#[derive(Debug)]
+pub struct PreparedBatch {
+    /// The regimen every patient is dosed with.
+    pub regimen: chemodose::regimen::Regimen,
+    /// The dose options, checked with the regimen and cycle
+    /// (`dose::check_plan`).
+    pub options: chemodose::dose::DoseOptions,
+    /// The cycle dosed.
+    pub cycle: u32,
+    /// The output layout.
+    pub layout: Layout,
+    /// Worker threads (`--threads`, else every core).
+    pub threads: usize,
+}
+
+/// Parses `args` as the command line would (`batch --patients FILE ...
+/// REGIMEN`, without the program name) and loads and checks what the rows
+/// are dosed with; the patient file is not read, so any name stands for it
+/// (`--patients=-`). A refusal of the plan is a [`Failure::Check`], as on
+/// the command line.
+pub fn prepare_batch(args: &[String]) -> Result<PreparedBatch, Failure> {
+    match super::parse_args(args)? {
+        super::Command::Batch(a) => prepared(&a),
+        _ => Err(InputError("the arguments are not those of `batch`".to_owned()).into()),
+    }
+}
+
+/// The regimen, checked options, cycle, layout and threads of a batch.
+fn prepared(a: &BatchArgs) -> Result<PreparedBatch, Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
     let options = a.dose.options(&entry.regimen)?;
     // Refused as a whole, before any row, with the same exit code and hint as `dose`.
     chemodose::dose::check_plan(&entry.regimen, a.cycle, &options)
         .map_err(super::dose::dose_failure)?;
-    let plan = BatchPlan::new(&entry.regimen, &options, a.cycle);
-    let input = chemodose::files::open_stream(&a.patients, chemodose::files::FileKind::Patients)?;
-    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
     let threads = a
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
@@ -63,6 +93,26 @@ pub fn run(a: BatchArgs) -> Result<Report, Failure> {
         LayoutArg::Wide => Layout::Wide,
         LayoutArg::Long => Layout::Long,
     };
+    Ok(PreparedBatch {
+        regimen: entry.regimen,
+        options,
+        cycle: a.cycle,
+        layout,
+        threads,
+    })
+}
+
+pub fn run(a: BatchArgs) -> Result<Report, Failure> {
+    let PreparedBatch {
+        regimen,
+        options,
+        cycle,
+        layout,
+        threads,
+    } = prepared(&a)?;
+    let plan = BatchPlan::new(&regimen, &options, cycle);
+    let input = chemodose::files::open_stream(&a.patients, chemodose::files::FileKind::Patients)?;
+    let size = input.metadata().map(|m| m.len()).unwrap_or(0);
     // A progress bar for large files, only when someone is watching.
     let bar = super::output::progress_bar(size, "patients");
     let mut progress = |rows: u64| {

@@ -1,4 +1,7 @@
-//! `chemodose lines derive|to-history`: lines of therapy from administration records.
+//! `chemodose lines derive|to-history`: lines of therapy from administration
+//! records; and the arguments of `lines derive` parsed, with the rules and
+//! library read, for a caller with its own table of records
+//! ([`prepare_lines`]).
 
 use std::io::{BufReader, BufWriter, Write};
 use std::path::PathBuf;
@@ -132,9 +135,7 @@ const JSON_SEPARATOR: &[u8] = b",\n";
 fn csv_row(l: &DerivedLine, out: &mut Vec<u8>) {
     use std::io::Write as _;
     let cell = |out: &mut Vec<u8>, s: &str| push_field(out, csv_text(s).as_bytes());
-    let joined = |set: &std::collections::BTreeSet<String>| {
-        set.iter().map(String::as_str).collect::<Vec<_>>().join("+")
-    };
+    let joined = chemodose::lines::drugs_text;
     cell(out, &l.patient);
     // Writing into memory cannot fail.
     let _ = write!(out, ",{},", l.number);
@@ -343,6 +344,52 @@ fn notes_for(file: &std::path::Path, s: &chemodose::lines::DeriveSummary) -> Vec
     }
     notes.push(counts_line(s));
     notes
+}
+
+/// A derivation as the arguments of `lines derive` describe it, the
+/// administrations not read: the rules, the regimen library lines are
+/// matched against, the column names and the threads, for a caller that
+/// brings its own records (the Python package's Arrow tables).
+#[derive(Debug)]
+pub struct PreparedLines {
+    /// The rules (`--rules`: a file or a bundled preset; else the defaults).
+    pub rules: Rules,
+    /// The regimen library in force (`--regimens`, ...).
+    pub library: chemodose::regimen::Library,
+    /// The column names (`--columns`).
+    pub columns: ColumnNames,
+    /// Worker threads (`--threads`, else every core).
+    pub threads: usize,
+}
+
+/// Parses `args` as the command line would (`lines derive ... FILE`,
+/// without the program name) and reads the rules and the library; FILE is
+/// not read, so any name stands for it (`-`). `--omop` is refused: it
+/// reads files.
+pub fn prepare_lines(args: &[String]) -> Result<PreparedLines, Failure> {
+    let (input, threads) = match super::parse_args(args)? {
+        super::Command::Lines(LinesArgs {
+            command: LinesCommand::Derive { input, threads, .. },
+        }) => (input, threads),
+        _ => {
+            return Err(
+                InputError("the arguments are not those of `lines derive`".to_owned()).into(),
+            );
+        }
+    };
+    if input.omop {
+        return Err(InputError(
+            "--omop reads the DRUG_EXPOSURE and vocabulary files; a table's records are read as they are (patient, drug, date)".to_owned(),
+        )
+        .into());
+    }
+    Ok(PreparedLines {
+        rules: read_rules(&input)?,
+        library: input.lib.library()?.0,
+        columns: input.columns.clone().unwrap_or_default(),
+        threads: threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+    })
 }
 
 pub fn run(a: LinesArgs) -> Result<Report, Failure> {

@@ -32,6 +32,9 @@ mod verify;
 use std::io::Write;
 use std::process::ExitCode;
 
+pub use batch::{PreparedBatch, prepare_batch};
+pub use lines::{PreparedLines, prepare_lines};
+
 use chemodose::render::escape::{visible, visible_lines};
 use clap::error::{ContextKind, ContextValue};
 use clap::{Parser, Subcommand};

@@ -3,7 +3,8 @@
 //! Owns: the rules (data, not code: a TOML rules file with documented
 //! defaults, `docs/lines-of-therapy.md`), the derivation for one patient's
 //! records, and matching a line's drug set to bundled regimens; `stream.rs`
-//! reads a file of administrations and derives its patients on every core.
+//! reads a file of administrations and derives its patients on every core,
+//! and `table.rs` does the same for a table of them in memory.
 //! Never does: guess a regimen when several match (it reports the
 //! ambiguity), or open files (the caller passes a reader).
 
@@ -12,6 +13,7 @@ pub mod omop;
 mod order;
 mod records;
 mod stream;
+mod table;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -27,6 +29,7 @@ pub use records::{ColumnNames, DeriveSummary, LinesError, SkippedRow};
 pub use stream::{
     BLOCK_BYTES, Derivation, MAX_BLOCK_BYTES, MAX_RECORDS_PER_PATIENT, derive_stream,
 };
+pub use table::{AdministrationCells, DateCell, RecordCell, TableLines, derive_table};
 
 /// The rules of line derivation. Every field has a documented default.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, schemars::JsonSchema)]
@@ -620,6 +623,16 @@ pub fn derive(
         close(cur, EndReason::EndOfData, &mut lines);
     }
     lines
+}
+
+/// A set of drugs as one text, as every table output writes it:
+/// `docetaxel+gemcitabine` (in the set's order), empty for no drug.
+pub fn drugs_text(drugs: &BTreeSet<String>) -> String {
+    drugs
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join("+")
 }
 
 /// A set of shared drug names as plain names.

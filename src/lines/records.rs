@@ -44,6 +44,30 @@ impl ColumnNames {
         ]
     }
 
+    /// The positions of the patient, drug and date columns among `names`
+    /// (a CSV header's, or a table's), compared trimmed and ignoring ASCII
+    /// case.
+    ///
+    /// # Errors
+    ///
+    /// [`LinesError::MissingColumn`] for a name not there, and
+    /// [`LinesError::DuplicateColumn`] for one there twice.
+    pub fn locate<S: AsRef<str>>(&self, names: &[S]) -> Result<[usize; 3], LinesError> {
+        let find = |name: &str| {
+            let name = name.trim();
+            let same = |h: &S| h.as_ref().trim().eq_ignore_ascii_case(name);
+            match names.iter().filter(|h| same(h)).count() {
+                0 => Err(LinesError::MissingColumn(name.to_owned())),
+                1 => Ok(names.iter().position(same).unwrap_or_default()),
+                count => Err(LinesError::DuplicateColumn {
+                    name: name.to_owned(),
+                    count,
+                }),
+            }
+        };
+        Ok([find(&self.patient)?, find(&self.drug)?, find(&self.date)?])
+    }
+
     /// Checks that every role has a column name of its own (names are
     /// compared as the header is read: trimmed, ignoring ASCII case).
     ///
@@ -226,22 +250,15 @@ impl Header {
             .read_byte_record(&mut headers)
             .map_err(|e| LinesError::Io(e.to_string()))?;
         let end = reader.position().byte() as usize;
-        let find = |name: &str| {
-            let name = name.trim();
-            let same = |h: &[u8]| String::from_utf8_lossy(h).trim().eq_ignore_ascii_case(name);
-            match headers.iter().filter(|h| same(h)).count() {
-                0 => Err(LinesError::MissingColumn(name.to_owned())),
-                1 => Ok(headers.iter().position(same).unwrap_or_default()),
-                count => Err(LinesError::DuplicateColumn {
-                    name: name.to_owned(),
-                    count,
-                }),
-            }
-        };
+        let names: Vec<String> = headers
+            .iter()
+            .map(|h| String::from_utf8_lossy(h).into_owned())
+            .collect();
+        let [patient, drug, date] = columns.locate(&names)?;
         let header = Header {
-            patient: find(&columns.patient)?,
-            drug: find(&columns.drug)?,
-            date: find(&columns.date)?,
+            patient,
+            drug,
+            date,
             width: headers.len(),
         };
         Ok((header, end.min(bytes.len())))
