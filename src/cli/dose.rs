@@ -20,7 +20,7 @@ use chemodose::render::dose_md::dose_markdown;
 use chemodose::render::json::dose_json;
 
 use super::args::{self, ReportFormat};
-use super::output::deliver;
+use super::output::{JsonLayout, deliver, json_text};
 use super::regimens::LibraryArgs;
 use super::{InputError, Report};
 
@@ -692,7 +692,8 @@ fn refusal(stops: &[chemodose::dose::Stop], hint: Option<String>) -> String {
     out
 }
 
-pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
+/// `chemodose dose`, its JSON laid out as `layout` says.
+pub fn run(a: DoseArgs, layout: JsonLayout) -> Result<Report, super::Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
     let resolved = a.patient.resolve(
         &a.lib,
@@ -752,7 +753,7 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
                 }
             }
             super::settings::stamp_json(&mut json);
-            serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
+            json_text(&json, layout)?
         }
     };
     let mut notes = resolved.notes.clone();
