@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 
-use super::{Shared, failure_text, known_regimen, library};
+use super::{Shared, failure_text, known_regimen, library, library_for};
 use crate::cli::{Failure, JsonLayout, Report, run_args_laid_out};
 use crate::web::Server;
 use crate::web::form::{DOSE, FormSpec, SCHEDULE};
@@ -119,8 +119,8 @@ pub(super) fn run_form(
     format: &str,
     layout: JsonLayout,
 ) -> Result<Report, Problem> {
-    let (lib, _) = library(server).map_err(|e| Problem::Input(e.0))?;
     let typed = values.get("regimen").map(String::as_str).unwrap_or("");
+    let (lib, _) = library_for(server, typed).map_err(|e| Problem::Input(e.0))?;
     let Some(id) = known_regimen(&lib, typed) else {
         return Err(Problem::Field(
             "regimen",
