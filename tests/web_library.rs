@@ -158,7 +158,7 @@ fn a_regimen_file_edited_between_requests_shows_at_once() {
 }
 
 /// Longer than the time a library's files and folder must be left alone
-/// before the server keeps it (`web::library_cache::SETTLED`, 3 s): the
+/// before the server keeps it (`cli::file_stamp::SETTLED`, 3 s): the
 /// requests below are answered by the kept library, which looks only at the
 /// regimen's file and its folder.
 const SETTLE: std::time::Duration = std::time::Duration::from_millis(3_500);

@@ -12,6 +12,7 @@ mod diagnostics;
 mod dose;
 mod explain;
 mod fhir;
+pub(crate) mod file_stamp;
 mod hints;
 mod history;
 mod history_new;

@@ -238,7 +238,7 @@ fn verify(a: VerifyArgs, source: Source<'_>, layout: JsonLayout) -> Result<Repor
                 parse_order(&shown, &text).map_err(|e| InputError(diagnostics::render(&e)))?;
             let entry = match source {
                 Source::Files => a.lib.regimen(&order.regimen)?,
-                Source::Given(_) => library_regimen(&a.lib, &order.regimen)?,
+                Source::Given(_) => std::sync::Arc::new(library_regimen(&a.lib, &order.regimen)?),
             };
             let mut inputs = VerifyInputs {
                 thresholds,

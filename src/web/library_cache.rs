@@ -22,26 +22,24 @@
 //! which only says that the id is one of the library's.
 //!
 //! Times are trusted only once they are settled: a library is kept only
-//! when every file's times and the folder's are at least [`SETTLED`] old,
-//! because a file written twice within one tick of a coarse file-system
-//! clock keeps its times (and an edit may keep its size). Until then each
-//! request loads the library again, as before this cache.
+//! when every file's times and the folder's are at least
+//! [`SETTLED`](crate::cli::file_stamp::SETTLED) old, because a file
+//! written twice within one tick of a coarse file-system clock keeps its
+//! times (and an edit may keep its size). Until then each request loads
+//! the library again, as before this cache.
 //!
 //! Owns: the kept library and its fingerprint. Never does: parse a file or
 //! word an error (that is `LibraryArgs::library`), or keep an error.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
 
 use chemodose::regimen::Library;
 
 use crate::cli::InputError;
+use crate::cli::file_stamp::Stamp;
 use crate::cli::regimens::LibraryArgs;
-
-/// How old a file's times must be before they are trusted to show a change:
-/// above the 2 s tick of the coarsest file systems (FAT).
-pub const SETTLED: Duration = Duration::from_secs(3);
 
 /// What a library was loaded from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,21 +56,6 @@ enum Fingerprint {
 struct FileStamp {
     name: String,
     stamp: Stamp,
-}
-
-/// A file or folder as `stat` sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Stamp {
-    len: u64,
-    /// Nanoseconds since 1970 (0 when the system does not say).
-    modified: i128,
-    /// Change time in nanoseconds (Unix; else 0): moves on every write,
-    /// also when the modification time is set back.
-    changed: i128,
-    /// Device and inode (Unix; else 0): a file replaced by a rename is
-    /// another file.
-    device: u64,
-    inode: u64,
 }
 
 impl Fingerprint {
@@ -106,7 +89,7 @@ impl Fingerprint {
     }
 
     /// Whether every file's times and the folder's are at least
-    /// [`SETTLED`] before `now`.
+    /// [`SETTLED`](crate::cli::file_stamp::SETTLED) before `now`.
     fn settled(&self, now: SystemTime) -> bool {
         match self {
             Fingerprint::Bundled => true,
@@ -114,45 +97,6 @@ impl Fingerprint {
                 folder.settled(now) && files.iter().all(|f| f.stamp.settled(now))
             }
         }
-    }
-}
-
-fn nanos(t: SystemTime) -> i128 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_nanos() as i128,
-        Err(e) => -(e.duration().as_nanos() as i128),
-    }
-}
-
-impl Stamp {
-    #[cfg(unix)]
-    fn of(meta: &std::fs::Metadata) -> Stamp {
-        use std::os::unix::fs::MetadataExt as _;
-        Stamp {
-            len: meta.len(),
-            modified: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
-            changed: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
-            device: meta.dev(),
-            inode: meta.ino(),
-        }
-    }
-
-    #[cfg(not(unix))]
-    fn of(meta: &std::fs::Metadata) -> Stamp {
-        Stamp {
-            len: meta.len(),
-            modified: meta.modified().map(nanos).unwrap_or(0),
-            changed: 0,
-            device: 0,
-            inode: 0,
-        }
-    }
-
-    /// Whether both times are at least [`SETTLED`] before `now`.
-    fn settled(&self, now: SystemTime) -> bool {
-        let now = nanos(now);
-        let settled = SETTLED.as_nanos() as i128;
-        now - self.modified >= settled && now - self.changed >= settled
     }
 }
 
@@ -287,6 +231,7 @@ impl LibraryCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
 
     fn bundled_text(file: &str) -> &'static str {
         chemodose::regimen::bundled()
