@@ -17,7 +17,7 @@ use chemodose::renal::{CockcroftGaultOptions, GfrCap, WeightBasis};
 use chemodose::render::dose::dose_text_from;
 use chemodose::render::dose_html::dose_html;
 use chemodose::render::dose_md::dose_markdown;
-use chemodose::render::json::dose_json;
+use chemodose::render::json::DoseJson;
 
 use super::args::{self, ReportFormat};
 use super::output::{JsonLayout, deliver, json_text};
@@ -739,22 +739,15 @@ pub fn run(a: DoseArgs, layout: JsonLayout) -> Result<Report, super::Failure> {
             super::settings::Stamp::Html,
             dose_html(&plan, &entry.regimen, Some(&entry.source), &leading),
         ),
-        ReportFormat::Json => {
-            let mut json = dose_json(&plan);
-            if let Some(object) = json.as_object_mut() {
-                object.insert(
-                    "regimen_source".to_owned(),
-                    chemodose::render::provenance::source_json(&entry.source),
-                );
-            }
-            if let Some(list) = json.get_mut("warnings").and_then(|w| w.as_array_mut()) {
-                for (i, (code, words)) in resolved.warnings.iter().enumerate() {
-                    list.insert(i, serde_json::json!({ "code": code, "message": words }));
-                }
-            }
-            super::settings::stamp_json(&mut json);
-            json_text(&json, layout)?
-        }
+        // Written directly from its wire structs, keys in the same sorted
+        // order as every JSON output (`render::json`).
+        ReportFormat::Json => json_text(
+            &DoseJson::new(&plan)
+                .with_source(&entry.source)
+                .with_leading_warnings(&resolved.warnings)
+                .with_site_config(super::settings::in_force().as_ref()),
+            layout,
+        )?,
     };
     let mut notes = resolved.notes.clone();
     if entry.source.differs_from_bundled() {
