@@ -29,6 +29,7 @@ pub use resolve::{Dosing, apply_history};
 
 /// Patient measurements and dose options shared by `dose` and `schedule`.
 #[derive(Debug, Args, Clone)]
+#[group(skip)]
 pub struct PatientDoseArgs {
     #[command(flatten)]
     pub patient: PatientArgs,
@@ -49,6 +50,7 @@ pub struct PatientDoseArgs {
 
 /// One patient's measurements.
 #[derive(Debug, Args, Clone)]
+#[group(skip)]
 pub struct PatientArgs {
     /// Height with its unit: 170cm, 67in or 5ft7in. Required, unless
     /// --history or --fhir gives the latest.
@@ -83,6 +85,7 @@ pub struct PatientArgs {
 /// creatinine: laboratory results, Child-Pugh class, toxicities, the date
 /// and the day assessed.
 #[derive(Debug, Args, Clone)]
+#[group(skip)]
 pub struct ClinicalArgs {
     #[command(flatten)]
     pub labs: super::labs::LabArgs,
@@ -155,6 +158,7 @@ impl ClinicalArgs {
 /// How anthracyclines count together, for `dose`, `schedule`, `batch` and
 /// `history show`.
 #[derive(Debug, Args, Clone)]
+#[group(skip)]
 pub struct AnthracyclineArgs {
     /// Doxorubicin-equivalence factors for anthracyclines: ighg
     /// (cardiotoxicity-based), cog (substitution rules), survivorship, or a
@@ -224,6 +228,7 @@ impl AnthracyclineArgs {
 
 /// Dose options shared by `dose`, `schedule` and `batch`.
 #[derive(Debug, Args, Clone)]
+#[group(skip)]
 pub struct DoseOptionArgs {
     /// BSA formula. Default mosteller, or the site config's.
     #[arg(long, value_name = "FORMULA", value_parser = args::FORMULA)]
@@ -607,6 +612,7 @@ fn set<T>(
 }
 
 #[derive(Debug, Args)]
+#[group(skip)]
 pub struct DoseArgs {
     /// A regimen id or alias (see `chemodose regimens list`), or a path to a regimen file.
     regimen: String,

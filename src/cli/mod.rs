@@ -296,6 +296,9 @@ pub(crate) fn run_args_laid_out(args: &[String], layout: JsonLayout) -> Result<R
 /// `try_get_matches_from_mut`): building it anew, as `try_parse_from`
 /// does, was a quarter to a third of a `serve` dose request's time
 /// (`docs/performance.md`, "Web API load").
+/// The argument structs of `dose` and `schedule` make no clap group
+/// (`#[group(skip)]`): no argument names one, and clap looked through them
+/// for every argument parsed.
 fn parse_args(args: &[String]) -> Result<Command, Failure> {
     thread_local! {
         static COMMAND: std::cell::RefCell<clap::Command> =

@@ -19,6 +19,7 @@ use super::{InputError, Report, diagnostics};
 
 /// Where to find regimens; shared by every command that takes one.
 #[derive(Debug, Args, Clone, Default)]
+#[group(skip)]
 pub struct LibraryArgs {
     /// Folder of regimen files (else $CHEMODOSE_REGIMENS, else ./regimens
     /// when it exists, else the bundled library).

@@ -34,6 +34,7 @@ pub enum ScheduleFormat {
 }
 
 #[derive(Debug, Args)]
+#[group(skip)]
 pub struct ScheduleArgs {
     /// A regimen id or alias, or a path to a regimen file.
     regimen: String,
