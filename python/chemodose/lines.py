@@ -48,7 +48,8 @@ def derive(
 
     ``rules`` is a rules file (TOML) or a bundled preset (``"merck-nsclc"``);
     ``regimens`` a folder of regimen files lines are matched against;
-    ``threads`` workers (default: every core).
+    ``config`` the site configuration (read once per process, as for
+    ``batch_dose``); ``threads`` workers (default: every core).
 
     The output has the CSV's columns in its order: ``patient_id`` (typed as
     the input's column; text ids trimmed), ``line`` (int32, from 1),
