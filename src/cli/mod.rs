@@ -324,7 +324,10 @@ pub(crate) fn run_args_laid_out(args: &[String], layout: JsonLayout) -> Result<R
 
 /// The command of `args` (without the program name), parsed as the command
 /// line would; a usage error is bad input, with clap's first line as its
-/// message. `serve` is refused.
+/// message. `serve` is refused. The site configuration is read at the
+/// process's first command (`--config`, else found as the command line
+/// finds it) and is in force for the process; a later `--config` naming
+/// another file is refused.
 ///
 /// The clap command is built once per thread and parsed with again (clap's
 /// `try_get_matches_from_mut`): building it anew, as `try_parse_from`
@@ -368,6 +371,11 @@ fn parse_args(args: &[String]) -> Result<Command, Failure> {
         return Err(Failure::Input(InputError(
             "serve is not run from a request".to_owned(),
         )));
+    }
+    // The site configuration, read as the command line reads it, once per
+    // process (`settings::load_once`): a `--config` is never ignored.
+    if !settings::is_init(&cli.command) {
+        settings::load_once(cli.config.as_deref())?;
     }
     Ok(cli.command)
 }
