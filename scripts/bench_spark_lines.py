@@ -5,11 +5,14 @@ records/s, by the number of partitions the patients are grouped into
 reference.
 
 Each run reads the administrations CSV (typed: patient_id long, date date),
-groups it by patient, derives every patient's lines in the tasks and
-writes them to Spark's `noop` sink: the whole job but the output file. A
-second job groups the same way and returns an empty table per patient:
-Spark's own cost (read, shuffle, Arrow to and from Python), without the
-engine. Best of --runs, after one warm-up run.
+hashes the patients into groups (derive_lines' default: 4 per partition),
+derives every group's lines in the tasks and writes them to Spark's `noop`
+sink: the whole job but the output file. A second job groups the same way
+and returns an empty table per group: Spark's own cost (read, shuffle,
+Arrow to and from Python), without the engine. Best of --runs, after one
+warm-up run. With --per-patient, one more job groups by patient, one engine
+call per patient (what derive_lines avoids), once, at the last partition
+count.
 
   python3 scripts/gen_administrations.py --rows 1000000 --out target/bench/admin_1m.csv
   python scripts/bench_spark_lines.py target/bench/admin_1m.csv --master 'local[2]' \\
@@ -43,6 +46,7 @@ def main():
     ap.add_argument("--partitions", type=int, nargs="+", default=[1, 2, 4, 8])
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--cli", help="a chemodose binary: time `lines derive FILE --format csv` too")
+    ap.add_argument("--per-patient", action="store_true", help="also time one group (one engine call) per patient")
     a = ap.parse_args()
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -50,7 +54,10 @@ def main():
     from pyspark.sql import SparkSession
 
     import chemodose
+    import chemodose.lines
+    from chemodose import spark as cs
     from chemodose.spark import derive_lines
+    from pyspark.sql import functions as F
 
     spark = (
         SparkSession.builder.master(a.master)
@@ -74,16 +81,36 @@ def main():
         t = best(a.runs, cli)
         print(f"CLI lines derive --format csv (all cores): {t:.2f} s, {records / t:,.0f} records/s")
 
+    # The engine's fixed cost per call: one patient's records, many times.
+    one = pa.table({"patient_id": pa.array([1, 1], pa.int64()), "drug": ["doxorubicin"] * 2,
+                    "date": pa.array(["2020-01-06", "2020-01-27"]).cast(pa.date32())})
+    t = time.perf_counter()
+    for _ in range(200):
+        chemodose.lines.derive(one, threads=1)
+    print(f"one call of chemodose.lines.derive on one patient: {(time.perf_counter() - t) / 200 * 1000:.2f} ms")
+
     empty = pa.table({"n": pa.array([], pa.int64())})
-    print("partitions | derive_lines s | records/s | Spark alone s (empty result per patient)")
+    noop = lambda frame: frame.write.format("noop").mode("overwrite").save()  # noqa: E731
+    print("partitions | groups | derive_lines s | records/s | Spark alone s (empty result per group)")
     for n in a.partitions:
         spark.conf.set("spark.sql.shuffle.partitions", str(n))
         lines = derive_lines(df)
-        plumbing = df.groupBy("patient_id").applyInArrow(lambda t: empty, "n long")
-        t = best(a.runs, lambda: lines.write.format("noop").mode("overwrite").save())
-        p = best(a.runs, lambda: plumbing.write.format("noop").mode("overwrite").save())
-        print(f"{n:10d} | {t:14.2f} | {records / t:9,.0f} | {p:.2f}")
+        groups = 4 * n
+        plumbing = (df.withColumn("g", F.pmod(F.xxhash64("patient_id"), F.lit(groups)))
+                    .groupBy("g").applyInArrow(lambda t: empty, "n long"))
+        t = best(a.runs, lambda: noop(lines))
+        p = best(a.runs, lambda: noop(plumbing))
+        print(f"{n:10d} | {groups:6d} | {t:14.2f} | {records / t:9,.0f} | {p:.2f}")
     print(f"lines: {lines.count():,}")
+    if a.per_patient:
+        schema = lines.schema
+        driver = cs._engine_settings(None, None)
+        per_patient = (df.select("patient_id", "drug", "date")
+                       .groupBy("patient_id").applyInArrow(cs._lines_of_group(None, None, None, "raise", driver), schema))
+        t = time.perf_counter()
+        noop(per_patient)
+        t = time.perf_counter() - t
+        print(f"one group per patient ({a.partitions[-1]} partitions): {t:.2f} s, {records / t:,.0f} records/s")
     spark.stop()
 
 

@@ -5,9 +5,10 @@ handed to the same Rust engine as ``chemodose.batch_dose`` and
 ``chemodose.lines.derive`` (and so as the command line), never a second
 implementation of any rule:
 
-- :func:`derive_lines`: lines of therapy, one group per patient
-  (``groupBy(patient).applyInArrow``, Spark ≥ 4; ``applyInPandas`` where
-  ``applyInArrow`` is missing);
+- :func:`derive_lines`: lines of therapy, the patients hashed into groups
+  (``groupBy(group of patient).applyInArrow``, Spark ≥ 4;
+  ``applyInPandas`` where ``applyInArrow`` is missing), each group's
+  patients derived in one call;
 - :func:`batch_dose`: one cycle's doses for a table of patients
   (``mapInArrow``, each Arrow batch dosed as it comes).
 
@@ -19,8 +20,8 @@ Files and settings. A rules file, a regimen file or folder and a site
 configuration given here are read **on the driver** and shipped with the
 task, written once per executor process into a temporary folder: the
 executors need no shared file system, and every task uses the bytes the
-driver read. The site configuration the driver finds by itself (``--config``
-is not given: ``$CHEMODOSE_CONFIG``, ``./chemodose.toml``, the user's folder)
+driver read. Without ``config=``, the site configuration the driver finds
+by itself (``$CHEMODOSE_CONFIG``, ``./chemodose.toml``, the user's folder)
 is shipped the same way. Before its first group or batch, each executor
 process then checks that it runs with the driver's engine: the same
 chemodose version, every setting in force of the same value
@@ -47,6 +48,7 @@ from typing import TYPE_CHECKING, Any, Optional, Tuple, Union
 import pyarrow as pa
 
 try:
+    from pyspark.sql import functions as F
     from pyspark.sql.pandas.types import from_arrow_schema, to_arrow_schema
     from pyspark.sql.types import StructField, StructType
 except ImportError as e:  # pragma: no cover - depends on the environment
@@ -55,6 +57,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     ) from e
 
 import chemodose
+import chemodose.lines  # noqa: F401  (chemodose.lines.derive, in every task)
 from chemodose._chemodose import run as _run_command
 
 if TYPE_CHECKING:
@@ -64,8 +67,14 @@ __all__ = ["batch_dose", "derive_lines"]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
-# Column names of the engine's administrations table.
+# Column names of the engine's administrations table, and of the group a
+# patient is hashed into.
 _PATIENT, _DRUG, _DATE = "patient_id", "drug", "date"
+_COLUMNS = (_PATIENT, _DRUG, _DATE)
+_GROUP = "_chemodose_group"
+
+# Groups per shuffle partition when derive_lines is not told how many.
+_GROUPS_PER_PARTITION = 4
 
 
 # --- files read on the driver, written on the executors ---------------------
@@ -226,30 +235,33 @@ def _empty(schema: StructType) -> pa.Table:
 # --- lines of therapy ------------------------------------------------------------
 
 
-def _lines_options(rules: Any, regimens: Any, config: Any, driver: tuple) -> dict:
-    """The engine's options in this process, its settings held to the driver's."""
+def _lines_options(rules: Any, regimens: Any, config: Any, on_error: str, driver: tuple) -> dict:
+    """The engine's options in this process, its settings held to the driver's.
+    One thread: a group is one patient, and Spark runs a task per core."""
     options = {"rules": _local(rules), "regimens": _local(regimens), "config": _local(config)}
     _hold_settings(driver, options["config"], options["regimens"])
-    return {k: v for k, v in options.items() if v is not None}
+    options = {k: v for k, v in options.items() if v is not None}
+    return dict(options, on_error=on_error, threads=1)
 
 
-def _lines_of_group(rules: Any, regimens: Any, config: Any, driver: tuple):
+def _lines_of_group(rules: Any, regimens: Any, config: Any, on_error: str, driver: tuple):
     """The function each group (one patient's administrations) is given to:
     a closure over plain values, pickled with the task."""
 
     def derive_group(table):
-        return chemodose.lines.derive(table, **_lines_options(rules, regimens, config, driver))
+        options = _lines_options(rules, regimens, config, on_error, driver)
+        return chemodose.lines.derive(table.select(_COLUMNS), **options)
 
     return derive_group
 
 
-def _lines_of_pandas_group(rules: Any, regimens: Any, config: Any, driver: tuple):
+def _lines_of_pandas_group(rules: Any, regimens: Any, config: Any, on_error: str, driver: tuple):
     """The same for ``applyInPandas`` (Spark without ``applyInArrow``)."""
 
     def derive_group(frame):
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-        out = chemodose.lines.derive(table, **_lines_options(rules, regimens, config, driver))
-        return out.to_pandas(date_as_object=True)
+        table = pa.Table.from_pandas(frame[list(_COLUMNS)], preserve_index=False)
+        options = _lines_options(rules, regimens, config, on_error, driver)
+        return chemodose.lines.derive(table, **options).to_pandas(date_as_object=True)
 
     return derive_group
 
@@ -263,6 +275,8 @@ def derive_lines(
     date: str = "date",
     regimens: Optional[PathLike] = None,
     config: Optional[PathLike] = None,
+    on_error: str = "raise",
+    groups: Optional[int] = None,
 ) -> "DataFrame":
     """Lines of therapy of every patient of a Spark DataFrame of drug
     administrations, as ``chemodose lines derive`` derives them
@@ -272,16 +286,29 @@ def derive_lines(
     the output keeps it), the drug's name (synonyms and ignored drugs as in
     the rules) and the date of administration (a ``DATE`` column, or text
     ``YYYY-MM-DD``), in the columns named by ``patient``, ``drug`` and
-    ``date``. Other columns are not read. Rows need no order: the rows of a
-    patient are brought together by ``groupBy(patient)``, and each
-    patient's are derived by the engine (``chemodose.lines.derive``) in
-    the task that holds them.
+    ``date``. Other columns are not read. Rows need no order.
+
+    Every record of a patient goes to one group: the patients are hashed
+    into ``groups`` groups (``groupBy(pmod(xxhash64(patient), groups))
+    .applyInArrow``), and the engine (``chemodose.lines.derive``) derives
+    each group's patients in one call, in the task that holds the group. A
+    call has a fixed cost (the engine reads its rules and regimen library),
+    so one group per patient would pay it once per patient
+    (``docs/spark.md``). A group is held whole in the task's memory (its
+    Arrow columns and the engine's records): the default, 4 groups per
+    shuffle partition (``spark.sql.shuffle.partitions``), suits partitions
+    of a few million records; give more groups for larger ones.
 
     ``rules``: a rules file (TOML) or a preset's name (``"merck-nsclc"``);
     ``regimens``: a folder of regimen files (for the regimen match);
     ``config``: a site configuration. Files are read on the driver and
     shipped to the executors, which must run with the driver's settings
-    (module documentation).
+    (module documentation). ``on_error`` is ``chemodose.lines.derive``'s:
+    ``"raise"`` fails the task, and so the job, at a record that cannot be
+    read (an empty drug, a date that is not one); ``"column"`` adds a row
+    for each with its reason in a last ``error`` column (``"row N"``
+    counts within its group's records); ``"drop"`` skips them, with a
+    warning that only the executor's log shows.
 
     Returns a DataFrame with the columns of ``chemodose lines derive
     --format csv`` (``patient_id`` whatever the input column's name, then
@@ -300,19 +327,27 @@ def derive_lines(
                 f"the DataFrame has no column `{name}` (columns: {', '.join(df.columns)}); "
                 "name the columns with patient=, drug= and date="
             )
+    if groups is None:
+        partitions = int(df.sparkSession.conf.get("spark.sql.shuffle.partitions"))
+        groups = _GROUPS_PER_PARTITION * partitions
+    if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1:
+        raise chemodose.InputError(f"groups={groups!r}: give a whole number of groups, 1 or more")
     admin = df.select(df[patient].alias(_PATIENT), df[drug].alias(_DRUG), df[date].alias(_DATE))
     config = _driver_config(config)
     options = {k: v for k, v in (("rules", rules), ("regimens", regimens), ("config", config)) if v is not None}
     # The engine's own schema, and any error in the rules, on the driver.
-    schema = _spark_schema(chemodose.lines.derive(_empty(admin.schema), **options))
+    probe = chemodose.lines.derive(_empty(admin.schema), on_error=on_error, **options)
+    schema = _spark_schema(probe)
     driver = _engine_settings(config and os.fspath(config), regimens and os.fspath(regimens))
     shipped = (
         _ship(rules, folder=False),
         _ship(regimens, folder=True),
         _ship(config, folder=False),
+        on_error,
         driver,
     )
-    grouped = admin.groupBy(_PATIENT)
+    group = F.pmod(F.xxhash64(F.col(_PATIENT)), F.lit(groups))
+    grouped = admin.withColumn(_GROUP, group).groupBy(_GROUP)
     if hasattr(grouped, "applyInArrow"):
         return grouped.applyInArrow(_lines_of_group(*shipped), schema)
     return grouped.applyInPandas(_lines_of_pandas_group(*shipped), schema)

@@ -15,5 +15,7 @@ def derive_lines(
     date: str = "date",
     regimens: Optional[PathLike] = None,
     config: Optional[PathLike] = None,
+    on_error: str = "raise",
+    groups: Optional[int] = None,
 ) -> DataFrame: ...
 def batch_dose(df: DataFrame, regimen: PathLike, **options: Any) -> DataFrame: ...

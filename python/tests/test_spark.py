@@ -7,7 +7,7 @@ equal ``chemodose batch`` on 100,000 generated patients: every cell is
 written as the CSV writes it and compared as text.
 
 The command line is ``$CHEMODOSE_BIN``, else ``target/debug/chemodose``
-(``cargo build``). Without pyspark, Java or that binary the tests are
+(``cargo build``; conftest.py). Without pyspark or Java the tests are
 skipped, except under ``CI=true``, where they fail.
 """
 
@@ -19,6 +19,7 @@ import decimal
 import importlib.util
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ import sys
 import pytest
 
 import chemodose
-from conftest import REPO
+from conftest import NO_LABS, REPO
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -34,20 +35,6 @@ CI = os.environ.get("CI", "").lower() == "true"
 # mapped Arrow functions used here do not go through pandas.
 pytestmark = pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 
-# TEMPORARY, until the Arrow functions (branch py-arrow) are merged:
-# chemodose.batch_dose and chemodose.lines.derive are what the Spark
-# helpers run in every task.
-needs_arrow = pytest.mark.skipif(
-    not (hasattr(chemodose, "batch_dose") and hasattr(chemodose, "lines")),
-    reason="chemodose.batch_dose and chemodose.lines.derive are not merged yet (branch py-arrow)",
-)
-
-# The four liver tests docetaxel needs, given up as `scripts/bench_batch.sh`
-# does: batch rows carry no labs.
-NO_LABS = {
-    code: "batch rows carry no labs"
-    for code in ("missing-bilirubin", "missing-ast", "missing-alt", "missing-alp")
-}
 NO_LABS_FLAGS = [f"--override={code}={reason}" for code, reason in NO_LABS.items()]
 
 ADMIN_SCHEMA = "patient_id long, drug string, date date, dose double, dose_unit string, route string"
@@ -65,14 +52,12 @@ def missing(why: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def cli() -> str:
-    path = os.environ.get("CHEMODOSE_BIN") or str(REPO / "target" / "debug" / "chemodose")
-    if not os.access(path, os.X_OK):
-        missing(f"no chemodose binary at {path}: run `cargo build`, or set CHEMODOSE_BIN")
-    return path
+def cli(chemodose_bin) -> str:
+    """The command line (conftest: `$CHEMODOSE_BIN`, else target/debug)."""
+    return str(chemodose_bin)
 
 
-def run_cli(cli: str, *args: str) -> list[list[str]]:
+def cli_csv(cli: str, *args: str) -> list[list[str]]:
     """The CSV a command writes to standard output, as rows of text cells
     (header first). Exit 0 expected: nothing skipped."""
     done = subprocess.run([cli, *args], capture_output=True, check=False)
@@ -214,16 +199,14 @@ def patients_100k(tmp_path_factory) -> str:
 # --- lines of therapy ----------------------------------------------------------------
 
 
-@needs_arrow
 def test_lines_of_1m_records_equal_the_cli(spark, cs, cli, admin_1m):
     # 1,000,000 administrations (scripts/gen_administrations.py), read as a
     # typed table, shuffled across 4 partitions by patient.
     df = spark.read.csv(admin_1m, header=True, schema=ADMIN_SCHEMA)
     lines = cs.derive_lines(df)
-    assert_same_rows(spark_rows(lines), run_cli(cli, "lines", "derive", admin_1m, "--format", "csv"), 0, 1)
+    assert_same_rows(spark_rows(lines), cli_csv(cli, "lines", "derive", admin_1m, "--format", "csv"), 0, 1)
 
 
-@needs_arrow
 def test_lines_through_applyinpandas_where_applyinarrow_is_missing(spark, cs, cli, admin_small, monkeypatch):
     from pyspark.sql.group import GroupedData
 
@@ -233,10 +216,9 @@ def test_lines_through_applyinpandas_where_applyinarrow_is_missing(spark, cs, cl
     assert not hasattr(GroupedData, "applyInArrow")
     df = spark.read.csv(admin_small, header=True, schema=ADMIN_SCHEMA)
     lines = cs.derive_lines(df)
-    assert_same_rows(spark_rows(lines), run_cli(cli, "lines", "derive", admin_small, "--format", "csv"), 0, 1)
+    assert_same_rows(spark_rows(lines), cli_csv(cli, "lines", "derive", admin_small, "--format", "csv"), 0, 1)
 
 
-@needs_arrow
 def test_lines_with_a_rules_file_and_other_column_names(spark, cs, cli, admin_small, tmp_path):
     # A rules file of the driver's, shipped to the executors: a 30-day gap
     # ends more lines than the default 120 days.
@@ -247,13 +229,21 @@ def test_lines_with_a_rules_file_and_other_column_names(spark, cs, cli, admin_sm
     )
     lines = cs.derive_lines(df, str(rules), patient="person", drug="medication", date="given_on")
     ours = spark_rows(lines)
-    theirs = run_cli(cli, "lines", "derive", admin_small, "--rules", str(rules), "--format", "csv")
+    theirs = cli_csv(cli, "lines", "derive", admin_small, "--rules", str(rules), "--format", "csv")
     assert_same_rows(ours, theirs, 0, 1)
-    default = run_cli(cli, "lines", "derive", admin_small, "--format", "csv")
+    default = cli_csv(cli, "lines", "derive", admin_small, "--format", "csv")
     assert len(theirs) > len(default)
 
 
-@needs_arrow
+@pytest.mark.parametrize("groups", [1, 7])
+def test_lines_whatever_the_number_of_groups(spark, cs, cli, admin_small, groups):
+    # Every record of a patient reaches one call of the engine: one group
+    # (the whole table, as the CLI reads it) or 7 give the same lines.
+    df = spark.read.csv(admin_small, header=True, schema=ADMIN_SCHEMA)
+    lines = cs.derive_lines(df, groups=groups)
+    assert_same_rows(spark_rows(lines), cli_csv(cli, "lines", "derive", admin_small, "--format", "csv"), 0, 1)
+
+
 def test_lines_refused_on_the_driver(spark, cs, tmp_path):
     df = spark.createDataFrame([(1, "doxorubicin", datetime.date(2020, 1, 6))], "patient_id long, drug string, date date")
     with pytest.raises(chemodose.InputError, match="no column `person_id`"):
@@ -262,20 +252,46 @@ def test_lines_refused_on_the_driver(spark, cs, tmp_path):
     rules.write_text("gap_dayz = 30\n")
     with pytest.raises(chemodose.InputError, match="gap_dayz"):
         cs.derive_lines(df, str(rules))
+    with pytest.raises(chemodose.InputError, match="groups=0"):
+        cs.derive_lines(df, groups=0)
+
+
+def test_a_record_that_cannot_be_read(spark, cs, cli, tmp_path):
+    # Patient 1's second record has no drug: the CLI skips it with its
+    # reason; through Spark it fails the job (on_error="raise"), or comes
+    # back in the `error` column (on_error="column") beside the same lines.
+    records = [(1, "doxorubicin", "2020-01-06"), (1, "", "2020-01-27"), (2, "eribulin", "2020-02-03")]
+    path = tmp_path / "admin.csv"
+    path.write_text("patient_id,drug,date\n" + "".join(f"{p},{d},{t}\n" for p, d, t in records))
+    done = subprocess.run([cli, "lines", "derive", str(path), "--format", "csv"], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert "line 3: skipped: the drug is empty" in done.stderr
+    theirs = list(csv.reader(io.StringIO(done.stdout)))
+    df = spark.createDataFrame(
+        [(p, d, datetime.date.fromisoformat(t)) for p, d, t in records], "patient_id long, drug string, date date"
+    )
+    with pytest.raises(Exception, match="the drug is empty"):
+        cs.derive_lines(df).collect()
+    rows = spark_rows(cs.derive_lines(df, on_error="column"))
+    assert rows[0] == theirs[0] + ["error"]
+    lines = [r[:-1] for r in rows[1:] if r[-1] == ""]
+    assert_same_rows([theirs[0]] + lines, theirs, 0, 1)
+    # The row counts within the patient's records, in the order the group has them.
+    errors = [(r[0], r[-1]) for r in rows[1:] if r[-1]]
+    assert len(errors) == 1 and errors[0][0] == "1"
+    assert re.fullmatch(r"row [12]: the drug is empty", errors[0][1])
 
 
 # --- batch dosing ------------------------------------------------------------------
 
 
-@needs_arrow
 def test_doses_of_100k_patients_equal_the_cli(spark, cs, cli, patients_100k):
     df = spark.read.csv(patients_100k, header=True, schema=PATIENT_SCHEMA).repartition(3)
     doses = cs.batch_dose(df, "gemcitabine-docetaxel", override=NO_LABS)
-    theirs = run_cli(cli, "batch", "gemcitabine-docetaxel", "--patients", patients_100k, *NO_LABS_FLAGS)
+    theirs = cli_csv(cli, "batch", "gemcitabine-docetaxel", "--patients", patients_100k, *NO_LABS_FLAGS)
     assert_same_rows(spark_rows(doses), theirs, 0)
 
 
-@needs_arrow
 def test_doses_long_unrounded_equal_the_cli(spark, cs, cli, tmp_path):
     # Unrounded BSA and doses: decimals in every dose cell.
     patients = str(tmp_path / "patients_20k.csv")
@@ -284,14 +300,13 @@ def test_doses_long_unrounded_equal_the_cli(spark, cs, cli, tmp_path):
     doses = cs.batch_dose(
         df, "gemcitabine-docetaxel", layout="long", bsa_round="none", round="none", override=NO_LABS
     )
-    theirs = run_cli(
+    theirs = cli_csv(
         cli, "batch", "gemcitabine-docetaxel", "--patients", patients, "--layout", "long",
         "--bsa-round", "none", "--round", "none", *NO_LABS_FLAGS,
     )
     assert_same_rows(spark_rows(doses), theirs, 0, 3, 2)
 
 
-@needs_arrow
 def test_batch_refused_on_the_driver(spark, cs):
     df = spark.createDataFrame([(1, 170.0, 70.0)], PATIENT_SCHEMA)
     with pytest.raises(chemodose.InputError, match="unknown regimen"):
@@ -348,20 +363,19 @@ def omop_lines(spark, cs, folder):
 
 
 def cli_omop(cli, folder):
-    return run_cli_allowing_skips(
+    return cli_csv_allowing_skips(
         cli, "lines", "derive", str(folder / "DRUG_EXPOSURE.csv"), "--omop",
         "--concepts", str(folder / "CONCEPT.csv"),
         "--concept-ancestor", str(folder / "CONCEPT_ANCESTOR.csv"), "--format", "csv",
     )
 
 
-def run_cli_allowing_skips(cli, *args):
+def cli_csv_allowing_skips(cli, *args):
     done = subprocess.run([cli, *args], capture_output=True, check=False)
     assert done.returncode in (0, 1), done.stderr.decode()
     return list(csv.reader(io.StringIO(done.stdout.decode()))), done.stderr.decode()
 
 
-@needs_arrow
 def test_omop_example_equals_the_cli(spark, cs, cli):
     # tests/data/omop: clinical drugs mapped through CONCEPT_ANCESTOR, an
     # ingredient given as itself, a datetime start, and a concept the
@@ -376,7 +390,6 @@ def test_omop_example_equals_the_cli(spark, cs, cli):
     assert "line 11: skipped: drug_concept_id `9999999` is not an ingredient in CONCEPT" in notes
 
 
-@needs_arrow
 def test_omop_example_on_generated_records_equals_the_cli(spark, cs, cli, admin_small, tmp_path):
     generate("gen_omop.py", "--from-administrations", admin_small, str(tmp_path))
     lines, skipped = omop_lines(spark, cs, tmp_path)
@@ -384,10 +397,9 @@ def test_omop_example_on_generated_records_equals_the_cli(spark, cs, cli, admin_
     assert_same_rows(spark_rows(lines), theirs, 0, 1)
     assert skipped.count() == 0
     # The same lines as from the administrations file itself.
-    assert_same_rows(spark_rows(lines), run_cli(cli, "lines", "derive", admin_small, "--format", "csv"), 0, 1)
+    assert_same_rows(spark_rows(lines), cli_csv(cli, "lines", "derive", admin_small, "--format", "csv"), 0, 1)
 
 
-@needs_arrow
 def test_omop_example_runs_as_a_script(spark, tmp_path):
     # Its own Spark (local[1]) in a process of its own, as a user runs it.
     folder = REPO / "tests" / "data" / "omop"
@@ -397,6 +409,7 @@ def test_omop_example_runs_as_a_script(spark, tmp_path):
             sys.executable, str(REPO / "examples" / "spark" / "omop_lines.py"), "--master", "local[1]",
             "--drug-exposure", str(folder / "DRUG_EXPOSURE.csv"), "--concept", str(folder / "CONCEPT.csv"),
             "--concept-ancestor", str(folder / "CONCEPT_ANCESTOR.csv"), "--out", str(out),
+            "--shuffle-partitions", "1",
         ],
         capture_output=True, check=False, env={**os.environ, "PYSPARK_PYTHON": sys.executable},
     )
