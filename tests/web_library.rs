@@ -156,3 +156,76 @@ fn a_regimen_file_edited_between_requests_shows_at_once() {
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["kind"], "input", "{answer}");
 }
+
+/// Longer than the time a library's files and folder must be left alone
+/// before the server keeps it (`cli::file_stamp::SETTLED`, 3 s): the
+/// requests below are answered by the kept library, which looks only at the
+/// regimen's file and its folder.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(3_500);
+
+/// A folder of doxorubicin and eribulin, left alone until it is settled.
+fn settled_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("doxorubicin.toml"), DOXORUBICIN).unwrap();
+    std::fs::write(
+        dir.path().join("eribulin.toml"),
+        include_str!("../regimens/eribulin.toml"),
+    )
+    .unwrap();
+    std::thread::sleep(SETTLE);
+    dir
+}
+
+#[test]
+fn a_settled_regimen_file_rewritten_at_the_same_size_and_time_shows_at_once() {
+    let dir = settled_folder();
+    let file = dir.path().join("doxorubicin.toml");
+    let s = Server::start(dir.path());
+    for _ in 0..2 {
+        let (status, answer) = s.dose(PATIENT);
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(doxorubicin_mg(&answer), 150.0);
+    }
+    // Rewritten in place, the same size, its modification time set back to
+    // what it was: only its change time tells.
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let edited = DOXORUBICIN.replacen("dose = \"75 mg/m2\"", "dose = \"60 mg/m2\"", 1);
+    assert_eq!(edited.len(), DOXORUBICIN.len());
+    std::fs::write(&file, &edited).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+    let (status, answer) = s.dose(PATIENT);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(doxorubicin_mg(&answer), 120.0);
+}
+
+#[test]
+fn a_file_added_to_or_removed_from_a_settled_folder_is_seen_by_the_next_dose() {
+    let dir = settled_folder();
+    let s = Server::start(dir.path());
+    let (status, answer) = s.dose(PATIENT);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(doxorubicin_mg(&answer), 150.0);
+    // A broken file added: the library cannot be loaded, and the dose is
+    // refused in the loader's words, as before the library was kept.
+    std::fs::write(dir.path().join("broken.toml"), "id = ").unwrap();
+    let (status, answer) = s.dose(PATIENT);
+    assert_eq!(status, 400, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("broken.toml"),
+        "{answer}"
+    );
+    std::fs::remove_file(dir.path().join("broken.toml")).unwrap();
+    let (status, answer) = s.dose(PATIENT);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(doxorubicin_mg(&answer), 150.0);
+    // The regimen's own file removed: no longer a regimen of the library.
+    std::fs::remove_file(dir.path().join("doxorubicin.toml")).unwrap();
+    let (status, answer) = s.dose(PATIENT);
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["field"], "regimen", "{answer}");
+}

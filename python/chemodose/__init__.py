@@ -260,7 +260,10 @@ def batch_dose(
 
     ``options`` are those of ``chemodose batch`` (``formula``, ``bsa_round``,
     ``round``, ``level``, ``reduce``, ``override``, ``regimens``, ...), as for
-    ``dose``; ``threads`` workers (default: every core).
+    ``dose``; ``threads`` workers (default: every core). The site
+    configuration is read once per process, at the first call (``config``,
+    else found as the command line finds it); a later call naming another
+    raises ``InputError``.
 
     The output has the CLI's columns in its order: ``id`` (the input's id
     column, its type kept), ``bsa_m2`` (the unrounded BSA to 4 decimals, as

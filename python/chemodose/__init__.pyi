@@ -2,10 +2,17 @@
 import datetime
 from typing import Any, Literal, Union
 
+import pyarrow
+
+from . import lines as lines
+
 __version__: str
 
 Measurement = str  # a value with its unit, as on the command line: "170cm"
 Date = Union[str, datetime.date]
+# A pyarrow Table, RecordBatch or RecordBatchReader, or a pandas (2.2+) or
+# polars DataFrame: anything with __arrow_c_stream__ or __arrow_c_array__.
+ArrowTable = Any
 
 class ChemodoseError(Exception): ...
 class InputError(ChemodoseError): ...
@@ -36,3 +43,13 @@ def schedule(
     weight: Measurement | None = None,
     **options: Any,
 ) -> dict[str, Any]: ...
+def batch_dose(
+    table: ArrowTable,
+    regimen: str,
+    *,
+    cycle: int = 1,
+    layout: Literal["wide", "long"] = "wide",
+    on_error: Literal["raise", "drop", "column"] = "raise",
+    threads: int | None = None,
+    **options: Any,
+) -> pyarrow.Table: ...

@@ -44,11 +44,12 @@ def derive(
     synonyms; dates ``date32``, ``date64``, timestamps (the day in their time
     zone when they have one) or ``"YYYY-MM-DD"`` text. A patient's records
     may be anywhere in the table: they are grouped by patient, which holds
-    every record in memory (about 24 bytes each) until the lines are derived.
+    every record in memory (about 8 bytes each) until the lines are derived.
 
     ``rules`` is a rules file (TOML) or a bundled preset (``"merck-nsclc"``);
     ``regimens`` a folder of regimen files lines are matched against;
-    ``threads`` workers (default: every core).
+    ``config`` the site configuration (read once per process, as for
+    ``batch_dose``); ``threads`` workers (default: every core).
 
     The output has the CSV's columns in its order: ``patient_id`` (typed as
     the input's column; text ids trimmed), ``line`` (int32, from 1),

@@ -180,3 +180,24 @@ def test_pandas_and_polars(administrations, run_cli):
     out = lines.derive(polars_frame, "merck-nsclc")
     assert_same(out, want)
     assert pl.from_arrow(out).height == len(want) - 1
+
+
+def test_timestamps_are_days_in_their_zone_and_an_empty_table_has_the_schema():
+    # 2020-01-22 23:30 in New York is 2020-01-23 04:30 UTC: the day given is
+    # the 22nd, as the clinic's calendar says. Without a zone, the day is the
+    # one written.
+    import zoneinfo
+
+    ny = zoneinfo.ZoneInfo("America/New_York")
+    given = [dt.datetime(2020, 1, 1, 9, 0, tzinfo=ny), dt.datetime(2020, 1, 22, 23, 30, tzinfo=ny)]
+    t = pa.table({"patient_id": [1, 1], "drug": ["doxorubicin"] * 2,
+                  "date": pa.array(given, pa.timestamp("us", tz="America/New_York"))})
+    row = lines.derive(t).to_pylist()[0]
+    assert (row["start"], row["end"], row["administration_days"]) == (dt.date(2020, 1, 1), dt.date(2020, 1, 22), 2)
+    naive = t.set_column(2, "date", pa.array([dt.datetime(2020, 1, 1, 9), dt.datetime(2020, 1, 22, 23, 30)],
+                                              pa.timestamp("ns")))
+    assert lines.derive(naive).to_pylist()[0]["end"] == dt.date(2020, 1, 22)
+    empty = lines.derive(t.slice(0, 0))
+    assert empty.num_rows == 0
+    assert empty.column_names == COLUMNS
+    assert empty.schema.field("patient_id").type == pa.int64()

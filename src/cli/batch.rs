@@ -94,7 +94,7 @@ fn prepared(a: &BatchArgs) -> Result<PreparedBatch, Failure> {
         LayoutArg::Long => Layout::Long,
     };
     Ok(PreparedBatch {
-        regimen: entry.regimen,
+        regimen: entry.regimen.clone(),
         options,
         cycle: a.cycle,
         layout,

@@ -17,10 +17,10 @@ use chemodose::renal::{CockcroftGaultOptions, GfrCap, WeightBasis};
 use chemodose::render::dose::dose_text_from;
 use chemodose::render::dose_html::dose_html;
 use chemodose::render::dose_md::dose_markdown;
-use chemodose::render::json::dose_json;
+use chemodose::render::json::DoseJson;
 
 use super::args::{self, ReportFormat};
-use super::output::deliver;
+use super::output::{JsonLayout, deliver, json_text};
 use super::regimens::LibraryArgs;
 use super::{InputError, Report};
 
@@ -29,6 +29,7 @@ pub use resolve::{Dosing, apply_history};
 
 /// Patient measurements and dose options shared by `dose` and `schedule`.
 #[derive(Debug, Args, Clone)]
+#[group(skip)]
 pub struct PatientDoseArgs {
     #[command(flatten)]
     pub patient: PatientArgs,
@@ -49,6 +50,7 @@ pub struct PatientDoseArgs {
 
 /// One patient's measurements.
 #[derive(Debug, Args, Clone)]
+#[group(skip)]
 pub struct PatientArgs {
     /// Height with its unit: 170cm, 67in or 5ft7in. Required, unless
     /// --history or --fhir gives the latest.
@@ -83,6 +85,7 @@ pub struct PatientArgs {
 /// creatinine: laboratory results, Child-Pugh class, toxicities, the date
 /// and the day assessed.
 #[derive(Debug, Args, Clone)]
+#[group(skip)]
 pub struct ClinicalArgs {
     #[command(flatten)]
     pub labs: super::labs::LabArgs,
@@ -155,6 +158,7 @@ impl ClinicalArgs {
 /// How anthracyclines count together, for `dose`, `schedule`, `batch` and
 /// `history show`.
 #[derive(Debug, Args, Clone)]
+#[group(skip)]
 pub struct AnthracyclineArgs {
     /// Doxorubicin-equivalence factors for anthracyclines: ighg
     /// (cardiotoxicity-based), cog (substitution rules), survivorship, or a
@@ -224,6 +228,7 @@ impl AnthracyclineArgs {
 
 /// Dose options shared by `dose`, `schedule` and `batch`.
 #[derive(Debug, Args, Clone)]
+#[group(skip)]
 pub struct DoseOptionArgs {
     /// BSA formula. Default mosteller, or the site config's.
     #[arg(long, value_name = "FORMULA", value_parser = args::FORMULA)]
@@ -607,6 +612,7 @@ fn set<T>(
 }
 
 #[derive(Debug, Args)]
+#[group(skip)]
 pub struct DoseArgs {
     /// A regimen id or alias (see `chemodose regimens list`), or a path to a regimen file.
     regimen: String,
@@ -704,7 +710,8 @@ fn refusal(stops: &[chemodose::dose::Stop], hint: Option<String>) -> String {
     out
 }
 
-pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
+/// `chemodose dose`, its JSON laid out as `layout` says.
+pub fn run(a: DoseArgs, layout: JsonLayout) -> Result<Report, super::Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
     let resolved = a.patient.resolve(
         &a.lib,
@@ -750,22 +757,15 @@ pub fn run(a: DoseArgs) -> Result<Report, super::Failure> {
             super::settings::Stamp::Html,
             dose_html(&plan, &entry.regimen, Some(&entry.source), &leading),
         ),
-        ReportFormat::Json => {
-            let mut json = dose_json(&plan);
-            if let Some(object) = json.as_object_mut() {
-                object.insert(
-                    "regimen_source".to_owned(),
-                    chemodose::render::provenance::source_json(&entry.source),
-                );
-            }
-            if let Some(list) = json.get_mut("warnings").and_then(|w| w.as_array_mut()) {
-                for (i, (code, words)) in resolved.warnings.iter().enumerate() {
-                    list.insert(i, serde_json::json!({ "code": code, "message": words }));
-                }
-            }
-            super::settings::stamp_json(&mut json);
-            serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
-        }
+        // Written directly from its wire structs, keys in the same sorted
+        // order as every JSON output (`render::json`).
+        ReportFormat::Json => json_text(
+            &DoseJson::new(&plan)
+                .with_source(&entry.source)
+                .with_leading_warnings(&resolved.warnings)
+                .with_site_config(super::settings::in_force().as_ref()),
+            layout,
+        )?,
     };
     let mut notes = resolved.notes.clone();
     if entry.source.differs_from_bundled() {

@@ -31,6 +31,7 @@ fn uln(lab: Lab, s: &str) -> Result<f64, String> {
 
 /// Laboratory results for the clinical rules: typed values and a labs file.
 #[derive(Debug, Args, Clone, Default)]
+#[group(skip)]
 pub struct LabArgs {
     /// ANC (absolute neutrophil count) with a unit: x10^9/L (also ×10^9/L,
     /// x10e9/L, G/L), /uL (also /µL, /mm3, cells/uL) or x10^6/L; e.g.

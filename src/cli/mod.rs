@@ -12,6 +12,7 @@ mod diagnostics;
 mod dose;
 mod explain;
 mod fhir;
+pub(crate) mod file_stamp;
 mod hints;
 mod history;
 mod history_new;
@@ -38,6 +39,7 @@ pub use lines::{PreparedLines, prepare_lines};
 use chemodose::render::escape::{visible, visible_lines};
 use clap::error::{ContextKind, ContextValue};
 use clap::{Parser, Subcommand};
+pub(crate) use output::JsonLayout;
 
 /// What a command produced: text for stdout, notes for stderr, and whether a
 /// check found a problem (exit 1).
@@ -244,7 +246,7 @@ pub fn run() -> ExitCode {
         Command::History(a) => a.names_the_config(),
         _ => false,
     };
-    let result = dispatch(cli.command);
+    let result = dispatch(cli.command, JsonLayout::Pretty);
     let result = result.map(|mut report| {
         if !named_in_output {
             report.notes.extend(settings::note());
@@ -277,14 +279,15 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Runs one parsed command and returns its report, printing nothing.
-fn dispatch(command: Command) -> Result<Report, Failure> {
+/// Runs one parsed command and returns its report, printing nothing; the
+/// JSON of `dose` and `schedule` laid out as `layout` says.
+fn dispatch(command: Command, layout: JsonLayout) -> Result<Report, Failure> {
     match command {
         Command::Bsa(a) => measure::bsa(a).map_err(Failure::from),
         Command::Crcl(a) => measure::crcl(a).map_err(Failure::from),
         Command::Carboplatin(a) => measure::carboplatin(a),
-        Command::Dose(a) => dose::run(*a),
-        Command::Schedule(a) => schedule::run(*a),
+        Command::Dose(a) => dose::run(*a, layout),
+        Command::Schedule(a) => schedule::run(*a, layout),
         Command::Batch(a) => batch::run(*a),
         Command::Regimens(a) => regimens::run(a).map_err(Failure::from),
         Command::Verify(a) => verify::run(a),
@@ -310,17 +313,29 @@ fn dispatch(command: Command) -> Result<Report, Failure> {
 /// Python package's way to the same parsers, checks and messages. A usage error is bad input, with
 /// clap's first line as its message. `serve` is not run from here.
 pub fn run_args(args: &[String]) -> Result<Report, Failure> {
-    dispatch(parse_args(args)?)
+    run_args_laid_out(args, JsonLayout::Pretty)
+}
+
+/// As [`run_args`], the JSON of `dose` and `schedule` (`--format json`)
+/// laid out as `layout` says: compact for the web API.
+pub(crate) fn run_args_laid_out(args: &[String], layout: JsonLayout) -> Result<Report, Failure> {
+    dispatch(parse_args(args)?, layout)
 }
 
 /// The command of `args` (without the program name), parsed as the command
 /// line would; a usage error is bad input, with clap's first line as its
-/// message. `serve` is refused.
+/// message. `serve` is refused. The site configuration is read at the
+/// process's first command (`--config`, else found as the command line
+/// finds it) and is in force for the process; a later `--config` naming
+/// another file is refused.
 ///
 /// The clap command is built once per thread and parsed with again (clap's
 /// `try_get_matches_from_mut`): building it anew, as `try_parse_from`
 /// does, was a quarter to a third of a `serve` dose request's time
 /// (`docs/performance.md`, "Web API load").
+/// The argument structs of `dose` and `schedule` make no clap group
+/// (`#[group(skip)]`): no argument names one, and clap looked through them
+/// for every argument parsed.
 fn parse_args(args: &[String]) -> Result<Command, Failure> {
     thread_local! {
         static COMMAND: std::cell::RefCell<clap::Command> =
@@ -357,6 +372,11 @@ fn parse_args(args: &[String]) -> Result<Command, Failure> {
             "serve is not run from a request".to_owned(),
         )));
     }
+    // The site configuration, read as the command line reads it, once per
+    // process (`settings::load_once`): a `--config` is never ignored.
+    if !settings::is_init(&cli.command) {
+        settings::load_once(cli.config.as_deref())?;
+    }
     Ok(cli.command)
 }
 
@@ -376,10 +396,15 @@ pub(crate) struct GivenText {
 /// names, which must be `given.name`: `order verify NAME` and `history show
 /// NAME` only. A regimen is then taken from the library by id or alias,
 /// never from a path the text names, and the flags that read or write
-/// other files (`--history`, `--output`) are refused.
-pub(crate) fn run_args_with_text(args: &[String], given: &GivenText) -> Result<Report, Failure> {
+/// other files (`--history`, `--output`) are refused. The JSON of `order
+/// verify` is laid out as `layout` says.
+pub(crate) fn run_args_with_text(
+    args: &[String],
+    given: &GivenText,
+    layout: JsonLayout,
+) -> Result<Report, Failure> {
     match parse_args(args)? {
-        Command::Order(a) => order::run_given(a, given),
+        Command::Order(a) => order::run_given(a, given, layout),
         Command::History(a) => history::show_given(a, given),
         _ => Err(Failure::Input(InputError(
             "only order verify and history show take a given text".to_owned(),
@@ -607,7 +632,7 @@ mod tests {
             vec!["regimens", "show", "--", "o.toml"],
         ] {
             let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
-            match super::run_args_with_text(&args, &given) {
+            match super::run_args_with_text(&args, &given, super::JsonLayout::Pretty) {
                 Err(super::Failure::Input(_)) => {}
                 other => panic!("{args:?}: {other:?}"),
             }

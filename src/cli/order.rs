@@ -23,7 +23,7 @@ use chemodose::quantity::Percent;
 use chemodose::regimen::RegimenEntry;
 use chemodose::render::order::{RecordContext, order_md, order_text, summary_md, summary_text};
 
-use super::output::write_atomically;
+use super::output::{JsonLayout, write_atomically};
 use super::regimens::LibraryArgs;
 use super::{Failure, GivenText, InputError, Report, args, diagnostics};
 
@@ -99,15 +99,20 @@ pub struct VerifyArgs {
 
 pub fn run(a: OrderArgs) -> Result<Report, Failure> {
     match a.command {
-        OrderCommand::Verify(v) => verify(v, Source::Files),
+        OrderCommand::Verify(v) => verify(v, Source::Files, JsonLayout::Pretty),
     }
 }
 
 /// `order verify NAME` with the order's text handed in
-/// ([`super::run_args_with_text`]): the web page's paste or upload.
-pub(super) fn run_given(a: OrderArgs, given: &GivenText) -> Result<Report, Failure> {
+/// ([`super::run_args_with_text`]): the web page's paste or upload, its
+/// JSON laid out as `layout` says.
+pub(super) fn run_given(
+    a: OrderArgs,
+    given: &GivenText,
+    layout: JsonLayout,
+) -> Result<Report, Failure> {
     match a.command {
-        OrderCommand::Verify(v) => verify(v, Source::Given(given)),
+        OrderCommand::Verify(v) => verify(v, Source::Given(given), layout),
     }
 }
 
@@ -147,7 +152,7 @@ fn regimen_hash(origin: &str) -> Option<String> {
     Some(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
-fn verify(a: VerifyArgs, source: Source<'_>) -> Result<Report, Failure> {
+fn verify(a: VerifyArgs, source: Source<'_>, layout: JsonLayout) -> Result<Report, Failure> {
     use super::settings::value;
     if let Source::Given(g) = source {
         if a.orders != [g.name.clone()] {
@@ -233,7 +238,7 @@ fn verify(a: VerifyArgs, source: Source<'_>) -> Result<Report, Failure> {
                 parse_order(&shown, &text).map_err(|e| InputError(diagnostics::render(&e)))?;
             let entry = match source {
                 Source::Files => a.lib.regimen(&order.regimen)?,
-                Source::Given(_) => library_regimen(&a.lib, &order.regimen)?,
+                Source::Given(_) => std::sync::Arc::new(library_regimen(&a.lib, &order.regimen)?),
             };
             let mut inputs = VerifyInputs {
                 thresholds,
@@ -324,7 +329,7 @@ fn verify(a: VerifyArgs, source: Source<'_>) -> Result<Report, Failure> {
             let mut json =
                 chemodose::render::json::orders_json(&pairs, &unreadable, &version, checked_at);
             super::settings::stamp_json(&mut json);
-            serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
+            super::output::json_text(&json, layout)?
         }
     };
     let problem = pairs.iter().any(|(v, _)| v.verdict != Verdict::Verified);

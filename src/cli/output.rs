@@ -1,9 +1,11 @@
 //! Writing output files whole or not at all, never over an input, and never
-//! over anything that is not a regular file.
+//! over anything that is not a regular file; and the layout of a command's
+//! JSON text.
 //!
 //! Owns: the checks on an output path (`--output`, `-o`, and the file an
 //! edit rewrites), the temporary file beside it and the rename into place,
-//! and words for a failed write that name the output, not an input.
+//! and words for a failed write that name the output, not an input; JSON
+//! laid out for a person (the command line) or compact (the web API).
 //! Never does: write through to a device, a pipe or a folder, or replace a
 //! file the command reads.
 
@@ -12,6 +14,26 @@ use std::path::{Path, PathBuf};
 
 use super::InputError;
 use super::cleanup::{Registered, create_listed};
+
+/// How a command lays out its JSON text: the same value either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum JsonLayout {
+    /// Indented, one value a line, and a final line break: what the command
+    /// line prints.
+    #[default]
+    Pretty,
+    /// No whitespace between tokens and no final line break: the web API's
+    /// answer (`docs/api.md`), for a program to read.
+    Compact,
+}
+
+/// `value` as JSON text laid out as `layout` says.
+pub fn json_text(value: &impl serde::Serialize, layout: JsonLayout) -> Result<String, InputError> {
+    match layout {
+        JsonLayout::Pretty => Ok(serde_json::to_string_pretty(value)? + "\n"),
+        JsonLayout::Compact => Ok(serde_json::to_string(value)?),
+    }
+}
 
 /// A temporary-file builder whose file gets the permissions the target has,
 /// or ordinary ones (rw-r--r--) for a new file, not the 0600 of a temp file.

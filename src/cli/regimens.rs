@@ -1,6 +1,7 @@
 //! `chemodose regimens list|show|check`, and where regimens come from.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use clap::{Args, Subcommand};
 
@@ -18,6 +19,7 @@ use super::{InputError, Report, diagnostics};
 
 /// Where to find regimens; shared by every command that takes one.
 #[derive(Debug, Args, Clone, Default)]
+#[group(skip)]
 pub struct LibraryArgs {
     /// Folder of regimen files (else $CHEMODOSE_REGIMENS, else ./regimens
     /// when it exists, else the bundled library).
@@ -42,11 +44,13 @@ impl LibraryArgs {
     /// (README, "Regimens"): a key ending in `.toml` is a file; a key with a
     /// `/` is a file when something exists at that path, else an id or
     /// alias (`gem/doc`); when it is neither, the message says both.
-    pub fn regimen(&self, key: &str) -> Result<RegimenEntry, InputError> {
+    pub fn regimen(&self, key: &str) -> Result<Arc<RegimenEntry>, InputError> {
         let path = Path::new(key);
         let has_separator = key.contains('/') || key.contains(std::path::MAIN_SEPARATOR);
         if key.ends_with(".toml") || (has_separator && path.exists()) {
-            return RegimenEntry::file(path).map_err(|e| InputError(diagnostics::render(&e)));
+            return RegimenEntry::file(path)
+                .map(Arc::new)
+                .map_err(|e| InputError(diagnostics::render(&e)));
         }
         // Parse only the one file when the id names it: start-up stays fast
         // (a bundled regimen is parsed lazily, not the whole library). An id
@@ -55,7 +59,7 @@ impl LibraryArgs {
             return entry;
         }
         let (lib, from) = self.library()?;
-        lib.get(key).cloned().ok_or_else(|| {
+        lib.get(key).cloned().map(Arc::new).ok_or_else(|| {
             let what = if has_separator {
                 format!("`{key}` is neither a file nor a regimen id or alias")
             } else {
@@ -99,9 +103,9 @@ impl LibraryArgs {
             })
     }
 
-    /// The regimen `<key>.toml` alone, when such a file exists; parsed again
-    /// only when its bytes changed (`regimen_memo`, for `serve`).
-    fn single(&self, key: &str) -> Option<Result<RegimenEntry, InputError>> {
+    /// The regimen `<key>.toml` alone, when such a file exists; read and
+    /// parsed again only when it changed (`regimen_memo`, for `serve`).
+    fn single(&self, key: &str) -> Option<Result<Arc<RegimenEntry>, InputError>> {
         let file = format!("{}.toml", key.trim());
         match self.folder() {
             Some(dir) => {

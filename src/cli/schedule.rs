@@ -34,6 +34,7 @@ pub enum ScheduleFormat {
 }
 
 #[derive(Debug, Args)]
+#[group(skip)]
 pub struct ScheduleArgs {
     /// A regimen id or alias, or a path to a regimen file.
     regimen: String,
@@ -234,7 +235,9 @@ fn course(
     }))
 }
 
-pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
+/// `chemodose schedule`, its JSON (`--format json`) laid out as `layout`
+/// says.
+pub fn run(a: ScheduleArgs, layout: super::output::JsonLayout) -> Result<Report, Failure> {
     let entry = a.lib.regimen(&a.regimen)?;
     let resolved = a.patient.resolve(
         &a.lib,
@@ -373,7 +376,7 @@ pub fn run(a: ScheduleArgs) -> Result<Report, Failure> {
                 }
             }
             super::settings::stamp_json(&mut json);
-            serde_json::to_string_pretty(&json).map_err(InputError::from)? + "\n"
+            super::output::json_text(&json, layout)?
         }
         ScheduleFormat::Ics => schedule_ics(&schedule, &ctx),
         // A FHIR Bundle holds FHIR elements only: the settings and history

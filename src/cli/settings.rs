@@ -185,6 +185,36 @@ pub fn load(flag: Option<&Path>) -> Result<(), InputError> {
     Ok(())
 }
 
+/// For a process that runs many commands (the Python package): the
+/// configuration is read at its first command, as the command line reads
+/// it for its one run (`flag`, else `$CHEMODOSE_CONFIG`, else
+/// `./chemodose.toml`, else the user's folder), and is then in force for
+/// every command of the process, as the environment is. A later command
+/// that names another file is refused: it is never silently given the
+/// settings of the first. A process that has read its configuration
+/// already (`chemodose serve`) keeps it.
+pub fn load_once(flag: Option<&Path>) -> Result<(), InputError> {
+    static FIRST: Mutex<()> = Mutex::new(());
+    let _first = FIRST.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(site) = SITE.get() else {
+        return load(flag);
+    };
+    let Some(flag) = flag else { return Ok(()) };
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let asked = canonical(flag);
+    match &site.file {
+        Some(file) if canonical(Path::new(file)) == asked => Ok(()),
+        Some(file) => Err(InputError(format!(
+            "this process reads the site configuration {file} (from its first command); the configuration is read once per process, as once per command-line run: run commands with {} in another process",
+            flag.display()
+        ))),
+        None => Err(InputError(format!(
+            "this process runs without a site configuration (none was named or found at its first command); the configuration is read once per process, as once per command-line run: run commands with {} in another process",
+            flag.display()
+        ))),
+    }
+}
+
 fn missing(e: MissingConfig) -> InputError {
     let who = match e.how {
         How::Flag => "--config names".to_owned(),

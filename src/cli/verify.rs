@@ -159,7 +159,7 @@ fn regimen_for(
         }
     }
     let e = lib.regimen(id)?;
-    Ok((e.regimen, e.origin))
+    Ok((e.regimen.clone(), e.origin.clone()))
 }
 
 fn confirm(question: &str) -> Result<bool, InputError> {

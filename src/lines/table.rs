@@ -3,32 +3,38 @@
 //! derive` over a CSV file, whatever the order of the rows.
 //!
 //! Owns: the typed cells of a record ([`RecordCell`], [`DateCell`]) and the
-//! table a caller reads them from ([`AdministrationCells`]); grouping the
-//! records by patient (a patient's records need not be consecutive); and
-//! deriving the patients on the threads ([`derive_table`]). A record is
+//! table a caller reads them from ([`AdministrationCells`]); reading runs of
+//! rows on the threads, then grouping the records by patient (counted, then
+//! placed: a patient's records need not be consecutive); and deriving the
+//! patients on the threads ([`derive_table`]). A record is
 //! read with the file's own rules (`records.rs`: the generic drug name
 //! through [`Drugs`], the date's window) and skipped with the file's
 //! reasons; each patient's lines come from [`derive`].
 //! Never does: read Arrow or any file format (the caller turns its columns
 //! into cells), decide a line, or format one.
 //!
-//! Memory: every record is held until the table is derived (a date and a
-//! shared drug name, 24 bytes, in its patient's list), with one entry per
-//! patient; the caller's table is read, never copied.
+//! Memory: every record is held until the table is derived (a date and the
+//! number of its drug's name, 8 bytes, in its patient's list), with one
+//! entry per patient; the caller's table is read, never copied. Each thread
+//! that derives patients has its own copy of the drug names, so that no two
+//! threads count references to one shared name.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 
 use super::records::{DeriveSummary, Drugs, LinesError, SkippedRow, parse_date};
 use super::stream::MAX_RECORDS_PER_PATIENT;
-use super::{Administration, DerivedLine, RegimenSets, Rules, derive};
+use super::{Administration, DerivedLine, Drug, RegimenSets, Rules, derive};
 use crate::regimen::Library;
 
 /// Patients per run handed to a thread.
 const RUN_PATIENTS: usize = 512;
+
+/// Rows per run read by a thread.
+const RUN_ROWS: usize = 1 << 16;
 
 /// A patient id or drug cell of a table, typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,11 +87,12 @@ pub struct TableLines {
     pub skipped_at: Vec<(usize, usize)>,
 }
 
-/// One patient's records as read, in table order.
+/// One patient of the table: its id text, its first record's part and row,
+/// and where its records are in the grouped records.
 struct Group {
     patient: String,
     first: (usize, usize),
-    records: Vec<Administration>,
+    records: std::ops::Range<usize>,
 }
 
 /// The key a patient is grouped by: the trimmed text, or the number.
@@ -113,33 +120,34 @@ pub fn derive_table(
     threads: usize,
     every_error: bool,
 ) -> Result<TableLines, LinesError> {
+    let threads = threads.clamp(1, 256);
     let mut out = TableLines::default();
-    let groups = group(parts, rules, every_error, &mut out)?;
+    let chunks = read_runs(parts, rules, threads);
+    let (groups, records, names) = group(chunks, every_error, &mut out)?;
     let regimens = RegimenSets::of(library);
     let runs: Vec<&[Group]> = groups.chunks(RUN_PATIENTS).collect();
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Option<Vec<DerivedLine>>>> = Mutex::new(vec![None; runs.len()]);
-    let threads = threads.clamp(1, 256).min(runs.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                let mut records = Vec::new();
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(run) = runs.get(k) else { return };
-                    let mut lines = Vec::new();
-                    for g in *run {
-                        records.clear();
-                        records.extend_from_slice(&g.records);
-                        lines.extend(derive(&g.patient, &mut records, rules, &regimens));
+    let (runs, records, names, regimens) = (&runs, &records, &names, &regimens);
+    let done = on_threads(runs.len(), threads, || {
+        // Each thread's own shared names: threads that shared one name's
+        // count of references would wait on each other.
+        let own: Vec<Drug> = names.iter().map(|n| Arc::from(&**n)).collect();
+        let mut buffer = Vec::new();
+        move |k: usize| {
+            let mut lines = Vec::new();
+            for g in runs[k] {
+                buffer.clear();
+                buffer.extend(records[g.records.clone()].iter().map(|&(date, drug)| {
+                    Administration {
+                        date,
+                        drug: Arc::clone(&own[drug as usize]),
                     }
-                    done.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(lines);
-                }
-            });
+                }));
+                lines.extend(derive(&g.patient, &mut buffer, rules, regimens));
+            }
+            lines
         }
     });
-    let done = done.into_inner().unwrap_or_else(|p| p.into_inner());
-    let mut lines = done.into_iter().flatten().flatten().peekable();
+    let mut lines = done.into_iter().flatten().peekable();
     for g in &groups {
         while let Some(l) = lines.next_if(|l| l.patient == g.patient) {
             out.first_record.push(g.first);
@@ -151,81 +159,254 @@ pub fn derive_table(
     Ok(out)
 }
 
-/// Reads every record and groups the records by patient, in the order of
-/// each patient's first record; skipped records are counted in `out`.
-fn group(
-    parts: &[&dyn AdministrationCells],
-    rules: &Rules,
-    every_error: bool,
-    out: &mut TableLines,
-) -> Result<Vec<Group>, LinesError> {
-    let mut groups: Vec<Group> = Vec::new();
-    let mut index: HashMap<Key, usize> = HashMap::new();
-    let mut drugs = Drugs::new(rules);
-    let mut place = 0u64;
+/// Runs jobs `0..jobs` on `threads` threads, each thread with the worker
+/// `make` gives it, and gives their results in job order.
+fn on_threads<T: Send, W: FnMut(usize) -> T>(
+    jobs: usize,
+    threads: usize,
+    make: impl Fn() -> W + Sync,
+) -> Vec<T> {
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Option<T>>> = Mutex::new((0..jobs).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(jobs) {
+            s.spawn(|| {
+                let mut work = make();
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= jobs {
+                        return;
+                    }
+                    let result = work(k);
+                    done.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(result);
+                }
+            });
+        }
+    });
+    done.into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+/// One run of rows as a thread read it: its patients and drug names in the
+/// order met, and each record by their numbers.
+#[derive(Default)]
+struct Chunk {
+    /// The patients met, in the order of their first record: key, id text,
+    /// the part and row of that record.
+    patients: Vec<(Key, String, (usize, usize))>,
+    /// The generic drug names met, in order.
+    names: Vec<Drug>,
+    /// Each record read: its patient's and its drug's number, and its date.
+    records: Vec<(u32, u32, NaiveDate)>,
+    /// Rows read.
+    rows: u64,
+    /// The records skipped: the row in the whole table (from 1), the part
+    /// and row, and why.
+    skipped: Vec<(u64, (usize, usize), String)>,
+}
+
+/// Reads every record of `parts`, runs of rows on the threads: each run's
+/// patients, drugs and records in table order.
+fn read_runs(parts: &[&dyn AdministrationCells], rules: &Rules, threads: usize) -> Vec<Chunk> {
+    // Runs of at most RUN_ROWS rows of one part, with the table row (from
+    // 0) of each run's first row.
+    let mut runs: Vec<(usize, std::ops::Range<usize>, u64)> = Vec::new();
+    let mut offset = 0u64;
     for (p, part) in parts.iter().enumerate() {
-        // The group of the row before and its id cell: the usual table
-        // lists a patient's records together.
-        let mut last: Option<(RecordCell<'_>, usize)> = None;
-        for row in 0..part.rows() {
-            place += 1;
-            out.summary.records += 1;
-            let cell = part.patient(row);
-            // The same id cell as the row before: the same patient, not
-            // checked again (as a CSV record is not).
-            let same = last.filter(|(c, _)| *c == cell).map(|(_, g)| g);
-            let record = read(
-                same.is_none().then_some(cell),
-                part.drug(row),
-                part.date(row),
-                &mut drugs,
-            )
-            .map(|(key, drug, date)| {
+        let n = part.rows();
+        let mut start = 0;
+        while start < n {
+            let end = (start + RUN_ROWS).min(n);
+            runs.push((p, start..end, offset + start as u64));
+            start = end;
+        }
+        offset += n as u64;
+    }
+    on_threads(runs.len(), threads, || {
+        let runs = &runs;
+        move |k: usize| {
+            let (p, rows, first) = runs[k].clone();
+            read_run(parts[p], p, rows, first, rules)
+        }
+    })
+}
+
+/// Reads one run of rows of part `p`; `first` is the table row (from 0) of
+/// its first row.
+fn read_run(
+    part: &dyn AdministrationCells,
+    p: usize,
+    rows: std::ops::Range<usize>,
+    first: u64,
+    rules: &Rules,
+) -> Chunk {
+    let mut chunk = Chunk::default();
+    let mut drugs = Drugs::new(rules);
+    let mut names = Names::default();
+    let mut index: HashMap<Key, u32> = HashMap::new();
+    let start = rows.start;
+    // The patient of the row before and its id cell: the usual table lists
+    // a patient's records together.
+    let mut last: Option<(RecordCell<'_>, u32)> = None;
+    for row in rows {
+        chunk.rows += 1;
+        let cell = part.patient(row);
+        // The same id cell as the row before: the same patient, not checked
+        // again (as a CSV record is not).
+        let same = last.filter(|(c, _)| *c == cell).map(|(_, g)| g);
+        match read(
+            same.is_none().then_some(cell),
+            part.drug(row),
+            part.date(row),
+            &mut drugs,
+        ) {
+            Ok((key, drug, date)) => {
                 let g = match key {
                     // No key: the same patient as the row before.
                     None => same.unwrap_or_default(),
-                    Some((key, text)) => *index.entry(key).or_insert_with(|| {
-                        groups.push(Group {
-                            patient: text,
-                            first: (p, row),
-                            records: Vec::new(),
-                        });
-                        groups.len() - 1
+                    Some((key, text)) => *index.entry(key.clone()).or_insert_with(|| {
+                        chunk.patients.push((key, text, (p, row)));
+                        chunk.patients.len() as u32 - 1
                     }),
                 };
-                (g, drug, date)
-            });
-            match record {
-                Ok((g, drug, date)) => {
-                    last = Some((cell, g));
-                    let records = &mut groups[g].records;
-                    if records.len() >= MAX_RECORDS_PER_PATIENT {
-                        return Err(LinesError::Io(format!(
-                            "row {place}: more than {MAX_RECORDS_PER_PATIENT} records for one patient"
-                        )));
-                    }
-                    records.push(Administration { date, drug });
-                }
-                Err(message) => {
-                    let s = &mut out.summary;
-                    s.skipped += 1;
-                    if every_error || s.errors.len() < 100 {
-                        s.errors.push(SkippedRow {
-                            line: place,
-                            message,
-                        });
-                        out.skipped_at.push((p, row));
-                    }
-                }
+                last = Some((cell, g));
+                chunk.records.push((g, names.number(drug), date));
+            }
+            Err(message) => {
+                let place = first + (row - start) as u64 + 1;
+                chunk.skipped.push((place, (p, row), message));
             }
         }
     }
-    Ok(groups)
+    chunk.names = names.names;
+    chunk
+}
+
+/// The patients, every record as its date and drug number (each patient's
+/// together), and the drug names.
+type Grouped = (Vec<Group>, Vec<(NaiveDate, u32)>, Vec<Drug>);
+
+/// The runs' patients merged in the order of their first record, and their
+/// records grouped by patient (each patient's in table order), with the
+/// drug names they are numbered by; the counts and skipped records go to
+/// `out`.
+fn group(
+    chunks: Vec<Chunk>,
+    every_error: bool,
+    out: &mut TableLines,
+) -> Result<Grouped, LinesError> {
+    let mut index: HashMap<Key, u32> = HashMap::new();
+    let mut patients: Vec<(String, (usize, usize))> = Vec::new();
+    let mut names = Names::default();
+    // Each run's numbers of patients and drugs, as the table's.
+    let mut maps: Vec<(Vec<u32>, Vec<u32>)> = Vec::with_capacity(chunks.len());
+    for c in &chunks {
+        out.summary.records += c.rows;
+        for (place, at, message) in &c.skipped {
+            let s = &mut out.summary;
+            s.skipped += 1;
+            if every_error || s.errors.len() < 100 {
+                s.errors.push(SkippedRow {
+                    line: *place,
+                    message: message.clone(),
+                });
+                out.skipped_at.push(*at);
+            }
+        }
+        let patient_map = c
+            .patients
+            .iter()
+            .map(|(key, text, first)| {
+                *index.entry(key.clone()).or_insert_with(|| {
+                    patients.push((text.clone(), *first));
+                    patients.len() as u32 - 1
+                })
+            })
+            .collect();
+        let drug_map = c
+            .names
+            .iter()
+            .map(|d| names.number(Arc::clone(d)))
+            .collect();
+        maps.push((patient_map, drug_map));
+    }
+    // Counted, then placed: every patient's records together, in table order.
+    let mut counts = vec![0usize; patients.len()];
+    for (c, (pm, _)) in chunks.iter().zip(&maps) {
+        for r in &c.records {
+            counts[pm[r.0 as usize] as usize] += 1;
+        }
+    }
+    if let Some(g) = counts.iter().position(|n| *n > MAX_RECORDS_PER_PATIENT) {
+        return Err(LinesError::Io(format!(
+            "patient `{}` has more than {MAX_RECORDS_PER_PATIENT} records",
+            patients[g].0
+        )));
+    }
+    let mut at = Vec::with_capacity(counts.len());
+    let mut total = 0;
+    for n in &counts {
+        at.push(total);
+        total += n;
+    }
+    let groups: Vec<Group> = patients
+        .into_iter()
+        .zip(&at)
+        .zip(&counts)
+        .map(|(((patient, first), from), n)| Group {
+            patient,
+            first,
+            records: *from..*from + *n,
+        })
+        .collect();
+    let mut records = vec![(NaiveDate::MIN, 0u32); total];
+    for (c, (pm, dm)) in chunks.iter().zip(&maps) {
+        for &(g, drug, date) in &c.records {
+            let g = pm[g as usize] as usize;
+            records[at[g]] = (date, dm[drug as usize]);
+            at[g] += 1;
+        }
+    }
+    Ok((groups, records, names.names))
+}
+
+/// The generic drug names of a table, each once, numbered in the order
+/// met: a record holds its drug's number.
+#[derive(Default)]
+struct Names {
+    names: Vec<Drug>,
+    numbers: HashMap<Drug, u32>,
+    /// The last few names met and their numbers, found by address first.
+    recent: Vec<(Drug, u32)>,
+}
+
+impl Names {
+    fn number(&mut self, drug: Drug) -> u32 {
+        if let Some((_, n)) = self.recent.iter().find(|(d, _)| Arc::ptr_eq(d, &drug)) {
+            return *n;
+        }
+        let n = match self.numbers.get(&drug) {
+            Some(n) => *n,
+            None => {
+                let n = self.names.len() as u32;
+                self.names.push(Arc::clone(&drug));
+                self.numbers.insert(Arc::clone(&drug), n);
+                n
+            }
+        };
+        if self.recent.len() < 16 {
+            self.recent.push((drug, n));
+        }
+        n
+    }
 }
 
 /// A record as read: its patient's key and id text (`None`: the patient of
 /// the row before), its generic drug name and its date.
-type Record = (Option<(Key, String)>, super::Drug, NaiveDate);
+type Record = (Option<(Key, String)>, Drug, NaiveDate);
 
 /// A record's patient (when `patient` is given: not the same cell as the
 /// record before), generic drug name and date, or why it is skipped: the
@@ -318,6 +499,88 @@ mod tests {
         )
         .unwrap();
         (lines, summary)
+    }
+
+    /// Owned rows, for tables larger than a run of rows.
+    struct Owned(Vec<[String; 3]>);
+
+    impl AdministrationCells for Owned {
+        fn rows(&self) -> usize {
+            self.0.len()
+        }
+        fn patient(&self, row: usize) -> RecordCell<'_> {
+            RecordCell::Text(&self.0[row][0])
+        }
+        fn drug(&self, row: usize) -> RecordCell<'_> {
+            RecordCell::Text(&self.0[row][1])
+        }
+        fn date(&self, row: usize) -> DateCell<'_> {
+            DateCell::Text(&self.0[row][2])
+        }
+    }
+
+    /// 70,000 records of 700 patients, each patient's records 700 rows
+    /// apart (so every patient is in both runs of rows): the lines of the
+    /// same records sorted by patient as a file, with a bad date counted.
+    #[test]
+    fn patients_spread_over_runs_of_rows() {
+        let drugs = [
+            "doxorubicin",
+            "ifosfamide",
+            "eribulin",
+            "Gemzar",
+            "taxotere",
+        ];
+        let day = |n: usize| {
+            let d = NaiveDate::from_ymd_opt(2015, 1, 1).unwrap() + chrono::Days::new(n as u64);
+            d.to_string()
+        };
+        let rows: Vec<[String; 3]> = (0..70_000)
+            .map(|i| {
+                let p = i % 700;
+                let k = i / 700;
+                // A new regimen every 30 records, 21 days apart.
+                [
+                    format!("P{p:03}"),
+                    drugs[(k / 30 + p) % drugs.len()].to_owned(),
+                    if i == 69_999 {
+                        "2015-02-30".to_owned()
+                    } else {
+                        day(k * 21 + p % 5)
+                    },
+                ]
+            })
+            .collect();
+        let table = Owned(rows.clone());
+        let got = derive_table(
+            &[&table],
+            &Rules::default(),
+            &Library::bundled().unwrap(),
+            3,
+            false,
+        )
+        .unwrap();
+        let mut sorted = rows;
+        sorted.sort_by(|a, b| a[0].cmp(&b[0]));
+        let mut csv = String::from("patient_id,drug,date\n");
+        for r in &sorted {
+            csv.push_str(&r.join(","));
+            csv.push('\n');
+        }
+        let (want, summary) = from_file(&csv);
+        // Patients in the order of their first record: P000, P001, ... as sorted.
+        assert_eq!(got.lines, want);
+        assert_eq!(
+            (
+                got.summary.records,
+                got.summary.patients,
+                got.summary.skipped
+            ),
+            (70_000, 700, 1)
+        );
+        assert_eq!(summary.skipped, 1);
+        assert_eq!(got.summary.errors[0].line, 70_000);
+        assert!(got.lines.len() > 2000, "{}", got.lines.len());
     }
 
     /// Patient 1: gemcitabine and docetaxel on 2020-01-01 and 01-22 are one

@@ -1,4 +1,5 @@
-//! `POST /api/schedule`, `POST /api/order/verify` and the OpenAPI document.
+//! `POST /api/dose`, `POST /api/schedule`, `POST /api/order/verify` and the
+//! OpenAPI document.
 
 use crate::server::*;
 
@@ -12,6 +13,72 @@ fn object(fields: &[(&str, String)]) -> String {
         body.insert((*k).to_owned(), serde_json::Value::String(v.clone()));
     }
     serde_json::Value::Object(body).to_string()
+}
+
+/// The dose API answers compact JSON whose value is the command line's
+/// `dose --format json` (pretty) for the same inputs: the same keys in the
+/// same order, the same numbers.
+#[test]
+fn the_dose_api_gives_the_command_line_json_compact() {
+    let s = Server::start();
+    let mut fields = gem_doc("170cm");
+    fields.push(("on", "2026-12-01".to_owned()));
+    let (status, text) = post_json(&s, "/api/dose", &object(&fields));
+    assert_eq!(status, 200, "{text}");
+    assert!(!text.contains('\n'), "compact: no line break");
+    let api = json(&text);
+    // By hand: BSA 1.82 m²; gemcitabine 900 mg/m² × 1.82 = 1,638 mg days 1
+    // and 8, docetaxel 100 mg/m² × 1.82 = 182 mg day 8.
+    let doses: Vec<(String, u64, f64)> = api["administrations"]
+        .as_array()
+        .expect("administrations")
+        .iter()
+        .filter(|a| a["role"] == "antineoplastic")
+        .map(|a| {
+            (
+                a["drug"].as_str().unwrap().to_owned(),
+                a["day"].as_u64().unwrap(),
+                a["final_dose"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        doses,
+        [
+            ("gemcitabine".to_owned(), 1, 1638.0),
+            ("gemcitabine".to_owned(), 8, 1638.0),
+            ("docetaxel".to_owned(), 8, 182.0),
+        ]
+    );
+    // The command line, in the server's folder (the same ./regimens).
+    let mut args = vec![
+        "dose".to_owned(),
+        "--format=json".to_owned(),
+        "--on=2026-12-01".to_owned(),
+        "--height=170cm".to_owned(),
+        "--weight=70kg".to_owned(),
+    ];
+    for (k, v) in LABS {
+        args.push(format!("--{}={v}", k.replace('_', "-")));
+    }
+    args.extend(["--".to_owned(), "gemcitabine-docetaxel".to_owned()]);
+    let out = crate::common::chemodose()
+        .args(&args)
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let cli_text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        cli_text.starts_with("{\n  \""),
+        "the command line's stays pretty"
+    );
+    let cli = json(&cli_text);
+    assert_eq!(api, cli);
+    // Byte for byte the command line's JSON without its whitespace: the
+    // same keys in the same order, each number written the same way.
+    assert_eq!(text, serde_json::to_string(&cli).unwrap());
 }
 
 #[test]

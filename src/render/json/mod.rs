@@ -8,7 +8,12 @@
 //! shares with `dose` (its own wire structs are in `render::schedule::json`).
 //! Never does: compute. Every value is read from a result.
 //!
-//! Keys come out sorted (through `serde_json::Value`), as they always have.
+//! Keys come out sorted, as they always have: through `serde_json::Value`
+//! (whose objects are sorted maps), or, for the `dose` output, written
+//! directly from its wire structs, whose fields are declared in sorted
+//! order (a tree of a 20 KB answer cost more than the dose itself in
+//! `serve`; `docs/performance.md`, "Web API load"). The tests hold every
+//! struct of the `dose` output to that order (`tests.rs`).
 
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -17,6 +22,8 @@ use serde_json::Value;
 mod history;
 mod order;
 mod regimen;
+#[cfg(test)]
+mod tests;
 mod verify;
 
 pub use history::history_json;
@@ -44,16 +51,22 @@ pub(crate) fn tree(value: impl Serialize) -> Value {
     serde_json::to_value(value).unwrap_or(Value::Null)
 }
 
+/// Writes a field through [`tree`]: its keys sorted whatever the order its
+/// type writes them in.
+fn as_tree<T: Serialize, S: serde::Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+    tree(value).serialize(s)
+}
+
 /// The patient's measurements, in canonical units.
 #[derive(Serialize)]
 pub(crate) struct PatientJson {
-    height_cm: f64,
-    weight_kg: f64,
-    measured_on: Option<chrono::NaiveDate>,
-    sex: Option<Sex>,
     age_years: Option<f64>,
-    scr_mg_dl: Option<f64>,
+    height_cm: f64,
+    measured_on: Option<chrono::NaiveDate>,
     scr_measured_on: Option<chrono::NaiveDate>,
+    scr_mg_dl: Option<f64>,
+    sex: Option<Sex>,
+    weight_kg: f64,
 }
 
 impl From<&Patient> for PatientJson {
@@ -109,11 +122,11 @@ pub(crate) fn dose_weight_json(
 /// The renal function used.
 #[derive(Serialize)]
 pub(crate) struct RenalJson {
+    calvert_gfr_capped: Option<bool>,
+    calvert_gfr_used_ml_min: Option<f64>,
     crcl_ml_min: Option<f64>,
     crcl_weight_basis: Option<&'static str>,
     gfr_given_ml_min: Option<f64>,
-    calvert_gfr_used_ml_min: Option<f64>,
-    calvert_gfr_capped: Option<bool>,
 }
 
 impl From<&RenalUsed> for RenalJson {
@@ -258,37 +271,40 @@ pub(crate) fn adjustments_of(a: &Administration) -> Vec<AdjustmentJson> {
 /// One administration in the `dose` output.
 #[derive(Serialize)]
 struct DoseAdministrationJson {
-    day: i32,
-    drug: String,
-    display_name: String,
-    role: Role,
-    prescribed: String,
+    /// Internally tagged (`kind` first when written directly): through a
+    /// tree, which sorts `kind` among the other keys.
+    #[serde(serialize_with = "as_tree")]
+    adjustments: Vec<AdjustmentJson>,
     basis: Option<DoseBasis>,
-    unit: DoseUnit,
-    calculated_mg: Decimal,
-    final_mg: Decimal,
     calculated: Decimal,
-    final_dose: Decimal,
+    calculated_mg: Decimal,
+    day: i32,
+    display_name: String,
+    drug: String,
     #[serde(rename = "final")]
     final_text: String,
-    route: String,
+    final_dose: Decimal,
+    final_mg: Decimal,
     infusion: Option<String>,
-    adjustments: Vec<AdjustmentJson>,
-    overrides: Vec<AdministrationOverrideJson>,
-    verdict: Option<&'static str>,
     instruction: Option<String>,
+    overrides: Vec<AdministrationOverrideJson>,
+    prescribed: String,
+    role: Role,
+    route: String,
     time: Option<TimeJson>,
+    unit: DoseUnit,
+    verdict: Option<&'static str>,
 }
 
 /// When in its day one of several doses of a drug is given.
 #[derive(Serialize)]
 pub(crate) struct TimeJson {
+    /// Dose n of `of` that day, at a time set locally.
+    dose: Option<u32>,
     /// The drug the time counts from (its start), lower case.
     from: Option<String>,
     /// Minutes from that drug's start; negative before it.
     minutes: Option<i32>,
-    /// Dose n of `of` that day, at a time set locally.
-    dose: Option<u32>,
     /// How many doses that day.
     of: Option<u32>,
     /// As printed: "4 h after the start of IFOSfamide".
@@ -346,17 +362,17 @@ impl DoseAdministrationJson {
 /// A lifetime limit and where the patient stands.
 #[derive(Serialize)]
 pub(crate) struct LimitJson {
+    after_cardiac_radiation: bool,
+    complete: bool,
+    cumulative: Decimal,
     limit: String,
     limit_value: Decimal,
-    unit: &'static str,
-    prior: Decimal,
-    cumulative: Decimal,
     percent_of_limit: Decimal,
+    prior: Decimal,
     remaining: Option<Decimal>,
-    after_cardiac_radiation: bool,
     source: String,
-    complete: bool,
     uncounted_lines: Vec<u32>,
+    unit: &'static str,
 }
 
 impl From<&LimitStatus> for LimitJson {
@@ -380,15 +396,15 @@ impl From<&LimitStatus> for LimitJson {
 /// Totals for one drug.
 #[derive(Serialize)]
 struct DrugTotalJson {
-    drug: String,
-    display_name: String,
-    unit: DoseUnit,
-    cycle_total: Decimal,
-    cycle_total_per_m2: Option<Decimal>,
     course_cycles: Option<u32>,
     course_total: Option<Decimal>,
     course_total_per_m2: Option<Decimal>,
+    cycle_total: Decimal,
+    cycle_total_per_m2: Option<Decimal>,
+    display_name: String,
+    drug: String,
     limit: Option<LimitJson>,
+    unit: DoseUnit,
 }
 
 impl From<&DrugTotal> for DrugTotalJson {
@@ -410,29 +426,29 @@ impl From<&DrugTotal> for DrugTotalJson {
 /// One comparison of a rule as evaluated.
 #[derive(Serialize)]
 pub(crate) struct ComparisonJson {
-    input: String,
-    comparator: &'static str,
-    threshold: String,
-    value: Option<Decimal>,
-    times_uln: Option<Decimal>,
     class: Option<String>,
-    grade: Option<u8>,
+    comparator: &'static str,
     date: Option<chrono::NaiveDate>,
-    stale: bool,
+    grade: Option<u8>,
+    input: String,
     result: &'static str,
+    stale: bool,
+    threshold: String,
+    times_uln: Option<Decimal>,
+    value: Option<Decimal>,
 }
 
 /// A rule as evaluated: its condition, action and source, what it read and
 /// whether it fired (`true`, `false`, `unknown`).
 #[derive(Serialize)]
 pub(crate) struct RuleJson {
+    comparisons: Vec<ComparisonJson>,
     kind: &'static str,
-    when: String,
-    then: String,
-    source: String,
     note: Option<String>,
     result: &'static str,
-    comparisons: Vec<ComparisonJson>,
+    source: String,
+    then: String,
+    when: String,
 }
 
 fn truth_id(t: &crate::rules::Truth) -> &'static str {
@@ -488,21 +504,21 @@ impl From<&crate::rules::RuleResult> for RuleJson {
 /// A drug's clinical rules as evaluated, with its verdict.
 #[derive(Serialize)]
 pub(crate) struct DrugAssessmentJson {
+    day: Vec<RuleJson>,
     drug: String,
-    verdict: &'static str,
     missing: Vec<String>,
     omitted_by: Option<RuleJson>,
     organ: Vec<RuleJson>,
-    day: Vec<RuleJson>,
     toxicity: Vec<RuleJson>,
+    verdict: &'static str,
 }
 
 /// The plan's clinical assessment: the day assessed, the verdict, by drug.
 #[derive(Serialize)]
 pub(crate) struct AssessmentJson {
     day: u32,
-    verdict: &'static str,
     drugs: Vec<DrugAssessmentJson>,
+    verdict: &'static str,
 }
 
 /// A verdict id: `proceed`, `modify`, `hold`, `not-checked`.
@@ -541,8 +557,8 @@ impl From<&crate::dose::Assessment> for AssessmentJson {
 #[derive(Serialize)]
 pub(crate) struct OverrideJson {
     code: String,
-    reason: String,
     message: String,
+    reason: String,
 }
 
 impl From<&Overridden> for OverrideJson {
@@ -597,57 +613,95 @@ pub(crate) fn warnings_json(warnings: &[Warning]) -> Vec<WarningJson> {
     warnings.iter().map(WarningJson::from).collect()
 }
 
-/// The `dose` output.
+/// The `dose` output (`docs/output-json.md`, "dose"), written directly:
+/// its fields, and every struct's below it, are declared in sorted order.
 #[derive(Serialize)]
-struct DoseJson {
-    regimen: String,
-    regimen_version: String,
-    status: Status,
-    cycle: u32,
-    planned_cycles: Option<u32>,
-    patient: PatientJson,
-    bsa: BsaJson,
-    dose_weight: Option<DoseWeightJson>,
-    renal: RenalJson,
+pub struct DoseJson {
     administrations: Vec<DoseAdministrationJson>,
+    assessment: AssessmentJson,
+    bsa: BsaJson,
+    cycle: u32,
+    dose_weight: Option<DoseWeightJson>,
+    overrides: Vec<OverrideJson>,
+    patient: PatientJson,
+    planned_cycles: Option<u32>,
+    regimen: String,
+    /// The regimen file and its SHA-256, when the caller knows them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    regimen_source: Option<Value>,
+    regimen_version: String,
+    renal: RenalJson,
+    /// The site configuration in force, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site_config: Option<Value>,
+    status: Status,
     totals: Vec<DrugTotalJson>,
     warnings: Vec<WarningJson>,
-    overrides: Vec<OverrideJson>,
-    assessment: AssessmentJson,
+}
+
+impl DoseJson {
+    /// The plan's output.
+    pub fn new(plan: &DosePlan) -> Self {
+        DoseJson {
+            administrations: plan
+                .administrations
+                .iter()
+                .map(|a| DoseAdministrationJson::new(a, &plan.overridden))
+                .collect(),
+            assessment: AssessmentJson::from(&plan.assessment),
+            bsa: BsaJson::from(&plan.bsa),
+            cycle: plan.cycle,
+            dose_weight: dose_weight_json(plan.dose_weight),
+            overrides: plan.overridden.iter().map(Into::into).collect(),
+            patient: PatientJson::from(&plan.patient),
+            planned_cycles: plan.planned_cycles,
+            regimen: plan.regimen_id.clone(),
+            regimen_source: None,
+            regimen_version: plan.regimen_version.clone(),
+            renal: RenalJson::from(&plan.renal),
+            site_config: None,
+            status: plan.status,
+            totals: plan.totals.iter().map(Into::into).collect(),
+            warnings: warnings_json(&plan.warnings),
+        }
+    }
+
+    /// With `regimen_source`: the regimen file and its SHA-256.
+    pub fn with_source(mut self, source: &crate::regimen::RegimenSource) -> Self {
+        self.regimen_source = Some(super::provenance::source_json(source));
+        self
+    }
+
+    /// With warnings from outside the plan (code, words) before its own.
+    pub fn with_leading_warnings(mut self, warnings: &[(&'static str, String)]) -> Self {
+        let leading = warnings.iter().map(|(code, message)| WarningJson {
+            code,
+            message: message.clone(),
+        });
+        self.warnings = leading.chain(self.warnings).collect();
+        self
+    }
+
+    /// With `site_config`: the site configuration in force, if any.
+    pub fn with_site_config(mut self, c: Option<&crate::config::InForce>) -> Self {
+        self.site_config = c.map(site_config_json);
+        self
+    }
 }
 
 /// The plan as JSON (documented in `docs/output-json.md`).
 pub fn dose_json(plan: &DosePlan) -> Value {
-    tree(DoseJson {
-        regimen: plan.regimen_id.clone(),
-        regimen_version: plan.regimen_version.clone(),
-        status: plan.status,
-        cycle: plan.cycle,
-        planned_cycles: plan.planned_cycles,
-        patient: PatientJson::from(&plan.patient),
-        bsa: BsaJson::from(&plan.bsa),
-        dose_weight: dose_weight_json(plan.dose_weight),
-        renal: RenalJson::from(&plan.renal),
-        administrations: plan
-            .administrations
-            .iter()
-            .map(|a| DoseAdministrationJson::new(a, &plan.overridden))
-            .collect(),
-        totals: plan.totals.iter().map(Into::into).collect(),
-        warnings: warnings_json(&plan.warnings),
-        overrides: plan.overridden.iter().map(Into::into).collect(),
-        assessment: AssessmentJson::from(&plan.assessment),
-    })
+    tree(DoseJson::new(plan))
 }
 
 /// A published source.
 #[derive(Serialize)]
 pub(crate) struct SourceJson {
     citation: String,
-    url: Option<String>,
     doi: Option<String>,
-    pmid: Option<String>,
     note: Option<String>,
+    pmid: Option<String>,
+    url: Option<String>,
 }
 
 impl From<&Source> for SourceJson {

@@ -1,7 +1,8 @@
 //! The JSON API: `POST /api/dose`, `POST /api/schedule`, `POST
 //! /api/order/verify`, and `GET /api/openapi.json`, the OpenAPI document
 //! describing them (`docs/api.md`). Each answer is the command line's own
-//! JSON (`--format json`, `docs/output-json.md`), or an error object.
+//! JSON (`--format json`, `docs/output-json.md`) written compact (the same
+//! value, keys and numbers), or an error object.
 //!
 //! Owns: the request types, the error object, which status each outcome
 //! is, and the OpenAPI document derived from them (`utoipa`; the dose and
@@ -23,7 +24,7 @@ use utoipa::{OpenApi, PartialSchema, ToSchema};
 use super::Shared;
 use super::calc::{Problem, run_form};
 use super::upload::{run_on_text, shown_name};
-use crate::cli::{Failure, GivenText};
+use crate::cli::{Failure, GivenText, JsonLayout};
 use crate::web::form::{DOSE, FormSpec, Many, SCHEDULE};
 
 /// What went wrong, in the answer's `kind`.
@@ -197,7 +198,7 @@ fn form_api(
         Ok(v) => v,
         Err(r) => return r,
     };
-    match run_form(server, spec, &values, "json") {
+    match run_form(server, spec, &values, "json", JsonLayout::Compact) {
         Ok(report) => json_answer(report.stdout),
         Err(Problem::Field(name, m)) => {
             api_error(StatusCode::BAD_REQUEST, ErrorKind::Input, Some(name), &m)
@@ -217,7 +218,7 @@ fn form_api(
     path = "/api/dose",
     request_body(content = DoseRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The JSON of `chemodose dose --format json` (docs/output-json.md, \"dose\").", body = serde_json::Value, content_type = "application/json"),
+        (status = 200, description = "The JSON of `chemodose dose --format json` (docs/output-json.md, \"dose\"), written compact.", body = serde_json::Value, content_type = "application/json"),
         (status = 400, description = "Bad input: not JSON, an unknown key, or a value the command line refuses (`field` names its key).", body = ApiError),
         (status = 413, description = "The body is over 256 KiB."),
         (status = 422, description = "A safety stop refused the dose (`kind` is `stop`); the message names the override.", body = ApiError),
@@ -239,7 +240,7 @@ pub async fn api_dose(
     path = "/api/schedule",
     request_body(content = ScheduleRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The JSON of `chemodose schedule --format json` (docs/output-json.md, \"schedule\").", body = serde_json::Value, content_type = "application/json"),
+        (status = 200, description = "The JSON of `chemodose schedule --format json` (docs/output-json.md, \"schedule\"), written compact.", body = serde_json::Value, content_type = "application/json"),
         (status = 400, description = "Bad input: not JSON, an unknown key, or a value the command line refuses (`field` names its key).", body = ApiError),
         (status = 413, description = "The body is over 256 KiB."),
         (status = 422, description = "A safety stop refused a dose of the course (`kind` is `stop`).", body = ApiError),
@@ -262,7 +263,7 @@ pub async fn api_schedule(
     path = "/api/order/verify",
     request_body(content = OrderRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The JSON of `chemodose order verify --format json` (docs/output-json.md, \"order verify\"), whatever the verdict.", body = serde_json::Value, content_type = "application/json"),
+        (status = 200, description = "The JSON of `chemodose order verify --format json` (docs/output-json.md, \"order verify\"), written compact, whatever the verdict.", body = serde_json::Value, content_type = "application/json"),
         (status = 400, description = "Not JSON, an unknown key, or an order that cannot be read (located errors in `error`; `field` is `order`).", body = ApiError),
         (status = 413, description = "The body is over 256 KiB."),
     )
@@ -299,7 +300,13 @@ pub async fn api_order_verify(
         }
     };
     let given = GivenText { name, text };
-    match run_on_text(&server, ["order", "verify"], &given, "json") {
+    match run_on_text(
+        &server,
+        ["order", "verify"],
+        &given,
+        "json",
+        JsonLayout::Compact,
+    ) {
         Ok(report) => json_answer(report.stdout),
         Err(Failure::Check(r)) => api_error(
             StatusCode::UNPROCESSABLE_ENTITY,

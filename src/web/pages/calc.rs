@@ -15,8 +15,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use minijinja::context;
 
-use super::{Shared, failure_text, known_regimen, library};
-use crate::cli::{Failure, Report, run_args};
+use super::{Shared, failure_text, known_regimen, library, library_for};
+use crate::cli::{Failure, JsonLayout, Report, run_args_laid_out};
 use crate::web::Server;
 use crate::web::form::{DOSE, FormSpec, SCHEDULE};
 use crate::web::print;
@@ -110,16 +110,17 @@ pub(super) enum Problem {
     Refused(String),
 }
 
-/// Runs the form's command in `format` on the values: the regimen only as
-/// an id or alias of the library.
+/// Runs the form's command in `format` on the values (its JSON laid out as
+/// `layout` says): the regimen only as an id or alias of the library.
 pub(super) fn run_form(
     server: &Server,
     spec: &FormSpec,
     values: &BTreeMap<String, String>,
     format: &str,
+    layout: JsonLayout,
 ) -> Result<Report, Problem> {
-    let (lib, _) = library(server).map_err(|e| Problem::Input(e.0))?;
     let typed = values.get("regimen").map(String::as_str).unwrap_or("");
+    let (lib, _) = library_for(server, typed).map_err(|e| Problem::Input(e.0))?;
     let Some(id) = known_regimen(&lib, typed) else {
         return Err(Problem::Field(
             "regimen",
@@ -127,7 +128,7 @@ pub(super) fn run_form(
         ));
     };
     let args = spec.arguments(&id, values, server.regimens.as_deref(), format);
-    run_args(&args).map_err(|f| match f {
+    run_args_laid_out(&args, layout).map_err(|f| match f {
         Failure::Check(r) => Problem::Refused(r.message),
         f => {
             let m = failure_text(&f);
@@ -220,7 +221,7 @@ fn problem_page(
 
 /// The result page: the text with the warnings and notes after it.
 fn result_page(server: &Server, page: &Page, values: &BTreeMap<String, String>) -> Response {
-    match run_form(server, &page.spec, values, "text") {
+    match run_form(server, &page.spec, values, "text", JsonLayout::Pretty) {
         Ok(report) => {
             let mut text = report.stdout;
             for line in report.warnings.iter().chain(&report.notes) {
@@ -276,7 +277,7 @@ pub async fn dose_print(State(server): Shared, values: Values) -> Response {
     let Ok(Form(values)) = values else {
         return bad_form(&server, &DOSE_PAGE);
     };
-    match run_form(&server, &DOSE, &values, "html") {
+    match run_form(&server, &DOSE, &values, "html", JsonLayout::Pretty) {
         Ok(report) => {
             let name = print::file_name(
                 &format!(
@@ -311,7 +312,7 @@ pub async fn schedule_print(State(server): Shared, values: Values) -> Response {
     let Ok(Form(values)) = values else {
         return bad_form(&server, &SCHEDULE_PAGE);
     };
-    match run_form(&server, &SCHEDULE, &values, "html") {
+    match run_form(&server, &SCHEDULE, &values, "html", JsonLayout::Pretty) {
         Ok(report) => print::page(report.stdout, &schedule_file(&values, "html")),
         Err(p) => problem_page(&server, &SCHEDULE_PAGE, &values, p),
     }
@@ -335,7 +336,7 @@ pub async fn schedule_download(State(server): Shared, values: Values) -> Respons
             );
         }
     };
-    match run_form(&server, &SCHEDULE, &values, format) {
+    match run_form(&server, &SCHEDULE, &values, format, JsonLayout::Pretty) {
         Ok(report) => {
             print::attachment(report.stdout, content_type, &schedule_file(&values, format))
         }

@@ -37,6 +37,21 @@ pub(super) fn library(server: &Server) -> Result<(Arc<Library>, String), InputEr
     })
 }
 
+/// As [`library`], for a request naming the regimen `key`: when `key` is
+/// the id of a regimen file of the folder, only that file and the folder
+/// are looked at (`library_cache`, `LibraryCache::library_for`).
+pub(super) fn library_for(
+    server: &Server,
+    key: &str,
+) -> Result<(Arc<Library>, String), InputError> {
+    server.library.library_for(
+        &LibraryArgs {
+            regimens: server.regimens.clone(),
+        },
+        key,
+    )
+}
+
 /// The regimen a request names, only as an id or alias of the library (a
 /// request never names a file): its id.
 pub(super) fn known_regimen(library: &Library, key: &str) -> Option<String> {

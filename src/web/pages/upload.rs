@@ -16,7 +16,7 @@ use chemodose::files::FileKind;
 use minijinja::context;
 
 use super::{Shared, failure_text, library_argument};
-use crate::cli::{Failure, GivenText, Report, run_args_with_text};
+use crate::cli::{Failure, GivenText, JsonLayout, Report, run_args_with_text};
 use crate::web::{Server, print};
 
 /// One of the two upload pages.
@@ -129,18 +129,20 @@ async fn read_upload(
         .map_err(|e| bad(e.to_string()))
 }
 
-/// Runs the page's command in `format` on the given text.
+/// Runs the page's command in `format` on the given text, its JSON laid
+/// out as `layout` says.
 pub(super) fn run_on_text(
     server: &Server,
     command: [&str; 2],
     given: &GivenText,
     format: &str,
+    layout: JsonLayout,
 ) -> Result<Report, Failure> {
     let mut args: Vec<String> = command.iter().map(|c| (*c).to_owned()).collect();
     args.push(format!("--format={format}"));
     args.extend(library_argument(server));
     args.extend(["--".to_owned(), given.name.clone()]);
-    run_args_with_text(&args, given)
+    run_args_with_text(&args, given, layout)
 }
 
 /// What an upload page shows besides the form.
@@ -215,10 +217,10 @@ pub async fn order(State(server): Shared, form: Result<Multipart, MultipartRejec
     };
     // The verdict from the JSON record, the record to read from the text:
     // both are the command line's, for the same order.
-    let verdict = run_on_text(&server, ORDER.command, &given, "json")
+    let verdict = run_on_text(&server, ORDER.command, &given, "json", JsonLayout::Pretty)
         .ok()
         .and_then(|r| verdicts(&r.stdout).into_iter().next());
-    match run_on_text(&server, ORDER.command, &given, "text") {
+    match run_on_text(&server, ORDER.command, &given, "text", JsonLayout::Pretty) {
         Ok(report) => {
             let mut text = report.stdout;
             for line in report.warnings.iter().chain(&report.notes) {
@@ -246,7 +248,7 @@ pub async fn order_print(
         Ok(g) => g,
         Err(e) => return not_read(&server, &ORDER, e),
     };
-    match run_on_text(&server, ORDER.command, &given, "html") {
+    match run_on_text(&server, ORDER.command, &given, "html", JsonLayout::Pretty) {
         Ok(report) => print::page(
             report.stdout,
             &print::file_name("order-verification", "html"),
@@ -264,7 +266,7 @@ pub async fn history(
         Ok(g) => g,
         Err(e) => return not_read(&server, &HISTORY, e),
     };
-    match run_on_text(&server, HISTORY.command, &given, "text") {
+    match run_on_text(&server, HISTORY.command, &given, "text", JsonLayout::Pretty) {
         Ok(report) => {
             let shown = Shown {
                 result: Some(report.stdout),
