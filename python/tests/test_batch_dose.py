@@ -305,3 +305,18 @@ def test_nan_and_infinity_are_not_numbers():
         "height `NaN` is not a number; write digits and a decimal point only, e.g. 172.5",
         "height `inf` is not a number; write digits and a decimal point only, e.g. 172.5",
     ]
+
+
+def test_column_types_read_and_refused():
+    pd = pytest.importorskip("pandas")
+    # A categorical sex (an Arrow dictionary of text) is read as its text;
+    # a boolean height is no number or text.
+    frame = pd.DataFrame({"id": [1], "height_cm": [170.0], "weight_kg": [70.0],
+                          "sex": pd.Categorical(["female"])})
+    assert dose(frame).column("docetaxel_d8_mg").to_pylist() == [182.0]
+    t = pa.table({"id": [1], "height_cm": [True], "weight_kg": [70.0]})
+    with pytest.raises(chemodose.InputError, match="column `height_cm` is of Arrow type Boolean"):
+        dose(t)
+    # A column not read may hold anything.
+    t = pa.table({"id": [1], "height_cm": [170.0], "weight_kg": [70.0], "notes": [[1, 2]]})
+    assert dose(t).num_rows == 1

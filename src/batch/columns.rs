@@ -303,6 +303,7 @@ pub(super) fn value_text(value: Value<'_>) -> Cow<'_, str> {
 }
 
 /// Cell `i` of a row of CSV fields (an empty field when the row is short).
+#[inline]
 fn field<'a>(fields: &[&'a [u8]], i: usize) -> Value<'a> {
     Value::Bytes(fields.get(i).copied().unwrap_or_default())
 }
@@ -344,6 +345,7 @@ fn fast_decimal(text: &[u8]) -> Option<f64> {
 /// decimal is read (an optional sign, digits, one decimal point): `1e29`,
 /// `inf` and `70,5` are refused, not read as a float parser would; so is a
 /// number that is not finite.
+#[inline(always)]
 fn number(
     measure: Measure,
     value: Value<'_>,
@@ -387,6 +389,7 @@ fn number(
 
 /// One row of CSV fields: its id and patient; every measurement is checked
 /// for plausibility.
+#[inline]
 pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>, RowProblem> {
     if record.len() < c.names.len() {
         return Err(RowProblem::TooFewFields {
@@ -411,6 +414,7 @@ pub(super) fn parse_row<'a>(c: &Columns, record: &[&'a [u8]]) -> Result<Row<'a>,
 /// (a CSV row or a table's): the id must not be empty, every measurement
 /// is checked for plausibility, then the id's characters. The order of the
 /// checks is the order of the reasons a row is skipped with.
+#[inline(always)]
 pub(super) fn read_patient<'a>(
     c: &Columns,
     cell: impl Fn(usize) -> Value<'a>,
