@@ -5,7 +5,7 @@
 //! Owns: the typed serde structs of the resources used (`model.rs`), the
 //! codes read and written with their sources (`codes.rs`), a Bundle read
 //! into typed measurements and lab results with located errors
-//! (`import.rs`), and the exports (`export/`).
+//! (`import/`), and the exports (`export/`).
 //! Never does: read a file or the clock, compute a dose (the exports write
 //! what the engine computed), or hand-build JSON text: every resource is a
 //! struct serialised by serde.

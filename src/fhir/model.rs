@@ -9,7 +9,7 @@
 //!
 //! The import side reads resources through `serde_json::Value` first, so
 //! that an unexpected element is ignored and a malformed one is reported
-//! with the resource and element it is in (`import.rs`); these structs are
+//! with the resource and element it is in (`import/`); these structs are
 //! what it reads them into.
 
 use serde::{Deserialize, Serialize};
