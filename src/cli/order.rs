@@ -128,10 +128,23 @@ enum Source<'a> {
 }
 
 /// The regimen an order given as text names: an id or alias of the library
-/// only; a path in a request is never read.
-fn library_regimen(lib: &LibraryArgs, key: &str) -> Result<RegimenEntry, InputError> {
+/// only; a path in a request is never read. An id that names a file
+/// `<id>.toml` of the library reads that file alone, as `dose` does (for
+/// `serve`: not the whole folder for every order); an alias, the library.
+fn library_regimen(
+    lib: &LibraryArgs,
+    key: &str,
+) -> Result<std::sync::Arc<RegimenEntry>, InputError> {
+    let key = key.trim();
+    let plain_id = !key.is_empty()
+        && !key.ends_with(".toml")
+        && !key.contains('/')
+        && !key.contains(std::path::MAIN_SEPARATOR);
+    if plain_id && let Some(entry) = lib.single(key) {
+        return entry;
+    }
     let (library, from) = lib.library()?;
-    library.get(key.trim()).cloned().ok_or_else(|| {
+    library.get(key).cloned().map(std::sync::Arc::new).ok_or_else(|| {
         InputError(format!(
             "the order's regimen `{key}` is not an id or alias of the {from} (an order given as text names its regimen by id or alias; a path is never read); known regimens: {}",
             library.ids().join(", ")
@@ -238,7 +251,7 @@ fn verify(a: VerifyArgs, source: Source<'_>, layout: JsonLayout) -> Result<Repor
                 parse_order(&shown, &text).map_err(|e| InputError(diagnostics::render(&e)))?;
             let entry = match source {
                 Source::Files => a.lib.regimen(&order.regimen)?,
-                Source::Given(_) => std::sync::Arc::new(library_regimen(&a.lib, &order.regimen)?),
+                Source::Given(_) => library_regimen(&a.lib, &order.regimen)?,
             };
             let mut inputs = VerifyInputs {
                 thresholds,

@@ -105,7 +105,7 @@ impl LibraryArgs {
 
     /// The regimen `<key>.toml` alone, when such a file exists; read and
     /// parsed again only when it changed (`regimen_memo`, for `serve`).
-    fn single(&self, key: &str) -> Option<Result<Arc<RegimenEntry>, InputError>> {
+    pub(super) fn single(&self, key: &str) -> Option<Result<Arc<RegimenEntry>, InputError>> {
         let file = format!("{}.toml", key.trim());
         match self.folder() {
             Some(dir) => {

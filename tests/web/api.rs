@@ -195,6 +195,29 @@ fn the_order_api_gives_the_verification_record() {
         v["orders"][0]["regimen"]["origin"] = serde_json::Value::Null;
     }
     assert_eq!(api, cli);
+    // By alias the same regimen is found (through the library); a path in
+    // a posted order is never read, even one naming the regimen's file.
+    let by_alias = order.replace(
+        "regimen = \"gemcitabine-docetaxel\"",
+        "regimen = \"GemDoc\"",
+    );
+    assert_ne!(by_alias, order);
+    let body = serde_json::json!({ "order": by_alias, "name": name }).to_string();
+    let (status, text) = post_json(&s, "/api/order/verify", &body);
+    assert_eq!(status, 200, "{text}");
+    let alias = json(&text);
+    assert_eq!(alias["orders"][0]["verdict"], "VERIFIED", "{text}");
+    assert_eq!(alias["orders"][0]["regimen"]["id"], "gemcitabine-docetaxel");
+    for path in ["regimens/gemcitabine-docetaxel.toml", "gemcitabine-docetaxel.toml"] {
+        let posted = order.replace(
+            "regimen = \"gemcitabine-docetaxel\"",
+            &format!("regimen = \"{path}\""),
+        );
+        let body = serde_json::json!({ "order": posted, "name": name }).to_string();
+        let (status, text) = post_json(&s, "/api/order/verify", &body);
+        assert_eq!(status, 400, "{path}: {text}");
+        assert!(text.contains("a path is never read"), "{path}: {text}");
+    }
     // An order that cannot be read: 400, field "order", located.
     let (status, text) = post_json(
         &s,
