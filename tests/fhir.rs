@@ -583,6 +583,88 @@ fn doxorubicin_is_coded_with_its_rxnorm_ingredient() {
     );
 }
 
+/// The RxNorm ingredient codes added after doxorubicin, each written here
+/// by hand from the source cited for it in `src/fhir/codes.rs` and
+/// `docs/fhir.md` (not from the program's output), as they appear in the
+/// ActivityDefinitions of `regimens show --format fhir`; the drugs still
+/// uncoded keep their name as text only.
+#[test]
+fn sourced_rxnorm_ingredient_codes_are_written_for_the_regimens_drugs() {
+    const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
+    /// RXCUI and display.
+    type Coded = (&'static str, &'static str);
+    // (regimen, drug as printed, RXCUI and display, or None when uncoded)
+    let expected: &[(&str, &str, Option<Coded>)] = &[
+        (
+            "cisplatin-ifosfamide",
+            "CISplatin",
+            Some(("2555", "cisplatin")),
+        ),
+        (
+            "cisplatin-ifosfamide",
+            "ifosfamide",
+            Some(("5657", "ifosfamide")),
+        ),
+        ("cisplatin-ifosfamide", "mesna", Some(("44", "mesna"))),
+        (
+            "gemcitabine-docetaxel",
+            "gemcitabine",
+            Some(("12574", "gemcitabine")),
+        ),
+        (
+            "gemcitabine-docetaxel",
+            "dexamethasone",
+            Some(("3264", "dexamethasone")),
+        ),
+        (
+            "gemcitabine-docetaxel",
+            "filgrastim",
+            Some(("68442", "filgrastim")),
+        ),
+        ("gemcitabine-docetaxel", "DOCEtaxel", None),
+        (
+            "carboplatin-paclitaxel",
+            "CARBOplatin",
+            Some(("40048", "carboplatin")),
+        ),
+        (
+            "doxorubicin-ifosfamide-mesna",
+            "pegfilgrastim",
+            Some(("338036", "pegfilgrastim")),
+        ),
+        (
+            "doxorubicin-ifosfamide-mesna",
+            "DOXOrubicin",
+            Some(("3639", "doxorubicin")),
+        ),
+        ("doxorubicin-ifosfamide-mesna", "dexrazoxane", None),
+    ];
+    let mut shown: Vec<(&str, Value)> = Vec::new();
+    for (regimen, drug, code) in expected {
+        if !shown.iter().any(|(r, _)| r == regimen) {
+            let out = Run::new(&["regimens", "show", regimen, "--format", "fhir"]).success();
+            validate(&out);
+            shown.push((regimen, json_of(&out)));
+        }
+        let b = &shown.iter().find(|(r, _)| r == regimen).unwrap().1;
+        let product = b["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["resource"]["productCodeableConcept"])
+            .find(|p| p["text"] == *drug)
+            .unwrap_or_else(|| panic!("{regimen}: no ActivityDefinition for {drug}"));
+        let want = match code {
+            Some((rxcui, display)) => json!({
+                "coding": [{"system": RXNORM, "code": rxcui, "display": display}],
+                "text": drug
+            }),
+            None => json!({"text": drug}),
+        };
+        assert_eq!(product, &want, "{regimen}: {drug}");
+    }
+}
+
 #[test]
 fn every_bundled_regimen_is_a_valid_plan_definition() {
     let list = json_of(&Run::new(&["regimens", "list", "--format", "json"]).success());

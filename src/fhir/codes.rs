@@ -197,13 +197,56 @@ pub struct Ingredient {
 
 /// The drugs of the bundled regimens with a checked RxNorm ingredient
 /// code. A drug not here is written with its name as text only: a code is
-/// listed only when a source could be cited for it (`docs/fhir.md` lists
-/// the drugs left uncoded).
-pub const INGREDIENTS: &[Ingredient] = &[Ingredient {
-    drug: "doxorubicin",
-    rxcui: "3639",
-    source: "mCODE STU3 example MedicationRequest cancer-related-medication-request-doxorubicin-jenny-m (https://hl7.org/fhir/us/mcode/STU3/MedicationRequest-cancer-related-medication-request-doxorubicin-jenny-m.html): DOXOrubicin, RxNorm 3639",
-}];
+/// listed only when a source could be cited for it that shows the code
+/// with the plain ingredient name (never a clinical drug, branded drug or
+/// pack code); `docs/fhir.md` lists the drugs left uncoded.
+pub const INGREDIENTS: &[Ingredient] = &[
+    Ingredient {
+        drug: "doxorubicin",
+        rxcui: "3639",
+        source: "mCODE STU3 example MedicationRequest cancer-related-medication-request-doxorubicin-jenny-m (https://hl7.org/fhir/us/mcode/STU3/MedicationRequest-cancer-related-medication-request-doxorubicin-jenny-m.html): DOXOrubicin, RxNorm 3639",
+    },
+    Ingredient {
+        drug: "carboplatin",
+        rxcui: "40048",
+        source: "FHIR core example PlanDefinition KDN5 (https://github.com/HL7/fhir/blob/0213440bb7428a9765870a179387e86b608cd023/source/plandefinition/plandefinition-example-kdn5-simplified.xml): rxnorm code 40048, display \"Carboplatin\"; CIBMTR Reporting IG value set med-prep-regimen-vs (https://github.com/nmdp-ig/cibmtr-reporting-ig/blob/d15ab17bec72610a0faff2b03e6eaff3413ca5a1/build/input/fsh/terminology/medications/med-form2400-prep-regimen-valueset.fsh): $RXN#40048 \"carboplatin\"",
+    },
+    Ingredient {
+        drug: "cisplatin",
+        rxcui: "2555",
+        source: "RxNorm 2023-11-06 RXNCONSO rows in therapy-normalization's test data (https://github.com/cancervariants/therapy-normalization/blob/1eabeec5a20fe9bfdc2ae6932f85a1092c5dc187/tests/data/rxnorm/rxnorm_2023-11-06.RRF): RXNORM|IN|2555|cisplatin",
+    },
+    Ingredient {
+        drug: "dexamethasone",
+        rxcui: "3264",
+        source: "HL7 PDDI CDS IG value set valueset-dexamethasone (https://github.com/HL7/PDDI-CDS/blob/018be88010175fa37e818c27c2925a6767273870/input/vocabulary/valueset-dexamethasone.xml): rxnorm code 3264, display \"Dexamethasone\"",
+    },
+    Ingredient {
+        drug: "filgrastim",
+        rxcui: "68442",
+        source: "CIBMTR Reporting IG value set med-mobilizing-agents-vs (https://github.com/nmdp-ig/cibmtr-reporting-ig/blob/d15ab17bec72610a0faff2b03e6eaff3413ca5a1/build/input/fsh/terminology/medications/med-form2400-mobilizing-agents-valueset.fsh): $RXN#68442 \"filgrastim\"",
+    },
+    Ingredient {
+        drug: "gemcitabine",
+        rxcui: "12574",
+        source: "FHIR core example PlanDefinition KDN5 (https://github.com/HL7/fhir/blob/0213440bb7428a9765870a179387e86b608cd023/source/plandefinition/plandefinition-example-kdn5-simplified.xml): rxnorm code 12574, display \"gemcitabine\"; CIBMTR Reporting IG value set med-prep-regimen-vs (https://github.com/nmdp-ig/cibmtr-reporting-ig/blob/d15ab17bec72610a0faff2b03e6eaff3413ca5a1/build/input/fsh/terminology/medications/med-form2400-prep-regimen-valueset.fsh): $RXN#12574 \"gemcitabine\"",
+    },
+    Ingredient {
+        drug: "ifosfamide",
+        rxcui: "5657",
+        source: "CIBMTR Reporting IG value set med-prep-regimen-vs (https://github.com/nmdp-ig/cibmtr-reporting-ig/blob/d15ab17bec72610a0faff2b03e6eaff3413ca5a1/build/input/fsh/terminology/medications/med-form2400-prep-regimen-valueset.fsh): $RXN#5657 \"ifosfamide\"",
+    },
+    Ingredient {
+        drug: "mesna",
+        rxcui: "44",
+        source: "RxNorm 2023-11-06 RXNCONSO rows in therapy-normalization's test data (https://github.com/cancervariants/therapy-normalization/blob/1eabeec5a20fe9bfdc2ae6932f85a1092c5dc187/tests/data/rxnorm/rxnorm_2023-11-06.RRF): RXNORM|IN|44|mesna",
+    },
+    Ingredient {
+        drug: "pegfilgrastim",
+        rxcui: "338036",
+        source: "CIBMTR Reporting IG value set med-mobilizing-agents-vs (https://github.com/nmdp-ig/cibmtr-reporting-ig/blob/d15ab17bec72610a0faff2b03e6eaff3413ca5a1/build/input/fsh/terminology/medications/med-form2400-mobilizing-agents-valueset.fsh): $RXN#338036 \"pegfilgrastim\", also the IG's example Medication-Mobilizing-Agent-Example",
+    },
+];
 
 /// The RxNorm ingredient code of `drug` (lower case), where one is listed.
 pub fn ingredient(drug: &str) -> Option<&'static Ingredient> {
@@ -240,6 +283,25 @@ pub const IDENTIFIER_MRN: (&str, &str) = ("MR", "Medical record number");
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each drug is coded once, with a numeric RXCUI and a source naming
+    /// where it was checked (a URL).
+    #[test]
+    fn every_ingredient_is_listed_once_with_a_numeric_code_and_a_cited_source() {
+        let mut drugs: Vec<_> = INGREDIENTS.iter().map(|i| i.drug).collect();
+        drugs.sort_unstable();
+        drugs.dedup();
+        assert_eq!(drugs.len(), INGREDIENTS.len());
+        for i in INGREDIENTS {
+            assert_eq!(i.drug, i.drug.to_lowercase(), "{}", i.drug);
+            assert!(
+                !i.rxcui.is_empty() && i.rxcui.bytes().all(|b| b.is_ascii_digit()),
+                "{}",
+                i.drug
+            );
+            assert!(i.source.contains("https://"), "{}", i.drug);
+        }
+    }
 
     /// Every unit text handed to a parser is one the parser knows: the
     /// parser refuses a value for its bounds, never for its unit.
