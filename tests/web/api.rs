@@ -208,7 +208,10 @@ fn the_order_api_gives_the_verification_record() {
     let alias = json(&text);
     assert_eq!(alias["orders"][0]["verdict"], "VERIFIED", "{text}");
     assert_eq!(alias["orders"][0]["regimen"]["id"], "gemcitabine-docetaxel");
-    for path in ["regimens/gemcitabine-docetaxel.toml", "gemcitabine-docetaxel.toml"] {
+    for path in [
+        "regimens/gemcitabine-docetaxel.toml",
+        "gemcitabine-docetaxel.toml",
+    ] {
         let posted = order.replace(
             "regimen = \"gemcitabine-docetaxel\"",
             &format!("regimen = \"{path}\""),
