@@ -638,6 +638,7 @@ fn sourced_rxnorm_ingredient_codes_are_written_for_the_regimens_drugs() {
             Some(("3639", "doxorubicin")),
         ),
         ("doxorubicin-ifosfamide-mesna", "dexrazoxane", None),
+        ("pazopanib", "pazopanib", Some(("714438", "pazopanib"))),
     ];
     let mut shown: Vec<(&str, Value)> = Vec::new();
     for (regimen, drug, code) in expected {

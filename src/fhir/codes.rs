@@ -246,6 +246,16 @@ pub const INGREDIENTS: &[Ingredient] = &[
         rxcui: "338036",
         source: "CIBMTR Reporting IG value set med-mobilizing-agents-vs (https://github.com/nmdp-ig/cibmtr-reporting-ig/blob/d15ab17bec72610a0faff2b03e6eaff3413ca5a1/build/input/fsh/terminology/medications/med-form2400-mobilizing-agents-valueset.fsh): $RXN#338036 \"pegfilgrastim\", also the IG's example Medication-Mobilizing-Agent-Example",
     },
+    Ingredient {
+        drug: "olanzapine",
+        rxcui: "61381",
+        source: "CPIC drug table (https://github.com/cpicpgx/cpic-schema/blob/e5df9eea485b853968e7353f8243add07f8a1b79/drug.sql, columns drugId, name, pharmgkbId, rxnormId, drugbankId, atcId): RxNorm:61381 olanzapine PA450688 61381 DB00334 N05AH03",
+    },
+    Ingredient {
+        drug: "pazopanib",
+        rxcui: "714438",
+        source: "CPIC drug table (https://github.com/cpicpgx/cpic-schema/blob/e5df9eea485b853968e7353f8243add07f8a1b79/drug.sql, columns drugId, name, pharmgkbId, rxnormId, drugbankId, atcId): RxNorm:714438 pazopanib PA165291492 714438 L01XE",
+    },
 ];
 
 /// The RxNorm ingredient code of `drug` (lower case), where one is listed.
