@@ -50,6 +50,7 @@ pub mod render;
 pub mod rounding;
 pub mod rules;
 pub mod schedule;
+mod table_runs;
 pub mod text;
 pub mod verify;
 

@@ -15,8 +15,6 @@
 //! decide what a failed row becomes (the caller keeps it or drops it).
 
 use std::ops::Range;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rust_decimal::Decimal;
 
@@ -25,9 +23,7 @@ use super::workers::defect;
 use super::writer::bsa_ten_thousandths;
 use super::{BatchError, BatchPlan, Layout, MAX_REPORTED_ERRORS, RowPlace};
 use crate::patient::Patient;
-
-/// Rows per run handed to a thread.
-const RUN_ROWS: usize = 1 << 16;
+use crate::table_runs::{on_threads, runs};
 
 /// One cell of a patient table, typed. A text cell is read as the same text
 /// in a CSV file would be; a number as the CSV cell holding its shortest
@@ -234,52 +230,23 @@ pub fn dose_table(
             RowPlace::Row(1),
         )?;
     }
-    // Runs of at most RUN_ROWS rows of one part, with the table row of
-    // each run's first row.
-    let mut runs: Vec<(usize, Range<usize>, u64)> = Vec::new();
-    let mut offset = 0u64;
-    for (i, p) in parts.iter().enumerate() {
-        let n = p.rows();
-        let mut start = 0;
-        while start < n {
-            let end = (start + RUN_ROWS).min(n);
-            runs.push((i, start..end, offset + start as u64));
-            start = end;
+    let runs = runs(parts.iter().map(|p| p.rows()));
+    let threads = threads.clamp(1, 64);
+    Ok(on_threads(runs.len(), threads, || {
+        let mut scratch = Scratch::default();
+        let runs = &runs;
+        move |k: usize| {
+            dose_run(
+                plan,
+                &columns.columns,
+                parts[runs[k].0],
+                runs[k].clone(),
+                layout,
+                keep_failed,
+                &mut scratch,
+            )
         }
-        offset += n as u64;
-    }
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Option<TableDoses>>> = Mutex::new(vec![None; runs.len()]);
-    let threads = threads.clamp(1, 64).min(runs.len().max(1));
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                let mut scratch = Scratch::default();
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    let Some((part, rows, first)) = runs.get(k) else {
-                        return;
-                    };
-                    let out = dose_run(
-                        plan,
-                        &columns.columns,
-                        parts[*part],
-                        (*part, rows.clone(), *first),
-                        layout,
-                        keep_failed,
-                        &mut scratch,
-                    );
-                    done.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(out);
-                }
-            });
-        }
-    });
-    Ok(done
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .flatten()
-        .collect())
+    }))
 }
 
 /// Doses one run of rows of one part; `first` is the table row (from 0) of

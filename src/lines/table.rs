@@ -20,8 +20,7 @@
 //! threads count references to one shared name.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 
@@ -29,12 +28,10 @@ use super::records::{DeriveSummary, Drugs, LinesError, SkippedRow, parse_date};
 use super::stream::MAX_RECORDS_PER_PATIENT;
 use super::{Administration, DerivedLine, Drug, RegimenSets, Rules, derive};
 use crate::regimen::Library;
+use crate::table_runs::{on_threads, runs};
 
 /// Patients per run handed to a thread.
 const RUN_PATIENTS: usize = 512;
-
-/// Rows per run read by a thread.
-const RUN_ROWS: usize = 1 << 16;
 
 /// A patient id or drug cell of a table, typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,37 +156,6 @@ pub fn derive_table(
     Ok(out)
 }
 
-/// Runs jobs `0..jobs` on `threads` threads, each thread with the worker
-/// `make` gives it, and gives their results in job order.
-fn on_threads<T: Send, W: FnMut(usize) -> T>(
-    jobs: usize,
-    threads: usize,
-    make: impl Fn() -> W + Sync,
-) -> Vec<T> {
-    let next = AtomicUsize::new(0);
-    let done: Mutex<Vec<Option<T>>> = Mutex::new((0..jobs).map(|_| None).collect());
-    std::thread::scope(|s| {
-        for _ in 0..threads.min(jobs) {
-            s.spawn(|| {
-                let mut work = make();
-                loop {
-                    let k = next.fetch_add(1, Ordering::Relaxed);
-                    if k >= jobs {
-                        return;
-                    }
-                    let result = work(k);
-                    done.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(result);
-                }
-            });
-        }
-    });
-    done.into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .into_iter()
-        .flatten()
-        .collect()
-}
-
 /// One run of rows as a thread read it: its patients and drug names in the
 /// order met, and each record by their numbers.
 #[derive(Default)]
@@ -211,20 +177,7 @@ struct Chunk {
 /// Reads every record of `parts`, runs of rows on the threads: each run's
 /// patients, drugs and records in table order.
 fn read_runs(parts: &[&dyn AdministrationCells], rules: &Rules, threads: usize) -> Vec<Chunk> {
-    // Runs of at most RUN_ROWS rows of one part, with the table row (from
-    // 0) of each run's first row.
-    let mut runs: Vec<(usize, std::ops::Range<usize>, u64)> = Vec::new();
-    let mut offset = 0u64;
-    for (p, part) in parts.iter().enumerate() {
-        let n = part.rows();
-        let mut start = 0;
-        while start < n {
-            let end = (start + RUN_ROWS).min(n);
-            runs.push((p, start..end, offset + start as u64));
-            start = end;
-        }
-        offset += n as u64;
-    }
+    let runs = runs(parts.iter().map(|p| p.rows()));
     on_threads(runs.len(), threads, || {
         let runs = &runs;
         move |k: usize| {
