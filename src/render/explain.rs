@@ -8,9 +8,10 @@
 //! command line beyond the `--override` syntax every stop shares.
 
 use crate::dose::Stop;
-use crate::regimen::Status;
 use crate::render::ismp::{drug_display_name, format_decimal};
-use crate::render::messages::{ceiling_text, cumulative_text, limit_source_text, limit_unit_text};
+use crate::render::messages::{
+    ceiling_text, cumulative_text, limit_source_text, limit_unit_text, stopping_status,
+};
 use crate::render::rules::fired_brief;
 
 /// One stop code, or a family of codes (`organ-DRUG-INPUTS`), explained.
@@ -167,15 +168,10 @@ pub fn stop_brief(stop: &Stop) -> String {
         ),
         Stop::RegimenStatus {
             regimen, status, ..
-        } => {
-            let what = match status {
-                Status::Withdrawn => "WITHDRAWN",
-                Status::Draft => "a DRAFT regimen, not reviewed for use",
-                Status::CaseReport => "a CASE-REPORT regimen",
-                Status::Active => "active",
-            };
-            format!("{regimen} is {what}: not for new patients")
-        }
+        } => format!(
+            "{regimen} is {}: not for new patients",
+            stopping_status(*status)
+        ),
         Stop::TreatmentDay { drug, day, rule } => {
             format!(
                 "HOLD {} day {day}: {}",

@@ -96,6 +96,17 @@ fn source_suffix(source: Option<&str>) -> String {
     source.map_or(String::new(), |s| format!(" ({s})"))
 }
 
+/// A regimen's status as the stop for it names it (`explain`'s brief and
+/// the stop's message say it in the same words).
+pub(crate) fn stopping_status(status: Status) -> &'static str {
+    match status {
+        Status::Withdrawn => "WITHDRAWN",
+        Status::Draft => "a DRAFT regimen, not reviewed for use",
+        Status::CaseReport => "a CASE-REPORT regimen",
+        Status::Active => "active",
+    }
+}
+
 /// "CISplatin: 125 mg/m² in cycle 1 is above the per-cycle ceiling of 100 mg/m² (source)".
 pub(crate) fn ceiling_text(
     drug: &str,
@@ -319,13 +330,11 @@ impl fmt::Display for Stop {
                 status,
                 note,
             } => {
-                let what = match status {
-                    Status::Withdrawn => "WITHDRAWN",
-                    Status::Draft => "a DRAFT regimen, not reviewed for use",
-                    Status::CaseReport => "a CASE-REPORT regimen",
-                    Status::Active => "active",
-                };
-                write!(f, "{regimen} is {what}: not for new patients")?;
+                write!(
+                    f,
+                    "{regimen} is {}: not for new patients",
+                    stopping_status(*status)
+                )?;
                 match note {
                     Some(n) if !n.trim().is_empty() => write!(f, " ({})", n.trim()),
                     _ => Ok(()),

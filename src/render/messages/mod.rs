@@ -18,7 +18,7 @@ use crate::rounding::{round_dp_half_up, to_decimal};
 
 mod dose;
 
-pub(crate) use dose::{ceiling_text, cumulative_text};
+pub(crate) use dose::{ceiling_text, cumulative_text, stopping_status};
 pub use dose::{limit_source_text, limit_unit_text, scope_text};
 
 impl fmt::Display for QuantityError {
