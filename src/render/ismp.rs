@@ -17,29 +17,62 @@ use crate::rounding::{round_dp_half_up, to_decimal};
 /// `1,575` not `1575`.
 pub fn format_decimal(d: Decimal) -> String {
     let d = d.normalize();
-    let negative = d.is_sign_negative() && !d.is_zero();
-    let text = d.abs().to_string();
+    let mut digits = Digits::default();
+    // Writing a decimal's digits cannot fail (at most 30 of them and a point).
+    let _ = fmt::Write::write_fmt(&mut digits, format_args!("{}", d.abs()));
+    let text = digits.as_str();
     let (int_part, frac_part) = match text.split_once('.') {
-        Some((i, f)) => (i.to_owned(), Some(f.to_owned())),
-        None => (text.clone(), None),
+        Some((i, f)) => (i, Some(f)),
+        None => (text, None),
     };
-    let mut grouped = String::with_capacity(int_part.len() + int_part.len() / 3);
-    for (i, c) in int_part.chars().enumerate() {
-        if i > 0 && (int_part.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let mut out = String::new();
-    if negative {
+    let mut out = String::with_capacity(text.len() + int_part.len() / 3 + 1);
+    if d.is_sign_negative() && !d.is_zero() {
         out.push('-');
     }
-    out.push_str(&grouped);
+    // The digits are ASCII: one byte each.
+    for (i, c) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
     if let Some(f) = frac_part {
         out.push('.');
-        out.push_str(&f);
+        out.push_str(f);
     }
     out
+}
+
+/// A decimal's digits as `Decimal` writes them, kept on the stack: a figure
+/// is written many times an answer, and this spares it an allocation.
+struct Digits {
+    bytes: [u8; 64],
+    len: usize,
+}
+
+impl Default for Digits {
+    fn default() -> Self {
+        Digits {
+            bytes: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl Digits {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
+impl fmt::Write for Digits {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let room = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        room.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// Writes a floating-point figure with at most `max_decimals` decimals, by the
@@ -76,19 +109,23 @@ const TALL_MAN: &[(&str, &str)] = &[
 /// or bidirectional character is written as its escape
 /// ([`crate::render::escape::visible`]).
 pub fn drug_display_name(name: &str) -> String {
-    let name = &*crate::render::escape::visible(name);
-    let lower = name.to_lowercase();
+    let name = crate::render::escape::visible(name);
     for (plain, tall) in TALL_MAN {
-        if lower == *plain {
-            return (*tall).to_owned();
+        // The tall-man names are ASCII, so the match is made on the name's
+        // last bytes, in the name's own bytes: no lowercase copy, whose
+        // length can differ from the name's ("Ⱥ" is 2 bytes, "ⱥ" 3).
+        let Some(split) = name.len().checked_sub(plain.len()) else {
+            continue;
+        };
+        if !name.is_char_boundary(split) || !name[split..].eq_ignore_ascii_case(plain) {
+            continue;
         }
-        if let Some(prefix) = lower.strip_suffix(plain)
-            && prefix.ends_with(' ')
-        {
-            return format!("{}{}", &name[..prefix.len()], tall);
+        let prefix = &name[..split];
+        if prefix.is_empty() || prefix.ends_with(' ') {
+            return format!("{prefix}{tall}");
         }
     }
-    name.to_owned()
+    name.into_owned()
 }
 
 /// A percentage with its sign: `10%`, `12.5%`.
@@ -137,5 +174,30 @@ mod tests {
         );
         assert_eq!(drug_display_name("gemcitabine"), "gemcitabine");
         assert_eq!(drug_display_name("mesna"), "mesna");
+        assert_eq!(drug_display_name("CISPLATIN"), "CISplatin");
+        assert_eq!(drug_display_name("nedaplatin"), "nedaplatin");
+        assert_eq!(drug_display_name("platin"), "platin");
+        // A prefix whose lowercase is longer than itself (each "Ⱥ" is 2
+        // bytes, its lowercase 3): kept as written, and no panic.
+        assert_eq!(
+            drug_display_name("ȺȺȺȺȺȺȺȺȺȺȺȺ doxorubicin"),
+            "ȺȺȺȺȺȺȺȺȺȺȺȺ DOXOrubicin"
+        );
+        assert_eq!(drug_display_name("Ⱥ docetaxel"), "Ⱥ DOCEtaxel");
+        assert_eq!(drug_display_name("éé"), "éé");
+    }
+
+    #[test]
+    fn long_figures_are_written_whole() {
+        assert_eq!(
+            format_decimal(Decimal::MAX),
+            "79,228,162,514,264,337,593,543,950,335"
+        );
+        assert_eq!(format_decimal(dec!(-0.0001)), "-0.0001");
+        assert_eq!(format_decimal(dec!(-0)), "0");
+        assert_eq!(
+            format_decimal(Decimal::from_i128_with_scale(1, 28)),
+            "0.0000000000000000000000000001"
+        );
     }
 }
