@@ -462,7 +462,7 @@ pub struct Drug {
     /// Inputs without which the dose cannot be given.
     pub requires: Vec<crate::rules::Variable>,
     /// Organ-function, treatment-day and toxicity rules, in file order.
-    pub rules: Vec<crate::rules::Rule>,
+    pub rules: Vec<std::sync::Arc<crate::rules::Rule>>,
     /// Whether the source gives the day list; `false` for a case report
     /// that states a dose but not its days.
     pub days_confirmed: bool,

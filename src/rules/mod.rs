@@ -21,6 +21,7 @@ pub mod condition;
 pub mod rule;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -186,7 +187,7 @@ pub struct ComparisonResult {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleResult {
     /// The rule.
-    pub rule: Rule,
+    pub rule: Arc<Rule>,
     /// Whether its condition holds.
     pub truth: Truth,
     /// Each comparison.
@@ -211,7 +212,7 @@ impl RuleResult {
 }
 
 /// Evaluates `rule` against `readings`.
-pub fn evaluate(rule: &Rule, readings: &Readings<'_>) -> RuleResult {
+pub fn evaluate(rule: &Arc<Rule>, readings: &Readings<'_>) -> RuleResult {
     let comparisons = rule
         .when
         .comparisons()
@@ -251,11 +252,11 @@ pub fn evaluate(rule: &Rule, readings: &Readings<'_>) -> RuleResult {
 /// else the default rules of this kind (a renal table chosen does not set
 /// aside the treatment-day criteria).
 pub fn in_force<'r>(
-    rules: &'r [Rule],
+    rules: &'r [Arc<Rule>],
     kind: RuleKind,
     drug: &str,
     clinical: &ClinicalInputs,
-) -> impl Iterator<Item = &'r Rule> {
+) -> impl Iterator<Item = &'r Arc<Rule>> {
     let chosen = clinical
         .rule_set(drug)
         .filter(|set| {
@@ -270,7 +271,7 @@ pub fn in_force<'r>(
 }
 
 /// The alternative tables a drug's rules define, by name, sorted.
-pub fn sets(rules: &[Rule]) -> Vec<String> {
+pub fn sets(rules: &[Arc<Rule>]) -> Vec<String> {
     let mut sets: Vec<String> = rules.iter().filter_map(|r| r.set.clone()).collect();
     sets.sort();
     sets.dedup();

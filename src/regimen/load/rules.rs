@@ -6,6 +6,7 @@
 //! Never does: evaluate a rule (that is [`crate::rules`]).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use toml::Spanned;
 
@@ -49,7 +50,7 @@ impl Validator {
         dosing: Option<&Dosing>,
         days: Option<&[u32]>,
         levels: &BTreeMap<i32, PrescribedDose>,
-    ) -> Vec<Rule> {
+    ) -> Vec<Arc<Rule>> {
         if d.rules.len() > MAX_RULES {
             self.problems
                 .at(d.name.span(), format!("{name}: at most {MAX_RULES} rules"))
@@ -67,7 +68,7 @@ impl Validator {
         }
         d.rules
             .iter()
-            .filter_map(|r| self.rule(r, name, dosing, days, levels))
+            .filter_map(|r| self.rule(r, name, dosing, days, levels).map(Arc::new))
             .collect()
     }
 

@@ -241,7 +241,7 @@ pub fn criteria_lines(s: &Schedule) -> Vec<String> {
         for r in &adm.criteria {
             match seen
                 .iter_mut()
-                .find(|(d, rule, _)| *d == adm.drug && **rule == r.rule)
+                .find(|(d, rule, _)| *d == adm.drug && **rule == *r.rule)
             {
                 // Criteria are judged on the drug's own days, from day 1.
                 Some((_, _, days)) => {
