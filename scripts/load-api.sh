@@ -11,6 +11,14 @@
 #   bash scripts/load-api.sh                                  # 100 clients, 30 s
 #   CONNECTIONS=10 DURATION=20s bash scripts/load-api.sh
 #   SERVER=/tmp/chemodose-before bash scripts/load-api.sh      # another build
+#   RATE=4000 bash scripts/load-api.sh                         # open loop (wrk2)
+#
+# With RATE, the requests are sent at that constant rate over the
+# CONNECTIONS, and each latency is counted from the time its request was due
+# (corrected for coordinated omission): wrk2 (github.com/giltene/wrk2, built
+# from source with `make`; not a Debian package) on PATH, or WRK2=/path/to/wrk.
+# Without RATE it is a closed loop: each client sends its next request as soon
+# as the last is answered, so the latency is that of a saturated server.
 #
 # Before the run one request is checked against the doses worked out by hand
 # (gemcitabine 1,638 mg, docetaxel 182 mg); the run stops if they differ.
@@ -26,6 +34,11 @@ THREADS="${THREADS:-2}"
 REGIMENS="${REGIMENS:-regimens}"
 
 command -v wrk >/dev/null || { echo "wrk is not installed (Debian: apt-get install wrk)" >&2; exit 2; }
+RATE="${RATE:-}"
+if [ -n "$RATE" ]; then
+  WRK2="${WRK2:-wrk2}"
+  command -v "$WRK2" >/dev/null || { echo "RATE needs wrk2 (github.com/giltene/wrk2, make): put it on PATH or give WRK2=/path/to/wrk" >&2; exit 2; }
+fi
 command -v curl >/dev/null || { echo "curl is not installed" >&2; exit 2; }
 if [ -z "${SERVER:-}" ]; then
   cargo build --release --locked --quiet
@@ -69,8 +82,14 @@ echo "== server: $SERVER ($(git rev-parse --short HEAD 2>/dev/null || echo '?'))
 echo "== memory before: VmRSS $(mem VmRSS), VmHWM $(mem VmHWM)"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout 10s -s scripts/load-api.lua "$URL/api/dose" >/dev/null
 echo "== memory after a $WARMUP warm-up: VmRSS $(mem VmRSS), VmHWM $(mem VmHWM)"
-echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout 10s --latency -s scripts/load-api.lua $URL/api/dose"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s scripts/load-api.lua "$URL/api/dose"
+if [ -n "$RATE" ]; then
+  echo "== $WRK2 -t$THREADS -c$CONNECTIONS -d$DURATION -R$RATE --timeout 10s --latency -s scripts/load-api.lua $URL/api/dose (open loop)"
+  "$WRK2" -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -R"$RATE" --timeout 10s --latency -s scripts/load-api.lua "$URL/api/dose" \
+    | grep -vE '^ +[0-9.]+ +[0-9.]+ +[0-9]+ +[0-9.inf]+$'
+else
+  echo "== wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout 10s --latency -s scripts/load-api.lua $URL/api/dose"
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 10s --latency -s scripts/load-api.lua "$URL/api/dose"
+fi
 echo "== memory after: VmRSS $(mem VmRSS), VmHWM $(mem VmHWM) (peak)"
 # Every request answered is a line of the access log (warm-up and check included).
 ANSWERED=$(grep -c ' /api/dose ' "$WORK/access.log" || true)
