@@ -18,9 +18,16 @@ use crate::rounding::{round_dp_half_up, to_decimal};
 pub fn format_decimal(d: Decimal) -> String {
     let d = d.normalize();
     let mut digits = Digits::default();
-    // Writing a decimal's digits cannot fail (at most 30 of them and a point).
-    let _ = fmt::Write::write_fmt(&mut digits, format_args!("{}", d.abs()));
-    let text = digits.as_str();
+    let owned;
+    // A decimal has at most 29 digits and a point, so they fit; were they
+    // not to, they are written on the heap, never cut short.
+    let text = match digits.of(d.abs()) {
+        Some(t) => t,
+        None => {
+            owned = d.abs().to_string();
+            &owned
+        }
+    };
     let (int_part, frac_part) = match text.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (text, None),
@@ -60,8 +67,10 @@ impl Default for Digits {
 }
 
 impl Digits {
-    fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    /// `d` as `Decimal` writes it; `None` if it does not fit.
+    fn of(&mut self, d: Decimal) -> Option<&str> {
+        fmt::Write::write_fmt(self, format_args!("{d}")).ok()?;
+        std::str::from_utf8(&self.bytes[..self.len]).ok()
     }
 }
 
