@@ -144,7 +144,7 @@ impl From<&RenalUsed> for RenalJson {
 /// One adjustment, tagged by `kind`.
 #[derive(Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub(crate) enum AdjustmentJson {
+pub(crate) enum AdjustmentJson<'a> {
     ReductionLevel {
         level: i32,
         prescribed: String,
@@ -180,15 +180,15 @@ pub(crate) enum AdjustmentJson {
         held_under_cap: bool,
     },
     Rule {
-        rule: RuleJson,
+        rule: RuleJson<'a>,
         level: Option<i32>,
         from: Decimal,
         to: Decimal,
     },
 }
 
-impl AdjustmentJson {
-    fn new(a: &Adjustment, unit: DoseUnit) -> Self {
+impl<'a> AdjustmentJson<'a> {
+    fn new(a: &'a Adjustment, unit: DoseUnit) -> Self {
         match a {
             Adjustment::ReductionLevel {
                 level,
@@ -261,7 +261,7 @@ impl AdjustmentJson {
     }
 }
 
-pub(crate) fn adjustments_of(a: &Administration) -> Vec<AdjustmentJson> {
+pub(crate) fn adjustments_of(a: &Administration) -> Vec<AdjustmentJson<'_>> {
     a.adjustments
         .iter()
         .map(|x| AdjustmentJson::new(x, a.unit))
@@ -270,39 +270,39 @@ pub(crate) fn adjustments_of(a: &Administration) -> Vec<AdjustmentJson> {
 
 /// One administration in the `dose` output.
 #[derive(Serialize)]
-struct DoseAdministrationJson {
+struct DoseAdministrationJson<'a> {
     /// Internally tagged (`kind` first when written directly): through a
     /// tree, which sorts `kind` among the other keys.
     #[serde(serialize_with = "as_tree")]
-    adjustments: Vec<AdjustmentJson>,
+    adjustments: Vec<AdjustmentJson<'a>>,
     basis: Option<DoseBasis>,
     calculated: Decimal,
     calculated_mg: Decimal,
     day: i32,
     display_name: String,
-    drug: String,
+    drug: &'a str,
     #[serde(rename = "final")]
     final_text: String,
     final_dose: Decimal,
     final_mg: Decimal,
-    infusion: Option<String>,
-    instruction: Option<String>,
+    infusion: Option<&'a str>,
+    instruction: Option<&'a str>,
     overrides: Vec<AdministrationOverrideJson>,
     prescribed: String,
     role: Role,
-    route: String,
-    time: Option<TimeJson>,
+    route: &'a str,
+    time: Option<TimeJson<'a>>,
     unit: DoseUnit,
     verdict: Option<&'static str>,
 }
 
 /// When in its day one of several doses of a drug is given.
 #[derive(Serialize)]
-pub(crate) struct TimeJson {
+pub(crate) struct TimeJson<'a> {
     /// Dose n of `of` that day, at a time set locally.
     dose: Option<u32>,
     /// The drug the time counts from (its start), lower case.
-    from: Option<String>,
+    from: Option<&'a str>,
     /// Minutes from that drug's start; negative before it.
     minutes: Option<i32>,
     /// How many doses that day.
@@ -311,12 +311,12 @@ pub(crate) struct TimeJson {
     text: String,
 }
 
-impl TimeJson {
-    pub(crate) fn new(t: &DoseTime) -> Self {
+impl<'a> TimeJson<'a> {
+    pub(crate) fn new(t: &'a DoseTime) -> Self {
         let text = crate::render::dose::time_text(t);
         match t {
             DoseTime::From { drug, minutes } => TimeJson {
-                from: Some(drug.clone()),
+                from: Some(drug),
                 minutes: Some(*minutes),
                 dose: None,
                 of: None,
@@ -333,11 +333,11 @@ impl TimeJson {
     }
 }
 
-impl DoseAdministrationJson {
-    fn new(a: &Administration, overridden: &[Overridden]) -> Self {
+impl<'a> DoseAdministrationJson<'a> {
+    fn new(a: &'a Administration, overridden: &[Overridden]) -> Self {
         DoseAdministrationJson {
             day: a.day,
-            drug: a.drug.clone(),
+            drug: &a.drug,
             display_name: drug_display_name(&a.drug),
             role: a.role,
             prescribed: prescription_text(&a.prescription),
@@ -348,12 +348,12 @@ impl DoseAdministrationJson {
             calculated: a.calculated,
             final_dose: a.final_dose,
             final_text: amount(a, a.final_dose),
-            route: a.route.clone(),
-            infusion: a.infusion.clone(),
+            route: &a.route,
+            infusion: a.infusion.as_deref(),
             adjustments: adjustments_of(a),
             overrides: overrides_of(a, overridden),
             verdict: a.verdict.map(verdict_id),
-            instruction: a.instruction().map(str::to_owned),
+            instruction: a.instruction(),
             time: a.time.as_ref().map(TimeJson::new),
         }
     }
@@ -425,15 +425,15 @@ impl From<&DrugTotal> for DrugTotalJson {
 
 /// One comparison of a rule as evaluated.
 #[derive(Serialize)]
-pub(crate) struct ComparisonJson {
+pub(crate) struct ComparisonJson<'a> {
     class: Option<String>,
     comparator: &'static str,
     date: Option<chrono::NaiveDate>,
     grade: Option<u8>,
-    input: String,
+    input: &'a str,
     result: &'static str,
     stale: bool,
-    threshold: String,
+    threshold: &'a str,
     times_uln: Option<Decimal>,
     value: Option<Decimal>,
 }
@@ -441,14 +441,14 @@ pub(crate) struct ComparisonJson {
 /// A rule as evaluated: its condition, action and source, what it read and
 /// whether it fired (`true`, `false`, `unknown`).
 #[derive(Serialize)]
-pub(crate) struct RuleJson {
-    comparisons: Vec<ComparisonJson>,
+pub(crate) struct RuleJson<'a> {
+    comparisons: Vec<ComparisonJson<'a>>,
     kind: &'static str,
-    note: Option<String>,
+    note: Option<&'a str>,
     result: &'static str,
-    source: String,
+    source: &'a str,
     then: String,
-    when: String,
+    when: &'a str,
 }
 
 fn truth_id(t: &crate::rules::Truth) -> &'static str {
@@ -459,23 +459,23 @@ fn truth_id(t: &crate::rules::Truth) -> &'static str {
     }
 }
 
-impl From<&crate::rules::RuleResult> for RuleJson {
-    fn from(r: &crate::rules::RuleResult) -> Self {
+impl<'a> From<&'a crate::rules::RuleResult> for RuleJson<'a> {
+    fn from(r: &'a crate::rules::RuleResult) -> Self {
         use crate::rules::Observed;
         RuleJson {
             kind: r.rule.kind.id(),
-            when: r.rule.when_written.clone(),
+            when: &r.rule.when_written,
             then: r.rule.then.to_string(),
-            source: r.rule.source.clone(),
-            note: r.rule.note.clone(),
+            source: &r.rule.source,
+            note: r.rule.note.as_deref(),
             result: truth_id(&r.truth),
             comparisons: r
                 .comparisons
                 .iter()
                 .map(|c| ComparisonJson {
-                    input: c.comparison.variable.id().to_owned(),
+                    input: c.comparison.variable.id(),
                     comparator: c.comparison.comparator.symbol(),
-                    threshold: c.comparison.written.clone(),
+                    threshold: &c.comparison.written,
                     value: match &c.observed {
                         Some(Observed::Value(v)) => Some(*v),
                         _ => None,
@@ -503,21 +503,21 @@ impl From<&crate::rules::RuleResult> for RuleJson {
 
 /// A drug's clinical rules as evaluated, with its verdict.
 #[derive(Serialize)]
-pub(crate) struct DrugAssessmentJson {
-    day: Vec<RuleJson>,
-    drug: String,
-    missing: Vec<String>,
-    omitted_by: Option<RuleJson>,
-    organ: Vec<RuleJson>,
-    toxicity: Vec<RuleJson>,
+pub(crate) struct DrugAssessmentJson<'a> {
+    day: Vec<RuleJson<'a>>,
+    drug: &'a str,
+    missing: Vec<&'a str>,
+    omitted_by: Option<RuleJson<'a>>,
+    organ: Vec<RuleJson<'a>>,
+    toxicity: Vec<RuleJson<'a>>,
     verdict: &'static str,
 }
 
 /// The plan's clinical assessment: the day assessed, the verdict, by drug.
 #[derive(Serialize)]
-pub(crate) struct AssessmentJson {
+pub(crate) struct AssessmentJson<'a> {
     day: u32,
-    drugs: Vec<DrugAssessmentJson>,
+    drugs: Vec<DrugAssessmentJson<'a>>,
     verdict: &'static str,
 }
 
@@ -531,8 +531,8 @@ pub(crate) fn verdict_id(v: crate::rules::Verdict) -> &'static str {
     }
 }
 
-impl From<&crate::dose::Assessment> for AssessmentJson {
-    fn from(a: &crate::dose::Assessment) -> Self {
+impl<'a> From<&'a crate::dose::Assessment> for AssessmentJson<'a> {
+    fn from(a: &'a crate::dose::Assessment) -> Self {
         AssessmentJson {
             day: a.day,
             verdict: verdict_id(a.verdict),
@@ -540,9 +540,9 @@ impl From<&crate::dose::Assessment> for AssessmentJson {
                 .drugs
                 .iter()
                 .map(|d| DrugAssessmentJson {
-                    drug: d.drug.clone(),
+                    drug: &d.drug,
                     verdict: verdict_id(d.verdict),
-                    missing: d.missing.iter().map(|v| v.id().to_owned()).collect(),
+                    missing: d.missing.iter().map(|v| v.id()).collect(),
                     omitted_by: d.omitted.as_ref().map(RuleJson::from),
                     organ: d.organ.iter().map(RuleJson::from).collect(),
                     day: d.day.iter().map(RuleJson::from).collect(),
@@ -616,9 +616,9 @@ pub(crate) fn warnings_json(warnings: &[Warning]) -> Vec<WarningJson> {
 /// The `dose` output (`docs/output-json.md`, "dose"), written directly:
 /// its fields, and every struct's below it, are declared in sorted order.
 #[derive(Serialize)]
-pub struct DoseJson {
-    administrations: Vec<DoseAdministrationJson>,
-    assessment: AssessmentJson,
+pub struct DoseJson<'a> {
+    administrations: Vec<DoseAdministrationJson<'a>>,
+    assessment: AssessmentJson<'a>,
     bsa: BsaJson,
     cycle: u32,
     dose_weight: Option<DoseWeightJson>,
@@ -639,9 +639,9 @@ pub struct DoseJson {
     warnings: Vec<WarningJson>,
 }
 
-impl DoseJson {
+impl<'a> DoseJson<'a> {
     /// The plan's output.
-    pub fn new(plan: &DosePlan) -> Self {
+    pub fn new(plan: &'a DosePlan) -> Self {
         DoseJson {
             administrations: plan
                 .administrations

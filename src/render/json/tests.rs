@@ -27,26 +27,26 @@ fn date() -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(2026, 11, 30)
 }
 
-fn rule() -> RuleJson {
+fn rule() -> RuleJson<'static> {
     RuleJson {
         comparisons: vec![ComparisonJson {
             class: Some("B".to_owned()),
             comparator: "<",
             date: date(),
             grade: Some(3),
-            input: "anc".to_owned(),
+            input: "anc",
             result: "false",
             stale: false,
-            threshold: "1.5 x10^9/L".to_owned(),
+            threshold: "1.5 x10^9/L",
             times_uln: Some(dec!(1.2)),
             value: Some(dec!(3.2)),
         }],
         kind: "organ",
-        note: Some("a note".to_owned()),
+        note: Some("a note"),
         result: "false",
-        source: "a label".to_owned(),
+        source: "a label",
         then: "hold".to_owned(),
-        when: "anc < 1.5 x10^9/L".to_owned(),
+        when: "anc < 1.5 x10^9/L",
     }
 }
 
@@ -92,7 +92,7 @@ fn every_struct_of_the_dose_output_declares_its_fields_in_sorted_order() {
     );
     let time = TimeJson {
         dose: Some(1),
-        from: Some("ifosfamide".to_owned()),
+        from: Some("ifosfamide"),
         minutes: Some(240),
         of: Some(3),
         text: "4 h after the start of IFOSfamide".to_owned(),
@@ -121,19 +121,19 @@ fn every_struct_of_the_dose_output_declares_its_fields_in_sorted_order() {
             calculated_mg: dec!(182),
             day: 8,
             display_name: "DOCEtaxel".to_owned(),
-            drug: "docetaxel".to_owned(),
+            drug: "docetaxel",
             final_text: "137 mg".to_owned(),
             final_dose: dec!(137),
             final_mg: dec!(137),
-            infusion: Some("60 min".to_owned()),
-            instruction: Some("an instruction".to_owned()),
+            infusion: Some("60 min"),
+            instruction: Some("an instruction"),
             overrides: vec![AdministrationOverrideJson {
                 code: "hold".to_owned(),
                 reason: "a reason".to_owned(),
             }],
             prescribed: "100 mg/m²".to_owned(),
             role: Role::Antineoplastic,
-            route: "IV".to_owned(),
+            route: "IV",
             time: Some(time),
             unit: DoseUnit::Mg,
             verdict: Some("proceed"),
@@ -174,8 +174,8 @@ fn every_struct_of_the_dose_output_declares_its_fields_in_sorted_order() {
             day: 8,
             drugs: vec![DrugAssessmentJson {
                 day: vec![rule()],
-                drug: "docetaxel".to_owned(),
-                missing: vec!["bilirubin".to_owned()],
+                drug: "docetaxel",
+                missing: vec!["bilirubin"],
                 omitted_by: Some(rule()),
                 organ: vec![rule()],
                 toxicity: vec![rule()],

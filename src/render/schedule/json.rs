@@ -62,12 +62,12 @@ impl From<&crate::labs::LabResult> for LabJson {
 }
 
 #[derive(Serialize)]
-struct AdministrationJson {
+struct AdministrationJson<'a> {
     date: NaiveDate,
     weekend: bool,
     holiday: bool,
     day: i32,
-    drug: String,
+    drug: &'a str,
     display_name: String,
     role: Role,
     prescribed: String,
@@ -75,26 +75,26 @@ struct AdministrationJson {
     unit: DoseUnit,
     calculated: Decimal,
     final_dose: Decimal,
-    adjustments: Vec<AdjustmentJson>,
+    adjustments: Vec<AdjustmentJson<'a>>,
     overrides: Vec<AdministrationOverrideJson>,
     verdict: Option<&'static str>,
-    criteria: Vec<RuleJson>,
-    route: String,
-    infusion: Option<String>,
-    note: Option<String>,
-    instruction: Option<String>,
-    time: Option<crate::render::json::TimeJson>,
+    criteria: Vec<RuleJson<'a>>,
+    route: &'a str,
+    infusion: Option<&'a str>,
+    note: Option<&'a str>,
+    instruction: Option<&'a str>,
+    time: Option<crate::render::json::TimeJson<'a>>,
 }
 
-impl AdministrationJson {
-    fn new(s: &ScheduledAdministration, overridden: &[Overridden]) -> Self {
+impl<'a> AdministrationJson<'a> {
+    fn new(s: &'a ScheduledAdministration, overridden: &[Overridden]) -> Self {
         let a = &s.administration;
         AdministrationJson {
             date: s.date,
             weekend: s.weekend,
             holiday: s.holiday,
             day: a.day,
-            drug: a.drug.clone(),
+            drug: &a.drug,
             display_name: drug_display_name(&a.drug),
             role: a.role,
             prescribed: prescription_text(&a.prescription),
@@ -106,10 +106,10 @@ impl AdministrationJson {
             overrides: overrides_of(a, overridden),
             verdict: a.verdict.map(verdict_id),
             criteria: a.criteria.iter().map(RuleJson::from).collect(),
-            route: a.route.clone(),
-            infusion: a.infusion.clone(),
-            note: a.note.clone(),
-            instruction: a.instruction().map(str::to_owned),
+            route: &a.route,
+            infusion: a.infusion.as_deref(),
+            note: a.note.as_deref(),
+            instruction: a.instruction(),
             time: a.time.as_ref().map(crate::render::json::TimeJson::new),
         }
     }
@@ -139,17 +139,17 @@ impl From<&CumulativeDose> for CumulativeJson {
 }
 
 #[derive(Serialize)]
-struct CycleJson {
+struct CycleJson<'a> {
     number: u32,
     start: NaiveDate,
     delay_days: u32,
     dose_changes: Vec<String>,
-    administrations: Vec<AdministrationJson>,
+    administrations: Vec<AdministrationJson<'a>>,
     cumulative: Vec<CumulativeJson>,
 }
 
-impl CycleJson {
-    fn new(c: &ScheduledCycle, overridden: &[Overridden]) -> Self {
+impl<'a> CycleJson<'a> {
+    fn new(c: &'a ScheduledCycle, overridden: &[Overridden]) -> Self {
         CycleJson {
             number: c.number,
             start: c.start,
@@ -166,7 +166,7 @@ impl CycleJson {
 }
 
 #[derive(Serialize)]
-struct ScheduleJson {
+struct ScheduleJson<'a> {
     patient_id: Option<String>,
     regimen: RegimenJson,
     regimen_source: Option<crate::render::provenance::RegimenSourceJson>,
@@ -177,7 +177,7 @@ struct ScheduleJson {
     labs: Vec<LabJson>,
     start: Option<NaiveDate>,
     end: Option<NaiveDate>,
-    cycles: Vec<CycleJson>,
+    cycles: Vec<CycleJson<'a>>,
     warnings: Vec<WarningJson>,
     overrides: Vec<OverrideJson>,
 }
