@@ -499,6 +499,24 @@ impl Comparison {
 }
 
 impl Condition {
+    /// The condition's truth from its comparisons' truths, taken in the
+    /// order of [`Condition::comparisons`]: what [`Condition::evaluate`]
+    /// gives on the inputs they were judged on, without reading them again.
+    /// A truth missing from `truths` counts as unknown, never as true.
+    pub fn truth_of(&self, truths: &mut dyn Iterator<Item = Truth>) -> Truth {
+        match self {
+            Condition::Compare(_) => truths.next().unwrap_or(Truth::Unknown(Vec::new())),
+            Condition::All(parts) => parts
+                .iter()
+                .map(|p| p.truth_of(truths))
+                .fold(Truth::True, Truth::and),
+            Condition::Any(parts) => parts
+                .iter()
+                .map(|p| p.truth_of(truths))
+                .fold(Truth::False, Truth::or),
+        }
+    }
+
     /// The condition's truth for `inputs`.
     pub fn evaluate(&self, inputs: &dyn Inputs) -> Truth {
         match self {
@@ -586,6 +604,38 @@ mod tests {
         // ALP normal decides it without AST and ALT.
         let f = c.evaluate(&given(&[("alp", Observed::TimesUln(dec!(1)))]));
         assert_eq!(f, Truth::False);
+    }
+
+    #[test]
+    fn the_truth_from_the_comparisons_is_the_truth_from_the_inputs() {
+        let c = Condition::parse(
+            "(ast > 1.5 x ULN or alt > 1.5 x ULN) and alp > 2.5 x ULN",
+            false,
+        )
+        .unwrap();
+        // Each lab high, normal or missing: 27 cases, every branch of and/or.
+        let levels = [Some(dec!(3)), Some(dec!(1)), None];
+        for ast in levels {
+            for alt in levels {
+                for alp in levels {
+                    let values: Vec<(&str, Observed)> = [("ast", ast), ("alt", alt), ("alp", alp)]
+                        .into_iter()
+                        .filter_map(|(k, v)| Some((k, Observed::TimesUln(v?))))
+                        .collect();
+                    let inputs = given(&values);
+                    let mut each = c.comparisons().into_iter().map(|x| x.evaluate(&inputs).0);
+                    assert_eq!(
+                        c.truth_of(&mut each),
+                        c.evaluate(&inputs),
+                        "ast {ast:?}, alt {alt:?}, alp {alp:?}"
+                    );
+                }
+            }
+        }
+        // Fewer truths than comparisons: unknown, not true.
+        let all = Condition::parse("ast > 1.5 x ULN and alt > 1.5 x ULN", false).unwrap();
+        let mut one = std::iter::once(Truth::True);
+        assert!(matches!(all.truth_of(&mut one), Truth::Unknown(_)));
     }
 
     #[test]

@@ -213,7 +213,7 @@ impl RuleResult {
 
 /// Evaluates `rule` against `readings`.
 pub fn evaluate(rule: &Arc<Rule>, readings: &Readings<'_>) -> RuleResult {
-    let comparisons = rule
+    let comparisons: Vec<ComparisonResult> = rule
         .when
         .comparisons()
         .into_iter()
@@ -240,9 +240,14 @@ pub fn evaluate(rule: &Arc<Rule>, readings: &Readings<'_>) -> RuleResult {
             }
         })
         .collect();
+    // The condition from the comparisons just judged, not from reading
+    // every input a second time.
+    let truth = rule
+        .when
+        .truth_of(&mut comparisons.iter().map(|c| c.truth.clone()));
     RuleResult {
         rule: rule.clone(),
-        truth: rule.when.evaluate(readings),
+        truth,
         comparisons,
     }
 }
