@@ -517,19 +517,10 @@ impl Condition {
         }
     }
 
-    /// The condition's truth for `inputs`.
+    /// The condition's truth for `inputs`: each comparison judged once, in
+    /// order, then combined ([`Condition::truth_of`]).
     pub fn evaluate(&self, inputs: &dyn Inputs) -> Truth {
-        match self {
-            Condition::Compare(c) => c.evaluate(inputs).0,
-            Condition::All(parts) => parts
-                .iter()
-                .map(|p| p.evaluate(inputs))
-                .fold(Truth::True, Truth::and),
-            Condition::Any(parts) => parts
-                .iter()
-                .map(|p| p.evaluate(inputs))
-                .fold(Truth::False, Truth::or),
-        }
+        self.truth_of(&mut self.comparisons().into_iter().map(|c| c.evaluate(inputs).0))
     }
 }
 
@@ -607,26 +598,45 @@ mod tests {
     }
 
     #[test]
-    fn the_truth_from_the_comparisons_is_the_truth_from_the_inputs() {
+    fn the_label_condition_over_every_high_normal_and_missing_lab() {
         let c = Condition::parse(
             "(ast > 1.5 x ULN or alt > 1.5 x ULN) and alp > 2.5 x ULN",
             false,
         )
         .unwrap();
-        // Each lab high, normal or missing: 27 cases, every branch of and/or.
-        let levels = [Some(dec!(3)), Some(dec!(1)), None];
-        for ast in levels {
-            for alt in levels {
-                for alp in levels {
+        // The label's rule in three-valued logic, written out: a missing lab
+        // is unknown, and unknown decides nothing that another part settles.
+        let or = |a: Option<bool>, b: Option<bool>| match (a, b) {
+            (Some(true), _) | (_, Some(true)) => Some(true),
+            (Some(false), Some(false)) => Some(false),
+            _ => None,
+        };
+        let and = |a: Option<bool>, b: Option<bool>| match (a, b) {
+            (Some(false), _) | (_, Some(false)) => Some(false),
+            (Some(true), Some(true)) => Some(true),
+            _ => None,
+        };
+        // 3 x ULN is above both limits, 1 x ULN below both.
+        let levels = [
+            (Some(dec!(3)), Some(true)),
+            (Some(dec!(1)), Some(false)),
+            (None, None),
+        ];
+        for (ast, ast_high) in levels {
+            for (alt, alt_high) in levels {
+                for (alp, alp_high) in levels {
                     let values: Vec<(&str, Observed)> = [("ast", ast), ("alt", alt), ("alp", alp)]
                         .into_iter()
                         .filter_map(|(k, v)| Some((k, Observed::TimesUln(v?))))
                         .collect();
-                    let inputs = given(&values);
-                    let mut each = c.comparisons().into_iter().map(|x| x.evaluate(&inputs).0);
+                    let truth = match c.evaluate(&given(&values)) {
+                        Truth::True => Some(true),
+                        Truth::False => Some(false),
+                        Truth::Unknown(_) => None,
+                    };
                     assert_eq!(
-                        c.truth_of(&mut each),
-                        c.evaluate(&inputs),
+                        truth,
+                        and(or(ast_high, alt_high), alp_high),
                         "ast {ast:?}, alt {alt:?}, alp {alp:?}"
                     );
                 }
