@@ -21,12 +21,27 @@ use rust_decimal::{Decimal, RoundingStrategy};
 /// Significant digits kept when a floating-point result becomes a decimal.
 pub const SIGNIFICANT_DIGITS: u32 = 12;
 
+/// Whole numbers below this are converted without `Decimal::from_f64`
+/// ([`to_decimal`]): fewer than [`SIGNIFICANT_DIGITS`] digits, far below
+/// 2^52.
+const WHOLE_EXACT_BELOW: f64 = 1e12;
+
 /// Converts a floating-point result to a decimal at [`SIGNIFICANT_DIGITS`]
 /// significant digits. `None` for NaN, infinities and values too large for
 /// a decimal (about 7.9e28), which no dose or measurement reaches.
 pub fn to_decimal(x: f64) -> Option<Decimal> {
     if !x.is_finite() {
         return None;
+    }
+    // A whole number under 10^12 (a dose in mg, a lab value, a threshold)
+    // is exactly representable either way, and has no digit for the
+    // rounding below to drop: `Decimal::from_f64` halves its mantissa down
+    // to the integer itself at scale 0, which is `Decimal::from` of it.
+    // The same value, found in a fraction of the time (tested against the
+    // long way below).
+    if x.fract() == 0.0 && x.abs() < WHOLE_EXACT_BELOW {
+        // In range of i64 by the check above: the cast is exact.
+        return Some(Decimal::from(x as i64));
     }
     let d = Decimal::from_f64(x)?;
     if d.is_zero() {
@@ -108,6 +123,78 @@ mod tests {
             round_half_up(to_decimal(dose).unwrap(), dec!(1)),
             dec!(2093)
         );
+    }
+
+    /// `to_decimal` without its path for whole numbers.
+    fn to_decimal_the_long_way(x: f64) -> Option<Decimal> {
+        let d = Decimal::from_f64(x)?;
+        if d.is_zero() {
+            return Some(Decimal::ZERO);
+        }
+        d.round_sf_with_strategy(SIGNIFICANT_DIGITS, RoundingStrategy::MidpointAwayFromZero)
+            .map(|d| d.normalize())
+    }
+
+    #[test]
+    fn whole_numbers_convert_as_the_long_way_does_digit_for_digit() {
+        let mut cases: Vec<f64> = (-20_000..=20_000).map(f64::from).collect();
+        cases.extend([
+            0.0,
+            -0.0,
+            1638.0,
+            182.0,
+            999_999_999_999.0,
+            -999_999_999_999.0,
+        ]);
+        cases.extend((0..40).map(|k| f64::from(2_u32).powi(k)));
+        cases.extend((0..12).map(|k| 10_f64.powi(k)));
+        // Whole numbers spread over the whole range (a fixed LCG: the
+        // same cases every run).
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..100_000 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            let digits = (state >> 60) as i32; // 0..=15
+            #[allow(clippy::cast_precision_loss)]
+            let x = ((state >> 11) as f64 / (1_u64 << 53) as f64 * 10_f64.powi(digits)).trunc();
+            cases.push(x);
+            cases.push(-x);
+        }
+        let mut whole = 0;
+        for x in cases {
+            let (fast, long) = (to_decimal(x), to_decimal_the_long_way(x));
+            assert_eq!(fast, long, "{x}");
+            // The same digits and scale, not only the same value.
+            assert_eq!(
+                fast.map(|d| (d.mantissa(), d.scale())),
+                long.map(|d| (d.mantissa(), d.scale())),
+                "{x}"
+            );
+            if x.abs() < WHOLE_EXACT_BELOW {
+                whole += 1;
+            }
+        }
+        // The path under test was taken, and numbers past it were checked.
+        assert!(whole > 100_000, "{whole}");
+    }
+
+    #[test]
+    fn fractions_and_large_numbers_take_the_long_way() {
+        for x in [
+            0.1,
+            1.82,
+            2092.4999999999995,
+            874.9999999999999,
+            1e12,
+            1.5e15,
+            7.9e28,
+        ] {
+            assert_eq!(to_decimal(x), to_decimal_the_long_way(x), "{x}");
+        }
+        assert_eq!(to_decimal(874.9999999999999), Some(dec!(875)));
+        assert_eq!(to_decimal(1e12 + 1.0), Some(dec!(1000000000000)));
+        assert_eq!(to_decimal(f64::NAN), None);
     }
 
     #[test]
