@@ -31,7 +31,7 @@ pub enum JsonLayout {
 pub fn json_text(value: &impl serde::Serialize, layout: JsonLayout) -> Result<String, InputError> {
     match layout {
         JsonLayout::Pretty => Ok(serde_json::to_string_pretty(value)? + "\n"),
-        JsonLayout::Compact => Ok(serde_json::to_string(value)?),
+        JsonLayout::Compact => Ok(crate::render::json::to_compact_string(value)?),
     }
 }
 

@@ -5,8 +5,9 @@
 //!
 //! Owns: the JSON field names and shapes of `dose` (here), `history`
 //! (`history`), `regimens show` (`regimen`) and the blocks `schedule`
-//! shares with `dose` (its own wire structs are in `render::schedule::json`).
-//! Never does: compute. Every value is read from a result.
+//! shares with `dose` (its own wire structs are in `render::schedule::json`),
+//! and the web API's compact JSON text (`compact`, serde_json's text written
+//! faster). Never does: compute. Every value is read from a result.
 //!
 //! Keys come out sorted, as they always have: through `serde_json::Value`
 //! (whose objects are sorted maps), or, for the `dose` output, written
@@ -19,6 +20,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
+mod compact;
 mod history;
 mod order;
 mod regimen;
@@ -26,6 +28,7 @@ mod regimen;
 mod tests;
 mod verify;
 
+pub use compact::to_compact_string;
 pub use history::history_json;
 pub use order::orders_json;
 pub use regimen::{regimen_json, regimen_list_json};

@@ -260,7 +260,53 @@ fn whole_dose_outputs_written_directly_are_their_trees() {
                 settings: vec!["dose.bsa_formula".to_owned()],
             }));
         assert_sorted(id, &json);
+        assert_eq!(
+            super::to_compact_string(&json).unwrap(),
+            serde_json::to_string(&json).unwrap(),
+            "{id}: the web API's compact text is serde_json's"
+        );
         n += 1;
     }
     assert_eq!(n, 5);
+}
+
+/// The web API's compact writer (`compact.rs`) gives serde_json's text for
+/// the dose output of every bundled regimen that a patient with normal
+/// labs can be given in cycle 1 and 2.
+#[test]
+fn every_bundled_regimen_s_dose_output_is_written_compact_as_serde_json_writes_it() {
+    let lib = Library::bundled().unwrap();
+    let patient = crate::patient::Patient {
+        sex: Some(Sex::Male),
+        age: Some(parse_age("58").unwrap()),
+        serum_creatinine: Some(parse_serum_creatinine("1.1mg/dL").unwrap()),
+        serum_creatinine_on: None,
+        ..crate::patient::Patient::new(
+            parse_height("182cm").unwrap(),
+            parse_weight("91.3kg").unwrap(),
+        )
+    };
+    let (mut written, mut regimens) = (0, 0);
+    for entry in lib.entries() {
+        regimens += 1;
+        for cycle in [1, 2] {
+            let options = options_with_normal_labs();
+            let Ok(plan) = calculate(&entry.regimen, &patient, cycle, &options) else {
+                continue;
+            };
+            let json = DoseJson::new(&plan).with_source(&entry.source);
+            assert_eq!(
+                super::to_compact_string(&json).unwrap(),
+                serde_json::to_string(&json).unwrap(),
+                "{} cycle {cycle}",
+                entry.regimen.id
+            );
+            written += 1;
+        }
+    }
+    assert!(regimens >= 10, "{regimens}");
+    assert!(
+        written >= regimens,
+        "{written} outputs of {regimens} regimens"
+    );
 }
