@@ -446,10 +446,21 @@ impl FormSpec {
         regimens_folder: Option<&std::path::Path>,
         format: &str,
     ) -> Vec<String> {
-        let mut args = vec![self.command.to_owned(), format!("--format={format}")];
+        let mut args = Vec::with_capacity(values.len() + 5);
+        args.push(self.command.to_owned());
+        args.push(format!("--format={format}"));
         if let Some(dir) = regimens_folder {
             args.push(format!("--regimens={}", dir.display()));
         }
+        // `--flag=value`, joined by hand: this runs for every field of every
+        // API request, where `format!` cost more than the rest of it.
+        let flag_equals = |flag: &str, value: &str| {
+            let mut arg = String::with_capacity(flag.len() + 1 + value.len());
+            arg.push_str(flag);
+            arg.push('=');
+            arg.push_str(value);
+            arg
+        };
         for f in self.fields() {
             let Some(v) = values
                 .get(f.name)
@@ -458,13 +469,16 @@ impl FormSpec {
             else {
                 continue;
             };
-            let parts: Vec<&str> = match f.many {
-                Many::One => vec![v],
-                Many::Commas => v.split(',').collect(),
-                Many::Lines => v.lines().collect(),
+            let mut push = |part: &str| {
+                let part = part.trim();
+                if !part.is_empty() {
+                    args.push(flag_equals(f.flag, part));
+                }
             };
-            for part in parts.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
-                args.push(format!("{}={part}", f.flag));
+            match f.many {
+                Many::One => push(v),
+                Many::Commas => v.split(',').for_each(&mut push),
+                Many::Lines => v.lines().for_each(&mut push),
             }
         }
         args.push("--".to_owned());
