@@ -18,7 +18,7 @@ wrk.body = [[{"regimen": "gemcitabine-docetaxel", "height": "170cm", "weight": "
 -- server answers this request with 200, or with 4xx/5xx, never 1xx or 3xx.
 
 function done(summary, latency, requests)
-  io.write(string.format("answers other than 200: %d\n", summary.errors.status))
+  io.write(string.format("answers with a status of 400 or more: %d\n", summary.errors.status))
   io.write(string.format("socket errors: connect %d, read %d, write %d, timeout %d\n",
     summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.timeout))
   io.write(string.format("requests: %d in %.2f s = %.0f/s\n",

@@ -5,7 +5,7 @@
 # POST /api/dose (scripts/load-api.lua: gemcitabine/docetaxel at 170 cm and
 # 70 kg with the labs docetaxel needs) for DURATION, after a WARMUP. It is
 # bounded by time, on 127.0.0.1 only. Prints throughput, latency
-# percentiles, the answers that were not 200, and the server's memory
+# percentiles, the answers with a status of 400 or more, and the server's memory
 # (VmRSS before and after, peak VmHWM, from /proc/PID/status) and CPU time.
 #
 #   bash scripts/load-api.sh                                  # 100 clients, 30 s
