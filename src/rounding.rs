@@ -22,8 +22,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 pub const SIGNIFICANT_DIGITS: u32 = 12;
 
 /// Whole numbers below this are converted without `Decimal::from_f64`
-/// ([`to_decimal`]): fewer than [`SIGNIFICANT_DIGITS`] digits, far below
-/// 2^52.
+/// ([`to_decimal`]): at most [`SIGNIFICANT_DIGITS`] digits, so the rounding
+/// drops none, and far below 2^52, so the `f64` holds them exactly.
 const WHOLE_EXACT_BELOW: f64 = 1e12;
 
 /// Converts a floating-point result to a decimal at [`SIGNIFICANT_DIGITS`]
