@@ -182,6 +182,9 @@ fn map_keys_that_are_not_strings_are_written_or_refused_as_serde_json_does() {
     same(&BTreeMap::from([(true, 1), (false, 0)]));
     same(&BTreeMap::from([('"', 1), ('x', 2)]));
     same(&BTreeMap::from([(Kind::Plain, 1)]));
+    same(&BTreeMap::from([(Some("some"), 1)]));
+    assert!(serde_json::to_string(&BTreeMap::from([(None::<&str>, 1)])).is_err());
+    assert!(to_compact_string(&BTreeMap::from([(None::<&str>, 1)])).is_err());
     #[derive(Serialize, PartialEq, PartialOrd)]
     struct Wrapper(f64);
     let floats = vec![(Wrapper(1.5), 1)];
