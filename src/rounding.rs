@@ -43,6 +43,13 @@ pub fn to_decimal(x: f64) -> Option<Decimal> {
         // In range of i64 by the check above: the cast is exact.
         return Some(Decimal::from(x as i64));
     }
+    through_binary_expansion(x)
+}
+
+/// `x` through `Decimal::from_f64`, then at [`SIGNIFICANT_DIGITS`]
+/// significant digits: the way for every finite `x` ([`to_decimal`] takes a
+/// shortcut for whole numbers only).
+fn through_binary_expansion(x: f64) -> Option<Decimal> {
     let d = Decimal::from_f64(x)?;
     if d.is_zero() {
         return Some(Decimal::ZERO);
@@ -125,16 +132,6 @@ mod tests {
         );
     }
 
-    /// `to_decimal` without its path for whole numbers.
-    fn to_decimal_the_long_way(x: f64) -> Option<Decimal> {
-        let d = Decimal::from_f64(x)?;
-        if d.is_zero() {
-            return Some(Decimal::ZERO);
-        }
-        d.round_sf_with_strategy(SIGNIFICANT_DIGITS, RoundingStrategy::MidpointAwayFromZero)
-            .map(|d| d.normalize())
-    }
-
     #[test]
     fn whole_numbers_convert_as_the_long_way_does_digit_for_digit() {
         let mut cases: Vec<f64> = (-20_000..=20_000).map(f64::from).collect();
@@ -163,7 +160,7 @@ mod tests {
         }
         let mut whole = 0;
         for x in cases {
-            let (fast, long) = (to_decimal(x), to_decimal_the_long_way(x));
+            let (fast, long) = (to_decimal(x), through_binary_expansion(x));
             assert_eq!(fast, long, "{x}");
             // The same digits and scale, not only the same value.
             assert_eq!(
@@ -190,7 +187,7 @@ mod tests {
             1.5e15,
             7.9e28,
         ] {
-            assert_eq!(to_decimal(x), to_decimal_the_long_way(x), "{x}");
+            assert_eq!(to_decimal(x), through_binary_expansion(x), "{x}");
         }
         assert_eq!(to_decimal(874.9999999999999), Some(dec!(875)));
         assert_eq!(to_decimal(1e12 + 1.0), Some(dec!(1000000000000)));
