@@ -98,10 +98,7 @@ pub fn markdown(s: &str) -> String {
 }
 
 /// A TEXT value of iCalendar (RFC 5545 §3.3.11): [`visible`] (no bare CR,
-/// no control character), then backslash, semicolon and comma escaped and
-/// line feeds written `\n`. For properties the `icalendar` crate writes
-/// without escaping (`NAME`, `X-WR-CALNAME`); it escapes `SUMMARY` and
-/// `DESCRIPTION` itself, which take [`ics_lines`].
+/// no control character), then backslash, semicolon and comma escaped.
 pub fn ics_text(s: &str) -> String {
     let v = visible(s);
     let mut out = String::with_capacity(v.len());
@@ -116,15 +113,15 @@ pub fn ics_text(s: &str) -> String {
     out
 }
 
-/// Lines of an iCalendar TEXT value before the `icalendar` crate escapes
-/// them: each line made [`visible`] (a CR or any other control in a value
-/// becomes `\u{d}`), joined with line feeds, which the crate writes `\n`.
+/// Lines of one iCalendar TEXT value: each line [`ics_text`] (a CR or any
+/// other control in a value becomes `\u{d}`), joined with the escaped line
+/// break `\n`.
 pub fn ics_lines<S: AsRef<str>>(lines: &[S]) -> String {
     lines
         .iter()
-        .map(|l| visible(l.as_ref()).into_owned())
+        .map(|l| ics_text(l.as_ref()))
         .collect::<Vec<_>>()
-        .join("\n")
+        .join("\\n")
 }
 
 #[cfg(test)]
@@ -162,5 +159,11 @@ mod tests {
     fn ics_text_escapes_rfc5545_specials() {
         assert_eq!(ics_text("a;b,c\\d"), "a\\;b\\,c\\\\d");
         assert_eq!(ics_text("a\rb"), r"a\\u{d}b");
+    }
+
+    #[test]
+    fn ics_lines_joins_escaped_lines_with_an_escaped_line_break() {
+        assert_eq!(ics_lines(&["a,b", "c\nd"]), r"a\,b\nc\\u{a}d");
+        assert_eq!(ics_lines::<&str>(&[]), "");
     }
 }
