@@ -16,8 +16,10 @@
 //!   of at most 16 KiB.
 //!
 //! `docs/fuzzing.md` says what the corpus covers and how to extend it. The
-//! binary is the release build (`cargo build --release`, run by the
-//! harness); `CHEMODOSE_HOSTILE_BIN` names another one.
+//! binary is the one `cargo test` built for the integration tests (the dev
+//! profile: integer overflow panics there, where a release build would wrap
+//! silently, and the 5 s limit is the stricter for its speed);
+//! `CHEMODOSE_HOSTILE_BIN` names another one, such as the release build.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -29,36 +31,14 @@ const TIME_LIMIT: Duration = Duration::from_secs(5);
 const MEMORY_LIMIT_BYTES: u64 = 512 * 1024 * 1024;
 const STDERR_LIMIT_BYTES: usize = 16 * 1024;
 
-/// The release binary, built once for the whole harness.
+/// The binary under test.
 fn binary() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        if let Some(p) = std::env::var_os("CHEMODOSE_HOSTILE_BIN") {
-            return PathBuf::from(p);
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "--release",
-                "--locked",
-                "--quiet",
-                "--bin",
-                "chemodose",
-            ])
-            .current_dir(root)
-            .status()
-            .expect("run cargo build --release");
-        assert!(status.success(), "cargo build --release failed");
-        let target = std::env::var_os("CARGO_TARGET_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target"));
-        let target = if target.is_absolute() {
-            target
-        } else {
-            root.join(target)
-        };
-        target.join("release").join("chemodose")
+        std::env::var_os("CHEMODOSE_HOSTILE_BIN").map_or_else(
+            || PathBuf::from(env!("CARGO_BIN_EXE_chemodose")),
+            PathBuf::from,
+        )
     })
 }
 
