@@ -645,6 +645,9 @@ fn hostile_inputs_never_panic_hang_or_go_unnamed() {
     assert!(cases.len() > 1000, "the corpus has {} cases", cases.len());
     let next = Mutex::new(0usize);
     let failures = Mutex::new(Vec::<String>::new());
+    // The longest run and its case: how far the slowest input is from the
+    // time limit (printed with `--nocapture`).
+    let slowest = Mutex::new(None::<(Duration, usize)>);
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
@@ -661,26 +664,17 @@ fn hostile_inputs_never_panic_hang_or_go_unnamed() {
                     };
                     let Some(case) = cases.get(i) else { break };
                     let o = run(&case.args, &corpus.dir, case.full_stdout);
+                    {
+                        let mut slowest = slowest.lock().unwrap();
+                        if slowest.as_ref().is_none_or(|(t, _)| o.elapsed > *t) {
+                            *slowest = Some((o.elapsed, i));
+                        }
+                    }
                     if let Some(why) = judge(case, &o) {
-                        let shown: Vec<String> = case
-                            .args
-                            .iter()
-                            .map(|a| {
-                                let a = format!("{a:?}");
-                                if a.len() > 80 {
-                                    // The first 60 characters, not bytes:
-                                    // a cut inside a UTF-8 character panics.
-                                    let head: String = a.chars().take(60).collect();
-                                    format!("{head}…({} chars)", a.chars().count())
-                                } else {
-                                    a
-                                }
-                            })
-                            .collect();
                         failures
                             .lock()
                             .unwrap()
-                            .push(format!("{why}\n    chemodose {}", shown.join(" ")));
+                            .push(format!("{why}\n    chemodose {}", shown(case)));
                     }
                 }
             });
@@ -688,6 +682,13 @@ fn hostile_inputs_never_panic_hang_or_go_unnamed() {
     });
     let _ = std::fs::remove_dir_all(&corpus.dir);
     let failures = failures.into_inner().unwrap();
+    if let Some((t, i)) = slowest.into_inner().unwrap() {
+        eprintln!(
+            "slowest of {} runs: {t:.2?} (limit {TIME_LIMIT:?}): chemodose {}",
+            cases.len(),
+            shown(&cases[i])
+        );
+    }
     assert!(
         failures.is_empty(),
         "{} of {} hostile runs failed:\n{}",
@@ -695,6 +696,25 @@ fn hostile_inputs_never_panic_hang_or_go_unnamed() {
         cases.len(),
         failures.join("\n")
     );
+}
+
+/// A case's command line as shown in a message: long arguments cut.
+fn shown(case: &Case) -> String {
+    case.args
+        .iter()
+        .map(|a| {
+            let a = format!("{a:?}");
+            if a.len() > 80 {
+                // The first 60 characters, not bytes: a cut inside a UTF-8
+                // character panics.
+                let head: String = a.chars().take(60).collect();
+                format!("{head}…({} chars)", a.chars().count())
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Why a run broke the harness's rules, if it did.
