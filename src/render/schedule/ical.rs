@@ -3,8 +3,8 @@
 //!
 //! The content lines are written here ([`ContentLines`]), each folded once
 //! as it is written ([`fold_into`]), and every TEXT value is made
-//! [`visible`] (no bare CR, no control character) and escaped
-//! ([`ics_text`]). The `icalendar` crate wrote them before: it folded each
+//! [`visible`](crate::render::escape::visible) (no bare CR, no control
+//! character) and escaped ([`ics_text`]). The `icalendar` crate wrote them before: it folded each
 //! line by counting characters from the line's start at every fold, so a
 //! long value (a 100,000-character patient id) took 0.4 s in a release
 //! build and 105 s in a debug one; it let a continuation line reach 76
@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 
 use super::{RenderContext, dose_text, drug_name, prescribed_text};
-use crate::render::escape::{ics_lines, ics_text, visible};
+use crate::render::escape::{ics_lines, ics_text};
 use crate::schedule::{Schedule, ScheduledAdministration, ScheduledCycle};
 
 /// A UID that stays the same when the schedule is printed again, unique
@@ -109,18 +109,16 @@ pub fn schedule_ics(s: &Schedule, ctx: &RenderContext) -> String {
                 n => format!("{name} {n} × {dose}"),
             })
             .collect();
-        let mut description = vec![format!(
-            "{} cycle {cycle} day {day}",
-            visible(&s.regimen.name)
-        )];
+        // Plain lines: `ics_lines` makes each one visible and escapes it.
+        let mut description = vec![format!("{} cycle {cycle} day {day}", s.regimen.name)];
         if let Some(p) = &ctx.patient_id {
-            description.push(format!("Patient id: {}", visible(p)));
+            description.push(format!("Patient id: {p}"));
         }
         for a in &list {
             let adm = &a.administration;
-            let mut line = format!("{} {} {}", drug_name(a), dose_text(a), visible(&adm.route));
+            let mut line = format!("{} {} {}", drug_name(a), dose_text(a), adm.route);
             if let Some(i) = &adm.infusion {
-                line.push_str(&format!(" over {}", visible(i)));
+                line.push_str(&format!(" over {i}"));
             }
             line.push_str(&format!(" ({})", prescribed_text(a)));
             description.push(line);
